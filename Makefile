@@ -1,0 +1,101 @@
+# pinpipe — build, test, bench and demo targets.
+#
+# Layout: every .c under src/ except src/cli/ goes into build/libpinpipe.a; the
+# `pinpipe` command is src/cli/; the emulator is emulator/. Each tests/unit/test_*.c
+# is its own cmocka binary; each tests/integration/test_*.c too (they need services).
+
+CC       ?= gcc
+PKGS     := rdkafka libmicrohttpd jansson libpq libcurl zlib expat
+WARN     := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
+            -Wmissing-prototypes -Wvla -Wformat=2 -Wno-format-nonliteral
+CSTD     := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+OPT      ?= -O2 -g
+CFLAGS   += $(CSTD) $(WARN) $(OPT) -Isrc $(shell pkg-config --cflags $(PKGS))
+LDLIBS   += $(shell pkg-config --libs $(PKGS)) -lpthread -lm
+TEST_LIBS := $(shell pkg-config --libs cmocka)
+
+BUILD    ?= build
+LIB_SRCS := $(shell find src -name '*.c' -not -path 'src/cli/*' | sort)
+CLI_SRCS := $(sort $(wildcard src/cli/*.c))
+EMU_SRCS := $(sort $(wildcard emulator/*.c))
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+IT_SRCS  := $(sort $(wildcard tests/integration/test_*.c))
+
+LIB      := $(BUILD)/libpinpipe.a
+PINPIPE  := $(BUILD)/pinpipe
+EMULATE  := $(BUILD)/pinpipe-emulate
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
+IT_BINS  := $(IT_SRCS:tests/integration/%.c=$(BUILD)/tests/integration/%)
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+
+.PHONY: all test unit integration asan bench clean fixtures fixtures-check \
+        services-up services-down services-status demo help
+.DEFAULT_GOAL := all
+
+all: $(PINPIPE) $(EMULATE) $(UNIT_BINS) $(IT_BINS)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIB): $(call obj,$(LIB_SRCS))
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(PINPIPE): $(call obj,$(CLI_SRCS)) $(LIB)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+
+$(EMULATE): $(call obj,$(EMU_SRCS)) $(LIB)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+
+$(BUILD)/tests/unit/%: $(BUILD)/obj/tests/unit/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(TEST_LIBS) $(LDLIBS)
+
+$(BUILD)/tests/integration/%: $(BUILD)/obj/tests/integration/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(TEST_LIBS) $(LDLIBS)
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+## unit: run the unit tests (no services needed)
+unit: $(UNIT_BINS) $(PINPIPE) $(EMULATE)
+	@bash tests/run-unit.sh $(BUILD)
+
+## integration: start the services, run the integration tests, stop what was started
+integration: all
+	@bash tests/run-integration.sh $(BUILD)
+
+## test: every test there is: unit, then integration against real services
+test: unit integration
+
+## asan: the unit tests under AddressSanitizer and UndefinedBehaviorSanitizer
+asan:
+	$(MAKE) BUILD=build-asan OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	        LDFLAGS="-fsanitize=address,undefined" unit
+
+## bench: every benchmark (cleaning throughput now)
+bench: all
+	@bash bench/bench-clean.sh $(BUILD)
+
+## fixtures: regenerate fixture expectations and show the diff for review
+fixtures: $(PINPIPE)
+	@bash fixtures/regenerate.sh $(BUILD)
+
+services-up:
+	@bash ci/services.sh up
+services-down:
+	@bash ci/services.sh down
+services-status:
+	@bash ci/services.sh status
+
+## demo: the main job
+demo: all
+	@bash ci/demo.sh $(BUILD)
+
+clean:
+	rm -rf build build-asan
+
+help:
+	@grep -E '^## ' Makefile | sed 's/^## /  /'

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Install every Debian package pinpipe needs to build, test and run its services.
+# Idempotent: packages already present are skipped, so a second run takes seconds.
+set -euo pipefail
+
+PACKAGES=(
+  gcc make pkg-config git curl ca-certificates procps psmisc
+  librdkafka-dev libmicrohttpd-dev libjansson-dev libpq-dev
+  libcurl4-openssl-dev libcmocka-dev zlib1g-dev libexpat1-dev
+  postgresql-15 postgresql-client-15 openjdk-17-jre-headless maven golang-go
+  kcat wrk jq python3 python3-venv time valgrind
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+
+# java/mvn/go may come from elsewhere on the machine (the base image has them); only
+# ask apt for them when the command itself is missing.
+filtered=()
+for p in "${missing[@]}"; do
+  case "$p" in
+    openjdk-17-jre-headless) command -v java >/dev/null || filtered+=("$p") ;;
+    maven) command -v mvn >/dev/null || filtered+=("$p") ;;
+    golang-go) command -v go >/dev/null || filtered+=("$p") ;;
+    *) filtered+=("$p") ;;
+  esac
+done
+
+if ((${#filtered[@]})); then
+  echo "install-deps: installing ${filtered[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${filtered[@]}"
+else
+  echo "install-deps: all packages present"
+fi

@@ -1,0 +1,17 @@
+/* commands — the subcommands of `pinpipe`, one file each (src/cli/cmd_*.c).
+ * Each takes argc/argv starting at its own name and returns the process exit code.
+ */
+#ifndef PINPIPE_COMMANDS_H
+#define PINPIPE_COMMANDS_H
+
+typedef struct {
+    const char *name;
+    const char *summary;
+    int (*run)(int argc, char **argv);
+} pp_command;
+
+int cmd_clean(int argc, char **argv);
+int cmd_metrics(int argc, char **argv);
+int cmd_rules(int argc, char **argv);
+
+#endif
