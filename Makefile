@@ -5,7 +5,7 @@
 # is its own cmocka binary; each tests/integration/test_*.c too (they need services).
 
 CC       ?= gcc
-PKGS     := rdkafka libmicrohttpd jansson libpq libcurl zlib expat
+PKGS     := rdkafka libmicrohttpd jansson libpq libcurl zlib expat libcrypto
 WARN     := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
             -Wmissing-prototypes -Wvla -Wformat=2 -Wno-format-nonliteral
 CSTD     := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
@@ -29,6 +29,15 @@ IT_BINS  := $(IT_SRCS:tests/integration/%.c=$(BUILD)/tests/integration/%)
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
+# `make V=1` shows the full commands.
+ifeq ($(V),1)
+Q :=
+quiet = @true
+else
+Q := @
+quiet = @printf '  %-6s %s\n'
+endif
+
 .PHONY: all test unit integration asan bench clean fixtures fixtures-check \
         services-up services-down services-status demo help
 .DEFAULT_GOAL := all
@@ -37,25 +46,31 @@ all: $(PINPIPE) $(EMULATE) $(UNIT_BINS) $(IT_BINS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+	$(quiet) CC $<
+	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(LIB): $(call obj,$(LIB_SRCS))
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
+	$(quiet) AR $@
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(PINPIPE): $(call obj,$(CLI_SRCS)) $(LIB)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+	$(quiet) LINK $@
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
 
 $(EMULATE): $(call obj,$(EMU_SRCS)) $(LIB)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+	$(quiet) LINK $@
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
 
 $(BUILD)/tests/unit/%: $(BUILD)/obj/tests/unit/%.o $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(TEST_LIBS) $(LDLIBS)
+	$(quiet) LINK $@
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(TEST_LIBS) $(LDLIBS)
 
 $(BUILD)/tests/integration/%: $(BUILD)/obj/tests/integration/%.o $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(TEST_LIBS) $(LDLIBS)
+	$(quiet) LINK $@
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(TEST_LIBS) $(LDLIBS)
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 

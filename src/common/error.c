@@ -21,6 +21,7 @@ const char *pp_strerror(int code) {
     case PP_ETIMEOUT: return "timed out";
     case PP_ESERVER: return "server error";
     case PP_ENOTFOUND: return "not found";
+    case PP_EBUSY: return "busy, retry later";
     default: return "unknown error";
     }
 }

@@ -17,7 +17,8 @@ enum {
     PP_EPROTO = -4,   /* peer violated its protocol */
     PP_ETIMEOUT = -5, /* deadline passed */
     PP_ESERVER = -6,  /* the server answered with an error */
-    PP_ENOTFOUND = -7 /* the thing asked for does not exist */
+    PP_ENOTFOUND = -7, /* the thing asked for does not exist */
+    PP_EBUSY = -8      /* temporarily full (e.g. producer queue); retry later, HTTP 503 */
 };
 
 void pp_errf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

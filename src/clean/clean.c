@@ -1,0 +1,136 @@
+#include "clean/clean.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clean/rules.h"
+#include "common/error.h"
+#include "common/log.h"
+#include "event/event_time.h"
+
+void pp_clean_opts_default(pp_clean_opts *opts) {
+    opts->disabled_rules = 0;
+    opts->ingest_time_ms = -1;
+    const char *off = getenv("PINPIPE_DISABLE_RULES");
+    if (!off || !*off) return;
+    char *list = strdup(off), *save = NULL;
+    for (char *name = strtok_r(list, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+        int i = pp_rule_find(name);
+        if (i < 0) {
+            PP_WARN("clean", "PINPIPE_DISABLE_RULES: no rule called '%s'", name);
+            continue;
+        }
+        opts->disabled_rules |= UINT64_C(1) << i;
+        PP_WARN("clean", "TEST SWITCH: cleaning rule '%s' is disabled in this process", name);
+    }
+    free(list);
+}
+
+void pp_reject_set(pp_reject *rej, const char *reason, const char *detail, int64_t ingest_time_ms) {
+    memset(rej, 0, sizeof *rej);
+    rej->reason = reason;
+    snprintf(rej->detail, sizeof rej->detail, "%s", detail);
+    if (ingest_time_ms >= 0) pp_event_day(ingest_time_ms, rej->day);
+}
+
+/* The reject reason of a model failure: the kind of its first field error. */
+static const char *fields_reason(const pp_event *ev) {
+    const pp_field_error *e = &ev->errors[0];
+    if (strcmp(e->type, "missing") == 0) return "missing_field";
+    if (e->field == PP_F_TIMESTAMP) return "invalid_timestamp";
+    return "wrong_type";
+}
+
+static void reject_event(const pp_event *ev, const char *detail, const pp_clean_opts *opts, pp_reject *rej) {
+    const char *reason = ev->status == PP_EVENT_INVALID_FIELDS ? fields_reason(ev) : pp_event_status_code(ev->status);
+    pp_reject_set(rej, reason, detail, opts->ingest_time_ms);
+    if (ev->present[PP_F_TIMESTAMP]) pp_event_day(ev->event_time_ms, rej->day);
+    memcpy(rej->errors, ev->errors, sizeof ev->errors);
+    rej->n_errors = ev->n_errors;
+}
+
+int pp_clean(const char *buf, size_t len, const pp_clean_opts *opts, pp_pin *pin, pp_reject *rej,
+             uint64_t *fired) {
+    pp_event ev;
+    char err[sizeof rej->detail];
+    uint64_t fired_mask = 0;
+    int rc = PP_EINVAL;
+    pp_pin_init(pin);
+    if (pp_event_parse(&ev, buf, len, err, sizeof err) != PP_OK) {
+        reject_event(&ev, err, opts, rej);
+        goto out;
+    }
+    if (!ev.present[PP_F_TIMESTAMP] && opts->ingest_time_ms < 0) {
+        pp_reject_set(rej, "missing_event_time", "the event has no timestamp and no ingest time is known", -1);
+        goto out;
+    }
+    for (int f = 0; f < PP_F_COUNT; f++)
+        if (ev.present[f] && PP_FIELDS[f].type == PP_FT_STR) pin->text[f] = strndup(ev.str[f], ev.len[f]);
+    pin->ind = ev.index;
+    pin->downloaded = ev.downloaded >= 0 && ev.downloaded <= 1 ? (int)ev.downloaded : 2; /* 2: out of range */
+    pin->event_time_ms = ev.present[PP_F_TIMESTAMP] ? ev.event_time_ms : opts->ingest_time_ms;
+    pp_event_day(pin->event_time_ms, pin->event_day);
+
+    for (size_t i = 0; i < PP_N_RULES; i++) {
+        if (opts->disabled_rules & (UINT64_C(1) << i)) continue;
+        const char *reason = NULL;
+        pp_rule_result r = PP_RULES[i].apply(pin, &reason);
+        if (r == PP_RULE_REJECT) {
+            snprintf(err, sizeof err, "rule %s: %s", PP_RULES[i].name, reason);
+            pp_reject_set(rej, reason, err, -1);
+            memcpy(rej->day, pin->event_day, sizeof rej->day);
+            goto out;
+        }
+        if (r == PP_RULE_CHANGED) fired_mask |= UINT64_C(1) << i;
+    }
+    free(pin->text[PP_F_TIMESTAMP]); /* carried as event_time from here on */
+    pin->text[PP_F_TIMESTAMP] = NULL;
+    if (pin->downloaded > 1) pin->downloaded = -1; /* downloaded_to_bool disabled */
+    rc = PP_OK;
+out:
+    if (rc != PP_OK) pp_pin_clear(pin);
+    if (fired) *fired = rc == PP_OK ? fired_mask : 0;
+    pp_event_clear(&ev);
+    return rc;
+}
+
+void pp_reject_json_open(const pp_reject *rej, pp_strbuf *out) {
+    pp_sb_puts(out, "{\"reason\":");
+    pp_sb_json_cstr(out, rej->reason);
+    pp_sb_puts(out, ",\"detail\":");
+    pp_sb_json_cstr(out, rej->detail);
+    pp_sb_puts(out, ",\"day\":");
+    pp_sb_json_cstr(out, rej->day[0] ? rej->day : NULL);
+    pp_sb_puts(out, ",\"errors\":[");
+    for (size_t i = 0; i < rej->n_errors; i++) {
+        const pp_field_error *e = &rej->errors[i];
+        if (i) pp_sb_putc(out, ',');
+        pp_sb_puts(out, "{\"field\":");
+        pp_sb_json_cstr(out, e->field < PP_F_COUNT ? PP_FIELDS[e->field].name : NULL);
+        pp_sb_puts(out, ",\"type\":");
+        pp_sb_json_cstr(out, e->type);
+        pp_sb_puts(out, ",\"msg\":");
+        pp_sb_json_cstr(out, e->msg);
+        pp_sb_putc(out, '}');
+    }
+    pp_sb_putc(out, ']');
+}
+
+void pp_reject_json_raw(const char *buf, size_t len, pp_strbuf *out) {
+    static const char B64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    if (pp_utf8_valid(buf, len)) {
+        pp_sb_puts(out, ",\"raw\":");
+        pp_sb_json_str(out, buf, len);
+        return;
+    }
+    pp_sb_puts(out, ",\"raw_base64\":\"");
+    const unsigned char *p = (const unsigned char *)buf;
+    for (size_t i = 0; i < len; i += 3) {
+        uint32_t v = (uint32_t)p[i] << 16 | (i + 1 < len ? (uint32_t)p[i + 1] << 8 : 0) | (i + 2 < len ? p[i + 2] : 0);
+        char q[4] = {B64[v >> 18 & 63], B64[v >> 12 & 63], i + 1 < len ? B64[v >> 6 & 63] : '=',
+                     i + 2 < len ? B64[v & 63] : '='};
+        pp_sb_append(out, q, 4);
+    }
+    pp_sb_putc(out, '"');
+}

@@ -1,0 +1,39 @@
+/* rules — the cleaning rules, each declared once.
+ *
+ * A rule has a name, the field it touches, a one-line description and an
+ * example; `pinpipe rules` lists this table and docs/cleaning-rules.md explains
+ * it. Rules run in table order over a pin whose text fields hold the raw values
+ * (see pin.h). Adding a rule: write its function in rules.c, add a row to the
+ * table, add fixture lines that exercise it, run `make fixtures` and review the
+ * diff (docs/cleaning-rules.md, "Adding a rule").
+ */
+#ifndef PINPIPE_RULES_H
+#define PINPIPE_RULES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "clean/pin.h"
+
+typedef enum {
+    PP_RULE_UNCHANGED = 0, /* the rule did not apply to this pin */
+    PP_RULE_CHANGED,       /* the rule changed the pin (counted as "fired") */
+    PP_RULE_REJECT         /* the pin cannot be cleaned; *reason says why */
+} pp_rule_result;
+
+typedef struct {
+    const char *name;
+    const char *field;
+    const char *description;
+    const char *example_in;  /* raw value, as JSON */
+    const char *example_out; /* cleaned value, as JSON */
+    pp_rule_result (*apply)(pp_pin *pin, const char **reason);
+} pp_rule;
+
+extern const pp_rule PP_RULES[];
+extern const size_t PP_N_RULES;
+
+/* Index of the rule called name, or -1. */
+int pp_rule_find(const char *name);
+
+#endif

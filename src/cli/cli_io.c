@@ -1,0 +1,25 @@
+#include "cli/cli_io.h"
+
+#include <errno.h>
+#include <string.h>
+
+FILE *pp_cli_open_in(const char *cmd, const char *path) {
+    if (!path || strcmp(path, "-") == 0) return stdin;
+    FILE *f = fopen(path, "rb");
+    if (!f) fprintf(stderr, "pinpipe %s: %s: %s\n", cmd, path, strerror(errno));
+    return f;
+}
+
+FILE *pp_cli_open_out(const char *cmd, const char *path) {
+    if (!path || strcmp(path, "-") == 0) return stdout;
+    if (strcmp(path, "/dev/stderr") == 0) return stderr;
+    FILE *f = fopen(path, "wb");
+    if (!f) fprintf(stderr, "pinpipe %s: %s: %s\n", cmd, path, strerror(errno));
+    return f;
+}
+
+void pp_cli_close(FILE *f) {
+    if (f && f != stdin && f != stdout && f != stderr) fclose(f);
+}
+
+const char *pp_cli_name(const char *path) { return !path || strcmp(path, "-") == 0 ? "<stdin>" : path; }

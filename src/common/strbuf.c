@@ -1,0 +1,151 @@
+#include "common/strbuf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void pp_sb_init(pp_strbuf *sb) {
+    sb->data = NULL;
+    sb->len = sb->cap = 0;
+}
+
+void pp_sb_free(pp_strbuf *sb) {
+    free(sb->data);
+    pp_sb_init(sb);
+}
+
+void pp_sb_reset(pp_strbuf *sb) {
+    sb->len = 0;
+    if (sb->data) sb->data[0] = '\0';
+}
+
+void pp_sb_reserve(pp_strbuf *sb, size_t extra) {
+    if (sb->len + extra + 1 <= sb->cap) return;
+    size_t cap = sb->cap ? sb->cap : 256;
+    while (cap < sb->len + extra + 1) cap *= 2;
+    char *p = realloc(sb->data, cap);
+    if (!p) {
+        fputs("pinpipe: out of memory\n", stderr);
+        abort();
+    }
+    sb->data = p;
+    sb->cap = cap;
+}
+
+void pp_sb_append(pp_strbuf *sb, const char *s, size_t n) {
+    pp_sb_reserve(sb, n);
+    if (n) memcpy(sb->data + sb->len, s, n);
+    sb->len += n;
+    sb->data[sb->len] = '\0';
+}
+
+void pp_sb_puts(pp_strbuf *sb, const char *s) { pp_sb_append(sb, s, strlen(s)); }
+
+void pp_sb_putc(pp_strbuf *sb, char c) {
+    pp_sb_reserve(sb, 1);
+    sb->data[sb->len++] = c;
+    sb->data[sb->len] = '\0';
+}
+
+void pp_sb_printf(pp_strbuf *sb, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n <= 0) return;
+    pp_sb_reserve(sb, (size_t)n);
+    va_start(ap, fmt);
+    vsnprintf(sb->data + sb->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    sb->len += (size_t)n;
+}
+
+void pp_sb_put_i64(pp_strbuf *sb, int64_t v) {
+    char tmp[24];
+    int i = (int)sizeof tmp;
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    do {
+        tmp[--i] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0) tmp[--i] = '-';
+    pp_sb_append(sb, tmp + i, sizeof tmp - (size_t)i);
+}
+
+void pp_sb_json_str(pp_strbuf *sb, const char *s, size_t n) {
+    static const char HEX[] = "0123456789abcdef";
+    pp_sb_reserve(sb, n + 2);
+    sb->data[sb->len++] = '"';
+    size_t run = 0; /* start of the current run of bytes that need no escape */
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\') continue;
+        pp_sb_append(sb, s + run, i - run);
+        run = i + 1;
+        switch (c) {
+        case '"': pp_sb_append(sb, "\\\"", 2); break;
+        case '\\': pp_sb_append(sb, "\\\\", 2); break;
+        case '\n': pp_sb_append(sb, "\\n", 2); break;
+        case '\r': pp_sb_append(sb, "\\r", 2); break;
+        case '\t': pp_sb_append(sb, "\\t", 2); break;
+        case '\b': pp_sb_append(sb, "\\b", 2); break;
+        case '\f': pp_sb_append(sb, "\\f", 2); break;
+        default: {
+            char esc[6] = {'\\', 'u', '0', '0', HEX[c >> 4], HEX[c & 15]};
+            pp_sb_append(sb, esc, 6);
+        }
+        }
+    }
+    pp_sb_append(sb, s + run, n - run);
+    pp_sb_putc(sb, '"');
+}
+
+void pp_sb_json_cstr(pp_strbuf *sb, const char *s) {
+    if (!s)
+        pp_sb_append(sb, "null", 4);
+    else
+        pp_sb_json_str(sb, s, strlen(s));
+}
+
+char *pp_sb_steal(pp_strbuf *sb) {
+    char *p = sb->data;
+    if (!p) p = calloc(1, 1);
+    pp_sb_init(sb);
+    return p;
+}
+
+int pp_utf8_valid(const char *str, size_t n) {
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = s[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t need;
+        uint32_t cp;
+        if (c >= 0xC2 && c <= 0xDF) {
+            need = 1;
+            cp = c & 0x1F;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            need = 2;
+            cp = c & 0x0F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            need = 3;
+            cp = c & 0x07;
+        } else {
+            return 0;
+        }
+        for (size_t k = 1; k <= need; k++) {
+            if (i + k >= n || (s[i + k] & 0xC0) != 0x80) return 0;
+            cp = (cp << 6) | (s[i + k] & 0x3F);
+        }
+        if ((need == 2 && cp < 0x800) || (need == 3 && cp < 0x10000) || cp > 0x10FFFF ||
+            (cp >= 0xD800 && cp <= 0xDFFF))
+            return 0;
+        i += need + 1;
+    }
+    return 1;
+}

@@ -1,0 +1,37 @@
+/* strbuf — a growable byte buffer and JSON string escaping.
+ * The strbuf owns its bytes; pp_sb_free releases them. The contents are always
+ * NUL-terminated (len excludes the NUL). Allocation failure aborts: every caller
+ * would otherwise have to handle it and none can do better.
+ */
+#ifndef PINPIPE_STRBUF_H
+#define PINPIPE_STRBUF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+    char *data;
+    size_t len;
+    size_t cap;
+} pp_strbuf;
+
+void pp_sb_init(pp_strbuf *sb);
+void pp_sb_free(pp_strbuf *sb);
+void pp_sb_reset(pp_strbuf *sb); /* len = 0, keeps the memory */
+void pp_sb_reserve(pp_strbuf *sb, size_t extra);
+void pp_sb_append(pp_strbuf *sb, const char *s, size_t n);
+void pp_sb_puts(pp_strbuf *sb, const char *s);
+void pp_sb_putc(pp_strbuf *sb, char c);
+void pp_sb_printf(pp_strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void pp_sb_put_i64(pp_strbuf *sb, int64_t v);
+/* Appends s (n bytes of valid UTF-8) as a quoted JSON string. */
+void pp_sb_json_str(pp_strbuf *sb, const char *s, size_t n);
+/* Same for a NUL-terminated string, or `null` when s is NULL. */
+void pp_sb_json_cstr(pp_strbuf *sb, const char *s);
+/* Takes the buffer's memory (caller frees) and re-initialises sb. */
+char *pp_sb_steal(pp_strbuf *sb);
+
+/* Is s[0..n) well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF)? */
+int pp_utf8_valid(const char *s, size_t n);
+
+#endif

@@ -1,0 +1,67 @@
+#include "metrics/metrics.h"
+
+#include <string.h>
+
+const pp_metric_def PP_METRICS[PP_M_COUNT] = {
+    [PP_M_PINS_TOTAL] = {"pins_total", PP_AGG_COUNT, "\"all\"", "distinct pins (event day, unique_id)"},
+    [PP_M_PINS_BY_CATEGORY] = {"pins_by_category", PP_AGG_COUNT, "category", "distinct pins per category"},
+    [PP_M_PINS_BY_MEDIA_TYPE] = {"pins_by_media_type", PP_AGG_COUNT, "image|video", "distinct pins per media type"},
+    [PP_M_PINS_BY_TAG] = {"pins_by_tag", PP_AGG_COUNT, "tag", "distinct pins carrying each tag"},
+    [PP_M_PINS_BY_POSTER] = {"pins_by_poster", PP_AGG_COUNT, "poster_name", "distinct pins per poster"},
+    [PP_M_MAX_FOLLOWERS_BY_POSTER] = {"max_followers_by_poster", PP_AGG_MAX, "poster_name",
+                                      "largest follower_count seen for a poster"},
+    [PP_M_FOLLOWERS_SUM_BY_CATEGORY] = {"followers_sum_by_category", PP_AGG_SUM, "category",
+                                        "sum of follower_count over a category's pins"},
+    [PP_M_NULLED_VALUES] = {"nulled_values", PP_AGG_COUNT, "field", "values cleaning turned into null"},
+    [PP_M_INVALID_VALUES] = {"invalid_values", PP_AGG_COUNT, "field",
+                             "values that could not be converted (a subset of nulled_values)"},
+    [PP_M_REJECTED_EVENTS] = {"rejected_events", PP_AGG_COUNT, "reason", "events rejected, per reason"},
+};
+
+const char *pp_agg_kind_name(pp_agg_kind k) {
+    return k == PP_AGG_COUNT ? "count" : k == PP_AGG_SUM ? "sum" : "max";
+}
+
+int pp_metric_find(const char *name) {
+    for (int i = 0; i < PP_M_COUNT; i++)
+        if (strcmp(PP_METRICS[i].name, name) == 0) return i;
+    return -1;
+}
+
+int64_t pp_agg_merge_values(pp_agg_kind kind, int64_t a, int64_t b) {
+    if (kind == PP_AGG_MAX) return a > b ? a : b;
+    return a + b;
+}
+
+static void emit_str(pp_metric_emit_fn emit, void *ctx, pp_metric_id m, const pp_pin *pin, const char *key,
+                     int64_t v) {
+    if (!key) key = PP_KEY_NULL;
+    emit(ctx, m, pin->event_day, key, strlen(key), v);
+}
+
+/* Field names in data-quality keys are the cleaned names (index is `ind`). */
+static const char *dq_field_name(int f) { return f == PP_F_INDEX ? "ind" : PP_FIELDS[f].name; }
+
+void pp_metrics_of_pin(const pp_pin *pin, pp_metric_emit_fn emit, void *ctx) {
+    const char *category = pin->text[PP_F_CATEGORY], *poster = pin->text[PP_F_POSTER_NAME];
+    emit_str(emit, ctx, PP_M_PINS_TOTAL, pin, "all", 1);
+    emit_str(emit, ctx, PP_M_PINS_BY_CATEGORY, pin, category, 1);
+    emit_str(emit, ctx, PP_M_PINS_BY_MEDIA_TYPE, pin, pp_media_name(pin->media), 1);
+    for (size_t i = 0; i < pin->n_tags; i++) emit_str(emit, ctx, PP_M_PINS_BY_TAG, pin, pin->tags[i], 1);
+    if (poster) {
+        emit_str(emit, ctx, PP_M_PINS_BY_POSTER, pin, poster, 1);
+        if (pin->has_follower_count)
+            emit_str(emit, ctx, PP_M_MAX_FOLLOWERS_BY_POSTER, pin, poster, pin->follower_count);
+    }
+    if (pin->has_follower_count)
+        emit_str(emit, ctx, PP_M_FOLLOWERS_SUM_BY_CATEGORY, pin, category, pin->follower_count);
+    for (int f = 0; f < PP_F_COUNT; f++) {
+        if (pin->nulled & (1u << f)) emit_str(emit, ctx, PP_M_NULLED_VALUES, pin, dq_field_name(f), 1);
+        if (pin->invalid & (1u << f)) emit_str(emit, ctx, PP_M_INVALID_VALUES, pin, dq_field_name(f), 1);
+    }
+}
+
+void pp_metrics_of_reject(const pp_reject *rej, pp_metric_emit_fn emit, void *ctx) {
+    const char *day = rej->day[0] ? rej->day : PP_DAY_UNKNOWN;
+    emit(ctx, PP_M_REJECTED_EVENTS, day, rej->reason, strlen(rej->reason), 1);
+}

@@ -1,0 +1,43 @@
+/* tally — clean, de-duplicate and aggregate: the offline and batch pipeline step.
+ *
+ * One tally owns a dedup set and an aggregate table. Feeding it raw events (in
+ * Kafka offset order within a partition) cleans each with the shared engine,
+ * counts each new (event day, unique_id) pin's metrics once, and counts each
+ * reject. The stream does the same with PostgreSQL holding the dedup set.
+ */
+#ifndef PINPIPE_TALLY_H
+#define PINPIPE_TALLY_H
+
+#include <stdint.h>
+
+#include "clean/clean.h"
+#include "clean/rules.h"
+#include "metrics/aggregate.h"
+#include "metrics/dedup.h"
+
+typedef struct {
+    pp_clean_opts opts;
+    pp_dedup *dedup;
+    pp_agg *agg;
+    uint64_t records;    /* events seen */
+    uint64_t cleaned;    /* events cleaned (repeats included) */
+    uint64_t duplicates; /* cleaned events whose (day, unique_id) was already counted */
+    uint64_t rejected;
+    uint64_t fired[64]; /* per rule: pins it changed */
+} pp_tally;
+
+void pp_tally_init(pp_tally *t, const pp_clean_opts *opts);
+void pp_tally_free(pp_tally *t);
+
+typedef enum { PP_TALLY_NEW = 0, PP_TALLY_DUPLICATE = 1, PP_TALLY_REJECTED = 2 } pp_tally_result;
+
+/* Cleans buf and counts it. pin/rej are filled as pp_clean fills them (the
+ * caller clears pin when the result is not REJECTED). */
+pp_tally_result pp_tally_raw(pp_tally *t, const char *buf, size_t len, int64_t ingest_time_ms, pp_pin *pin,
+                             pp_reject *rej);
+/* Counts an already-cleaned pin (new or duplicate). */
+pp_tally_result pp_tally_pin(pp_tally *t, const pp_pin *pin);
+/* Counts a reject that never reached the cleaner (e.g. a line over the limit). */
+void pp_tally_reject(pp_tally *t, const pp_reject *rej);
+
+#endif
