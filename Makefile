@@ -38,7 +38,7 @@ Q := @
 quiet = @printf '  %-6s %s\n'
 endif
 
-.PHONY: all test unit integration asan bench clean fixtures fixtures-check \
+.PHONY: all test unit integration asan bench clean fixtures \
         services-up services-down services-status demo help
 .DEFAULT_GOAL := all
 
@@ -82,8 +82,10 @@ unit: $(UNIT_BINS) $(PINPIPE) $(EMULATE)
 integration: all
 	@bash tests/run-integration.sh $(BUILD)
 
-## test: every test there is: unit, then integration against real services
-test: unit integration
+## test: every test there is: unit, unit under ASan/UBSan, integration against real services
+test:
+	@bash ci/install-deps.sh
+	@$(MAKE) --no-print-directory unit asan integration
 
 ## asan: the unit tests under AddressSanitizer and UndefinedBehaviorSanitizer
 asan:
@@ -106,7 +108,9 @@ services-status:
 	@bash ci/services.sh status
 
 ## demo: the main job
-demo: all
+demo:
+	@bash ci/install-deps.sh
+	@$(MAKE) --no-print-directory all
 	@bash ci/demo.sh $(BUILD)
 
 clean:
