@@ -39,7 +39,7 @@ quiet = @printf '  %-6s %s\n'
 endif
 
 .PHONY: all test unit integration asan bench clean fixtures \
-        services-up services-down services-status demo help
+        services-up services-down services-status demo help bench-stream
 .DEFAULT_GOAL := all
 
 all: $(PINPIPE) $(EMULATE) $(UNIT_BINS) $(IT_BINS)
@@ -95,6 +95,10 @@ asan:
 ## bench: every benchmark (cleaning throughput now)
 bench: all
 	@bash bench/bench-clean.sh $(BUILD)
+
+## bench-stream: stream events/s and end-to-end latency (starts Kafka and PostgreSQL)
+bench-stream: all
+	@bash bench/bench-stream.sh $(BUILD)
 
 ## fixtures: regenerate fixture expectations and show the diff for review
 fixtures: $(PINPIPE)

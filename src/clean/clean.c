@@ -118,19 +118,12 @@ void pp_reject_json_open(const pp_reject *rej, pp_strbuf *out) {
 }
 
 void pp_reject_json_raw(const char *buf, size_t len, pp_strbuf *out) {
-    static const char B64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     if (pp_utf8_valid(buf, len)) {
         pp_sb_puts(out, ",\"raw\":");
         pp_sb_json_str(out, buf, len);
         return;
     }
     pp_sb_puts(out, ",\"raw_base64\":\"");
-    const unsigned char *p = (const unsigned char *)buf;
-    for (size_t i = 0; i < len; i += 3) {
-        uint32_t v = (uint32_t)p[i] << 16 | (i + 1 < len ? (uint32_t)p[i + 1] << 8 : 0) | (i + 2 < len ? p[i + 2] : 0);
-        char q[4] = {B64[v >> 18 & 63], B64[v >> 12 & 63], i + 1 < len ? B64[v >> 6 & 63] : '=',
-                     i + 2 < len ? B64[v & 63] : '='};
-        pp_sb_append(out, q, 4);
-    }
+    pp_sb_base64(out, buf, len);
     pp_sb_putc(out, '"');
 }

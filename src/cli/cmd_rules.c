@@ -89,7 +89,20 @@ static int read_file(const char *path, lines *out, int keep_empty) {
     return 0;
 }
 
-/* The outcome of cleaning one line, as text: the cleaned JSON, or "rejected: reason". */
+/* Appends ,"name":[fields...] for the fields whose bit is set in mask. */
+static void put_dq(pp_strbuf *sb, const char *name, uint32_t mask) {
+    pp_sb_printf(sb, ",\"%s\":[", name);
+    for (int f = 0, n = 0; f < PP_F_COUNT; f++) {
+        if (!(mask & (1u << f))) continue;
+        if (n++) pp_sb_putc(sb, ',');
+        pp_sb_json_cstr(sb, PP_FIELDS[f].name);
+    }
+    pp_sb_putc(sb, ']');
+}
+
+/* The outcome of cleaning one line, as text: the cleaned JSON plus its data-quality
+ * bits (a rule may change only those: a placeholder is nulled, not invalid), or
+ * {"rejected": reason}. */
 static char *outcome(const char *line, uint64_t disabled) {
     pp_clean_opts opts;
     pp_clean_opts_default(&opts);
@@ -100,6 +113,10 @@ static char *outcome(const char *line, uint64_t disabled) {
     pp_sb_init(&sb);
     if (pp_clean(line, strlen(line), &opts, &pin, &rej, NULL) == 0) {
         pp_pin_to_json(&pin, &sb);
+        sb.data[--sb.len] = '\0'; /* reopen the object */
+        put_dq(&sb, "_nulled", pin.nulled);
+        put_dq(&sb, "_invalid", pin.invalid);
+        pp_sb_putc(&sb, '}');
         pp_pin_clear(&pin);
     } else {
         pp_sb_printf(&sb, "{\"rejected\":\"%s\"}", rej.reason);

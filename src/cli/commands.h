@@ -10,8 +10,13 @@ typedef struct {
     int (*run)(int argc, char **argv);
 } pp_command;
 
+int cmd_api(int argc, char **argv);
 int cmd_clean(int argc, char **argv);
 int cmd_metrics(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
+int cmd_stream(int argc, char **argv);
+int cmd_produce(int argc, char **argv);
+int cmd_s3(int argc, char **argv);
+int cmd_cql(int argc, char **argv);
 
 #endif

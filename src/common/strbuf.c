@@ -108,6 +108,18 @@ void pp_sb_json_cstr(pp_strbuf *sb, const char *s) {
         pp_sb_json_str(sb, s, strlen(s));
 }
 
+void pp_sb_base64(pp_strbuf *sb, const void *buf, size_t len) {
+    static const char B64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const unsigned char *p = buf;
+    pp_sb_reserve(sb, (len + 2) / 3 * 4);
+    for (size_t i = 0; i < len; i += 3) {
+        uint32_t v = (uint32_t)p[i] << 16 | (i + 1 < len ? (uint32_t)p[i + 1] << 8 : 0) | (i + 2 < len ? p[i + 2] : 0);
+        char q[4] = {B64[v >> 18 & 63], B64[v >> 12 & 63], i + 1 < len ? B64[v >> 6 & 63] : '=',
+                     i + 2 < len ? B64[v & 63] : '='};
+        pp_sb_append(sb, q, 4);
+    }
+}
+
 char *pp_sb_steal(pp_strbuf *sb) {
     char *p = sb->data;
     if (!p) p = calloc(1, 1);

@@ -28,6 +28,8 @@ void pp_sb_put_i64(pp_strbuf *sb, int64_t v);
 void pp_sb_json_str(pp_strbuf *sb, const char *s, size_t n);
 /* Same for a NUL-terminated string, or `null` when s is NULL. */
 void pp_sb_json_cstr(pp_strbuf *sb, const char *s);
+/* Appends the standard base64 (RFC 4648, padded) of buf[0..len). */
+void pp_sb_base64(pp_strbuf *sb, const void *buf, size_t len);
 /* Takes the buffer's memory (caller frees) and re-initialises sb. */
 char *pp_sb_steal(pp_strbuf *sb);
 

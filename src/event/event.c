@@ -94,7 +94,8 @@ static void validate_str(pp_event *ev, pp_field f, json_t *v) {
 int pp_event_parse(pp_event *ev, const char *buf, size_t len, char *err, size_t errlen) {
     memset(ev, 0, sizeof *ev);
     json_error_t jerr;
-    ev->root = json_loadb(buf, len, JSON_DECODE_ANY, &jerr);
+    /* JSON_ALLOW_NUL: "\u0000" is valid JSON; validate_str reports it as string_nul. */
+    ev->root = json_loadb(buf, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
     if (!ev->root) {
         ev->status = json_error_code(&jerr) == json_error_invalid_utf8 ? PP_EVENT_INVALID_UTF8
                                                                        : PP_EVENT_INVALID_JSON;

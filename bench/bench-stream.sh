@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Stream benchmark (make bench-stream), against the local Kafka and PostgreSQL:
+#  1. sustained rate: N events already in Kafka -> `pinpipe stream` until drained,
+#     beside the baseline of a plain COPY of the same cleaned rows into PostgreSQL;
+#  2. end-to-end latency at a fixed rate below saturation: events produced at R/s with
+#     their real ingest time; latency = the row's insert time (clock_timestamp() in the
+#     committing transaction) minus its ingest time; p50/p99 over all rows.
+# Env: BENCH_STREAM_EVENTS (100000), BENCH_STREAM_RATE (2000), BENCH_STREAM_SECONDS (15).
+set -euo pipefail
+BUILD="${1:-build}"
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+. "$ROOT/ci/services/env.sh"
+N="${BENCH_STREAM_EVENTS:-100000}"
+RATE="${BENCH_STREAM_RATE:-2000}"
+SECS="${BENCH_STREAM_SECONDS:-15}"
+OUT="$ROOT/bench/out"
+mkdir -p "$OUT"
+bash "$ROOT/ci/services.sh" up kafka postgres >/dev/null
+run="$(date +%s)"
+schema="bench_stream_$run"
+dsn="$PINPIPE_PG_DSN?options=-csearch_path%3D$schema"
+psql "$PINPIPE_PG_DSN" -qc "CREATE SCHEMA $schema"
+trap 'psql "$PINPIPE_PG_DSN" -qc "DROP SCHEMA IF EXISTS $schema CASCADE"' EXIT
+ms() { date +%s%3N; }
+
+"$BUILD/pinpipe-emulate" --seed 9 --count "$N" --days 7 --out "$OUT/stream-events.jsonl" 2>/dev/null
+
+# 1. sustained
+topic="bench-stream-$run"
+"$BUILD/pinpipe" produce --topic "$topic" --partitions 3 "$OUT/stream-events.jsonl" 2>/dev/null
+t0=$(ms)
+"$BUILD/pinpipe" stream --topic "$topic" --group "g-$topic" --dsn "$dsn" --max-messages "$N" 2>"$OUT/stream.log"
+t1=$(ms)
+stream_rate=$(( N * 1000 / (t1 - t0) ))
+
+"$BUILD/pinpipe" clean --no-summary --rejects /dev/null "$OUT/stream-events.jsonl" > "$OUT/stream-cleaned.jsonl"
+psql "$dsn" -qc "CREATE TABLE copy_baseline (doc text)"
+t0=$(ms)
+psql "$dsn" -qc "\\copy copy_baseline FROM '$OUT/stream-cleaned.jsonl' WITH (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')"
+t1=$(ms)
+copy_rate=$(( N * 1000 / (t1 - t0 + 1) ))
+
+# 2. latency at a fixed rate
+topic2="bench-stream-lat-$run"
+psql "$dsn" -qc "TRUNCATE pins, metrics, rejects, stream_offsets"
+"$BUILD/pinpipe" produce --topic "$topic2" --partitions 3 /dev/null 2>/dev/null
+"$BUILD/pinpipe" stream --topic "$topic2" --group "g-$topic2" --dsn "$dsn" --exit-when-idle 3000 2>"$OUT/stream-lat.log" &
+spid=$!
+sleep 3 # the consumer joins the group before the first event is produced
+count=$(( RATE * SECS ))
+"$BUILD/pinpipe-emulate" --seed 10 --count "$count" --days 1 --start-date "$(date -u +%F)" 2>/dev/null |
+  "$BUILD/pinpipe" produce --topic "$topic2" --rate "$RATE" 2>/dev/null
+wait "$spid"
+read -r p50 p99 rows < <(psql "$dsn" -qAt -F' ' -c "SELECT
+  round(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM stored_at - ingested_at) * 1000)),
+  round(percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM stored_at - ingested_at) * 1000)),
+  count(*) FROM pins")
+
+echo "bench-stream: $N events, 3 partitions, one stream instance"
+printf '  %-44s %10s events/s\n' "pinpipe stream (Kafka -> clean -> PostgreSQL)" "$stream_rate"
+printf '  %-44s %10s rows/s\n' "baseline: plain COPY of the cleaned rows" "$copy_rate"
+printf '  %-44s %10s\n' "stream / COPY" "$(echo "scale=2; $stream_rate / $copy_rate" | bc)"
+echo "bench-stream: end-to-end latency at $RATE events/s for ${SECS}s ($rows distinct pins stored)"
+printf '  %-44s %10s ms\n' "p50 (ingest -> row inserted)" "$p50" "p99 (ingest -> row inserted)" "$p99"

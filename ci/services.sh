@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Start, stop or inspect pinpipe's local services (all on 127.0.0.1).
+#
+#   bash ci/services.sh up|down|status [kafka|s3|cassandra|postgres ...]
+#
+# No names means all four. Each name runs `bash ci/services/<name>.sh <verb>` (the
+# convention is described at the top of ci/services/lib.sh). `up` starts in the order
+# given (default: postgres s3 kafka cassandra, cheapest first) and stops at the first
+# failure; `down` runs in reverse order and tries every service; `status` reports all.
+# Exit code: 0 when every named service did what was asked (status: all ready), else 1.
+# Settings (ports, credentials, dirs): ci/services/env.sh. Docs: docs/services.md.
+set -uo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ALL_SERVICES=(postgres s3 kafka cassandra)
+
+usage() {
+  echo "usage: bash ci/services.sh up|down|status [${ALL_SERVICES[*]} ...]" >&2
+  exit 2
+}
+
+verb="${1:-}"
+case "$verb" in up | down | status) shift ;; -h | --help) usage ;; *) usage ;; esac
+
+names=("$@")
+((${#names[@]})) || names=("${ALL_SERVICES[@]}")
+for n in "${names[@]}"; do
+  case " ${ALL_SERVICES[*]} " in
+    *" $n "*) ;;
+    *) echo "services: unknown service '$n' (known: ${ALL_SERVICES[*]})" >&2; exit 2 ;;
+  esac
+  [ -f "$here/services/$n.sh" ] || { echo "services: $here/services/$n.sh is missing" >&2; exit 1; }
+done
+
+rc=0
+case "$verb" in
+  up)
+    for n in "${names[@]}"; do
+      bash "$here/services/$n.sh" up || { echo "services: $n failed to come up" >&2; exit 1; }
+    done
+    ;;
+  down)
+    for ((i = ${#names[@]} - 1; i >= 0; i--)); do
+      bash "$here/services/${names[i]}.sh" down || rc=1
+    done
+    ;;
+  status)
+    for n in "${names[@]}"; do
+      bash "$here/services/$n.sh" status || rc=1
+    done
+    ;;
+esac
+exit "$rc"

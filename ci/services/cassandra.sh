@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# Cassandra 5.0 single test node, jars from Maven Central, on the default Java 17.
+#   bash ci/services/cassandra.sh up|down|status
+# Jars: ci/maven/cassandra/pom.xml resolved into .cache/cassandra/libs (Maven's own
+# repository under .cache/maven), so only the first `up` downloads.
+# Config: ci/cassandra/cassandra.yaml.in rendered into .services/cassandra/conf/ on every
+# start; static JVM flags in ci/cassandra/jvm17-server.options; logging ci/cassandra/logback.xml.
+# CQL on 127.0.0.1:$PINPIPE_CASSANDRA_PORT (PasswordAuthenticator, superuser
+# $PINPIPE_CASSANDRA_USER), gossip on $PINPIPE_CASSANDRA_STORAGE_PORT, JMX (local only) on
+# $PINPIPE_CASSANDRA_JMX_PORT. Data: .services/cassandra/{data,commitlog,hints,...}.
+# Ready = ci/cassandra/cql_ready.py logs in as the superuser and reads system.local.
+# Conventions: ci/services/lib.sh.
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+pp_svc_init cassandra
+
+CASS_POM="$PINPIPE_ROOT/ci/maven/cassandra/pom.xml"
+CASS_VERSION="${PINPIPE_CASSANDRA_VERSION:-$(sed -n 's:.*<cassandra.version>\(.*\)</cassandra.version>.*:\1:p' "$CASS_POM")}"
+CASS_LIBS="$SVC_CACHE/libs"
+CASS_HEAP="${PINPIPE_CASSANDRA_HEAP:-1G}"
+CASS_CONF="$SVC_DIR/conf"
+CASS_LOGDIR="$SVC_DIR/logs"
+CASS_SRC="$PINPIPE_ROOT/ci/cassandra"
+
+SVC_PORTS="$PINPIPE_CASSANDRA_PORT $PINPIPE_CASSANDRA_STORAGE_PORT $PINPIPE_CASSANDRA_JMX_PORT"
+# Unique to this checkout's node: another checkout's Cassandra does not count as ours.
+SVC_PID_MATCH="-Dcassandra.storagedir=$SVC_DIR "
+SVC_READY_TIMEOUT=180
+SVC_STOP_TIMEOUT=40
+
+svc_install() {
+  pp_need java mvn python3
+  [ "$(cat "$CASS_LIBS/.complete" 2>/dev/null)" = "$CASS_VERSION" ] && return 0
+  pp_log "resolving org.apache.cassandra:cassandra-all:$CASS_VERSION and its runtime dependencies (Maven Central)"
+  local tmp="$CASS_LIBS.tmp.$$"
+  rm -rf "$tmp"
+  mvn -B -q -f "$CASS_POM" -Dmaven.repo.local="$PINPIPE_CACHE_DIR/maven/repository" \
+    -Dcassandra.version="$CASS_VERSION" dependency:copy-dependencies \
+    -DincludeScope=runtime -DoutputDirectory="$tmp" >>"$SVC_LOG" 2>&1 ||
+    { rm -rf "$tmp"; pp_log_tail; pp_die "mvn could not resolve the Cassandra jars"; }
+  [ -f "$tmp/cassandra-all-$CASS_VERSION.jar" ] ||
+    { rm -rf "$tmp"; pp_die "cassandra-all-$CASS_VERSION.jar missing after mvn"; }
+  echo "$CASS_VERSION" >"$tmp/.complete"
+  rm -rf "$CASS_LIBS"
+  mv "$tmp" "$CASS_LIBS"
+}
+
+svc_prepare() {
+  mkdir -p "$CASS_CONF/triggers" "$CASS_LOGDIR" "$SVC_DIR"/{data,commitlog,hints,saved_caches,cdc_raw}
+  sed -e "s|@STORAGE_PORT@|$PINPIPE_CASSANDRA_STORAGE_PORT|g" \
+    -e "s|@NATIVE_PORT@|$PINPIPE_CASSANDRA_PORT|g" \
+    -e "s|@DATA_DIR@|$SVC_DIR|g" \
+    "$CASS_SRC/cassandra.yaml.in" >"$CASS_CONF/cassandra.yaml.tmp"
+  mv "$CASS_CONF/cassandra.yaml.tmp" "$CASS_CONF/cassandra.yaml"
+  cp "$CASS_SRC/logback.xml" "$CASS_CONF/logback.xml"
+}
+
+# The java command line: static flags from the options file, then the ones that hold
+# paths, ports and sizes (what Cassandra's bin/cassandra and cassandra-env.sh add).
+cass_java_cmd() {
+  local opts=() line
+  while IFS= read -r line; do
+    case "$line" in -*) opts+=("$line") ;; esac
+  done <"$CASS_SRC/jvm17-server.options"
+  CASS_CMD=(java "-Xms$CASS_HEAP" "-Xmx$CASS_HEAP" "${opts[@]}"
+    "-Xlog:gc=info,safepoint=info:file=$CASS_LOGDIR/gc.log:time,uptime,level:filecount=3,filesize=5242880"
+    "-XX:HeapDumpPath=$CASS_LOGDIR"
+    "-javaagent:$CASS_JAMM"
+    "-Dcassandra.jmx.local.port=$PINPIPE_CASSANDRA_JMX_PORT"
+    "-Dcom.sun.management.jmxremote.rmi.port=$PINPIPE_CASSANDRA_JMX_PORT"
+    "-Dcom.sun.management.jmxremote.authenticate=false"
+    "-Dcassandra.config=file://$CASS_CONF/cassandra.yaml"
+    "-Dlogback.configurationFile=file://$CASS_CONF/logback.xml"
+    "-Dcassandra.logdir=$CASS_LOGDIR"
+    "-Dcassandra.storagedir=$SVC_DIR"
+    "-Dcassandra.triggers_dir=$CASS_CONF/triggers"
+    -cp "$CASS_CONF:$CASS_LIBS/*"
+    org.apache.cassandra.service.CassandraDaemon)
+}
+
+svc_start() {
+  # jamm measures object sizes (memtable accounting); Cassandra runs it as a javaagent.
+  CASS_JAMM=$(compgen -G "$CASS_LIBS/jamm-*.jar" | head -n 1) ||
+    pp_die "no jamm-*.jar in $CASS_LIBS (the javaagent Cassandra needs)"
+  cass_java_cmd
+  # Cassandra always calls mlockall(MCL_CURRENT); as root (CAP_IPC_LOCK) that faults in
+  # and pins the whole reserved heap and code cache (RSS ~1.5 GiB at idle, ~2 s slower).
+  # Drop that one capability so root behaves like a normal user: the lock fails, Cassandra
+  # logs a warning and goes on. setpriv is util-linux (always on Debian).
+  local wrap=()
+  if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1; then
+    wrap=(setpriv --bounding-set=-ipc_lock --)
+  fi
+  # glibc arenas: cassandra-env.sh caps them at 4 to bound native memory.
+  MALLOC_ARENA_MAX=4 pp_spawn "${wrap[@]}" "${CASS_CMD[@]}"
+}
+
+# The generic down, then wait (bounded) until the ports are closed: a JVM's main thread
+# turns zombie while its other threads still hold the listening sockets for a moment, so
+# an `up` right after `down` could otherwise find "port in use".
+svc_down() {
+  local i p busy
+  pp_read_pid >/dev/null || { pp_generic_down; return; }
+  pp_generic_down
+  for ((i = 0; i < 100; i++)); do
+    busy=""
+    for p in $SVC_PORTS; do pp_port_open "$p" && busy="$p"; done
+    [ -z "$busy" ] && return 0
+    sleep 0.1
+  done
+  pp_die "port 127.0.0.1:$busy still open 10s after the node stopped"
+}
+
+svc_probe() {
+  python3 "$CASS_SRC/cql_ready.py" --timeout 5
+}
+
+svc_info() {
+  local pid rss
+  pid=$(pp_read_pid 2>/dev/null) || pid=""
+  rss=$(awk '/^VmRSS:/ { printf "%d MiB", $2 / 1024 }' "/proc/$pid/status" 2>/dev/null) || rss="?"
+  echo "cql=$PINPIPE_CASSANDRA_HOST:$PINPIPE_CASSANDRA_PORT user=$PINPIPE_CASSANDRA_USER version=$CASS_VERSION rss=${rss:-?}"
+}
+
+pp_main "$@"

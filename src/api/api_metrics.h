@@ -1,0 +1,91 @@
+/* api_metrics — the ingest API's Prometheus metrics: counters, gauges and
+ * histograms updated lock-free from any thread, rendered in the Prometheus text
+ * exposition format (version 0.0.4) for GET /metrics.
+ *
+ * Metrics (all prefixed pinpipe_api_):
+ *   requests_total{route,code}            counter: answered requests
+ *   request_duration_seconds{route}       histogram: first byte of the request to
+ *                                         the response being done (sent or aborted)
+ *   produce_duration_seconds              histogram: produce call to delivery report
+ *   produce_errors_total{reason}          counter: queue_full, timeout, kafka_error,
+ *                                         rejected (the producer refused the record)
+ *   in_flight_requests                    gauge: requests begun and not yet done
+ *   producer_queue_depth                  gauge: records sent, no delivery report yet
+ *   kafka_reachable                       gauge: 1 when the health probe sees a broker
+ *
+ * Ownership: a pp_api_metrics is a plain struct of atomics owned by whoever holds it
+ * (the server); init zeroes it, there is nothing to free. Thread-safe throughout.
+ */
+#ifndef PINPIPE_API_METRICS_H
+#define PINPIPE_API_METRICS_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "common/strbuf.h"
+
+typedef enum {
+    PP_API_ROUTE_PIN,          /* /pin/ */
+    PP_API_ROUTE_PIN_REDIRECT, /* /pin (answered with 307 to /pin/) */
+    PP_API_ROUTE_HEALTHZ,      /* /healthz */
+    PP_API_ROUTE_METRICS,      /* /metrics */
+    PP_API_ROUTE_OTHER,        /* anything else (404) */
+    PP_API_ROUTE_COUNT
+} pp_api_route;
+
+/* The label of a route, e.g. "/pin/". */
+const char *pp_api_route_label(pp_api_route r);
+
+/* The status codes counted one by one; any other code is counted as "other". */
+#define PP_API_N_CODES 11
+
+typedef enum {
+    PP_API_PERR_QUEUE_FULL, /* the producer's local queue was full */
+    PP_API_PERR_TIMEOUT,    /* no acknowledgement within the produce timeout */
+    PP_API_PERR_KAFKA,      /* Kafka (or the producer) reported another error */
+    PP_API_PERR_REJECTED,   /* the producer refused the record (too large, fatal state) */
+    PP_API_PERR_COUNT
+} pp_api_produce_error;
+
+/* Upper bounds of the histogram buckets, in microseconds (then +Inf). */
+#define PP_API_N_BUCKETS 15
+
+typedef struct {
+    atomic_ulong buckets[PP_API_N_BUCKETS + 1]; /* per bucket, not cumulative; last = +Inf */
+    atomic_ulong count;
+    atomic_ullong sum_us;
+} pp_api_histogram;
+
+typedef struct {
+    atomic_ulong requests[PP_API_ROUTE_COUNT][PP_API_N_CODES + 1];
+    pp_api_histogram request_duration[PP_API_ROUTE_COUNT];
+    pp_api_histogram produce_duration;
+    atomic_ulong produce_errors[PP_API_PERR_COUNT];
+    atomic_long in_flight;
+} pp_api_metrics;
+
+/* Values read at render time from elsewhere (the producer, the health probe). */
+typedef struct {
+    long queue_depth;
+    int kafka_reachable;
+} pp_api_gauges;
+
+void pp_api_metrics_init(pp_api_metrics *m);
+
+/* Monotonic clock in microseconds, for durations. */
+int64_t pp_api_mono_us(void);
+
+void pp_api_metrics_request_begin(pp_api_metrics *m);
+/* A request is done: counts it under (route, code) unless code is 0 (no response was
+ * sent: the client went away), observes its duration, and ends it in in_flight. */
+void pp_api_metrics_request_end(pp_api_metrics *m, pp_api_route route, unsigned code,
+                                int64_t duration_us);
+void pp_api_metrics_produce_done(pp_api_metrics *m, int64_t duration_us);
+void pp_api_metrics_produce_error(pp_api_metrics *m, pp_api_produce_error e);
+void pp_api_histogram_observe(pp_api_histogram *h, int64_t us);
+
+/* Appends the whole exposition to sb. Counters that are still 0 are left out, except
+ * requests_total for POST /pin/ 200 and every produce_errors_total reason. */
+void pp_api_metrics_render(const pp_api_metrics *m, const pp_api_gauges *g, pp_strbuf *sb);
+
+#endif

@@ -1,0 +1,277 @@
+#include "api/api_pin.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api/api_http.h"
+#include "api/api_reply.h"
+#include "api/api_respond.h"
+#include "common/error.h"
+#include "common/log.h"
+#include "event/event.h"
+
+typedef enum {
+    PHASE_READING,   /* body arriving */
+    PHASE_PRODUCING, /* handed to the producer; connection suspended */
+    PHASE_REPORTED,  /* delivery report stored; connection resumed */
+    PHASE_ANSWERED   /* an answer is queued */
+} phase;
+
+struct pp_api_pin_req {
+    pp_api_pin *pin;
+    struct MHD_Connection *conn;
+    atomic_int phase;
+    char *body;
+    size_t len, cap;
+    pp_strbuf echo;       /* the 200 answer, built before producing */
+    int64_t produce_start_us;
+    int report_status;    /* PP_OK or the PP_E* code of the delivery report */
+    char report_err[160];
+};
+
+void pp_api_pin_init(pp_api_pin *pin, pp_producer *producer, pp_api_metrics *metrics,
+                     const char *topic, size_t max_body, int retry_after_s,
+                     const atomic_int *draining) {
+    pin->producer = producer;
+    pin->metrics = metrics;
+    pin->topic = topic;
+    pin->max_body = max_body;
+    pin->retry_after_s = retry_after_s > 0 ? retry_after_s : 1;
+    pin->draining = draining;
+    atomic_init(&pin->closing, 0);
+    atomic_init(&pin->pending, 0);
+}
+
+void pp_api_pin_req_free(pp_api_pin_req *r) {
+    if (!r) return;
+    free(r->body);
+    pp_sb_free(&r->echo);
+    free(r);
+}
+
+static int draining(const pp_api_pin *pin) { return pin->draining && atomic_load(pin->draining); }
+
+/* Queues an answer and records it. */
+static enum MHD_Result answer(pp_api_pin *pin, pp_api_pin_req *r, struct MHD_Connection *c,
+                              unsigned code, pp_strbuf *body, const char *const *headers,
+                              unsigned *status) {
+    if (r) atomic_store(&r->phase, PHASE_ANSWERED);
+    *status = code;
+    return pp_api_respond(c, code, body, PP_API_JSON, headers, draining(pin));
+}
+
+static enum MHD_Result answer_detail(pp_api_pin *pin, pp_api_pin_req *r, struct MHD_Connection *c,
+                                     unsigned code, const char *msg, unsigned *status) {
+    if (r) atomic_store(&r->phase, PHASE_ANSWERED);
+    *status = code;
+    return pp_api_respond_detail(c, code, msg, NULL, draining(pin));
+}
+
+static enum MHD_Result answer_unavailable(pp_api_pin *pin, pp_api_pin_req *r,
+                                          struct MHD_Connection *c, const char *msg,
+                                          const char *reason, unsigned *status) {
+    char retry[16];
+    snprintf(retry, sizeof retry, "%d", pin->retry_after_s);
+    const char *const headers[] = {MHD_HTTP_HEADER_RETRY_AFTER, retry, NULL};
+    pp_strbuf sb;
+    pp_sb_init(&sb);
+    pp_api_reply_unavailable(&sb, msg, reason);
+    return answer(pin, r, c, MHD_HTTP_SERVICE_UNAVAILABLE, &sb, headers, status);
+}
+
+static enum MHD_Result too_large(pp_api_pin *pin, pp_api_pin_req *r, struct MHD_Connection *c,
+                                 unsigned *status) {
+    char msg[96];
+    snprintf(msg, sizeof msg, "Request body too large: the limit is %zu bytes", pin->max_body);
+    return answer_detail(pin, r, c, MHD_HTTP_CONTENT_TOO_LARGE, msg, status);
+}
+
+/* Failures come in floods when Kafka is down: log the first ten, then one in 1000
+ * (the metrics count them all). */
+static int log_failure(void) {
+    static atomic_ulong n;
+    unsigned long k = atomic_fetch_add(&n, 1);
+    return k < 10 || k % 1000 == 0;
+}
+
+static int64_t wall_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The delivery report, on the producer's poll thread. After MHD_resume_connection the
+ * request may be answered and freed at any moment by an MHD thread: r is not touched
+ * after it. */
+static void on_delivery(const pp_delivery_report *rep, void *opaque) {
+    pp_api_pin_req *r = opaque;
+    pp_api_pin *pin = r->pin;
+    struct MHD_Connection *c = r->conn;
+    r->report_status = rep->status;
+    snprintf(r->report_err, sizeof r->report_err, "%s", rep->errstr ? rep->errstr : "");
+    pp_api_metrics_produce_done(pin->metrics, pp_api_mono_us() - r->produce_start_us);
+    if (rep->status != PP_OK)
+        pp_api_metrics_produce_error(pin->metrics, rep->status == PP_ETIMEOUT ? PP_API_PERR_TIMEOUT
+                                                                               : PP_API_PERR_KAFKA);
+    atomic_store(&r->phase, PHASE_REPORTED);
+    MHD_resume_connection(c);
+    atomic_fetch_sub(&pin->pending, 1);
+}
+
+/* The body is complete: validate, then produce (suspending the connection) or answer. */
+static enum MHD_Result body_done(pp_api_pin *pin, pp_api_pin_req *r, struct MHD_Connection *c,
+                                 unsigned *status) {
+    pp_event ev;
+    pp_strbuf sb;
+    char err[256];
+    enum MHD_Result res;
+
+    pp_sb_init(&sb);
+    if (r->len == 0) {
+        pp_api_reply_body_missing(&sb);
+        return answer(pin, r, c, MHD_HTTP_UNPROCESSABLE_CONTENT, &sb, NULL, status);
+    }
+    if (pp_event_parse(&ev, r->body, r->len, NULL, 0) != PP_OK) {
+        unsigned code;
+        if (ev.status == PP_EVENT_INVALID_JSON || ev.status == PP_EVENT_INVALID_UTF8) {
+            pp_api_reply_json_invalid(&sb, r->body, r->len);
+            code = MHD_HTTP_BAD_REQUEST;
+        } else {
+            pp_api_reply_invalid(&sb, &ev, r->len);
+            code = MHD_HTTP_UNPROCESSABLE_CONTENT;
+        }
+        pp_event_clear(&ev);
+        return answer(pin, r, c, code, &sb, NULL, status);
+    }
+    pp_api_reply_echo(&r->echo, &ev);
+
+    /* Counted before `closing` is read (the server reads them the other way round),
+     * so the server never misses a record on its way to the producer. */
+    atomic_fetch_add(&pin->pending, 1);
+    if (atomic_load(&pin->closing)) {
+        atomic_fetch_sub(&pin->pending, 1);
+        pp_event_clear(&ev);
+        return answer_unavailable(pin, r, c, "The server is shutting down", "shutting_down", status);
+    }
+
+    int64_t ingest_ms = wall_ms();
+    char ingest[24], schema[4];
+    snprintf(ingest, sizeof ingest, "%" PRId64, ingest_ms);
+    snprintf(schema, sizeof schema, "%d", ev.schema_version);
+    const pp_kafka_header headers[2] = {
+        {"pinpipe-ingest-time", ingest, strlen(ingest)},
+        {"pinpipe-schema", schema, strlen(schema)},
+    };
+    pp_kafka_record rec = {
+        .topic = pin->topic,
+        .partition = PP_KAFKA_PARTITION_ANY,
+        .key = ev.str[PP_F_UNIQUE_ID],
+        .key_len = ev.len[PP_F_UNIQUE_ID],
+        .value = r->body,
+        .value_len = r->len,
+        .headers = headers,
+        .nheaders = 2,
+        .timestamp_ms = ingest_ms,
+    };
+    r->conn = c;
+    r->produce_start_us = pp_api_mono_us();
+    atomic_store(&r->phase, PHASE_PRODUCING);
+    /* Suspended before sending: the report may come before pp_producer_send returns,
+     * and a resume must never precede its suspend. */
+    MHD_suspend_connection(c);
+    int rc = pp_producer_send(pin->producer, &rec, on_delivery, r, err, sizeof err);
+    pp_event_clear(&ev);
+    if (rc == PP_OK) return MHD_YES;
+
+    /* No callback will come: answer now. */
+    atomic_fetch_sub(&pin->pending, 1);
+    MHD_resume_connection(c);
+    if (rc == PP_EBUSY) {
+        pp_api_metrics_produce_error(pin->metrics, PP_API_PERR_QUEUE_FULL);
+        res = answer_unavailable(pin, r, c, "The Kafka producer's queue is full", "queue_full", status);
+    } else {
+        pp_api_metrics_produce_error(pin->metrics, PP_API_PERR_REJECTED);
+        if (log_failure()) PP_WARN("api", "produce refused: %s", err);
+        res = answer_unavailable(pin, r, c, "Kafka did not accept the event", "kafka_error", status);
+    }
+    return res;
+}
+
+enum MHD_Result pp_api_pin_step(pp_api_pin *pin, struct MHD_Connection *c, const char *upload_data,
+                                size_t *upload_data_size, pp_api_pin_req **reqp, unsigned *status) {
+    pp_api_pin_req *r = *reqp;
+
+    if (!r) { /* headers only so far */
+        const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+        if (!pp_api_content_type_is_json(ct))
+            return answer_detail(pin, NULL, c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
+                                 "Unsupported Media Type: the body must be application/json", status);
+        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        uint64_t declared = 0;
+        int has_cl = cl && pp_api_parse_content_length(cl, &declared) == PP_OK;
+        if (has_cl && declared > pin->max_body) return too_large(pin, NULL, c, status);
+        r = calloc(1, sizeof *r);
+        if (!r) return MHD_NO;
+        r->pin = pin;
+        atomic_init(&r->phase, PHASE_READING);
+        pp_sb_init(&r->echo);
+        if (has_cl && declared > 0) {
+            r->body = malloc((size_t)declared);
+            if (!r->body) {
+                free(r);
+                return MHD_NO;
+            }
+            r->cap = (size_t)declared;
+        }
+        *reqp = r;
+        return MHD_YES;
+    }
+
+    switch ((phase)atomic_load(&r->phase)) {
+    case PHASE_READING:
+        if (*upload_data_size == 0) return body_done(pin, r, c, status);
+        if (*upload_data_size > pin->max_body - r->len) {
+            /* MHD cannot always queue an answer in the middle of a body; then the
+             * connection is closed, which stops the upload just as well. */
+            *upload_data_size = 0;
+            return too_large(pin, r, c, status);
+        }
+        if (r->len + *upload_data_size > r->cap) {
+            size_t cap = r->cap ? r->cap : 4096;
+            while (cap < r->len + *upload_data_size) cap *= 2;
+            if (cap > pin->max_body) cap = pin->max_body;
+            char *grown = realloc(r->body, cap);
+            if (!grown) return MHD_NO;
+            r->body = grown;
+            r->cap = cap;
+        }
+        memcpy(r->body + r->len, upload_data, *upload_data_size);
+        r->len += *upload_data_size;
+        *upload_data_size = 0;
+        return MHD_YES;
+    case PHASE_PRODUCING: /* not expected: MHD does not call a suspended connection */
+        *upload_data_size = 0;
+        return MHD_YES;
+    case PHASE_REPORTED:
+        if (r->report_status == PP_OK) {
+            pp_strbuf body = r->echo;
+            pp_sb_init(&r->echo);
+            return answer(pin, r, c, MHD_HTTP_OK, &body, NULL, status);
+        }
+        if (log_failure())
+            PP_WARN("api", "event not acknowledged by Kafka: %s (%s)", r->report_err,
+                    pp_strerror(r->report_status));
+        return answer_unavailable(pin, r, c,
+                                  r->report_status == PP_ETIMEOUT
+                                      ? "Kafka did not acknowledge the event in time"
+                                      : "Kafka did not acknowledge the event",
+                                  r->report_status == PP_ETIMEOUT ? "timeout" : "kafka_error", status);
+    case PHASE_ANSWERED:
+        *upload_data_size = 0; /* the rest of a body we already answered */
+        return MHD_YES;
+    }
+    return MHD_NO;
+}

@@ -1,0 +1,428 @@
+#include "api/api_server.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "api/api_auth.h"
+#include "api/api_health.h"
+#include "api/api_metrics.h"
+#include "api/api_pin.h"
+#include "api/api_reply.h"
+#include "api/api_respond.h"
+#include "common/config.h"
+#include "common/error.h"
+#include "common/log.h"
+#include "kafka/kafka_producer.h"
+
+struct pp_api_server {
+    pp_api_opts opts;      /* strings below are the server's copies */
+    char *address;
+    char *topic;
+    pp_producer *producer;
+    pp_api_health *health;
+    pp_api_metrics metrics;
+    pp_api_auth auth;
+    pp_api_pin pin;
+    struct MHD_Daemon *daemon;
+    int port;
+    atomic_int draining;
+    int shut_down;
+    int shutdown_rc;
+};
+
+/* Per request (MHD's con_cls), freed by on_completed. */
+typedef struct {
+    pp_api_route route;
+    int64_t start_us;
+    unsigned status;     /* the answer's code once queued, else 0 */
+    pp_api_pin_req *pin; /* POST /pin/ only */
+} api_req;
+
+void pp_api_opts_init(pp_api_opts *o) {
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    if (cpus < 1) cpus = 1;
+    if (cpus > 8) cpus = 8;
+    memset(o, 0, sizeof *o);
+    o->address = pp_env_str("PINPIPE_API_ADDRESS", PP_API_DEFAULT_ADDRESS);
+    o->port = pp_env_long("PINPIPE_API_PORT", PP_API_DEFAULT_PORT);
+    o->max_body = pp_env_long("PINPIPE_API_MAX_BODY", PP_API_DEFAULT_MAX_BODY);
+    o->produce_timeout_ms = pp_env_long("PINPIPE_API_PRODUCE_TIMEOUT_MS", PP_API_DEFAULT_PRODUCE_TIMEOUT_MS);
+    o->threads = pp_env_long("PINPIPE_API_THREADS", cpus);
+    o->connection_timeout_s = pp_env_long("PINPIPE_API_CONNECTION_TIMEOUT", PP_API_DEFAULT_CONNECTION_TIMEOUT_S);
+    o->max_connections = pp_env_long("PINPIPE_API_MAX_CONNECTIONS", PP_API_DEFAULT_MAX_CONNECTIONS);
+    o->linger_ms = pp_env_long("PINPIPE_API_LINGER_MS", PP_API_DEFAULT_LINGER_MS);
+    o->queue_max = pp_env_long("PINPIPE_API_QUEUE_MAX", PP_API_DEFAULT_QUEUE_MAX);
+    o->retry_after_s = 1;
+    o->health_interval_ms = 1000;
+    o->auth_token = pp_env_str("PINPIPE_API_TOKEN", NULL);
+}
+
+int pp_api_opts_check(const pp_api_opts *o, char *err, size_t errlen) {
+    static const struct {
+        const char *name;
+        size_t off;
+        long min, max;
+    } RANGES[] = {
+        {"port", offsetof(pp_api_opts, port), 0, 65535},
+        {"max-body", offsetof(pp_api_opts, max_body), 1, 1L << 30},
+        {"produce-timeout-ms", offsetof(pp_api_opts, produce_timeout_ms), 1, 3600000},
+        {"threads", offsetof(pp_api_opts, threads), 1, 256},
+        {"connection-timeout", offsetof(pp_api_opts, connection_timeout_s), 1, 86400},
+        {"max-connections", offsetof(pp_api_opts, max_connections), 1, 1000000},
+        {"linger-ms", offsetof(pp_api_opts, linger_ms), 0, 60000},
+        {"queue-max", offsetof(pp_api_opts, queue_max), 1, 10000000},
+        {"retry-after", offsetof(pp_api_opts, retry_after_s), 1, 3600},
+        {"health-interval-ms", offsetof(pp_api_opts, health_interval_ms), 10, 3600000},
+    };
+    for (size_t i = 0; i < sizeof RANGES / sizeof RANGES[0]; i++) {
+        long v = *(const long *)((const char *)o + RANGES[i].off);
+        if (v < RANGES[i].min || v > RANGES[i].max) {
+            pp_errf(err, errlen, "--%s: %ld is out of range %ld..%ld", RANGES[i].name, v,
+                    RANGES[i].min, RANGES[i].max);
+            return PP_EINVAL;
+        }
+    }
+    if (!o->address || !*o->address) {
+        pp_errf(err, errlen, "--address must not be empty");
+        return PP_EINVAL;
+    }
+    return PP_OK;
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap) {
+    char line[512];
+    (void)cls;
+    vsnprintf(line, sizeof line, fmt, ap);
+    size_t n = strlen(line);
+    while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r')) line[--n] = '\0';
+    PP_WARN("api", "http: %s", line);
+}
+
+static pp_api_route route_of(const char *url) {
+    if (!strcmp(url, "/pin/")) return PP_API_ROUTE_PIN;
+    if (!strcmp(url, "/pin")) return PP_API_ROUTE_PIN_REDIRECT;
+    if (!strcmp(url, "/healthz")) return PP_API_ROUTE_HEALTHZ;
+    if (!strcmp(url, "/metrics")) return PP_API_ROUTE_METRICS;
+    return PP_API_ROUTE_OTHER;
+}
+
+static int is_get(const char *method) {
+    return !strcmp(method, MHD_HTTP_METHOD_GET) || !strcmp(method, MHD_HTTP_METHOD_HEAD);
+}
+
+static enum MHD_Result answer_health(pp_api_server *s, struct MHD_Connection *c, api_req *r) {
+    char why[256];
+    pp_api_kafka_state k = pp_api_health_state(s->health, why, sizeof why);
+    int draining = atomic_load(&s->draining);
+    int ok = k == PP_API_KAFKA_REACHABLE && !draining;
+    pp_strbuf sb;
+    pp_sb_init(&sb);
+    pp_sb_printf(&sb, "{\"status\":\"%s\",\"kafka\":\"%s\"", ok ? "ok" : draining ? "draining" : "unavailable",
+                 pp_api_kafka_state_name(k));
+    if (k != PP_API_KAFKA_REACHABLE && why[0]) {
+        pp_sb_puts(&sb, ",\"detail\":");
+        pp_sb_json_cstr(&sb, pp_utf8_valid(why, strlen(why)) ? why : "(not UTF-8)");
+    }
+    pp_sb_putc(&sb, '}');
+    r->status = ok ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE;
+    return pp_api_respond(c, r->status, &sb, PP_API_JSON, NULL, draining);
+}
+
+static enum MHD_Result answer_metrics(pp_api_server *s, struct MHD_Connection *c, api_req *r) {
+    pp_api_gauges g = {
+        .queue_depth = pp_producer_pending(s->producer),
+        .kafka_reachable = pp_api_health_state(s->health, NULL, 0) == PP_API_KAFKA_REACHABLE,
+    };
+    pp_strbuf sb;
+    pp_sb_init(&sb);
+    pp_api_metrics_render(&s->metrics, &g, &sb);
+    r->status = MHD_HTTP_OK;
+    return pp_api_respond(c, r->status, &sb, "text/plain; version=0.0.4; charset=utf-8", NULL,
+                          atomic_load(&s->draining));
+}
+
+/* The first call of a request (headers only): route it; answer everything but a
+ * POST /pin/ that passed auth. Returns 1 when answered (res set). */
+static int route_first(pp_api_server *s, struct MHD_Connection *c, const char *method, api_req *r,
+                       enum MHD_Result *res) {
+    int close_conn = atomic_load(&s->draining);
+    switch (r->route) {
+    case PP_API_ROUTE_PIN:
+        if (strcmp(method, MHD_HTTP_METHOD_POST) != 0) {
+            static const char *const allow[] = {MHD_HTTP_HEADER_ALLOW, "POST", NULL};
+            r->status = MHD_HTTP_METHOD_NOT_ALLOWED;
+            *res = pp_api_respond_detail(c, r->status, "Method Not Allowed", allow, close_conn);
+            return 1;
+        }
+        if (!pp_api_auth_check(&s->auth, MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                                     MHD_HTTP_HEADER_AUTHORIZATION))) {
+            static const char *const www[] = {MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer", NULL};
+            r->status = MHD_HTTP_UNAUTHORIZED;
+            *res = pp_api_respond_detail(c, r->status, "Not authenticated", www, close_conn);
+            return 1;
+        }
+        return 0;
+    case PP_API_ROUTE_PIN_REDIRECT: {
+        static const char *const loc[] = {MHD_HTTP_HEADER_LOCATION, "/pin/", NULL};
+        pp_strbuf empty;
+        pp_sb_init(&empty);
+        r->status = MHD_HTTP_TEMPORARY_REDIRECT;
+        *res = pp_api_respond(c, r->status, &empty, NULL, loc, close_conn);
+        return 1;
+    }
+    case PP_API_ROUTE_HEALTHZ:
+    case PP_API_ROUTE_METRICS:
+        if (!is_get(method)) {
+            static const char *const allow[] = {MHD_HTTP_HEADER_ALLOW, "GET, HEAD", NULL};
+            r->status = MHD_HTTP_METHOD_NOT_ALLOWED;
+            *res = pp_api_respond_detail(c, r->status, "Method Not Allowed", allow, close_conn);
+        } else {
+            *res = r->route == PP_API_ROUTE_HEALTHZ ? answer_health(s, c, r) : answer_metrics(s, c, r);
+        }
+        return 1;
+    case PP_API_ROUTE_OTHER:
+    case PP_API_ROUTE_COUNT:
+        break;
+    }
+    r->status = MHD_HTTP_NOT_FOUND;
+    *res = pp_api_respond_detail(c, r->status, "Not Found", NULL, close_conn);
+    return 1;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls) {
+    pp_api_server *s = cls;
+    api_req *r = *con_cls;
+    (void)version;
+    if (!r) {
+        r = calloc(1, sizeof *r);
+        if (!r) return MHD_NO;
+        r->start_us = pp_api_mono_us();
+        r->route = route_of(url);
+        pp_api_metrics_request_begin(&s->metrics);
+        *con_cls = r;
+        enum MHD_Result res;
+        if (route_first(s, c, method, r, &res)) return res;
+    } else if (r->route != PP_API_ROUTE_PIN || (r->status && !r->pin)) {
+        *upload_data_size = 0; /* a body after an early answer: ignored */
+        return MHD_YES;
+    }
+    return pp_api_pin_step(&s->pin, c, upload_data, upload_data_size, &r->pin, &r->status);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe) {
+    pp_api_server *s = cls;
+    api_req *r = *con_cls;
+    (void)c;
+    if (!r) return;
+    /* an answer that could not be sent is still counted under its code */
+    if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK && r->status == 0)
+        PP_DEBUG("api", "request on %s ended without an answer (%d)", pp_api_route_label(r->route), (int)toe);
+    pp_api_metrics_request_end(&s->metrics, r->route, r->status, pp_api_mono_us() - r->start_us);
+    pp_api_pin_req_free(r->pin);
+    free(r);
+    *con_cls = NULL;
+}
+
+static int parse_address(const char *addr, long port, struct sockaddr_storage *ss, socklen_t *len,
+                         int *v6) {
+    memset(ss, 0, sizeof *ss);
+    struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
+    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+    char buf[64];
+    size_t n = strlen(addr);
+    if (n >= 2 && addr[0] == '[' && addr[n - 1] == ']' && n - 2 < sizeof buf) { /* [::1] */
+        memcpy(buf, addr + 1, n - 2);
+        buf[n - 2] = '\0';
+        addr = buf;
+    }
+    if (inet_pton(AF_INET, addr, &in4->sin_addr) == 1) {
+        in4->sin_family = AF_INET;
+        in4->sin_port = htons((uint16_t)port);
+        *len = sizeof *in4;
+        *v6 = 0;
+        return PP_OK;
+    }
+    if (inet_pton(AF_INET6, addr, &in6->sin6_addr) == 1) {
+        in6->sin6_family = AF_INET6;
+        in6->sin6_port = htons((uint16_t)port);
+        *len = sizeof *in6;
+        *v6 = 1;
+        return PP_OK;
+    }
+    return PP_EINVAL;
+}
+
+static int start_daemon(pp_api_server *s, char *err, size_t errlen) {
+    struct sockaddr_storage ss;
+    socklen_t sslen;
+    int v6;
+    if (parse_address(s->address, s->opts.port, &ss, &sslen, &v6) != PP_OK) {
+        pp_errf(err, errlen, "--address: '%s' is not an IPv4 or IPv6 address", s->address);
+        return PP_EINVAL;
+    }
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_ALLOW_SUSPEND_RESUME |
+                     MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0);
+    struct MHD_OptionItem ops[] = {
+        {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL},
+        {MHD_OPTION_SOCK_ADDR, 0, &ss},
+        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, s},
+        {MHD_OPTION_CONNECTION_LIMIT, (intptr_t)s->opts.max_connections, NULL},
+        {MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)s->opts.connection_timeout_s, NULL},
+        {MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, NULL},
+        {MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)s->opts.threads, NULL},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    if (s->opts.threads <= 1) ops[6].option = MHD_OPTION_END; /* one event loop, no pool */
+    s->daemon = MHD_start_daemon(flags, (uint16_t)s->opts.port, NULL, NULL, on_request, s,
+                                 MHD_OPTION_ARRAY, ops, MHD_OPTION_END);
+    if (!s->daemon) {
+        pp_errf(err, errlen, "cannot listen on %s port %ld (in use, or not a local address?)",
+                s->address, s->opts.port);
+        return PP_EIO;
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    s->port = info ? info->port : (int)s->opts.port;
+    return PP_OK;
+}
+
+int pp_api_server_create(pp_api_server **out, const pp_api_opts *o, const pp_kafka_conf *kc,
+                         char *err, size_t errlen) {
+    int rc = pp_api_opts_check(o, err, errlen);
+    if (rc != PP_OK) return rc;
+    pp_api_server *s = calloc(1, sizeof *s);
+    if (!s) {
+        pp_errf(err, errlen, "api: out of memory");
+        return PP_ENOMEM;
+    }
+    s->opts = *o;
+    s->shut_down = 1; /* nothing to shut down until the daemon runs */
+    atomic_init(&s->draining, 0);
+    pp_api_metrics_init(&s->metrics);
+    s->address = strdup(o->address);
+    s->topic = strdup(kc->topic ? kc->topic : PP_KAFKA_DEFAULT_TOPIC);
+    if (!s->address || !s->topic) {
+        pp_errf(err, errlen, "api: out of memory");
+        rc = PP_ENOMEM;
+        goto fail;
+    }
+    s->opts.address = s->address;
+    s->opts.auth_token = NULL; /* only its digest is kept */
+    if (pp_api_auth_init(&s->auth, o->auth_token) != PP_OK) {
+        pp_errf(err, errlen, "api: cannot hash the auth token");
+        rc = PP_EINVAL;
+        goto fail;
+    }
+
+    pp_producer_opts po;
+    pp_producer_opts_init(&po);
+    po.linger_ms = (int)o->linger_ms;
+    po.queue_max_messages = (int)o->queue_max;
+    po.message_timeout_ms = (int)o->produce_timeout_ms;
+    rc = pp_producer_create(&s->producer, kc, &po, err, errlen);
+    if (rc != PP_OK) goto fail;
+    rc = pp_api_health_create(&s->health, kc, s->producer, (int)o->health_interval_ms, err, errlen);
+    if (rc != PP_OK) goto fail;
+    pp_api_pin_init(&s->pin, s->producer, &s->metrics, s->topic, (size_t)o->max_body,
+                    (int)o->retry_after_s, &s->draining);
+    rc = start_daemon(s, err, errlen);
+    if (rc != PP_OK) goto fail;
+    s->shut_down = 0;
+    PP_INFO("api", "listening on http://%s%s%s:%d/ (topic %s, %ld thread%s, body limit %ld bytes, "
+                   "produce timeout %ld ms, auth %s)",
+            strchr(s->address, ':') ? "[" : "", s->address, strchr(s->address, ':') ? "]" : "",
+            s->port, s->topic, o->threads, o->threads == 1 ? "" : "s", o->max_body,
+            o->produce_timeout_ms, s->auth.enabled ? "bearer token" : "off");
+    *out = s;
+    return PP_OK;
+fail:
+    pp_api_server_destroy(s);
+    return rc;
+}
+
+int pp_api_server_port(const pp_api_server *s) { return s->port; }
+
+static void sleep_ms(int ms) {
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* Waits until *counter is 0 or timeout_ms passed; returns the last value seen. */
+static long wait_zero(atomic_long *counter, long timeout_ms) {
+    int64_t until = pp_api_mono_us() + (int64_t)timeout_ms * 1000;
+    long v;
+    while ((v = atomic_load(counter)) > 0 && pp_api_mono_us() < until) sleep_ms(5);
+    return v;
+}
+
+int pp_api_server_shutdown(pp_api_server *s, char *err, size_t errlen) {
+    if (s->shut_down) {
+        if (s->shutdown_rc != PP_OK) pp_errf(err, errlen, "api: the last shutdown did not flush everything");
+        return s->shutdown_rc;
+    }
+    s->shut_down = 1;
+    atomic_store(&s->draining, 1);
+    MHD_socket listen_fd = MHD_quiesce_daemon(s->daemon);
+    PP_INFO("api", "shutting down: not accepting connections; %ld request(s) in flight",
+            (long)atomic_load(&s->metrics.in_flight));
+
+    /* 1. requests in flight finish normally (answers say Connection: close) */
+    long left = wait_zero(&s->metrics.in_flight,
+                          s->opts.produce_timeout_ms + s->opts.connection_timeout_s * 1000 + 1000);
+    /* 2. nothing new reaches the producer; wait for every delivery report */
+    atomic_store(&s->pin.closing, 1);
+    long pending = wait_zero(&s->pin.pending, 2 * s->opts.produce_timeout_ms + 10000);
+    int rc = PP_OK;
+    if (pending > 0) {
+        /* cannot happen while the producer keeps its promise (a report within
+         * message.timeout.ms); stopping MHD now could free requests still referenced */
+        pp_errf(err, errlen, "api: %ld delivery report(s) never came; not stopping the HTTP server", pending);
+        PP_ERROR("api", "%s", err);
+        s->shutdown_rc = PP_ETIMEOUT;
+        return PP_ETIMEOUT;
+    }
+    /* 3. the answers of the last reports go out */
+    if (left > 0) left = wait_zero(&s->metrics.in_flight, 1000);
+    if (left > 0) PP_WARN("api", "closing %ld connection(s) still sending a request", left);
+    MHD_stop_daemon(s->daemon);
+    s->daemon = NULL;
+    if (listen_fd != MHD_INVALID_SOCKET) close(listen_fd);
+
+    /* 4. the producer: everything acknowledged is already in Kafka; flush the rest */
+    char ferr[256];
+    if (pp_producer_flush(s->producer, (int)s->opts.produce_timeout_ms + 1000, ferr, sizeof ferr) != PP_OK) {
+        pp_errf(err, errlen, "api: %s", ferr);
+        PP_WARN("api", "%s", ferr);
+        rc = PP_ETIMEOUT;
+    }
+    PP_INFO("api", "stopped");
+    s->shutdown_rc = rc;
+    return rc;
+}
+
+void pp_api_server_destroy(pp_api_server *s) {
+    if (!s) return;
+    char err[256];
+    if (!s->shut_down) pp_api_server_shutdown(s, err, sizeof err);
+    if (s->daemon && s->shutdown_rc == PP_OK) MHD_stop_daemon(s->daemon);
+    pp_api_health_destroy(s->health);
+    if (s->shutdown_rc == PP_OK) pp_producer_destroy(s->producer);
+    /* else the producer is leaked on purpose: destroying it would run delivery
+     * callbacks on requests MHD still holds */
+    free(s->address);
+    free(s->topic);
+    free(s);
+}

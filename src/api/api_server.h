@@ -1,0 +1,82 @@
+/* api_server — `pinpipe api`: the ingest HTTP API (libmicrohttpd) in front of the
+ * Kafka producer.
+ *
+ * Routes:
+ *   POST /pin/     ingest one event (api_pin.h); other methods 405 (Allow: POST)
+ *   *    /pin      307 Temporary Redirect, Location: /pin/ (as FastAPI does)
+ *   GET  /healthz  200 {"status":"ok","kafka":"reachable"} or 503
+ *   GET  /metrics  Prometheus text (api_metrics.h)
+ *   anything else  404 {"detail":"Not Found"}
+ * With a token configured, POST /pin/ needs `Authorization: Bearer <token>` (401 and
+ * WWW-Authenticate: Bearer otherwise); /healthz and /metrics stay open.
+ *
+ * Threads: MHD runs a pool of `threads` epoll event loops; a request waiting for
+ * Kafka is a suspended connection, not a blocked thread (see api_pin.h).
+ * Limits: body size (413), connections (MHD_OPTION_CONNECTION_LIMIT; over it new
+ * connections are closed at once), idle/slow clients (MHD_OPTION_CONNECTION_TIMEOUT).
+ *
+ * Shutdown (pp_api_server_shutdown): stop accepting (the listen socket is closed),
+ * let requests in flight finish with `Connection: close` answers, then refuse new
+ * ones on kept-alive connections (503 shutting_down), wait for every delivery report,
+ * stop MHD, flush the producer.
+ *
+ * Config: defaults < environment (pp_api_opts_init) < flags (cmd_api.c).
+ * Ownership: the server owns its producer, health probe, daemon and copies of every
+ * option string; the pp_kafka_conf passed to create is only read during the call.
+ */
+#ifndef PINPIPE_API_SERVER_H
+#define PINPIPE_API_SERVER_H
+
+#include <stddef.h>
+
+#include "kafka/kafka_conf.h"
+
+#define PP_API_DEFAULT_ADDRESS "127.0.0.1"
+#define PP_API_DEFAULT_PORT 8000
+#define PP_API_DEFAULT_MAX_BODY (1024 * 1024)
+#define PP_API_DEFAULT_PRODUCE_TIMEOUT_MS 5000
+#define PP_API_DEFAULT_CONNECTION_TIMEOUT_S 15
+#define PP_API_DEFAULT_MAX_CONNECTIONS 1024
+#define PP_API_DEFAULT_LINGER_MS 5
+#define PP_API_DEFAULT_QUEUE_MAX 100000
+
+typedef struct {
+    const char *address;       /* IPv4 or IPv6 literal             PINPIPE_API_ADDRESS */
+    long port;                 /* 0: any free port                 PINPIPE_API_PORT */
+    long max_body;             /* bytes                            PINPIPE_API_MAX_BODY */
+    long produce_timeout_ms;   /* delivery report deadline         PINPIPE_API_PRODUCE_TIMEOUT_MS */
+    long threads;              /* MHD event loops; default: CPUs (at most 8)  PINPIPE_API_THREADS */
+    long connection_timeout_s; /* idle/slow client timeout         PINPIPE_API_CONNECTION_TIMEOUT */
+    long max_connections;      /*                                  PINPIPE_API_MAX_CONNECTIONS */
+    long linger_ms;            /* producer linger.ms               PINPIPE_API_LINGER_MS */
+    long queue_max;            /* producer queue, messages         PINPIPE_API_QUEUE_MAX */
+    long retry_after_s;        /* Retry-After of 503s (default 1) */
+    long health_interval_ms;   /* Kafka probe period (default 1000) */
+    const char *auth_token;    /* NULL: no auth                    PINPIPE_API_TOKEN */
+} pp_api_opts;
+
+/* Defaults, then the environment. The strings point into the environment or are
+ * literals; flags may replace them with argv strings. */
+void pp_api_opts_init(pp_api_opts *o);
+
+/* Checks the ranges; PP_EINVAL naming the bad option. */
+int pp_api_opts_check(const pp_api_opts *o, char *err, size_t errlen);
+
+typedef struct pp_api_server pp_api_server;
+
+/* Creates the producer and the health probe and starts listening. kc gives the
+ * brokers, topic and extra properties. */
+int pp_api_server_create(pp_api_server **out, const pp_api_opts *o, const pp_kafka_conf *kc,
+                         char *err, size_t errlen);
+
+/* The port actually bound (useful with port 0). */
+int pp_api_server_port(const pp_api_server *s);
+
+/* Graceful stop as described above; bounded by about produce_timeout +
+ * connection_timeout. PP_OK when every acknowledged event was flushed, else
+ * PP_ETIMEOUT. Idempotent; destroy calls it if needed. */
+int pp_api_server_shutdown(pp_api_server *s, char *err, size_t errlen);
+
+void pp_api_server_destroy(pp_api_server *s);
+
+#endif

@@ -1,0 +1,476 @@
+/* pinpipe cql — run CQL statements against Cassandra with pinpipe's own client and
+ * print the rows (an aligned table, CSV or JSON lines). Also the Cassandra readiness
+ * probe: a refused connection fails at once with the reason.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/commands.h"
+#include "common/config.h"
+#include "common/error.h"
+#include "cql/cql_format.h"
+#include "cql/cql_script.h"
+#include "cql/cql_session.h"
+
+#define MAX_SCRIPT ((size_t)64 * 1024 * 1024)
+
+enum { FMT_TABLE, FMT_CSV, FMT_JSON };
+
+static void usage(FILE *out) {
+    fprintf(out,
+            "usage: pinpipe cql [options] [-e STATEMENT | --file F.cql]...\n"
+            "\n"
+            "Runs CQL statements on Cassandra (native protocol v4, pinpipe's own client) and\n"
+            "prints the rows each SELECT returns, every page of them. Statements run in the\n"
+            "order given and stop at the first error. Without -e or --file, the statements\n"
+            "are read from standard input.\n"
+            "Scripts: a statement ends with ';' at the end of a line; lines starting with\n"
+            "'--' or '//' are comments.\n"
+            "\n"
+            "options (default < environment < option):\n"
+            "  -e, --execute STMT     run STMT (may be given more than once)\n"
+            "  -f, --file F.cql       run the statements in F.cql ('-': standard input)\n"
+            "      --host H           node to connect to (env PINPIPE_CASSANDRA_HOST,\n"
+            "                         default 127.0.0.1)\n"
+            "      --port P           native protocol port (env PINPIPE_CASSANDRA_PORT,\n"
+            "                         default %d)\n"
+            "      --user U           (env PINPIPE_CASSANDRA_USER, default cassandra;\n"
+            "                         '' sends no credentials)\n"
+            "      --password P       (env PINPIPE_CASSANDRA_PASSWORD, default cassandra;\n"
+            "                         prefer the environment: a command line is visible)\n"
+            "  -k, --keyspace K       USE K before the statements (default none)\n"
+            "      --consistency CL   ONE, LOCAL_ONE, QUORUM, ... (env\n"
+            "                         PINPIPE_CASSANDRA_CONSISTENCY, default LOCAL_ONE)\n"
+            "      --format FMT       table (default), csv, or json (one object per row)\n"
+            "      --page-size N      rows per page fetched (default %d)\n"
+            "      --connect-timeout MS  TCP connect timeout (default 5000)\n"
+            "      --timeout MS       per-request timeout (default 12000)\n"
+            "  -h, --help             this text\n"
+            "\n"
+            "exit status: 0 every statement succeeded, 1 an error (connection refused,\n"
+            "bad credentials, or the server's message for a statement), 2 bad usage\n",
+            PP_CQL_DEFAULT_PORT, PP_CQL_DEFAULT_PAGE_SIZE);
+}
+
+typedef struct {
+    int format;
+    int printed; /* results printed so far (table: blank line between them) */
+} out_opts;
+
+/* ---- rendering ---------------------------------------------------------- */
+
+/* The text of cell (row, col); "null" for null. Returns a malloc'd string. */
+static char *cell_text(const pp_cql_result *r, size_t row, size_t col) {
+    const uint8_t *p;
+    int32_t n;
+    pp_cql_buf b;
+    pp_cql_buf_init(&b);
+    pp_cql_result_raw(r, row, col, &p, &n);
+    if (pp_cql_format(&pp_cql_result_column(r, col)->type, p, n, &b) != 0 && !b.err) {
+        pp_cql_buf_reset(&b);
+        pp_cql_put_raw(&b, "<malformed>", 11);
+    }
+    pp_cql_put_u8(&b, 0);
+    if (b.err) {
+        pp_cql_buf_free(&b);
+        return strdup("<out of memory>");
+    }
+    return (char *)b.data;
+}
+
+/* Display width: UTF-8 code points (continuation bytes do not count). */
+static size_t width(const char *s) {
+    size_t w = 0;
+    for (; *s; s++)
+        if (((unsigned char)*s & 0xC0) != 0x80) w++;
+    return w;
+}
+
+static void pad(size_t n) {
+    for (size_t i = 0; i < n; i++) fputc(' ', stdout);
+}
+
+/* Newlines and tabs would break the alignment: shown escaped. */
+static void put_cell(const char *s) {
+    for (; *s; s++) {
+        if (*s == '\n') fputs("\\n", stdout);
+        else if (*s == '\t') fputs("\\t", stdout);
+        else if (*s == '\r') fputs("\\r", stdout);
+        else fputc(*s, stdout);
+    }
+}
+
+static size_t escaped_width(const char *s) {
+    size_t w = width(s);
+    for (; *s; s++)
+        if (*s == '\n' || *s == '\t' || *s == '\r') w++;
+    return w;
+}
+
+static int print_table(const pp_cql_result *r) {
+    size_t nc = pp_cql_result_ncols(r), nr = pp_cql_result_nrows(r);
+    size_t *w = calloc(nc ? nc : 1, sizeof *w);
+    char **cells = calloc((nc * nr) > 0 ? nc * nr : 1, sizeof *cells);
+    int rc = (w && cells) ? 0 : PP_ENOMEM;
+    for (size_t c = 0; !rc && c < nc; c++) w[c] = escaped_width(pp_cql_result_column(r, c)->name);
+    for (size_t i = 0; !rc && i < nr * nc; i++) {
+        cells[i] = cell_text(r, i / nc, i % nc);
+        if (!cells[i]) rc = PP_ENOMEM;
+        else if (escaped_width(cells[i]) > w[i % nc]) w[i % nc] = escaped_width(cells[i]);
+    }
+    if (!rc) {
+        for (size_t c = 0; c < nc; c++) {
+            const char *name = pp_cql_result_column(r, c)->name;
+            fputs(c ? " | " : " ", stdout);
+            put_cell(name);
+            if (c + 1 < nc) pad(w[c] - escaped_width(name));
+        }
+        fputc('\n', stdout);
+        for (size_t c = 0; c < nc; c++) {
+            fputs(c ? "-+-" : "-", stdout);
+            for (size_t i = 0; i < w[c]; i++) fputc('-', stdout);
+        }
+        fputs("-\n", stdout);
+        for (size_t row = 0; row < nr; row++) {
+            for (size_t c = 0; c < nc; c++) {
+                const char *s = cells[row * nc + c];
+                fputs(c ? " | " : " ", stdout);
+                put_cell(s);
+                if (c + 1 < nc) pad(w[c] - escaped_width(s));
+            }
+            fputc('\n', stdout);
+        }
+        printf("\n(%zu row%s)\n", nr, nr == 1 ? "" : "s");
+    }
+    for (size_t i = 0; cells && i < nr * nc; i++) free(cells[i]);
+    free(cells);
+    free(w);
+    return rc;
+}
+
+static void csv_field(const char *s, int quote_always) {
+    int q = quote_always || strpbrk(s, ",\"\r\n") != NULL;
+    if (!q) {
+        fputs(s, stdout);
+        return;
+    }
+    fputc('"', stdout);
+    for (; *s; s++) {
+        if (*s == '"') fputc('"', stdout);
+        fputc(*s, stdout);
+    }
+    fputc('"', stdout);
+}
+
+static int print_csv(const pp_cql_result *r) {
+    size_t nc = pp_cql_result_ncols(r), nr = pp_cql_result_nrows(r);
+    for (size_t c = 0; c < nc; c++) {
+        if (c) fputc(',', stdout);
+        csv_field(pp_cql_result_column(r, c)->name, 0);
+    }
+    fputs("\r\n", stdout);
+    for (size_t row = 0; row < nr; row++) {
+        for (size_t c = 0; c < nc; c++) {
+            if (c) fputc(',', stdout);
+            if (pp_cql_result_is_null(r, row, c) == 1) continue; /* null: empty field */
+            char *s = cell_text(r, row, c);
+            if (!s) return PP_ENOMEM;
+            /* an empty string is quoted so it differs from null */
+            csv_field(s, s[0] == '\0');
+            free(s);
+        }
+        fputs("\r\n", stdout);
+    }
+    return 0;
+}
+
+static json_t *json_cell(const pp_cql_result *r, size_t row, size_t col) {
+    const pp_cql_value *v = pp_cql_result_value(r, row, col);
+    const pp_cql_type *t = &pp_cql_result_column(r, col)->type;
+    json_t *j = NULL;
+    switch (v->kind) {
+    case PP_CQL_NULL: return json_null();
+    case PP_CQL_TEXT: j = json_stringn(v->u.text.s, v->u.text.len); break;
+    case PP_CQL_INT: return json_integer(v->u.i32);
+    case PP_CQL_BIGINT: return json_integer((json_int_t)v->u.i64);
+    case PP_CQL_BOOLEAN: return json_boolean(v->u.b);
+    case PP_CQL_LIST_TEXT:
+    case PP_CQL_SET_TEXT:
+        j = json_array();
+        for (size_t i = 0; j && i < v->u.list.count; i++) {
+            json_t *s = json_stringn(v->u.list.items[i], v->u.list.lens[i]);
+            if (!s || json_array_append_new(j, s)) {
+                json_decref(j);
+                j = NULL;
+            }
+        }
+        break;
+    default: break;
+    }
+    if (j) return j;
+    /* everything else (and text that is not valid UTF-8): its text form; numbers as
+       JSON numbers */
+    char *s = cell_text(r, row, col);
+    if (!s) return NULL;
+    if (t->id == PP_CQL_T_SMALLINT || t->id == PP_CQL_T_TINYINT || t->id == PP_CQL_T_VARINT ||
+        t->id == PP_CQL_T_COUNTER || t->id == PP_CQL_T_FLOAT || t->id == PP_CQL_T_DOUBLE ||
+        t->id == PP_CQL_T_DECIMAL)
+        j = json_loads(s, JSON_DECODE_ANY, NULL);
+    if (j && !json_is_number(j)) {
+        json_decref(j);
+        j = NULL;
+    }
+    if (!j) j = json_string(s);
+    free(s);
+    return j;
+}
+
+static int print_json(const pp_cql_result *r) {
+    size_t nc = pp_cql_result_ncols(r), nr = pp_cql_result_nrows(r);
+    for (size_t row = 0; row < nr; row++) {
+        json_t *o = json_object();
+        if (!o) return PP_ENOMEM;
+        for (size_t c = 0; c < nc; c++) {
+            json_t *v = json_cell(r, row, c);
+            if (!v || json_object_set_new(o, pp_cql_result_column(r, c)->name, v)) {
+                json_decref(o);
+                return PP_ENOMEM;
+            }
+        }
+        char *line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        json_decref(o);
+        if (!line) return PP_ENOMEM;
+        puts(line);
+        free(line);
+    }
+    return 0;
+}
+
+static int print_result(const pp_cql_result *r, out_opts *o) {
+    if (!r || pp_cql_result_kind_of(r) != PP_CQL_RESULT_ROWS) return 0;
+    int rc;
+    switch (o->format) {
+    case FMT_CSV: rc = print_csv(r); break;
+    case FMT_JSON: rc = print_json(r); break;
+    default:
+        if (o->printed) fputc('\n', stdout);
+        rc = print_table(r);
+        break;
+    }
+    o->printed++;
+    return rc;
+}
+
+/* ---- running ------------------------------------------------------------ */
+
+static char *read_all(FILE *f, size_t *len) {
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        if (n == cap) {
+            if (cap >= MAX_SCRIPT) {
+                free(buf);
+                errno = EFBIG;
+                return NULL;
+            }
+            char *nb = realloc(buf, cap * 2);
+            if (!nb) break;
+            buf = nb;
+            cap *= 2;
+        }
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0) {
+            if (ferror(f)) break;
+            *len = n;
+            return buf;
+        }
+    }
+    free(buf);
+    return NULL;
+}
+
+/* Runs every statement of text; where names the source for messages. */
+static int run_text(pp_cql_session *s, const char *text, size_t len, const char *where,
+                    int single, out_opts *o) {
+    pp_cql_script sc;
+    char err[2048] = "";
+    int rc = pp_cql_script_split(text, len, &sc, err, sizeof err);
+    if (rc) {
+        fprintf(stderr, "pinpipe cql: %s\n", err);
+        return 1;
+    }
+    int status = 0;
+    for (size_t i = 0; i < sc.n && !status; i++) {
+        pp_cql_result *res = NULL;
+        rc = pp_cql_query(s, sc.stmts[i], NULL, 0, &res, err, sizeof err);
+        if (!rc) rc = print_result(res, o);
+        pp_cql_result_destroy(res);
+        if (rc) {
+            if (single)
+                fprintf(stderr, "pinpipe cql: %s\n", err[0] ? err : pp_strerror(rc));
+            else
+                fprintf(stderr, "pinpipe cql: %s:%zu: %s\n", where, sc.lines[i],
+                        err[0] ? err : pp_strerror(rc));
+            status = 1;
+        }
+    }
+    if (fflush(stdout) != 0 && !status) {
+        fprintf(stderr, "pinpipe cql: writing standard output: %s\n", strerror(errno));
+        status = 1;
+    }
+    pp_cql_script_free(&sc);
+    return status;
+}
+
+static int run_file(pp_cql_session *s, const char *path, out_opts *o) {
+    int stdin_ = !strcmp(path, "-");
+    FILE *f = stdin_ ? stdin : fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "pinpipe cql: %s: %s\n", path, strerror(errno));
+        return 1;
+    }
+    size_t len = 0;
+    char *text = read_all(f, &len);
+    int e = errno;
+    if (!stdin_) fclose(f);
+    if (!text) {
+        fprintf(stderr, "pinpipe cql: %s: cannot read: %s\n", stdin_ ? "<stdin>" : path,
+                strerror(e));
+        return 1;
+    }
+    int rc = run_text(s, text, len, stdin_ ? "<stdin>" : path, 0, o);
+    free(text);
+    return rc;
+}
+
+typedef struct {
+    int is_file;
+    const char *arg;
+} source;
+
+static int parse_ms(const char *opt, const char *v, int *out) {
+    long n;
+    if (pp_parse_long(v, 1, 3600L * 1000, &n) != PP_OK) {
+        fprintf(stderr, "pinpipe cql: %s %s: want milliseconds, 1..3600000\n", opt, v);
+        return 2;
+    }
+    *out = (int)n;
+    return 0;
+}
+
+int cmd_cql(int argc, char **argv) {
+    static const struct option OPTS[] = {
+        {"execute", required_argument, NULL, 'e'},
+        {"file", required_argument, NULL, 'f'},
+        {"host", required_argument, NULL, 'H'},
+        {"port", required_argument, NULL, 'P'},
+        {"user", required_argument, NULL, 'u'},
+        {"password", required_argument, NULL, 'p'},
+        {"keyspace", required_argument, NULL, 'k'},
+        {"consistency", required_argument, NULL, 'c'},
+        {"format", required_argument, NULL, 'F'},
+        {"page-size", required_argument, NULL, 'z'},
+        {"connect-timeout", required_argument, NULL, 'C'},
+        {"timeout", required_argument, NULL, 'T'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    pp_cql_config cfg;
+    char err[2048] = "";
+    if (pp_cql_config_from_env(&cfg, err, sizeof err)) {
+        fprintf(stderr, "pinpipe cql: %s\n", err);
+        return 2;
+    }
+    out_opts o = {.format = FMT_TABLE};
+    source *src = calloc((size_t)argc + 1, sizeof *src);
+    size_t nsrc = 0;
+    int status = 0;
+    long n;
+    if (!src) {
+        fprintf(stderr, "pinpipe cql: out of memory\n");
+        return 1;
+    }
+    optind = 1;
+    int c;
+    while (!status && (c = getopt_long(argc, argv, "e:f:k:h", OPTS, NULL)) != -1) {
+        switch (c) {
+        case 'e': src[nsrc++] = (source){0, optarg}; break;
+        case 'f': src[nsrc++] = (source){1, optarg}; break;
+        case 'H': cfg.host = optarg; break;
+        case 'P':
+            if (pp_parse_long(optarg, 1, 65535, &n) != PP_OK) {
+                fprintf(stderr, "pinpipe cql: --port %s: not a port number\n", optarg);
+                status = 2;
+            }
+            cfg.port = (int)n;
+            break;
+        case 'u': cfg.user = optarg; break;
+        case 'p': cfg.password = optarg; break;
+        case 'k': cfg.keyspace = optarg; break;
+        case 'c':
+            cfg.consistency = pp_cql_consistency_parse(optarg);
+            if (cfg.consistency < 0) {
+                fprintf(stderr, "pinpipe cql: --consistency %s: unknown level\n", optarg);
+                status = 2;
+            }
+            break;
+        case 'F':
+            if (!strcmp(optarg, "table")) o.format = FMT_TABLE;
+            else if (!strcmp(optarg, "csv")) o.format = FMT_CSV;
+            else if (!strcmp(optarg, "json")) o.format = FMT_JSON;
+            else {
+                fprintf(stderr, "pinpipe cql: --format %s: want table, csv or json\n", optarg);
+                status = 2;
+            }
+            break;
+        case 'z':
+            if (pp_parse_long(optarg, 1, 1000000, &n) != PP_OK) {
+                fprintf(stderr, "pinpipe cql: --page-size %s: want 1..1000000\n", optarg);
+                status = 2;
+            }
+            cfg.page_size = (int32_t)n;
+            break;
+        case 'C': status = parse_ms("--connect-timeout", optarg, &cfg.connect_timeout_ms); break;
+        case 'T': status = parse_ms("--timeout", optarg, &cfg.request_timeout_ms); break;
+        case 'h':
+            usage(stdout);
+            free(src);
+            return 0;
+        default: status = 2; break;
+        }
+    }
+    if (!status && optind < argc) {
+        fprintf(stderr, "pinpipe cql: unexpected argument '%s' (statements go after -e)\n",
+                argv[optind]);
+        status = 2;
+    }
+    if (status) {
+        if (status == 2) fprintf(stderr, "try 'pinpipe cql --help'\n");
+        free(src);
+        return status;
+    }
+    if (nsrc == 0) src[nsrc++] = (source){1, "-"};
+
+    pp_cql_session *s = NULL;
+    int rc = pp_cql_session_create(&cfg, &s, err, sizeof err);
+    if (rc) {
+        fprintf(stderr, "pinpipe cql: %s\n", err[0] ? err : pp_strerror(rc));
+        free(src);
+        return 1;
+    }
+    for (size_t i = 0; i < nsrc && !status; i++) {
+        if (src[i].is_file)
+            status = run_file(s, src[i].arg, &o);
+        else
+            status = run_text(s, src[i].arg, strlen(src[i].arg), "-e", 1, &o);
+    }
+    pp_cql_session_destroy(s);
+    free(src);
+    return status;
+}

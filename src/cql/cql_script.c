@@ -1,0 +1,74 @@
+#include "cql/cql_script.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+
+static int is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; }
+
+static int push(pp_cql_script *s, const char *p, size_t n, size_t line) {
+    while (n && (is_blank(*p) || *p == '\n')) p++, n--;
+    while (n && (is_blank(p[n - 1]) || p[n - 1] == '\n')) n--;
+    if (n == 0) return 0;
+    char **st = realloc(s->stmts, (s->n + 1) * sizeof *st);
+    if (!st) return PP_ENOMEM;
+    s->stmts = st;
+    size_t *ln = realloc(s->lines, (s->n + 1) * sizeof *ln);
+    if (!ln) return PP_ENOMEM;
+    s->lines = ln;
+    char *d = malloc(n + 1);
+    if (!d) return PP_ENOMEM;
+    memcpy(d, p, n);
+    d[n] = '\0';
+    s->stmts[s->n] = d;
+    s->lines[s->n] = line;
+    s->n++;
+    return 0;
+}
+
+int pp_cql_script_split(const char *text, size_t len, pp_cql_script *out, char *err,
+                        size_t errlen) {
+    memset(out, 0, sizeof *out);
+    char *cur = malloc(len + 1); /* the statement being gathered */
+    size_t cn = 0, start_line = 0, line = 0;
+    int rc = cur ? 0 : PP_ENOMEM;
+    size_t pos = 0;
+    while (!rc && pos < len) {
+        size_t eol = pos;
+        while (eol < len && text[eol] != '\n') eol++;
+        line++;
+        size_t a = pos, z = eol;
+        while (a < z && is_blank(text[a])) a++;
+        while (z > a && is_blank(text[z - 1])) z--;
+        int comment = z - a >= 2 && ((text[a] == '-' && text[a + 1] == '-') ||
+                                     (text[a] == '/' && text[a + 1] == '/'));
+        if (!comment && z > a) {
+            if (cn == 0) start_line = line;
+            else cur[cn++] = '\n';
+            int ends = text[z - 1] == ';';
+            size_t take = (z - a) - (size_t)ends;
+            memcpy(cur + cn, text + a, take);
+            cn += take;
+            if (ends) {
+                rc = push(out, cur, cn, start_line);
+                cn = 0;
+            }
+        }
+        pos = eol + 1;
+    }
+    if (!rc && cn) rc = push(out, cur, cn, start_line);
+    free(cur);
+    if (rc) {
+        pp_errf(err, errlen, "out of memory splitting statements");
+        pp_cql_script_free(out);
+    }
+    return rc;
+}
+
+void pp_cql_script_free(pp_cql_script *s) {
+    for (size_t i = 0; i < s->n; i++) free(s->stmts[i]);
+    free(s->stmts);
+    free(s->lines);
+    memset(s, 0, sizeof *s);
+}

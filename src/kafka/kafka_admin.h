@@ -1,0 +1,41 @@
+/* kafka_admin — topic administration and readiness checks.
+ *
+ * create_topic is idempotent: a topic that already exists counts as success (a
+ * different partition count is logged as a warning, not changed). Metadata is read
+ * by listing all topics, so asking about a topic never auto-creates it.
+ *
+ * Threads: one thread at a time per admin handle.
+ * Ownership: the handle owns its librdkafka client; destroy releases it.
+ */
+#ifndef PINPIPE_KAFKA_ADMIN_H
+#define PINPIPE_KAFKA_ADMIN_H
+
+#include <stddef.h>
+
+#include "kafka/kafka_conf.h"
+
+typedef struct pp_kafka_admin pp_kafka_admin;
+
+int pp_kafka_admin_create(pp_kafka_admin **out, const pp_kafka_conf *kc, char *err,
+                          size_t errlen);
+void pp_kafka_admin_destroy(pp_kafka_admin *a);
+
+/* Creates topic with `partitions` partitions and `replication` replicas (<= 0: 1),
+ * waiting up to timeout_ms for the cluster to report it created. */
+int pp_kafka_admin_create_topic(pp_kafka_admin *a, const char *topic, int partitions,
+                                int replication, int timeout_ms, char *err, size_t errlen);
+
+/* Deletes topic; a topic that does not exist counts as success. */
+int pp_kafka_admin_delete_topic(pp_kafka_admin *a, const char *topic, int timeout_ms, char *err,
+                                size_t errlen);
+
+/* The topic's partition count; PP_ENOTFOUND when the cluster does not have it. */
+int pp_kafka_admin_partitions(pp_kafka_admin *a, const char *topic, int timeout_ms,
+                              int *partitions, char *err, size_t errlen);
+
+/* Readiness: one Metadata request answered within timeout_ms. *brokers (may be NULL)
+ * gets the number of brokers in the cluster. */
+int pp_kafka_admin_ping(pp_kafka_admin *a, int timeout_ms, int *brokers, char *err,
+                        size_t errlen);
+
+#endif

@@ -1,0 +1,136 @@
+#include "pg/pg_copy.h"
+
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "pg/pg_copy_text.h"
+#include "pg/pg_internal.h"
+
+enum { CHUNK = 64 * 1024 };
+
+struct pp_pg_copy {
+    pp_pg *pg;
+    size_t ncols;
+    char *buf;
+    size_t len, cap;
+    int send_failed;        /* PQputCopyData failed: the connection is gone */
+};
+
+int pp_pg_copy_begin(pp_pg *pg, const char *copy_sql, size_t ncols, pp_pg_copy **out, char *err,
+                     size_t errlen) {
+    if (!copy_sql || ncols == 0) {
+        pp_errf(err, errlen, "pg copy: need a COPY statement and a column count");
+        return PP_EINVAL;
+    }
+    pp_pg_copy *cp = calloc(1, sizeof *cp);
+    char *buf = malloc(CHUNK);
+    if (!cp || !buf) {
+        free(cp);
+        free(buf);
+        pp_errf(err, errlen, "pg copy: out of memory");
+        return PP_ENOMEM;
+    }
+    int rc = pp_pg__ready(pg, err, errlen);
+    if (rc == PP_OK) {
+        PGresult *r = PQexec(pg->conn, copy_sql);
+        rc = pp_pg__check(pg, r, PGRES_COPY_IN, PGRES_COPY_IN, "pg copy", err, errlen);
+        if (rc == PP_OK) PQclear(r);
+    }
+    if (rc != PP_OK) {
+        free(cp);
+        free(buf);
+        return rc;
+    }
+    cp->pg = pg;
+    cp->ncols = ncols;
+    cp->buf = buf;
+    cp->cap = CHUNK;
+    *out = cp;
+    return PP_OK;
+}
+
+static int flush(pp_pg_copy *cp, char *err, size_t errlen) {
+    if (cp->len == 0 || cp->send_failed) return cp->send_failed ? PP_EIO : PP_OK;
+    if (PQputCopyData(cp->pg->conn, cp->buf, (int)cp->len) != 1) {
+        cp->send_failed = 1;
+        cp->pg->lost = PQstatus(cp->pg->conn) != CONNECTION_OK;
+        pp_errf(err, errlen, "pg copy: sending rows failed: %s", PQerrorMessage(cp->pg->conn));
+        return PP_EIO;
+    }
+    cp->len = 0;
+    return PP_OK;
+}
+
+int pp_pg_copy_row(pp_pg_copy *cp, const char *const *values, const size_t *lens, char *err,
+                   size_t errlen) {
+    if (cp->send_failed) {
+        pp_errf(err, errlen, "pg copy: the connection failed earlier");
+        return PP_EIO;
+    }
+    size_t need = pp_pg_copy_row_len(values, lens, cp->ncols);
+    if (need > cp->cap - cp->len) {
+        int rc = flush(cp, err, errlen);
+        if (rc != PP_OK) return rc;
+        if (need > cp->cap) {
+            char *grown = realloc(cp->buf, need);
+            if (!grown) {
+                pp_errf(err, errlen, "pg copy: out of memory for a %zu-byte row", need);
+                return PP_ENOMEM;
+            }
+            cp->buf = grown;
+            cp->cap = need;
+        }
+    }
+    int rc = pp_pg_copy_encode_row(values, lens, cp->ncols, cp->buf + cp->len, err, errlen);
+    if (rc != PP_OK) return rc;
+    cp->len += need;
+    return cp->len >= CHUNK ? flush(cp, err, errlen) : PP_OK;
+}
+
+/* Reads the remaining results of the COPY so the connection is usable again. */
+static void drain(pp_pg *pg) {
+    PGresult *r;
+    while ((r = PQgetResult(pg->conn)) != NULL) PQclear(r);
+    PGTransactionStatusType ts = PQtransactionStatus(pg->conn);
+    if (ts != PQTRANS_UNKNOWN) pg->in_txn = ts != PQTRANS_IDLE;
+}
+
+static void copy_free(pp_pg_copy *cp) {
+    free(cp->buf);
+    free(cp);
+}
+
+int pp_pg_copy_end(pp_pg_copy *cp, long long *rows, char *err, size_t errlen) {
+    pp_pg *pg = cp->pg;
+    char sendmsg[512] = "";
+    int sent = flush(cp, sendmsg, sizeof sendmsg);
+    int rc = PP_OK;
+    if (PQputCopyEnd(pg->conn, sent == PP_OK ? NULL : "client failed to send rows") != 1) {
+        pg->lost = PQstatus(pg->conn) != CONNECTION_OK;
+        pp_errf(err, errlen, "pg copy: ending failed: %s", PQerrorMessage(pg->conn));
+        rc = PP_EIO;
+    } else {
+        PGresult *r = PQgetResult(pg->conn);
+        rc = pp_pg__check(pg, r, PGRES_COMMAND_OK, PGRES_COMMAND_OK, "pg copy", err, errlen);
+        if (rc == PP_OK) {
+            if (rows) *rows = strtoll(PQcmdTuples(r), NULL, 10);
+            PQclear(r);
+        }
+        if (sent != PP_OK && rc == PP_OK) {
+            pp_errf(err, errlen, "%s", sendmsg);
+            rc = PP_EIO;
+        }
+    }
+    drain(pg);
+    copy_free(cp);
+    return rc;
+}
+
+void pp_pg_copy_abort(pp_pg_copy *cp, const char *reason) {
+    pp_pg *pg = cp->pg;
+    if (PQputCopyEnd(pg->conn, reason ? reason : "aborted by the client") == 1) drain(pg);
+    copy_free(cp);
+}

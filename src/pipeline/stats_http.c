@@ -1,0 +1,80 @@
+#include "pipeline/stats_http.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+
+struct pp_stats_http {
+    struct MHD_Daemon *daemon;
+    pp_stats_render_fn render;
+    void *ctx;
+};
+
+static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+                              const char *version, const char *upload_data, size_t *upload_size, void **state) {
+    (void)version;
+    (void)upload_data;
+    (void)upload_size;
+    (void)state;
+    pp_stats_http *s = cls;
+    pp_strbuf body;
+    pp_sb_init(&body);
+    unsigned status = MHD_HTTP_OK;
+    const char *type = "text/plain; version=0.0.4";
+    if (strcmp(method, "GET") != 0) {
+        status = MHD_HTTP_METHOD_NOT_ALLOWED;
+        pp_sb_puts(&body, "method not allowed\n");
+    } else if (strcmp(url, "/metrics") == 0) {
+        s->render(s->ctx, &body);
+    } else if (strcmp(url, "/healthz") == 0) {
+        type = "application/json";
+        pp_sb_puts(&body, "{\"status\":\"ok\"}\n");
+    } else {
+        status = MHD_HTTP_NOT_FOUND;
+        pp_sb_puts(&body, "not found\n");
+    }
+    size_t len = body.len;
+    struct MHD_Response *resp = MHD_create_response_from_buffer(len, pp_sb_steal(&body), MHD_RESPMEM_MUST_FREE);
+    MHD_add_response_header(resp, "Content-Type", type);
+    enum MHD_Result r = MHD_queue_response(conn, status, resp);
+    MHD_destroy_response(resp);
+    return r;
+}
+
+int pp_stats_http_start(pp_stats_http **out, const char *address, int port, pp_stats_render_fn render, void *ctx,
+                        char *err, size_t errlen) {
+    *out = NULL;
+    if (port <= 0) return PP_OK;
+    struct sockaddr_in sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)port);
+    if (inet_pton(AF_INET, address, &sa.sin_addr) != 1) {
+        pp_errf(err, errlen, "stats: bad IPv4 address '%s'", address);
+        return PP_EINVAL;
+    }
+    pp_stats_http *s = calloc(1, sizeof *s);
+    if (!s) return PP_ENOMEM;
+    s->render = render;
+    s->ctx = ctx;
+    s->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, (uint16_t)port, NULL, NULL,
+                                 answer, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+                                 MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_CONNECTION_LIMIT, 64u, MHD_OPTION_END);
+    if (!s->daemon) {
+        free(s);
+        pp_errf(err, errlen, "stats: cannot listen on %s:%d", address, port);
+        return PP_EIO;
+    }
+    *out = s;
+    return PP_OK;
+}
+
+void pp_stats_http_stop(pp_stats_http *s) {
+    if (!s) return;
+    MHD_stop_daemon(s->daemon);
+    free(s);
+}

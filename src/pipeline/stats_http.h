@@ -1,0 +1,22 @@
+/* stats_http — a tiny HTTP endpoint serving GET /metrics (Prometheus text) and
+ * GET /healthz for the daemons that have no HTTP server of their own (lake
+ * writer, stream). The render callback runs on the server's thread and must only
+ * read values that are safe to read concurrently (atomics).
+ * Ownership: the caller keeps ctx alive until pp_stats_http_stop returns.
+ */
+#ifndef PINPIPE_STATS_HTTP_H
+#define PINPIPE_STATS_HTTP_H
+
+#include <stddef.h>
+
+#include "common/strbuf.h"
+
+typedef struct pp_stats_http pp_stats_http;
+typedef void (*pp_stats_render_fn)(void *ctx, pp_strbuf *out);
+
+/* Listens on address:port (port 0: not started, *out = NULL, PP_OK). */
+int pp_stats_http_start(pp_stats_http **out, const char *address, int port, pp_stats_render_fn render, void *ctx,
+                        char *err, size_t errlen);
+void pp_stats_http_stop(pp_stats_http *s);
+
+#endif

@@ -1,0 +1,232 @@
+#include "stream/stream.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "clean/clean.h"
+#include "common/config.h"
+#include "common/error.h"
+#include "common/log.h"
+#include "kafka/kafka_consumer.h"
+#include "pg/pg_conn.h"
+#include "pipeline/stats_http.h"
+#include "stream/stream_batch.h"
+#include "stream/stream_schema.h"
+#include "stream/stream_sink.h"
+
+/* Upper bounds (ms) of the commit-latency histogram buckets. */
+static const int LATENCY_BUCKETS[] = {5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000};
+#define N_BUCKETS (sizeof LATENCY_BUCKETS / sizeof LATENCY_BUCKETS[0])
+
+typedef struct {
+    atomic_ullong messages, batches, new_pins, duplicates, rejects, skipped, store_failures;
+    atomic_ullong commit_ms_sum, commit_count, commit_buckets[N_BUCKETS];
+    atomic_llong lag_ms; /* now - ingest time of the newest stored message */
+} stream_stats;
+
+typedef struct {
+    const pp_stream_opts *opts;
+    pp_stream_sink *sink;
+    volatile sig_atomic_t *stop;
+    stream_stats stats;
+} stream_ctx;
+
+void pp_stream_opts_default(pp_stream_opts *o) {
+    o->brokers = pp_env_str("PINPIPE_KAFKA_BROKERS", "127.0.0.1:19092");
+    o->topic = pp_env_str("PINPIPE_TOPIC", "pins");
+    o->group = pp_env_str("PINPIPE_STREAM_GROUP", "pinpipe-stream");
+    o->dsn = pp_env_str("PINPIPE_PG_DSN", NULL);
+    o->batch_max = (int)pp_env_long("PINPIPE_STREAM_BATCH_MAX", 5000);
+    o->batch_ms = (int)pp_env_long("PINPIPE_STREAM_BATCH_MS", 100);
+    o->stats_address = "127.0.0.1";
+    o->stats_port = (int)pp_env_long("PINPIPE_STREAM_METRICS_PORT", 0);
+    o->max_messages = 0;
+    o->exit_when_idle_ms = 0;
+}
+
+static int64_t now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t mono_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(int ms) {
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* Partitions start where PostgreSQL says, retrying until it answers. */
+static int on_rebalance(pp_kafka_rebalance ev, pp_kafka_partition *parts, size_t n, void *opaque, char *err,
+                        size_t errlen) {
+    stream_ctx *ctx = opaque;
+    if (ev != PP_KAFKA_ASSIGNED) {
+        PP_INFO("stream", "%zu partition(s) %s", n, ev == PP_KAFKA_REVOKED ? "revoked" : "lost");
+        return PP_OK;
+    }
+    for (size_t i = 0; i < n; i++) {
+        int64_t stored = -1;
+        int backoff = 100;
+        while (pp_stream_sink_stored_offset(ctx->sink, parts[i].topic, parts[i].partition, &stored, err, errlen)) {
+            if (*ctx->stop) return PP_EIO;
+            PP_WARN("stream", "reading stored offsets: %s (retrying in %d ms)", err, backoff);
+            sleep_ms(backoff);
+            backoff = backoff < 5000 ? backoff * 2 : 5000;
+        }
+        parts[i].offset = stored >= 0 ? stored : PP_KAFKA_OFFSET_BEGINNING;
+        if (stored >= 0)
+            PP_INFO("stream", "assigned %s[%d], resuming at stored offset %lld", parts[i].topic, parts[i].partition,
+                    (long long)stored);
+        else
+            PP_INFO("stream", "assigned %s[%d], no stored offset: starting at the beginning", parts[i].topic,
+                    parts[i].partition);
+    }
+    return PP_OK;
+}
+
+static void render(void *opaque, pp_strbuf *out) {
+    stream_stats *s = &((stream_ctx *)opaque)->stats;
+    pp_sb_printf(out,
+                 "# TYPE pinpipe_stream_messages_total counter\npinpipe_stream_messages_total %llu\n"
+                 "# TYPE pinpipe_stream_batches_total counter\npinpipe_stream_batches_total %llu\n"
+                 "# TYPE pinpipe_stream_pins_total counter\npinpipe_stream_pins_total{result=\"new\"} %llu\n"
+                 "pinpipe_stream_pins_total{result=\"duplicate\"} %llu\n"
+                 "# TYPE pinpipe_stream_rejects_total counter\npinpipe_stream_rejects_total %llu\n"
+                 "# TYPE pinpipe_stream_skipped_total counter\npinpipe_stream_skipped_total %llu\n"
+                 "# TYPE pinpipe_stream_store_failures_total counter\npinpipe_stream_store_failures_total %llu\n"
+                 "# TYPE pinpipe_stream_end_to_end_lag_ms gauge\npinpipe_stream_end_to_end_lag_ms %lld\n"
+                 "# TYPE pinpipe_stream_commit_latency_seconds histogram\n",
+                 atomic_load(&s->messages), atomic_load(&s->batches), atomic_load(&s->new_pins),
+                 atomic_load(&s->duplicates), atomic_load(&s->rejects), atomic_load(&s->skipped),
+                 atomic_load(&s->store_failures), atomic_load(&s->lag_ms));
+    unsigned long long cum = 0;
+    for (size_t i = 0; i < N_BUCKETS; i++) {
+        cum += atomic_load(&s->commit_buckets[i]);
+        pp_sb_printf(out, "pinpipe_stream_commit_latency_seconds_bucket{le=\"%g\"} %llu\n",
+                     LATENCY_BUCKETS[i] / 1000.0, cum);
+    }
+    pp_sb_printf(out,
+                 "pinpipe_stream_commit_latency_seconds_bucket{le=\"+Inf\"} %llu\n"
+                 "pinpipe_stream_commit_latency_seconds_sum %g\npinpipe_stream_commit_latency_seconds_count %llu\n",
+                 atomic_load(&s->commit_count), atomic_load(&s->commit_ms_sum) / 1000.0, atomic_load(&s->commit_count));
+}
+
+static void record_commit(stream_stats *s, const pp_stream_sink_stats *st, int64_t ms, const pp_stream_batch *b) {
+    atomic_fetch_add(&s->messages, st->messages);
+    atomic_fetch_add(&s->batches, 1);
+    atomic_fetch_add(&s->new_pins, st->new_pins);
+    atomic_fetch_add(&s->duplicates, st->duplicates);
+    atomic_fetch_add(&s->rejects, st->rejects);
+    atomic_fetch_add(&s->skipped, st->skipped);
+    atomic_fetch_add(&s->commit_ms_sum, (unsigned long long)ms);
+    atomic_fetch_add(&s->commit_count, 1);
+    for (size_t i = 0; i < N_BUCKETS; i++)
+        if (ms <= LATENCY_BUCKETS[i]) {
+            atomic_fetch_add(&s->commit_buckets[i], 1);
+            break;
+        }
+    int64_t newest = -1;
+    for (size_t i = 0; i < b->n; i++)
+        if (b->items[i].ingest_time_ms > newest) newest = b->items[i].ingest_time_ms;
+    if (newest >= 0) atomic_store(&s->lag_ms, now_ms() - newest);
+}
+
+/* Stores a batch, retrying with backoff while PostgreSQL is unavailable. */
+static int store_batch(stream_ctx *ctx, const pp_stream_batch *b, char *err, size_t errlen) {
+    int backoff = 100;
+    for (;;) {
+        pp_stream_sink_stats st;
+        int64_t t0 = mono_ms();
+        int rc = pp_stream_sink_write(ctx->sink, b, &st, err, errlen);
+        if (rc == PP_OK) {
+            record_commit(&ctx->stats, &st, mono_ms() - t0, b);
+            PP_DEBUG("stream", "stored batch: %llu messages, %llu new pins, %llu repeats, %llu rejects, %llu skipped",
+                     (unsigned long long)st.messages, (unsigned long long)st.new_pins,
+                     (unsigned long long)st.duplicates, (unsigned long long)st.rejects,
+                     (unsigned long long)st.skipped);
+            return PP_OK;
+        }
+        atomic_fetch_add(&ctx->stats.store_failures, 1);
+        if (*ctx->stop) return rc; /* nothing stored: the next run starts from the stored offsets */
+        PP_WARN("stream", "storing a batch of %zu failed: %s (retrying in %d ms)", b->n, err, backoff);
+        sleep_ms(backoff);
+        backoff = backoff < 5000 ? backoff * 2 : 5000;
+    }
+}
+
+int pp_stream_run(const pp_stream_opts *o, volatile sig_atomic_t *stop, char *err, size_t errlen) {
+    stream_ctx ctx;
+    memset(&ctx, 0, sizeof ctx);
+    ctx.opts = o;
+    ctx.stop = stop;
+    pp_pg *pg = NULL;
+    pp_consumer *consumer = NULL;
+    pp_stats_http *http = NULL;
+    pp_kafka_conf kc;
+    pp_kafka_batch kb;
+    pp_stream_batch sb;
+    pp_clean_opts clean_opts;
+    int version = 0, rc;
+    pp_kafka_batch_init(&kb);
+    pp_stream_batch_init(&sb);
+    pp_clean_opts_default(&clean_opts);
+    memset(&kc, 0, sizeof kc);
+
+    if ((rc = pp_pg_connect(&pg, o->dsn, err, errlen))) goto out;
+    if ((rc = pp_stream_migrate(pg, &version, err, errlen))) goto out;
+    PP_INFO("stream", "PostgreSQL schema at version %d", version);
+    ctx.sink = pp_stream_sink_create(pg, o->group);
+    if ((rc = pp_kafka_conf_init(&kc, err, errlen)) || (rc = pp_kafka_conf_set_brokers(&kc, o->brokers, err, errlen)) ||
+        (rc = pp_kafka_conf_set_topic(&kc, o->topic, err, errlen)) ||
+        (rc = pp_kafka_conf_set_client_id(&kc, "pinpipe-stream", err, errlen)))
+        goto out;
+    pp_consumer_opts co;
+    memset(&co, 0, sizeof co);
+    co.group_id = o->group;
+    co.auto_offset_reset = "earliest";
+    co.rebalance = on_rebalance;
+    co.rebalance_opaque = &ctx;
+    if ((rc = pp_consumer_create(&consumer, &kc, &co, err, errlen))) goto out;
+    if ((rc = pp_stats_http_start(&http, o->stats_address, o->stats_port, render, &ctx, err, errlen))) goto out;
+    PP_INFO("stream", "consuming %s from %s as group %s", o->topic, o->brokers, o->group);
+
+    int64_t last_message = mono_ms();
+    while (!*stop) {
+        rc = pp_consumer_poll_batch(consumer, &kb, (size_t)o->batch_max, o->batch_ms, err, errlen);
+        if (rc) goto out;
+        if (kb.count == 0) {
+            if (o->exit_when_idle_ms && mono_ms() - last_message > o->exit_when_idle_ms) break;
+            continue;
+        }
+        last_message = mono_ms();
+        pp_stream_batch_prepare(&sb, &kb, &clean_opts);
+        rc = store_batch(&ctx, &sb, err, errlen);
+        pp_stream_batch_clear(&sb);
+        if (rc) goto out;
+        if (o->max_messages && (long)atomic_load(&ctx.stats.messages) >= o->max_messages) break;
+    }
+    rc = PP_OK;
+out:
+    if (consumer) {
+        char cerr[256];
+        if (pp_consumer_close(consumer, cerr, sizeof cerr)) PP_WARN("stream", "leaving the group: %s", cerr);
+    }
+    pp_stats_http_stop(http);
+    pp_consumer_destroy(consumer);
+    pp_stream_batch_free(&sb);
+    pp_kafka_batch_free(&kb);
+    pp_kafka_conf_free(&kc);
+    pp_stream_sink_destroy(ctx.sink);
+    pp_pg_destroy(pg);
+    PP_INFO("stream", "stopped: %llu messages, %llu new pins, %llu repeats, %llu rejects",
+            atomic_load(&ctx.stats.messages), atomic_load(&ctx.stats.new_pins), atomic_load(&ctx.stats.duplicates),
+            atomic_load(&ctx.stats.rejects));
+    return rc;
+}

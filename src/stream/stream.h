@@ -1,0 +1,36 @@
+/* stream — the stream job: Kafka → clean → PostgreSQL, exactly once.
+ *
+ * A consumer-group member. On assignment each partition starts at the offset
+ * stored in PostgreSQL (not Kafka's committed offset); each micro-batch (bounded
+ * by count and time) is cleaned and stored in one transaction (stream_sink.h).
+ * PostgreSQL unavailable: the batch is retried with backoff until it is stored or
+ * the job is told to stop; Kafka unavailable: librdkafka reconnects by itself.
+ * SIGTERM/SIGINT: the current batch is finished and stored, then it leaves the
+ * group and returns.
+ */
+#ifndef PINPIPE_STREAM_H
+#define PINPIPE_STREAM_H
+
+#include <signal.h>
+#include <stddef.h>
+
+typedef struct {
+    const char *brokers;
+    const char *topic;
+    const char *group;
+    const char *dsn;
+    int batch_max;        /* messages per micro-batch */
+    int batch_ms;         /* longest wait to fill a micro-batch */
+    const char *stats_address;
+    int stats_port;       /* 0: no /metrics endpoint */
+    long max_messages;    /* stop after this many messages (0: run until told); for tests */
+    int exit_when_idle_ms; /* stop after this long without messages (0: never); for tests */
+} pp_stream_opts;
+
+void pp_stream_opts_default(pp_stream_opts *o);
+
+/* Runs until *stop becomes non-zero (or a limit in opts). Returns 0 after a clean
+ * shutdown, a PP_E* code when it could not start or could not store a batch. */
+int pp_stream_run(const pp_stream_opts *o, volatile sig_atomic_t *stop, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,39 @@
+#include "stream/stream_batch.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "pipeline/message.h"
+
+void pp_stream_batch_init(pp_stream_batch *b) { memset(b, 0, sizeof *b); }
+
+void pp_stream_batch_prepare(pp_stream_batch *b, const pp_kafka_batch *kb, const pp_clean_opts *opts) {
+    pp_stream_batch_clear(b);
+    if (kb->count > b->cap) {
+        b->items = realloc(b->items, kb->count * sizeof *b->items);
+        if (!b->items) abort();
+        b->cap = kb->count;
+    }
+    for (size_t i = 0; i < kb->count; i++) {
+        pp_stream_item *it = &b->items[b->n++];
+        const pp_kafka_message *m = &kb->msgs[i];
+        pp_clean_opts o = *opts;
+        it->msg = m;
+        it->ingest_time_ms = pp_message_ingest_time(m);
+        o.ingest_time_ms = it->ingest_time_ms;
+        const char *value = m->value ? m->value : "";
+        it->cleaned = pp_clean(value, m->value_len, &o, &it->pin, &it->rej, NULL) == 0;
+    }
+}
+
+void pp_stream_batch_clear(pp_stream_batch *b) {
+    for (size_t i = 0; i < b->n; i++)
+        if (b->items[i].cleaned) pp_pin_clear(&b->items[i].pin);
+    b->n = 0;
+}
+
+void pp_stream_batch_free(pp_stream_batch *b) {
+    pp_stream_batch_clear(b);
+    free(b->items);
+    memset(b, 0, sizeof *b);
+}

@@ -1,0 +1,35 @@
+/* stream_batch — one micro-batch of Kafka messages, cleaned.
+ *
+ * Preparing cleans every message with the shared engine (no database work), so
+ * the transaction that stores the batch (stream_sink.h) is short. The batch
+ * borrows the Kafka messages: it must be cleared before their pp_kafka_batch is
+ * refilled. It owns the pins and rejects it made.
+ */
+#ifndef PINPIPE_STREAM_BATCH_H
+#define PINPIPE_STREAM_BATCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "clean/clean.h"
+#include "kafka/kafka_consumer.h"
+
+typedef struct {
+    const pp_kafka_message *msg;
+    int64_t ingest_time_ms;
+    int cleaned; /* 1: pin is valid; 0: rej is */
+    pp_pin pin;
+    pp_reject rej;
+} pp_stream_item;
+
+typedef struct {
+    pp_stream_item *items;
+    size_t n, cap;
+} pp_stream_batch;
+
+void pp_stream_batch_init(pp_stream_batch *b);
+void pp_stream_batch_prepare(pp_stream_batch *b, const pp_kafka_batch *kb, const pp_clean_opts *opts);
+void pp_stream_batch_clear(pp_stream_batch *b);
+void pp_stream_batch_free(pp_stream_batch *b);
+
+#endif

@@ -1,0 +1,49 @@
+/* stream_sink — stores one prepared micro-batch in ONE PostgreSQL transaction.
+ *
+ * In that transaction it
+ *   1. locks the partitions' rows in stream_offsets and skips every message below
+ *      the stored next offset (another instance, or an earlier run, stored it);
+ *   2. inserts the cleaned pins, first occurrence per (event day, unique_id) wins
+ *      (ON CONFLICT DO NOTHING), and learns which pairs are new;
+ *   3. adds the metric deltas of only those new pins, and of the rejects, with the
+ *      shared metrics engine (count/sum add, max keeps the larger);
+ *   4. stores the rejects with their reason and Kafka coordinates;
+ *   5. stores the next offset of every partition in the batch.
+ * A crash anywhere before COMMIT leaves nothing; after it, everything. Together
+ * with resuming from stream_offsets this is exactly-once (docs/stream.md).
+ *
+ * Ownership: the sink borrows the connection; it owns its staging state.
+ */
+#ifndef PINPIPE_STREAM_SINK_H
+#define PINPIPE_STREAM_SINK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pg/pg_conn.h"
+#include "stream/stream_batch.h"
+
+typedef struct {
+    uint64_t messages;   /* messages in the batch */
+    uint64_t skipped;    /* already stored (below the stored offset) */
+    uint64_t new_pins;   /* new (event day, unique_id) pairs */
+    uint64_t duplicates; /* cleaned pins whose pair was already stored */
+    uint64_t rejects;
+    int attempts;
+} pp_stream_sink_stats;
+
+typedef struct pp_stream_sink pp_stream_sink;
+
+pp_stream_sink *pp_stream_sink_create(pp_pg *pg, const char *group);
+void pp_stream_sink_destroy(pp_stream_sink *s);
+
+/* Stores the batch (retrying serialization failures and lost connections inside
+ * the transaction helper). On failure nothing is stored and the caller retries. */
+int pp_stream_sink_write(pp_stream_sink *s, const pp_stream_batch *b, pp_stream_sink_stats *stats, char *err,
+                         size_t errlen);
+
+/* The stored next offset of (topic, partition), or -1 when none is stored. */
+int pp_stream_sink_stored_offset(pp_stream_sink *s, const char *topic, int32_t partition, int64_t *offset,
+                                 char *err, size_t errlen);
+
+#endif

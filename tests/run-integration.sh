@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# Integration tests against real services: bash tests/run-integration.sh BUILD
+# (make integration).
+#
+#  1. Sources ci/services/env.sh (every PINPIPE_* setting; tests read them from there).
+#  2. Brings up the services: all four by default, or PINPIPE_IT_SERVICES="kafka postgres".
+#     A service that is already running and answering is used and left running; the
+#     ones this run starts are remembered.
+#  3. Runs every $BUILD/tests/integration/test_* binary, every tests/integration/*.sh
+#     script and, when tests/integration has test_*.py files, `python3 -m pytest -q
+#     tests/integration` (counted as one entry). PINPIPE_BUILD (absolute) is exported
+#     so scripts can find the build's binaries, and PINPIPE_IT_SERVICES (the services
+#     brought up) so a test can skip what needs another one. A script with a line
+#     `# needs: kafka s3` is skipped (SKIP, counted apart) unless all of those are up.
+#  4. Stops the services it started (a trap: also on failure or Ctrl-C), unless
+#     PINPIPE_KEEP_SERVICES=1. When another integration run is still using them (every
+#     run holds a shared lock on .services/.integration.lock), the last run to finish
+#     stops them instead.
+# Last line: `integration: N passed, N failed`; exit 0 only if nothing failed.
+# PINPIPE_IT_TIMEOUT (seconds, default 600) bounds each test.
+set -uo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BUILD="${1:-build}"
+case "$BUILD" in /*) ;; *) BUILD="$PWD/$BUILD" ;; esac
+# shellcheck source=../ci/services/env.sh
+. "$ROOT/ci/services/env.sh"
+export PINPIPE_BUILD="$BUILD"
+
+# shellcheck disable=SC2206 # a space-separated list
+services=(${PINPIPE_IT_SERVICES:-postgres s3 kafka cassandra})
+export PINPIPE_IT_SERVICES="${services[*]}"
+timeout_s="${PINPIPE_IT_TIMEOUT:-600}"
+started=()
+passed=0 failed=0 skipped=0
+out=""
+
+mkdir -p "$PINPIPE_SERVICES_DIR"
+lock="$PINPIPE_SERVICES_DIR/.integration.lock"
+handoff="$PINPIPE_SERVICES_DIR/.integration.handoff"
+exec 9>>"$lock"
+flock -s 9  # shared: several runs may use the services at once
+
+# Stop what this run started, unless another run still uses the services: then hand our
+# services over (.integration.handoff) to the last run out, which stops them all.
+cleanup() {
+  local rc=$? i n stop=()
+  trap - EXIT INT TERM
+  [ -n "$out" ] && rm -f "$out"
+  exec 8>>"$PINPIPE_SERVICES_DIR/.integration.mutex"
+  flock -x 8  # one run at a time decides
+  flock -u 9
+  if flock -x -n 9; then  # nobody else is using the services
+    if [ -s "$handoff" ]; then mapfile -t stop <"$handoff"; fi
+    rm -f "$handoff"
+    stop+=("${started[@]}")
+    if ((${#stop[@]})) && [ "${PINPIPE_KEEP_SERVICES:-0}" = 1 ]; then
+      echo "run-integration: leaving ${stop[*]} running (PINPIPE_KEEP_SERVICES=1)"
+    elif ((${#stop[@]})); then
+      for ((i = ${#stop[@]} - 1; i >= 0; i--)); do
+        n="${stop[i]}"
+        case " ${stop[*]:i+1} " in *" $n "*) continue ;; esac  # listed twice
+        bash "$ROOT/ci/services/$n.sh" down || echo "run-integration: could not stop $n" >&2
+      done
+    fi
+  elif ((${#started[@]})); then
+    printf '%s\n' "${started[@]}" >>"$handoff"
+    echo "run-integration: another integration run is using the services; it will stop ${started[*]}"
+  fi
+  exec 9>&- 8>&-
+  exit "$rc"
+}
+trap cleanup EXIT
+current=""  # pid of the running test (run in the background so a signal is seen at once)
+on_signal() {
+  echo "run-integration: interrupted" >&2
+  if [ -n "$current" ]; then
+    kill -TERM "$current" 2>/dev/null  # timeout(1) passes it on to the test
+    wait "$current" 2>/dev/null
+  fi
+  exit 130
+}
+trap on_signal INT TERM
+
+# 2. services
+for n in "${services[@]}"; do
+  script="$ROOT/ci/services/$n.sh"
+  [ -f "$script" ] || { echo "run-integration: no service script $script" >&2; exit 1; }
+  if bash "$script" status >/dev/null 2>&1; then
+    echo "run-integration: $n already running; using it"
+    continue
+  fi
+  started+=("$n")
+  if ! bash "$script" up; then
+    echo "run-integration: $n did not come up" >&2
+    echo "integration: 0 passed, 1 failed"
+    exit 1
+  fi
+done
+
+# 3. tests
+out=$(mktemp)
+
+run_one() {  # run_one NAME CMD...
+  local name="$1" rc why
+  shift
+  echo "---- $name"
+  timeout -k 10 "$timeout_s" "$@" >"$out" 2>&1 &
+  current=$!
+  wait "$current"
+  rc=$?
+  current=""
+  if ((rc == 0)); then
+    passed=$((passed + 1))
+    tail -n 3 "$out"
+    echo "PASS $name"
+  else
+    failed=$((failed + 1))
+    cat "$out"
+    if ((rc == 124)); then why="timed out after ${timeout_s}s"; else why="exit $rc"; fi
+    echo "FAIL $name ($why)"
+  fi
+}
+
+for b in "$BUILD"/tests/integration/test_*; do
+  [ -f "$b" ] && [ -x "$b" ] || continue
+  run_one "$(basename "$b")" "$b"
+done
+for s in "$ROOT"/tests/integration/*.sh; do
+  [ -f "$s" ] || continue
+  missing=""
+  for need in $(sed -n 's/^# needs://p' "$s" | head -n 1); do
+    case " ${services[*]} " in *" $need "*) ;; *) missing+=" $need" ;; esac
+  done
+  if [ -n "$missing" ]; then
+    skipped=$((skipped + 1))
+    echo "SKIP $(basename "$s") (needs$missing, not in PINPIPE_IT_SERVICES)"
+    continue
+  fi
+  run_one "$(basename "$s")" bash "$s"
+done
+if compgen -G "$ROOT/tests/integration/test_*.py" >/dev/null; then
+  run_one "pytest tests/integration" python3 -m pytest -q "$ROOT/tests/integration"
+fi
+
+if ((skipped)); then
+  echo "integration: $passed passed, $failed failed, $skipped skipped"
+else
+  echo "integration: $passed passed, $failed failed"
+fi
+((failed == 0 && passed > 0))
