@@ -8,11 +8,11 @@ BUILD="${1:-build}"
 N="${BENCH_RECORDS:-1000000}"
 OUT="bench/out"
 mkdir -p "$OUT"
-DATA="$OUT/clean-input-$N.jsonl"
+DATA="$OUT/clean-input-$N.jsonl" # all valid JSON, so jq can read it as the baseline
 
 if [ ! -s "$DATA" ]; then
   echo "bench-clean: generating $N emulator records into $DATA"
-  "$BUILD/pinpipe-emulate" --seed 42 --count "$N" --days 7 --invalid-rate 0.001 --out "$DATA"
+  "$BUILD/pinpipe-emulate" --seed 42 --count "$N" --days 7 --out "$DATA"
 fi
 BYTES=$(stat -c %s "$DATA")
 

@@ -21,8 +21,7 @@ echo
 head -1 "$OUT/clean-summary.txt"
 echo "distinct pins per day (metrics) vs the emulator's own count (manifest):"
 jq -r 'select(.metric=="pins_total") | "\(.day) \(.value)"' "$OUT/metrics.jsonl" | sort > "$OUT/pins_per_day.metrics"
-jq -r '.per_day | to_entries[] | "\(.key) \(.value.distinct_pins // .value.distinct // .value)"' \
-  "$OUT/manifest.json" 2>/dev/null | sort > "$OUT/pins_per_day.manifest" || true
+jq -r '.days[] | "\(.day) \(.distinct_pins)"' "$OUT/manifest.json" | sort > "$OUT/pins_per_day.manifest"
 join -a1 "$OUT/pins_per_day.metrics" "$OUT/pins_per_day.manifest" | \
   awk '{printf "  %s  pipeline %6s  emulator %6s  %s\n", $1, $2, $3, ($2==$3 ? "ok" : "DIFFERENT")}'
 echo "top categories per day:"

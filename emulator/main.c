@@ -14,8 +14,32 @@
 #include "generate.h"
 #include "manifest.h"
 #include "options.h"
+#include "sink_http.h"
+#include "sink_kafka.h"
 
 #define OUT_BUFFER (1u << 20)
+
+/* Target mode; returns the exit status: 0 all acknowledged, 3 some not, 1 error. */
+static int run_http(const pp_emu_options *o, pp_emu_gen *gen, pp_manifest *man, char *err, size_t errlen) {
+    pp_emu_http_opts ho = {o->target, o->concurrency, o->rate, o->retries, o->token};
+    pp_emu_http_stats st;
+    if (pp_emu_http_run(gen, man, &ho, &st, err, errlen)) return 1;
+    printf("emulate: target %s: %llu sent, %llu acknowledged, %llu rejected, %llu failed, %llu retries, "
+           "%llu requests in %.2f s (%.0f acknowledged/s, p50 %.1f ms, p99 %.1f ms)\n",
+           o->target, (unsigned long long)st.sent, (unsigned long long)st.acked, (unsigned long long)st.rejected,
+           (unsigned long long)st.failed, (unsigned long long)st.retries, (unsigned long long)st.requests,
+           st.seconds, st.seconds > 0 ? (double)st.acked / st.seconds : 0.0, st.p50_ms, st.p99_ms);
+    return st.failed ? 3 : 0;
+}
+
+/* Direct mode; returns 0 all delivered, 3 some not, 1 error. */
+static int run_kafka(const pp_emu_options *o, pp_emu_gen *gen, pp_manifest *man, char *err, size_t errlen) {
+    pp_emu_kafka_stats st;
+    if (pp_emu_kafka_run(gen, man, o, &st, err, errlen)) return 1;
+    printf("emulate: kafka %s topic %s: %llu sent, %llu delivered, %llu failed in %.2f s\n", o->kafka, o->topic,
+           (unsigned long long)st.sent, (unsigned long long)st.delivered, (unsigned long long)st.failed, st.seconds);
+    return st.failed || st.delivered != st.sent ? 3 : 0;
+}
 
 int main(int argc, char **argv) {
     char err[256] = "";
@@ -40,6 +64,12 @@ int main(int argc, char **argv) {
 
     if (pp_emu_gen_create(&o, &gen, err, sizeof err)) goto fail;
     if (o.manifest_path && pp_manifest_create(&o, &man, err, sizeof err)) goto fail;
+    if (o.target || o.kafka) {
+        status = o.target ? run_http(&o, gen, man, err, sizeof err) : run_kafka(&o, gen, man, err, sizeof err);
+        if (status == 1) goto fail;
+        if (man && pp_manifest_write(man, o.manifest_path, err, sizeof err)) goto fail;
+        goto done;
+    }
     if (o.out_path && !strcmp(o.out_path, "-")) o.out_path = NULL; /* "-": standard output */
     out = o.out_path ? fopen(o.out_path, "wb") : stdout;
     if (!out) {

@@ -73,6 +73,14 @@ static const opt_spec SPECS[] = {
     {"extra-field-rate", OPT_PPM, OFF(extra_ppm), 0, 0},
     {"out", OPT_PATH, OFF(out_path), 0, 0},
     {"manifest", OPT_PATH, OFF(manifest_path), 0, 0},
+    {"target", OPT_PATH, OFF(target), 0, 0},
+    {"concurrency", OPT_U32, OFF(concurrency), 1, 4096},
+    {"rate", OPT_U64, OFF(rate), 0, 100000000},
+    {"retries", OPT_U32, OFF(retries), 0, 1000},
+    {"token", OPT_PATH, OFF(token), 0, 0},
+    {"kafka", OPT_PATH, OFF(kafka), 0, 0},
+    {"topic", OPT_PATH, OFF(topic), 0, 0},
+    {"partitions", OPT_U32, OFF(partitions), 0, 10000},
 };
 #define N_SPECS (sizeof SPECS / sizeof SPECS[0])
 
@@ -85,6 +93,9 @@ void pp_emu_options_defaults(pp_emu_options *o) {
     o->catalog_size = 11000;
     o->catalog_seed = 1;
     o->schema = PP_SCHEMA_V2;
+    o->concurrency = 8;
+    o->retries = 8;
+    o->topic = "pins";
 }
 
 void pp_emu_options_usage(FILE *out) {
@@ -107,6 +118,20 @@ void pp_emu_options_usage(FILE *out) {
             "                        (default 0; extras are not invalid)\n"
             "  --out FILE            events file (default, or -, standard output)\n"
             "  --manifest FILE       write the ground truth (JSON) there\n"
+            "\n"
+            "Instead of writing JSONL (the events are the same bytes):\n"
+            "  --target URL          POST each event to the API, e.g. http://127.0.0.1:8000/pin/,\n"
+            "                        over keep-alive connections; retries 503, 429 and connection\n"
+            "                        errors with backoff; reports sent, acknowledged, rejected,\n"
+            "                        failed\n"
+            "  --concurrency N       requests in flight in target mode (default 8)\n"
+            "  --rate N              at most N events per second in target mode (default: no limit)\n"
+            "  --retries N           attempts after the first, per event (default 8)\n"
+            "  --token T             bearer token for an API that requires one\n"
+            "  --kafka BROKERS       produce straight to Kafka (no API), with the API's message\n"
+            "                        contract: key unique_id, ingest-time and schema headers\n"
+            "  --topic NAME          topic of --kafka (default pins)\n"
+            "  --partitions N        with --kafka: create the topic with N partitions if missing\n"
             "  --help                this text\n"
             "\n"
             "Every option can also be set as PINPIPE_EMULATE_<NAME>, e.g.\n"

@@ -33,6 +33,14 @@ typedef struct {
     uint32_t extra_ppm;      /* --extra-field-rate, default 0 */
     const char *out_path;    /* --out, default NULL = stdout */
     const char *manifest_path; /* --manifest, default NULL = none */
+    const char *target;      /* --target URL: POST to the API instead of writing JSONL */
+    uint32_t concurrency;    /* --concurrency, requests in flight (default 8) */
+    uint64_t rate;           /* --rate, events per second (default 0 = no limit) */
+    uint32_t retries;        /* --retries per event on 503/429/connection errors (default 8) */
+    const char *token;       /* --token, bearer token for the API */
+    const char *kafka;       /* --kafka BROKERS: produce straight to Kafka instead */
+    const char *topic;       /* --topic (default pins) */
+    uint32_t partitions;     /* --partitions: create the topic first (default 0 = no) */
     int help;                /* --help was given */
 } pp_emu_options;
 

@@ -31,6 +31,7 @@
 #       svc_info        one line of connection details for `status` (optional)
 #   A script may define svc_up / svc_down / svc_status itself to replace the generic verb.
 #
+#   up and down of one service are serialised by a lock on $SVC_DIR/.lock (fd 7).
 #   Verbs and exit codes:
 #       up      already running and answering: prints so, changes nothing, exit 0.
 #               Otherwise install, prepare, start, poll svc_probe (no fixed sleeps)
@@ -133,7 +134,11 @@ pp_ports_free() {
 pp_spawn() {
   : >"$SVC_PID"
   printf '==== %s start %s: %s\n' "$SVC_NAME" "$(date -u +%FT%TZ)" "$*" >>"$SVC_LOG"
-  setsid bash -c 'echo $$ >"$0"; exec "$@"' "$SVC_PID" "$@" </dev/null >>"$SVC_LOG" 2>&1 &
+  # The inner shell closes every inherited descriptor above 2 (lock files of the caller,
+  # e.g. run-integration.sh's), so the long-lived server holds none of them.
+  # shellcheck disable=SC2016 # expanded by the inner shell
+  setsid bash -c 'for fd in /proc/$$/fd/*; do n=${fd##*/}; ((n > 2)) && eval "exec $n>&-"; done
+    echo $$ >"$0"; exec "$@"' "$SVC_PID" "$@" </dev/null >>"$SVC_LOG" 2>&1 &
   local i
   for ((i = 0; i < 100; i++)); do  # the pid file appears within milliseconds
     [ -s "$SVC_PID" ] && return 0
@@ -250,6 +255,11 @@ pp_main() {
   local verb="${1:-}"
   case "$verb" in
     up | down | status)
+      if [ "$verb" != status ]; then
+        # one up/down of a service at a time (a second `up` waits, then finds it running)
+        exec 7>>"$SVC_DIR/.lock"
+        flock -x -w 900 7 || pp_die "another up/down of $SVC_NAME holds $SVC_DIR/.lock"
+      fi
       if pp_has_fn "svc_$verb"; then "svc_$verb"; else "pp_generic_$verb"; fi
       ;;
     *)

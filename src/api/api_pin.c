@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "api/api_http.h"
@@ -95,6 +96,25 @@ static int log_failure(void) {
     static atomic_ulong n;
     unsigned long k = atomic_fetch_add(&n, 1);
     return k < 10 || k % 1000 == 0;
+}
+
+/* The last resort for a chunked body over the limit (see the caller): a complete
+ * 413 answer written straight to the socket; nothing else has been sent for this
+ * request. Best effort: a short write only loses the answer, not the close. */
+static void write_raw_413(const pp_api_pin *pin, struct MHD_Connection *c) {
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (!ci) return;
+    char body[96], msg[256];
+    int bn = snprintf(body, sizeof body, "{\"detail\":\"Request body too large: the limit is %zu bytes\"}",
+                      pin->max_body);
+    int n = snprintf(msg, sizeof msg,
+                     "HTTP/1.1 413 Content Too Large\r\nContent-Type: application/json\r\n"
+                     "Content-Length: %d\r\nConnection: close\r\n\r\n%s",
+                     bn, body);
+    if (n > 0 && (size_t)n < sizeof msg) {
+        ssize_t w = send(ci->connect_fd, msg, (size_t)n, MSG_NOSIGNAL);
+        (void)w;
+    }
 }
 
 static int64_t wall_ms(void) {
@@ -234,10 +254,12 @@ enum MHD_Result pp_api_pin_step(pp_api_pin *pin, struct MHD_Connection *c, const
     case PHASE_READING:
         if (*upload_data_size == 0) return body_done(pin, r, c, status);
         if (*upload_data_size > pin->max_body - r->len) {
-            /* MHD cannot always queue an answer in the middle of a body; then the
-             * connection is closed, which stops the upload just as well. */
             *upload_data_size = 0;
-            return too_large(pin, r, c, status);
+            if (too_large(pin, r, c, status) == MHD_YES) return MHD_YES;
+            /* MHD 0.9.75 cannot queue an answer in the middle of a body: write the 413
+             * on the socket ourselves and close (MHD_NO), which stops the upload. */
+            write_raw_413(pin, c);
+            return MHD_NO;
         }
         if (r->len + *upload_data_size > r->cap) {
             size_t cap = r->cap ? r->cap : 4096;

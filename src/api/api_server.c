@@ -45,6 +45,8 @@ typedef struct {
     pp_api_route route;
     int64_t start_us;
     unsigned status;     /* the answer's code once queued, else 0 */
+    int deferred;        /* a GET/HEAD answered on the next call (keeps the connection) */
+    size_t discarded;    /* body bytes of a request answered without reading them */
     pp_api_pin_req *pin; /* POST /pin/ only */
 } api_req;
 
@@ -213,8 +215,24 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         r->route = route_of(url);
         pp_api_metrics_request_begin(&s->metrics);
         *con_cls = r;
+        /* An answer queued now, before the body, makes MHD close the connection after
+         * it (it will not read an unknown body). Right for requests carrying a body we
+         * refuse; a GET is answered on the next call instead, keeping the connection. */
+        if (is_get(method) && r->route != PP_API_ROUTE_PIN) {
+            r->deferred = 1;
+            return MHD_YES;
+        }
         enum MHD_Result res;
         if (route_first(s, c, method, r, &res)) return res;
+    } else if (r->deferred && r->status == 0) {
+        if (*upload_data_size > 0) { /* a GET with a body: bounded, then dropped */
+            r->discarded += *upload_data_size;
+            *upload_data_size = 0;
+            return r->discarded > (size_t)s->opts.max_body ? MHD_NO : MHD_YES;
+        }
+        enum MHD_Result res;
+        route_first(s, c, method, r, &res);
+        return res;
     } else if (r->route != PP_API_ROUTE_PIN || (r->status && !r->pin)) {
         *upload_data_size = 0; /* a body after an early answer: ignored */
         return MHD_YES;

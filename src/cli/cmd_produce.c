@@ -3,7 +3,6 @@
  * confirmed. Unlike the API it does not validate: lines that are not events are
  * produced as they are (that is how tests make poison messages). */
 #include <getopt.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -14,13 +13,8 @@
 #include "common/error.h"
 #include "common/line_reader.h"
 #include "common/log.h"
-#include "event/event.h"
 #include "event/event_time.h"
-#include "kafka/kafka_admin.h"
-#include "kafka/kafka_producer.h"
-#include "pipeline/message.h"
-
-static atomic_ulong g_delivered, g_failed;
+#include "pipeline/event_producer.h"
 
 static void usage(FILE *out) {
     fprintf(out,
@@ -43,14 +37,6 @@ static void usage(FILE *out) {
             "  -h, --help           this text\n"
             "\n"
             "exit status: 0 all delivered, 1 some not delivered, 2 bad usage, 3 input error\n");
-}
-
-static void on_delivery(const pp_delivery_report *r, void *opaque) {
-    (void)opaque;
-    if (r->status == PP_OK)
-        atomic_fetch_add(&g_delivered, 1);
-    else
-        atomic_fetch_add(&g_failed, 1);
 }
 
 static int64_t now_ms(void) {
@@ -100,25 +86,14 @@ int cmd_produce(int argc, char **argv) {
     const char *path = optind < argc ? argv[optind] : "-";
     FILE *in = pp_cli_open_in("produce", path);
     if (!in) return 3;
-    char err[512];
-    pp_kafka_conf kc;
-    pp_producer *prod = NULL;
+    char err[512] = "";
+    pp_event_producer *prod = NULL;
     int rc = 1;
-    if (pp_kafka_conf_init(&kc, err, sizeof err) || pp_kafka_conf_set_brokers(&kc, brokers, err, sizeof err) ||
-        pp_kafka_conf_set_topic(&kc, topic, err, sizeof err))
-        goto out;
-    if (partitions > 0) {
-        pp_kafka_admin *admin = NULL;
-        int arc = pp_kafka_admin_create(&admin, &kc, err, sizeof err);
-        if (arc == PP_OK) arc = pp_kafka_admin_create_topic(admin, topic, (int)partitions, 1, 10000, err, sizeof err);
-        pp_kafka_admin_destroy(admin);
-        if (arc) goto out;
-    }
-    if (pp_producer_create(&prod, &kc, NULL, err, sizeof err)) goto out;
+    if (pp_event_producer_create(&prod, brokers, topic, (int)partitions, err, sizeof err)) goto out;
     pp_line_reader *reader = pp_line_reader_create(in, 16 * 1024 * 1024);
     const char *line;
     size_t len, lineno;
-    unsigned long sent = 0;
+    unsigned long sent = 0, send_failed = 0, delivered = 0, failed = 0;
     int64_t started = now_ms();
     pp_line_status st;
     while ((st = pp_line_reader_next(reader, &line, &len, &lineno)) != PP_LINE_EOF) {
@@ -133,38 +108,23 @@ int cmd_produce(int argc, char **argv) {
             struct timespec pause = {0, 200000};
             nanosleep(&pause, NULL);
         }
-        pp_event ev;
-        pp_event_parse(&ev, line, len, NULL, 0);
-        char ingest[24], schema[2] = {ev.schema_version == 2 ? '2' : '1', 0};
-        snprintf(ingest, sizeof ingest, "%lld", (long long)(ingest_time >= 0 ? ingest_time : now_ms()));
-        pp_kafka_header hdrs[2] = {{PP_HDR_INGEST_TIME, ingest, strlen(ingest)}, {PP_HDR_SCHEMA, schema, 1}};
-        pp_kafka_record rec = {.topic = topic, .partition = PP_KAFKA_PARTITION_ANY, .value = line, .value_len = len,
-                               .headers = hdrs, .nheaders = 2, .timestamp_ms = 0};
-        if (ev.present[PP_F_UNIQUE_ID]) {
-            rec.key = ev.str[PP_F_UNIQUE_ID];
-            rec.key_len = ev.len[PP_F_UNIQUE_ID];
-        }
-        int src;
-        while ((src = pp_producer_send(prod, &rec, on_delivery, NULL, err, sizeof err)) == PP_EBUSY)
-            pp_producer_flush(prod, 100, NULL, 0); /* queue full: let it drain */
-        pp_event_clear(&ev);
-        if (src) {
+        if (pp_event_producer_send(prod, line, len, ingest_time, err, sizeof err)) {
             fprintf(stderr, "pinpipe produce: %s:%zu: %s\n", pp_cli_name(path), lineno, err);
-            atomic_fetch_add(&g_failed, 1);
+            send_failed++;
             continue;
         }
         sent++;
     }
     pp_line_reader_destroy(reader);
-    if (pp_producer_flush(prod, 60000, err, sizeof err)) fprintf(stderr, "pinpipe produce: %s\n", err);
-    fprintf(stderr, "pinpipe produce: %lu sent, %lu delivered, %lu failed to %s\n", sent, atomic_load(&g_delivered),
-            atomic_load(&g_failed), topic);
-    rc = atomic_load(&g_failed) || atomic_load(&g_delivered) != sent ? 1 : 0;
+    if (pp_event_producer_finish(prod, 60000, &delivered, &failed, err, sizeof err))
+        fprintf(stderr, "pinpipe produce: %s\n", err);
+    fprintf(stderr, "pinpipe produce: %lu sent, %lu delivered, %lu failed to %s\n", sent, delivered,
+            failed + send_failed, topic);
+    rc = failed || send_failed || delivered != sent ? 1 : 0;
     err[0] = '\0';
 out:
     if (err[0] && rc) fprintf(stderr, "pinpipe produce: %s\n", err);
-    pp_producer_destroy(prod);
-    pp_kafka_conf_free(&kc);
+    pp_event_producer_destroy(prod);
     pp_cli_close(in);
     return rc;
 }

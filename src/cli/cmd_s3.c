@@ -49,7 +49,7 @@ static void usage(FILE *out) {
             "Retries: PINPIPE_S3_MAX_ATTEMPTS, PINPIPE_S3_RETRY_BUDGET_MS and more, see\n"
             "docs/clients-s3.md. PINPIPE_LOG_LEVEL=debug shows the HTTP exchange.\n"
             "\n"
-            "exit status: 0 done, 1 error, 2 bad usage, 3 not found (get, head)\n");
+            "exit status: 0 done, 1 error, 2 bad usage, 3 not found (no such key or bucket)\n");
 }
 
 static int fail(int rc, const char *err) {

@@ -37,7 +37,6 @@ int pp_line_reader_unterminated(const pp_line_reader *r) { return r->unterminate
 pp_line_status pp_line_reader_next(pp_line_reader *r, const char **line, size_t *len, size_t *lineno) {
     int too_long = 0, got_any = 0;
     pp_sb_reset(&r->line);
-    r->unterminated = 0;
     for (;;) {
         if (r->pos == r->end) {
             if (r->eof) break;
@@ -62,9 +61,12 @@ pp_line_status pp_line_reader_next(pp_line_reader *r, const char **line, size_t 
             }
         }
         r->pos += n + (nl ? 1 : 0);
-        if (nl) goto done;
+        if (nl) {
+            r->unterminated = 0;
+            goto done;
+        }
     }
-    if (!got_any) return PP_LINE_EOF;
+    if (!got_any) return PP_LINE_EOF; /* unterminated still describes the last line */
     r->unterminated = 1;
 done:
     r->lineno++;

@@ -19,7 +19,8 @@ pp_line_reader *pp_line_reader_create(FILE *in, size_t max_line);
 void pp_line_reader_destroy(pp_line_reader *r);
 /* Next line; *lineno is its 1-based number. */
 pp_line_status pp_line_reader_next(pp_line_reader *r, const char **line, size_t *len, size_t *lineno);
-/* Did the last line end without a newline (a possibly truncated last line)? */
+/* Did the last line end without a newline (a possibly truncated last line)?
+ * Still answers for the last line after pp_line_reader_next returned PP_LINE_EOF. */
 int pp_line_reader_unterminated(const pp_line_reader *r);
 
 #endif

@@ -31,6 +31,7 @@ void pp_sb_reserve(pp_strbuf *sb, size_t extra) {
     }
     sb->data = p;
     sb->cap = cap;
+    sb->data[sb->len] = '\0'; /* a fresh buffer is a valid empty string too */
 }
 
 void pp_sb_append(pp_strbuf *sb, const char *s, size_t n) {

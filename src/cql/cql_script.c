@@ -46,9 +46,10 @@ int pp_cql_script_split(const char *text, size_t len, pp_cql_script *out, char *
         if (!comment && z > a) {
             if (cn == 0) start_line = line;
             else cur[cn++] = '\n';
+            /* the line as written (string literals may span lines), up to its ';' */
             int ends = text[z - 1] == ';';
-            size_t take = (z - a) - (size_t)ends;
-            memcpy(cur + cn, text + a, take);
+            size_t take = (ends ? z - 1 : eol) - pos;
+            memcpy(cur + cn, text + pos, take);
             cn += take;
             if (ends) {
                 rc = push(out, cur, cn, start_line);

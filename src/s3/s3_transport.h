@@ -72,8 +72,8 @@ typedef struct s3_transport s3_transport;
 int s3_transport_create(const s3_config *cfg, s3_transport **out, char *err, size_t errlen);
 void s3_transport_destroy(s3_transport *t);
 
-/* Runs r (with retries). 0 on a 2xx answer; PP_ENOTFOUND on 404; PP_ESERVER on any
- * other HTTP error, err = "S3 PUT bucket/key: 403 SignatureDoesNotMatch: <message>";
+/* Runs r (with retries). 0 on a 2xx answer; PP_ENOTFOUND on a 404 without an error
+ * code (HEAD) or with a NoSuch* code; PP_ESERVER on any other HTTP error, err = "S3 PUT bucket/key: 403 SignatureDoesNotMatch: <message>";
  * PP_EIO / PP_ETIMEOUT when no answer came; the sink's code when it stopped. */
 int s3_transport_run(s3_transport *t, s3_request *r, char *err, size_t errlen);
 

@@ -1,0 +1,159 @@
+#include "sink_http.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/error.h"
+#include "common/log.h"
+
+typedef struct {
+    CURL *easy;
+    char *body;
+    size_t len, cap;
+    unsigned attempt;
+    double first_sent_ms;
+    double retry_at_ms; /* > 0: waiting to be retried */
+    int busy;
+} slot;
+
+static double now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+}
+
+static size_t discard(char *p, size_t size, size_t n, void *ud) {
+    (void)p;
+    (void)ud;
+    return size * n;
+}
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static void start(CURLM *multi, slot *s, const pp_emu_http_opts *o, struct curl_slist *headers) {
+    curl_easy_setopt(s->easy, CURLOPT_URL, o->url);
+    curl_easy_setopt(s->easy, CURLOPT_POSTFIELDS, s->body);
+    curl_easy_setopt(s->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)s->len);
+    curl_easy_setopt(s->easy, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(s->easy, CURLOPT_WRITEFUNCTION, discard);
+    curl_easy_setopt(s->easy, CURLOPT_TIMEOUT_MS, 30000L);
+    curl_easy_setopt(s->easy, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(s->easy, CURLOPT_PRIVATE, s);
+    s->busy = 1;
+    s->retry_at_ms = 0;
+    curl_multi_add_handle(multi, s->easy);
+}
+
+int pp_emu_http_run(pp_emu_gen *gen, pp_manifest *man, const pp_emu_http_opts *o, pp_emu_http_stats *st,
+                    char *err, size_t errlen) {
+    memset(st, 0, sizeof *st);
+    unsigned n = o->concurrency ? o->concurrency : 1;
+    slot *slots = calloc(n, sizeof *slots);
+    size_t lat_cap = 1024, lat_n = 0;
+    double *lat = malloc(lat_cap * sizeof *lat);
+    CURLM *multi = curl_multi_init();
+    struct curl_slist *headers = curl_slist_append(NULL, "Content-Type: application/json");
+    char auth[512];
+    int rc = PP_OK, more = 1;
+    if (o->token) {
+        snprintf(auth, sizeof auth, "Authorization: Bearer %s", o->token);
+        headers = curl_slist_append(headers, auth);
+    }
+    for (unsigned i = 0; i < n; i++) slots[i].easy = curl_easy_init();
+    double t0 = now_ms();
+    unsigned active = 0;
+    while (more || active) {
+        double now = now_ms();
+        for (unsigned i = 0; i < n; i++) { /* fill idle slots, restart due retries */
+            slot *s = &slots[i];
+            if (s->busy && s->retry_at_ms > 0 && now >= s->retry_at_ms) {
+                start(multi, s, o, headers);
+                st->requests++;
+                continue;
+            }
+            if (s->busy || !more) continue;
+            if (o->rate && (double)st->sent * 1000.0 > (now - t0) * (double)o->rate) break;
+            pp_emu_event ev;
+            int g = pp_emu_gen_next(gen, &ev);
+            if (g <= 0) {
+                more = 0;
+                if (g < 0) rc = PP_EINVAL;
+                break;
+            }
+            if (man && (rc = pp_manifest_add(man, &ev, err, errlen))) goto out;
+            if (ev.len + 1 > s->cap) {
+                s->cap = ev.len + 1;
+                s->body = realloc(s->body, s->cap);
+            }
+            memcpy(s->body, ev.line, ev.len);
+            s->len = ev.len;
+            s->attempt = 0;
+            s->first_sent_ms = now;
+            start(multi, s, o, headers);
+            active++;
+            st->sent++;
+            st->requests++;
+        }
+        int running;
+        curl_multi_perform(multi, &running);
+        CURLMsg *msg;
+        int left;
+        while ((msg = curl_multi_info_read(multi, &left))) {
+            if (msg->msg != CURLMSG_DONE) continue;
+            slot *s;
+            long status = 0;
+            curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&s);
+            curl_easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE, &status);
+            CURLcode cc = msg->data.result;
+            curl_multi_remove_handle(multi, msg->easy_handle);
+            int retry = cc != CURLE_OK || status == 503 || status == 429;
+            if (retry && s->attempt < o->retries) {
+                double backoff = 100.0 * (1u << (s->attempt < 6 ? s->attempt : 6));
+                s->retry_at_ms = now_ms() + (backoff > 5000 ? 5000 : backoff);
+                s->attempt++;
+                st->retries++;
+                continue;
+            }
+            if (cc == CURLE_OK && status >= 200 && status < 300) {
+                st->acked++;
+                if (lat_n == lat_cap) lat = realloc(lat, (lat_cap *= 2) * sizeof *lat);
+                lat[lat_n++] = now_ms() - s->first_sent_ms;
+            } else if (cc == CURLE_OK && status >= 400 && status < 500 && status != 429) {
+                st->rejected++;
+            } else {
+                st->failed++;
+                PP_WARN("emulate", "event failed after %u attempts: %s (HTTP %ld)", s->attempt + 1,
+                        cc != CURLE_OK ? curl_easy_strerror(cc) : "server error", status);
+            }
+            s->busy = 0;
+            active--;
+        }
+        int waiting_retry = 0;
+        for (unsigned i = 0; i < n; i++) waiting_retry |= slots[i].busy && slots[i].retry_at_ms > 0;
+        curl_multi_poll(multi, NULL, 0, waiting_retry || (o->rate && more) ? 1 : 100, NULL);
+    }
+out:
+    st->seconds = (now_ms() - t0) / 1000.0;
+    if (lat_n) {
+        qsort(lat, lat_n, sizeof *lat, cmp_double);
+        st->p50_ms = lat[lat_n / 2];
+        st->p99_ms = lat[(size_t)((double)lat_n * 0.99) < lat_n ? (size_t)((double)lat_n * 0.99) : lat_n - 1];
+    }
+    for (unsigned i = 0; i < n; i++) {
+        if (slots[i].busy && slots[i].retry_at_ms == 0) curl_multi_remove_handle(multi, slots[i].easy);
+        curl_easy_cleanup(slots[i].easy);
+        free(slots[i].body);
+    }
+    curl_slist_free_all(headers);
+    curl_multi_cleanup(multi);
+    free(slots);
+    free(lat);
+    if (rc == PP_EINVAL && err && !err[0]) pp_errf(err, errlen, "an event did not fit the line buffer");
+    return rc;
+}

@@ -1,0 +1,93 @@
+#include "pipeline/event_producer.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/error.h"
+#include "event/event.h"
+#include "kafka/kafka_admin.h"
+#include "kafka/kafka_producer.h"
+#include "pipeline/message.h"
+
+struct pp_event_producer {
+    pp_kafka_conf conf;
+    pp_producer *producer;
+    char *topic;
+    atomic_ulong delivered, failed;
+};
+
+static void on_delivery(const pp_delivery_report *r, void *opaque) {
+    pp_event_producer *p = opaque;
+    if (r->status == PP_OK)
+        atomic_fetch_add(&p->delivered, 1);
+    else
+        atomic_fetch_add(&p->failed, 1);
+}
+
+static int64_t now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int pp_event_producer_create(pp_event_producer **out, const char *brokers, const char *topic, int partitions,
+                             char *err, size_t errlen) {
+    pp_event_producer *p = calloc(1, sizeof *p);
+    if (!p) return PP_ENOMEM;
+    int rc = pp_kafka_conf_init(&p->conf, err, errlen);
+    if (rc == PP_OK) rc = pp_kafka_conf_set_brokers(&p->conf, brokers, err, errlen);
+    if (rc == PP_OK) rc = pp_kafka_conf_set_topic(&p->conf, topic, err, errlen);
+    if (rc == PP_OK && partitions > 0) {
+        pp_kafka_admin *admin = NULL;
+        rc = pp_kafka_admin_create(&admin, &p->conf, err, errlen);
+        if (rc == PP_OK) rc = pp_kafka_admin_create_topic(admin, topic, partitions, 1, 10000, err, errlen);
+        pp_kafka_admin_destroy(admin);
+    }
+    if (rc == PP_OK) rc = pp_producer_create(&p->producer, &p->conf, NULL, err, errlen);
+    p->topic = strdup(topic);
+    if (rc != PP_OK) {
+        pp_event_producer_destroy(p);
+        return rc;
+    }
+    *out = p;
+    return PP_OK;
+}
+
+int pp_event_producer_send(pp_event_producer *p, const char *buf, size_t len, int64_t ingest_time_ms, char *err,
+                           size_t errlen) {
+    pp_event ev;
+    pp_event_parse(&ev, buf, len, NULL, 0);
+    char ingest[24], schema[2] = {ev.schema_version == 2 ? '2' : '1', 0};
+    snprintf(ingest, sizeof ingest, "%lld", (long long)(ingest_time_ms >= 0 ? ingest_time_ms : now_ms()));
+    pp_kafka_header hdrs[2] = {{PP_HDR_INGEST_TIME, ingest, strlen(ingest)}, {PP_HDR_SCHEMA, schema, 1}};
+    pp_kafka_record rec = {.topic = p->topic, .partition = PP_KAFKA_PARTITION_ANY, .value = buf, .value_len = len,
+                           .headers = hdrs, .nheaders = 2, .timestamp_ms = 0};
+    if (ev.present[PP_F_UNIQUE_ID]) {
+        rec.key = ev.str[PP_F_UNIQUE_ID];
+        rec.key_len = ev.len[PP_F_UNIQUE_ID];
+    }
+    int rc;
+    while ((rc = pp_producer_send(p->producer, &rec, on_delivery, p, err, errlen)) == PP_EBUSY)
+        pp_producer_flush(p->producer, 100, NULL, 0); /* queue full: let it drain */
+    pp_event_clear(&ev);
+    return rc;
+}
+
+int pp_event_producer_finish(pp_event_producer *p, int timeout_ms, unsigned long *delivered, unsigned long *failed,
+                             char *err, size_t errlen) {
+    int rc = pp_producer_flush(p->producer, timeout_ms, err, errlen);
+    *delivered = atomic_load(&p->delivered);
+    *failed = atomic_load(&p->failed);
+    return rc;
+}
+
+void pp_event_producer_destroy(pp_event_producer *p) {
+    if (!p) return;
+    pp_producer_destroy(p->producer);
+    pp_kafka_conf_free(&p->conf);
+    free(p->topic);
+    free(p);
+}

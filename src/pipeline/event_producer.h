@@ -1,0 +1,29 @@
+/* event_producer — produces raw events to Kafka with the API's message contract
+ * (docs/architecture.md): key = unique_id when the bytes are an event, headers
+ * pinpipe-ingest-time and pinpipe-schema. No validation: what is given is sent,
+ * so tools can also make poison messages. Used by `pinpipe produce` and by the
+ * emulator's direct mode. Waits for room when the producer's queue is full and
+ * counts delivery reports.
+ * Ownership: owns its pp_producer; one thread sends, reports arrive on the
+ * producer's poll thread (the counters are atomic).
+ */
+#ifndef PINPIPE_EVENT_PRODUCER_H
+#define PINPIPE_EVENT_PRODUCER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct pp_event_producer pp_event_producer;
+
+/* partitions > 0: create the topic with that many partitions when it is missing. */
+int pp_event_producer_create(pp_event_producer **out, const char *brokers, const char *topic, int partitions,
+                             char *err, size_t errlen);
+/* Sends one event; ingest_time_ms < 0 means now. Returns 0 once enqueued. */
+int pp_event_producer_send(pp_event_producer *p, const char *buf, size_t len, int64_t ingest_time_ms, char *err,
+                           size_t errlen);
+/* Waits for every delivery report (at most timeout_ms); then the delivered and failed counts. */
+int pp_event_producer_finish(pp_event_producer *p, int timeout_ms, unsigned long *delivered, unsigned long *failed,
+                             char *err, size_t errlen);
+void pp_event_producer_destroy(pp_event_producer *p);
+
+#endif

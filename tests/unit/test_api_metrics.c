@@ -1,0 +1,181 @@
+/* Specification of the ingest API's Prometheus exposition (src/api/api_metrics.c):
+ * every sample line is `name{labels} value` with a HELP and TYPE line before its
+ * family; requests are counted by route and status code (unknown codes as "other";
+ * requests that got no answer are timed but not counted); histogram buckets are
+ * cumulative, end in +Inf and agree with _count; in-flight, queue depth and Kafka
+ * reachability are gauges; every produce-error reason is always present. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "api/api_metrics.h"
+#include "common/strbuf.h"
+
+static char *render(const pp_api_metrics *m, long depth, int reachable) {
+    pp_api_gauges g = {depth, reachable};
+    pp_strbuf sb;
+    pp_sb_init(&sb);
+    pp_api_metrics_render(m, &g, &sb);
+    return pp_sb_steal(&sb);
+}
+
+static void assert_has_line(const char *text, const char *line) {
+    size_t n = strlen(line);
+    for (const char *p = text; (p = strstr(p, line)) != NULL; p++)
+        if ((p == text || p[-1] == '\n') && p[n] == '\n') return;
+    fail_msg("missing line: %s\n--- exposition:\n%s", line, text);
+}
+
+static void assert_no_text(const char *text, const char *piece) {
+    if (strstr(text, piece)) fail_msg("unexpected '%s' in:\n%s", piece, text);
+}
+
+static void test_requests_are_counted_by_route_and_code(void **state) {
+    (void)state;
+    pp_api_metrics m;
+    pp_api_metrics_init(&m);
+    static const struct {
+        pp_api_route route;
+        unsigned code;
+        int times;
+    } SEEN[] = {
+        {PP_API_ROUTE_PIN, 200, 3},     {PP_API_ROUTE_PIN, 422, 2},  {PP_API_ROUTE_PIN, 503, 1},
+        {PP_API_ROUTE_PIN_REDIRECT, 307, 1}, {PP_API_ROUTE_OTHER, 404, 4}, {PP_API_ROUTE_HEALTHZ, 418, 1},
+        {PP_API_ROUTE_PIN, 0, 5}, /* client went away: timed, not counted */
+    };
+    for (size_t i = 0; i < sizeof SEEN / sizeof SEEN[0]; i++)
+        for (int k = 0; k < SEEN[i].times; k++) {
+            pp_api_metrics_request_begin(&m);
+            pp_api_metrics_request_end(&m, SEEN[i].route, SEEN[i].code, 1000);
+        }
+    pp_api_metrics_request_begin(&m); /* still in flight */
+    char *t = render(&m, 7, 1);
+    assert_has_line(t, "# TYPE pinpipe_api_requests_total counter");
+    assert_has_line(t, "pinpipe_api_requests_total{route=\"/pin/\",code=\"200\"} 3");
+    assert_has_line(t, "pinpipe_api_requests_total{route=\"/pin/\",code=\"422\"} 2");
+    assert_has_line(t, "pinpipe_api_requests_total{route=\"/pin/\",code=\"503\"} 1");
+    assert_has_line(t, "pinpipe_api_requests_total{route=\"/pin\",code=\"307\"} 1");
+    assert_has_line(t, "pinpipe_api_requests_total{route=\"other\",code=\"404\"} 4");
+    assert_has_line(t, "pinpipe_api_requests_total{route=\"/healthz\",code=\"other\"} 1");
+    assert_no_text(t, "code=\"0\"");
+    assert_has_line(t, "pinpipe_api_request_duration_seconds_count{route=\"/pin/\"} 11");
+    assert_has_line(t, "pinpipe_api_in_flight_requests 1");
+    assert_has_line(t, "pinpipe_api_producer_queue_depth 7");
+    assert_has_line(t, "pinpipe_api_kafka_reachable 1");
+    free(t);
+}
+
+static void test_fresh_metrics_show_zero_pin_counter_and_every_error_reason(void **state) {
+    (void)state;
+    pp_api_metrics m;
+    pp_api_metrics_init(&m);
+    char *t = render(&m, 0, 0);
+    assert_has_line(t, "pinpipe_api_requests_total{route=\"/pin/\",code=\"200\"} 0");
+    assert_has_line(t, "pinpipe_api_produce_errors_total{reason=\"queue_full\"} 0");
+    assert_has_line(t, "pinpipe_api_produce_errors_total{reason=\"timeout\"} 0");
+    assert_has_line(t, "pinpipe_api_produce_errors_total{reason=\"kafka_error\"} 0");
+    assert_has_line(t, "pinpipe_api_produce_errors_total{reason=\"rejected\"} 0");
+    assert_has_line(t, "pinpipe_api_request_duration_seconds_count{route=\"/pin/\"} 0");
+    assert_has_line(t, "pinpipe_api_produce_duration_seconds_bucket{le=\"+Inf\"} 0");
+    assert_has_line(t, "pinpipe_api_kafka_reachable 0");
+    assert_no_text(t, "route=\"/metrics\"");
+    free(t);
+}
+
+static void test_histogram_buckets_are_cumulative(void **state) {
+    (void)state;
+    pp_api_metrics m;
+    pp_api_metrics_init(&m);
+    /* 0.3 ms, exactly 1 ms (le is inclusive), 7 ms, 2 s, 60 s */
+    static const int64_t US[] = {300, 1000, 7000, 2000000, 60000000};
+    for (size_t i = 0; i < sizeof US / sizeof US[0]; i++) pp_api_metrics_produce_done(&m, US[i]);
+    pp_api_metrics_produce_error(&m, PP_API_PERR_TIMEOUT);
+    pp_api_metrics_produce_error(&m, PP_API_PERR_QUEUE_FULL);
+    pp_api_metrics_produce_error(&m, PP_API_PERR_QUEUE_FULL);
+    char *t = render(&m, 0, 0);
+    assert_has_line(t, "# TYPE pinpipe_api_produce_duration_seconds histogram");
+    assert_has_line(t, "pinpipe_api_produce_duration_seconds_bucket{le=\"0.0005\"} 1");
+    assert_has_line(t, "pinpipe_api_produce_duration_seconds_bucket{le=\"0.001\"} 2");
+    assert_has_line(t, "pinpipe_api_produce_duration_seconds_bucket{le=\"0.005\"} 2");
+    assert_has_line(t, "pinpipe_api_produce_duration_seconds_bucket{le=\"0.01\"} 3");
+    assert_has_line(t, "pinpipe_api_produce_duration_seconds_bucket{le=\"2.5\"} 4");
+    assert_has_line(t, "pinpipe_api_produce_duration_seconds_bucket{le=\"10\"} 4");
+    assert_has_line(t, "pinpipe_api_produce_duration_seconds_bucket{le=\"+Inf\"} 5");
+    assert_has_line(t, "pinpipe_api_produce_duration_seconds_count 5");
+    assert_has_line(t, "pinpipe_api_produce_duration_seconds_sum 62.0083");
+    assert_has_line(t, "pinpipe_api_produce_errors_total{reason=\"timeout\"} 1");
+    assert_has_line(t, "pinpipe_api_produce_errors_total{reason=\"queue_full\"} 2");
+    free(t);
+}
+
+/* Every line is a comment or `name[{labels}] number`, and every family has HELP and TYPE. */
+static void test_exposition_is_well_formed(void **state) {
+    (void)state;
+    pp_api_metrics m;
+    pp_api_metrics_init(&m);
+    for (int r = 0; r < PP_API_ROUTE_COUNT; r++) {
+        pp_api_metrics_request_begin(&m);
+        pp_api_metrics_request_end(&m, (pp_api_route)r, 200, 1234 * (r + 1));
+    }
+    char *t = render(&m, 3, 1);
+    assert_true(strlen(t) > 0 && t[strlen(t) - 1] == '\n');
+    char *save = NULL;
+    char *copy = strdup(t);
+    char typed[64][96];
+    int ntyped = 0;
+    for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        if (!strncmp(line, "# TYPE ", 7)) {
+            assert_true(ntyped < 64);
+            sscanf(line + 7, "%95s", typed[ntyped++]);
+            continue;
+        }
+        if (line[0] == '#') {
+            assert_true(!strncmp(line, "# HELP ", 7));
+            continue;
+        }
+        const char *sp = strrchr(line, ' ');
+        assert_non_null(sp);
+        char *end = NULL;
+        strtod(sp + 1, &end);
+        if (*end != '\0') fail_msg("value is not a number: %s", line);
+        size_t nl = strcspn(line, "{ ");
+        int known = 0;
+        for (int k = 0; k < ntyped; k++) {
+            size_t tl = strlen(typed[k]);
+            if (!strncmp(line, typed[k], tl) &&
+                (nl == tl || !strncmp(line + tl, "_bucket", 7) || !strncmp(line + tl, "_sum", 4) ||
+                 !strncmp(line + tl, "_count", 6)))
+                known = 1;
+        }
+        if (!known) fail_msg("sample before its # TYPE: %s", line);
+    }
+    free(copy);
+    free(t);
+}
+
+static void test_route_labels(void **state) {
+    (void)state;
+    assert_string_equal(pp_api_route_label(PP_API_ROUTE_PIN), "/pin/");
+    assert_string_equal(pp_api_route_label(PP_API_ROUTE_PIN_REDIRECT), "/pin");
+    assert_string_equal(pp_api_route_label(PP_API_ROUTE_HEALTHZ), "/healthz");
+    assert_string_equal(pp_api_route_label(PP_API_ROUTE_METRICS), "/metrics");
+    assert_string_equal(pp_api_route_label(PP_API_ROUTE_OTHER), "other");
+    assert_string_equal(pp_api_route_label(PP_API_ROUTE_COUNT), "other");
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_requests_are_counted_by_route_and_code),
+        cmocka_unit_test(test_fresh_metrics_show_zero_pin_counter_and_every_error_reason),
+        cmocka_unit_test(test_histogram_buckets_are_cumulative),
+        cmocka_unit_test(test_exposition_is_well_formed),
+        cmocka_unit_test(test_route_labels),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,201 @@
+/* strbuf — the byte buffer, JSON string escaping, and the UTF-8 check. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "common/strbuf.h"
+
+static void test_buffer_basics(void **state) {
+    (void)state;
+    pp_strbuf sb;
+    pp_sb_init(&sb);
+    assert_int_equal(sb.len, 0);
+    pp_sb_puts(&sb, "ab");
+    pp_sb_putc(&sb, 'c');
+    pp_sb_append(&sb, "d\0e", 3);
+    assert_int_equal(sb.len, 6);
+    assert_memory_equal(sb.data, "abcd\0e", 7); /* always NUL-terminated */
+    pp_sb_printf(&sb, "[%d:%s]", 42, "x");
+    assert_string_equal(sb.data + 6, "[42:x]");
+    pp_sb_reset(&sb);
+    assert_int_equal(sb.len, 0);
+    assert_string_equal(sb.data, "");
+    for (int i = 0; i < 100000; i++) pp_sb_putc(&sb, 'z'); /* grows */
+    assert_int_equal(sb.len, 100000);
+    assert_int_equal(sb.data[100000], '\0');
+    char *stolen = pp_sb_steal(&sb);
+    assert_int_equal(strlen(stolen), 100000);
+    assert_null(sb.data);
+    free(stolen);
+    stolen = pp_sb_steal(&sb); /* an empty buffer gives "" */
+    assert_string_equal(stolen, "");
+    free(stolen);
+    pp_sb_free(&sb);
+}
+
+static void test_put_i64(void **state) {
+    (void)state;
+    static const struct {
+        int64_t v;
+        const char *s;
+    } CASES[] = {{0, "0"}, {7, "7"}, {-7, "-7"}, {1000000, "1000000"}, {INT64_MAX, "9223372036854775807"},
+                 {INT64_MIN, "-9223372036854775808"}};
+    for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) {
+        pp_strbuf sb;
+        pp_sb_init(&sb);
+        pp_sb_put_i64(&sb, CASES[i].v);
+        assert_string_equal(sb.data, CASES[i].s);
+        pp_sb_free(&sb);
+    }
+}
+
+#define IN(s) s, sizeof s - 1
+
+static void test_json_escaping(void **state) {
+    (void)state;
+    static const struct {
+        const char *in;
+        size_t len;
+        const char *out;
+    } CASES[] = { /* IN(s): a literal and its length, NULs included */
+        {IN(""), "\"\""},
+        {IN("plain"), "\"plain\""},
+        {IN("a\"b"), "\"a\\\"b\""},
+        {IN("a\\b"), "\"a\\\\b\""},
+        {IN("/"), "\"/\""}, /* not escaped */
+        {IN("\n\r\t\b\f"), "\"\\n\\r\\t\\b\\f\""},
+        {IN("\x01\x1f"), "\"\\u0001\\u001f\""},
+        {IN("a\0b"), "\"a\\u0000b\""},
+        {IN("\x7f"), "\"\x7f\""}, /* DEL is not a JSON control character */
+        {IN("Zoë 水彩 🔥"), "\"Zoë 水彩 🔥\""}, /* UTF-8 passes through */
+        {IN("\"\\\""), "\"\\\"\\\\\\\"\""},
+    };
+    for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) {
+        pp_strbuf sb;
+        pp_sb_init(&sb);
+        pp_sb_json_str(&sb, CASES[i].in, CASES[i].len);
+        assert_string_equal(sb.data, CASES[i].out);
+        /* and it reads back as the same bytes */
+        json_t *v = json_loads(sb.data, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+        assert_non_null(v);
+        assert_int_equal(json_string_length(v), CASES[i].len);
+        assert_memory_equal(json_string_value(v), CASES[i].in, CASES[i].len);
+        json_decref(v);
+        pp_sb_free(&sb);
+    }
+    pp_strbuf sb;
+    pp_sb_init(&sb);
+    pp_sb_json_cstr(&sb, NULL);
+    pp_sb_json_cstr(&sb, "x");
+    assert_string_equal(sb.data, "null\"x\"");
+    pp_sb_free(&sb);
+}
+
+/* Every byte 0..255 round-trips through the escaper when it is valid UTF-8. */
+static void test_json_escaping_every_ascii_byte(void **state) {
+    (void)state;
+    char in[128];
+    for (int i = 0; i < 128; i++) in[i] = (char)i;
+    pp_strbuf sb;
+    pp_sb_init(&sb);
+    pp_sb_json_str(&sb, in, sizeof in);
+    json_t *v = json_loads(sb.data, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+    assert_non_null(v);
+    assert_int_equal(json_string_length(v), sizeof in);
+    assert_memory_equal(json_string_value(v), in, sizeof in);
+    json_decref(v);
+    pp_sb_free(&sb);
+}
+
+static void test_utf8_valid(void **state) {
+    (void)state;
+    static const struct {
+        const char *s;
+        int valid;
+    } CASES[] = {
+        {"", 1},
+        {"ascii", 1},
+        {"\xc3\xa9", 1},         /* é */
+        {"\xe6\xb0\xb4", 1},     /* 水 */
+        {"\xf0\x9f\x94\xa5", 1}, /* 🔥 */
+        {"\xc2\x80", 1},         /* U+0080, smallest 2-byte */
+        {"\xdf\xbf", 1},         /* U+07FF */
+        {"\xe0\xa0\x80", 1},     /* U+0800, smallest 3-byte */
+        {"\xef\xbf\xbf", 1},     /* U+FFFF */
+        {"\xed\x9f\xbf", 1},     /* U+D7FF, just below the surrogates */
+        {"\xee\x80\x80", 1},     /* U+E000, just above */
+        {"\xf0\x90\x80\x80", 1}, /* U+10000, smallest 4-byte */
+        {"\xf4\x8f\xbf\xbf", 1}, /* U+10FFFF, the largest */
+        /* overlongs */
+        {"\xc0\xaf", 0},
+        {"\xc1\xbf", 0},
+        {"\xe0\x80\xaf", 0},
+        {"\xe0\x9f\xbf", 0},
+        {"\xf0\x80\x80\xaf", 0},
+        {"\xf0\x8f\xbf\xbf", 0},
+        /* surrogates */
+        {"\xed\xa0\x80", 0},
+        {"\xed\xbf\xbf", 0},
+        /* beyond U+10FFFF */
+        {"\xf4\x90\x80\x80", 0},
+        {"\xf5\x80\x80\x80", 0},
+        {"\xff", 0},
+        {"\xfe", 0},
+        /* truncated and broken sequences */
+        {"\xc3", 0},
+        {"\xe6\xb0", 0},
+        {"\xf0\x9f\x94", 0},
+        {"a\xc3", 0},
+        {"\xc3x", 0},
+        {"\xe6x\xb4", 0},
+        {"\x80", 0}, /* a lone continuation byte */
+        {"\xbf", 0},
+    };
+    for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++)
+        if (pp_utf8_valid(CASES[i].s, strlen(CASES[i].s)) != CASES[i].valid)
+            fail_msg("case %zu: expected %s", i, CASES[i].valid ? "valid" : "invalid");
+    assert_true(pp_utf8_valid("a\0b", 3)); /* NUL is a valid code point */
+    assert_true(pp_utf8_valid("\xc3\xa9", 1) == 0); /* only n bytes are read */
+}
+
+/* pp_utf8_valid agrees with jansson's decoder on every 1-, 2- and 3-byte string
+ * from a set of interesting bytes. */
+static void test_utf8_agrees_with_jansson(void **state) {
+    (void)state;
+    static const unsigned char B[] = {0x41, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xc1, 0xc2,
+                                      0xdf, 0xe0, 0xed, 0xef, 0xf0, 0xf4, 0xf5, 0xff};
+    size_t nb = sizeof B;
+    for (size_t len = 1; len <= 3; len++) {
+        size_t total = 1;
+        for (size_t k = 0; k < len; k++) total *= nb;
+        for (size_t code = 0; code < total; code++) {
+            char s[8] = "\"";
+            size_t c = code;
+            for (size_t k = 0; k < len; k++, c /= nb) s[1 + k] = (char)B[c % nb];
+            s[1 + len] = '"';
+            json_error_t jerr;
+            json_t *v = json_loadb(s, len + 2, JSON_DECODE_ANY, &jerr);
+            int jansson_ok = v != NULL;
+            json_decref(v);
+            if (pp_utf8_valid(s + 1, len) != jansson_ok) fail_msg("disagreement on %zu bytes, code %zu", len, code);
+        }
+    }
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_buffer_basics),
+        cmocka_unit_test(test_put_i64),
+        cmocka_unit_test(test_json_escaping),
+        cmocka_unit_test(test_json_escaping_every_ascii_byte),
+        cmocka_unit_test(test_utf8_valid),
+        cmocka_unit_test(test_utf8_agrees_with_jansson),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
