@@ -5,7 +5,7 @@
 # is its own cmocka binary; each tests/integration/test_*.c too (they need services).
 
 CC       ?= gcc
-PKGS     := rdkafka libmicrohttpd jansson libpq libcurl zlib expat libcrypto
+PKGS     := rdkafka libmicrohttpd jansson yajl libpq libcurl zlib expat libcrypto
 WARN     := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
             -Wmissing-prototypes -Wvla -Wformat=2 -Wno-format-nonliteral
 CSTD     := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE

@@ -74,6 +74,11 @@ void pp_sb_put_i64(pp_strbuf *sb, int64_t v) {
     pp_sb_append(sb, tmp + i, sizeof tmp - (size_t)i);
 }
 
+/* Bytes a JSON string cannot hold as they are: controls, quote, backslash. */
+static const unsigned char NEEDS_ESCAPE[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    ['"'] = 1, ['\\'] = 1};
+
 void pp_sb_json_str(pp_strbuf *sb, const char *s, size_t n) {
     static const char HEX[] = "0123456789abcdef";
     pp_sb_reserve(sb, n + 2);
@@ -81,7 +86,7 @@ void pp_sb_json_str(pp_strbuf *sb, const char *s, size_t n) {
     size_t run = 0; /* start of the current run of bytes that need no escape */
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c != '"' && c != '\\') continue;
+        if (!NEEDS_ESCAPE[c]) continue;
         pp_sb_append(sb, s + run, i - run);
         run = i + 1;
         switch (c) {
@@ -132,6 +137,14 @@ int pp_utf8_valid(const char *str, size_t n) {
     const unsigned char *s = (const unsigned char *)str;
     size_t i = 0;
     while (i < n) {
+        /* ASCII fast path: 8 bytes at a time while none has the high bit set */
+        while (i + 8 <= n) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            if (w & UINT64_C(0x8080808080808080)) break;
+            i += 8;
+        }
+        if (i >= n) break;
         unsigned char c = s[i];
         if (c < 0x80) {
             i++;

@@ -10,8 +10,15 @@
  * integral floats, booleans and decimal strings (pydantic's lax mode); str fields
  * accept only JSON strings. Every field error is reported, in field order.
  *
+ * Parsing: a fast path (yajl's callback parser, no tree) reads the members the
+ * model knows; anything unusual — a parse error, a body that is not an object, a
+ * field error, a \u escape, deep nesting — is parsed again with jansson, whose
+ * verdict and messages are the reference, and ev->root then holds the jansson
+ * tree (the API echoes inputs from it in its 422 bodies). Both paths give the same
+ * result for every input; the unit tests compare them.
+ *
  * Ownership: pp_event_parse fills a caller-owned pp_event whose string views point
- * into ev->root (a jansson value the event owns); pp_event_clear releases it.
+ * into memory the event owns (its arena or ev->root); pp_event_clear releases it.
  */
 #ifndef PINPIPE_EVENT_H
 #define PINPIPE_EVENT_H
@@ -65,7 +72,8 @@ typedef struct {
 } pp_field_error;
 
 typedef struct {
-    json_t *root;
+    json_t *root;  /* set when the jansson path ran (always for invalid events), else NULL */
+    char *arena;   /* copies of the fast path's strings */
     pp_event_status status;
     char parse_error[160]; /* for INVALID_JSON/UTF8: jansson's text and position */
     /* present[f]: the field exists and is valid; str/len for str fields (UTF-8) */
@@ -84,6 +92,8 @@ typedef struct {
  * otherwise with ev->status, ev->errors and err describing every problem. The
  * event must be cleared with pp_event_clear in both cases. */
 int pp_event_parse(pp_event *ev, const char *buf, size_t len, char *err, size_t errlen);
+/* The same with the jansson path only (the reference the fast path is tested against). */
+int pp_event_parse_reference(pp_event *ev, const char *buf, size_t len, char *err, size_t errlen);
 void pp_event_clear(pp_event *ev);
 
 #endif
