@@ -34,6 +34,11 @@ static void usage(FILE *out) {
             "  --group NAME          consumer group [PINPIPE_STREAM_GROUP] (pinpipe-stream)\n"
             "  --dsn DSN             PostgreSQL [PINPIPE_PG_DSN]\n"
             "                        (postgresql://pinpipe:pinpipe@127.0.0.1:15432/pinpipe)\n"
+            "  --instance-id ID      static group membership (group.instance.id): a restarted\n"
+            "                        instance with the same ID gets its partitions back at once\n"
+            "                        [PINPIPE_STREAM_INSTANCE_ID] (none)\n"
+            "  --session-timeout-ms MS  how soon the group notices a dead instance\n"
+            "                        [PINPIPE_STREAM_SESSION_TIMEOUT_MS] (10000)\n"
             "  --batch-max N         messages per micro-batch [PINPIPE_STREAM_BATCH_MAX] (5000)\n"
             "  --batch-ms MS         longest wait to fill a micro-batch [PINPIPE_STREAM_BATCH_MS] (100)\n"
             "  --metrics-port PORT   serve GET /metrics (Prometheus) on 127.0.0.1:PORT\n"
@@ -51,7 +56,8 @@ int cmd_stream(int argc, char **argv) {
         {"group", required_argument, 0, 'g'},        {"dsn", required_argument, 0, 'd'},
         {"batch-max", required_argument, 0, 'n'},    {"batch-ms", required_argument, 0, 'w'},
         {"metrics-port", required_argument, 0, 'p'}, {"max-messages", required_argument, 0, 'M'},
-        {"exit-when-idle", required_argument, 0, 'I'}, {"help", no_argument, 0, 'h'},
+        {"exit-when-idle", required_argument, 0, 'I'}, {"instance-id", required_argument, 0, 'i'},
+        {"session-timeout-ms", required_argument, 0, 's'}, {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     pp_stream_opts o;
     pp_stream_opts_default(&o);
@@ -64,8 +70,9 @@ int cmd_stream(int argc, char **argv) {
         case 't': o.topic = optarg; break;
         case 'g': o.group = optarg; break;
         case 'd': o.dsn = optarg; break;
+        case 'i': o.instance_id = optarg; break;
         case 'h': usage(stdout); return 0;
-        case 'n': case 'w': case 'p': case 'M': case 'I':
+        case 'n': case 'w': case 'p': case 'M': case 'I': case 's':
             if (pp_parse_long(optarg, c == 'p' || c == 'M' || c == 'I' ? 0 : 1, 0x7fffffffL, &v)) {
                 fprintf(stderr, "pinpipe stream: %s: not a valid number: '%s'\n", argv[optind - 1], optarg);
                 return 2;
@@ -75,6 +82,7 @@ int cmd_stream(int argc, char **argv) {
             if (c == 'p') o.stats_port = (int)v;
             if (c == 'M') o.max_messages = v;
             if (c == 'I') o.exit_when_idle_ms = (int)v;
+            if (c == 's') o.session_timeout_ms = (int)v;
             break;
         default: usage(stderr); return 2;
         }

@@ -19,6 +19,8 @@ typedef struct {
     const char *topic;
     const char *group;
     const char *dsn;
+    const char *instance_id; /* group.instance.id (static membership), or NULL */
+    int session_timeout_ms;  /* how soon the group notices a dead instance */
     int batch_max;        /* messages per micro-batch */
     int batch_ms;         /* longest wait to fill a micro-batch */
     const char *stats_address;

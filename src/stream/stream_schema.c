@@ -72,6 +72,8 @@ static int migrate_txn(pp_pg *pg, void *arg, char *err, size_t errlen) {
     long long current = 0;
     int rc = pp_pg_exec(pg, "SELECT pg_advisory_xact_lock(hashtext('pinpipe_stream_schema'))", 0, NULL, NULL, err,
                         errlen);
+    if (rc == PP_OK) /* no "already exists, skipping" notice on every start */
+        rc = pp_pg_exec(pg, "SET LOCAL client_min_messages = warning", 0, NULL, NULL, err, errlen);
     if (rc) return rc;
     rc = pp_pg_exec(pg,
                     "CREATE TABLE IF NOT EXISTS pinpipe_schema_migrations ("

@@ -61,7 +61,8 @@ dsn2=$(it_pg_schema "it_stream_faults_$RUN")
 split -n l/6 -d "$TMP/all.jsonl" "$TMP/chunk."
 stream_pid=""
 start_stream() {
-  "$BIN/pinpipe" stream --topic "$topic2" --group "g-$topic2" --dsn "$dsn2" --batch-max 500 \
+  # static membership: the restarted instance takes the killed one's place at once
+  "$BIN/pinpipe" stream --topic "$topic2" --group "g-$topic2" --dsn "$dsn2" --batch-max 500 --instance-id it-stream \
     2>>"$TMP/stream2.log" &
   stream_pid=$!
 }
@@ -88,7 +89,7 @@ for chunk in "$TMP"/chunk.*; do
   start_stream
 done
 # Let the last instance drain the topic, then stop it with SIGTERM: it must exit 0.
-for _ in $(seq 1 120); do
+for _ in $(seq 1 360); do
   n=$(psql "$dsn2" -qAt -c "SELECT coalesce(sum(next_offset), 0) FROM stream_offsets" 2>/dev/null || echo 0)
   [ "$n" = "$(wc -l < "$TMP/all.jsonl")" ] && break
   sleep 0.5
@@ -100,7 +101,8 @@ it_ok "stream exited 0 on SIGTERM after $kills SIGKILLs and one PostgreSQL resta
 
 it_metrics_pg "$dsn2" > "$TMP/fault-run.txt"
 diff "$TMP/clean-run.txt" "$TMP/fault-run.txt" > "$TMP/diff2.txt" ||
-  { head -20 "$TMP/diff2.txt"; it_fail "metrics after failures differ from the clean run"; }
+  { head -20 "$TMP/diff2.txt"; tail -30 "$TMP/stream2.log"
+    psql "$dsn2" -c "SELECT * FROM stream_offsets"; it_fail "metrics after failures differ from the clean run"; }
 for t in pins rejects; do
   a=$(psql "$dsn" -qAt -c "SELECT count(*) FROM $t"); b=$(psql "$dsn2" -qAt -c "SELECT count(*) FROM $t")
   [ "$a" = "$b" ] || it_fail "$t: clean run $a rows, fault run $b rows"

@@ -6,6 +6,9 @@
 #   it_metrics_offline FILE INGEST   offline metrics as sorted "metric|day|key|kind|value"
 #   it_metrics_pg DSN                the stream's metrics table in the same form
 #   it_on_exit CMD   adds CMD to what runs on exit
+#   it_s3_fetch PREFIX DIR           downloads every object under PREFIX to DIR/<its key>
+#   it_s3_rm_prefix PREFIX           deletes every object under PREFIX
+#   it_wait_until SECONDS CMD...     runs CMD every 0.5 s until it succeeds; 1 if it never did
 
 it_init() {
   IT_NAME="$1"
@@ -36,4 +39,29 @@ it_metrics_offline() {
 
 it_metrics_pg() {
   psql "$1" -qAt -F'|' -c "SELECT metric, day, key, kind, value FROM metrics" | LC_ALL=C sort
+}
+
+it_s3_fetch() {
+  local key
+  mkdir -p "$2"
+  "$BIN/pinpipe" s3 ls "$1" > "$2/.keys" || it_fail "s3 ls $1"
+  cut -f3- "$2/.keys" | while IFS= read -r key; do
+    mkdir -p "$2/$(dirname "$key")"
+    "$BIN/pinpipe" s3 get "$key" "$2/$key" || it_fail "s3 get $key"
+  done
+}
+
+it_s3_rm_prefix() {
+  "$BIN/pinpipe" s3 ls "$1" 2>/dev/null | cut -f3- | while IFS= read -r key; do
+    "$BIN/pinpipe" s3 rm "$key" >/dev/null 2>&1 || true
+  done
+}
+
+it_wait_until() {
+  local deadline=$((SECONDS + $1))
+  shift
+  until "$@"; do
+    ((SECONDS < deadline)) || return 1
+    sleep 0.5
+  done
 }
