@@ -227,6 +227,17 @@ static json_t *json_cell(const pp_cql_result *r, size_t row, size_t col) {
     }
     if (!j) j = json_string(s);
     free(s);
+    if (!j) { /* not UTF-8 (a text column can hold anything): its bytes in hex */
+        const uint8_t *p;
+        int32_t n;
+        pp_cql_type blob = {.id = PP_CQL_T_BLOB};
+        pp_cql_buf b;
+        pp_cql_buf_init(&b);
+        pp_cql_result_raw(r, row, col, &p, &n);
+        pp_cql_format(&blob, p, n, &b);
+        if (!b.err) j = json_stringn((const char *)b.data, b.len);
+        pp_cql_buf_free(&b);
+    }
     return j;
 }
 

@@ -322,6 +322,7 @@ int pp_cql_conn_wait(pp_cql_conn *c, int stream, pp_cql_response *out, char *err
         return PP_EINVAL;
     }
     slot *s = &c->slots[stream];
+    int last_look = 0;
     for (;;) {
         if (s->state == S_READY) {
             int rc = s->rc;
@@ -347,13 +348,29 @@ int pp_cql_conn_wait(pp_cql_conn *c, int stream, pp_cql_response *out, char *err
             return c->broken;
         }
         if (now_ms() >= s->deadline_ms) {
+            if (!last_look) { /* what already arrived still counts */
+                last_look = 1;
+                pump(c, 0);
+                continue;
+            }
             pp_errf(err, errlen, "%s: request timed out after %d ms", c->peer,
                     c->request_timeout_ms);
             s->state = S_ABANDONED;
             return PP_ETIMEOUT;
         }
-        int rc = pump(c, s->deadline_ms);
-        (void)rc; /* a broken connection is seen at the top of the loop */
+        pump(c, s->deadline_ms); /* a broken connection is seen at the top of the loop */
+    }
+}
+
+void pp_cql_conn_abandon(pp_cql_conn *c, int stream) {
+    if (stream < 0 || stream >= c->ids.max) return;
+    slot *s = &c->slots[stream];
+    if (s->state == S_READY) {
+        pp_cql_response_clear(&s->resp);
+        release(c, stream);
+    } else if (s->state == S_WAITING) {
+        s->state = c->broken ? S_FREE : S_ABANDONED;
+        if (c->broken) pp_cql_streams_release(&c->ids, stream);
     }
 }
 

@@ -58,6 +58,10 @@ int pp_cql_conn_wait(pp_cql_conn *c, int stream, pp_cql_response *out, char *err
  * PP_EINVAL if nothing is in flight. Ready requests come out in arrival order. */
 int pp_cql_conn_poll(pp_cql_conn *c, int timeout_ms, int *stream, char *err, size_t errlen);
 
+/* Gives up on `stream` without collecting it: an answer already here is dropped and
+ * the id released; else the answer is dropped when it arrives. */
+void pp_cql_conn_abandon(pp_cql_conn *c, int stream);
+
 /* send + wait. */
 int pp_cql_conn_request(pp_cql_conn *c, pp_cql_buf *frame, pp_cql_response *out, char *err,
                         size_t errlen);

@@ -129,15 +129,7 @@ static void future_free(pp_cql_session *s, pp_cql_future *f) {
         else s->futures = f->next;
         if (f->next) f->next->prev = f->prev;
     }
-    if (f->stream >= 0 && s->conn) {
-        /* never waited for: collect and drop the answer if it is already here; else
-           the connection abandons it when its deadline passes */
-        pp_cql_response r;
-        int st;
-        if (pp_cql_conn_poll(s->conn, 0, &st, NULL, 0) == 0 && st == f->stream &&
-            pp_cql_conn_wait(s->conn, st, &r, NULL, 0) == 0)
-            pp_cql_response_clear(&r);
-    }
+    if (f->stream >= 0 && s->conn) pp_cql_conn_abandon(s->conn, f->stream); /* never waited */
     free(f->msg);
     free(f->cql);
     free(f->paging);
@@ -745,9 +737,8 @@ int pp_cql_poll(pp_cql_session *s, int timeout_ms, pp_cql_future **ready, char *
             }
         }
         /* not a future's (cannot happen: every other request is collected as it is
-           sent); collect it so it is not returned again */
-        pp_cql_response r;
-        if (pp_cql_conn_wait(s->conn, stream, &r, NULL, 0) == 0) pp_cql_response_clear(&r);
+           sent); drop it so it is not returned again */
+        pp_cql_conn_abandon(s->conn, stream);
     }
 }
 

@@ -65,10 +65,7 @@ int pp_event_producer_send(pp_event_producer *p, const char *buf, size_t len, in
     pp_kafka_header hdrs[2] = {{PP_HDR_INGEST_TIME, ingest, strlen(ingest)}, {PP_HDR_SCHEMA, schema, 1}};
     pp_kafka_record rec = {.topic = p->topic, .partition = PP_KAFKA_PARTITION_ANY, .value = buf, .value_len = len,
                            .headers = hdrs, .nheaders = 2, .timestamp_ms = 0};
-    if (ev.present[PP_F_UNIQUE_ID]) {
-        rec.key = ev.str[PP_F_UNIQUE_ID];
-        rec.key_len = ev.len[PP_F_UNIQUE_ID];
-    }
+    if (ev.present[PP_F_UNIQUE_ID]) pp_message_key(ev.str[PP_F_UNIQUE_ID], ev.len[PP_F_UNIQUE_ID], &rec.key, &rec.key_len);
     int rc;
     while ((rc = pp_producer_send(p->producer, &rec, on_delivery, p, err, errlen)) == PP_EBUSY)
         pp_producer_flush(p->producer, 100, NULL, 0); /* queue full: let it drain */

@@ -14,3 +14,13 @@ int64_t pp_message_ingest_time(const pp_kafka_message *m) {
     }
     return m->timestamp_ms >= 0 ? m->timestamp_ms : -1;
 }
+
+static int is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
+
+void pp_message_key(const char *id, size_t len, const void **key, size_t *key_len) {
+    size_t start = 0;
+    while (start < len && is_space(id[start])) start++;
+    while (len > start && is_space(id[len - 1])) len--;
+    *key = id + start;
+    *key_len = len - start;
+}

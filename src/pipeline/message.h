@@ -15,6 +15,11 @@
 #define PP_HDR_INGEST_TIME "pinpipe-ingest-time"
 #define PP_HDR_SCHEMA "pinpipe-schema"
 
+/* The message key of an event: its unique_id without leading and trailing ASCII
+ * whitespace, as the cleaning engine compares ids, so every repeat of a pin lands in
+ * the same partition in order. Points into id. */
+void pp_message_key(const char *id, size_t len, const void **key, size_t *key_len);
+
 /* The ingest time of a message: its header, else the message timestamp, else -1. */
 int64_t pp_message_ingest_time(const pp_kafka_message *m);
 

@@ -23,9 +23,8 @@
 #include "metrics/aggregate.h"
 #include "metrics/tally.h"
 
-/* The loop `pinpipe clean` and `pinpipe rules check` run (src/cli is not in the
- * library): compiled in here so the test checks the very same code. */
-#include "cli/clean_run.c"
+/* The loop `pinpipe clean` and `pinpipe rules check` run. */
+#include "pipeline/clean_run.h"
 
 static char *slurp(const char *path, size_t *len) {
     FILE *f = fopen(path, "rb");

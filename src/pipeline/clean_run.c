@@ -1,4 +1,4 @@
-#include "cli/clean_run.h"
+#include "pipeline/clean_run.h"
 
 #include "common/line_reader.h"
 #include "common/strbuf.h"
