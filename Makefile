@@ -39,8 +39,9 @@ quiet = @printf '  %-6s %s\n'
 endif
 
 .PHONY: all test unit integration asan bench clean fixtures \
-        services-up services-down services-status demo help bench-stream
+        services-up services-down services-status demo help bench-stream bench-api
 .DEFAULT_GOAL := all
+.SECONDARY: # keep object files of the test binaries: no rebuild on every make
 
 all: $(PINPIPE) $(EMULATE) $(UNIT_BINS) $(IT_BINS)
 
@@ -99,6 +100,10 @@ bench: all
 ## bench-stream: stream events/s and end-to-end latency (starts Kafka and PostgreSQL)
 bench-stream: all
 	@bash bench/bench-stream.sh $(BUILD)
+
+## bench-api: ingest API acked requests/s, p50/p99, RSS vs FastAPI+kafka-python (starts Kafka)
+bench-api: $(PINPIPE) $(EMULATE)
+	@bash bench/bench-api.sh $(BUILD)
 
 ## fixtures: regenerate fixture expectations and show the diff for review
 fixtures: $(PINPIPE)

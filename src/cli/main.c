@@ -13,6 +13,7 @@ static const pp_command COMMANDS[] = {
     {"produce", "produce a file of raw events to Kafka with the API's message contract", cmd_produce},
     {"parity", "compare batch (Cassandra) and stream (PostgreSQL) metrics, day by day", cmd_parity},
     {"stream", "the stream job: Kafka -> clean -> PostgreSQL, exactly once", cmd_stream},
+    {"lake", "the lake writer: Kafka -> S3 raw lake (JSONL objects by event day)", cmd_lake},
     {"s3", "object store client: ls, get, put, head, rm, mb (path-style, SigV4)", cmd_s3},
     {"cql", "Cassandra client: run CQL statements, print rows (also the readiness probe)", cmd_cql},
 };

@@ -6,6 +6,10 @@
 #   it_metrics_offline FILE INGEST   offline metrics as sorted "metric|day|key|kind|value"
 #   it_metrics_pg DSN                the stream's metrics table in the same form
 #   it_on_exit CMD   adds CMD to what runs on exit
+#   it_cql_keyspace KS               KS is dropped on exit (the batch creates it)
+#   it_metrics_cql KS                Cassandra's KS.metrics in the it_metrics_offline form
+#   it_cql_rows CQL                  the rows of a SELECT as sorted JSON lines
+#   it_s3_prefix PREFIX              every object under PREFIX is deleted on exit
 #   it_s3_fetch PREFIX DIR           downloads every object under PREFIX to DIR/<its key>
 #   it_s3_rm_prefix PREFIX           deletes every object under PREFIX
 #   it_wait_until SECONDS CMD...     runs CMD every 0.5 s until it succeeds; 1 if it never did
@@ -65,3 +69,18 @@ it_wait_until() {
     sleep 0.5
   done
 }
+
+it_cql_keyspace() {
+  it_on_exit "'$BIN/pinpipe' cql -e 'DROP KEYSPACE IF EXISTS $1' >/dev/null 2>&1"
+}
+
+it_metrics_cql() {
+  "$BIN/pinpipe" cql --format json -e "SELECT metric, day, key, kind, value FROM $1.metrics" |
+    jq -r '[.metric, .day, .key, .kind, (.value | tostring)] | join("|")' | LC_ALL=C sort
+}
+
+it_cql_rows() {
+  "$BIN/pinpipe" cql --format json -e "$1" | jq -cS . | LC_ALL=C sort
+}
+
+it_s3_prefix() { it_on_exit "it_s3_rm_prefix '$1'"; }

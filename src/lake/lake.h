@@ -1,0 +1,60 @@
+/* lake — the lake writer: Kafka topic → S3 raw lake (docs/lake.md).
+ *
+ * A consumer-group member. Every record of its partitions goes into the open
+ * object of its (partition, event day) (lake_writer.h); objects are stored whole
+ * with one PUT when they reach max_records or max_bytes, or max_age_ms after their
+ * first record; the group's offset of a partition is committed only up to where
+ * everything is in stored objects.
+ *
+ * Assignment: a partition starts at the group's committed offset, else at the
+ * earliest one. Revoke: its open objects are stored (one try each, the S3 client
+ * retrying inside), what got stored is committed, the rest is dropped — the next
+ * owner re-reads it from the committed offset. Lost partitions are dropped.
+ * S3 failures: the PUT is retried with backoff (200 ms doubling to 5 s) until it
+ * succeeds or the writer is told to stop; offsets never move past what is stored.
+ * Consumption pauses meanwhile (past max.poll.interval.ms, 300 s, the group moves
+ * the partitions on: safe, see above). SIGTERM/SIGINT (*stop): every open object
+ * is stored, offsets committed, the group left.
+ */
+#ifndef PINPIPE_LAKE_H
+#define PINPIPE_LAKE_H
+
+#include <signal.h>
+#include <stddef.h>
+
+#include "lake/lake_rotate.h"
+
+typedef struct {
+    const char *brokers;
+    const char *topic;
+    const char *group;
+    const char *bucket;
+    const char *prefix;        /* key prefix, "raw/" */
+    const char *s3_endpoint;   /* NULL: PINPIPE_S3_ENDPOINT or the S3 client's default */
+    const char *s3_region;     /* NULL: PINPIPE_S3_REGION ... */
+    const char *s3_access_key; /* NULL: PINPIPE_S3_ACCESS_KEY */
+    const char *s3_secret_key; /* NULL: PINPIPE_S3_SECRET_KEY */
+    int gzip;
+    pp_lake_limits limits;
+    int poll_max;              /* messages per poll */
+    int poll_ms;               /* longest wait of a poll */
+    const char *stats_address;
+    int stats_port;            /* 0: no /metrics endpoint */
+    long max_messages;         /* drain and stop after this many records (0: never); tests, benchmarks */
+    int exit_when_idle_ms;     /* drain and stop after this long without records, counted from
+                                  the last record or assignment (0: never) */
+} pp_lake_opts;
+
+/* Defaults, then the environment (PINPIPE_KAFKA_BROKERS, PINPIPE_TOPIC,
+ * PINPIPE_LAKE_GROUP, PINPIPE_S3_BUCKET, PINPIPE_LAKE_PREFIX, PINPIPE_LAKE_GZIP,
+ * PINPIPE_LAKE_MAX_RECORDS, PINPIPE_LAKE_MAX_BYTES, PINPIPE_LAKE_MAX_AGE_MS,
+ * PINPIPE_LAKE_METRICS_PORT). */
+void pp_lake_opts_default(pp_lake_opts *o);
+
+/* Runs until *stop becomes non-zero (or a limit in o), then drains. Returns 0 after
+ * a clean shutdown with everything stored and committed; a PP_E* code when it could
+ * not start, hit a fatal Kafka error, or could not store everything at the end (the
+ * committed offsets then stop before what is missing). */
+int pp_lake_run(const pp_lake_opts *o, volatile sig_atomic_t *stop, char *err, size_t errlen);
+
+#endif

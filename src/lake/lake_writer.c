@@ -1,0 +1,275 @@
+#include "lake/lake_writer.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "common/log.h"
+#include "lake/lake_day.h"
+#include "lake/lake_gzip.h"
+#include "lake/lake_line.h"
+#include "lake/lake_name.h"
+#include "lake/lake_partition.h"
+#include "pipeline/message.h"
+
+struct pp_lake_writer {
+    char *prefix;
+    int gzip;
+    pp_lake_limits limits;
+    pp_clean_opts clean;
+    pp_lake_put_fn put;
+    void *put_ud;
+    pp_lake_stats *stats;
+    pp_lake_stats own_stats; /* when the caller gave none */
+    pp_lake_partition **parts;
+    size_t n_parts, cap_parts;
+    size_t last;             /* index of the partition found last (cheap lookups) */
+    pp_kafka_partition *commits;
+    size_t cap_commits;
+    pp_strbuf zbuf;          /* the gzip of the object being stored */
+};
+
+static void *xrealloc(void *p, size_t n) {
+    void *q = realloc(p, n);
+    if (!q) {
+        fputs("pinpipe: out of memory\n", stderr);
+        abort();
+    }
+    return q;
+}
+
+int pp_lake_writer_create(pp_lake_writer **out, const pp_lake_writer_opts *o, char *err, size_t errlen) {
+    *out = NULL;
+    if (!o->put || o->limits.max_records < 1 || o->limits.max_bytes < 1 || o->limits.max_age_ms < 1) {
+        pp_errf(err, errlen, "lake writer: a put function and limits >= 1 are required");
+        return PP_EINVAL;
+    }
+    pp_lake_writer *w = calloc(1, sizeof *w);
+    if (!w || !(w->prefix = strdup(o->prefix ? o->prefix : ""))) {
+        free(w);
+        pp_errf(err, errlen, "lake writer: out of memory");
+        return PP_ENOMEM;
+    }
+    w->gzip = o->gzip;
+    w->limits = o->limits;
+    w->clean = o->clean;
+    w->put = o->put;
+    w->put_ud = o->put_ud;
+    pp_lake_stats_init(&w->own_stats);
+    w->stats = o->stats ? o->stats : &w->own_stats;
+    pp_sb_init(&w->zbuf);
+    *out = w;
+    return PP_OK;
+}
+
+static void update_gauges(pp_lake_writer *w) {
+    long long objects = 0, bytes = 0;
+    for (size_t i = 0; i < w->n_parts; i++) {
+        objects += (long long)w->parts[i]->n_open;
+        bytes += (long long)pp_lake_partition_open_bytes(w->parts[i]);
+    }
+    atomic_store(&w->stats->open_objects, objects);
+    atomic_store(&w->stats->open_bytes, bytes);
+}
+
+void pp_lake_writer_destroy(pp_lake_writer *w) {
+    if (!w) return;
+    for (size_t i = 0; i < w->n_parts; i++) {
+        pp_lake_partition_free(w->parts[i]);
+        free(w->parts[i]);
+    }
+    free(w->parts);
+    free(w->commits);
+    free(w->prefix);
+    pp_sb_free(&w->zbuf);
+    free(w);
+}
+
+static long find(const pp_lake_writer *w, const char *topic, int32_t partition) {
+    if (w->last < w->n_parts && w->parts[w->last]->partition == partition &&
+        strcmp(w->parts[w->last]->topic, topic) == 0)
+        return (long)w->last;
+    for (size_t i = 0; i < w->n_parts; i++)
+        if (w->parts[i]->partition == partition && strcmp(w->parts[i]->topic, topic) == 0) return (long)i;
+    return -1;
+}
+
+static pp_lake_partition *lookup(pp_lake_writer *w, const char *topic, int32_t partition) {
+    long i = find(w, topic, partition);
+    if (i < 0) return NULL;
+    w->last = (size_t)i;
+    return w->parts[i];
+}
+
+int pp_lake_writer_owns(const pp_lake_writer *w, const char *topic, int32_t partition) {
+    return find(w, topic, partition) >= 0;
+}
+
+size_t pp_lake_writer_release(pp_lake_writer *w, const char *topic, int32_t partition) {
+    long i = find(w, topic, partition);
+    if (i < 0) return 0;
+    pp_lake_partition *p = w->parts[i];
+    size_t dropped = pp_lake_partition_open_records(p);
+    if (dropped) {
+        PP_WARN("lake", "%s[%d]: dropping %zu unstored record(s) in %zu object(s); the partition's next owner "
+                "re-reads them from the committed offset", p->topic, (int)p->partition, dropped, p->n_open);
+        atomic_fetch_add(&w->stats->dropped_records, dropped);
+    }
+    pp_lake_partition_free(p);
+    free(p);
+    w->parts[i] = w->parts[--w->n_parts];
+    w->last = 0;
+    update_gauges(w);
+    return dropped;
+}
+
+void pp_lake_writer_assign(pp_lake_writer *w, const char *topic, int32_t partition) {
+    pp_lake_writer_release(w, topic, partition);
+    if (w->n_parts == w->cap_parts) {
+        w->cap_parts = w->cap_parts ? w->cap_parts * 2 : 8;
+        w->parts = xrealloc(w->parts, w->cap_parts * sizeof *w->parts);
+    }
+    pp_lake_partition *p = xrealloc(NULL, sizeof *p);
+    pp_lake_partition_init(p, topic, partition);
+    w->parts[w->n_parts++] = p;
+}
+
+int pp_lake_writer_add(pp_lake_writer *w, const pp_kafka_message *m, int64_t now_ms) {
+    pp_lake_partition *p = m->topic ? lookup(w, m->topic, m->partition) : NULL;
+    if (!p || m->offset < 0 || (p->next_offset >= 0 && m->offset < p->next_offset)) {
+        PP_DEBUG("lake", "skipping %s[%d]@%lld (%s)", m->topic ? m->topic : "?", (int)m->partition,
+                 (long long)m->offset, p ? "offset already taken" : "partition not assigned");
+        atomic_fetch_add(&w->stats->skipped, 1);
+        return 0;
+    }
+    int64_t ingest = pp_message_ingest_time(m);
+    char day[11];
+    pp_lake_event_day(m->value, m->value_len, ingest, &w->clean, day);
+    size_t n_open = p->n_open;
+    pp_lake_object *o = pp_lake_partition_object(p, day, m->offset, now_ms);
+    size_t before = o->data.len;
+    pp_lake_line_append(&o->data, m, ingest);
+    o->records++;
+    o->last_offset = m->offset;
+    if (p->next_offset < 0) p->committed = m->offset; /* where we started: the group has it */
+    p->next_offset = m->offset + 1;
+    atomic_fetch_add(&w->stats->records, 1);
+    atomic_fetch_add(&w->stats->open_bytes, (long long)(o->data.len - before));
+    if (p->n_open != n_open) atomic_fetch_add(&w->stats->open_objects, 1);
+    return pp_lake_rotation_due(&w->limits, o->records, o->data.len, now_ms - o->opened_ms) != PP_LAKE_KEEP;
+}
+
+static int store(pp_lake_writer *w, const pp_lake_partition *p, const pp_lake_object *o, pp_lake_reason why,
+                 char *err, size_t errlen) {
+    pp_lake_key k;
+    char key[PP_LAKE_KEY_MAX];
+    memset(&k, 0, sizeof k);
+    memcpy(k.day, o->day, sizeof k.day);
+    snprintf(k.topic, sizeof k.topic, "%s", p->topic);
+    k.partition = p->partition;
+    k.first_offset = o->first_offset;
+    k.gzip = w->gzip;
+    int rc = pp_lake_key_format(key, sizeof key, w->prefix, &k, err, errlen);
+    if (rc) return rc;
+    const char *data = o->data.data ? o->data.data : "";
+    size_t len = o->data.len;
+    if (w->gzip) {
+        if ((rc = pp_lake_gzip(data, len, &w->zbuf, err, errlen))) return rc;
+        data = w->zbuf.data;
+        len = w->zbuf.len;
+    }
+    if ((rc = w->put(w->put_ud, key, data, len, err, errlen))) {
+        atomic_fetch_add(&w->stats->upload_failures, 1);
+        return rc;
+    }
+    PP_DEBUG("lake", "stored %s: %zu records (offsets %lld..%lld), %zu bytes (%s)", key, o->records,
+             (long long)o->first_offset, (long long)o->last_offset, len, pp_lake_reason_name(why));
+    atomic_fetch_add(&w->stats->objects[why], 1);
+    atomic_fetch_add(&w->stats->object_bytes, len);
+    atomic_fetch_add(&w->stats->stored_records, o->records);
+    return PP_OK;
+}
+
+static int flush_partition(pp_lake_writer *w, pp_lake_partition *p, pp_lake_flush_mode mode, int64_t now_ms,
+                           char *err, size_t errlen) {
+    size_t i = 0;
+    while (i < p->n_open) {
+        pp_lake_object *o = &p->open[i];
+        pp_lake_reason why = pp_lake_rotation_due(&w->limits, o->records, o->data.len, now_ms - o->opened_ms);
+        if (why == PP_LAKE_KEEP && mode == PP_LAKE_FLUSH_ALL) why = PP_LAKE_DUE_DRAIN;
+        if (why == PP_LAKE_KEEP) {
+            i++;
+            continue;
+        }
+        int rc = store(w, p, o, why, err, errlen);
+        if (rc) return rc;
+        pp_lake_partition_close(p, i); /* open[i] is now another object */
+    }
+    return PP_OK;
+}
+
+int pp_lake_writer_flush(pp_lake_writer *w, pp_lake_flush_mode mode, const char *topic, int32_t partition,
+                         int64_t now_ms, char *err, size_t errlen) {
+    int rc = PP_OK;
+    if (topic) {
+        pp_lake_partition *p = lookup(w, topic, partition);
+        if (p) rc = flush_partition(w, p, mode, now_ms, err, errlen);
+    } else {
+        for (size_t i = 0; i < w->n_parts && rc == PP_OK; i++)
+            rc = flush_partition(w, w->parts[i], mode, now_ms, err, errlen);
+    }
+    update_gauges(w);
+    return rc;
+}
+
+size_t pp_lake_writer_commits(pp_lake_writer *w, const char *topic, int32_t partition,
+                              const pp_kafka_partition **out) {
+    if (w->cap_commits < w->n_parts) {
+        w->cap_commits = w->n_parts;
+        w->commits = xrealloc(w->commits, w->cap_commits * sizeof *w->commits);
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < w->n_parts; i++) {
+        const pp_lake_partition *p = w->parts[i];
+        if (topic && (p->partition != partition || strcmp(p->topic, topic) != 0)) continue;
+        int64_t c = pp_lake_partition_committable(p);
+        if (c < 0 || c <= p->committed) continue;
+        w->commits[n].topic = p->topic;
+        w->commits[n].partition = p->partition;
+        w->commits[n].offset = c;
+        n++;
+    }
+    *out = w->commits;
+    return n;
+}
+
+void pp_lake_writer_committed(pp_lake_writer *w, const pp_kafka_partition *c, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        pp_lake_partition *p = lookup(w, c[i].topic, c[i].partition);
+        if (p && c[i].offset > p->committed) p->committed = c[i].offset;
+    }
+}
+
+int64_t pp_lake_writer_next_due(const pp_lake_writer *w, int64_t now_ms) {
+    int64_t best = -1;
+    for (size_t i = 0; i < w->n_parts; i++)
+        for (size_t k = 0; k < w->parts[i]->n_open; k++) {
+            int64_t left = w->parts[i]->open[k].opened_ms + w->limits.max_age_ms - now_ms;
+            if (left < 0) left = 0;
+            if (best < 0 || left < best) best = left;
+        }
+    return best;
+}
+
+size_t pp_lake_writer_open_objects(const pp_lake_writer *w) {
+    size_t n = 0;
+    for (size_t i = 0; i < w->n_parts; i++) n += w->parts[i]->n_open;
+    return n;
+}
+
+size_t pp_lake_writer_open_records(const pp_lake_writer *w) {
+    size_t n = 0;
+    for (size_t i = 0; i < w->n_parts; i++) n += pp_lake_partition_open_records(w->parts[i]);
+    return n;
+}
