@@ -1,31 +1,146 @@
 #!/usr/bin/env bash
-# The main job (make demo). For now the offline chain: emulator -> clean -> metrics,
-# with a short report; the full pipeline over the local services replaces it.
-# Env: DEMO_EVENTS (default 20000), DEMO_DAYS (3), DEMO_SEED (7).
+# The main job (make demo): the whole pipeline on local services, start to finish.
+#
+#   services up -> topic -> api, lake writer, stream job -> emulator posts events over
+#   HTTP -> wait until the stream and the lake have consumed everything -> batch for
+#   the days -> parity -> report -> stop what was started
+#
+# Every run has its own topic, consumer groups, lake prefix, Cassandra keyspace and
+# PostgreSQL schema (named after RUN), so runs never mix.
+# Env: DEMO_EVENTS (20000), DEMO_DAYS (3), DEMO_SEED (7), DEMO_CONCURRENCY (16),
+#      DEMO_KEEP=1 keeps the services and the API/stream running afterwards.
 set -euo pipefail
 BUILD="${1:-build}"
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+. "$ROOT/ci/services/env.sh"
 N="${DEMO_EVENTS:-20000}" DAYS="${DEMO_DAYS:-3}" SEED="${DEMO_SEED:-7}"
-OUT="$BUILD/demo"
+CONC="${DEMO_CONCURRENCY:-16}" KEEP="${DEMO_KEEP:-0}"
+RUN="demo_$(date -u +%Y%m%d_%H%M%S)"
+OUT="$ROOT/$BUILD/demo/$RUN"
 mkdir -p "$OUT"
+T0=$(date +%s)
+say() { printf '[%3ds] %s\n' "$(( $(date +%s) - T0 ))" "$*"; }
+die() { say "FAILED: $*"; exit 1; }
+# wait_for SECONDS WHAT CMD...: polls CMD until it succeeds (no fixed sleeps)
+wait_for() {
+  local limit=$1 what=$2; shift 2
+  local end=$(( $(date +%s) + limit ))
+  until "$@" >/dev/null 2>&1; do
+    [ "$(date +%s)" -lt "$end" ] || die "timed out after ${limit}s waiting for $what"
+    sleep 0.5
+  done
+}
 
-echo "demo: generating $N events over $DAYS days (seed $SEED)"
-"$BUILD/pinpipe-emulate" --seed "$SEED" --count "$N" --days "$DAYS" --invalid-rate 0.01 \
-  --out "$OUT/raw.jsonl" --manifest "$OUT/manifest.json"
-echo "demo: cleaning"
-"$BUILD/pinpipe" clean --rejects "$OUT/rejects.jsonl" --summary "$OUT/clean-summary.txt" \
-  "$OUT/raw.jsonl" > "$OUT/cleaned.jsonl"
-echo "demo: computing metrics"
-"$BUILD/pinpipe" metrics "$OUT/raw.jsonl" > "$OUT/metrics.jsonl"
+# ---- settings every component reads ---------------------------------------------
+export PINPIPE_TOPIC="$RUN"
+export PINPIPE_LAKE_GROUP="$RUN-lake" PINPIPE_STREAM_GROUP="$RUN-stream"
+export PINPIPE_LAKE_PREFIX="$RUN/raw/"
+export PINPIPE_CASSANDRA_KEYSPACE="$RUN"
+PG_BASE_DSN="$PINPIPE_PG_DSN"
+export PINPIPE_PG_DSN="$PG_BASE_DSN?options=-csearch_path%3D$RUN"
+API_PORT="${PINPIPE_API_PORT:-8000}"
+B="$ROOT/$BUILD"
 
+# ---- services ---------------------------------------------------------------------
+started=()
+pids=()
+cleanup() {
+  if [ "$KEEP" != 1 ]; then
+    for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+    for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+    for s in "${started[@]}"; do bash "$ROOT/ci/services/$s.sh" down >/dev/null 2>&1 || true; done
+  fi
+}
+trap cleanup EXIT
+say "starting the services (Kafka, S3 server, Cassandra, PostgreSQL; the first run downloads and builds them)"
+for s in postgres s3 kafka cassandra; do
+  if bash "$ROOT/ci/services/$s.sh" status >/dev/null 2>&1; then
+    say "  $s: already running, used as it is"
+  else
+    bash "$ROOT/ci/services/$s.sh" up > "$OUT/$s-up.log" 2>&1 || { tail -20 "$OUT/$s-up.log"; die "$s did not start"; }
+    started+=("$s")
+    say "  $s: $(tail -1 "$OUT/$s-up.log")"
+  fi
+done
+psql "$PG_BASE_DSN" -qc "CREATE SCHEMA $RUN" || die "PostgreSQL schema"
+
+# ---- the pipeline's daemons -------------------------------------------------------
+say "creating topic $RUN (3 partitions); starting the API on 127.0.0.1:$API_PORT, the lake writer and the stream job"
+"$B/pinpipe" produce --partitions 3 /dev/null 2>"$OUT/topic.log" || { cat "$OUT/topic.log"; die "topic"; }
+"$B/pinpipe" api --port "$API_PORT" 2>"$OUT/api.log" & pids+=($!)
+"$B/pinpipe" stream --metrics-port 0 2>"$OUT/stream.log" & stream_pid=$!; pids+=("$stream_pid")
+"$B/pinpipe" lake --max-age-ms 2000 --exit-when-idle 8000 2>"$OUT/lake.log" & lake_pid=$!
+wait_for 30 "the API's /healthz" curl -sf "http://127.0.0.1:$API_PORT/healthz"
+
+# ---- the load -----------------------------------------------------------------------
+start_day=$(date -u -d "-$((DAYS - 1)) days" +%F)
+end_day=$(date -u +%F)
+say "emulator: posting $N events over $DAYS days ($start_day .. $end_day, seed $SEED, 1% invalid) to POST /pin/ with $CONC connections"
+"$B/pinpipe-emulate" --seed "$SEED" --count "$N" --days "$DAYS" --start-date "$start_day" --invalid-rate 0.01 \
+  --target "http://127.0.0.1:$API_PORT/pin/" --concurrency "$CONC" --manifest "$OUT/manifest.json" \
+  > "$OUT/emulator.txt" 2>"$OUT/emulator.log" || { cat "$OUT/emulator.txt"; die "emulator"; }
+say "  $(cat "$OUT/emulator.txt")"
+
+# ---- wait until both paths consumed everything --------------------------------------
+high_watermark() { # sum over partitions of the next offset Kafka will give
+  kcat -b "$PINPIPE_KAFKA_BROKERS" -Q -t "$RUN:0:-1" -t "$RUN:1:-1" -t "$RUN:2:-1" 2>/dev/null |
+    awk '{s += $NF} END {print s + 0}'
+}
+HW=$(high_watermark)
+stream_done() {
+  [ "$(psql "$PINPIPE_PG_DSN" -qAt -c "SELECT coalesce(sum(next_offset), 0) FROM stream_offsets" 2>/dev/null)" = "$HW" ]
+}
+say "waiting for the stream job to store all $HW messages in PostgreSQL"
+wait_for 300 "the stream job" stream_done
+say "waiting for the lake writer to store everything in S3 and exit"
+wait "$lake_pid" || { tail -20 "$OUT/lake.log"; die "lake writer"; }
+committed=$("$B/pinpipe" lake --print-committed 2>/dev/null | awk '{s += $2} END {print s + 0}')
+[ "$committed" = "$HW" ] || die "the lake writer committed $committed of $HW messages"
+say "  lake: $("$B/pinpipe" s3 ls "$PINPIPE_LAKE_PREFIX" 2>/dev/null | wc -l) objects under s3://$PINPIPE_S3_BUCKET/$PINPIPE_LAKE_PREFIX"
+
+# ---- batch, parity ----------------------------------------------------------------------
+say "batch: lake -> clean -> Cassandra for $start_day .. $end_day"
+"$B/pinpipe" batch --from "$start_day" --to "$end_day" > "$OUT/batch.txt" 2>"$OUT/batch.log" ||
+  { cat "$OUT/batch.txt"; tail -20 "$OUT/batch.log"; die "batch"; }
+sed 's/^/         /' "$OUT/batch.txt"
+say "parity: batch metrics (Cassandra) vs stream metrics (PostgreSQL)"
+set +e
+"$B/pinpipe" parity --from "$start_day" --to "$end_day" > "$OUT/parity.txt" 2>"$OUT/parity.log"
+parity_rc=$?
+set -e
+grep -v '^OK' "$OUT/parity.txt" | sed 's/^/         /'
+
+# ---- report ---------------------------------------------------------------------------------
+pg_pins=$(psql "$PINPIPE_PG_DSN" -qAt -c "SELECT count(*) FROM pins")
+pg_rejects=$(psql "$PINPIPE_PG_DSN" -qAt -c "SELECT count(*) FROM rejects")
+cq_pins=0
+for d in $(jq -r '.days[].day' "$OUT/manifest.json"); do
+  c=$("$B/pinpipe" cql --keyspace "$RUN" --format csv -e "SELECT count(*) FROM pins WHERE event_day = '$d'" | tail -1)
+  cq_pins=$((cq_pins + c))
+done
+want=$(jq '.totals.distinct_pins' "$OUT/manifest.json")
 echo
-head -1 "$OUT/clean-summary.txt"
-echo "distinct pins per day (metrics) vs the emulator's own count (manifest):"
-jq -r 'select(.metric=="pins_total") | "\(.day) \(.value)"' "$OUT/metrics.jsonl" | sort > "$OUT/pins_per_day.metrics"
-jq -r '.days[] | "\(.day) \(.distinct_pins)"' "$OUT/manifest.json" | sort > "$OUT/pins_per_day.manifest"
-join -a1 "$OUT/pins_per_day.metrics" "$OUT/pins_per_day.manifest" | \
-  awk '{printf "  %s  pipeline %6s  emulator %6s  %s\n", $1, $2, $3, ($2==$3 ? "ok" : "DIFFERENT")}'
-echo "top categories per day:"
-jq -r 'select(.metric=="pins_by_category") | "\(.day)\t\(.value)\t\(.key)"' "$OUT/metrics.jsonl" | \
-  sort -k1,1 -k2,2nr | awk -F'\t' '$1!=d {d=$1; n=0} n++<3 {printf "  %s  %-16s %d\n", $1, $3, $2}'
+echo "================================ pinpipe demo: $RUN ================================"
+echo "events      $(sed -E 's/^emulate: target [^:]+: //' "$OUT/emulator.txt")"
+echo "kafka       $HW messages in topic $RUN"
+echo "stream      PostgreSQL: $pg_pins pins, $pg_rejects rejects"
+echo "batch       Cassandra:  $cq_pins pins        (the emulator's ground truth: $want distinct pins)"
+echo "top categories per day (stream metrics):"
+psql "$PINPIPE_PG_DSN" -qAt -F' ' -c "SELECT day, key, value FROM (SELECT day, key, value,
+    row_number() OVER (PARTITION BY day ORDER BY value DESC, key) AS r FROM metrics
+    WHERE metric = 'pins_by_category') t WHERE r <= 3 ORDER BY day, r" |
+  awk '{printf "            %s  %-16s %s\n", $1, $2, $3}'
+echo "parity      $(tail -1 "$OUT/parity.txt")"
 echo
-echo "outputs in $OUT/: raw.jsonl cleaned.jsonl rejects.jsonl metrics.jsonl manifest.json clean-summary.txt"
+echo "where to look next:"
+if [ "$KEEP" = 1 ]; then
+  echo "  API         http://127.0.0.1:$API_PORT/pin/ (POST), /healthz, /metrics"
+fi
+echo "  PostgreSQL  psql '$PINPIPE_PG_DSN' -c 'SELECT * FROM metrics LIMIT 20'"
+echo "  Cassandra   $BUILD/pinpipe cql --keyspace $RUN -e 'SELECT * FROM metrics LIMIT 20'"
+echo "  S3 lake     $BUILD/pinpipe s3 ls $PINPIPE_LAKE_PREFIX"
+echo "  parity      PINPIPE_TOPIC=$RUN PINPIPE_STREAM_GROUP=$RUN-stream PINPIPE_CASSANDRA_KEYSPACE=$RUN \\"
+echo "              PINPIPE_PG_DSN='$PINPIPE_PG_DSN' $BUILD/pinpipe parity --from $start_day --to $end_day"
+echo "  logs        $OUT/"
+[ "$KEEP" = 1 ] || echo "  (the services this run started are stopped now; DEMO_KEEP=1 keeps them running)"
+[ "$parity_rc" = 0 ] || die "parity did not hold (exit $parity_rc)"

@@ -93,8 +93,12 @@ svc_prepare() {
   write_config
   if [ ! -s "$KAFKA_DATA/meta.properties" ]; then
     local cid
-    # A Kafka cluster id is 16 random bytes in URL-safe base64 without padding.
-    cid=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')
+    # A Kafka cluster id is 16 random bytes in URL-safe base64 without padding. One
+    # starting with '-' would read as an option to the storage tool: draw again.
+    cid=-
+    while [ "${cid#-}" != "$cid" ]; do
+      cid=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')
+    done
     pp_log "formatting $KAFKA_DATA (cluster id $cid)"
     mkdir -p "$KAFKA_DATA"
     "${KAFKA_JAVA[@]}" kafka.tools.StorageTool format -t "$cid" -c "$KAFKA_CONF" --ignore-formatted \

@@ -13,6 +13,7 @@
 #include "common/error.h"
 #include "common/log.h"
 #include "event/event.h"
+#include "pipeline/message.h"
 
 typedef enum {
     PHASE_READING,   /* body arriving */
@@ -182,20 +183,19 @@ static enum MHD_Result body_done(pp_api_pin *pin, pp_api_pin_req *r, struct MHD_
     snprintf(ingest, sizeof ingest, "%" PRId64, ingest_ms);
     snprintf(schema, sizeof schema, "%d", ev.schema_version);
     const pp_kafka_header headers[2] = {
-        {"pinpipe-ingest-time", ingest, strlen(ingest)},
-        {"pinpipe-schema", schema, strlen(schema)},
+        {PP_HDR_INGEST_TIME, ingest, strlen(ingest)},
+        {PP_HDR_SCHEMA, schema, strlen(schema)},
     };
     pp_kafka_record rec = {
         .topic = pin->topic,
         .partition = PP_KAFKA_PARTITION_ANY,
-        .key = ev.str[PP_F_UNIQUE_ID],
-        .key_len = ev.len[PP_F_UNIQUE_ID],
         .value = r->body,
         .value_len = r->len,
         .headers = headers,
         .nheaders = 2,
         .timestamp_ms = ingest_ms,
     };
+    pp_message_key(ev.str[PP_F_UNIQUE_ID], ev.len[PP_F_UNIQUE_ID], &rec.key, &rec.key_len);
     r->conn = c;
     r->produce_start_us = pp_api_mono_us();
     atomic_store(&r->phase, PHASE_PRODUCING);

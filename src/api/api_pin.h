@@ -8,8 +8,9 @@
  * refuses it (503 queue_full / rejected), then the delivery report: 200 with the
  * echo, or 503 (timeout / kafka_error). Every 503 carries Retry-After.
  *
- * The Kafka record: topic = the configured one; key = the unique_id string as
- * received (decoded from JSON); value = the body bytes exactly as received; headers
+ * The Kafka record (docs/architecture.md): topic = the configured one; key = the
+ * unique_id without surrounding whitespace (pp_message_key); value = the body bytes
+ * exactly as received; headers
  * pinpipe-ingest-time (ms since the epoch, decimal ASCII) and pinpipe-schema ("1",
  * or "2" when poster_name is present); timestamp = the ingest time.
  *

@@ -43,8 +43,8 @@ static void usage(FILE *out) {
             "                            seconds (default 15) [PINPIPE_API_CONNECTION_TIMEOUT]\n"
             "  --max-connections N       concurrent connections; more are refused (default 1024)\n"
             "                            [PINPIPE_API_MAX_CONNECTIONS]\n"
-            "  --linger-ms MS            producer linger.ms: wait to fill a batch (default 5)\n"
-            "                            [PINPIPE_API_LINGER_MS]\n"
+            "  --linger-ms MS            producer linger.ms, 1 or more: wait this long to fill a\n"
+            "                            batch (default 2) [PINPIPE_API_LINGER_MS]\n"
             "  --queue-max N             producer queue, in messages; full: 503 (default 100000)\n"
             "                            [PINPIPE_API_QUEUE_MAX]\n"
             "  --auth-token TOKEN        require `Authorization: Bearer TOKEN` on POST /pin/\n"
@@ -76,6 +76,14 @@ static char *read_token_file(const char *path) {
     }
     while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r')) line[--n] = '\0';
     return line;
+}
+
+/* Does kc already set librdkafka property `key` (from PINPIPE_KAFKA_PROPS)? */
+static int has_prop(const pp_kafka_conf *kc, const char *key) {
+    size_t n = strlen(key);
+    for (size_t i = 0; i < kc->nprops; i++)
+        if (!strncmp(kc->props[i], key, n) && kc->props[i][n] == '=') return 1;
+    return 0;
 }
 
 int cmd_api(int argc, char **argv) {
@@ -111,6 +119,12 @@ int cmd_api(int argc, char **argv) {
         pp_kafka_conf_free(&kc);
         return 2;
     }
+    /* The API's own librdkafka default, below PINPIPE_KAFKA_PROPS and -X: after a
+     * broker outage, reconnect within a second (librdkafka backs off up to 10 s),
+     * so acknowledgements resume as soon as Kafka is back. */
+    if (!has_prop(&kc, "reconnect.backoff.max.ms") &&
+        pp_kafka_conf_add_prop(&kc, "reconnect.backoff.max.ms=1000", err, sizeof err) != PP_OK)
+        goto usage_err;
     const char *topic_env = pp_env_str("PINPIPE_TOPIC", NULL);
     if (topic_env && pp_kafka_conf_set_topic(&kc, topic_env, err, sizeof err) != PP_OK) goto usage_err;
 
@@ -126,7 +140,7 @@ int cmd_api(int argc, char **argv) {
         case O_THREADS: num = &o.threads; lo = 1; hi = 256; break;
         case O_CONN_TIMEOUT: num = &o.connection_timeout_s; lo = 1; hi = 86400; break;
         case O_MAX_CONN: num = &o.max_connections; lo = 1; hi = 1000000; break;
-        case O_LINGER: num = &o.linger_ms; hi = 60000; break;
+        case O_LINGER: num = &o.linger_ms; lo = 1; hi = 60000; break;
         case O_QUEUE_MAX: num = &o.queue_max; lo = 1; hi = 10000000; break;
         case O_BROKERS:
             if (pp_kafka_conf_set_brokers(&kc, optarg, err, sizeof err) != PP_OK) goto usage_err;
