@@ -39,7 +39,7 @@ quiet = @printf '  %-6s %s\n'
 endif
 
 .PHONY: all test unit integration asan bench clean fixtures \
-        services-up services-down services-status demo help bench-stream bench-api
+        services-up services-down services-status demo help bench-stream bench-api bench-batch
 .DEFAULT_GOAL := all
 .SECONDARY: # keep object files of the test binaries: no rebuild on every make
 
@@ -104,6 +104,10 @@ bench-stream: all
 ## bench-api: ingest API acked requests/s, p50/p99, RSS vs FastAPI+kafka-python (starts Kafka)
 bench-api: $(PINPIPE) $(EMULATE)
 	@bash bench/bench-api.sh $(BUILD)
+
+## bench-batch: lake writer and batch records/s vs S3 PUT and Cassandra INSERT baselines (starts Kafka, S3, Cassandra)
+bench-batch: $(PINPIPE) $(EMULATE) $(LIB)
+	@bash bench/bench-batch.sh $(BUILD)
 
 ## fixtures: regenerate fixture expectations and show the diff for review
 fixtures: $(PINPIPE)

@@ -17,6 +17,7 @@ int cmd_rules(int argc, char **argv);
 int cmd_stream(int argc, char **argv);
 int cmd_parity(int argc, char **argv);
 int cmd_lake(int argc, char **argv);
+int cmd_batch(int argc, char **argv);
 int cmd_produce(int argc, char **argv);
 int cmd_s3(int argc, char **argv);
 int cmd_cql(int argc, char **argv);

@@ -14,6 +14,7 @@ static const pp_command COMMANDS[] = {
     {"parity", "compare batch (Cassandra) and stream (PostgreSQL) metrics, day by day", cmd_parity},
     {"stream", "the stream job: Kafka -> clean -> PostgreSQL, exactly once", cmd_stream},
     {"lake", "the lake writer: Kafka -> S3 raw lake (JSONL objects by event day)", cmd_lake},
+    {"batch", "the batch job: lake(day) -> clean -> Cassandra, replacing the day", cmd_batch},
     {"s3", "object store client: ls, get, put, head, rm, mb (path-style, SigV4)", cmd_s3},
     {"cql", "Cassandra client: run CQL statements, print rows (also the readiness probe)", cmd_cql},
 };

@@ -104,7 +104,7 @@ int pp_parity_day_comparable(pp_cql_session *cql, pp_pg *pg, const char *day, co
     pp_cql_result *runs = NULL;
     pp_pg_result *offsets = NULL;
     pp_cql_value v[] = {pp_cql_text(day)};
-    int rc = pp_cql_query(cql, "SELECT status, lake_coverage, lake_read FROM batch_runs WHERE day = ?", v, 1, &runs,
+    int rc = pp_cql_query(cql, "SELECT status, metric, lake_coverage, lake_read FROM batch_runs WHERE day = ?", v, 1, &runs,
                           err, errlen);
     if (rc) return rc;
     const char *params[] = {stream_group, topic};
@@ -114,10 +114,17 @@ int pp_parity_day_comparable(pp_cql_session *cql, pp_pg *pg, const char *day, co
     rc = 0;
     snprintf(reason, reasonlen, "no finished batch run for this day");
     for (size_t r = 0; r < pp_cql_result_nrows(runs); r++) { /* newest first */
-        const char *status, *coverage = NULL, *read = NULL;
-        if (pp_cql_result_get_text(runs, r, 0, &status, NULL) || strcmp(status, "done") != 0) continue;
-        pp_cql_result_get_text(runs, r, 1, &coverage, NULL);
-        pp_cql_result_get_text(runs, r, 2, &read, NULL);
+        const char *status, *metric = NULL, *coverage = NULL, *read = NULL;
+        if (pp_cql_result_get_text(runs, r, 0, &status, NULL)) continue;
+        if (!pp_cql_result_is_null(runs, r, 1)) pp_cql_result_get_text(runs, r, 1, &metric, NULL);
+        if (strcmp(status, "done") != 0) {
+            /* a run that died half way (or is running) left the day's tables partial */
+            snprintf(reason, reasonlen, "the newest batch run of the day is '%s' (re-run the batch)", status);
+            break;
+        }
+        if (metric && metric[0]) continue; /* a --metric back-fill: the coverage is the full run's */
+        pp_cql_result_get_text(runs, r, 2, &coverage, NULL);
+        pp_cql_result_get_text(runs, r, 3, &read, NULL);
         rc = check_coverage(coverage, read, topic, offsets, reason, reasonlen);
         break;
     }

@@ -7,6 +7,9 @@
  * Stream side (PostgreSQL, docs/stream.md): the day's metrics and the stream's
  * stored offsets (stream_offsets) for its consumer group and topic.
  *
+ * The batch run used is the newest finished run of the whole day (a --metric back-fill
+ * keeps the coverage of the run before it); a newer run that did not finish makes
+ * the day not comparable, since it left the tables partial.
  * A day is comparable when both sides consumed the same prefix of every partition:
  * the stream's next offset equals the batch's coverage, and the batch read nothing
  * at or beyond its coverage. Otherwise the day is skipped with the reason.

@@ -1,0 +1,49 @@
+/* batch_line — reads one lake line back (the format lake/lake_line.h writes):
+ *
+ *   {"topic":"pins","partition":3,"offset":12345,"ingest_time":1767225600000,
+ *    "key":"<unique_id>","raw":"<the message value as a JSON string>"}
+ *
+ * with "raw_base64" (standard base64, padded) instead of "raw" when the value is
+ * not UTF-8. Member order does not matter; unknown members are ignored; "key" (or
+ * "key_base64") is not needed (the value holds the unique_id). ingest_time may be
+ * null or absent: unknown (-1).
+ *
+ * A line is corrupt — PP_EINVAL, with err saying why — when it is not a JSON object,
+ * when topic is not a non-empty string, partition not an integer in 0..2^31-1,
+ * offset not an integer >= 0, ingest_time neither null nor an integer >= 0, when it
+ * has both or neither of raw and raw_base64, or raw_base64 is not base64.
+ *
+ * Ownership: the decoded value goes into the caller's strbuf (reset first);
+ * out->raw points into it, out->topic into out itself.
+ */
+#ifndef PINPIPE_BATCH_LINE_H
+#define PINPIPE_BATCH_LINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/strbuf.h"
+
+typedef struct {
+    char topic[256];
+    int32_t partition;
+    int64_t offset;
+    int64_t ingest_time_ms; /* -1: unknown */
+    const char *raw;        /* the Kafka message value, byte for byte (into *raw_buf) */
+    size_t raw_len;
+} pp_batch_line;
+
+int pp_batch_line_parse(const char *line, size_t len, pp_batch_line *out, pp_strbuf *raw_buf, char *err,
+                        size_t errlen);
+/* The same with jansson only. pp_batch_line_parse reads the usual lines itself (a
+ * flat object of strings, integers and nulls: several times faster) and hands
+ * every other line to this one, which also words the errors. Exposed for the
+ * tests that check both agree. */
+int pp_batch_line_parse_json(const char *line, size_t len, pp_batch_line *out, pp_strbuf *raw_buf, char *err,
+                             size_t errlen);
+
+/* Standard base64 (RFC 4648, padding required, no whitespace) appended to out.
+ * PP_EINVAL when s[0..n) is not that. */
+int pp_batch_base64_decode(const char *s, size_t n, pp_strbuf *out);
+
+#endif

@@ -1,0 +1,37 @@
+/* batch_schema — the batch's Cassandra keyspace and tables (created when missing).
+ *
+ * Tables mirror the stream's PostgreSQL tables (src/stream/stream_schema.c) so the
+ * parity command can compare them, but are keyed by day first: everything the batch
+ * writes for a day is ONE partition per table, which is what lets a re-run replace
+ * a day with one partition delete (see batch_store.h and docs/batch.md):
+ *
+ *   pins       ((event_day), unique_id)                      first occurrence per pair
+ *   metrics    ((day), metric, key)                          kind, value
+ *   rejects    ((day), kafka_topic, kafka_partition, kafka_offset)   reason, raw ...
+ *   batch_runs ((day), run_at DESC)                          one row per run of a day
+ *
+ * Days are text "YYYY-MM-DD" (as the stream's metrics.day), timestamps are CQL
+ * timestamps (ms). The statements are in this file's table, printed by
+ * `pinpipe batch --print-schema`.
+ */
+#ifndef PINPIPE_BATCH_SCHEMA_H
+#define PINPIPE_BATCH_SCHEMA_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "cql/cql_session.h"
+
+/* 1..48 of [A-Za-z0-9_], starting with a letter (Cassandra's rule, unquoted). */
+int pp_batch_keyspace_valid(const char *ks);
+
+/* CREATE KEYSPACE IF NOT EXISTS ks (SimpleStrategy, replication_factor rf) — an
+ * existing keyspace is left as it is, whatever its replication — then CREATE TABLE
+ * IF NOT EXISTS ks.table for each table. Statements name tables with their
+ * keyspace (no USE: Cassandra warns about USE with prepared statements). */
+int pp_batch_schema_ensure(pp_cql_session *s, const char *keyspace, int rf, char *err, size_t errlen);
+
+/* Writes the statements ensure() runs, as a CQL script. */
+void pp_batch_schema_print(FILE *out, const char *keyspace, int rf);
+
+#endif

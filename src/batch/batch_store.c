@@ -1,0 +1,291 @@
+#include "batch/batch_store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/error.h"
+#include "common/hashmap.h"
+#include "common/strbuf.h"
+#include "metrics/metrics.h"
+
+enum { LANE_PINS = 0, LANE_REJECTS = 1, LANE_METRICS = 2, LANE_DELETES = 3 };
+enum { T_PINS = 0, T_REJECTS = 1 };
+
+static const char *const PIN_COLS[] = {"event_day", "unique_id", "ind", "title", "description", "poster_name",
+                                       "follower_count", "tag_list", "is_image_or_video", "image_src",
+                                       "downloaded", "save_location", "category", "event_time", "kafka_topic",
+                                       "kafka_partition", "kafka_offset", "ingested_at"};
+#define N_PIN_COLS (sizeof PIN_COLS / sizeof PIN_COLS[0])
+static const char *const REJECT_COLS[] = {"day", "kafka_topic", "kafka_partition", "kafka_offset",
+                                          "reason", "detail", "errors", "raw", "raw_base64",
+                                          "ingested_at", "lake_object", "lake_line"};
+#define N_REJECT_COLS (sizeof REJECT_COLS / sizeof REJECT_COLS[0])
+
+static const char RUN_INSERT[] =
+    "INSERT INTO %s.batch_runs (day, run_at, status, metric, host, write_ts, objects, bytes, records_read,"
+    " duplicate_coordinates, conflicting_duplicates, duplicate_pins, rejects, corrupt_lines, misplaced,"
+    " pins_written, rejects_written, metrics_written, duration_ms, read_ms, clean_ms, write_ms,"
+    " lake_coverage, lake_read, error)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+struct pp_batch_store {
+    pp_cql_session *s;
+    pp_batch_writer *w;
+    pp_hashmap *inserts; /* (table, null pattern) -> prepared INSERT */
+    const pp_cql_prepared *del_pins, *del_rejects, *del_metrics, *del_metric, *ins_metric, *last_ts, *ins_run;
+    char day[11];
+    const char *metric; /* NULL: the whole day */
+    int64_t ts;         /* write timestamp of the run's rows (µs) */
+    char host[256];
+    char ks[64];
+    pp_strbuf buf, buf2;
+};
+
+int pp_batch_store_create(pp_batch_store **out, pp_cql_session *s, const char *keyspace,
+                          const pp_batch_writer_opts *wo, char *err, size_t errlen) {
+    char why[512];
+    *out = NULL;
+    pp_batch_store *st = calloc(1, sizeof *st);
+    if (!st) return PP_ENOMEM;
+    st->s = s;
+    snprintf(st->ks, sizeof st->ks, "%s", keyspace);
+    pp_sb_init(&st->buf);
+    pp_sb_init(&st->buf2);
+    if (gethostname(st->host, sizeof st->host - 1) != 0) snprintf(st->host, sizeof st->host, "unknown");
+    st->inserts = pp_hashmap_create(64);
+    int rc = st->inserts ? pp_batch_writer_create(&st->w, s, wo) : PP_ENOMEM;
+    if (rc) {
+        pp_errf(err, errlen, "out of memory");
+        pp_batch_store_destroy(st);
+        return rc;
+    }
+    struct {
+        const pp_cql_prepared **p;
+        const char *cql;
+    } stmts[] = {
+        {&st->del_pins, "DELETE FROM %s.pins USING TIMESTAMP ? WHERE event_day = ?"},
+        {&st->del_rejects, "DELETE FROM %s.rejects USING TIMESTAMP ? WHERE day = ?"},
+        {&st->del_metrics, "DELETE FROM %s.metrics USING TIMESTAMP ? WHERE day = ?"},
+        {&st->del_metric, "DELETE FROM %s.metrics USING TIMESTAMP ? WHERE day = ? AND metric = ?"},
+        {&st->ins_metric, "INSERT INTO %s.metrics (day, metric, key, kind, value) VALUES (?, ?, ?, ?, ?)"
+                          " USING TIMESTAMP ?"},
+        {&st->last_ts, "SELECT max(write_ts) FROM %s.batch_runs WHERE day = ?"},
+        {&st->ins_run, RUN_INSERT},
+    };
+    for (size_t i = 0; i < sizeof stmts / sizeof stmts[0]; i++) {
+        char cql[1024];
+        snprintf(cql, sizeof cql, stmts[i].cql, st->ks); /* a checked identifier (batch_schema.h) */
+        if ((rc = pp_cql_prepare(s, cql, stmts[i].p, why, sizeof why))) {
+            pp_errf(err, errlen, "Cassandra: preparing \"%s\": %s", cql, why);
+            pp_batch_store_destroy(st);
+            return rc;
+        }
+    }
+    *out = st;
+    return PP_OK;
+}
+
+void pp_batch_store_destroy(pp_batch_store *st) {
+    if (!st) return;
+    pp_batch_writer_destroy(st->w);
+    pp_hashmap_destroy(st->inserts);
+    pp_sb_free(&st->buf);
+    pp_sb_free(&st->buf2);
+    free(st);
+}
+
+void pp_batch_store_writer_stats(const pp_batch_store *st, pp_batch_writer_stats *ws) {
+    pp_batch_writer_get_stats(st->w, ws);
+}
+
+static int64_t now_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* The prepared INSERT of table naming the columns in mask, then USING TIMESTAMP. */
+static int insert_stmt(pp_batch_store *st, int table, const char *const *cols, size_t ncols, uint32_t mask,
+                       const pp_cql_prepared **out, char *err, size_t errlen) {
+    uint32_t key[2] = {(uint32_t)table, mask};
+    int inserted;
+    void **slot = pp_hashmap_upsert(st->inserts, key, sizeof key, &inserted);
+    if (!slot) return PP_ENOMEM;
+    if (!inserted && *slot) {
+        *out = *slot;
+        return PP_OK;
+    }
+    pp_strbuf qb; /* rare: once per pattern */
+    pp_strbuf *q = &qb;
+    pp_sb_init(q);
+    pp_sb_printf(q, "INSERT INTO %s.%s (", st->ks, table == T_PINS ? "pins" : "rejects");
+    size_t n = 0;
+    for (size_t i = 0; i < ncols; i++)
+        if (mask & (1u << i)) pp_sb_printf(q, "%s%s", n++ ? ", " : "", cols[i]);
+    pp_sb_puts(q, ") VALUES (");
+    for (size_t i = 0; i < n; i++) pp_sb_puts(q, i ? ", ?" : "?");
+    pp_sb_puts(q, ") USING TIMESTAMP ?");
+    char why[512];
+    int rc = pp_cql_prepare(st->s, q->data, out, why, sizeof why);
+    if (rc) pp_errf(err, errlen, "Cassandra: preparing \"%s\": %s", q->data, why);
+    pp_sb_free(q);
+    if (rc) return rc;
+    *slot = (void *)(uintptr_t)*out;
+    return PP_OK;
+}
+
+/* Inserts the non-null values of vals[0..n) (in cols order) at the run's timestamp. */
+static int insert_row(pp_batch_store *st, int lane, int table, const char *const *cols, const pp_cql_value *vals,
+                      size_t n, char *err, size_t errlen) {
+    pp_cql_value v[32];
+    uint32_t mask = 0;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (vals[i].kind != PP_CQL_NULL) {
+            mask |= 1u << i;
+            v[k++] = vals[i];
+        }
+    v[k++] = pp_cql_bigint(st->ts);
+    const pp_cql_prepared *stmt;
+    int rc = insert_stmt(st, table, cols, n, mask, &stmt, err, errlen);
+    if (rc == PP_OK) rc = pp_batch_writer_add(st->w, lane, stmt, v, k, err, errlen);
+    return rc;
+}
+
+static pp_cql_value opt_time(int64_t ms) { return ms >= 0 ? pp_cql_timestamp(ms) : pp_cql_null(); }
+
+int pp_batch_store_pin(pp_batch_store *st, const pp_pin *p, const pp_batch_origin *o, char *err, size_t errlen) {
+    pp_cql_value v[N_PIN_COLS] = {
+        pp_cql_text(p->event_day),
+        pp_cql_text(p->text[PP_F_UNIQUE_ID]),
+        pp_cql_bigint(p->ind),
+        pp_cql_text(p->text[PP_F_TITLE]),
+        pp_cql_text(p->text[PP_F_DESCRIPTION]),
+        pp_cql_text(p->text[PP_F_POSTER_NAME]),
+        p->has_follower_count ? pp_cql_bigint(p->follower_count) : pp_cql_null(),
+        /* Cassandra keeps an empty list as null: write none rather than a tombstone */
+        p->has_tags && p->n_tags ? pp_cql_list_text((const char *const *)p->tags, p->n_tags) : pp_cql_null(),
+        pp_cql_text(pp_media_name(p->media)),
+        pp_cql_text(p->text[PP_F_IMAGE_SRC]),
+        p->downloaded < 0 ? pp_cql_null() : pp_cql_bool(p->downloaded != 0),
+        pp_cql_text(p->text[PP_F_SAVE_LOCATION]),
+        pp_cql_text(p->text[PP_F_CATEGORY]),
+        pp_cql_timestamp(p->event_time_ms),
+        pp_cql_text(o->topic),
+        pp_cql_int(o->partition),
+        pp_cql_bigint(o->offset),
+        opt_time(o->ingest_time_ms),
+    };
+    return insert_row(st, LANE_PINS, T_PINS, PIN_COLS, v, N_PIN_COLS, err, errlen);
+}
+
+int pp_batch_store_reject(pp_batch_store *st, const pp_reject *rej, const pp_batch_origin *o, const char *raw,
+                          size_t raw_len, char *err, size_t errlen) {
+    pp_strbuf *errors = &st->buf, *b64 = &st->buf2;
+    pp_sb_reset(errors);
+    pp_reject_json_open(rej, errors);
+    pp_sb_putc(errors, '}');
+    int text = pp_utf8_valid(raw, raw_len) && !memchr(raw, '\0', raw_len);
+    pp_sb_reset(b64);
+    if (!text) pp_sb_base64(b64, raw, raw_len);
+    pp_cql_value v[N_REJECT_COLS] = {
+        pp_cql_text(st->day),
+        pp_cql_text(o->topic),
+        pp_cql_int(o->partition),
+        pp_cql_bigint(o->offset),
+        pp_cql_text(rej->reason),
+        pp_cql_text(rej->detail),
+        pp_cql_textn(errors->data, errors->len),
+        text ? pp_cql_textn(raw, raw_len) : pp_cql_null(),
+        text ? pp_cql_null() : pp_cql_textn(b64->data ? b64->data : "", b64->len),
+        opt_time(o->ingest_time_ms),
+        pp_cql_text(o->object),
+        o->line ? pp_cql_int((int32_t)o->line) : pp_cql_null(),
+    };
+    /* insert_row copies (the writer does) before the buffers are reused */
+    return insert_row(st, LANE_REJECTS, T_REJECTS, REJECT_COLS, v, N_REJECT_COLS, err, errlen);
+}
+
+int pp_batch_store_metric(pp_batch_store *st, const pp_agg_entry *e, char *err, size_t errlen) {
+    const pp_metric_def *d = &PP_METRICS[e->metric];
+    pp_cql_value v[6] = {pp_cql_text(st->day),          pp_cql_text(d->name),
+                         pp_cql_textn(e->key, e->keylen), pp_cql_text(pp_agg_kind_name(d->kind)),
+                         pp_cql_bigint(e->value),        pp_cql_bigint(st->ts)};
+    return pp_batch_writer_add(st->w, LANE_METRICS, st->ins_metric, v, 6, err, errlen);
+}
+
+int pp_batch_store_begin(pp_batch_store *st, pp_batch_summary *r, char *err, size_t errlen) {
+    char why[512];
+    pp_cql_result *res = NULL;
+    pp_cql_value day = pp_cql_text(r->day);
+    int rc = pp_cql_execute(st->s, st->last_ts, &day, 1, &res, why, sizeof why);
+    if (rc) {
+        pp_errf(err, errlen, "Cassandra: reading the last run of %s: %s", r->day, why);
+        return rc;
+    }
+    int64_t last = 0;
+    if (pp_cql_result_nrows(res) > 0) pp_cql_result_get_bigint(res, 0, 0, &last); /* null: none yet */
+    pp_cql_result_destroy(res);
+    int64_t now = now_us();
+    r->write_ts = now > last + 1 ? now : last + 1;
+    memcpy(st->day, r->day, sizeof st->day);
+    st->metric = r->metric;
+    st->ts = r->write_ts;
+    return pp_batch_store_record(st, r, err, errlen);
+}
+
+int pp_batch_store_clear(pp_batch_store *st, char *err, size_t errlen) {
+    pp_cql_value v[3] = {pp_cql_bigint(st->ts - 1), pp_cql_text(st->day), pp_cql_text(st->metric)};
+    int rc;
+    if (st->metric) return pp_batch_writer_add(st->w, LANE_DELETES, st->del_metric, v, 3, err, errlen);
+    rc = pp_batch_writer_add(st->w, LANE_DELETES, st->del_pins, v, 2, err, errlen);
+    if (!rc) rc = pp_batch_writer_flush(st->w, LANE_DELETES, err, errlen);
+    if (!rc) rc = pp_batch_writer_add(st->w, LANE_DELETES, st->del_rejects, v, 2, err, errlen);
+    if (!rc) rc = pp_batch_writer_flush(st->w, LANE_DELETES, err, errlen);
+    if (!rc) rc = pp_batch_writer_add(st->w, LANE_DELETES, st->del_metrics, v, 2, err, errlen);
+    if (!rc) rc = pp_batch_writer_flush(st->w, LANE_DELETES, err, errlen);
+    return rc;
+}
+
+int pp_batch_store_drain(pp_batch_store *st, char *err, size_t errlen) {
+    return pp_batch_writer_drain(st->w, err, errlen);
+}
+
+static pp_cql_value u64(uint64_t v) { return pp_cql_bigint((int64_t)v); }
+
+int pp_batch_store_record(pp_batch_store *st, const pp_batch_summary *r, char *err, size_t errlen) {
+    char why[512];
+    pp_cql_value v[] = {
+        pp_cql_text(r->day),
+        pp_cql_timestamp(r->run_at_ms),
+        pp_cql_text(r->status),
+        pp_cql_text(r->metric),
+        pp_cql_text(st->host),
+        pp_cql_bigint(r->write_ts),
+        u64(r->objects),
+        u64(r->bytes),
+        u64(r->records_read),
+        u64(r->duplicate_coordinates),
+        u64(r->conflicting_duplicates),
+        u64(r->duplicate_pins),
+        u64(r->rejects),
+        u64(r->corrupt_lines),
+        u64(r->misplaced),
+        u64(r->pins_written),
+        u64(r->rejects_written),
+        u64(r->metrics_written),
+        pp_cql_bigint(r->duration_ms),
+        pp_cql_bigint(r->read_ms),
+        pp_cql_bigint(r->clean_ms),
+        pp_cql_bigint(r->write_ms),
+        pp_cql_text(r->lake_coverage),
+        pp_cql_text(r->lake_read),
+        pp_cql_text(r->error),
+    };
+    int rc = pp_cql_execute(st->s, st->ins_run, v, sizeof v / sizeof v[0], NULL, why, sizeof why);
+    if (rc) pp_errf(err, errlen, "Cassandra: recording the run of %s in batch_runs: %s", r->day, why);
+    return rc;
+}

@@ -1,0 +1,344 @@
+/* batch_writer against a scripted fake Cassandra (a thread on 127.0.0.1, no real
+ * server): never more requests in flight than allowed; rows grouped per lane into
+ * single-lane UNLOGGED batches; every row arrives once; Overloaded and
+ * Write_timeout answers are sent again; any other error is sticky and named. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "batch/batch_writer.h"
+#include "common/error.h"
+#include "cql/cql_session.h"
+#include "cql_test_support.h"
+
+#define MAX_ROWS 256
+
+typedef struct {
+    int lfd, fd, port;
+    pthread_t th;
+    /* the script */
+    int fail_request;  /* 1-based request number answered with an error (0: none) */
+    int32_t fail_code; /* ... this one */
+    int fail_twice;    /* a second request fails too: fail_request + 3 */
+    /* what the server saw */
+    int requests, batches, executes, max_pending, max_group;
+    int seen[2][MAX_ROWS]; /* per lane, per row: how many times answered VOID */
+    char why[512];
+} fake;
+
+static void srv_fail(fake *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void srv_fail(fake *f, const char *fmt, ...) {
+    if (f->why[0]) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(f->why, sizeof f->why, fmt, ap);
+    va_end(ap);
+}
+
+static int read_n(int fd, uint8_t *p, size_t n) {
+    while (n) {
+        ssize_t r = read(fd, p, n);
+        if (r <= 0) return -1;
+        p += r;
+        n -= (size_t)r;
+    }
+    return 0;
+}
+
+/* One request; -1 at EOF (the client hung up). */
+static int srv_read(fake *f, pp_cql_header *h, pp_cql_buf *body) {
+    uint8_t hdr[PP_CQL_HEADER_LEN];
+    pp_cql_buf_reset(body);
+    if (read_n(f->fd, hdr, sizeof hdr)) return -1;
+    if (pp_cql_header_decode(hdr, sizeof hdr, PP_CQL_V4_REQUEST, 1 << 24, h, NULL, 0) ||
+        pp_cql_buf_reserve(body, h->length + 1) || read_n(f->fd, body->data, h->length)) {
+        srv_fail(f, "server: bad request frame");
+        return -1;
+    }
+    body->len = h->length;
+    return 0;
+}
+
+static void srv_send(fake *f, int16_t stream, uint8_t opcode, const pp_cql_buf *body) {
+    pp_cql_buf out;
+    pp_cql_buf_init(&out);
+    put_response(&out, stream, opcode, 0, body);
+    if (send(f->fd, out.data, out.len, MSG_NOSIGNAL) != (ssize_t)out.len) srv_fail(f, "server: write failed");
+    pp_cql_buf_free(&out);
+}
+
+/* One row's value "L<lane>-<n>" -> lane, n. */
+static int row_of(pp_cql_rd *r, int *lane, int *n) {
+    uint16_t nvals;
+    const uint8_t *p;
+    int32_t len;
+    char v[32];
+    if (pp_cql_get_u16(r, &nvals) || nvals != 1 || pp_cql_get_bytes(r, &p, &len) || len <= 0 ||
+        len >= (int32_t)sizeof v)
+        return -1;
+    memcpy(v, p, (size_t)len);
+    v[len] = '\0';
+    return sscanf(v, "L%d-%d", lane, n) == 2 && *lane >= 0 && *lane < 2 && *n >= 0 && *n < MAX_ROWS ? 0 : -1;
+}
+
+typedef struct {
+    int16_t stream;
+    int nrows;
+    int lane[64], n[64];
+} pending;
+
+/* The rows of an EXECUTE or BATCH body. */
+static int rows_of(fake *f, const pp_cql_header *h, pp_cql_buf *body, pending *p) {
+    pp_cql_rd r;
+    pp_cql_rd_init(&r, body->data, body->len);
+    const uint8_t *id;
+    size_t idn;
+    p->nrows = 0;
+    if (h->opcode == PP_CQL_OP_EXECUTE) {
+        uint16_t cl;
+        uint8_t flags;
+        f->executes++;
+        if (pp_cql_get_short_bytes(&r, &id, &idn) || pp_cql_get_u16(&r, &cl) || pp_cql_get_u8(&r, &flags) ||
+            !(flags & 0x01) || row_of(&r, &p->lane[0], &p->n[0]))
+            return -1;
+        p->nrows = 1;
+        return 0;
+    }
+    uint8_t type;
+    uint16_t n;
+    f->batches++;
+    if (pp_cql_get_u8(&r, &type) || type != PP_CQL_BATCH_UNLOGGED || pp_cql_get_u16(&r, &n) || n > 64) return -1;
+    for (int i = 0; i < n; i++) {
+        uint8_t kind;
+        if (pp_cql_get_u8(&r, &kind) || kind != 1 || pp_cql_get_short_bytes(&r, &id, &idn) ||
+            row_of(&r, &p->lane[i], &p->n[i]))
+            return -1;
+        if (p->lane[i] != p->lane[0]) srv_fail(f, "server: a batch mixes lanes %d and %d", p->lane[0], p->lane[i]);
+    }
+    p->nrows = n;
+    return 0;
+}
+
+static void answer(fake *f, pending *p) {
+    int k = ++f->requests;
+    pp_cql_buf b;
+    pp_cql_buf_init(&b);
+    if (k == f->fail_request || (f->fail_twice && k == f->fail_request + 3)) {
+        body_error(&b, f->fail_code, "scripted failure");
+        if (f->fail_code == 0x1100) { /* Write_timeout: cl, received, blockfor, writeType */
+            pp_cql_put_u16(&b, 1);
+            pp_cql_put_i32(&b, 0);
+            pp_cql_put_i32(&b, 1);
+            put_str(&b, "BATCH");
+        } else if (f->fail_code == 0x1000) { /* Unavailable: cl, required, alive */
+            pp_cql_put_u16(&b, 1);
+            pp_cql_put_i32(&b, 1);
+            pp_cql_put_i32(&b, 0);
+        }
+        srv_send(f, p->stream, PP_CQL_OP_ERROR, &b);
+    } else {
+        pp_cql_put_i32(&b, PP_CQL_RESULT_VOID);
+        srv_send(f, p->stream, PP_CQL_OP_RESULT, &b);
+        for (int i = 0; i < p->nrows; i++) f->seen[p->lane[i]][p->n[i]]++;
+    }
+    pp_cql_buf_free(&b);
+}
+
+static void *fake_main(void *arg) {
+    fake *f = arg;
+    pp_cql_header h;
+    pp_cql_buf body, b;
+    pp_cql_buf_init(&body);
+    pp_cql_buf_init(&b);
+    pending *pend = calloc(1024, sizeof *pend);
+    int npend = 0;
+    f->fd = accept(f->lfd, NULL, NULL);
+    struct timeval tv = {.tv_sec = 10};
+    setsockopt(f->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    if (srv_read(f, &h, &body) || h.opcode != PP_CQL_OP_STARTUP) {
+        srv_fail(f, "server: no STARTUP");
+        goto out;
+    }
+    srv_send(f, h.stream, PP_CQL_OP_READY, &b);
+    for (;;) {
+        /* answer what is pending once the client has nothing more to send for now */
+        struct pollfd pf = {.fd = f->fd, .events = POLLIN};
+        if (npend && poll(&pf, 1, 30) == 0) {
+            for (int i = 0; i < npend; i++) answer(f, &pend[i]);
+            npend = 0;
+        }
+        if (srv_read(f, &h, &body)) break;
+        if (h.opcode == PP_CQL_OP_PREPARE) { /* one text bind marker "v" */
+            pp_cql_buf_reset(&b);
+            pp_cql_put_i32(&b, PP_CQL_RESULT_PREPARED);
+            pp_cql_put_short_bytes(&b, "s1", 2);
+            pp_cql_put_i32(&b, 0x0001);
+            pp_cql_put_i32(&b, 1);
+            pp_cql_put_i32(&b, 0);
+            put_str(&b, "ks");
+            put_str(&b, "t");
+            put_str(&b, "v");
+            put_opt(&b, PP_CQL_T_VARCHAR);
+            pp_cql_put_i32(&b, 0x0004);
+            pp_cql_put_i32(&b, 0);
+            srv_send(f, h.stream, PP_CQL_OP_RESULT, &b);
+            continue;
+        }
+        if (npend == 1024 || rows_of(f, &h, &body, &pend[npend])) {
+            srv_fail(f, "server: unexpected request (opcode 0x%02x)", h.opcode);
+            break;
+        }
+        pend[npend].stream = h.stream;
+        if (pend[npend].nrows > f->max_group) f->max_group = pend[npend].nrows;
+        npend++;
+        if (npend > f->max_pending) f->max_pending = npend;
+    }
+out:
+    free(pend);
+    pp_cql_buf_free(&body);
+    pp_cql_buf_free(&b);
+    close(f->fd);
+    return NULL;
+}
+
+static void fake_start(fake *f) {
+    f->lfd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(f->lfd >= 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t al = sizeof a;
+    assert_int_equal(bind(f->lfd, (struct sockaddr *)&a, sizeof a), 0);
+    assert_int_equal(listen(f->lfd, 4), 0);
+    assert_int_equal(getsockname(f->lfd, (struct sockaddr *)&a, &al), 0);
+    f->port = ntohs(a.sin_port);
+    assert_int_equal(pthread_create(&f->th, NULL, fake_main, f), 0);
+}
+
+static void fake_join(fake *f) {
+    pthread_join(f->th, NULL);
+    close(f->lfd);
+    if (f->why[0]) fail_msg("%s", f->why);
+}
+
+typedef struct {
+    int inflight, group;
+    int rows[2]; /* rows on lane 0 and 1, added alternately */
+    int fail_request;
+    int32_t fail_code;
+    int fail_twice;
+    /* expected */
+    int rc;
+    uint64_t retries;
+    const char *err_has;
+} writer_case;
+
+static void run_case(const writer_case *c) {
+    fake f;
+    memset(&f, 0, sizeof f);
+    f.fail_request = c->fail_request;
+    f.fail_code = c->fail_code;
+    f.fail_twice = c->fail_twice;
+    fake_start(&f);
+    pp_cql_config cfg;
+    pp_cql_config_defaults(&cfg);
+    cfg.host = "127.0.0.1";
+    cfg.port = f.port;
+    cfg.user = NULL;
+    pp_cql_session *s;
+    char err[512] = "";
+    assert_int_equal(pp_cql_session_create(&cfg, &s, err, sizeof err), PP_OK);
+    const pp_cql_prepared *stmt;
+    assert_int_equal(pp_cql_prepare(s, "INSERT INTO t (v) VALUES (?)", &stmt, err, sizeof err), PP_OK);
+    pp_batch_writer *w;
+    pp_batch_writer_opts o = {.max_inflight = c->inflight, .group_rows = c->group, .max_attempts = 3};
+    assert_int_equal(pp_batch_writer_create(&w, s, &o), PP_OK);
+    int rc = PP_OK;
+    int next[2] = {0, 0}; /* the lanes' rows alternate */
+    while (rc == PP_OK && (next[0] < c->rows[0] || next[1] < c->rows[1])) {
+        for (int lane = 0; lane < 2 && rc == PP_OK; lane++) {
+            if (next[lane] >= c->rows[lane]) continue;
+            char v[32];
+            snprintf(v, sizeof v, "L%d-%d", lane, next[lane]++);
+            pp_cql_value val = pp_cql_text(v); /* copied by the writer: v is reused */
+            rc = pp_batch_writer_add(w, lane, stmt, &val, 1, err, sizeof err);
+        }
+    }
+    if (rc == PP_OK) rc = pp_batch_writer_drain(w, err, sizeof err);
+    if (rc != c->rc) fail_msg("writer returned %d (%s), expected %d", rc, err, c->rc);
+    if (c->err_has && !strstr(err, c->err_has)) fail_msg("'%s' lacks '%s'", err, c->err_has);
+    if (rc != PP_OK) { /* sticky */
+        pp_cql_value val = pp_cql_text("L0-0");
+        char err2[512] = "";
+        assert_int_equal(pp_batch_writer_add(w, 0, stmt, &val, 1, err2, sizeof err2), c->rc);
+        assert_string_equal(err2, err);
+    }
+    pp_batch_writer_stats st;
+    pp_batch_writer_get_stats(w, &st);
+    pp_batch_writer_destroy(w);
+    pp_cql_session_destroy(s); /* the server sees EOF and ends */
+    fake_join(&f);
+    if (f.max_pending > c->inflight) fail_msg("%d requests in flight, at most %d allowed", f.max_pending, c->inflight);
+    if (f.max_group > c->group) fail_msg("a request of %d rows, groups of %d asked", f.max_group, c->group);
+    if (c->group == 1) assert_int_equal(f.batches, 0); /* plain EXECUTEs */
+    if (rc == PP_OK) {
+        for (int lane = 0; lane < 2; lane++)
+            for (int i = 0; i < c->rows[lane]; i++)
+                if (f.seen[lane][i] != 1) fail_msg("row L%d-%d stored %d times", lane, i, f.seen[lane][i]);
+        assert_int_equal(st.rows, (uint64_t)(c->rows[0] + c->rows[1]));
+        assert_int_equal(st.retries, c->retries);
+    }
+}
+
+static void test_bounded_and_grouped(void **state) {
+    (void)state;
+    static const writer_case C[] = {
+        {.inflight = 3, .group = 4, .rows = {50, 30}},
+        {.inflight = 1, .group = 4, .rows = {9, 0}},
+        {.inflight = 8, .group = 1, .rows = {40, 40}},
+        {.inflight = 64, .group = 16, .rows = {200, 7}},
+    };
+    for (size_t i = 0; i < sizeof C / sizeof C[0]; i++) run_case(&C[i]);
+}
+
+static void test_retries_what_is_safe(void **state) {
+    (void)state;
+    static const writer_case C[] = {
+        {.inflight = 3, .group = 4, .rows = {50, 30}, .fail_request = 2, .fail_code = 0x1001, .retries = 1},
+        {.inflight = 3, .group = 4, .rows = {50, 30}, .fail_request = 5, .fail_code = 0x1100, .retries = 1},
+        {.inflight = 2, .group = 1, .rows = {10, 10}, .fail_request = 1, .fail_code = 0x1000, .fail_twice = 1,
+         .retries = 2},
+    };
+    for (size_t i = 0; i < sizeof C / sizeof C[0]; i++) run_case(&C[i]);
+}
+
+static void test_other_errors_are_sticky(void **state) {
+    (void)state;
+    static const writer_case C[] = {
+        {.inflight = 3, .group = 4, .rows = {50, 30}, .fail_request = 3, .fail_code = 0x2000, .rc = PP_ESERVER,
+         .err_has = "failed after 1 tries"},
+        {.inflight = 2, .group = 1, .rows = {10, 10}, .fail_request = 4, .fail_code = 0x2200, .rc = PP_ESERVER,
+         .err_has = "scripted failure"},
+    };
+    for (size_t i = 0; i < sizeof C / sizeof C[0]; i++) run_case(&C[i]);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_bounded_and_grouped),
+        cmocka_unit_test(test_retries_what_is_safe),
+        cmocka_unit_test(test_other_errors_are_sticky),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
