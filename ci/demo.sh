@@ -115,13 +115,13 @@ pg_pins=$(psql "$PINPIPE_PG_DSN" -qAt -c "SELECT count(*) FROM pins")
 pg_rejects=$(psql "$PINPIPE_PG_DSN" -qAt -c "SELECT count(*) FROM rejects")
 cq_pins=0
 for d in $(jq -r '.days[].day' "$OUT/manifest.json"); do
-  c=$("$B/pinpipe" cql --keyspace "$RUN" --format csv -e "SELECT count(*) FROM pins WHERE event_day = '$d'" | tail -1)
+  c=$("$B/pinpipe" cql --keyspace "$RUN" --format csv -e "SELECT count(*) FROM pins WHERE event_day = '$d'" | tail -1 | tr -d '\r')
   cq_pins=$((cq_pins + c))
 done
 want=$(jq '.totals.distinct_pins' "$OUT/manifest.json")
 echo
 echo "================================ pinpipe demo: $RUN ================================"
-echo "events      $(sed -E 's/^emulate: target [^:]+: //' "$OUT/emulator.txt")"
+echo "events      $(sed -E 's|^emulate: target .*/pin/: ||' "$OUT/emulator.txt")"
 echo "kafka       $HW messages in topic $RUN"
 echo "stream      PostgreSQL: $pg_pins pins, $pg_rejects rejects"
 echo "batch       Cassandra:  $cq_pins pins        (the emulator's ground truth: $want distinct pins)"

@@ -35,7 +35,7 @@ scenario() {
   "$BIN/pinpipe" api --port "$API_PORT" 2>"$TMP/$name.api.log" &
   local api=$!
   it_on_exit "kill $api 2>/dev/null"
-  it_wait_until 30 curl -sf "http://127.0.0.1:$API_PORT/healthz" || it_fail "$name: API not healthy"
+  it_wait_until 30 curl -sf -o /dev/null "http://127.0.0.1:$API_PORT/healthz" || it_fail "$name: API not healthy"
   local stream="" lake=""
   start_stream() { env "$@" "$BIN/pinpipe" stream --dsn "$dsn" --instance-id s1 2>>"$TMP/$name.stream.log" & stream=$!; }
   # static membership (group.instance.id): a restarted member gets its partitions back at once
