@@ -2,6 +2,7 @@
 #ifndef PINPIPE_CLI_IO_H
 #define PINPIPE_CLI_IO_H
 
+#include <signal.h>
 #include <stdio.h>
 
 #define PP_DEFAULT_MAX_LINE (1024 * 1024) /* the API's default body limit, too */
@@ -12,6 +13,11 @@ FILE *pp_cli_open_in(const char *cmd, const char *path);
 FILE *pp_cli_open_out(const char *cmd, const char *path);
 /* Closes a stream opened above unless it is a standard stream. */
 void pp_cli_close(FILE *f);
+/* The flag the daemons poll: set by SIGTERM and SIGINT once pp_cli_catch_stop_signals ran. */
+extern volatile sig_atomic_t pp_cli_stop;
+/* SIGTERM/SIGINT set pp_cli_stop (interrupted system calls are restarted). */
+void pp_cli_catch_stop_signals(void);
+
 /* Name of an input for messages. */
 const char *pp_cli_name(const char *path);
 

@@ -7,17 +7,11 @@
 #include "batch/batch.h"
 #include "batch/batch_days.h"
 #include "batch/batch_schema.h"
+#include "cli/cli_io.h"
 #include "cli/commands.h"
 #include "common/config.h"
 #include "common/log.h"
 #include "metrics/metrics.h"
-
-static volatile sig_atomic_t g_stop = 0;
-
-static void on_signal(int sig) {
-    (void)sig;
-    g_stop = 1;
-}
 
 static void usage(FILE *out) {
     fprintf(out,
@@ -155,14 +149,9 @@ int cmd_batch(int argc, char **argv) {
         fprintf(stderr, "pinpipe batch: not a day (YYYY-MM-DD): '%s'\n", pp_batch_day_valid(o.from) ? o.to : o.from);
         return 2;
     }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sa.sa_flags = SA_RESTART;
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
+    pp_cli_catch_stop_signals();
     char err[1024];
-    if (pp_batch_run(&o, stdout, &g_stop, err, sizeof err) != 0) {
+    if (pp_batch_run(&o, stdout, &pp_cli_stop, err, sizeof err) != 0) {
         PP_ERROR("batch", "%s", err);
         return 1;
     }

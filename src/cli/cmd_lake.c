@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/cli_io.h"
 #include "cli/commands.h"
 #include "common/config.h"
 #include "common/error.h"
@@ -12,13 +13,6 @@
 #include "kafka/kafka_conf.h"
 #include "lake/lake.h"
 #include "lake/lake_committed.h"
-
-static volatile sig_atomic_t g_stop = 0;
-
-static void on_signal(int sig) {
-    (void)sig;
-    g_stop = 1;
-}
 
 static void usage(FILE *out) {
     fprintf(out,
@@ -158,13 +152,9 @@ int cmd_lake(int argc, char **argv) {
         return 2;
     }
     if (committed) return print_committed(&o);
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
+    pp_cli_catch_stop_signals();
     char err[1024];
-    if (pp_lake_run(&o, &g_stop, err, sizeof err) != 0) {
+    if (pp_lake_run(&o, &pp_cli_stop, err, sizeof err) != 0) {
         PP_ERROR("lake", "%s", err);
         return 1;
     }

@@ -4,17 +4,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/cli_io.h"
 #include "cli/commands.h"
 #include "common/config.h"
 #include "common/log.h"
 #include "stream/stream.h"
-
-static volatile sig_atomic_t g_stop = 0;
-
-static void on_signal(int sig) {
-    (void)sig;
-    g_stop = 1;
-}
 
 static void usage(FILE *out) {
     fprintf(out,
@@ -87,13 +81,9 @@ int cmd_stream(int argc, char **argv) {
         default: usage(stderr); return 2;
         }
     }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
+    pp_cli_catch_stop_signals();
     char err[512];
-    if (pp_stream_run(&o, &g_stop, err, sizeof err) != 0) {
+    if (pp_stream_run(&o, &pp_cli_stop, err, sizeof err) != 0) {
         PP_ERROR("stream", "%s", err);
         return 1;
     }

@@ -70,8 +70,7 @@ void pp_agg_merge(pp_agg *dst, const pp_agg *src) {
 
 size_t pp_agg_size(const pp_agg *a) { return pp_hashmap_size(a->map); }
 
-static int cmp_entry(const void *pa, const void *pb) {
-    const pp_agg_entry *a = pa, *b = pb;
+int pp_agg_entry_cmp(const pp_agg_entry *a, const pp_agg_entry *b) {
     int c = strcmp(PP_METRICS[a->metric].name, PP_METRICS[b->metric].name);
     if (c) return c;
     if ((c = strcmp(a->day, b->day))) return c;
@@ -79,6 +78,8 @@ static int cmp_entry(const void *pa, const void *pb) {
     if ((c = memcmp(a->key, b->key, n))) return c;
     return (a->keylen > b->keylen) - (a->keylen < b->keylen);
 }
+
+static int cmp_entry(const void *a, const void *b) { return pp_agg_entry_cmp(a, b); }
 
 pp_agg_entry *pp_agg_sorted(const pp_agg *a, size_t *n) {
     size_t count = pp_hashmap_size(a->map), pos = 0, i = 0, klen;

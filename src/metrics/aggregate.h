@@ -31,6 +31,8 @@ void pp_agg_merge(pp_agg *dst, const pp_agg *src);
 void pp_agg_emit(void *agg, pp_metric_id metric, const char *day, const char *key, size_t keylen, int64_t value);
 size_t pp_agg_size(const pp_agg *a);
 
+/* The order of pp_agg_sorted: metric name, then day, then key bytes (<0, 0, >0). */
+int pp_agg_entry_cmp(const pp_agg_entry *a, const pp_agg_entry *b);
 /* Entries sorted by (metric name, day, key); caller frees the array (not the strings). */
 pp_agg_entry *pp_agg_sorted(const pp_agg *a, size_t *n);
 

@@ -3,15 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int cmp(const pp_agg_entry *a, const pp_agg_entry *b) {
-    int c = strcmp(PP_METRICS[a->metric].name, PP_METRICS[b->metric].name);
-    if (c) return c;
-    if ((c = strcmp(a->day, b->day))) return c;
-    size_t n = a->keylen < b->keylen ? a->keylen : b->keylen;
-    if ((c = memcmp(a->key, b->key, n))) return c;
-    return (a->keylen > b->keylen) - (a->keylen < b->keylen);
-}
-
 static void push(pp_parity_diff *d, const pp_agg_entry *e, const pp_agg_entry *batch, const pp_agg_entry *stream) {
     if (d->n == d->cap) {
         d->cap = d->cap ? d->cap * 2 : 16;
@@ -33,7 +24,7 @@ void pp_parity_compare(const pp_agg *batch, const pp_agg *stream, pp_parity_diff
     size_t nb, ns, i = 0, j = 0;
     pp_agg_entry *b = pp_agg_sorted(batch, &nb), *s = pp_agg_sorted(stream, &ns);
     while (i < nb || j < ns) {
-        int c = i == nb ? 1 : j == ns ? -1 : cmp(&b[i], &s[j]);
+        int c = i == nb ? 1 : j == ns ? -1 : pp_agg_entry_cmp(&b[i], &s[j]);
         out->compared++;
         if (c < 0) {
             push(out, &b[i], &b[i], NULL);
