@@ -222,14 +222,15 @@ int pp_stream_run(const pp_stream_opts *o, volatile sig_atomic_t *stop, char *er
     }
     rc = PP_OK;
 out:
+    /* librdkafka's handle cannot be destroyed while messages of it are alive. */
+    pp_stream_batch_free(&sb);
+    pp_kafka_batch_free(&kb);
     if (consumer) {
         char cerr[256];
         if (pp_consumer_close(consumer, cerr, sizeof cerr)) PP_WARN("stream", "leaving the group: %s", cerr);
     }
     pp_stats_http_stop(http);
     pp_consumer_destroy(consumer);
-    pp_stream_batch_free(&sb);
-    pp_kafka_batch_free(&kb);
     pp_kafka_conf_free(&kc);
     pp_stream_sink_destroy(ctx.sink);
     pp_pg_destroy(pg);
