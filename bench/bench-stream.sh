@@ -20,7 +20,7 @@ run="$(date +%s)"
 schema="bench_stream_$run"
 dsn="$PINPIPE_PG_DSN?options=-csearch_path%3D$schema"
 psql "$PINPIPE_PG_DSN" -qc "CREATE SCHEMA $schema"
-trap 'psql "$PINPIPE_PG_DSN" -qc "DROP SCHEMA IF EXISTS $schema CASCADE"' EXIT
+trap 'psql "$PINPIPE_PG_DSN" -qc "SET client_min_messages = warning" -c "DROP SCHEMA IF EXISTS $schema CASCADE"' EXIT
 ms() { date +%s%3N; }
 
 "$BUILD/pinpipe-emulate" --seed 9 --count "$N" --days 7 --out "$OUT/stream-events.jsonl" 2>/dev/null
