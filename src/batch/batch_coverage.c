@@ -7,12 +7,12 @@
 #include "common/strbuf.h"
 #include "event/event_time.h"
 #include "kafka/kafka_conf.h"
-#include "lake/lake_committed.h"
+#include "kafka/kafka_group.h"
 
 int pp_batch_coverage_json(const char *brokers, const char *topic, const char *group, int timeout_ms,
                            char **json, char *err, size_t errlen) {
     pp_kafka_conf kc;
-    pp_lake_committed *c = NULL;
+    pp_kafka_committed *c = NULL;
     size_t n = 0;
     char why[512];
     *json = NULL;
@@ -20,7 +20,7 @@ int pp_batch_coverage_json(const char *brokers, const char *topic, const char *g
     clock_gettime(CLOCK_REALTIME, &now);
     int rc = pp_kafka_conf_init(&kc, why, sizeof why);
     if (rc == PP_OK && brokers) rc = pp_kafka_conf_set_brokers(&kc, brokers, why, sizeof why);
-    if (rc == PP_OK) rc = pp_lake_committed_get(&kc, topic, group, timeout_ms, &c, &n, why, sizeof why);
+    if (rc == PP_OK) rc = pp_kafka_group_committed(&kc, topic, group, timeout_ms, &c, &n, why, sizeof why);
     pp_kafka_conf_free(&kc);
     if (rc) {
         pp_errf(err, errlen, "Kafka: reading the committed offsets of group %s on topic %s: %s", group, topic, why);

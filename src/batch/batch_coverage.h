@@ -2,7 +2,7 @@
  * batch_runs table (the parity command reads it).
  *
  * lake_coverage: the lake writer's consumer group's committed offsets of the topic
- * when the run started, read without joining the group (lake/lake_committed.h).
+ * when the run started, read without joining the group (kafka/kafka_group.h).
  * Every record below a partition's committed offset is in a stored lake object
  * (the lake writer commits only after storing), so it was listed by this run:
  *

@@ -12,7 +12,7 @@
 #include "common/log.h"
 #include "kafka/kafka_conf.h"
 #include "lake/lake.h"
-#include "lake/lake_committed.h"
+#include "kafka/kafka_group.h"
 
 static void usage(FILE *out) {
     fprintf(out,
@@ -66,7 +66,7 @@ static void usage(FILE *out) {
 
 static int print_committed(const pp_lake_opts *o) {
     pp_kafka_conf kc;
-    pp_lake_committed *c = NULL;
+    pp_kafka_committed *c = NULL;
     size_t n = 0;
     char err[512];
     int rc;
@@ -74,7 +74,7 @@ static int print_committed(const pp_lake_opts *o) {
     if ((rc = pp_kafka_conf_init(&kc, err, sizeof err)) ||
         (rc = pp_kafka_conf_set_brokers(&kc, o->brokers, err, sizeof err)) ||
         (rc = pp_kafka_conf_set_client_id(&kc, "pinpipe-lake-committed", err, sizeof err)) ||
-        (rc = pp_lake_committed_get(&kc, o->topic, o->group, 10000, &c, &n, err, sizeof err))) {
+        (rc = pp_kafka_group_committed(&kc, o->topic, o->group, 10000, &c, &n, err, sizeof err))) {
         fprintf(stderr, "pinpipe lake: %s\n", err);
         pp_kafka_conf_free(&kc);
         return 1;

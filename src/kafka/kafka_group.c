@@ -1,4 +1,4 @@
-#include "lake/lake_committed.h"
+#include "kafka/kafka_group.h"
 
 #include <stdlib.h>
 
@@ -6,13 +6,13 @@
 #include "kafka/kafka_admin.h"
 #include "kafka/kafka_rd.h"
 
-int pp_lake_committed_get(const pp_kafka_conf *kc, const char *topic, const char *group, int timeout_ms,
-                          pp_lake_committed **out, size_t *n, char *err, size_t errlen) {
+int pp_kafka_group_committed(const pp_kafka_conf *kc, const char *topic, const char *group, int timeout_ms,
+                             pp_kafka_committed **out, size_t *n, char *err, size_t errlen) {
     pp_kafka_admin *admin = NULL;
     rd_kafka_conf_t *conf = NULL;
     rd_kafka_t *rk = NULL;
     rd_kafka_topic_partition_list_t *l = NULL;
-    pp_lake_committed *res = NULL;
+    pp_kafka_committed *res = NULL;
     int partitions = 0, rc;
     char why[512];
     *out = NULL;
