@@ -7,14 +7,14 @@
 
 static const pp_command COMMANDS[] = {
     {"api", "the ingest HTTP API: POST /pin/ -> Kafka, answered after the ack", cmd_api},
+    {"lake", "the lake writer: Kafka -> S3 raw lake (JSONL objects by event day)", cmd_lake},
+    {"batch", "the batch job: lake(day) -> clean -> Cassandra, replacing the day", cmd_batch},
+    {"stream", "the stream job: Kafka -> clean -> PostgreSQL, exactly once", cmd_stream},
+    {"parity", "compare batch (Cassandra) and stream (PostgreSQL) metrics, day by day", cmd_parity},
     {"clean", "clean raw JSONL events offline (rejects and a rule summary too)", cmd_clean},
     {"metrics", "compute metrics offline from raw or cleaned JSONL", cmd_metrics},
     {"rules", "list the cleaning rules; `rules check` runs them over the fixtures", cmd_rules},
     {"produce", "produce a file of raw events to Kafka with the API's message contract", cmd_produce},
-    {"parity", "compare batch (Cassandra) and stream (PostgreSQL) metrics, day by day", cmd_parity},
-    {"stream", "the stream job: Kafka -> clean -> PostgreSQL, exactly once", cmd_stream},
-    {"lake", "the lake writer: Kafka -> S3 raw lake (JSONL objects by event day)", cmd_lake},
-    {"batch", "the batch job: lake(day) -> clean -> Cassandra, replacing the day", cmd_batch},
     {"s3", "object store client: ls, get, put, head, rm, mb (path-style, SigV4)", cmd_s3},
     {"cql", "Cassandra client: run CQL statements, print rows (also the readiness probe)", cmd_cql},
 };
