@@ -142,5 +142,6 @@ echo "  S3 lake     $BUILD/pinpipe s3 ls $PINPIPE_LAKE_PREFIX"
 echo "  parity      PINPIPE_TOPIC=$RUN PINPIPE_STREAM_GROUP=$RUN-stream PINPIPE_CASSANDRA_KEYSPACE=$RUN \\"
 echo "              PINPIPE_PG_DSN='$PINPIPE_PG_DSN' $BUILD/pinpipe parity --from $start_day --to $end_day"
 echo "  logs        $OUT/"
-[ "$KEEP" = 1 ] || echo "  (the services this run started are stopped now; DEMO_KEEP=1 keeps them running)"
+[ "$KEEP" = 1 ] || echo "  (the services this run started are stopped now; their data stays in .services/:
+   \`make services-up\` brings them back for the commands above; DEMO_KEEP=1 keeps them running)"
 [ "$parity_rc" = 0 ] || die "parity did not hold (exit $parity_rc)"
