@@ -26,6 +26,9 @@ case "$BUILD" in /*) ;; *) BUILD="$PWD/$BUILD" ;; esac
 # shellcheck source=../ci/services/env.sh
 . "$ROOT/ci/services/env.sh"
 export PINPIPE_BUILD="$BUILD"
+# Tests run one at a time, so the PostgreSQL client's real-restart test may restart the
+# shared server (it comes back on the same port and data).
+export PINPIPE_IT_PG_RESTART_CMD="${PINPIPE_IT_PG_RESTART_CMD:-bash '$ROOT/ci/services/postgres.sh' down >/dev/null && bash '$ROOT/ci/services/postgres.sh' up >/dev/null}"
 
 # shellcheck disable=SC2206 # a space-separated list
 services=(${PINPIPE_IT_SERVICES:-postgres s3 kafka cassandra})

@@ -10,8 +10,9 @@
  *   - a connection the server dropped between statements is re-established.
  * needs: postgres     (bash ci/services.sh up postgres; PINPIPE_PG_DSN); skipped
  *                      when PINPIPE_IT_SERVICES is set without postgres.
- * Optional: PINPIPE_IT_PG_RESTART_CMD, a shell command that restarts the server,
- * enables a test that restarts it for real (off by default: the service is shared).
+ * PINPIPE_IT_PG_RESTART_CMD, a shell command that restarts the server (set by
+ * tests/run-integration.sh, which runs tests one at a time), enables a test that
+ * restarts it for real; without it that one test is skipped.
  */
 #include <setjmp.h>
 #include <stdarg.h>
