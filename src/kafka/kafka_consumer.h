@@ -57,7 +57,9 @@ typedef struct {
 /* Creates the consumer and subscribes; joining the group happens in the first polls. */
 int pp_consumer_create(pp_consumer **out, const pp_kafka_conf *kc, const pp_consumer_opts *opts,
                        char *err, size_t errlen);
-/* Closes (if not closed yet) and releases everything. NULL is fine. */
+/* Closes (if not closed yet) and releases everything. NULL is fine. Free (or empty)
+ * every pp_kafka_batch of this consumer first: librdkafka's handle waits for all of
+ * its messages, so destroying it while a batch holds some never returns. */
 void pp_consumer_destroy(pp_consumer *c);
 /* Leaves the group cleanly (the revoke callback runs first, so final commits can be
  * made there). Later polls fail. Idempotent. */
