@@ -35,6 +35,11 @@ static void usage(FILE *out) {
             "  --brokers LIST        Kafka bootstrap servers [PINPIPE_KAFKA_BROKERS] (127.0.0.1:19092)\n"
             "  --topic NAME          topic to consume [PINPIPE_TOPIC] (pins)\n"
             "  --group NAME          consumer group [PINPIPE_LAKE_GROUP] (pinpipe-lake)\n"
+            "  --instance-id ID      static group membership (group.instance.id): a restarted\n"
+            "                        writer with the same ID gets its partitions back at once\n"
+            "                        [PINPIPE_LAKE_INSTANCE_ID] (none)\n"
+            "  --session-timeout-ms MS  how soon the group notices a dead writer\n"
+            "                        [PINPIPE_LAKE_SESSION_TIMEOUT_MS] (10000)\n"
             "  --bucket NAME         S3 bucket, created if missing [PINPIPE_S3_BUCKET] (pinpipe-lake)\n"
             "  --prefix PREFIX       key prefix; '/' is added when missing [PINPIPE_LAKE_PREFIX] (raw/)\n"
             "  --endpoint URL        S3 endpoint, path-style [PINPIPE_S3_ENDPOINT] (http://127.0.0.1:19000)\n"
@@ -52,7 +57,9 @@ static void usage(FILE *out) {
             "                        [PINPIPE_LAKE_METRICS_PORT] (0: off)\n"
             "  --max-messages N      store everything and stop after N records (tests, benchmarks)\n"
             "  --exit-when-idle MS   store everything and stop after MS without records, counted\n"
-            "                        from the last record or partition assignment (tests)\n"
+            "                        from the last record or partition assignment (tests). A dead\n"
+            "                        member may hold partitions for --session-timeout-ms: restart\n"
+            "                        with the same --instance-id, or wait longer than that\n"
             "  --print-committed     print the group's committed offsets of the topic, one line per\n"
             "                        partition: PARTITION OFFSET (- when none); does not join the\n"
             "                        group, so a running writer is not disturbed\n"
@@ -101,6 +108,7 @@ int cmd_lake(int argc, char **argv) {
         {"max-age-ms", required_argument, 0, 'a'},   {"metrics-port", required_argument, 0, 'p'},
         {"max-messages", required_argument, 0, 'M'}, {"exit-when-idle", required_argument, 0, 'I'},
         {"print-committed", no_argument, 0, 'C'},    {"help", no_argument, 0, 'h'},
+        {"instance-id", required_argument, 0, 'i'},  {"session-timeout-ms", required_argument, 0, 's'},
         {0, 0, 0, 0}};
     pp_lake_opts o;
     pp_lake_opts_default(&o);
@@ -119,9 +127,10 @@ int cmd_lake(int argc, char **argv) {
         case 'A': o.s3_access_key = optarg; break;
         case 'S': o.s3_secret_key = optarg; break;
         case 'z': o.gzip = 1; break;
+        case 'i': o.instance_id = optarg; break;
         case 'C': committed = 1; break;
         case 'h': usage(stdout); return 0;
-        case 'r': case 'y': case 'a': case 'p': case 'M': case 'I': {
+        case 'r': case 'y': case 'a': case 'p': case 'M': case 'I': case 's': {
             long min = c == 'p' || c == 'M' || c == 'I' ? 0 : 1;
             long max = c == 'p' ? 65535 : c == 'M' ? 0x7fffffffffffffffL : c == 'y' ? (1L << 30) : 0x7fffffffL;
             if (pp_parse_long(optarg, min, max, &v)) {
@@ -135,6 +144,7 @@ int cmd_lake(int argc, char **argv) {
             if (c == 'p') o.stats_port = (int)v;
             if (c == 'M') o.max_messages = v;
             if (c == 'I') o.exit_when_idle_ms = (int)v;
+            if (c == 's') o.session_timeout_ms = (int)v;
             break;
         }
         default: usage(stderr); return 2;

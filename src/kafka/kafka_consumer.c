@@ -101,7 +101,7 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t e,
 int pp_consumer_create(pp_consumer **out, const pp_kafka_conf *kc, const pp_consumer_opts *o,
                        char *err, size_t errlen) {
     char sess[24], poll_iv[24], why[512];
-    const char *defaults[9];
+    const char *defaults[11];
     size_t nd = 0;
     rd_kafka_conf_t *conf = NULL;
     rd_kafka_topic_partition_list_t *subs = NULL;
@@ -125,6 +125,10 @@ int pp_consumer_create(pp_consumer **out, const pp_kafka_conf *kc, const pp_cons
         snprintf(poll_iv, sizeof poll_iv, "%d", o->max_poll_interval_ms);
         defaults[nd++] = "max.poll.interval.ms";
         defaults[nd++] = poll_iv;
+    }
+    if (o->instance_id && *o->instance_id) {
+        defaults[nd++] = "group.instance.id";
+        defaults[nd++] = o->instance_id;
     }
     defaults[nd] = NULL;
 

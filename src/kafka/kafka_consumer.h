@@ -50,6 +50,9 @@ typedef struct {
                                         (default) or "latest" */
     int session_timeout_ms;          /* 0: librdkafka's default (45000) */
     int max_poll_interval_ms;        /* 0: librdkafka's default (300000) */
+    const char *instance_id;         /* static membership (group.instance.id): a restarted
+                                        member with the same id takes its old place at once,
+                                        without a rebalance; NULL: dynamic membership */
     pp_kafka_rebalance_cb rebalance; /* may be NULL */
     void *rebalance_opaque;
 } pp_consumer_opts;

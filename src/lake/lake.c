@@ -44,6 +44,8 @@ void pp_lake_opts_default(pp_lake_opts *o) {
     o->brokers = pp_env_str("PINPIPE_KAFKA_BROKERS", "127.0.0.1:19092");
     o->topic = pp_env_str("PINPIPE_TOPIC", "pins");
     o->group = pp_env_str("PINPIPE_LAKE_GROUP", "pinpipe-lake");
+    o->instance_id = pp_env_str("PINPIPE_LAKE_INSTANCE_ID", NULL);
+    o->session_timeout_ms = (int)pp_env_long("PINPIPE_LAKE_SESSION_TIMEOUT_MS", 10000);
     o->bucket = pp_env_str("PINPIPE_S3_BUCKET", "pinpipe-lake");
     o->prefix = pp_env_str("PINPIPE_LAKE_PREFIX", "raw/");
     o->gzip = pp_env_long("PINPIPE_LAKE_GZIP", 0) != 0;
@@ -232,6 +234,8 @@ static int open_consumer(lake_ctx *ctx, char *err, size_t errlen) {
     memset(&co, 0, sizeof co);
     co.group_id = o->group;
     co.auto_offset_reset = "earliest";
+    co.session_timeout_ms = o->session_timeout_ms;
+    co.instance_id = o->instance_id;
     co.rebalance = on_rebalance;
     co.rebalance_opaque = ctx;
     rc = pp_consumer_create(&ctx->consumer, &kc, &co, err, errlen);

@@ -28,6 +28,8 @@ typedef struct {
     const char *brokers;
     const char *topic;
     const char *group;
+    const char *instance_id;   /* static group membership (group.instance.id); NULL: dynamic */
+    int session_timeout_ms;    /* how soon the group notices a dead member */
     const char *bucket;
     const char *prefix;        /* key prefix, "raw/" */
     const char *s3_endpoint;   /* NULL: PINPIPE_S3_ENDPOINT or the S3 client's default */
@@ -46,7 +48,7 @@ typedef struct {
 } pp_lake_opts;
 
 /* Defaults, then the environment (PINPIPE_KAFKA_BROKERS, PINPIPE_TOPIC,
- * PINPIPE_LAKE_GROUP, PINPIPE_S3_BUCKET, PINPIPE_LAKE_PREFIX, PINPIPE_LAKE_GZIP,
+ * PINPIPE_LAKE_GROUP, PINPIPE_LAKE_INSTANCE_ID, PINPIPE_LAKE_SESSION_TIMEOUT_MS, PINPIPE_S3_BUCKET, PINPIPE_LAKE_PREFIX, PINPIPE_LAKE_GZIP,
  * PINPIPE_LAKE_MAX_RECORDS, PINPIPE_LAKE_MAX_BYTES, PINPIPE_LAKE_MAX_AGE_MS,
  * PINPIPE_LAKE_METRICS_PORT). */
 void pp_lake_opts_default(pp_lake_opts *o);

@@ -189,16 +189,12 @@ int pp_stream_run(const pp_stream_opts *o, volatile sig_atomic_t *stop, char *er
         (rc = pp_kafka_conf_set_topic(&kc, o->topic, err, errlen)) ||
         (rc = pp_kafka_conf_set_client_id(&kc, "pinpipe-stream", err, errlen)))
         goto out;
-    if (o->instance_id) { /* a restarted instance takes its old place without a rebalance */
-        char prop[300];
-        snprintf(prop, sizeof prop, "group.instance.id=%s", o->instance_id);
-        if ((rc = pp_kafka_conf_add_prop(&kc, prop, err, errlen))) goto out;
-    }
     pp_consumer_opts co;
     memset(&co, 0, sizeof co);
     co.group_id = o->group;
     co.auto_offset_reset = "earliest";
     co.session_timeout_ms = o->session_timeout_ms;
+    co.instance_id = o->instance_id;
     co.rebalance = on_rebalance;
     co.rebalance_opaque = &ctx;
     if ((rc = pp_consumer_create(&consumer, &kc, &co, err, errlen))) goto out;

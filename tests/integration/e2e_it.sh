@@ -39,7 +39,7 @@ scenario() {
   local stream="" lake=""
   start_stream() { env "$@" "$BIN/pinpipe" stream --dsn "$dsn" --instance-id s1 2>>"$TMP/$name.stream.log" & stream=$!; }
   # static membership (group.instance.id): a restarted member gets its partitions back at once
-  start_lake() { PINPIPE_KAFKA_PROPS=group.instance.id=l1 "$BIN/pinpipe" lake --max-age-ms 1000 2>>"$TMP/$name.lake.log" & lake=$!; }
+  start_lake() { "$BIN/pinpipe" lake --instance-id l1 --max-age-ms 1000 2>>"$TMP/$name.lake.log" & lake=$!; }
   start_stream "$@"
   start_lake
   "$BIN/pinpipe-emulate" --seed 21 --count "$N" --days 3 --start-date "$START_DAY" --invalid-rate 0.01 \

@@ -196,10 +196,10 @@ split -n l/6 -d "$TMP/all.jsonl" "$TMP/chunk."
 writer_pid=""
 it_on_exit '[ -n "$writer_pid" ] && kill -9 $writer_pid 2>/dev/null'
 start_crash_writer() {
-  # a short session timeout so a killed member leaves the group quickly
-  PINPIPE_KAFKA_PROPS="session.timeout.ms=6000;heartbeat.interval.ms=500" \
-    "$BIN/pinpipe" lake --topic "$topic2" --group "g-$topic2" --prefix "$BASE/crash/raw/" --gzip \
-    --max-records 300 --max-age-ms 200 "$@" 2>>"$TMP/lake2.log" &
+  # static membership: each restart takes the killed writer's place (and partitions) at
+  # once; a new dynamic member would share them with the dead one until its session ends
+  "$BIN/pinpipe" lake --topic "$topic2" --group "g-$topic2" --instance-id crash-writer --prefix "$BASE/crash/raw/" \
+    --gzip --max-records 300 --max-age-ms 200 "$@" 2>>"$TMP/lake2.log" &
   writer_pid=$!
 }
 kills=0
