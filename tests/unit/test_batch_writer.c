@@ -2,19 +2,13 @@
  * server): never more requests in flight than allowed; rows grouped per lane into
  * single-lane UNLOGGED batches; every row arrives once; Overloaded and
  * Write_timeout answers are sent again; any other error is sticky and named. */
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <poll.h>
-#include <pthread.h>
 #include <setjmp.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -22,13 +16,12 @@
 #include "batch/batch_writer.h"
 #include "common/error.h"
 #include "cql/cql_session.h"
-#include "cql_test_support.h"
+#include "cql_fake_server.h"
 
 #define MAX_ROWS 256
 
+/* The script and what the server saw (fake_server.state). */
 typedef struct {
-    int lfd, fd, port;
-    pthread_t th;
     /* the script */
     int fail_request;  /* 1-based request number answered with an error (0: none) */
     int32_t fail_code; /* ... this one */
@@ -36,49 +29,7 @@ typedef struct {
     /* what the server saw */
     int requests, batches, executes, max_pending, max_group;
     int seen[2][MAX_ROWS]; /* per lane, per row: how many times answered VOID */
-    char why[512];
 } fake;
-
-static void srv_fail(fake *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void srv_fail(fake *f, const char *fmt, ...) {
-    if (f->why[0]) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(f->why, sizeof f->why, fmt, ap);
-    va_end(ap);
-}
-
-static int read_n(int fd, uint8_t *p, size_t n) {
-    while (n) {
-        ssize_t r = read(fd, p, n);
-        if (r <= 0) return -1;
-        p += r;
-        n -= (size_t)r;
-    }
-    return 0;
-}
-
-/* One request; -1 at EOF (the client hung up). */
-static int srv_read(fake *f, pp_cql_header *h, pp_cql_buf *body) {
-    uint8_t hdr[PP_CQL_HEADER_LEN];
-    pp_cql_buf_reset(body);
-    if (read_n(f->fd, hdr, sizeof hdr)) return -1;
-    if (pp_cql_header_decode(hdr, sizeof hdr, PP_CQL_V4_REQUEST, 1 << 24, h, NULL, 0) ||
-        pp_cql_buf_reserve(body, h->length + 1) || read_n(f->fd, body->data, h->length)) {
-        srv_fail(f, "server: bad request frame");
-        return -1;
-    }
-    body->len = h->length;
-    return 0;
-}
-
-static void srv_send(fake *f, int16_t stream, uint8_t opcode, const pp_cql_buf *body) {
-    pp_cql_buf out;
-    pp_cql_buf_init(&out);
-    put_response(&out, stream, opcode, 0, body);
-    if (send(f->fd, out.data, out.len, MSG_NOSIGNAL) != (ssize_t)out.len) srv_fail(f, "server: write failed");
-    pp_cql_buf_free(&out);
-}
 
 /* One row's value "L<lane>-<n>" -> lane, n. */
 static int row_of(pp_cql_rd *r, int *lane, int *n) {
@@ -101,7 +52,8 @@ typedef struct {
 } pending;
 
 /* The rows of an EXECUTE or BATCH body. */
-static int rows_of(fake *f, const pp_cql_header *h, pp_cql_buf *body, pending *p) {
+static int rows_of(fake_server *srv, const pp_cql_header *h, pp_cql_buf *body, pending *p) {
+    fake *f = srv->state;
     pp_cql_rd r;
     pp_cql_rd_init(&r, body->data, body->len);
     const uint8_t *id;
@@ -126,13 +78,14 @@ static int rows_of(fake *f, const pp_cql_header *h, pp_cql_buf *body, pending *p
         if (pp_cql_get_u8(&r, &kind) || kind != 1 || pp_cql_get_short_bytes(&r, &id, &idn) ||
             row_of(&r, &p->lane[i], &p->n[i]))
             return -1;
-        if (p->lane[i] != p->lane[0]) srv_fail(f, "server: a batch mixes lanes %d and %d", p->lane[0], p->lane[i]);
+        if (p->lane[i] != p->lane[0]) srv_fail(srv, "server: a batch mixes lanes %d and %d", p->lane[0], p->lane[i]);
     }
     p->nrows = n;
     return 0;
 }
 
-static void answer(fake *f, pending *p) {
+static void answer(fake_server *srv, pending *p) {
+    fake *f = srv->state;
     int k = ++f->requests;
     pp_cql_buf b;
     pp_cql_buf_init(&b);
@@ -148,57 +101,44 @@ static void answer(fake *f, pending *p) {
             pp_cql_put_i32(&b, 1);
             pp_cql_put_i32(&b, 0);
         }
-        srv_send(f, p->stream, PP_CQL_OP_ERROR, &b);
+        srv_send(srv, p->stream, PP_CQL_OP_ERROR, &b);
     } else {
         pp_cql_put_i32(&b, PP_CQL_RESULT_VOID);
-        srv_send(f, p->stream, PP_CQL_OP_RESULT, &b);
+        srv_send(srv, p->stream, PP_CQL_OP_RESULT, &b);
         for (int i = 0; i < p->nrows; i++) f->seen[p->lane[i]][p->n[i]]++;
     }
     pp_cql_buf_free(&b);
 }
 
-static void *fake_main(void *arg) {
-    fake *f = arg;
+/* STARTUP, PREPARE, then requests answered in bursts: whatever is pending once the
+ * client has paused, so the writer's in-flight limit can be seen. */
+static void serve(fake_server *srv) {
+    fake *f = srv->state;
     pp_cql_header h;
     pp_cql_buf body, b;
     pp_cql_buf_init(&body);
     pp_cql_buf_init(&b);
     pending *pend = calloc(1024, sizeof *pend);
     int npend = 0;
-    f->fd = accept(f->lfd, NULL, NULL);
-    struct timeval tv = {.tv_sec = 10};
-    setsockopt(f->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    if (srv_read(f, &h, &body) || h.opcode != PP_CQL_OP_STARTUP) {
-        srv_fail(f, "server: no STARTUP");
+    if (srv_read(srv, &h, &body) || h.opcode != PP_CQL_OP_STARTUP) {
+        srv_fail(srv, "server: no STARTUP");
         goto out;
     }
-    srv_send(f, h.stream, PP_CQL_OP_READY, &b);
+    srv_send(srv, h.stream, PP_CQL_OP_READY, &b);
     for (;;) {
         /* answer what is pending once the client has nothing more to send for now */
-        struct pollfd pf = {.fd = f->fd, .events = POLLIN};
+        struct pollfd pf = {.fd = srv->fd, .events = POLLIN};
         if (npend && poll(&pf, 1, 30) == 0) {
-            for (int i = 0; i < npend; i++) answer(f, &pend[i]);
+            for (int i = 0; i < npend; i++) answer(srv, &pend[i]);
             npend = 0;
         }
-        if (srv_read(f, &h, &body)) break;
-        if (h.opcode == PP_CQL_OP_PREPARE) { /* one text bind marker "v" */
-            pp_cql_buf_reset(&b);
-            pp_cql_put_i32(&b, PP_CQL_RESULT_PREPARED);
-            pp_cql_put_short_bytes(&b, "s1", 2);
-            pp_cql_put_i32(&b, 0x0001);
-            pp_cql_put_i32(&b, 1);
-            pp_cql_put_i32(&b, 0);
-            put_str(&b, "ks");
-            put_str(&b, "t");
-            put_str(&b, "v");
-            put_opt(&b, PP_CQL_T_VARCHAR);
-            pp_cql_put_i32(&b, 0x0004);
-            pp_cql_put_i32(&b, 0);
-            srv_send(f, h.stream, PP_CQL_OP_RESULT, &b);
+        if (srv_read(srv, &h, &body)) break;
+        if (h.opcode == PP_CQL_OP_PREPARE) {
+            srv_send_prepared(srv, h.stream, "s1", "v");
             continue;
         }
-        if (npend == 1024 || rows_of(f, &h, &body, &pend[npend])) {
-            srv_fail(f, "server: unexpected request (opcode 0x%02x)", h.opcode);
+        if (npend == 1024 || rows_of(srv, &h, &body, &pend[npend])) {
+            srv_fail(srv, "server: unexpected request (opcode 0x%02x)", h.opcode);
             break;
         }
         pend[npend].stream = h.stream;
@@ -210,26 +150,6 @@ out:
     free(pend);
     pp_cql_buf_free(&body);
     pp_cql_buf_free(&b);
-    close(f->fd);
-    return NULL;
-}
-
-static void fake_start(fake *f) {
-    f->lfd = socket(AF_INET, SOCK_STREAM, 0);
-    assert_true(f->lfd >= 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t al = sizeof a;
-    assert_int_equal(bind(f->lfd, (struct sockaddr *)&a, sizeof a), 0);
-    assert_int_equal(listen(f->lfd, 4), 0);
-    assert_int_equal(getsockname(f->lfd, (struct sockaddr *)&a, &al), 0);
-    f->port = ntohs(a.sin_port);
-    assert_int_equal(pthread_create(&f->th, NULL, fake_main, f), 0);
-}
-
-static void fake_join(fake *f) {
-    pthread_join(f->th, NULL);
-    close(f->lfd);
-    if (f->why[0]) fail_msg("%s", f->why);
 }
 
 typedef struct {
@@ -250,11 +170,12 @@ static void run_case(const writer_case *c) {
     f.fail_request = c->fail_request;
     f.fail_code = c->fail_code;
     f.fail_twice = c->fail_twice;
-    fake_start(&f);
+    fake_server srv;
+    fake_start(&srv, serve, &f);
     pp_cql_config cfg;
     pp_cql_config_defaults(&cfg);
     cfg.host = "127.0.0.1";
-    cfg.port = f.port;
+    cfg.port = srv.port;
     cfg.user = NULL;
     pp_cql_session *s;
     char err[512] = "";
@@ -288,7 +209,7 @@ static void run_case(const writer_case *c) {
     pp_batch_writer_get_stats(w, &st);
     pp_batch_writer_destroy(w);
     pp_cql_session_destroy(s); /* the server sees EOF and ends */
-    fake_join(&f);
+    fake_join(&srv);
     if (f.max_pending > c->inflight) fail_msg("%d requests in flight, at most %d allowed", f.max_pending, c->inflight);
     if (f.max_group > c->group) fail_msg("a request of %d rows, groups of %d asked", f.max_group, c->group);
     if (c->group == 1) assert_int_equal(f.batches, 0); /* plain EXECUTEs */

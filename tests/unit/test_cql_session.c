@@ -7,18 +7,12 @@
  * BATCH; SELECTs follow the paging state; a request past its deadline times out and
  * its late answer is dropped; an oversized frame or a closed socket fails cleanly;
  * a refused connection fails at once. */
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <pthread.h>
 #include <setjmp.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -26,73 +20,23 @@
 #include "common/error.h"
 #include "common/log.h"
 #include "cql/cql_session.h"
-#include "cql_test_support.h"
+#include "cql_fake_server.h"
 
-/* ---- the fake server ------------------------------------------------------ */
+/* ---- the fake server (cql_fake_server.h) and its replies ------------------- */
 
-typedef struct fake fake;
-typedef void (*scenario)(fake *f);
-
-struct fake {
-    int lfd, fd, port;
-    pthread_t th;
-    scenario run;
-    char why[512]; /* first failure seen by the server thread ("" = none) */
-};
-
-static void srv_fail(fake *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void srv_fail(fake *f, const char *fmt, ...) {
-    if (f->why[0]) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(f->why, sizeof f->why, fmt, ap);
-    va_end(ap);
-}
-
-static int read_n(int fd, uint8_t *p, size_t n) {
-    while (n) {
-        ssize_t r = read(fd, p, n);
-        if (r <= 0) return -1;
-        p += r;
-        n -= (size_t)r;
-    }
-    return 0;
-}
-
-/* Reads one request frame; its body goes to *body (reset first). */
-static int srv_read(fake *f, pp_cql_header *h, pp_cql_buf *body) {
-    uint8_t hdr[PP_CQL_HEADER_LEN];
-    pp_cql_buf_reset(body);
-    char err[256];
-    if (read_n(f->fd, hdr, sizeof hdr) ||
-        pp_cql_header_decode(hdr, sizeof hdr, PP_CQL_V4_REQUEST, 1 << 20, h, err, sizeof err)) {
-        srv_fail(f, "server: reading a request header failed");
-        return -1;
-    }
-    if (pp_cql_buf_reserve(body, h->length + 1) || read_n(f->fd, body->data, h->length)) {
-        srv_fail(f, "server: reading a request body failed");
-        return -1;
-    }
-    body->len = h->length;
-    return 0;
-}
+typedef fake_server fake;
 
 /* Reads a request and checks its opcode. */
 static int srv_expect(fake *f, uint8_t opcode, pp_cql_header *h, pp_cql_buf *body) {
-    if (srv_read(f, h, body)) return -1;
+    if (srv_read(f, h, body)) {
+        srv_fail(f, "server: no request where opcode 0x%02x was expected", opcode);
+        return -1;
+    }
     if (h->opcode != opcode) {
         srv_fail(f, "server: expected opcode 0x%02x, got 0x%02x", opcode, h->opcode);
         return -1;
     }
     return 0;
-}
-
-static void srv_send(fake *f, int16_t stream, uint8_t opcode, const pp_cql_buf *body) {
-    pp_cql_buf out;
-    pp_cql_buf_init(&out);
-    put_response(&out, stream, opcode, 0, body);
-    if (send(f->fd, out.data, out.len, MSG_NOSIGNAL) != (ssize_t)out.len) srv_fail(f, "server: write failed");
-    pp_cql_buf_free(&out);
 }
 
 static void srv_send_empty(fake *f, int16_t stream, uint8_t opcode) {
@@ -135,25 +79,6 @@ static void srv_send_void(fake *f, int16_t stream) {
     pp_cql_buf b;
     pp_cql_buf_init(&b);
     pp_cql_put_i32(&b, PP_CQL_RESULT_VOID);
-    srv_send(f, stream, PP_CQL_OP_RESULT, &b);
-    pp_cql_buf_free(&b);
-}
-
-/* A Prepared result: one text bind marker "id", no result columns. */
-static void srv_send_prepared(fake *f, int16_t stream, const char *id) {
-    pp_cql_buf b;
-    pp_cql_buf_init(&b);
-    pp_cql_put_i32(&b, PP_CQL_RESULT_PREPARED);
-    pp_cql_put_short_bytes(&b, id, strlen(id));
-    pp_cql_put_i32(&b, 0x0001);
-    pp_cql_put_i32(&b, 1);
-    pp_cql_put_i32(&b, 0);
-    put_str(&b, "ks");
-    put_str(&b, "t");
-    put_str(&b, "id");
-    put_opt(&b, PP_CQL_T_VARCHAR);
-    pp_cql_put_i32(&b, 0x0004);
-    pp_cql_put_i32(&b, 0);
     srv_send(f, stream, PP_CQL_OP_RESULT, &b);
     pp_cql_buf_free(&b);
 }
@@ -219,46 +144,23 @@ static int srv_handshake(fake *f, int auth, const char *password) {
     return rc;
 }
 
-static void *fake_main(void *arg) {
-    fake *f = arg;
-    f->fd = accept(f->lfd, NULL, NULL);
-    if (f->fd < 0) {
-        srv_fail(f, "server: accept failed");
-        return NULL;
-    }
-    struct timeval tv = {.tv_sec = 10};
-    setsockopt(f->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    f->run(f);
-    close(f->fd);
-    return NULL;
-}
-
-static void fake_start(fake *f, scenario run) {
-    memset(f, 0, sizeof *f);
-    f->run = run;
-    f->lfd = socket(AF_INET, SOCK_STREAM, 0);
-    assert_true(f->lfd >= 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t al = sizeof a;
-    assert_int_equal(bind(f->lfd, (struct sockaddr *)&a, sizeof a), 0);
-    assert_int_equal(listen(f->lfd, 4), 0);
-    assert_int_equal(getsockname(f->lfd, (struct sockaddr *)&a, &al), 0);
-    f->port = ntohs(a.sin_port);
-    assert_int_equal(pthread_create(&f->th, NULL, fake_main, f), 0);
-}
-
-static void fake_join(fake *f) {
-    pthread_join(f->th, NULL);
-    close(f->lfd);
-    if (f->why[0]) fail_msg("%s", f->why);
-}
-
 static void config_for(pp_cql_config *cfg, const fake *f) {
     pp_cql_config_defaults(cfg);
     cfg->host = "127.0.0.1";
     cfg->port = f->port;
     cfg->password = "secret";
     cfg->request_timeout_ms = 5000;
+}
+
+/* Starts the fake server with run and opens a session to it (which must succeed). */
+static pp_cql_session *session_on(fake *f, fake_scenario run) {
+    fake_start(f, run, NULL);
+    pp_cql_config cfg;
+    config_for(&cfg, f);
+    pp_cql_session *s = NULL;
+    char err[512] = "";
+    if (pp_cql_session_create(&cfg, &s, err, sizeof err)) fail_msg("session: %s", err);
+    return s;
 }
 
 /* ---- scenarios ------------------------------------------------------------ */
@@ -288,12 +190,8 @@ done:
 static void answers_in_flight_requests_in_any_order(void **state) {
     (void)state;
     fake f;
-    fake_start(&f, sc_out_of_order);
-    pp_cql_config cfg;
-    config_for(&cfg, &f);
-    pp_cql_session *s = NULL;
+    pp_cql_session *s = session_on(&f, sc_out_of_order);
     char err[512] = "";
-    assert_int_equal(pp_cql_session_create(&cfg, &s, err, sizeof err), 0);
 
     static const char *const Q[3] = {"SELECT v FROM t WHERE k = 0", "SELECT v FROM t WHERE k = 1",
                                      "SELECT v FROM t WHERE k = 2"};
@@ -344,7 +242,7 @@ static void sc_bad_password(fake *f) {
 static void rejects_bad_credentials_with_the_servers_message(void **state) {
     (void)state;
     fake f;
-    fake_start(&f, sc_bad_password);
+    fake_start(&f, sc_bad_password, NULL);
     pp_cql_config cfg;
     config_for(&cfg, &f);
     cfg.password = "wrong";
@@ -374,7 +272,7 @@ static void sc_auth_needed(fake *f) {
 static void says_when_the_server_wants_credentials_it_was_not_given(void **state) {
     (void)state;
     fake f;
-    fake_start(&f, sc_auth_needed);
+    fake_start(&f, sc_auth_needed, NULL);
     pp_cql_config cfg;
     config_for(&cfg, &f);
     cfg.user = "";
@@ -392,14 +290,14 @@ static void sc_unprepared(fake *f) {
     if (srv_handshake(f, 0, "")) goto done;
     /* prepare, execute -> Unprepared, re-prepare -> new id, execute -> rows */
     if (srv_expect(f, PP_CQL_OP_PREPARE, &h, &body)) goto done;
-    srv_send_prepared(f, h.stream, "A");
+    srv_send_prepared(f, h.stream, "A", "id");
     if (srv_expect(f, PP_CQL_OP_EXECUTE, &h, &body)) goto done;
     if (strcmp(execute_id(&body), "A")) srv_fail(f, "server: first EXECUTE not with id A");
     srv_send_error(f, h.stream, 0x2500, "Prepared query with ID 41 not found", "A");
     if (srv_expect(f, PP_CQL_OP_PREPARE, &h, &body)) goto done;
     if (strcmp(query_text(&body), "SELECT v FROM t WHERE id = ?"))
         srv_fail(f, "server: re-PREPARE of another statement: %s", query_text(&body));
-    srv_send_prepared(f, h.stream, "B");
+    srv_send_prepared(f, h.stream, "B", "id");
     if (srv_expect(f, PP_CQL_OP_EXECUTE, &h, &body)) goto done;
     if (strcmp(execute_id(&body), "B")) srv_fail(f, "server: retried EXECUTE not with id B");
     const char *v = "found";
@@ -408,7 +306,7 @@ static void sc_unprepared(fake *f) {
     if (srv_expect(f, PP_CQL_OP_BATCH, &h, &body)) goto done;
     srv_send_error(f, h.stream, 0x2500, "Prepared query with ID 42 not found", "B");
     if (srv_expect(f, PP_CQL_OP_PREPARE, &h, &body)) goto done;
-    srv_send_prepared(f, h.stream, "C");
+    srv_send_prepared(f, h.stream, "C", "id");
     if (srv_expect(f, PP_CQL_OP_BATCH, &h, &body)) goto done;
     /* type 1 (unlogged), 2 statements, each kind 1 with id "C" */
     static const char head[] = "\x01\x00\x02\x01\x00\x01" "C";
@@ -419,7 +317,7 @@ static void sc_unprepared(fake *f) {
     if (srv_expect(f, PP_CQL_OP_EXECUTE, &h, &body)) goto done;
     srv_send_error(f, h.stream, 0x2500, "Prepared query with ID 43 not found", "C");
     if (srv_expect(f, PP_CQL_OP_PREPARE, &h, &body)) goto done;
-    srv_send_prepared(f, h.stream, "D");
+    srv_send_prepared(f, h.stream, "D", "id");
     if (srv_expect(f, PP_CQL_OP_EXECUTE, &h, &body)) goto done;
     srv_send_error(f, h.stream, 0x2500, "Prepared query with ID 44 not found", "D");
 done:
@@ -429,12 +327,8 @@ done:
 static void reprepares_once_when_the_server_forgot_a_statement(void **state) {
     (void)state;
     fake f;
-    fake_start(&f, sc_unprepared);
-    pp_cql_config cfg;
-    config_for(&cfg, &f);
-    pp_cql_session *s = NULL;
+    pp_cql_session *s = session_on(&f, sc_unprepared);
     char err[512] = "";
-    assert_int_equal(pp_cql_session_create(&cfg, &s, err, sizeof err), 0);
     const pp_cql_prepared *p;
     assert_int_equal(pp_cql_prepare(s, "SELECT v FROM t WHERE id = ?", &p, err, sizeof err), 0);
     const pp_cql_prepared *again;
@@ -533,7 +427,7 @@ done:
 static void follows_the_paging_state(void **state) {
     (void)state;
     fake f;
-    fake_start(&f, sc_paging);
+    fake_start(&f, sc_paging, NULL);
     pp_cql_config cfg;
     config_for(&cfg, &f);
     cfg.user = NULL;
@@ -590,7 +484,7 @@ done:
 static void times_out_and_drops_the_late_answer(void **state) {
     (void)state;
     fake f;
-    fake_start(&f, sc_late);
+    fake_start(&f, sc_late, NULL);
     pp_cql_config cfg;
     config_for(&cfg, &f);
     cfg.user = NULL;
@@ -627,7 +521,7 @@ static void sc_answer_one_of_two(fake *f) {
 static void futures_never_waited_for_are_freed_with_the_session(void **state) {
     (void)state;
     fake f;
-    fake_start(&f, sc_answer_one_of_two);
+    fake_start(&f, sc_answer_one_of_two, NULL);
     pp_cql_config cfg;
     config_for(&cfg, &f);
     cfg.user = NULL;
@@ -660,7 +554,7 @@ static void sc_oversized(fake *f) {
 static void refuses_frames_over_the_configured_size(void **state) {
     (void)state;
     fake f;
-    fake_start(&f, sc_oversized);
+    fake_start(&f, sc_oversized, NULL);
     pp_cql_config cfg;
     config_for(&cfg, &f);
     cfg.user = NULL;
@@ -688,7 +582,7 @@ static void sc_hang_up(fake *f) {
 static void a_closed_connection_fails_the_request(void **state) {
     (void)state;
     fake f;
-    fake_start(&f, sc_hang_up);
+    fake_start(&f, sc_hang_up, NULL);
     pp_cql_config cfg;
     config_for(&cfg, &f);
     cfg.user = NULL;
