@@ -81,7 +81,7 @@ int pp_api_opts_check(const pp_api_opts *o, char *err, size_t errlen) {
         {"threads", offsetof(pp_api_opts, threads), 1, 256},
         {"connection-timeout", offsetof(pp_api_opts, connection_timeout_s), 1, 86400},
         {"max-connections", offsetof(pp_api_opts, max_connections), 1, 1000000},
-        {"linger-ms", offsetof(pp_api_opts, linger_ms), 1, 60000},
+        {"linger-ms", offsetof(pp_api_opts, linger_ms), 0, 60000},
         {"queue-max", offsetof(pp_api_opts, queue_max), 1, 10000000},
         {"retry-after", offsetof(pp_api_opts, retry_after_s), 1, 3600},
         {"health-interval-ms", offsetof(pp_api_opts, health_interval_ms), 10, 3600000},

@@ -43,8 +43,9 @@ static void usage(FILE *out) {
             "                            seconds (default 15) [PINPIPE_API_CONNECTION_TIMEOUT]\n"
             "  --max-connections N       concurrent connections; more are refused (default 1024)\n"
             "                            [PINPIPE_API_MAX_CONNECTIONS]\n"
-            "  --linger-ms MS            producer linger.ms, 1 or more: wait this long to fill a\n"
-            "                            batch (default 2) [PINPIPE_API_LINGER_MS]\n"
+            "  --linger-ms MS            producer linger.ms: wait this long to fill a batch; 0\n"
+            "                            sends at once, batching what queues up meanwhile\n"
+            "                            (default 0) [PINPIPE_API_LINGER_MS]\n"
             "  --queue-max N             producer queue, in messages; full: 503 (default 100000)\n"
             "                            [PINPIPE_API_QUEUE_MAX]\n"
             "  --auth-token TOKEN        require `Authorization: Bearer TOKEN` on POST /pin/\n"
@@ -140,7 +141,7 @@ int cmd_api(int argc, char **argv) {
         case O_THREADS: num = &o.threads; lo = 1; hi = 256; break;
         case O_CONN_TIMEOUT: num = &o.connection_timeout_s; lo = 1; hi = 86400; break;
         case O_MAX_CONN: num = &o.max_connections; lo = 1; hi = 1000000; break;
-        case O_LINGER: num = &o.linger_ms; lo = 1; hi = 60000; break;
+        case O_LINGER: num = &o.linger_ms; lo = 0; hi = 60000; break;
         case O_QUEUE_MAX: num = &o.queue_max; lo = 1; hi = 10000000; break;
         case O_BROKERS:
             if (pp_kafka_conf_set_brokers(&kc, optarg, err, sizeof err) != PP_OK) goto usage_err;

@@ -67,8 +67,9 @@ static void *poll_main(void *arg) {
 
 /* Appends "key","value" for a positive int option to a flat list; the value text
  * lives in buf[*n / 2]. */
-static void add_int(const char **kv, char (*buf)[24], size_t *n, const char *key, int v) {
-    if (v <= 0) return;
+/* key=v unless v is below min (then librdkafka's default stays). */
+static void add_int(const char **kv, char (*buf)[24], size_t *n, const char *key, int v, int min) {
+    if (v < min) return;
     char *text = buf[*n / 2];
     snprintf(text, sizeof buf[0], "%d", v);
     kv[*n] = key;
@@ -98,12 +99,12 @@ int pp_producer_create(pp_producer **out, const pp_kafka_conf *kc, const pp_prod
     p->message_timeout_ms = o.message_timeout_ms > 0 ? o.message_timeout_ms : 300000;
     defaults[nd++] = "partitioner";
     defaults[nd++] = "murmur2_random";
-    add_int(defaults, nums, &nd, "linger.ms", o.linger_ms);
-    add_int(defaults, nums, &nd, "batch.num.messages", o.batch_num_messages);
-    add_int(defaults, nums, &nd, "batch.size", o.batch_size);
-    add_int(defaults, nums, &nd, "queue.buffering.max.messages", o.queue_max_messages);
-    add_int(defaults, nums, &nd, "queue.buffering.max.kbytes", o.queue_max_kbytes);
-    add_int(defaults, nums, &nd, "message.timeout.ms", o.message_timeout_ms);
+    add_int(defaults, nums, &nd, "linger.ms", o.linger_ms, 0);
+    add_int(defaults, nums, &nd, "batch.num.messages", o.batch_num_messages, 1);
+    add_int(defaults, nums, &nd, "batch.size", o.batch_size, 1);
+    add_int(defaults, nums, &nd, "queue.buffering.max.messages", o.queue_max_messages, 1);
+    add_int(defaults, nums, &nd, "queue.buffering.max.kbytes", o.queue_max_kbytes, 1);
+    add_int(defaults, nums, &nd, "message.timeout.ms", o.message_timeout_ms, 1);
     defaults[nd] = NULL;
 
     rc = pp_kafka_rdconf_new(kc, defaults, enforced, &conf, err, errlen);

@@ -47,7 +47,7 @@ typedef struct {
 typedef void (*pp_delivery_cb)(const pp_delivery_report *report, void *opaque);
 
 typedef struct {
-    int linger_ms;          /* linger.ms: wait this long to fill a batch (default 5) */
+    int linger_ms;          /* linger.ms: wait this long to fill a batch (default 5; 0: send at once) */
     int batch_num_messages; /* batch.num.messages (default 10000) */
     int batch_size;         /* batch.size in bytes (default 1000000) */
     int queue_max_messages; /* queue.buffering.max.messages (default 100000) */
