@@ -196,13 +196,6 @@ static pp_rule_result tag_list_split(pp_pin *pin, const char **reason) {
     return PP_RULE_CHANGED;
 }
 
-/* `index` arrives in pin->ind already (set by the engine); this rule documents the rename. */
-static pp_rule_result index_rename(pp_pin *pin, const char **reason) {
-    (void)pin;
-    (void)reason;
-    return PP_RULE_CHANGED;
-}
-
 const pp_rule PP_RULES[] = {
     {"trim_text", "*", "trim leading and trailing ASCII whitespace from every text field",
      "\"  Mixed Media \"", "\"Mixed Media\"", trim_text},
@@ -235,8 +228,6 @@ const pp_rule PP_RULES[] = {
     {"tag_list_split", "tag_list", "split on commas into trimmed, distinct, non-empty tags",
      "\"Mixed Media, Art Journaling,Collage\"", "[\"Mixed Media\",\"Art Journaling\",\"Collage\"]",
      tag_list_split},
-    {"index_rename", "index", "the field `index` is called `ind` in cleaned output", "{\"index\": 7}",
-     "{\"ind\": 7}", index_rename},
 };
 const size_t PP_N_RULES = sizeof PP_RULES / sizeof PP_RULES[0];
 
