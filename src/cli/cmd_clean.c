@@ -95,7 +95,9 @@ int cmd_clean(int argc, char **argv) {
     pp_tally tally;
     pp_tally_init(&tally, &opts);
     size_t lines = 0;
-    int rc = pp_clean_run(in, pp_cli_name(path), &tally, stdout, rej_out, (size_t)max_line, ingest_time, &lines);
+    pp_clean_run_opts ro = {.name = pp_cli_name(path), .input = PP_INPUT_RAW, .max_line = (size_t)max_line,
+                            .ingest_time_ms = ingest_time, .cleaned_out = stdout, .rejects_out = rej_out};
+    int rc = pp_clean_run(in, &ro, &tally, &lines);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "pinpipe clean: error writing the cleaned output\n");
         rc = 3;

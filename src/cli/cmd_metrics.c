@@ -1,5 +1,4 @@
 /* pinpipe metrics — raw or cleaned JSONL in, metrics out. */
-#define _GNU_SOURCE /* memmem */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -7,9 +6,9 @@
 #include "cli/cli_io.h"
 #include "cli/commands.h"
 #include "common/config.h"
-#include "common/line_reader.h"
 #include "event/event_time.h"
 #include "metrics/tally.h"
+#include "pipeline/clean_run.h"
 
 static void usage(FILE *out) {
     fprintf(out,
@@ -36,7 +35,8 @@ int cmd_metrics(int argc, char **argv) {
     static const struct option OPTS[] = {{"format", required_argument, 0, 'f'}, {"input", required_argument, 0, 'I'},
                                          {"max-line", required_argument, 0, 'm'}, {"ingest-time", required_argument, 0, 'i'},
                                          {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-    int csv = 0, mode = 0; /* mode: 0 auto, 1 raw, 2 cleaned */
+    int csv = 0;
+    pp_input_kind input = PP_INPUT_AUTO;
     long max_line = pp_env_long("PINPIPE_MAX_LINE", PP_DEFAULT_MAX_LINE);
     int64_t ingest_time = -1;
     int c;
@@ -51,8 +51,10 @@ int cmd_metrics(int argc, char **argv) {
             csv = !strcmp(optarg, "csv");
             break;
         case 'I':
-            mode = !strcmp(optarg, "auto") ? 0 : !strcmp(optarg, "raw") ? 1 : !strcmp(optarg, "cleaned") ? 2 : -1;
-            if (mode < 0) {
+            if (!strcmp(optarg, "auto")) input = PP_INPUT_AUTO;
+            else if (!strcmp(optarg, "raw")) input = PP_INPUT_RAW;
+            else if (!strcmp(optarg, "cleaned")) input = PP_INPUT_CLEANED;
+            else {
                 fprintf(stderr, "pinpipe metrics: --input: auto, raw or cleaned, not '%s'\n", optarg);
                 return 2;
             }
@@ -84,47 +86,16 @@ int cmd_metrics(int argc, char **argv) {
     pp_clean_opts_default(&opts);
     pp_tally t;
     pp_tally_init(&t, &opts);
-    pp_line_reader *reader = pp_line_reader_create(in, (size_t)max_line);
-    const char *line;
-    size_t len, lineno = 0;
-    int rc = 0;
-    pp_line_status st;
-    while ((st = pp_line_reader_next(reader, &line, &len, &lineno)) != PP_LINE_EOF) {
-        if (st == PP_LINE_ERROR) {
-            fprintf(stderr, "pinpipe metrics: %s: read error after line %zu\n", pp_cli_name(path), lineno);
-            rc = 3;
-            break;
-        }
-        if (st == PP_LINE_OK && len == 0) continue;
-        if (mode == 0 && st == PP_LINE_OK) mode = memmem(line, len, "\"ind\"", 5) ? 2 : 1;
-        pp_pin pin;
-        pp_reject rej;
-        char err[256];
-        if (st == PP_LINE_TOO_LONG) {
-            fprintf(stderr, "pinpipe metrics: %s:%zu: line longer than %ld bytes, rejected\n", pp_cli_name(path),
-                    lineno, max_line);
-            pp_reject_set(&rej, "too_large", "line too long", ingest_time);
-            t.records++;
-            pp_tally_reject(&t, &rej);
-        } else if (mode == 2) {
-            if (pp_pin_from_json(&pin, line, len, err, sizeof err)) {
-                fprintf(stderr, "pinpipe metrics: %s:%zu: %s\n", pp_cli_name(path), lineno, err);
-                rc = 1;
-                continue;
-            }
-            pp_tally_pin(&t, &pin);
-            pp_pin_clear(&pin);
-        } else if (pp_tally_raw(&t, line, len, ingest_time, &pin, &rej) != PP_TALLY_REJECTED) {
-            pp_pin_clear(&pin);
-        }
-    }
-    if (lineno == 0 && rc == 0) fprintf(stderr, "pinpipe metrics: %s: empty input, no metrics\n", pp_cli_name(path));
+    pp_clean_run_opts ro = {.name = pp_cli_name(path), .input = input, .max_line = (size_t)max_line,
+                            .ingest_time_ms = ingest_time};
+    size_t lines = 0;
+    int rc = pp_clean_run(in, &ro, &t, &lines);
+    if (lines == 0 && rc == 0) fprintf(stderr, "pinpipe metrics: no metrics\n");
     if (csv)
         pp_agg_write_csv(t.agg, stdout);
     else
         pp_agg_write_jsonl(t.agg, stdout);
     if (fflush(stdout) != 0) rc = 3;
-    pp_line_reader_destroy(reader);
     pp_tally_free(&t);
     pp_cli_close(in);
     return rc;

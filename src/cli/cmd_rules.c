@@ -215,7 +215,9 @@ static int check_one(const char *dir, const char *raw_path, long examples) {
     pp_clean_opts_default(&opts);
     pp_tally t;
     pp_tally_init(&t, &opts);
-    int rc = pp_clean_run(in, raw_path, &t, c, r, 1024 * 1024, -1, &nlines);
+    pp_clean_run_opts ro = {.name = raw_path, .input = PP_INPUT_RAW, .max_line = PP_DEFAULT_MAX_LINE,
+                            .ingest_time_ms = -1, .cleaned_out = c, .rejects_out = r};
+    int rc = pp_clean_run(in, &ro, &t, &nlines);
     pp_agg_write_jsonl(t.agg, m);
     fclose(c);
     fclose(r);

@@ -1,4 +1,5 @@
-/* clean_run — the offline cleaning loop shared by `pinpipe clean` and `rules check`. */
+/* clean_run — the offline loop over a JSONL file shared by `pinpipe clean`,
+ * `pinpipe metrics` and `rules check`. */
 #ifndef PINPIPE_CLEAN_RUN_H
 #define PINPIPE_CLEAN_RUN_H
 
@@ -8,11 +9,25 @@
 
 #include "metrics/tally.h"
 
-/* Cleans every line of `in` through the tally: cleaned pins to cleaned_out,
- * rejects (JSON with "line" and the raw bytes) to rejects_out. Blank lines are
- * skipped; lines over max_line are rejected as too_large. *lines gets the
- * number of lines read. Returns 0, or 3 on a read error (message printed). */
-int pp_clean_run(FILE *in, const char *name, pp_tally *t, FILE *cleaned_out, FILE *rejects_out, size_t max_line,
-                 int64_t ingest_time_ms, size_t *lines);
+typedef enum {
+    PP_INPUT_AUTO = 0, /* decided by the first non-blank line: an object with "ind" is a cleaned pin */
+    PP_INPUT_RAW,      /* raw events: cleaned, deduplicated and tallied */
+    PP_INPUT_CLEANED   /* cleaned pins (what `pinpipe clean` writes): deduplicated and tallied */
+} pp_input_kind;
+
+typedef struct {
+    const char *name;       /* the input's name in messages */
+    pp_input_kind input;
+    size_t max_line;        /* longer lines are rejected as too_large */
+    int64_t ingest_time_ms; /* event time of raw events without a timestamp; -1: none */
+    FILE *cleaned_out;      /* cleaned pins as JSON lines; NULL: not written */
+    FILE *rejects_out;      /* rejects as JSON lines ("line" and the raw bytes);
+                               NULL: a too-long line is named on stderr instead */
+} pp_clean_run_opts;
+
+/* Runs every line of `in` through the tally. Blank lines are skipped. *lines gets
+ * the number of lines read. Returns 0; 1 when a cleaned-input line could not be read
+ * (named on stderr, the rest still counted); 3 on a read error (message printed). */
+int pp_clean_run(FILE *in, const pp_clean_run_opts *o, pp_tally *t, size_t *lines);
 
 #endif

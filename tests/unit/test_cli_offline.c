@@ -455,7 +455,8 @@ static void test_metrics_empty_input(void **state) {
     result r = run(NULL, (const char *const[]){"metrics", in, NULL});
     expect_status(&r, 0, "metrics, empty file");
     assert_int_equal(r.out_len, 0);
-    expect_contains(r.err, "empty input, no metrics", "message");
+    expect_contains(r.err, "empty.jsonl: empty input", "message");
+    expect_contains(r.err, "no metrics", "message");
     result_free(&r);
     r = run(NULL, (const char *const[]){"metrics", "--format", "csv", in, NULL});
     assert_string_equal(r.out, "metric,day,key,kind,value\n");
