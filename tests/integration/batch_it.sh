@@ -142,8 +142,9 @@ it_cql_keyspace "$ks2"
 "$BIN/pinpipe" produce --topic "$topic2" --partitions 3 /dev/null 2>/dev/null
 lake_pid=""
 it_on_exit '[ -n "$lake_pid" ] && kill -9 "$lake_pid" 2>/dev/null'
-"$BIN/pinpipe" lake --topic "$topic2" --group "g-$topic2" --prefix "$prefix2" --max-records 150 --max-age-ms 200 \
-  2>"$TMP/lake2.log" &
+# static membership: the restarted writer takes the killed one's partitions at once
+"$BIN/pinpipe" lake --topic "$topic2" --group "g-$topic2" --instance-id kill-writer --prefix "$prefix2" \
+  --max-records 150 --max-age-ms 200 2>"$TMP/lake2.log" &
 lake_pid=$!
 "$BIN/pinpipe" produce --topic "$topic2" --ingest-time "$INGEST" --rate 4000 "$TMP/all+extra.jsonl" \
   2>>"$TMP/produce.log" &
@@ -155,8 +156,8 @@ wait "$lake_pid" 2>/dev/null || true
 lake_pid=""
 wait "$produce_pid" || it_fail "produce to $topic2"
 # restarted with other object bounds: what was stored but not committed is stored again
-"$BIN/pinpipe" lake --topic "$topic2" --group "g-$topic2" --prefix "$prefix2" --max-records 230 \
-  --exit-when-idle 3000 2>>"$TMP/lake2.log" || { tail -20 "$TMP/lake2.log"; it_fail "restarted lake writer failed"; }
+"$BIN/pinpipe" lake --topic "$topic2" --group "g-$topic2" --instance-id kill-writer --prefix "$prefix2" \
+  --max-records 230 --exit-when-idle 3000 2>>"$TMP/lake2.log" || { tail -20 "$TMP/lake2.log"; it_fail "restarted lake writer failed"; }
 # and, deterministically: an object overlapping another (its second half stored again
 # under another first offset), and one with a corrupt line
 d1="${prefix2}dt=${DAYS[0]}/"
