@@ -98,16 +98,11 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t e,
     }
 }
 
-int pp_consumer_create(pp_consumer **out, const pp_kafka_conf *kc, const pp_consumer_opts *o,
-                       char *err, size_t errlen) {
-    char sess[24], poll_iv[24], why[512];
+int pp_consumer_rdconf_new(const pp_kafka_conf *kc, const pp_consumer_opts *o, rd_kafka_conf_t **out,
+                           char *err, size_t errlen) {
+    char sess[24], poll_iv[24];
     const char *defaults[11];
     size_t nd = 0;
-    rd_kafka_conf_t *conf = NULL;
-    rd_kafka_topic_partition_list_t *subs = NULL;
-    pp_consumer *c = NULL;
-    int rc = PP_OK;
-
     if (!o || !o->group_id || !*o->group_id) {
         pp_errf(err, errlen, "kafka consumer: a group id is required");
         return PP_EINVAL;
@@ -131,6 +126,16 @@ int pp_consumer_create(pp_consumer **out, const pp_kafka_conf *kc, const pp_cons
         defaults[nd++] = o->instance_id;
     }
     defaults[nd] = NULL;
+    return pp_kafka_rdconf_new(kc, defaults, enforced, out, err, errlen);
+}
+
+int pp_consumer_create(pp_consumer **out, const pp_kafka_conf *kc, const pp_consumer_opts *o,
+                       char *err, size_t errlen) {
+    char why[512];
+    rd_kafka_conf_t *conf = NULL;
+    rd_kafka_topic_partition_list_t *subs = NULL;
+    pp_consumer *c = NULL;
+    int rc = PP_OK;
 
     c = calloc(1, sizeof *c);
     if (!c) {
@@ -139,7 +144,7 @@ int pp_consumer_create(pp_consumer **out, const pp_kafka_conf *kc, const pp_cons
     }
     c->cb = o->rebalance;
     c->cb_opaque = o->rebalance_opaque;
-    rc = pp_kafka_rdconf_new(kc, defaults, enforced, &conf, err, errlen);
+    rc = pp_consumer_rdconf_new(kc, o, &conf, err, errlen);
     if (rc != PP_OK) goto fail;
     rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
     rd_kafka_conf_set_opaque(conf, c);

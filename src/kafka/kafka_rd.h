@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "kafka/kafka_conf.h"
+#include "kafka/kafka_consumer.h"
 
 /* Builds a configuration: bootstrap.servers and client.id from kc, the log and
  * error callbacks, then `defaults` (pinpipe's choices for the role), then kc's extra
@@ -20,6 +21,13 @@
 int pp_kafka_rdconf_new(const pp_kafka_conf *kc, const char *const *defaults,
                         const char *const *enforced, rd_kafka_conf_t **out, char *err,
                         size_t errlen);
+
+/* The consumer's configuration for o (kafka_consumer.c): its defaults
+ * (auto.offset.reset, session.timeout.ms, max.poll.interval.ms, group.instance.id),
+ * then kc's properties, then its guarantees (group.id, no automatic commits or
+ * offset stores). PP_EINVAL without a group id. */
+int pp_consumer_rdconf_new(const pp_kafka_conf *kc, const pp_consumer_opts *o, rd_kafka_conf_t **out,
+                           char *err, size_t errlen);
 
 /* The log callback (syslog levels 0-3 error, 4 warn, 5-6 info, 7 debug) and the
  * error callback (fatal errors at error level, the rest at warn). */

@@ -124,6 +124,41 @@ static void user_properties_tune_but_cannot_break_guarantees(void **state) {
     pp_kafka_conf_free(&kc);
 }
 
+static void consumer_options_become_librdkafka_properties(void **state) {
+    (void)state;
+    pp_kafka_conf kc;
+    rd_kafka_conf_t *c = NULL;
+    char err[256], v[128];
+    conf_for_tests(&kc);
+    assert_int_equal(pp_kafka_conf_add_prop(&kc, "enable.auto.commit=true", err, sizeof err), PP_OK);
+    pp_consumer_opts o;
+    memset(&o, 0, sizeof o);
+    o.group_id = "g1";
+    o.session_timeout_ms = 6000;
+    o.instance_id = "lake-1";
+    assert_int_equal(pp_consumer_rdconf_new(&kc, &o, &c, err, sizeof err), PP_OK);
+    get(c, "group.id", v, sizeof v);
+    assert_string_equal(v, "g1");
+    get(c, "group.instance.id", v, sizeof v);
+    assert_string_equal(v, "lake-1"); /* static membership */
+    get(c, "session.timeout.ms", v, sizeof v);
+    assert_string_equal(v, "6000");
+    get(c, "auto.offset.reset", v, sizeof v);
+    assert_string_equal(v, "smallest"); /* librdkafka's name for earliest */
+    get(c, "enable.auto.commit", v, sizeof v);
+    assert_string_equal(v, "false"); /* commits stay manual whatever the user sets */
+    rd_kafka_conf_destroy(c);
+    /* without an instance id: dynamic membership */
+    o.instance_id = NULL;
+    assert_int_equal(pp_consumer_rdconf_new(&kc, &o, &c, err, sizeof err), PP_OK);
+    size_t n = sizeof v;
+    v[0] = '\0';
+    rd_kafka_conf_get(c, "group.instance.id", v, &n); /* unset: an empty value */
+    assert_string_equal(v, "");
+    rd_kafka_conf_destroy(c);
+    pp_kafka_conf_free(&kc);
+}
+
 static void unknown_property_is_an_error_naming_it(void **state) {
     (void)state;
     pp_kafka_conf kc;
@@ -293,6 +328,7 @@ int main(void) {
         cmocka_unit_test(queue_full_is_busy_and_every_accepted_record_gets_one_report),
         cmocka_unit_test(bad_header_is_rejected_without_a_report),
         cmocka_unit_test(sync_send_returns_the_delivery_failure),
+        cmocka_unit_test(consumer_options_become_librdkafka_properties),
         cmocka_unit_test(consumer_needs_a_group),
         cmocka_unit_test(consumer_without_broker_polls_empty_and_closes),
     };
