@@ -18,8 +18,7 @@ int pp_batch_coverage_json(const char *brokers, const char *topic, const char *g
     *json = NULL;
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
-    int rc = pp_kafka_conf_init(&kc, why, sizeof why);
-    if (rc == PP_OK && brokers) rc = pp_kafka_conf_set_brokers(&kc, brokers, why, sizeof why);
+    int rc = pp_kafka_conf_for(&kc, brokers, NULL, NULL, why, sizeof why);
     if (rc == PP_OK) rc = pp_kafka_group_committed(&kc, topic, group, timeout_ms, &c, &n, why, sizeof why);
     pp_kafka_conf_free(&kc);
     if (rc) {

@@ -78,9 +78,7 @@ static int print_committed(const pp_lake_opts *o) {
     char err[512];
     int rc;
     memset(&kc, 0, sizeof kc);
-    if ((rc = pp_kafka_conf_init(&kc, err, sizeof err)) ||
-        (rc = pp_kafka_conf_set_brokers(&kc, o->brokers, err, sizeof err)) ||
-        (rc = pp_kafka_conf_set_client_id(&kc, "pinpipe-lake-committed", err, sizeof err)) ||
+    if ((rc = pp_kafka_conf_for(&kc, o->brokers, NULL, "pinpipe-lake-committed", err, sizeof err)) ||
         (rc = pp_kafka_group_committed(&kc, o->topic, o->group, 10000, &c, &n, err, sizeof err))) {
         fprintf(stderr, "pinpipe lake: %s\n", err);
         pp_kafka_conf_free(&kc);

@@ -112,6 +112,16 @@ int pp_kafka_conf_init(pp_kafka_conf *kc, char *err, size_t errlen) {
     return rc;
 }
 
+int pp_kafka_conf_for(pp_kafka_conf *kc, const char *brokers, const char *topic, const char *client_id,
+                      char *err, size_t errlen) {
+    int rc = pp_kafka_conf_init(kc, err, errlen);
+    if (rc == PP_OK && brokers) rc = set_str(&kc->brokers, brokers, "brokers", err, errlen);
+    if (rc == PP_OK && topic) rc = set_str(&kc->topic, topic, "topic", err, errlen);
+    if (rc == PP_OK && client_id) rc = set_str(&kc->client_id, client_id, "client id", err, errlen);
+    if (rc != PP_OK) pp_kafka_conf_free(kc);
+    return rc;
+}
+
 int pp_kafka_conf_set_brokers(pp_kafka_conf *kc, const char *brokers, char *err, size_t errlen) {
     return set_str(&kc->brokers, brokers, "brokers", err, errlen);
 }

@@ -226,10 +226,7 @@ static int open_consumer(lake_ctx *ctx, char *err, size_t errlen) {
     pp_kafka_conf kc;
     memset(&kc, 0, sizeof kc);
     int rc;
-    if ((rc = pp_kafka_conf_init(&kc, err, errlen)) || (rc = pp_kafka_conf_set_brokers(&kc, o->brokers, err, errlen)) ||
-        (rc = pp_kafka_conf_set_topic(&kc, o->topic, err, errlen)) ||
-        (rc = pp_kafka_conf_set_client_id(&kc, "pinpipe-lake", err, errlen)))
-        goto out;
+    if ((rc = pp_kafka_conf_for(&kc, o->brokers, o->topic, "pinpipe-lake", err, errlen))) goto out;
     pp_consumer_opts co;
     memset(&co, 0, sizeof co);
     co.group_id = o->group;

@@ -185,10 +185,7 @@ int pp_stream_run(const pp_stream_opts *o, volatile sig_atomic_t *stop, char *er
     if ((rc = pp_stream_migrate(pg, &version, err, errlen))) goto out;
     PP_INFO("stream", "PostgreSQL schema at version %d", version);
     ctx.sink = pp_stream_sink_create(pg, o->group);
-    if ((rc = pp_kafka_conf_init(&kc, err, errlen)) || (rc = pp_kafka_conf_set_brokers(&kc, o->brokers, err, errlen)) ||
-        (rc = pp_kafka_conf_set_topic(&kc, o->topic, err, errlen)) ||
-        (rc = pp_kafka_conf_set_client_id(&kc, "pinpipe-stream", err, errlen)))
-        goto out;
+    if ((rc = pp_kafka_conf_for(&kc, o->brokers, o->topic, "pinpipe-stream", err, errlen))) goto out;
     pp_consumer_opts co;
     memset(&co, 0, sizeof co);
     co.group_id = o->group;

@@ -79,6 +79,15 @@ static void defaults_then_environment(void **state) {
     assert_string_equal(kc.topic, "pins-flag");
     assert_int_equal(pp_kafka_conf_set_brokers(&kc, "", err, sizeof err), PP_EINVAL);
     pp_kafka_conf_free(&kc);
+    /* a component's own settings (pp_kafka_conf_for): given ones win, NULL keeps the environment's */
+    assert_int_equal(pp_kafka_conf_for(&kc, NULL, "pins-own", "pinpipe-test", err, sizeof err), PP_OK);
+    assert_string_equal(kc.brokers, "k1:9092,k2:9092");
+    assert_string_equal(kc.topic, "pins-own");
+    assert_string_equal(kc.client_id, "pinpipe-test");
+    assert_int_equal(kc.nprops, 2);
+    pp_kafka_conf_free(&kc);
+    assert_int_equal(pp_kafka_conf_for(&kc, "", NULL, NULL, err, sizeof err), PP_EINVAL);
+    pp_kafka_conf_free(&kc); /* safe after a failure */
 
     setenv("PINPIPE_KAFKA_PROPS", "linger.ms=1;oops", 1);
     assert_int_equal(pp_kafka_conf_init(&kc, err, sizeof err), PP_EINVAL);
