@@ -13,6 +13,7 @@
 #  4. bearer auth: 401 + WWW-Authenticate without or with a wrong token;
 #  5. a stalled client is dropped after --connection-timeout while others are served;
 #  6. SIGTERM under load: exit 0, and every acknowledged (200) event is in Kafka;
+#     SIGKILL under load: every event acknowledged before the crash is in Kafka;
 #  7. Kafka stopped (`bash ci/services.sh down kafka`): 503 with Retry-After and
 #     /healthz 503; Kafka back: 200 again, and no acknowledged event is missing.
 #     Part 7 uses a private broker (own ports and data dir under a temp dir) so other
@@ -542,6 +543,24 @@ consume "$SHARED_BROKERS" "$topic_load" "$TMP/load-topic.jsonl"
 cat "$TMP/acked-term-first.txt" >>"$TMP/acked-term.txt"
 it acked-in-kafka "$TMP/acked-term.txt" "$TMP/load-topic.jsonl"
 ok "SIGTERM under load: exit 0, nothing acknowledged was lost"
+
+# ---- 6b. SIGKILL under load: a crash loses no acknowledged event -------------------------
+topic_kill="pinpipe-it-api-kill-$RUN"
+start_api kill --brokers "$SHARED_BROKERS" --topic "$topic_kill"
+KILL_PID=$PID
+wait_health "$PORT" 200 60 || fail "kill api: /healthz did not turn 200"
+it wait-ack "$PORT" "kill-first-$RUN" 60 "$TMP/acked-kill-first.txt"
+it load "$PORT" "kill-$RUN" 16 30 "$TMP/acked-kill.txt" &
+LOADER=$!
+sleep 3
+kill -KILL "$KILL_PID"
+wait "$KILL_PID" 2>/dev/null || true
+wait "$LOADER" || fail "load client failed"
+[ -s "$TMP/acked-kill.txt" ] || fail "SIGKILL under load: nothing was acknowledged before the signal"
+consume "$SHARED_BROKERS" "$topic_kill" "$TMP/kill-topic.jsonl"
+cat "$TMP/acked-kill-first.txt" >>"$TMP/acked-kill.txt"
+it acked-in-kafka "$TMP/acked-kill.txt" "$TMP/kill-topic.jsonl"
+ok "SIGKILL under load: every event acknowledged before the crash is in Kafka ($(wc -l < "$TMP/acked-kill.txt"))"
 
 # ---- 7. Kafka outage -------------------------------------------------------------------
 if [ "${PINPIPE_API_IT_OUTAGE:-private}" = shared ]; then
