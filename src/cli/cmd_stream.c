@@ -34,7 +34,7 @@ static void usage(FILE *out) {
             "  --session-timeout-ms MS  how soon the group notices a dead instance\n"
             "                        [PINPIPE_STREAM_SESSION_TIMEOUT_MS] (10000)\n"
             "  --batch-max N         messages per micro-batch [PINPIPE_STREAM_BATCH_MAX] (5000)\n"
-            "  --batch-ms MS         longest wait to fill a micro-batch [PINPIPE_STREAM_BATCH_MS] (100)\n"
+            "  --batch-ms MS         longest wait to fill a micro-batch [PINPIPE_STREAM_BATCH_MS] (50)\n"
             "  --metrics-port PORT   serve GET /metrics (Prometheus) on 127.0.0.1:PORT\n"
             "                        [PINPIPE_STREAM_METRICS_PORT] (0: off)\n"
             "  --max-messages N      stop after N messages (tests)\n"

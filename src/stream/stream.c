@@ -41,7 +41,7 @@ void pp_stream_opts_default(pp_stream_opts *o) {
     o->instance_id = pp_env_str("PINPIPE_STREAM_INSTANCE_ID", NULL);
     o->session_timeout_ms = (int)pp_env_long("PINPIPE_STREAM_SESSION_TIMEOUT_MS", 10000);
     o->batch_max = (int)pp_env_long("PINPIPE_STREAM_BATCH_MAX", 5000);
-    o->batch_ms = (int)pp_env_long("PINPIPE_STREAM_BATCH_MS", 100);
+    o->batch_ms = (int)pp_env_long("PINPIPE_STREAM_BATCH_MS", 50);
     o->stats_address = "127.0.0.1";
     o->stats_port = (int)pp_env_long("PINPIPE_STREAM_METRICS_PORT", 0);
     o->max_messages = 0;
