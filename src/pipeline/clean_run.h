@@ -18,7 +18,8 @@ typedef enum {
 typedef struct {
     const char *name;       /* the input's name in messages */
     pp_input_kind input;
-    size_t max_line;        /* longer lines are rejected as too_large */
+    size_t max_line;        /* a longer raw line is rejected as too_large; a longer
+                               cleaned line is an error */
     int64_t ingest_time_ms; /* event time of raw events without a timestamp; -1: none */
     FILE *cleaned_out;      /* cleaned pins as JSON lines; NULL: not written */
     FILE *rejects_out;      /* rejects as JSON lines ("line" and the raw bytes);
