@@ -76,17 +76,12 @@ static void split_lines(const char *buf, size_t len, lines *out, int keep_empty)
 }
 
 static int read_file(const char *path, lines *out, int keep_empty) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return -1;
     pp_strbuf sb;
     pp_sb_init(&sb);
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) pp_sb_append(&sb, chunk, n);
-    fclose(f);
-    split_lines(sb.data ? sb.data : "", sb.len, out, keep_empty);
+    int rc = pp_sb_append_file(&sb, path);
+    if (rc == 0) split_lines(sb.data ? sb.data : "", sb.len, out, keep_empty);
     pp_sb_free(&sb);
-    return 0;
+    return rc;
 }
 
 /* Appends ,"name":[fields...] for the fields whose bit is set in mask. */

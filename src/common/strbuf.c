@@ -133,6 +133,17 @@ char *pp_sb_steal(pp_strbuf *sb) {
     return p;
 }
 
+int pp_sb_append_file(pp_strbuf *sb, const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return -1;
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) pp_sb_append(sb, chunk, n);
+    int bad = ferror(f);
+    fclose(f);
+    return bad ? -1 : 0;
+}
+
 int pp_utf8_valid(const char *str, size_t n) {
     const unsigned char *s = (const unsigned char *)str;
     size_t i = 0;

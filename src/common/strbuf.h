@@ -32,6 +32,8 @@ void pp_sb_json_cstr(pp_strbuf *sb, const char *s);
 void pp_sb_base64(pp_strbuf *sb, const void *buf, size_t len);
 /* Takes the buffer's memory (caller frees) and re-initialises sb. */
 char *pp_sb_steal(pp_strbuf *sb);
+/* Appends the whole file at path. -1 (errno set) when it cannot be opened or read. */
+int pp_sb_append_file(pp_strbuf *sb, const char *path);
 
 /* Is s[0..n) well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF)? */
 int pp_utf8_valid(const char *s, size_t n);

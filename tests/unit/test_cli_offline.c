@@ -19,6 +19,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "common/strbuf.h"
 #include <jansson.h>
 
 static char g_bin[4096];
@@ -48,25 +50,13 @@ static char *write_file(const char *name, const char *bytes, size_t len) {
     return p;
 }
 
+/* The file's bytes, NUL-terminated ("" when it cannot be read). */
 static char *read_all(const char *path, size_t *len_out) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return strdup("");
-    char *buf = NULL;
-    size_t len = 0, cap = 0, n;
-    char chunk[65536];
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        if (len + n + 1 > cap) {
-            cap = (len + n + 1) * 2;
-            buf = realloc(buf, cap);
-        }
-        memcpy(buf + len, chunk, n);
-        len += n;
-    }
-    fclose(f);
-    if (!buf) buf = calloc(1, 1);
-    buf[len] = '\0';
-    if (len_out) *len_out = len;
-    return buf;
+    pp_strbuf sb;
+    pp_sb_init(&sb);
+    if (pp_sb_append_file(&sb, path)) pp_sb_reset(&sb);
+    if (len_out) *len_out = sb.len;
+    return pp_sb_steal(&sb);
 }
 
 typedef struct {

@@ -27,14 +27,12 @@
 #include "pipeline/clean_run.h"
 
 static char *slurp(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
     pp_strbuf sb;
     pp_sb_init(&sb);
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) pp_sb_append(&sb, chunk, n);
-    fclose(f);
+    if (pp_sb_append_file(&sb, path)) {
+        pp_sb_free(&sb);
+        return NULL;
+    }
     *len = sb.len;
     return pp_sb_steal(&sb);
 }

@@ -3,8 +3,10 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <jansson.h>
@@ -36,6 +38,31 @@ static void test_buffer_basics(void **state) {
     stolen = pp_sb_steal(&sb); /* an empty buffer gives "" */
     assert_string_equal(stolen, "");
     free(stolen);
+    pp_sb_free(&sb);
+}
+
+/* A whole file (bigger than one read chunk, with NULs) appended after what is there. */
+static void test_append_file(void **state) {
+    (void)state;
+    char path[] = "/tmp/pinpipe-strbuf-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "wb");
+    assert_non_null(f);
+    for (int i = 0; i < 100000; i++) fputc(i % 7 ? 'a' + i % 26 : '\0', f);
+    fclose(f);
+    pp_strbuf sb;
+    pp_sb_init(&sb);
+    pp_sb_puts(&sb, "head:");
+    assert_int_equal(pp_sb_append_file(&sb, path), 0);
+    assert_int_equal(sb.len, 5 + 100000);
+    assert_memory_equal(sb.data, "head:", 5);
+    for (int i = 0; i < 100000; i++)
+        if (sb.data[5 + i] != (i % 7 ? 'a' + i % 26 : '\0')) fail_msg("byte %d differs", i);
+    assert_int_equal(sb.data[sb.len], '\0');
+    unlink(path);
+    assert_int_equal(pp_sb_append_file(&sb, path), -1); /* gone: an error, sb unchanged */
+    assert_int_equal(sb.len, 5 + 100000);
     pp_sb_free(&sb);
 }
 
@@ -191,6 +218,7 @@ static void test_utf8_agrees_with_jansson(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_buffer_basics),
+        cmocka_unit_test(test_append_file),
         cmocka_unit_test(test_put_i64),
         cmocka_unit_test(test_json_escaping),
         cmocka_unit_test(test_json_escaping_every_ascii_byte),
