@@ -24,12 +24,7 @@ DAYS=(2026-01-01 2026-01-02 2026-01-03)
 # ---- 1. the clean run --------------------------------------------------------------
 "$BIN/pinpipe-emulate" --seed 21 --count 6000 --days 3 --start-date "${DAYS[0]}" --invalid-rate 0.01 \
   --out "$TMP/events.jsonl" --manifest "$TMP/manifest.json" 2>/dev/null
-{
-  printf 'not json at all\n'
-  printf '[1,2,3]\n'
-  printf '{}\n'
-  printf '{"index": 1, "unique_id": "p\xff\xfe"}\n'
-} > "$TMP/poison.jsonl"
+it_poison "$TMP/poison.jsonl"
 cat "$TMP/events.jsonl" "$TMP/poison.jsonl" > "$TMP/all.jsonl"
 
 topic="pinpipe-it-batch-$RUN"

@@ -158,13 +158,8 @@ committed_is() { [ "$(committed_sum "$1" "$2")" = "$3" ]; }
 
 # ---- the events ----------------------------------------------------------------------
 "$BIN/pinpipe-emulate" --seed 12 --count 6000 --days 3 --invalid-rate 0.01 --out "$TMP/events.jsonl" 2>/dev/null
-{
-  printf 'not json at all\n'
-  printf '[1,2,3]\n'
-  printf '{}\n'
-  printf '{"index": 1, "unique_id": "p\xff\xfe"}\n'
-  printf '{"unique_id": "late", "timestamp": "2026-01-02 05:00:00"}\n' # a reject with a readable day
-} > "$TMP/poison.jsonl"
+it_poison "$TMP/poison.jsonl"
+printf '{"unique_id": "late", "timestamp": "2026-01-02 05:00:00"}\n' >> "$TMP/poison.jsonl" # a reject with a readable day
 cat "$TMP/events.jsonl" "$TMP/poison.jsonl" > "$TMP/all.jsonl"
 N=$(wc -l < "$TMP/all.jsonl")
 "$BIN/pinpipe" clean --ingest-time "$INGEST" --no-summary --rejects "$TMP/rejects.jsonl" "$TMP/all.jsonl" \

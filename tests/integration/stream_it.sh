@@ -19,12 +19,7 @@ RANDOM=4242                  # the kill points are random but repeatable
 # ---- 1. the clean run -------------------------------------------------------------
 "$BIN/pinpipe-emulate" --seed 11 --count 6000 --days 3 --invalid-rate 0.02 \
   --out "$TMP/events.jsonl" --manifest "$TMP/manifest.json" 2>/dev/null
-{
-  printf 'not json at all\n'
-  printf '[1,2,3]\n'
-  printf '{}\n'
-  printf '{"index": 1, "unique_id": "p\xff\xfe"}\n'
-} > "$TMP/poison.jsonl"
+it_poison "$TMP/poison.jsonl"
 cat "$TMP/events.jsonl" "$TMP/poison.jsonl" > "$TMP/all.jsonl"
 
 topic="pinpipe-it-stream-$RUN"

@@ -12,6 +12,7 @@
 
 #include "common/error.h"
 #include "event/event.h"
+#include "json_test_support.h"
 
 /* A valid v2 event with every field. */
 static const char *BASE =
@@ -21,20 +22,7 @@ static const char *BASE =
     " \"timestamp\": \"2026-01-01 09:00:00\"}";
 
 /* BASE with one member replaced by the JSON text `value`, or removed when value is NULL. */
-static char *with_member(const char *name, const char *value) {
-    json_t *root = json_loads(BASE, 0, NULL);
-    assert_non_null(root);
-    if (value) {
-        json_t *v = json_loads(value, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
-        assert_non_null(v);
-        json_object_set_new(root, name, v);
-    } else {
-        json_object_del(root, name);
-    }
-    char *s = json_dumps(root, JSON_PRESERVE_ORDER);
-    json_decref(root);
-    return s;
-}
+static char *with_member(const char *name, const char *value) { return json_with_member(BASE, name, value); }
 
 static int parse(pp_event *ev, const char *text) { return pp_event_parse(ev, text, strlen(text), NULL, 0); }
 

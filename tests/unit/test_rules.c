@@ -20,6 +20,7 @@
 #include "clean/rules.h"
 #include "common/error.h"
 #include "common/line_reader.h"
+#include "json_test_support.h"
 
 #define CORPUS "fixtures/raw/corpus.jsonl"
 
@@ -29,19 +30,7 @@ static const char *BASE =
     " \"downloaded\": 1, \"save_location\": \"/x\", \"category\": \"art\", \"timestamp\": \"2026-01-01 09:00:00\"}";
 
 /* BASE with one member set to the JSON text `value` (NULL: removed). Caller frees. */
-static char *with_member(const char *name, const char *value) {
-    json_t *root = json_loads(BASE, 0, NULL);
-    if (value) {
-        json_t *v = json_loads(value, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
-        if (!v) fail_msg("bad JSON in a test row: %s", value);
-        json_object_set_new(root, name, v);
-    } else {
-        json_object_del(root, name);
-    }
-    char *s = json_dumps(root, JSON_PRESERVE_ORDER);
-    json_decref(root);
-    return s;
-}
+static char *with_member(const char *name, const char *value) { return json_with_member(BASE, name, value); }
 
 /* The cleaned member `name` of a pin, as compact JSON. Caller frees. */
 static char *cleaned_member(const pp_pin *pin, const char *name) {

@@ -36,6 +36,17 @@ it_pg_schema() {
   esac
 }
 
+# it_poison FILE: messages that are not events (not JSON, not an object, no fields,
+# bytes that are not UTF-8), one per line; every path must reject them, not stop.
+it_poison() {
+  {
+    printf 'not json at all\n'
+    printf '[1,2,3]\n'
+    printf '{}\n'
+    printf '{"index": 1, "unique_id": "p\xff\xfe"}\n'
+  } > "$1"
+}
+
 it_metrics_offline() {
   "$BIN/pinpipe" metrics --ingest-time "$2" "$1" |
     jq -r '[.metric, .day, .key, .kind, (.value | tostring)] | join("|")' | LC_ALL=C sort
