@@ -144,7 +144,10 @@ static int srv_handshake(fake *f, int auth, const char *password) {
     return rc;
 }
 
-static void config_for(pp_cql_config *cfg, const fake *f) {
+/* Starts the fake server with run; cfg points a client at it (user cassandra,
+ * password "secret", 5 s request timeout). */
+static void start_fake(fake *f, fake_scenario run, pp_cql_config *cfg) {
+    fake_start(f, run, NULL);
     pp_cql_config_defaults(cfg);
     cfg->host = "127.0.0.1";
     cfg->port = f->port;
@@ -152,15 +155,19 @@ static void config_for(pp_cql_config *cfg, const fake *f) {
     cfg->request_timeout_ms = 5000;
 }
 
-/* Starts the fake server with run and opens a session to it (which must succeed). */
-static pp_cql_session *session_on(fake *f, fake_scenario run) {
-    fake_start(f, run, NULL);
-    pp_cql_config cfg;
-    config_for(&cfg, f);
+/* A session with cfg, which must open. */
+static pp_cql_session *open_session(const pp_cql_config *cfg) {
     pp_cql_session *s = NULL;
     char err[512] = "";
-    if (pp_cql_session_create(&cfg, &s, err, sizeof err)) fail_msg("session: %s", err);
+    if (pp_cql_session_create(cfg, &s, err, sizeof err)) fail_msg("session: %s", err);
     return s;
+}
+
+/* Starts the fake server with run and opens a session to it with the default cfg. */
+static pp_cql_session *session_on(fake *f, fake_scenario run) {
+    pp_cql_config cfg;
+    start_fake(f, run, &cfg);
+    return open_session(&cfg);
 }
 
 /* ---- scenarios ------------------------------------------------------------ */
@@ -242,9 +249,8 @@ static void sc_bad_password(fake *f) {
 static void rejects_bad_credentials_with_the_servers_message(void **state) {
     (void)state;
     fake f;
-    fake_start(&f, sc_bad_password, NULL);
     pp_cql_config cfg;
-    config_for(&cfg, &f);
+    start_fake(&f, sc_bad_password, &cfg);
     cfg.password = "wrong";
     pp_cql_session *s = NULL;
     char err[512] = "";
@@ -272,9 +278,8 @@ static void sc_auth_needed(fake *f) {
 static void says_when_the_server_wants_credentials_it_was_not_given(void **state) {
     (void)state;
     fake f;
-    fake_start(&f, sc_auth_needed, NULL);
     pp_cql_config cfg;
-    config_for(&cfg, &f);
+    start_fake(&f, sc_auth_needed, &cfg);
     cfg.user = "";
     pp_cql_session *s = NULL;
     char err[512] = "";
@@ -427,15 +432,13 @@ done:
 static void follows_the_paging_state(void **state) {
     (void)state;
     fake f;
-    fake_start(&f, sc_paging, NULL);
     pp_cql_config cfg;
-    config_for(&cfg, &f);
+    start_fake(&f, sc_paging, &cfg);
     cfg.user = NULL;
     cfg.keyspace = "pinpipe";
     cfg.page_size = 2;
-    pp_cql_session *s = NULL;
+    pp_cql_session *s = open_session(&cfg);
     char err[512] = "";
-    assert_int_equal(pp_cql_session_create(&cfg, &s, err, sizeof err), 0);
     assert_string_equal(pp_cql_session_keyspace(s), "pinpipe");
     pp_cql_result *all = NULL;
     assert_int_equal(pp_cql_query(s, "SELECT v FROM t", NULL, 0, &all, err, sizeof err), 0);
@@ -484,14 +487,12 @@ done:
 static void times_out_and_drops_the_late_answer(void **state) {
     (void)state;
     fake f;
-    fake_start(&f, sc_late, NULL);
     pp_cql_config cfg;
-    config_for(&cfg, &f);
+    start_fake(&f, sc_late, &cfg);
     cfg.user = NULL;
     cfg.request_timeout_ms = 200;
-    pp_cql_session *s = NULL;
+    pp_cql_session *s = open_session(&cfg);
     char err[512] = "";
-    assert_int_equal(pp_cql_session_create(&cfg, &s, err, sizeof err), 0);
     assert_int_equal(pp_cql_query(s, "SELECT slow", NULL, 0, NULL, err, sizeof err), PP_ETIMEOUT);
     assert_non_null(strstr(err, "timed out after 200 ms"));
     pp_cql_result *res = NULL;
@@ -521,13 +522,11 @@ static void sc_answer_one_of_two(fake *f) {
 static void futures_never_waited_for_are_freed_with_the_session(void **state) {
     (void)state;
     fake f;
-    fake_start(&f, sc_answer_one_of_two, NULL);
     pp_cql_config cfg;
-    config_for(&cfg, &f);
+    start_fake(&f, sc_answer_one_of_two, &cfg);
     cfg.user = NULL;
-    pp_cql_session *s = NULL;
+    pp_cql_session *s = open_session(&cfg);
     char err[512] = "";
-    assert_int_equal(pp_cql_session_create(&cfg, &s, err, sizeof err), 0);
     pp_cql_future *a, *b, *ready;
     assert_int_equal(pp_cql_submit_query(s, "SELECT a", NULL, 0, &a, err, sizeof err), 0);
     assert_int_equal(pp_cql_submit_query(s, "SELECT b", NULL, 0, &b, err, sizeof err), 0);
@@ -554,14 +553,12 @@ static void sc_oversized(fake *f) {
 static void refuses_frames_over_the_configured_size(void **state) {
     (void)state;
     fake f;
-    fake_start(&f, sc_oversized, NULL);
     pp_cql_config cfg;
-    config_for(&cfg, &f);
+    start_fake(&f, sc_oversized, &cfg);
     cfg.user = NULL;
     cfg.max_frame = 4096;
-    pp_cql_session *s = NULL;
+    pp_cql_session *s = open_session(&cfg);
     char err[512] = "";
-    assert_int_equal(pp_cql_session_create(&cfg, &s, err, sizeof err), 0);
     assert_int_equal(pp_cql_query(s, "SELECT big", NULL, 0, NULL, err, sizeof err), PP_EPROTO);
     assert_non_null(strstr(err, "frame body of 5000 bytes exceeds the limit of 4096 bytes"));
     pp_cql_session_destroy(s);
@@ -582,13 +579,11 @@ static void sc_hang_up(fake *f) {
 static void a_closed_connection_fails_the_request(void **state) {
     (void)state;
     fake f;
-    fake_start(&f, sc_hang_up, NULL);
     pp_cql_config cfg;
-    config_for(&cfg, &f);
+    start_fake(&f, sc_hang_up, &cfg);
     cfg.user = NULL;
-    pp_cql_session *s = NULL;
+    pp_cql_session *s = open_session(&cfg);
     char err[512] = "";
-    assert_int_equal(pp_cql_session_create(&cfg, &s, err, sizeof err), 0);
     assert_int_equal(pp_cql_query(s, "SELECT 1", NULL, 0, NULL, err, sizeof err), PP_EIO);
     assert_non_null(strstr(err, "connection closed by the server"));
     pp_cql_session_destroy(s);
