@@ -227,14 +227,9 @@ static int open_consumer(lake_ctx *ctx, char *err, size_t errlen) {
     memset(&kc, 0, sizeof kc);
     int rc;
     if ((rc = pp_kafka_conf_for(&kc, o->brokers, o->topic, "pinpipe-lake", err, errlen))) goto out;
-    pp_consumer_opts co;
-    memset(&co, 0, sizeof co);
-    co.group_id = o->group;
-    co.auto_offset_reset = "earliest";
-    co.session_timeout_ms = o->session_timeout_ms;
-    co.instance_id = o->instance_id;
-    co.rebalance = on_rebalance;
-    co.rebalance_opaque = ctx;
+    pp_consumer_opts co = {.group_id = o->group, .auto_offset_reset = "earliest",
+                           .session_timeout_ms = o->session_timeout_ms, .instance_id = o->instance_id,
+                           .rebalance = on_rebalance, .rebalance_opaque = ctx};
     rc = pp_consumer_create(&ctx->consumer, &kc, &co, err, errlen);
 out:
     pp_kafka_conf_free(&kc);

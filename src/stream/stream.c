@@ -186,14 +186,9 @@ int pp_stream_run(const pp_stream_opts *o, volatile sig_atomic_t *stop, char *er
     PP_INFO("stream", "PostgreSQL schema at version %d", version);
     ctx.sink = pp_stream_sink_create(pg, o->group);
     if ((rc = pp_kafka_conf_for(&kc, o->brokers, o->topic, "pinpipe-stream", err, errlen))) goto out;
-    pp_consumer_opts co;
-    memset(&co, 0, sizeof co);
-    co.group_id = o->group;
-    co.auto_offset_reset = "earliest";
-    co.session_timeout_ms = o->session_timeout_ms;
-    co.instance_id = o->instance_id;
-    co.rebalance = on_rebalance;
-    co.rebalance_opaque = &ctx;
+    pp_consumer_opts co = {.group_id = o->group, .auto_offset_reset = "earliest",
+                           .session_timeout_ms = o->session_timeout_ms, .instance_id = o->instance_id,
+                           .rebalance = on_rebalance, .rebalance_opaque = &ctx};
     if ((rc = pp_consumer_create(&consumer, &kc, &co, err, errlen))) goto out;
     if ((rc = pp_stats_http_start(&http, o->stats_address, o->stats_port, render, &ctx, err, errlen))) goto out;
     PP_INFO("stream", "consuming %s from %s as group %s", o->topic, o->brokers, o->group);
