@@ -58,7 +58,8 @@ int cmd_stream(int argc, char **argv) {
     long v;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", OPTS, NULL)) != -1) {
+    int idx = 0;
+    while ((c = getopt_long(argc, argv, "h", OPTS, &idx)) != -1) {
         switch (c) {
         case 'b': o.brokers = optarg; break;
         case 't': o.topic = optarg; break;
@@ -67,8 +68,10 @@ int cmd_stream(int argc, char **argv) {
         case 'i': o.instance_id = optarg; break;
         case 'h': usage(stdout); return 0;
         case 'n': case 'w': case 'p': case 'M': case 'I': case 's':
-            if (pp_parse_long(optarg, c == 'p' || c == 'M' || c == 'I' ? 0 : 1, 0x7fffffffL, &v)) {
-                fprintf(stderr, "pinpipe stream: %s: not a valid number: '%s'\n", argv[optind - 1], optarg);
+            long min = c == 'p' || c == 'M' || c == 'I' ? 0 : 1, max = c == 'p' ? 65535 : 0x7fffffffL;
+            if (pp_parse_long(optarg, min, max, &v)) {
+                fprintf(stderr, "pinpipe stream: --%s: a number in %ld..%ld, not '%s'\n", OPTS[idx].name, min, max,
+                        optarg);
                 return 2;
             }
             if (c == 'n') o.batch_max = (int)v;

@@ -344,6 +344,12 @@ static void test_bad_usage(void **state) {
         {{"metrics", "--input", "cooked", NULL}, 2, "--input"},
         {{"rules", "--bogus", NULL}, 2, "unknown argument"},
         {{"no-such-command", NULL}, 2, "unknown command"},
+        /* the daemons check their numbers before they connect to anything */
+        {{"stream", "--metrics-port", "70000", NULL}, 2, "--metrics-port: a number in 0..65535, not '70000'"},
+        {{"stream", "--batch-max", "0", NULL}, 2, "--batch-max: a number in 1..2147483647, not '0'"},
+        {{"stream", "--session-timeout-ms", "soon", NULL}, 2, "--session-timeout-ms"},
+        {{"lake", "--session-timeout-ms", "0", NULL}, 2, "--session-timeout-ms: a number in 1..2147483647"},
+        {{"lake", "--max-records", "x", NULL}, 2, "--max-records"},
         {{"clean", "--help", NULL}, 0, NULL},
         {{"metrics", "--help", NULL}, 0, NULL},
         {{"rules", "--help", NULL}, 0, NULL},
