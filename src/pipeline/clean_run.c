@@ -39,7 +39,7 @@ static void run_raw(const pp_clean_run_opts *o, pp_tally *t, const char *line, s
 
 /* One line of cleaned input; 1 when it is not a cleaned pin. */
 static int run_cleaned(const pp_clean_run_opts *o, pp_tally *t, const char *line, size_t len, size_t lineno,
-                       int too_long, pp_strbuf *sb) {
+                       int too_long) {
     pp_pin pin;
     char err[256];
     if (too_long) {
@@ -52,11 +52,6 @@ static int run_cleaned(const pp_clean_run_opts *o, pp_tally *t, const char *line
         return 1;
     }
     pp_tally_pin(t, &pin);
-    if (o->cleaned_out) {
-        pp_pin_to_json(&pin, sb);
-        pp_sb_putc(sb, '\n');
-        fwrite(sb->data, 1, sb->len, o->cleaned_out);
-    }
     pp_pin_clear(&pin);
     return 0;
 }
@@ -82,7 +77,7 @@ int pp_clean_run(FILE *in, const pp_clean_run_opts *o, pp_tally *t, size_t *line
         pp_sb_reset(&sb);
         int too_long = st == PP_LINE_TOO_LONG;
         if (kind == PP_INPUT_CLEANED) {
-            if (run_cleaned(o, t, line, len, lineno, too_long, &sb)) rc = 1;
+            if (run_cleaned(o, t, line, len, lineno, too_long)) rc = 1;
         } else {
             run_raw(o, t, line, len, lineno, too_long, &sb);
         }
