@@ -75,6 +75,9 @@ $(BUILD)/tests/integration/%: $(BUILD)/obj/tests/integration/%.o $(LIB)
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
+# Further targets, one file per concern (fuzz, soak, ...).
+-include $(sort $(wildcard mk/*.mk))
+
 ## unit: run the unit tests (no services needed)
 unit: $(UNIT_BINS) $(PINPIPE) $(EMULATE)
 	@bash tests/run-unit.sh $(BUILD)

@@ -31,7 +31,7 @@ void pp_reject_set(pp_reject *rej, const char *reason, const char *detail, int64
     memset(rej, 0, sizeof *rej);
     rej->reason = reason;
     snprintf(rej->detail, sizeof rej->detail, "%s", detail);
-    if (ingest_time_ms >= 0) pp_event_day(ingest_time_ms, rej->day);
+    if (pp_event_time_in_range(ingest_time_ms)) pp_event_day(ingest_time_ms, rej->day);
 }
 
 /* The reject reason of a model failure: the kind of its first field error. */
@@ -56,6 +56,9 @@ int pp_clean(const char *buf, size_t len, const pp_clean_opts *opts, pp_pin *pin
     char err[sizeof rej->detail];
     uint64_t fired_mask = 0;
     int rc = PP_EINVAL;
+    pp_clean_opts o = *opts;
+    if (!pp_event_time_in_range(o.ingest_time_ms)) o.ingest_time_ms = -1; /* unknown, not a day past 9999 */
+    opts = &o;
     pp_pin_init(pin);
     if (pp_event_parse(&ev, buf, len, err, sizeof err) != PP_OK) {
         reject_event(&ev, err, opts, rej);

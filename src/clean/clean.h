@@ -21,7 +21,7 @@
 
 typedef struct {
     uint64_t disabled_rules; /* bit i turns PP_RULES[i] off (rules check, parity tests) */
-    int64_t ingest_time_ms;  /* -1 when unknown */
+    int64_t ingest_time_ms;  /* -1 when unknown; out of the event-time range counts as unknown */
 } pp_clean_opts;
 
 /* Fills *opts with the defaults: every rule on, no ingest time. The variable

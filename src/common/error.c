@@ -22,6 +22,9 @@ const char *pp_strerror(int code) {
     case PP_ESERVER: return "server error";
     case PP_ENOTFOUND: return "not found";
     case PP_EBUSY: return "busy, retry later";
+    case PP_EREFUSED: return "refused for good";
     default: return "unknown error";
     }
 }
+
+int pp_err_transient(int code) { return code == PP_EIO || code == PP_ETIMEOUT || code == PP_EBUSY; }

@@ -18,8 +18,15 @@ enum {
     PP_ETIMEOUT = -5, /* deadline passed */
     PP_ESERVER = -6,  /* the server answered with an error */
     PP_ENOTFOUND = -7, /* the thing asked for does not exist */
-    PP_EBUSY = -8      /* temporarily full (e.g. producer queue); retry later, HTTP 503 */
+    PP_EBUSY = -8,     /* temporarily full (e.g. producer queue); retry later, HTTP 503 */
+    PP_EREFUSED = -9   /* the peer refused this data for good (a constraint, a value out of its
+                          range, too large): retrying cannot help; reject it and move on */
 };
+
+/* The one classification of errors (docs/operations.md): transient errors
+ * (PP_EIO, PP_ETIMEOUT, PP_EBUSY) may succeed when retried with backoff; every
+ * other code is permanent and must never be retried. */
+int pp_err_transient(int code);
 
 void pp_errf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Human name of a PP_E* code. */

@@ -58,6 +58,12 @@ static int parse_date(const char *s, size_t n, size_t *i, int *y, int *mo, int *
     return 0;
 }
 
+int pp_event_time_in_range(int64_t ms) { return ms >= PP_EVENT_TIME_MIN_MS && ms <= PP_EVENT_TIME_MAX_MS; }
+
+static int64_t clamp(int64_t ms) {
+    return ms < PP_EVENT_TIME_MIN_MS ? PP_EVENT_TIME_MIN_MS : ms > PP_EVENT_TIME_MAX_MS ? PP_EVENT_TIME_MAX_MS : ms;
+}
+
 int pp_event_time_parse(const char *s, size_t n, int64_t *ms_out) {
     size_t i = 0;
     int y, mo, d, h, mi, sec, ms = 0;
@@ -92,7 +98,7 @@ int pp_event_time_parse(const char *s, size_t n, int64_t *ms_out) {
     if (i != n) return PP_EINVAL;
     int64_t t = days_from_civil(y, mo, d) * MS_PER_DAY + ((int64_t)h * 3600 + mi * 60 + sec) * 1000 +
                 ms - offset_min * 60000;
-    if (t < 0) return PP_EINVAL;
+    if (!pp_event_time_in_range(t)) return PP_EINVAL; /* e.g. 9999-12-31T23:59:59-05:00 */
     *ms_out = t;
     return PP_OK;
 }
@@ -128,12 +134,12 @@ static char *put_day(char *p, int64_t days) {
 static int64_t floor_days(int64_t ms) { return ms >= 0 ? ms / MS_PER_DAY : (ms - MS_PER_DAY + 1) / MS_PER_DAY; }
 
 void pp_event_day(int64_t ms, char out[11]) {
-    if (ms < 0) ms = 0; /* times before 1970 are rejected by the parser */
+    ms = clamp(ms);
     *put_day(out, floor_days(ms)) = '\0';
 }
 
 void pp_event_time_iso(int64_t ms, char out[25]) {
-    if (ms < 0) ms = 0;
+    ms = clamp(ms);
     int64_t days = floor_days(ms), rem = ms - days * MS_PER_DAY;
     char *p = put_day(out, days);
     *p++ = 'T';

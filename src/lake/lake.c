@@ -7,6 +7,7 @@
 
 #include "common/config.h"
 #include "common/error.h"
+#include "common/health.h"
 #include "common/log.h"
 #include "kafka/kafka_consumer.h"
 #include "lake/lake_stats.h"
@@ -36,6 +37,8 @@ typedef struct {
     size_t n_cuts, cap_cuts;
     int closing;              /* shutting down: a revoke drops, it does not store */
     int64_t assigned_at;      /* when partitions were last assigned; -1 never */
+    atomic_llong held;        /* records in open objects that could not be stored (last try failed) */
+    pp_health health;
     pp_lake_stats stats;
 } lake_ctx;
 
@@ -56,19 +59,14 @@ void pp_lake_opts_default(pp_lake_opts *o) {
     o->poll_ms = 100;
     o->stats_address = "127.0.0.1";
     o->stats_port = (int)pp_env_long("PINPIPE_LAKE_METRICS_PORT", 0);
-}
-
-static int64_t mono_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    o->stall_ms = pp_env_long("PINPIPE_LAKE_STALL_MS", PP_HEALTH_DEFAULT_STALL_MS);
 }
 
 /* Sleeps ms, waking early when told to stop. */
 static void nap(const lake_ctx *ctx, int ms) {
-    int64_t until = mono_ms() + ms;
+    int64_t until = pp_mono_ms() + ms;
     while (!*ctx->stop) {
-        int64_t left = until - mono_ms();
+        int64_t left = until - pp_mono_ms();
         if (left <= 0) break;
         if (left > 100) left = 100;
         struct timespec ts = {0, (long)left * 1000000L};
@@ -81,14 +79,14 @@ static void nap(const lake_ctx *ctx, int ms) {
 static int s3_put(void *ud, const char *key, const void *data, size_t len, char *err, size_t errlen) {
     lake_ctx *ctx = ud;
     const char *type = ctx->opts->gzip ? "application/gzip" : "application/x-ndjson";
-    int64_t t0 = mono_ms();
+    int64_t t0 = pp_mono_ms();
     int rc = s3_put_buffer(ctx->s3, key, data, len, type, err, errlen);
     if (rc == PP_ENOTFOUND && s3_create_bucket(ctx->s3, err, errlen) == PP_OK) {
         PP_INFO("lake", "created bucket %s", s3_client_bucket(ctx->s3));
-        t0 = mono_ms();
+        t0 = pp_mono_ms();
         rc = s3_put_buffer(ctx->s3, key, data, len, type, err, errlen);
     }
-    if (rc == PP_OK) pp_lake_stats_upload(&ctx->stats, mono_ms() - t0);
+    if (rc == PP_OK) pp_lake_stats_upload(&ctx->stats, pp_mono_ms() - t0);
     return rc;
 }
 
@@ -117,13 +115,24 @@ static void commit_owed(lake_ctx *ctx, const char *topic, int32_t partition) {
 }
 
 /* Stores objects (the due ones, or all) until they are stored or the writer is
- * told to stop, committing whatever got stored on the way. */
+ * told to stop, committing whatever got stored on the way. Only a transient
+ * error is tried again; a permanent one is returned (lake.h). */
 static int store_until_done(lake_ctx *ctx, pp_lake_flush_mode mode, char *err, size_t errlen) {
     int backoff = BACKOFF_FIRST_MS;
     for (;;) {
-        int rc = pp_lake_writer_flush(ctx->writer, mode, NULL, 0, mono_ms(), err, errlen);
+        unsigned long long before = atomic_load(&ctx->stats.stored_records);
+        int rc = pp_lake_writer_flush(ctx->writer, mode, NULL, 0, pp_mono_ms(), err, errlen);
         commit_owed(ctx, NULL, 0);
+        if (atomic_load(&ctx->stats.stored_records) != before) pp_health_progress(&ctx->health);
+        if (rc == PP_OK) atomic_store(&ctx->held, 0);
         if (rc == PP_OK || *ctx->stop) return rc;
+        atomic_store(&ctx->held, (long long)pp_lake_writer_open_records(ctx->writer));
+        pp_health_error(&ctx->health, err);
+        if (!pp_err_transient(rc)) {
+            PP_ERROR("lake", "storing an object failed for good: %s (not retried: %s; offsets stay at what is "
+                     "stored)", err, pp_strerror(rc));
+            return rc;
+        }
         PP_WARN("lake", "storing an object failed: %s (retrying in %d ms; offsets stay at what is stored)", err,
                 backoff);
         nap(ctx, backoff);
@@ -169,14 +178,14 @@ static int on_rebalance(pp_kafka_rebalance ev, pp_kafka_partition *parts, size_t
         add_cut(ctx, t, p);
         if (ev == PP_KAFKA_REVOKED && !ctx->closing) {
             char why[512];
-            if (pp_lake_writer_flush(ctx->writer, PP_LAKE_FLUSH_ALL, t, p, mono_ms(), why, sizeof why) != PP_OK)
+            if (pp_lake_writer_flush(ctx->writer, PP_LAKE_FLUSH_ALL, t, p, pp_mono_ms(), why, sizeof why) != PP_OK)
                 PP_WARN("lake", "%s[%d] revoked; storing its open objects failed: %s", t, (int)p, why);
             commit_owed(ctx, t, p);
         }
         pp_lake_writer_release(ctx->writer, t, p);
     }
     if (ev == PP_KAFKA_ASSIGNED) {
-        ctx->assigned_at = mono_ms();
+        ctx->assigned_at = pp_mono_ms();
         PP_INFO("lake", "%zu partition(s) assigned: each starts at the group's committed offset, else the earliest",
                 n);
     }
@@ -200,6 +209,21 @@ static void render(void *opaque, pp_strbuf *out) {
     }
     pp_sb_printf(out, "# TYPE pinpipe_lake_consumer_lag_total gauge\npinpipe_lake_consumer_lag_total %lld\n", total);
     free(lag);
+}
+
+/* /healthz: stalled when nothing was stored or consumed for stall_ms while records
+ * wait: held in objects the last try could not store, or behind the watermarks. */
+static int health(void *opaque, pp_strbuf *out) {
+    lake_ctx *ctx = opaque;
+    long long waiting = atomic_load(&ctx->held);
+    pp_kafka_lag *lag = NULL;
+    size_t n = 0;
+    char err[256];
+    if (ctx->consumer && pp_consumer_lag(ctx->consumer, &lag, &n, 0, err, sizeof err) == PP_OK)
+        for (size_t i = 0; i < n; i++)
+            if (lag[i].lag > 0) waiting += lag[i].lag;
+    free(lag);
+    return pp_health_check(&ctx->health, waiting, "record(s)", out);
 }
 
 static int open_s3(lake_ctx *ctx, char *err, size_t errlen) {
@@ -242,6 +266,7 @@ int pp_lake_run(const pp_lake_opts *o, volatile sig_atomic_t *stop, char *err, s
     ctx.opts = o;
     ctx.stop = stop;
     ctx.assigned_at = -1;
+    pp_health_init(&ctx.health, o->stall_ms);
     pp_lake_stats_init(&ctx.stats);
     pp_stats_http *http = NULL;
     pp_kafka_batch kb;
@@ -261,15 +286,16 @@ int pp_lake_run(const pp_lake_opts *o, volatile sig_atomic_t *stop, char *err, s
     if ((rc = pp_lake_writer_create(&ctx.writer, &wo, err, errlen))) goto out;
     if ((rc = open_s3(&ctx, err, errlen))) goto out;
     if ((rc = open_consumer(&ctx, err, errlen))) goto out;
-    if ((rc = pp_stats_http_start(&http, o->stats_address, o->stats_port, render, &ctx, err, errlen))) goto out;
+    if ((rc = pp_stats_http_start(&http, o->stats_address, o->stats_port, render, health, &ctx, err, errlen)))
+        goto out;
     PP_INFO("lake", "consuming %s from %s as group %s; objects close at %ld records, %ld bytes or %ld ms", o->topic,
             o->brokers, o->group, o->limits.max_records, o->limits.max_bytes, o->limits.max_age_ms);
 
     ctx.kb = &kb;
-    int64_t last_message = mono_ms();
+    int64_t last_message = pp_mono_ms();
     while (!*stop) {
         int timeout = o->poll_ms;
-        int64_t due = pp_lake_writer_next_due(ctx.writer, mono_ms());
+        int64_t due = pp_lake_writer_next_due(ctx.writer, pp_mono_ms());
         if (due >= 0 && due < timeout) timeout = (int)due;
         ctx.n_cuts = 0;
         if ((rc = pp_consumer_poll_batch(ctx.consumer, &kb, (size_t)o->poll_max, timeout, err, errlen))) goto out;
@@ -278,18 +304,21 @@ int pp_lake_run(const pp_lake_opts *o, volatile sig_atomic_t *stop, char *err, s
                 atomic_fetch_add(&ctx.stats.skipped, 1);
                 continue;
             }
-            if (pp_lake_writer_add(ctx.writer, &kb.msgs[i], mono_ms()))
+            if (pp_lake_writer_add(ctx.writer, &kb.msgs[i], pp_mono_ms()))
                 rc = store_until_done(&ctx, PP_LAKE_FLUSH_DUE, err, errlen);
         }
         consumed += kb.count;
-        if (kb.count) last_message = mono_ms();
+        if (kb.count) {
+            last_message = pp_mono_ms();
+            pp_health_progress(&ctx.health);
+        }
         if (rc == PP_OK) rc = store_until_done(&ctx, PP_LAKE_FLUSH_DUE, err, errlen);
         if (rc) break; /* told to stop while S3 failed: the drain below tries once more */
         if (o->max_messages > 0 && consumed >= (unsigned long long)o->max_messages) break;
         /* idle counts from the last record or the last assignment, whichever is later */
         if (ctx.assigned_at > last_message) last_message = ctx.assigned_at;
         if (o->exit_when_idle_ms > 0 && kb.count == 0 && ctx.assigned_at >= 0 &&
-            mono_ms() - last_message > o->exit_when_idle_ms) {
+            pp_mono_ms() - last_message > o->exit_when_idle_ms) {
             PP_INFO("lake", "no records for %d ms: draining and stopping", o->exit_when_idle_ms);
             break;
         }
@@ -324,5 +353,6 @@ out:
     PP_INFO("lake", "stopped: %llu records consumed, %llu stored in %llu objects (%llu bytes)",
             atomic_load(&ctx.stats.records), atomic_load(&ctx.stats.stored_records), objects,
             atomic_load(&ctx.stats.object_bytes));
+    pp_health_destroy(&ctx.health);
     return rc;
 }

@@ -10,11 +10,17 @@
  * earliest one. Revoke: its open objects are stored (one try each, the S3 client
  * retrying inside), what got stored is committed, the rest is dropped — the next
  * owner re-reads it from the committed offset. Lost partitions are dropped.
- * S3 failures: the PUT is retried with backoff (200 ms doubling to 5 s) until it
- * succeeds or the writer is told to stop; offsets never move past what is stored.
- * Consumption pauses meanwhile (past max.poll.interval.ms, 300 s, the group moves
- * the partitions on: safe, see above). SIGTERM/SIGINT (*stop): every open object
- * is stored, offsets committed, the group left.
+ * S3 failures: a transient one (no answer, 5xx, 429, SlowDown; common/error.h)
+ * is retried with backoff (200 ms doubling to 5 s) until the PUT succeeds or the
+ * writer is told to stop; offsets never move past what is stored. Consumption
+ * pauses meanwhile (past max.poll.interval.ms, 300 s, the group moves the
+ * partitions on: safe, see above). A permanent one (403, 400...: the credentials,
+ * the bucket, a policy — never the records, whose every event day is a valid key)
+ * is not retried: the writer stops with the error and exit status 1, nothing
+ * committed past what is stored. /healthz turns 503 "stalled" when nothing was
+ * stored or consumed for stall_ms while records wait (held unstored, or behind
+ * the high watermarks). SIGTERM/SIGINT (*stop): every open object is stored,
+ * offsets committed, the group left.
  */
 #ifndef PINPIPE_LAKE_H
 #define PINPIPE_LAKE_H
@@ -42,6 +48,7 @@ typedef struct {
     int poll_ms;               /* longest wait of a poll */
     const char *stats_address;
     int stats_port;            /* 0: no /metrics endpoint */
+    long stall_ms;             /* /healthz: stalled after this long without progress while input waits */
     long max_messages;         /* drain and stop after this many records (0: never); tests, benchmarks */
     int exit_when_idle_ms;     /* drain and stop after this long without records, counted from
                                   the last record or assignment (0: never) */
@@ -50,7 +57,8 @@ typedef struct {
 /* Defaults, then the environment (PINPIPE_KAFKA_BROKERS, PINPIPE_TOPIC,
  * PINPIPE_LAKE_GROUP, PINPIPE_LAKE_INSTANCE_ID, PINPIPE_LAKE_SESSION_TIMEOUT_MS,
  * PINPIPE_S3_BUCKET, PINPIPE_LAKE_PREFIX, PINPIPE_LAKE_GZIP, PINPIPE_LAKE_MAX_RECORDS,
- * PINPIPE_LAKE_MAX_BYTES, PINPIPE_LAKE_MAX_AGE_MS, PINPIPE_LAKE_METRICS_PORT). */
+ * PINPIPE_LAKE_MAX_BYTES, PINPIPE_LAKE_MAX_AGE_MS, PINPIPE_LAKE_METRICS_PORT,
+ * PINPIPE_LAKE_STALL_MS). */
 void pp_lake_opts_default(pp_lake_opts *o);
 
 /* Runs until *stop becomes non-zero (or a limit in o), then drains. Returns 0 after

@@ -15,7 +15,7 @@ void pp_lake_event_day(const void *value, size_t len, int64_t ingest_time_ms, co
         pp_pin_clear(&pin);
     } else if (rej.day[0]) {
         memcpy(day, rej.day, 11);
-    } else if (ingest_time_ms >= 0) {
+    } else if (pp_event_time_in_range(ingest_time_ms)) {
         pp_event_day(ingest_time_ms, day);
     } else {
         memcpy(day, PP_LAKE_NO_TIME_DAY, 11);

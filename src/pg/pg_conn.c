@@ -132,6 +132,22 @@ static int is_conn_state(const char *s) {
            !strcmp(s, "57P03");
 }
 
+/* A condition that passes by itself: a rolled-back transaction (40: serialization,
+ * deadlock), insufficient resources (53: disk full, out of memory, too many
+ * connections), a lock not available (55P03), a cancelled or timed-out statement
+ * (57014), a system error (58: I/O). */
+static int is_transient_state(const char *s) {
+    return !strncmp(s, "40", 2) || !strncmp(s, "53", 2) || !strcmp(s, "55P03") || !strcmp(s, "57014") ||
+           !strncmp(s, "58", 2);
+}
+
+/* The data itself is refused: a data exception (22: a value out of range, an
+ * invalid byte sequence), an integrity constraint (23), a program limit (54: a row
+ * or value too large). Sending the same data again gives the same answer. */
+static int is_refused_state(const char *s) {
+    return !strncmp(s, "22", 2) || !strncmp(s, "23", 2) || !strncmp(s, "54", 2);
+}
+
 int pp_pg__check(pp_pg *pg, PGresult *res, ExecStatusType want, ExecStatusType want2,
                  const char *what, char *err, size_t errlen) {
     ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
@@ -159,8 +175,8 @@ int pp_pg__check(pp_pg *pg, PGresult *res, ExecStatusType want, ExecStatusType w
         pp_errf(err, errlen, "%s: %s", what, msg[0] ? msg : "no result");
     }
     PQclear(res);
-    if (pg->lost) return PP_EIO;
-    return pg->sqlstate[0] ? PP_ESERVER : PP_EIO;
+    if (pg->lost || !pg->sqlstate[0] || is_transient_state(pg->sqlstate)) return PP_EIO;
+    return is_refused_state(pg->sqlstate) ? PP_EREFUSED : PP_ESERVER;
 }
 
 const char *pp_pg_sqlstate(const pp_pg *pg) { return pg->sqlstate; }

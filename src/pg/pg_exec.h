@@ -3,9 +3,15 @@
  * Every value travels as a bound parameter ($1, $2, ...), never spliced into SQL:
  * params[i] is the text form of the value, NULL for SQL NULL. Results are text.
  *
- * Errors: PP_ESERVER with the server's message and SQLSTATE ("pg exec: ERROR:
- * syntax error at or near ... (SQLSTATE 42601)"; also pp_pg_sqlstate()), PP_EIO
- * when the connection failed (pp_pg_lost() is then true; see pg_conn.h).
+ * Errors carry the server's message and SQLSTATE ("pg exec: ERROR: syntax error
+ * at or near ... (SQLSTATE 42601)"; also pp_pg_sqlstate()) and are classified once
+ * (common/error.h):
+ *   PP_EIO       transient: the connection failed (pp_pg_lost() is then true; see
+ *                pg_conn.h), or SQLSTATE 40*, 53*, 55P03, 57014, 58*: retry later;
+ *   PP_EREFUSED  the data is refused for good: SQLSTATE 22* (data exception, e.g.
+ *                22008 a date out of range), 23* (a constraint), 54* (too large);
+ *   PP_ESERVER   any other server error (bad SQL, a missing table, permissions):
+ *                permanent, and not the fault of one row.
  *
  * Ownership: a pp_pg_result belongs to the caller, who frees it with
  * pp_pg_result_free; strings read from it live as long as it does.

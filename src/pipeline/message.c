@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "event/event_time.h"
+
 int64_t pp_message_ingest_time(const pp_kafka_message *m) {
     for (size_t i = 0; i < m->nheaders; i++) {
         const pp_kafka_header *h = &m->headers[i];
@@ -10,9 +12,9 @@ int64_t pp_message_ingest_time(const pp_kafka_message *m) {
         const char *s = h->value;
         size_t k = 0;
         for (; k < h->value_len && s[k] >= '0' && s[k] <= '9'; k++) v = v * 10 + (s[k] - '0');
-        if (k == h->value_len) return v;
+        if (k == h->value_len) return pp_event_time_in_range(v) ? v : -1;
     }
-    return m->timestamp_ms >= 0 ? m->timestamp_ms : -1;
+    return pp_event_time_in_range(m->timestamp_ms) ? m->timestamp_ms : -1;
 }
 
 static int is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }

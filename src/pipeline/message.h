@@ -20,7 +20,8 @@
  * the same partition in order. Points into id. */
 void pp_message_key(const char *id, size_t len, const void **key, size_t *key_len);
 
-/* The ingest time of a message: its header, else the message timestamp, else -1. */
+/* The ingest time of a message: its header, else the message timestamp, else -1.
+ * A time out of the event-time range (event_time.h) counts as unknown (-1). */
 int64_t pp_message_ingest_time(const pp_kafka_message *m);
 
 #endif

@@ -11,6 +11,7 @@
 struct pp_stats_http {
     struct MHD_Daemon *daemon;
     pp_stats_render_fn render;
+    pp_stats_health_fn health;
     void *ctx;
 };
 
@@ -32,7 +33,10 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
         s->render(s->ctx, &body);
     } else if (strcmp(url, "/healthz") == 0) {
         type = "application/json";
-        pp_sb_puts(&body, "{\"status\":\"ok\"}\n");
+        if (!s->health)
+            pp_sb_puts(&body, "{\"status\":\"ok\"}\n");
+        else if (!s->health(s->ctx, &body))
+            status = MHD_HTTP_SERVICE_UNAVAILABLE;
     } else {
         status = MHD_HTTP_NOT_FOUND;
         pp_sb_puts(&body, "not found\n");
@@ -45,8 +49,8 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
     return r;
 }
 
-int pp_stats_http_start(pp_stats_http **out, const char *address, int port, pp_stats_render_fn render, void *ctx,
-                        char *err, size_t errlen) {
+int pp_stats_http_start(pp_stats_http **out, const char *address, int port, pp_stats_render_fn render,
+                        pp_stats_health_fn health, void *ctx, char *err, size_t errlen) {
     *out = NULL;
     if (port <= 0) return PP_OK;
     struct sockaddr_in sa;
@@ -60,6 +64,7 @@ int pp_stats_http_start(pp_stats_http **out, const char *address, int port, pp_s
     pp_stats_http *s = calloc(1, sizeof *s);
     if (!s) return PP_ENOMEM;
     s->render = render;
+    s->health = health;
     s->ctx = ctx;
     s->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, (uint16_t)port, NULL, NULL,
                                  answer, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,

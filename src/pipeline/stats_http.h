@@ -1,6 +1,7 @@
 /* stats_http — a tiny HTTP endpoint serving GET /metrics (Prometheus text) and
  * GET /healthz for the daemons that have no HTTP server of their own (lake
- * writer, stream). The render callback runs on the server's thread and must only
+ * writer, stream); /healthz answers 503 when the daemon says it is stalled
+ * (common/health.h). The render callback runs on the server's thread and must only
  * read values that are safe to read concurrently (atomics).
  * Ownership: the caller keeps ctx alive until pp_stats_http_stop returns.
  */
@@ -13,10 +14,14 @@
 
 typedef struct pp_stats_http pp_stats_http;
 typedef void (*pp_stats_render_fn)(void *ctx, pp_strbuf *out);
+/* Appends /healthz's JSON body; returns 1 healthy (200) or 0 (503). Runs on the
+ * server's thread, like render. */
+typedef int (*pp_stats_health_fn)(void *ctx, pp_strbuf *out);
 
-/* Listens on address:port (port 0: not started, *out = NULL, PP_OK). */
-int pp_stats_http_start(pp_stats_http **out, const char *address, int port, pp_stats_render_fn render, void *ctx,
-                        char *err, size_t errlen);
+/* Listens on address:port (port 0: not started, *out = NULL, PP_OK). health may
+ * be NULL: /healthz then says {"status":"ok"} while the process serves. */
+int pp_stats_http_start(pp_stats_http **out, const char *address, int port, pp_stats_render_fn render,
+                        pp_stats_health_fn health, void *ctx, char *err, size_t errlen);
 void pp_stats_http_stop(pp_stats_http *s);
 
 #endif

@@ -94,7 +94,7 @@ int s3_transport_create(const s3_config *cfg, s3_transport **out, char *err, siz
     }
     if (!cfg->access_key || !*cfg->access_key || !cfg->secret_key || !*cfg->secret_key) {
         pp_errf(err, errlen, "S3 credentials missing: set PINPIPE_S3_ACCESS_KEY and "
-                             "PINPIPE_S3_SECRET_KEY (or --access-key/--secret-key)");
+                             "PINPIPE_S3_SECRET_KEY (or --access-key/--secret-key-file)");
         return PP_EINVAL;
     }
     t = calloc(1, sizeof *t);
@@ -476,11 +476,13 @@ int s3_transport_run(s3_transport *t, s3_request *r, char *err, size_t errlen) {
             }
             /* 404 is "not found" unless the server says otherwise (versitygw answers an
              * unknown access key with 404 XAdminUserNotFound); a HEAD has no body to say */
-            rc = status == 404 && (!r->error.code[0] || !strncmp(r->error.code, "NoSuch", 6))
-                     ? PP_ENOTFOUND
-                     : PP_ESERVER;
-            http_error(&x, what, status, err, errlen);
             retry = retryable_http(status, &r->error);
+            /* transient (5xx, 429, SlowDown, RequestTimeout) is PP_EIO: the caller may try
+             * again later; any other status is permanent (common/error.h) */
+            rc = status == 404 && (!r->error.code[0] || !strncmp(r->error.code, "NoSuch", 6)) ? PP_ENOTFOUND
+                 : retry                                                                   ? PP_EIO
+                                                                                           : PP_ESERVER;
+            http_error(&x, what, status, err, errlen);
         } else if (cc != CURLE_OK) {
             rc = cc == CURLE_OPERATION_TIMEDOUT ? PP_ETIMEOUT : PP_EIO;
             pp_errf(err, errlen, "S3 %s: %s", what, x.curl_err[0] ? x.curl_err : curl_easy_strerror(cc));

@@ -73,7 +73,9 @@ int s3_transport_create(const s3_config *cfg, s3_transport **out, char *err, siz
 void s3_transport_destroy(s3_transport *t);
 
 /* Runs r (with retries). 0 on a 2xx answer; PP_ENOTFOUND on a 404 without an error
- * code (HEAD) or with a NoSuch* code; PP_ESERVER on any other HTTP error, err = "S3 PUT bucket/key: 403 SignatureDoesNotMatch: <message>";
+ * code (HEAD) or with a NoSuch* code; PP_EIO (transient) when the last answer was
+ * 5xx, 429, SlowDown or RequestTimeout; PP_ESERVER (permanent) on any other HTTP
+ * error, err = "S3 PUT bucket/key: 403 SignatureDoesNotMatch: <message>";
  * PP_EIO / PP_ETIMEOUT when no answer came; the sink's code when it stopped. */
 int s3_transport_run(s3_transport *t, s3_request *r, char *err, size_t errlen);
 

@@ -2,12 +2,14 @@
 
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "clean/clean.h"
 #include "common/config.h"
 #include "common/error.h"
+#include "common/health.h"
 #include "common/log.h"
 #include "kafka/kafka_consumer.h"
 #include "pg/pg_conn.h"
@@ -15,13 +17,15 @@
 #include "stream/stream_batch.h"
 #include "stream/stream_schema.h"
 #include "stream/stream_sink.h"
+#include "stream/stream_store.h"
 
 /* Upper bounds (ms) of the commit-latency histogram buckets. */
 static const int LATENCY_BUCKETS[] = {5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000};
 #define N_BUCKETS (sizeof LATENCY_BUCKETS / sizeof LATENCY_BUCKETS[0])
 
 typedef struct {
-    atomic_ullong messages, batches, new_pins, duplicates, rejects, skipped, store_failures;
+    atomic_ullong messages, batches, new_pins, duplicates, rejects, skipped, store_failures, store_refused;
+    atomic_ullong held; /* records consumed and not yet stored */
     atomic_ullong commit_ms_sum, commit_count, commit_buckets[N_BUCKETS];
     atomic_llong lag_ms; /* now - ingest time of the newest stored message */
 } stream_stats;
@@ -30,6 +34,8 @@ typedef struct {
     const pp_stream_opts *opts;
     pp_stream_sink *sink;
     volatile sig_atomic_t *stop;
+    pp_consumer *consumer;
+    pp_health health;
     stream_stats stats;
 } stream_ctx;
 
@@ -44,6 +50,7 @@ void pp_stream_opts_default(pp_stream_opts *o) {
     o->batch_ms = (int)pp_env_long("PINPIPE_STREAM_BATCH_MS", 50);
     o->stats_address = "127.0.0.1";
     o->stats_port = (int)pp_env_long("PINPIPE_STREAM_METRICS_PORT", 0);
+    o->stall_ms = pp_env_long("PINPIPE_STREAM_STALL_MS", PP_HEALTH_DEFAULT_STALL_MS);
     o->max_messages = 0;
     o->exit_when_idle_ms = 0;
 }
@@ -51,12 +58,6 @@ void pp_stream_opts_default(pp_stream_opts *o) {
 static int64_t now_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int64_t mono_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
@@ -76,8 +77,12 @@ static int on_rebalance(pp_kafka_rebalance ev, pp_kafka_partition *parts, size_t
     for (size_t i = 0; i < n; i++) {
         int64_t stored = -1;
         int backoff = 100;
-        while (pp_stream_sink_stored_offset(ctx->sink, parts[i].topic, parts[i].partition, &stored, err, errlen)) {
+        int rc;
+        while ((rc = pp_stream_sink_stored_offset(ctx->sink, parts[i].topic, parts[i].partition, &stored, err,
+                                                  errlen))) {
             if (*ctx->stop) return PP_EIO;
+            pp_health_error(&ctx->health, err);
+            if (!pp_err_transient(rc)) return rc; /* e.g. the offsets table is gone: retrying cannot help */
             PP_WARN("stream", "reading stored offsets: %s (retrying in %d ms)", err, backoff);
             sleep_ms(backoff);
             backoff = backoff < 5000 ? backoff * 2 : 5000;
@@ -103,11 +108,13 @@ static void render(void *opaque, pp_strbuf *out) {
                  "# TYPE pinpipe_stream_rejects_total counter\npinpipe_stream_rejects_total %llu\n"
                  "# TYPE pinpipe_stream_skipped_total counter\npinpipe_stream_skipped_total %llu\n"
                  "# TYPE pinpipe_stream_store_failures_total counter\npinpipe_stream_store_failures_total %llu\n"
+                 "# HELP pinpipe_stream_store_refused_total Records PostgreSQL refused for good, stored as rejects.\n"
+                 "# TYPE pinpipe_stream_store_refused_total counter\npinpipe_stream_store_refused_total %llu\n"
                  "# TYPE pinpipe_stream_end_to_end_lag_ms gauge\npinpipe_stream_end_to_end_lag_ms %lld\n"
                  "# TYPE pinpipe_stream_commit_latency_seconds histogram\n",
                  atomic_load(&s->messages), atomic_load(&s->batches), atomic_load(&s->new_pins),
                  atomic_load(&s->duplicates), atomic_load(&s->rejects), atomic_load(&s->skipped),
-                 atomic_load(&s->store_failures), atomic_load(&s->lag_ms));
+                 atomic_load(&s->store_failures), atomic_load(&s->store_refused), atomic_load(&s->lag_ms));
     unsigned long long cum = 0;
     for (size_t i = 0; i < N_BUCKETS; i++) {
         cum += atomic_load(&s->commit_buckets[i]);
@@ -140,27 +147,38 @@ static void record_commit(stream_stats *s, const pp_stream_sink_stats *st, int64
     if (newest >= 0) atomic_store(&s->lag_ms, now_ms() - newest);
 }
 
-/* Stores a batch, retrying with backoff while PostgreSQL is unavailable. */
-static int store_batch(stream_ctx *ctx, const pp_stream_batch *b, char *err, size_t errlen) {
-    int backoff = 100;
-    for (;;) {
-        pp_stream_sink_stats st;
-        int64_t t0 = mono_ms();
-        int rc = pp_stream_sink_write(ctx->sink, b, &st, err, errlen);
-        if (rc == PP_OK) {
-            record_commit(&ctx->stats, &st, mono_ms() - t0, b);
-            PP_DEBUG("stream", "stored batch: %llu messages, %llu new pins, %llu repeats, %llu rejects, %llu skipped",
-                     (unsigned long long)st.messages, (unsigned long long)st.new_pins,
-                     (unsigned long long)st.duplicates, (unsigned long long)st.rejects,
-                     (unsigned long long)st.skipped);
-            return PP_OK;
-        }
-        atomic_fetch_add(&ctx->stats.store_failures, 1);
-        if (*ctx->stop) return rc; /* nothing stored: the next run starts from the stored offsets */
-        PP_WARN("stream", "storing a batch of %zu failed: %s (retrying in %d ms)", b->n, err, backoff);
-        sleep_ms(backoff);
-        backoff = backoff < 5000 ? backoff * 2 : 5000;
-    }
+static void on_stored(void *ud, const pp_stream_sink_stats *st, int64_t ms, const pp_stream_batch *part) {
+    stream_ctx *ctx = ud;
+    record_commit(&ctx->stats, st, ms, part);
+    atomic_fetch_sub(&ctx->stats.held, part->n);
+    PP_DEBUG("stream", "stored %llu messages: %llu new pins, %llu repeats, %llu rejects, %llu skipped",
+             (unsigned long long)st->messages, (unsigned long long)st->new_pins, (unsigned long long)st->duplicates,
+             (unsigned long long)st->rejects, (unsigned long long)st->skipped);
+}
+
+static void on_failed(void *ud, int rc) {
+    (void)rc;
+    atomic_fetch_add(&((stream_ctx *)ud)->stats.store_failures, 1);
+}
+
+static void on_refused(void *ud, const pp_stream_item *it) {
+    (void)it;
+    atomic_fetch_add(&((stream_ctx *)ud)->stats.store_refused, 1);
+}
+
+/* /healthz: stalled when nothing was stored for stall_ms while records wait: held
+ * in a batch that cannot be stored, or behind the partitions' high watermarks. */
+static int health(void *opaque, pp_strbuf *out) {
+    stream_ctx *ctx = opaque;
+    long long waiting = (long long)atomic_load(&ctx->stats.held);
+    pp_kafka_lag *lag = NULL;
+    size_t n = 0;
+    char err[256];
+    if (ctx->consumer && pp_consumer_lag(ctx->consumer, &lag, &n, 0, err, sizeof err) == PP_OK)
+        for (size_t i = 0; i < n; i++)
+            if (lag[i].lag > 0) waiting += lag[i].lag;
+    free(lag);
+    return pp_health_check(&ctx->health, waiting, "record(s)", out);
 }
 
 int pp_stream_run(const pp_stream_opts *o, volatile sig_atomic_t *stop, char *err, size_t errlen) {
@@ -168,6 +186,7 @@ int pp_stream_run(const pp_stream_opts *o, volatile sig_atomic_t *stop, char *er
     memset(&ctx, 0, sizeof ctx);
     ctx.opts = o;
     ctx.stop = stop;
+    pp_health_init(&ctx.health, o->stall_ms);
     pp_pg *pg = NULL;
     pp_consumer *consumer = NULL;
     pp_stats_http *http = NULL;
@@ -190,20 +209,26 @@ int pp_stream_run(const pp_stream_opts *o, volatile sig_atomic_t *stop, char *er
                            .session_timeout_ms = o->session_timeout_ms, .instance_id = o->instance_id,
                            .rebalance = on_rebalance, .rebalance_opaque = &ctx};
     if ((rc = pp_consumer_create(&consumer, &kc, &co, err, errlen))) goto out;
-    if ((rc = pp_stats_http_start(&http, o->stats_address, o->stats_port, render, &ctx, err, errlen))) goto out;
+    ctx.consumer = consumer;
+    if ((rc = pp_stats_http_start(&http, o->stats_address, o->stats_port, render, health, &ctx, err, errlen)))
+        goto out;
+    pp_stream_store store = {.sink = ctx.sink, .stop = stop, .health = &ctx.health, .stored = on_stored,
+                             .failed = on_failed, .refused = on_refused, .ud = &ctx};
     PP_INFO("stream", "consuming %s from %s as group %s", o->topic, o->brokers, o->group);
 
-    int64_t last_message = mono_ms();
+    int64_t last_message = pp_mono_ms();
     while (!*stop) {
         rc = pp_consumer_poll_batch(consumer, &kb, (size_t)o->batch_max, o->batch_ms, err, errlen);
         if (rc) goto out;
         if (kb.count == 0) {
-            if (o->exit_when_idle_ms && mono_ms() - last_message > o->exit_when_idle_ms) break;
+            if (o->exit_when_idle_ms && pp_mono_ms() - last_message > o->exit_when_idle_ms) break;
             continue;
         }
-        last_message = mono_ms();
+        last_message = pp_mono_ms();
         pp_stream_batch_prepare(&sb, &kb, &clean_opts);
-        rc = store_batch(&ctx, &sb, err, errlen);
+        atomic_store(&ctx.stats.held, sb.n);
+        rc = pp_stream_store_batch(&store, &sb, err, errlen);
+        atomic_store(&ctx.stats.held, 0);
         pp_stream_batch_clear(&sb);
         if (rc) goto out;
         if (o->max_messages && (long)atomic_load(&ctx.stats.messages) >= o->max_messages) break;
@@ -218,6 +243,7 @@ out:
         if (pp_consumer_close(consumer, cerr, sizeof cerr)) PP_WARN("stream", "leaving the group: %s", cerr);
     }
     pp_stats_http_stop(http);
+    ctx.consumer = NULL;
     pp_consumer_destroy(consumer);
     pp_kafka_conf_free(&kc);
     pp_stream_sink_destroy(ctx.sink);
@@ -225,5 +251,6 @@ out:
     PP_INFO("stream", "stopped: %llu messages, %llu new pins, %llu repeats, %llu rejects",
             atomic_load(&ctx.stats.messages), atomic_load(&ctx.stats.new_pins), atomic_load(&ctx.stats.duplicates),
             atomic_load(&ctx.stats.rejects));
+    pp_health_destroy(&ctx.health);
     return rc;
 }

@@ -4,7 +4,10 @@
  * stored in PostgreSQL (not Kafka's committed offset); each micro-batch (bounded
  * by count and time) is cleaned and stored in one transaction (stream_sink.h).
  * PostgreSQL unavailable: the batch is retried with backoff until it is stored or
- * the job is told to stop; Kafka unavailable: librdkafka reconnects by itself.
+ * the job is told to stop; a record PostgreSQL refuses for good is stored as a
+ * reject and the partition moves on (stream_store.h); Kafka unavailable:
+ * librdkafka reconnects by itself. /healthz turns 503 "stalled" when no batch was
+ * stored for stall_ms while records wait (consumed, or behind the high watermark).
  * SIGTERM/SIGINT: the current batch is finished and stored, then it leaves the
  * group and returns.
  */
@@ -25,6 +28,7 @@ typedef struct {
     int batch_ms;         /* longest wait to fill a micro-batch */
     const char *stats_address;
     int stats_port;       /* 0: no /metrics endpoint */
+    long stall_ms;        /* /healthz: stalled after this long without progress while input waits */
     long max_messages;    /* stop after this many messages (0: run until told); for tests */
     int exit_when_idle_ms; /* stop after this long without messages (0: never); for tests */
 } pp_stream_opts;

@@ -1,5 +1,6 @@
 #include "stream/stream_batch.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +20,7 @@ void pp_stream_batch_prepare(pp_stream_batch *b, const pp_kafka_batch *kb, const
         const pp_kafka_message *m = &kb->msgs[i];
         pp_clean_opts o = *opts;
         it->msg = m;
+        it->raw_as_base64 = 0;
         it->ingest_time_ms = pp_message_ingest_time(m);
         o.ingest_time_ms = it->ingest_time_ms;
         const char *value = m->value ? m->value : "";
@@ -30,6 +32,18 @@ void pp_stream_batch_clear(pp_stream_batch *b) {
     for (size_t i = 0; i < b->n; i++)
         if (b->items[i].cleaned) pp_pin_clear(&b->items[i].pin);
     b->n = 0;
+}
+
+void pp_stream_item_refuse(pp_stream_item *it, const char *why) {
+    char day[sizeof it->rej.day];
+    memcpy(day, it->cleaned ? it->pin.event_day : it->rej.day, sizeof day);
+    day[sizeof day - 1] = '\0';
+    if (it->cleaned) pp_pin_clear(&it->pin);
+    it->cleaned = 0;
+    char detail[sizeof it->rej.detail];
+    snprintf(detail, sizeof detail, "PostgreSQL refused to store it: %s", why);
+    pp_reject_set(&it->rej, "store_refused", detail, it->ingest_time_ms);
+    if (day[0]) memcpy(it->rej.day, day, sizeof day);
 }
 
 void pp_stream_batch_free(pp_stream_batch *b) {

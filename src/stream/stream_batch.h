@@ -18,6 +18,7 @@ typedef struct {
     const pp_kafka_message *msg;
     int64_t ingest_time_ms;
     int cleaned; /* 1: pin is valid; 0: rej is */
+    int raw_as_base64; /* store the reject's raw bytes as base64 even when they are text */
     pp_pin pin;
     pp_reject rej;
 } pp_stream_item;
@@ -30,6 +31,9 @@ typedef struct {
 void pp_stream_batch_init(pp_stream_batch *b);
 void pp_stream_batch_prepare(pp_stream_batch *b, const pp_kafka_batch *kb, const pp_clean_opts *opts);
 void pp_stream_batch_clear(pp_stream_batch *b);
+/* PostgreSQL refused to store the item for good (stream_store.h): it becomes a
+ * reject with reason "store_refused" and the server's message, on the same day. */
+void pp_stream_item_refuse(pp_stream_item *it, const char *why);
 void pp_stream_batch_free(pp_stream_batch *b);
 
 #endif

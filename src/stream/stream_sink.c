@@ -275,7 +275,8 @@ static int store_rejects(txn_ctx *t, char *err, size_t errlen) {
             snprintf(day, sizeof day, "unknown");
         /* The raw bytes: as text when they are UTF-8 without NUL, else as base64. */
         const char *value = it->msg->value ? it->msg->value : "";
-        int utf8 = pp_utf8_valid(value, it->msg->value_len) && !memchr(value, '\0', it->msg->value_len);
+        int utf8 = !it->raw_as_base64 && pp_utf8_valid(value, it->msg->value_len) &&
+                   !memchr(value, '\0', it->msg->value_len);
         pp_sb_reset(&raw);
         if (!utf8) pp_sb_base64(&raw, value, it->msg->value_len);
         const char *b64 = utf8 ? NULL : raw.data;

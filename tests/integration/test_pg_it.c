@@ -260,7 +260,7 @@ static void copy_abort_and_copy_error(void **state) {
     const char *bad[] = {"not-a-number", "two"};
     assert_int_equal(pp_pg_copy_row(cp, ok, NULL, err, sizeof err), PP_OK);
     assert_int_equal(pp_pg_copy_row(cp, bad, NULL, err, sizeof err), PP_OK); /* buffered */
-    assert_int_equal(pp_pg_copy_end(cp, &rows, err, sizeof err), PP_ESERVER);
+    assert_int_equal(pp_pg_copy_end(cp, &rows, err, sizeof err), PP_EREFUSED); /* the data, for good */
     assert_non_null(strstr(err, "invalid input syntax for type integer"));
     assert_non_null(strstr(err, "22P02"));
     assert_string_equal(pp_pg_sqlstate(g_pg), "22P02");
@@ -280,7 +280,7 @@ static void bad_statement_surfaces_the_server_message(void **state) {
     insert_row(g_pg, "1", "a", NULL);
     const char *const p[] = {"1", "dup", NULL};
     assert_int_equal(pp_pg_exec(g_pg, sql("INSERT INTO %s (id, name, note) VALUES ($1, $2, $3)"), 3,
-                                p, NULL, err, sizeof err), PP_ESERVER);
+                                p, NULL, err, sizeof err), PP_EREFUSED);
     assert_non_null(strstr(err, "duplicate key value violates unique constraint"));
     assert_non_null(strstr(err, "DETAIL: Key (id)=(1) already exists."));
     assert_string_equal(pp_pg_sqlstate(g_pg), "23505");
@@ -420,7 +420,7 @@ static void run_txn_does_not_retry_other_errors(void **state) {
     clear_table();
     insert_row(g_pg, "1", "a", NULL);
     assert_int_equal(pp_pg_run_txn(g_pg, NULL, always_unique_violation, &job, &attempts, err,
-                                   sizeof err), PP_ESERVER);
+                                   sizeof err), PP_EREFUSED);
     assert_int_equal(attempts, 1);
     assert_int_equal(job.calls, 1);
     assert_non_null(strstr(err, "23505"));

@@ -44,6 +44,12 @@ static const struct {
     {"2026-04-31 00:00:00", INVALID},
     {"2026-12-31 23:59:59", INT64_C(1798761599000)},
     {"9999-12-31 23:59:59", INT64_C(253402300799000)},
+    /* the range ends at 9999-12-31T23:59:59.999Z in UTC, whatever the zone says */
+    {"9999-12-31T23:59:59.999Z", PP_EVENT_TIME_MAX_MS},
+    {"9999-12-31T23:59:59-05:00", INVALID}, /* 10000-01-01T04:59:59Z: was filed under day "0000-01-01" */
+    {"9999-12-31T19:00:00-05:00", INVALID},
+    {"9999-12-31T18:59:59.999-05:00", PP_EVENT_TIME_MAX_MS},
+    {"9999-12-31T23:59:59+05:00", INT64_C(253402282799000)},
     /* invalid dates and times */
     {"2026-00-10 00:00:00", INVALID},
     {"2026-13-01 00:00:00", INVALID},
@@ -122,6 +128,9 @@ static void test_day_and_iso(void **state) {
         {INT64_C(1709208000000), "2024-02-29", "2024-02-29T12:00:00.000Z"},
         {INT64_C(253402300799999), "9999-12-31", "9999-12-31T23:59:59.999Z"},
         {-5, "1970-01-01", "1970-01-01T00:00:00.000Z"}, /* negative clamps to the epoch */
+        /* past the range clamps to its end: never a 5-digit year cut to "0000" */
+        {INT64_C(253402300800000), "9999-12-31", "9999-12-31T23:59:59.999Z"},
+        {INT64_MAX, "9999-12-31", "9999-12-31T23:59:59.999Z"},
     };
     for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) {
         char day[11], iso[25];

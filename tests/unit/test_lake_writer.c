@@ -139,6 +139,11 @@ static void the_day_is_the_cleaning_engines(void **state) {
         {"an unreadable timestamp: the ingest day", EVENT("u", TS("yesterday")), 1767614400000LL, "2026-01-05"},
         {"no time at all", "not json", -1, PP_LAKE_NO_TIME_DAY},
         {"an empty value", "", 1767614400000LL, "2026-01-05"},
+        /* 10000-01-01T04:59:59Z in UTC: out of the event-time range, the ingest day
+         * (this came out as "0000-01-01", a key the writer refused forever) */
+        {"a timestamp past the range: the ingest day", EVENT("u", TS("9999-12-31T23:59:59-05:00")), 1767614400000LL,
+         "2026-01-05"},
+        {"an ingest time past the range: no time", "not json", 253402300800000LL, PP_LAKE_NO_TIME_DAY},
     };
     for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) {
         char day[11];
@@ -148,6 +153,23 @@ static void the_day_is_the_cleaning_engines(void **state) {
 }
 
 /* ---- filing and naming -------------------------------------------------------------- */
+/* The poison pill of issue 10: a record whose timestamp is past the event-time range
+ * is stored (under its ingest day) and the partition's offset moves past it. */
+static void a_timestamp_past_the_range_is_stored_and_committed(void **state) {
+    (void)state;
+    store s = {0};
+    pp_lake_writer *w = writer(&s, 1000, 10000, 0);
+    char err[256];
+    assert_int_equal(add(w, 0, 7, EVENT("x", TS("9999-12-31T23:59:59-05:00")), 0), 0);
+    assert_int_equal(add(w, 0, 8, EVENT("y", TS("2026-01-01 10:00:00")), 0), 0);
+    assert_int_equal(pp_lake_writer_flush(w, PP_LAKE_FLUSH_ALL, NULL, 0, 0, err, sizeof err), PP_OK);
+    assert_non_null(find_key(&s, "raw/dt=2026-01-05/pins-0000-00000000000000000007.jsonl"));
+    assert_non_null(find_key(&s, "raw/dt=2026-01-01/pins-0000-00000000000000000008.jsonl"));
+    assert_int_equal(owed(w, 0), 9);
+    pp_lake_writer_destroy(w);
+    store_free(&s);
+}
+
 static void records_are_filed_by_partition_and_event_day(void **state) {
     (void)state;
     store s = {0};
@@ -382,6 +404,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(the_day_is_the_cleaning_engines),
         cmocka_unit_test(records_are_filed_by_partition_and_event_day),
+        cmocka_unit_test(a_timestamp_past_the_range_is_stored_and_committed),
         cmocka_unit_test(objects_close_at_max_records_and_take_their_first_offset),
         cmocka_unit_test(commits_never_pass_an_unstored_record),
         cmocka_unit_test(a_failed_drain_stops_at_the_failure_and_keeps_the_rest),

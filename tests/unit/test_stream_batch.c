@@ -36,6 +36,52 @@ static void ingest_time_comes_from_the_header_then_the_timestamp(void **state) {
     assert_int_equal(pp_message_ingest_time(&nothing), -1);
 }
 
+/* A header or timestamp out of the event-time range is no ingest time: an event
+ * without a timestamp is then rejected (missing_event_time), never filed under a
+ * day no store can hold. */
+static void an_ingest_time_out_of_range_is_unknown(void **state) {
+    (void)state;
+    pp_kafka_header far[] = {{PP_HDR_INGEST_TIME, "253402300800000", 15}}; /* 10000-01-01 */
+    pp_kafka_header last[] = {{PP_HDR_INGEST_TIME, "253402300799999", 15}};
+    pp_kafka_message over = msg("{}", far, 1, -1, 0), at_max = msg("{}", last, 1, -1, 0),
+                     ts_over = msg("{}", NULL, 0, INT64_C(999999999999999999), 0);
+    assert_int_equal(pp_message_ingest_time(&over), -1);
+    assert_int_equal(pp_message_ingest_time(&at_max), INT64_C(253402300799999));
+    assert_int_equal(pp_message_ingest_time(&ts_over), -1);
+
+    pp_kafka_message m = msg(EVENT_NO_TS, far, 1, -1, 0);
+    pp_kafka_batch kb = {.msgs = &m, .count = 1};
+    pp_clean_opts opts;
+    pp_clean_opts_default(&opts);
+    pp_stream_batch b;
+    pp_stream_batch_init(&b);
+    pp_stream_batch_prepare(&b, &kb, &opts);
+    assert_false(b.items[0].cleaned);
+    assert_string_equal(b.items[0].rej.reason, "missing_event_time");
+    pp_stream_batch_free(&b);
+}
+
+/* The poison pill of issue 10: a timestamp whose UTC time is in the year 10000. */
+static void a_timestamp_past_the_range_is_rejected_with_its_reason(void **state) {
+    (void)state;
+    const char *ev = "{\"index\":1,\"unique_id\":\"u1\",\"title\":\"t\",\"description\":\"d\","
+                     "\"follower_count\":\"6k\",\"tag_list\":\"a,b\",\"is_image_or_video\":\"image\","
+                     "\"image_src\":\"x\",\"downloaded\":1,\"save_location\":\"Local save in /data/x\","
+                     "\"category\":\"art\",\"timestamp\":\"9999-12-31T23:59:59-05:00\"}";
+    pp_kafka_header h[] = {{PP_HDR_INGEST_TIME, "1767312000000", 13}}; /* 2026-01-02 */
+    pp_kafka_message m = msg(ev, h, 1, -1, 0);
+    pp_kafka_batch kb = {.msgs = &m, .count = 1};
+    pp_clean_opts opts;
+    pp_clean_opts_default(&opts);
+    pp_stream_batch b;
+    pp_stream_batch_init(&b);
+    pp_stream_batch_prepare(&b, &kb, &opts);
+    assert_false(b.items[0].cleaned);
+    assert_string_equal(b.items[0].rej.reason, "invalid_timestamp");
+    assert_string_equal(b.items[0].rej.day, "2026-01-02"); /* the ingest day: a day every store holds */
+    pp_stream_batch_free(&b);
+}
+
 static void a_batch_cleans_every_message_and_keeps_rejects(void **state) {
     (void)state;
     pp_kafka_header h[] = {{PP_HDR_INGEST_TIME, "1767312000000", 13}}; /* 2026-01-02 00:00:00Z */
@@ -65,6 +111,8 @@ static void a_batch_cleans_every_message_and_keeps_rejects(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(ingest_time_comes_from_the_header_then_the_timestamp),
+        cmocka_unit_test(an_ingest_time_out_of_range_is_unknown),
+        cmocka_unit_test(a_timestamp_past_the_range_is_rejected_with_its_reason),
         cmocka_unit_test(a_batch_cleans_every_message_and_keeps_rejects),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
