@@ -86,10 +86,10 @@ unit: $(UNIT_BINS) $(PINPIPE) $(EMULATE)
 integration: all
 	@bash tests/run-integration.sh $(BUILD)
 
-## test: every test there is: unit, unit under ASan/UBSan, integration against real services
+## test: every test there is: unit, unit under ASan/UBSan, a bounded fuzz run, integration against real services
 test:
 	@bash ci/install-deps.sh
-	@$(MAKE) --no-print-directory unit asan integration
+	@$(MAKE) --no-print-directory unit asan fuzz-smoke integration
 
 ## asan: the unit tests under AddressSanitizer and UndefinedBehaviorSanitizer
 asan:

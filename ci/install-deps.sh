@@ -9,7 +9,10 @@ PACKAGES=(
   libcurl4-openssl-dev libcmocka-dev zlib1g-dev libexpat1-dev libssl-dev
   postgresql-15 postgresql-client-15 openjdk-17-jre-headless maven golang-go
   kcat wrk jq bc python3 python3-venv time valgrind
+  clang libclang-rt-14-dev
 )
+# clang + libclang-rt-14-dev: `make fuzz` (libFuzzer targets with ASan/UBSan; the
+# compiler-rt package holds libFuzzer and the sanitizer runtimes clang links).
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -43,7 +43,8 @@ static int64_t floor_div(int64_t a, int64_t b) {
 
 void pp_cql_format_timestamp(int64_t ms, char *buf, size_t n) {
     int64_t days = floor_div(ms, 86400000);
-    int64_t rem = ms - days * 86400000; /* 0..86399999 */
+    int64_t rem = ms % 86400000; /* 0..86399999 (ms - days * 86400000 overflows near INT64_MIN) */
+    if (rem < 0) rem += 86400000;
     int64_t y;
     unsigned mo, d;
     civil_from_days(days, &y, &mo, &d);

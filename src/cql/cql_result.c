@@ -115,8 +115,10 @@ static int decode_rows(pp_cql_rd *r, pp_cql_result *res) {
     if (rc) return rc;
     int32_t nrows;
     if (pp_cql_get_i32(r, &nrows) || nrows < 0) return PP_EPROTO;
-    /* every cell takes at least its 4-byte length: refuse counts the body cannot hold */
+    /* every cell takes at least its 4-byte length: refuse counts the body cannot hold;
+     * rows of no columns would take no bytes at all, so none may be announced */
     uint64_t ncells = (uint64_t)nrows * res->ncols;
+    if (res->ncols == 0 && nrows > 0) return PP_EPROTO;
     if (ncells > pp_cql_rd_left(r) / 4) return PP_EPROTO;
     res->nrows = (size_t)nrows;
     if (ncells) {

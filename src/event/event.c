@@ -143,6 +143,22 @@ static int field_of(const char *key, size_t n) {
 
 /* ---- the reference path: jansson ------------------------------------------- */
 
+/* jansson's message quotes the bytes near the error and may cut a character in two
+ * (so may our %.120s): bytes that are not UTF-8 become '?', so the message can go
+ * into JSON (rejects, 400 bodies) as it is. */
+static void scrub_utf8(char *s) {
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)s[i];
+        size_t k = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+        if (k && i + k <= n && pp_utf8_valid(s + i, k)) {
+            i += k;
+            continue;
+        }
+        s[i++] = '?';
+    }
+}
+
 int pp_event_parse_reference(pp_event *ev, const char *buf, size_t len, char *err, size_t errlen) {
     memset(ev, 0, sizeof *ev);
     json_error_t jerr;
@@ -152,6 +168,7 @@ int pp_event_parse_reference(pp_event *ev, const char *buf, size_t len, char *er
         ev->status = json_error_code(&jerr) == json_error_invalid_utf8 ? PP_EVENT_INVALID_UTF8
                                                                        : PP_EVENT_INVALID_JSON;
         snprintf(ev->parse_error, sizeof ev->parse_error, "%.120s at byte %d", jerr.text, jerr.position);
+        scrub_utf8(ev->parse_error);
         pp_errf(err, errlen, "%s: %s", pp_event_status_code(ev->status), ev->parse_error);
         return PP_EINVAL;
     }
@@ -267,6 +284,12 @@ static int on_start_array(void *ud) {
 static const yajl_callbacks FAST_CALLBACKS = {
     on_null, on_bool, on_int, on_double, NULL, on_string, on_start_map, on_map_key, on_end, on_start_array, on_end};
 
+/* Does the text hold a form feed or vertical tab? yajl takes them for whitespace,
+ * JSON (and jansson) does not: such text goes to the reference path. */
+static int has_yajl_only_space(const char *buf, size_t len) {
+    return memchr(buf, '\f', len) != NULL || memchr(buf, '\v', len) != NULL;
+}
+
 /* Does the text hold a \u escape? (memchr is much faster than memmem here) */
 static int has_unicode_escape(const char *buf, size_t len) {
     const char *p = buf, *end = buf + len;
@@ -279,10 +302,11 @@ static int has_unicode_escape(const char *buf, size_t len) {
 
 /* 0 when the fast path produced the verdict, -1 when the reference path must. */
 static int parse_fast(pp_event *ev, const char *buf, size_t len, char *err, size_t errlen, int *rc) {
-    /* \u escapes (lone surrogates, NULs) and UTF-8 that jansson would refuse are
-     * left to the reference path, whose rules are the contract. */
+    /* \u escapes (lone surrogates, NULs), whitespace only yajl accepts and UTF-8
+     * that jansson would refuse are left to the reference path, whose rules are the
+     * contract. */
     memset(ev, 0, sizeof *ev);
-    if (has_unicode_escape(buf, len) || !pp_utf8_valid(buf, len)) return -1;
+    if (has_unicode_escape(buf, len) || has_yajl_only_space(buf, len) || !pp_utf8_valid(buf, len)) return -1;
     ev->arena = malloc(len + PP_F_COUNT + 1);
     if (!ev->arena) return -1;
     fast_ctx c;
