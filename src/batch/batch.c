@@ -7,6 +7,7 @@
 #include "batch/batch_coverage.h"
 #include "batch/batch_day.h"
 #include "batch/batch_days.h"
+#include "batch/batch_limits.h"
 #include "batch/batch_schema.h"
 #include "batch/batch_store.h"
 #include "common/config.h"
@@ -37,11 +38,13 @@ static void print_summary(FILE *out, const pp_batch_summary *r, const pp_batch_w
             "batch day=%s status=%s%s%s objects=%" PRIu64 " bytes=%" PRIu64 " records=%" PRIu64
             " duplicate_coordinates=%" PRIu64 " duplicate_pins=%" PRIu64 " rejects=%" PRIu64
             " corrupt_lines=%" PRIu64 " misplaced=%" PRIu64 " pins_written=%" PRIu64 " rejects_written=%" PRIu64
-            " metrics_written=%" PRIu64 " retries=%" PRIu64 " seconds=%.3f read_s=%.3f clean_s=%.3f write_s=%.3f\n",
+            " metrics_written=%" PRIu64 " requests=%" PRIu64 " retries=%" PRIu64 " refused=%" PRIu64
+            " seconds=%.3f read_s=%.3f clean_s=%.3f write_s=%.3f\n",
             r->day, r->status, r->metric ? " metric=" : "", r->metric ? r->metric : "", r->objects, r->bytes,
             r->records_read, r->duplicate_coordinates, r->duplicate_pins, r->rejects, r->corrupt_lines, r->misplaced,
-            r->pins_written, r->rejects_written, r->metrics_written, ws->retries, (double)r->duration_ms / 1000.0,
-            (double)r->read_ms / 1000.0, (double)r->clean_ms / 1000.0, (double)r->write_ms / 1000.0);
+            r->pins_written, r->rejects_written, r->metrics_written, ws->requests, ws->retries, ws->refused,
+            (double)r->duration_ms / 1000.0, (double)r->read_ms / 1000.0, (double)r->clean_ms / 1000.0,
+            (double)r->write_ms / 1000.0);
     fflush(out);
 }
 
@@ -116,7 +119,17 @@ static int job_open(job *j, const pp_batch_opts *o, int *metric, char *err, size
         return rc;
     }
     if ((rc = pp_batch_schema_ensure(j->cql, o->keyspace, o->replication_factor, err, errlen))) return rc;
-    pp_batch_writer_opts wo = {.max_inflight = o->concurrency, .group_rows = o->group_rows};
+    /* every request bounded in bytes by the node's own limits (batch_limits.h) */
+    pp_batch_limits lim;
+    if (pp_batch_limits_query(j->cql, &lim, why, sizeof why) != PP_OK)
+        PP_WARN("batch", "Cassandra limits: %s; using the fallbacks (docs/batch.md)", why);
+    PP_INFO("batch",
+            "Cassandra limits (from %s): max_mutation_size=%llu batch_size_fail_threshold=%llu"
+            " native_transport_max_frame_size=%llu; a group of rows up to %zu bytes, a row up to %zu bytes",
+            lim.source, (unsigned long long)lim.max_mutation_size, (unsigned long long)lim.batch_size_fail_threshold,
+            (unsigned long long)lim.max_frame_size, lim.group_bytes, lim.row_bytes);
+    pp_batch_writer_opts wo = {.max_inflight = o->concurrency, .group_rows = o->group_rows,
+                               .group_bytes = lim.group_bytes, .row_bytes = lim.row_bytes};
     return pp_batch_store_create(&j->store, j->cql, o->keyspace, &wo, err, errlen);
 }
 
@@ -147,7 +160,8 @@ int pp_batch_run(const pp_batch_opts *o, FILE *out, volatile sig_atomic_t *stop,
             rc = pp_batch_day_run(&c, j.days.day[i], &r, err, errlen);
             pp_batch_store_writer_stats(j.store, &after);
             pp_batch_writer_stats ws = {after.rows - before.rows, after.requests - before.requests,
-                                        after.retries - before.retries};
+                                        after.retries - before.retries, after.refused - before.refused,
+                                        after.splits - before.splits};
             before = after;
             print_summary(out, &r, &ws);
         }

@@ -3,7 +3,8 @@
  *
  * A run: checks its settings, reads the lake writer's committed offsets once (the
  * run's lake coverage, batch_coverage.h), connects to S3 and Cassandra, creates the
- * keyspace and tables when missing (batch_schema.h), then runs each day in turn
+ * keyspace and tables when missing (batch_schema.h), reads the node's byte limits
+ * (batch_limits.h; fallbacks with a warning), then runs each day in turn
  * (batch_day.h) and prints one summary line per day on `out`:
  *
  *   batch day=2026-01-01 status=done objects=3 records=12000 duplicate_coordinates=0
@@ -35,7 +36,8 @@ typedef struct {
     const char *cass_user;   /* NULL: PINPIPE_CASSANDRA_USER (cassandra) */
     const char *cass_password; /* NULL: PINPIPE_CASSANDRA_PASSWORD (cassandra) */
     int concurrency;         /* PINPIPE_BATCH_CONCURRENCY (128): Cassandra requests in flight */
-    int group_rows;          /* PINPIPE_BATCH_GROUP_ROWS (16): rows per single-partition UNLOGGED batch */
+    int group_rows;          /* PINPIPE_BATCH_GROUP_ROWS (16): rows per single-partition UNLOGGED batch
+                                (also bounded in bytes by the node's limits: batch_limits.h) */
     int coverage;            /* 1 (default): read the lake group's committed offsets */
     const char *brokers;     /* PINPIPE_KAFKA_BROKERS (127.0.0.1:19092) */
     const char *topic;       /* PINPIPE_TOPIC (pins) */

@@ -137,25 +137,56 @@ static int insert_stmt(pp_batch_store *st, int table, const char *const *cols, s
     return PP_OK;
 }
 
-/* Inserts the non-null values of vals[0..n) (in cols order) at the run's timestamp. */
-static int insert_row(pp_batch_store *st, int lane, int table, const char *const *cols, const pp_cql_value *vals,
-                      size_t n, char *err, size_t errlen) {
-    pp_cql_value v[32];
+/* The non-null values of vals[0..n) (in cols order) then the run's timestamp into
+ * out[0..*nout), and the INSERT naming their columns; *keep_at: where vals[keep] went. */
+static int bind_row(pp_batch_store *st, int table, const char *const *cols, const pp_cql_value *vals, size_t n,
+                    pp_cql_value *out, size_t *nout, const pp_cql_prepared **stmt, size_t keep, size_t *keep_at,
+                    char *err, size_t errlen) {
     uint32_t mask = 0;
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
         if (vals[i].kind != PP_CQL_NULL) {
+            if (i == keep) *keep_at = k;
             mask |= 1u << i;
-            v[k++] = vals[i];
+            out[k++] = vals[i];
         }
-    v[k++] = pp_cql_bigint(st->ts);
+    out[k++] = pp_cql_bigint(st->ts);
+    *nout = k;
+    return insert_stmt(st, table, cols, n, mask, stmt, err, errlen);
+}
+
+/* Inserts the non-null values of vals[0..n) (in cols order) at the run's timestamp;
+ * instead: the row to write if Cassandra refuses this one for good (NULL: none). */
+static int insert_row(pp_batch_store *st, int lane, int table, const char *const *cols, const pp_cql_value *vals,
+                      size_t n, const pp_batch_writer_instead *instead, char *err, size_t errlen) {
+    pp_cql_value v[32];
+    size_t k, unused;
     const pp_cql_prepared *stmt;
-    int rc = insert_stmt(st, table, cols, n, mask, &stmt, err, errlen);
-    if (rc == PP_OK) rc = pp_batch_writer_add(st->w, lane, stmt, v, k, err, errlen);
+    int rc = bind_row(st, table, cols, vals, n, v, &k, &stmt, n, &unused, err, errlen);
+    if (rc == PP_OK) rc = pp_batch_writer_add_or(st->w, lane, stmt, v, k, instead, err, errlen);
     return rc;
 }
 
 static pp_cql_value opt_time(int64_t ms) { return ms >= 0 ? pp_cql_timestamp(ms) : pp_cql_null(); }
+
+/* The reject written instead of a row Cassandra refuses for good (e.g. over its
+ * max_mutation_size; docs/batch.md "Byte limits"): the record's coordinates and lake
+ * line, reason and detail (the writer appends the refusal), no raw bytes (the lake
+ * keeps them). buf holds its values. */
+static int refusal_row(pp_batch_store *st, const pp_batch_origin *o, const char *reason, const char *detail,
+                       const pp_strbuf *errors, pp_cql_value *buf, pp_batch_writer_instead *out, char *err,
+                       size_t errlen) {
+    pp_cql_value v[N_REJECT_COLS] = {
+        pp_cql_text(st->day), pp_cql_text(o->topic), pp_cql_int(o->partition), pp_cql_bigint(o->offset),
+        pp_cql_text(reason), pp_cql_text(detail), errors ? pp_cql_textn(errors->data, errors->len) : pp_cql_null(),
+        pp_cql_null(), pp_cql_null(), opt_time(o->ingest_time_ms), pp_cql_text(o->object),
+        o->line ? pp_cql_int((int32_t)o->line) : pp_cql_null(),
+    };
+    memset(out, 0, sizeof *out);
+    out->vals = buf;
+    return bind_row(st, T_REJECTS, REJECT_COLS, v, N_REJECT_COLS, buf, &out->n, &out->stmt, 5 /* detail */,
+                    &out->why, err, errlen);
+}
 
 int pp_batch_store_pin(pp_batch_store *st, const pp_pin *p, const pp_batch_origin *o, char *err, size_t errlen) {
     pp_cql_value v[N_PIN_COLS] = {
@@ -179,7 +210,14 @@ int pp_batch_store_pin(pp_batch_store *st, const pp_pin *p, const pp_batch_origi
         pp_cql_bigint(o->offset),
         opt_time(o->ingest_time_ms),
     };
-    return insert_row(st, LANE_PINS, T_PINS, PIN_COLS, v, N_PIN_COLS, err, errlen);
+    char detail[320];
+    pp_cql_value fv[N_REJECT_COLS + 1];
+    pp_batch_writer_instead instead;
+    snprintf(detail, sizeof detail, "pin %.200s of %s refused by Cassandra, not in pins: ",
+             p->text[PP_F_UNIQUE_ID] ? p->text[PP_F_UNIQUE_ID] : "", p->event_day);
+    int rc = refusal_row(st, o, "cassandra_refused", detail, NULL, fv, &instead, err, errlen);
+    if (rc == PP_OK) rc = insert_row(st, LANE_PINS, T_PINS, PIN_COLS, v, N_PIN_COLS, &instead, err, errlen);
+    return rc;
 }
 
 int pp_batch_store_reject(pp_batch_store *st, const pp_reject *rej, const pp_batch_origin *o, const char *raw,
@@ -205,8 +243,15 @@ int pp_batch_store_reject(pp_batch_store *st, const pp_reject *rej, const pp_bat
         pp_cql_text(o->object),
         o->line ? pp_cql_int((int32_t)o->line) : pp_cql_null(),
     };
+    char detail[640];
+    pp_cql_value fv[N_REJECT_COLS + 1];
+    pp_batch_writer_instead instead;
+    snprintf(detail, sizeof detail, "%s; its %zu raw bytes were refused by Cassandra, not stored: ", rej->detail,
+             raw_len);
+    int rc = refusal_row(st, o, rej->reason, detail, errors, fv, &instead, err, errlen);
     /* insert_row copies (the writer does) before the buffers are reused */
-    return insert_row(st, LANE_REJECTS, T_REJECTS, REJECT_COLS, v, N_REJECT_COLS, err, errlen);
+    if (rc == PP_OK) rc = insert_row(st, LANE_REJECTS, T_REJECTS, REJECT_COLS, v, N_REJECT_COLS, &instead, err, errlen);
+    return rc;
 }
 
 int pp_batch_store_metric(pp_batch_store *st, const pp_agg_entry *e, char *err, size_t errlen) {

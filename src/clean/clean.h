@@ -32,7 +32,8 @@ void pp_clean_opts_default(pp_clean_opts *opts);
 typedef struct {
     const char *reason;   /* machine-readable: invalid_json, invalid_utf8, not_object,
                              missing_field, wrong_type, invalid_timestamp,
-                             missing_unique_id, missing_event_time, too_large */
+                             missing_unique_id, missing_event_time, key_too_long,
+                             too_large; store_refused (stream_store.h) */
     char detail[512];     /* human-readable, names every problem */
     char day[11];         /* the event day when known, else the ingest day, else "" */
     pp_field_error errors[PP_F_COUNT];

@@ -196,6 +196,30 @@ static pp_rule_result tag_list_split(pp_pin *pin, const char **reason) {
     return PP_RULE_CHANGED;
 }
 
+/* Values that become keys — of the stores' primary keys and indexes, and of the
+ * metrics — must fit every store: PostgreSQL refuses a btree index row over about
+ * 2.7 KB and Cassandra a key over 64 KiB. One bound here keeps both paths equal
+ * (a store refusing a value in one path only would break parity). */
+static pp_rule_result key_length_limit(pp_pin *pin, const char **reason) {
+    static const pp_field KEYS[] = {PP_F_UNIQUE_ID, PP_F_POSTER_NAME, PP_F_CATEGORY};
+    for (size_t i = 0; i < sizeof KEYS / sizeof KEYS[0]; i++)
+        if (pin->text[KEYS[i]] && strlen(pin->text[KEYS[i]]) > PP_KEY_MAX_BYTES) {
+            *reason = "key_too_long";
+            return PP_RULE_REJECT;
+        }
+    for (size_t i = 0; i < pin->n_tags; i++)
+        if (strlen(pin->tags[i]) > PP_KEY_MAX_BYTES) {
+            *reason = "key_too_long";
+            return PP_RULE_REJECT;
+        }
+    return PP_RULE_UNCHANGED;
+}
+
+/* The documented example of key_length_limit: a category of 513 bytes. */
+#define C8 "cccccccc"
+#define C64 C8 C8 C8 C8 C8 C8 C8 C8
+#define C513 C64 C64 C64 C64 C64 C64 C64 C64 "c"
+
 const pp_rule PP_RULES[] = {
     {"trim_text", "*", "trim leading and trailing ASCII whitespace from every text field",
      "\"  Mixed Media \"", "\"Mixed Media\"", trim_text},
@@ -228,6 +252,9 @@ const pp_rule PP_RULES[] = {
     {"tag_list_split", "tag_list", "split on commas into trimmed, distinct, non-empty tags",
      "\"Mixed Media, Art Journaling,Collage\"", "[\"Mixed Media\",\"Art Journaling\",\"Collage\"]",
      tag_list_split},
+    {"key_length_limit", "category",
+     "reject an event whose category, unique_id, poster_name or a tag is over 512 bytes (they are keys)",
+     "\"" C513 "\"", "rejected: key_too_long", key_length_limit},
 };
 const size_t PP_N_RULES = sizeof PP_RULES / sizeof PP_RULES[0];
 

@@ -15,6 +15,10 @@
 
 #include "clean/pin.h"
 
+/* The longest unique_id, poster_name, category or tag, in bytes (rule
+ * key_length_limit): values that become keys in the stores and the metrics. */
+#define PP_KEY_MAX_BYTES 512
+
 typedef enum {
     PP_RULE_UNCHANGED = 0, /* the rule did not apply to this pin */
     PP_RULE_CHANGED,       /* the rule changed the pin (counted as "fired") */

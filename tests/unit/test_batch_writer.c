@@ -1,7 +1,8 @@
 /* batch_writer against a scripted fake Cassandra (a thread on 127.0.0.1, no real
  * server): never more requests in flight than allowed; rows grouped per lane into
  * single-lane UNLOGGED batches; every row arrives once; Overloaded and
- * Write_timeout answers are sent again; any other error is sticky and named. */
+ * Write_timeout answers are sent again; any other error is sticky and named (an
+ * Invalid answer as PP_EREFUSED). Byte bounds and refusals: test_batch_writer_bytes.c. */
 #include <poll.h>
 #include <setjmp.h>
 #include <stddef.h>
@@ -249,8 +250,9 @@ static void test_other_errors_are_sticky(void **state) {
     static const writer_case C[] = {
         {.inflight = 3, .group = 4, .rows = {50, 30}, .fail_request = 3, .fail_code = 0x2000, .rc = PP_ESERVER,
          .err_has = "failed after 1 tries"},
-        {.inflight = 2, .group = 1, .rows = {10, 10}, .fail_request = 4, .fail_code = 0x2200, .rc = PP_ESERVER,
-         .err_has = "scripted failure"},
+        /* Invalid: the server refuses the row for good (PP_EREFUSED), never sent again */
+        {.inflight = 2, .group = 1, .rows = {10, 10}, .fail_request = 4, .fail_code = 0x2200, .rc = PP_EREFUSED,
+         .err_has = "refused for good after 1 tries: code 0x2200 Invalid: scripted failure"},
     };
     for (size_t i = 0; i < sizeof C / sizeof C[0]; i++) run_case(&C[i]);
 }
