@@ -34,7 +34,7 @@ ms() { date +%s%3N; }
 topic="bench-stream-$run"
 "$BUILD/pinpipe" produce --topic "$topic" --partitions 3 "$OUT/stream-events.jsonl" 2>/dev/null
 t0=$(ms)
-"$BUILD/pinpipe" stream --topic "$topic" --group "g-$topic" --dsn "$dsn" --max-messages "$N" 2>"$OUT/stream.log"
+PINPIPE_PG_DSN="$dsn" "$BUILD/pinpipe" stream --topic "$topic" --group "g-$topic" --max-messages "$N" 2>"$OUT/stream.log"
 t1=$(ms)
 stream_rate=$(( N * 1000 / (t1 - t0) ))
 
@@ -56,7 +56,7 @@ api_port=$((20000 + $$ % 10000))
 "$BUILD/pinpipe" api --port "$api_port" --topic "$topic2" 2>"$OUT/stream-lat-api.log" &
 apid=$!
 until curl -sf -o /dev/null "http://127.0.0.1:$api_port/healthz"; do sleep 0.2; done
-"$BUILD/pinpipe" stream --topic "$topic2" --group "g-$topic2" --dsn "$dsn" --exit-when-idle 5000 2>"$OUT/stream-lat.log" &
+PINPIPE_PG_DSN="$dsn" "$BUILD/pinpipe" stream --topic "$topic2" --group "g-$topic2" --exit-when-idle 5000 2>"$OUT/stream-lat.log" &
 spid=$!
 # the consumer has joined the group when it logs its assignment
 until grep -q 'assigned' "$OUT/stream-lat.log"; do sleep 0.1; done

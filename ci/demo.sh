@@ -136,11 +136,13 @@ echo "where to look next:"
 if [ "$KEEP" = 1 ]; then
   echo "  API         http://127.0.0.1:$API_PORT/pin/ (POST), /healthz, /metrics"
 fi
-echo "  PostgreSQL  psql '$PINPIPE_PG_DSN' -c 'SELECT * FROM metrics LIMIT 20'"
+# shellcheck disable=SC2001 # a regex with a back-reference
+shown_dsn=$(sed 's|://\([^:/@]*\):[^@]*@|://\1:***@|' <<<"$PINPIPE_PG_DSN")  # never print a password
+echo "  PostgreSQL  psql '$shown_dsn' -c 'SELECT * FROM metrics LIMIT 20'   (*** = the password of PINPIPE_PG_DSN)"
 echo "  Cassandra   $BUILD/pinpipe cql --keyspace $RUN -e 'SELECT * FROM metrics LIMIT 20'"
 echo "  S3 lake     $BUILD/pinpipe s3 ls $PINPIPE_LAKE_PREFIX"
 echo "  parity      PINPIPE_TOPIC=$RUN PINPIPE_STREAM_GROUP=$RUN-stream PINPIPE_CASSANDRA_KEYSPACE=$RUN \\"
-echo "              PINPIPE_PG_DSN='$PINPIPE_PG_DSN' $BUILD/pinpipe parity --from $start_day --to $end_day"
+echo "              PINPIPE_PG_DSN='$shown_dsn' $BUILD/pinpipe parity --from $start_day --to $end_day"
 echo "  logs        $OUT/"
 [ "$KEEP" = 1 ] || echo "  (the services this run started are stopped now; their data stays in .services/:
    \`make services-up\` brings them back for the commands above; DEMO_KEEP=1 keeps them running)"

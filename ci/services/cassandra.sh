@@ -6,8 +6,12 @@
 # Config: ci/cassandra/cassandra.yaml.in rendered into .services/cassandra/conf/ on every
 # start; static JVM flags in ci/cassandra/jvm17-server.options; logging ci/cassandra/logback.xml.
 # CQL on 127.0.0.1:$PINPIPE_CASSANDRA_PORT (PasswordAuthenticator, superuser
-# $PINPIPE_CASSANDRA_USER), gossip on $PINPIPE_CASSANDRA_STORAGE_PORT, JMX (local only) on
-# $PINPIPE_CASSANDRA_JMX_PORT. Data: .services/cassandra/{data,commitlog,hints,...}.
+# $PINPIPE_CASSANDRA_USER), gossip on $PINPIPE_CASSANDRA_STORAGE_PORT, JMX (127.0.0.1 only,
+# password required) on $PINPIPE_CASSANDRA_JMX_PORT: user $PINPIPE_CASSANDRA_JMX_USER,
+# password $PINPIPE_CASSANDRA_JMX_PASSWORD or, unset, one drawn at random on the first
+# start; both kept in .services/cassandra/jmx/nodetool.credentials (mode 0600, the
+# format of `nodetool -pwf`). Data: .services/cassandra/{data,commitlog,hints,...}, owner
+# only (umask 077).
 # Ready = ci/cassandra/cql_ready.py logs in as the superuser and reads system.local.
 # Conventions: ci/services/lib.sh.
 set -euo pipefail
@@ -21,6 +25,9 @@ CASS_HEAP="${PINPIPE_CASSANDRA_HEAP:-1G}"
 CASS_CONF="$SVC_DIR/conf"
 CASS_LOGDIR="$SVC_DIR/logs"
 CASS_SRC="$PINPIPE_ROOT/ci/cassandra"
+CASS_JMX_DIR="$SVC_DIR/jmx"
+CASS_JMX_CREDS="$CASS_JMX_DIR/nodetool.credentials"  # "USER PASSWORD", for nodetool -pwf
+CASS_JMX_USER="${PINPIPE_CASSANDRA_JMX_USER:-pinpipe}"
 
 SVC_PORTS="$PINPIPE_CASSANDRA_PORT $PINPIPE_CASSANDRA_STORAGE_PORT $PINPIPE_CASSANDRA_JMX_PORT"
 # Unique to this checkout's node: another checkout's Cassandra does not count as ours.
@@ -53,6 +60,28 @@ svc_prepare() {
     "$CASS_SRC/cassandra.yaml.in" >"$CASS_CONF/cassandra.yaml.tmp"
   mv "$CASS_CONF/cassandra.yaml.tmp" "$CASS_CONF/cassandra.yaml"
   cp "$CASS_SRC/logback.xml" "$CASS_CONF/logback.xml"
+  write_jmx_auth
+}
+
+# JMX credentials: the JVM's password and access files, and a copy for nodetool -pwf.
+# All 0600 (umask 077); the password never goes on a command line.
+write_jmx_auth() {
+  local pw="${PINPIPE_CASSANDRA_JMX_PASSWORD:-}" user
+  mkdir -p "$CASS_JMX_DIR"
+  chmod 700 "$CASS_JMX_DIR"
+  if [ -z "$pw" ] && [ -s "$CASS_JMX_CREDS" ]; then
+    read -r user pw <"$CASS_JMX_CREDS" || true
+    [ "$user" = "$CASS_JMX_USER" ] || pw=""
+  fi
+  if [ -z "$pw" ]; then
+    pw=$(head -c 24 /dev/urandom | base64 | tr -d '/+=\n')
+  fi
+  case "$pw$CASS_JMX_USER" in *[[:space:]]*) pp_err "JMX user and password may not hold spaces"; return 1 ;; esac
+  printf '%s %s\n' "$CASS_JMX_USER" "$pw" >"$CASS_JMX_CREDS.tmp"
+  mv "$CASS_JMX_CREDS.tmp" "$CASS_JMX_CREDS"
+  cp "$CASS_JMX_CREDS" "$CASS_JMX_DIR/jmxremote.password"
+  printf '%s readwrite\n' "$CASS_JMX_USER" >"$CASS_JMX_DIR/jmxremote.access"
+  chmod 600 "$CASS_JMX_DIR"/*
 }
 
 # The java command line: static flags from the options file, then the ones that hold
@@ -68,7 +97,9 @@ cass_java_cmd() {
     "-javaagent:$CASS_JAMM"
     "-Dcassandra.jmx.local.port=$PINPIPE_CASSANDRA_JMX_PORT"
     "-Dcom.sun.management.jmxremote.rmi.port=$PINPIPE_CASSANDRA_JMX_PORT"
-    "-Dcom.sun.management.jmxremote.authenticate=false"
+    "-Dcom.sun.management.jmxremote.authenticate=true"
+    "-Dcom.sun.management.jmxremote.password.file=$CASS_JMX_DIR/jmxremote.password"
+    "-Dcom.sun.management.jmxremote.access.file=$CASS_JMX_DIR/jmxremote.access"
     "-Dcassandra.config=file://$CASS_CONF/cassandra.yaml"
     "-Dlogback.configurationFile=file://$CASS_CONF/logback.xml"
     "-Dcassandra.logdir=$CASS_LOGDIR"
@@ -115,11 +146,29 @@ svc_probe() {
   python3 "$CASS_SRC/cql_ready.py" --timeout 5
 }
 
+# nodetool ARGS...: Cassandra's nodetool (from the same jars) against this node's JMX, with
+# the credentials file (the password is on no command line).
+cass_nodetool() {
+  local flags=()
+  mapfile -t flags < <(grep -E '^--add-(exports|opens)' "$CASS_SRC/jvm17-server.options")
+  java "${flags[@]}" -cp "$CASS_CONF:$CASS_LIBS/*" -Dcassandra.config="file://$CASS_CONF/cassandra.yaml" \
+    -Dlogback.configurationFile="file://$CASS_CONF/logback.xml" -Dcassandra.logdir="$CASS_LOGDIR" \
+    org.apache.cassandra.tools.NodeTool -h 127.0.0.1 -p "$PINPIPE_CASSANDRA_JMX_PORT" \
+    -u "$CASS_JMX_USER" -pwf "$CASS_JMX_CREDS" "$@"
+}
+
 svc_info() {
   local pid rss
   pid=$(pp_read_pid 2>/dev/null) || pid=""
   rss=$(awk '/^VmRSS:/ { printf "%d MiB", $2 / 1024 }' "/proc/$pid/status" 2>/dev/null) || rss="?"
   echo "cql=$PINPIPE_CASSANDRA_HOST:$PINPIPE_CASSANDRA_PORT user=$PINPIPE_CASSANDRA_USER version=$CASS_VERSION rss=${rss:-?}"
 }
+
+# `nodetool` verb: bash ci/services/cassandra.sh nodetool status|info|...
+if [ "${1:-}" = nodetool ]; then
+  shift
+  cass_nodetool "$@"
+  exit
+fi
 
 pp_main "$@"

@@ -71,6 +71,11 @@ group.initial.rebalance.delay.ms=0
 # convenient for tests; pinpipe's own tools still create their topics explicitly
 auto.create.topics.enable=true
 delete.topic.enable=true
+# the largest record pinpipe writes: PP_KAFKA_TOPIC_MAX_MESSAGE_BYTES in
+# src/kafka/kafka_limits.h (1 MiB body + its key + headers, with margin); a unit test
+# checks the two agree. Topics without their own max.message.bytes inherit it.
+message.max.bytes=2166784
+replica.fetch.max.bytes=2166784
 # keep the broker small
 num.network.threads=2
 num.io.threads=4

@@ -32,6 +32,16 @@
 #   A script may define svc_up / svc_down / svc_status itself to replace the generic verb.
 #
 #   up and down of one service are serialised by a lock on $SVC_DIR/.lock (fd 7).
+#
+#   Least privilege: these scripts run under umask 077, so every file they and the servers
+#   they spawn create (data, logs, pid files, configs, credentials) is readable by its
+#   owner only; `up` also takes group/other access away from what an older version left
+#   in $SVC_DIR (pp_harden). $PINPIPE_SERVICES_DIR itself is 0700 (0711 as root, so a
+#   server running as a system user, e.g. postgres, can reach its own directory).
+#   Secrets never go on a command line (argv is world-readable in ps): a server gets
+#   them through its environment or a 0600 file. pp_spawn's log line masks the value of
+#   any argument that names a secret (NAME=VALUE or -Dname=value with PASSWORD, SECRET,
+#   TOKEN or KEY in the name) in case one slips in.
 #   Verbs and exit codes:
 #       up      already running and answering: prints so, changes nothing, exit 0.
 #               Otherwise install, prepare, start, poll svc_probe (no fixed sleeps)
@@ -47,6 +57,7 @@
 # shellcheck shell=bash
 
 PP_LIB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+umask 077  # owner-only for everything created from here on (inherited by the servers)
 # shellcheck source=env.sh
 . "$PP_LIB_DIR/env.sh"
 
@@ -62,6 +73,27 @@ pp_svc_init() {
   SVC_STOP_SIGNAL=TERM
   SVC_STOP_TIMEOUT=30
   mkdir -p "$SVC_DIR" "$SVC_CACHE"
+}
+
+# pp_harden: owner-only access to the services directory and to this service's tree:
+# what an older version (or another umask) left group/world-readable is fixed on `up`.
+# A script whose server runs as another user (postgres) adjusts its own directories after.
+pp_harden() {
+  if [ -O "$PINPIPE_SERVICES_DIR" ]; then
+    if [ "$(id -u)" -eq 0 ]; then chmod 0711 "$PINPIPE_SERVICES_DIR"; else chmod 0700 "$PINPIPE_SERVICES_DIR"; fi
+  fi
+  chmod -R go-rwx "$SVC_DIR"
+}
+
+# pp_redact ARGS...: print ARGS space-separated, the value of each secret-naming
+# argument (NAME=VALUE, -Dname=value, --name=value with password/secret/token/key in the
+# name) replaced by ***.
+pp_redact() {
+  local a out=() re='^(-D|--)?[A-Za-z0-9_.-]*([Pp][Aa][Ss][Ss][Ww]|[Ss][Ee][Cc][Rr][Ee][Tt]|[Tt][Oo][Kk][Ee][Nn]|[Kk][Ee][Yy])[A-Za-z0-9_.-]*='
+  for a in "$@"; do
+    if [[ "$a" =~ $re ]]; then out+=("${BASH_REMATCH[0]}***"); else out+=("$a"); fi
+  done
+  printf '%s' "${out[*]}"
 }
 
 pp_log() { printf '%s: %s\n' "${SVC_NAME:-services}" "$*"; }
@@ -133,7 +165,7 @@ pp_ports_free() {
 # the server, not a wrapper.
 pp_spawn() {
   : >"$SVC_PID"
-  printf '==== %s start %s: %s\n' "$SVC_NAME" "$(date -u +%FT%TZ)" "$*" >>"$SVC_LOG"
+  printf '==== %s start %s: %s\n' "$SVC_NAME" "$(date -u +%FT%TZ)" "$(pp_redact "$@")" >>"$SVC_LOG"
   # The inner shell closes every inherited descriptor above 2 (lock files of the caller,
   # e.g. run-integration.sh's), so the long-lived server holds none of them.
   # shellcheck disable=SC2016 # expanded by the inner shell
@@ -260,6 +292,7 @@ pp_main() {
         exec 7>>"$SVC_DIR/.lock"
         flock -x -w 900 7 || pp_die "another up/down of $SVC_NAME holds $SVC_DIR/.lock"
       fi
+      [ "$verb" = up ] && pp_harden
       if pp_has_fn "svc_$verb"; then "svc_$verb"; else "pp_generic_$verb"; fi
       ;;
     *)

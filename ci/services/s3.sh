@@ -6,7 +6,8 @@
 # v1.8.0 is the newest version the Go module proxy serves here; it builds with Go 1.26.
 # Serves 127.0.0.1:$PINPIPE_S3_PORT; buckets are the directories of .services/s3/data
 # (object metadata in extended attributes, or in .services/s3/meta when the file
-# system has none). Root credentials: PINPIPE_S3_ACCESS_KEY / PINPIPE_S3_SECRET_KEY.
+# system has none); objects 0600, directories 0700. Root credentials:
+# PINPIPE_S3_ACCESS_KEY / PINPIPE_S3_SECRET_KEY, given to the server in its environment.
 # `up` creates the bucket $PINPIPE_S3_BUCKET (idempotent) and checks that a request
 # signed with a wrong secret is refused (403), i.e. signatures are really verified.
 # Conventions: ci/services/lib.sh.
@@ -63,25 +64,36 @@ svc_prepare() {
 }
 
 svc_start() {
-  # Credentials go through the environment, not argv (argv is world-readable in ps).
-  pp_spawn env ROOT_ACCESS_KEY="$PINPIPE_S3_ACCESS_KEY" ROOT_SECRET_KEY="$PINPIPE_S3_SECRET_KEY" \
+  # Credentials go through the environment (readable by the owner only), never argv:
+  # argv is world-readable in ps and pp_spawn writes it to the log. Assignments before
+  # a function call are exported to what it runs.
+  ROOT_ACCESS_KEY="$PINPIPE_S3_ACCESS_KEY" ROOT_SECRET_KEY="$PINPIPE_S3_SECRET_KEY" pp_spawn \
     "$VGW" --port "127.0.0.1:$PINPIPE_S3_PORT" --region "$PINPIPE_S3_REGION" \
-    posix "${META_ARGS[@]}" "$S3_DATA"
+    posix --dir-perms 0700 --file-perms 0600 "${META_ARGS[@]}" "$S3_DATA"
 }
 
 # versitygw (like AWS S3) requires x-amz-content-sha256, which curl 7.88's --aws-sigv4
 # does not add by itself; given as a header, curl signs it. Our requests have no body.
 EMPTY_SHA256=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
 
+# curl_quote S: S as a double-quoted string of a curl config file.
+curl_quote() {
+  local s="${1//\\/\\\\}"
+  s="${s//\"/\\\"}"
+  printf '"%s"' "$s"
+}
+
 # s3_curl SECRET [curl args...] PATH: a SigV4-signed, bodyless request; prints the
-# HTTP status code.
+# HTTP status code. The credentials reach curl as a config file on its stdin (-K -),
+# not on its command line, which every local user can read.
 s3_curl() {
   local secret="$1" path="${*: -1}"
   shift
-  curl -sS -o /dev/null -w '%{http_code}' --max-time 10 \
-    --aws-sigv4 "aws:amz:$PINPIPE_S3_REGION:s3" \
-    --user "$PINPIPE_S3_ACCESS_KEY:$secret" -H "x-amz-content-sha256: $EMPTY_SHA256" \
-    "${@:1:$#-1}" "$PINPIPE_S3_ENDPOINT$path"
+  printf 'user = %s\n' "$(curl_quote "$PINPIPE_S3_ACCESS_KEY:$secret")" |
+    curl -K - -sS -o /dev/null -w '%{http_code}' --max-time 10 \
+      --aws-sigv4 "aws:amz:$PINPIPE_S3_REGION:s3" \
+      -H "x-amz-content-sha256: $EMPTY_SHA256" \
+      "${@:1:$#-1}" "$PINPIPE_S3_ENDPOINT$path"
 }
 
 # Ready = a signed ListBuckets answers 200.

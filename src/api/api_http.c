@@ -85,3 +85,48 @@ int pp_api_parse_content_length(const char *v, uint64_t *out) {
     *out = acc;
     return PP_OK;
 }
+
+/* Compares two Content-Length values: the numbers
+ * when both parse, else the trimmed text. */
+static int same_length(const char *a, const char *b) {
+    uint64_t x, y;
+    if (pp_api_parse_content_length(a, &x) == PP_OK && pp_api_parse_content_length(b, &y) == PP_OK)
+        return x == y;
+    while (is_ows(*a)) a++;
+    while (is_ows(*b)) b++;
+    size_t na = strlen(a), nb = strlen(b);
+    while (na > 0 && is_ows(a[na - 1])) na--;
+    while (nb > 0 && is_ows(b[nb - 1])) nb--;
+    return na == nb && strncmp(a, b, na) == 0;
+}
+
+static int is_chunked(const char *v) {
+    while (is_ows(*v)) v++;
+    size_t n = strlen(v);
+    while (n > 0 && is_ows(v[n - 1])) n--;
+    return n == 7 && strncasecmp(v, "chunked", 7) == 0;
+}
+
+const char *pp_api_framing_problem(const pp_api_header *h, size_t n) {
+    const char *cl = NULL;
+    size_t n_te = 0, n_ct = 0, n_cl = 0;
+    int te_ok = 1;
+    for (size_t i = 0; i < n; i++) {
+        if (!h[i].name || !h[i].value) continue;
+        if (!strcasecmp(h[i].name, "Content-Length")) {
+            if (cl && !same_length(cl, h[i].value)) return "two different Content-Length headers";
+            cl = h[i].value;
+            n_cl++;
+        } else if (!strcasecmp(h[i].name, "Transfer-Encoding")) {
+            n_te++;
+            if (!is_chunked(h[i].value)) te_ok = 0;
+        } else if (!strcasecmp(h[i].name, "Content-Type")) {
+            n_ct++;
+        }
+    }
+    if (n_cl > 0 && n_te > 0) return "Content-Length together with Transfer-Encoding";
+    if (n_te > 1) return "more than one Transfer-Encoding header";
+    if (!te_ok) return "a Transfer-Encoding other than chunked";
+    if (n_ct > 1) return "two Content-Type headers";
+    return NULL;
+}

@@ -19,6 +19,8 @@ static const char *const PERR_LABELS[PP_API_PERR_COUNT] = {
     [PP_API_PERR_TIMEOUT] = "timeout",
     [PP_API_PERR_KAFKA] = "kafka_error",
     [PP_API_PERR_REJECTED] = "rejected",
+    [PP_API_PERR_TOO_LARGE] = "too_large",
+    [PP_API_PERR_REFUSED] = "refused",
 };
 
 /* 0.5 ms .. 10 s */
@@ -152,7 +154,7 @@ void pp_api_metrics_render(const pp_api_metrics *m, const pp_api_gauges *g, pp_s
                    "# TYPE pinpipe_api_produce_duration_seconds histogram\n");
     render_histogram(sb, "pinpipe_api_produce_duration_seconds", "", &mm->produce_duration);
 
-    pp_sb_puts(sb, "# HELP pinpipe_api_produce_errors_total Events not acknowledged by Kafka, by reason (each answered 503).\n"
+    pp_sb_puts(sb, "# HELP pinpipe_api_produce_errors_total Events not acknowledged by Kafka, by reason (503, but 413 too_large and 500 refused).\n"
                    "# TYPE pinpipe_api_produce_errors_total counter\n");
     for (int e = 0; e < PP_API_PERR_COUNT; e++)
         pp_sb_printf(sb, "pinpipe_api_produce_errors_total{reason=\"%s\"} %lu\n", PERR_LABELS[e],
@@ -170,4 +172,17 @@ void pp_api_metrics_render(const pp_api_metrics *m, const pp_api_gauges *g, pp_s
                  "pinpipe_api_kafka_reachable %d\n",
                  atomic_load_explicit(&mm->in_flight, memory_order_relaxed), g ? g->queue_depth : 0,
                  g ? (g->kafka_reachable != 0) : 0);
+    pp_sb_printf(sb,
+                 "# HELP pinpipe_api_connections_refused_total Connections closed at once, over a connection limit.\n"
+                 "# TYPE pinpipe_api_connections_refused_total counter\n"
+                 "pinpipe_api_connections_refused_total{reason=\"total\"} %lu\n"
+                 "pinpipe_api_connections_refused_total{reason=\"per_ip\"} %lu\n"
+                 "# HELP pinpipe_api_request_timeouts_total Requests not received within --request-timeout (408 or closed).\n"
+                 "# TYPE pinpipe_api_request_timeouts_total counter\n"
+                 "pinpipe_api_request_timeouts_total %lu\n"
+                 "# HELP pinpipe_api_open_connections Connections open now.\n"
+                 "# TYPE pinpipe_api_open_connections gauge\n"
+                 "pinpipe_api_open_connections %ld\n",
+                 g ? g->refused_total : 0, g ? g->refused_per_ip : 0, g ? g->request_timeouts : 0,
+                 g ? g->open_connections : 0);
 }

@@ -9,6 +9,11 @@
  *   produce_duration_seconds              histogram: produce call to delivery report
  *   produce_errors_total{reason}          counter: queue_full, timeout, kafka_error,
  *                                         rejected (the producer refused the record)
+ *                                         (all answered 503); too_large (413),
+ *                                         refused (500: permanent, not retried)
+ *   connections_refused_total{reason}     counter: total, per_ip (closed at once)
+ *   request_timeouts_total                counter: requests cut by --request-timeout
+ *   open_connections                      gauge
  *   in_flight_requests                    gauge: requests begun and not yet done
  *   producer_queue_depth                  gauge: records sent, no delivery report yet
  *   kafka_reachable                       gauge: 1 when the health probe sees a broker
@@ -43,7 +48,9 @@ typedef enum {
     PP_API_PERR_QUEUE_FULL, /* the producer's local queue was full */
     PP_API_PERR_TIMEOUT,    /* no acknowledgement within the produce timeout */
     PP_API_PERR_KAFKA,      /* Kafka (or the producer) reported another error */
-    PP_API_PERR_REJECTED,   /* the producer refused the record (too large, fatal state) */
+    PP_API_PERR_REJECTED,   /* the producer refused the record at once (fatal state) */
+    PP_API_PERR_TOO_LARGE,  /* over Kafka's message size limit (answered 413) */
+    PP_API_PERR_REFUSED,    /* another permanent refusal by Kafka (answered 500) */
     PP_API_PERR_COUNT
 } pp_api_produce_error;
 
@@ -68,6 +75,10 @@ typedef struct {
 typedef struct {
     long queue_depth;
     int kafka_reachable;
+    unsigned long refused_total;  /* connections closed at once: total limit */
+    unsigned long refused_per_ip; /* ... per-address limit */
+    unsigned long request_timeouts;
+    long open_connections;
 } pp_api_gauges;
 
 void pp_api_metrics_init(pp_api_metrics *m);

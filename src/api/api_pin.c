@@ -31,6 +31,8 @@ struct pp_api_pin_req {
     pp_strbuf echo;       /* the 200 answer, built before producing */
     int64_t produce_start_us;
     int report_status;    /* PP_OK or the PP_E* code of the delivery report */
+    int report_too_large; /* with PP_EREFUSED: Kafka refused it for its size */
+    size_t record_bytes;  /* key + value + headers of the record produced */
     char report_err[160];
 };
 
@@ -45,6 +47,10 @@ void pp_api_pin_init(pp_api_pin *pin, pp_producer *producer, pp_api_metrics *met
     pin->draining = draining;
     atomic_init(&pin->closing, 0);
     atomic_init(&pin->pending, 0);
+}
+
+int pp_api_pin_req_reading(const pp_api_pin_req *r) {
+    return r && atomic_load(&((pp_api_pin_req *)r)->phase) == PHASE_READING;
 }
 
 void pp_api_pin_req_free(pp_api_pin_req *r) {
@@ -82,6 +88,26 @@ static enum MHD_Result answer_unavailable(pp_api_pin *pin, pp_api_pin_req *r,
     pp_sb_init(&sb);
     pp_api_reply_unavailable(&sb, msg, reason);
     return answer(pin, r, c, MHD_HTTP_SERVICE_UNAVAILABLE, &sb, headers, status);
+}
+
+/* A produce error that retrying cannot fix (kafka_producer.h classifies): 413 when it
+ * is the size, else 500 `kafka_refused`; never 503, never Retry-After. */
+static enum MHD_Result answer_refused(pp_api_pin *pin, pp_api_pin_req *r, struct MHD_Connection *c,
+                                      int too_large_for_kafka, const char *why, unsigned *status) {
+    char msg[400];
+    if (too_large_for_kafka) {
+        snprintf(msg, sizeof msg,
+                 "Request body too large for Kafka: the record (body, key and headers: %zu bytes) is "
+                 "over the topic's or producer's message size limit (producer: %ld bytes)",
+                 r ? r->record_bytes : 0, pp_producer_max_message_bytes(pin->producer));
+        return answer_detail(pin, r, c, MHD_HTTP_CONTENT_TOO_LARGE, msg, status);
+    }
+    snprintf(msg, sizeof msg, "Kafka refused the event for good (%s); retrying will not help",
+             why && *why ? why : "no reason given");
+    pp_strbuf sb;
+    pp_sb_init(&sb);
+    pp_api_reply_unavailable(&sb, msg, "kafka_refused");
+    return answer(pin, r, c, MHD_HTTP_INTERNAL_SERVER_ERROR, &sb, NULL, status);
 }
 
 static enum MHD_Result too_large(pp_api_pin *pin, pp_api_pin_req *r, struct MHD_Connection *c,
@@ -132,11 +158,14 @@ static void on_delivery(const pp_delivery_report *rep, void *opaque) {
     pp_api_pin *pin = r->pin;
     struct MHD_Connection *c = r->conn;
     r->report_status = rep->status;
+    r->report_too_large = rep->status == PP_EREFUSED && rep->too_large;
     snprintf(r->report_err, sizeof r->report_err, "%s", rep->errstr ? rep->errstr : "");
     pp_api_metrics_produce_done(pin->metrics, pp_api_mono_us() - r->produce_start_us);
     if (rep->status != PP_OK)
         pp_api_metrics_produce_error(pin->metrics, rep->status == PP_ETIMEOUT ? PP_API_PERR_TIMEOUT
-                                                                               : PP_API_PERR_KAFKA);
+                                                   : r->report_too_large      ? PP_API_PERR_TOO_LARGE
+                                                   : pp_err_transient(rep->status) ? PP_API_PERR_KAFKA
+                                                                                   : PP_API_PERR_REFUSED);
     atomic_store(&r->phase, PHASE_REPORTED);
     MHD_resume_connection(c);
     atomic_fetch_sub(&pin->pending, 1);
@@ -196,6 +225,9 @@ static enum MHD_Result body_done(pp_api_pin *pin, pp_api_pin_req *r, struct MHD_
         .timestamp_ms = ingest_ms,
     };
     pp_message_key(ev.str[PP_F_UNIQUE_ID], ev.len[PP_F_UNIQUE_ID], &rec.key, &rec.key_len);
+    r->record_bytes = rec.value_len + rec.key_len;
+    for (size_t i = 0; i < rec.nheaders; i++)
+        r->record_bytes += strlen(headers[i].name) + headers[i].value_len;
     r->conn = c;
     r->produce_start_us = pp_api_mono_us();
     atomic_store(&r->phase, PHASE_PRODUCING);
@@ -212,6 +244,14 @@ static enum MHD_Result body_done(pp_api_pin *pin, pp_api_pin_req *r, struct MHD_
     if (rc == PP_EBUSY) {
         pp_api_metrics_produce_error(pin->metrics, PP_API_PERR_QUEUE_FULL);
         res = answer_unavailable(pin, r, c, "The Kafka producer's queue is full", "queue_full", status);
+    } else if (rc == PP_EREFUSED) { /* over the producer's message.max.bytes */
+        pp_api_metrics_produce_error(pin->metrics, PP_API_PERR_TOO_LARGE);
+        if (log_failure()) PP_WARN("api", "produce refused: %s", err);
+        res = answer_refused(pin, r, c, 1, err, status);
+    } else if (!pp_err_transient(rc)) { /* unknown topic or partition, bad record */
+        pp_api_metrics_produce_error(pin->metrics, PP_API_PERR_REFUSED);
+        if (log_failure()) PP_WARN("api", "produce refused: %s", err);
+        res = answer_refused(pin, r, c, 0, pp_strerror(rc), status);
     } else {
         pp_api_metrics_produce_error(pin->metrics, PP_API_PERR_REJECTED);
         if (log_failure()) PP_WARN("api", "produce refused: %s", err);
@@ -286,6 +326,8 @@ enum MHD_Result pp_api_pin_step(pp_api_pin *pin, struct MHD_Connection *c, const
         if (log_failure())
             PP_WARN("api", "event not acknowledged by Kafka: %s (%s)", r->report_err,
                     pp_strerror(r->report_status));
+        if (!pp_err_transient(r->report_status))
+            return answer_refused(pin, r, c, r->report_too_large, r->report_err, status);
         return answer_unavailable(pin, r, c,
                                   r->report_status == PP_ETIMEOUT
                                       ? "Kafka did not acknowledge the event in time"

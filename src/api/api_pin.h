@@ -5,8 +5,11 @@
  * any of the body is read), body growing over the limit while it arrives (413 for
  * chunked bodies, as soon as the limit is passed), empty body (422 missing), not
  * JSON (400 json_invalid), fails the model (422, every field error), producer
- * refuses it (503 queue_full / rejected), then the delivery report: 200 with the
- * echo, or 503 (timeout / kafka_error). Every 503 carries Retry-After.
+ * refuses it (503 queue_full / kafka_error; 413 when the record is over the
+ * producer's message.max.bytes), then the delivery report: 200 with the echo, 503
+ * (timeout / kafka_error: transient), or for a permanent refusal (kafka_producer.h)
+ * 413 when Kafka refused the size and 500 `kafka_refused` otherwise. Every 503
+ * carries Retry-After; a permanent error is never a 503.
  *
  * The Kafka record (docs/architecture.md): topic = the configured one; key = the
  * unique_id without surrounding whitespace (pp_message_key); value = the body bytes
@@ -61,6 +64,9 @@ void pp_api_pin_init(pp_api_pin *pin, pp_producer *producer, pp_api_metrics *met
  * the HTTP status once an answer is queued (else it is left alone). */
 enum MHD_Result pp_api_pin_step(pp_api_pin *pin, struct MHD_Connection *c, const char *upload_data,
                                 size_t *upload_data_size, pp_api_pin_req **req, unsigned *status);
+
+/* Is the request still receiving its body (not yet validated, produced or answered)? */
+int pp_api_pin_req_reading(const pp_api_pin_req *r);
 
 void pp_api_pin_req_free(pp_api_pin_req *r);
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,7 +23,9 @@
 #include "common/config.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "api/api_http.h"
 #include "kafka/kafka_producer.h"
+#include "pipeline/http_guard.h"
 
 struct pp_api_server {
     pp_api_opts opts;      /* strings below are the server's copies */
@@ -33,6 +36,7 @@ struct pp_api_server {
     pp_api_metrics metrics;
     pp_api_auth auth;
     pp_api_pin pin;
+    pp_http_guard *guard;
     struct MHD_Daemon *daemon;
     int port;
     atomic_int draining;
@@ -46,6 +50,7 @@ typedef struct {
     int64_t start_us;
     unsigned status;     /* the answer's code once queued, else 0 */
     int deferred;        /* a GET/HEAD answered on the next call (keeps the connection) */
+    int received;        /* the guard was told the request is complete */
     size_t discarded;    /* body bytes of a request answered without reading them */
     pp_api_pin_req *pin; /* POST /pin/ only */
 } api_req;
@@ -62,6 +67,9 @@ void pp_api_opts_init(pp_api_opts *o) {
     o->threads = pp_env_long("PINPIPE_API_THREADS", cpus);
     o->connection_timeout_s = pp_env_long("PINPIPE_API_CONNECTION_TIMEOUT", PP_API_DEFAULT_CONNECTION_TIMEOUT_S);
     o->max_connections = pp_env_long("PINPIPE_API_MAX_CONNECTIONS", PP_API_DEFAULT_MAX_CONNECTIONS);
+    o->max_connections_per_ip =
+        pp_env_long("PINPIPE_API_MAX_CONNECTIONS_PER_IP", PP_API_DEFAULT_MAX_CONNECTIONS_PER_IP);
+    o->request_timeout_s = pp_env_long("PINPIPE_API_REQUEST_TIMEOUT", PP_API_DEFAULT_REQUEST_TIMEOUT_S);
     o->linger_ms = pp_env_long("PINPIPE_API_LINGER_MS", PP_API_DEFAULT_LINGER_MS);
     o->queue_max = pp_env_long("PINPIPE_API_QUEUE_MAX", PP_API_DEFAULT_QUEUE_MAX);
     o->retry_after_s = 1;
@@ -81,6 +89,8 @@ int pp_api_opts_check(const pp_api_opts *o, char *err, size_t errlen) {
         {"threads", offsetof(pp_api_opts, threads), 1, 256},
         {"connection-timeout", offsetof(pp_api_opts, connection_timeout_s), 1, 86400},
         {"max-connections", offsetof(pp_api_opts, max_connections), 1, 1000000},
+        {"max-connections-per-ip", offsetof(pp_api_opts, max_connections_per_ip), 0, 1000000},
+        {"request-timeout", offsetof(pp_api_opts, request_timeout_s), 1, 86400},
         {"linger-ms", offsetof(pp_api_opts, linger_ms), 0, 60000},
         {"queue-max", offsetof(pp_api_opts, queue_max), 1, 10000000},
         {"retry-after", offsetof(pp_api_opts, retry_after_s), 1, 3600},
@@ -99,15 +109,6 @@ int pp_api_opts_check(const pp_api_opts *o, char *err, size_t errlen) {
         return PP_EINVAL;
     }
     return PP_OK;
-}
-
-static void mhd_log(void *cls, const char *fmt, va_list ap) {
-    char line[512];
-    (void)cls;
-    vsnprintf(line, sizeof line, fmt, ap);
-    size_t n = strlen(line);
-    while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r')) line[--n] = '\0';
-    PP_WARN("api", "http: %s", line);
 }
 
 static pp_api_route route_of(const char *url) {
@@ -141,9 +142,15 @@ static enum MHD_Result answer_health(pp_api_server *s, struct MHD_Connection *c,
 }
 
 static enum MHD_Result answer_metrics(pp_api_server *s, struct MHD_Connection *c, api_req *r) {
+    pp_http_guard_stats gs;
+    pp_http_guard_stats_get(s->guard, &gs);
     pp_api_gauges g = {
         .queue_depth = pp_producer_pending(s->producer),
         .kafka_reachable = pp_api_health_state(s->health, NULL, 0) == PP_API_KAFKA_REACHABLE,
+        .refused_total = gs.refused_total,
+        .refused_per_ip = gs.refused_per_ip,
+        .request_timeouts = gs.timeouts,
+        .open_connections = gs.open,
     };
     pp_strbuf sb;
     pp_sb_init(&sb);
@@ -201,13 +208,49 @@ static int route_first(pp_api_server *s, struct MHD_Connection *c, const char *m
     return 1;
 }
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls) {
-    pp_api_server *s = cls;
+/* Collects the header fields that decide a request's framing. */
+typedef struct {
+    pp_api_header h[8];
+    size_t n;
+    int overflow;
+} framing_fields;
+
+static enum MHD_Result collect_framing(void *cls, enum MHD_ValueKind kind, const char *key,
+                                       const char *value) {
+    framing_fields *f = cls;
+    (void)kind;
+    if (!key || !value) return MHD_YES;
+    if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) && strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) &&
+        strcasecmp(key, MHD_HTTP_HEADER_CONTENT_TYPE))
+        return MHD_YES;
+    if (f->n == sizeof f->h / sizeof f->h[0]) {
+        f->overflow = 1;
+        return MHD_NO;
+    }
+    f->h[f->n++] = (pp_api_header){key, value};
+    return MHD_YES;
+}
+
+/* 400 before any body is read when the framing is ambiguous (api_http.h). Returns 1
+ * when answered (res set). */
+static int reject_framing(pp_api_server *s, struct MHD_Connection *c, api_req *r, enum MHD_Result *res) {
+    framing_fields f = {.n = 0};
+    MHD_get_connection_values(c, MHD_HEADER_KIND, collect_framing, &f);
+    const char *why = f.overflow ? "too many Content-Length, Transfer-Encoding or Content-Type headers"
+                                 : pp_api_framing_problem(f.h, f.n);
+    if (!why) return 0;
+    char msg[160];
+    snprintf(msg, sizeof msg, "Bad Request: ambiguous framing: %s", why);
+    r->status = MHD_HTTP_BAD_REQUEST;
+    (void)s;
+    *res = pp_api_respond_detail(c, r->status, msg, NULL, 1);
+    return 1;
+}
+
+static enum MHD_Result step_request(pp_api_server *s, struct MHD_Connection *c, const char *url,
+                                    const char *method, const char *upload_data,
+                                    size_t *upload_data_size, void **con_cls) {
     api_req *r = *con_cls;
-    (void)version;
     if (!r) {
         r = calloc(1, sizeof *r);
         if (!r) return MHD_NO;
@@ -215,6 +258,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         r->route = route_of(url);
         pp_api_metrics_request_begin(&s->metrics);
         *con_cls = r;
+        enum MHD_Result fres;
+        if (reject_framing(s, c, r, &fres)) return fres;
         /* An answer queued now, before the body, makes MHD close the connection after
          * it (it will not read an unknown body). Right for requests carrying a body we
          * refuse; a GET is answered on the next call instead, keeping the connection. */
@@ -240,11 +285,27 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     return pp_api_pin_step(&s->pin, c, upload_data, upload_data_size, &r->pin, &r->status);
 }
 
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls) {
+    pp_api_server *s = cls;
+    (void)version;
+    enum MHD_Result res = step_request(s, c, url, method, upload_data, upload_data_size, con_cls);
+    api_req *r = *con_cls;
+    /* complete (answered, or handed to Kafka): the request deadline stops */
+    if (r && !r->received && (r->status != 0 || (r->pin && !pp_api_pin_req_reading(r->pin)))) {
+        r->received = 1;
+        pp_http_guard_received(s->guard, c);
+    }
+    return res;
+}
+
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode toe) {
     pp_api_server *s = cls;
     api_req *r = *con_cls;
-    (void)c;
+    pp_http_guard_done(s->guard, c); /* the next request's deadline starts */
     if (!r) return;
     /* an answer that could not be sent is still counted under its code */
     if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK && r->status == 0)
@@ -294,18 +355,18 @@ static int start_daemon(pp_api_server *s, char *err, size_t errlen) {
     }
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_ALLOW_SUSPEND_RESUME |
                      MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0);
-    struct MHD_OptionItem ops[] = {
-        {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL},
+    struct MHD_OptionItem ops[6 + PP_HTTP_GUARD_MHD_OPTIONS + 1] = {
         {MHD_OPTION_SOCK_ADDR, 0, &ss},
         {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, s},
-        {MHD_OPTION_CONNECTION_LIMIT, (intptr_t)s->opts.max_connections, NULL},
         {MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)s->opts.connection_timeout_s, NULL},
         {MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, NULL},
-        {MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)s->opts.threads, NULL},
-        {MHD_OPTION_END, 0, NULL},
     };
-    if (s->opts.threads <= 1) ops[6].option = MHD_OPTION_END; /* one event loop, no pool */
-    s->daemon = MHD_start_daemon(flags, (uint16_t)s->opts.port, NULL, NULL, on_request, s,
+    size_t n = 4;
+    if (s->opts.threads > 1) /* else one event loop, no pool */
+        ops[n++] = (struct MHD_OptionItem){MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)s->opts.threads, NULL};
+    n += pp_http_guard_mhd_options(s->guard, ops + n, PP_HTTP_GUARD_MHD_OPTIONS);
+    ops[n] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
+    s->daemon = MHD_start_daemon(flags, (uint16_t)s->opts.port, pp_http_guard_accept, s->guard, on_request, s,
                                  MHD_OPTION_ARRAY, ops, MHD_OPTION_END);
     if (!s->daemon) {
         pp_errf(err, errlen, "cannot listen on %s port %ld (in use, or not a local address?)",
@@ -347,12 +408,35 @@ int pp_api_server_create(pp_api_server **out, const pp_api_opts *o, const pp_kaf
 
     pp_producer_opts po;
     pp_producer_opts_init(&po);
+    /* Kafka's record limit follows the body limit (kafka_limits.h); -X wins */
+    long record_max = PP_KAFKA_RECORD_MAX_BYTES_FOR(o->max_body);
+    if (record_max > po.message_max_bytes)
+        po.message_max_bytes = (int)(record_max < PP_KAFKA_MESSAGE_MAX_BYTES_LIMIT ? record_max
+                                                                                  : PP_KAFKA_MESSAGE_MAX_BYTES_LIMIT);
     po.linger_ms = (int)o->linger_ms;
     po.queue_max_messages = (int)o->queue_max;
     po.message_timeout_ms = (int)o->produce_timeout_ms;
     rc = pp_producer_create(&s->producer, kc, &po, err, errlen);
     if (rc != PP_OK) goto fail;
+    if (pp_producer_max_message_bytes(s->producer) < PP_KAFKA_RECORD_MAX_BYTES_FOR(o->max_body))
+        PP_WARN("api", "message.max.bytes %ld cannot hold every body up to --max-body %ld with its key "
+                       "(needs %ld): such events are answered 413",
+                pp_producer_max_message_bytes(s->producer), o->max_body,
+                PP_KAFKA_RECORD_MAX_BYTES_FOR(o->max_body));
+    if (PP_KAFKA_RECORD_MAX_BYTES_FOR(o->max_body) > PP_KAFKA_TOPIC_MAX_MESSAGE_BYTES)
+        PP_WARN("api", "--max-body %ld is above what pinpipe's topics are made for: the topic's "
+                       "max.message.bytes (and the broker's message.max.bytes) must be at least %ld, "
+                       "else Kafka refuses the largest events (answered 413)",
+                o->max_body, PP_KAFKA_RECORD_MAX_BYTES_FOR(o->max_body) + 65536);
     rc = pp_api_health_create(&s->health, kc, s->producer, (int)o->health_interval_ms, err, errlen);
+    if (rc != PP_OK) goto fail;
+    pp_http_guard_opts go = {
+        .max_connections = o->max_connections,
+        .per_ip = o->max_connections_per_ip,
+        .request_timeout_ms = o->request_timeout_s * 1000,
+        .threads = o->threads,
+    };
+    rc = pp_http_guard_create(&s->guard, &go, "api", err, errlen);
     if (rc != PP_OK) goto fail;
     pp_api_pin_init(&s->pin, s->producer, &s->metrics, s->topic, (size_t)o->max_body,
                     (int)o->retry_after_s, &s->draining);
@@ -360,10 +444,12 @@ int pp_api_server_create(pp_api_server **out, const pp_api_opts *o, const pp_kaf
     if (rc != PP_OK) goto fail;
     s->shut_down = 0;
     PP_INFO("api", "listening on http://%s%s%s:%d/ (topic %s, %ld thread%s, body limit %ld bytes, "
-                   "produce timeout %ld ms, auth %s)",
+                   "Kafka record limit %ld bytes, produce timeout %ld ms, connections %ld (%ld per "
+                   "address), request timeout %ld s, auth %s)",
             strchr(s->address, ':') ? "[" : "", s->address, strchr(s->address, ':') ? "]" : "",
             s->port, s->topic, o->threads, o->threads == 1 ? "" : "s", o->max_body,
-            o->produce_timeout_ms, s->auth.enabled ? "bearer token" : "off");
+            pp_producer_max_message_bytes(s->producer), o->produce_timeout_ms, o->max_connections,
+            o->max_connections_per_ip, o->request_timeout_s, s->auth.enabled ? "bearer token" : "off");
     *out = s;
     return PP_OK;
 fail:
@@ -436,6 +522,8 @@ void pp_api_server_destroy(pp_api_server *s) {
     char err[256];
     if (!s->shut_down) pp_api_server_shutdown(s, err, sizeof err);
     if (s->daemon && s->shutdown_rc == PP_OK) MHD_stop_daemon(s->daemon);
+    if (!s->daemon || s->shutdown_rc == PP_OK) pp_http_guard_destroy(s->guard);
+    /* else the daemon still runs and calls into the guard: leaked with it */
     pp_api_health_destroy(s->health);
     if (s->shutdown_rc == PP_OK) pp_producer_destroy(s->producer);
     /* else the producer is leaked on purpose: destroying it would run delivery

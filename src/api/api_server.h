@@ -12,8 +12,12 @@
  *
  * Threads: MHD runs a pool of `threads` epoll event loops; a request waiting for
  * Kafka is a suspended connection, not a blocked thread (see api_pin.h).
- * Limits: body size (413), connections (MHD_OPTION_CONNECTION_LIMIT; over it new
- * connections are closed at once), idle/slow clients (MHD_OPTION_CONNECTION_TIMEOUT).
+ * Limits: body size (413; Kafka's limits are derived from it, kafka_limits.h),
+ * connections in all and per client address (over them a new connection is closed at
+ * once), a deadline for receiving each whole request (408; slow clients), idle
+ * connections (MHD_OPTION_CONNECTION_TIMEOUT) — see pipeline/http_guard.h.
+ * Ambiguous framing (two different Content-Length, Content-Length with
+ * Transfer-Encoding, two Content-Type) is answered 400 before any body is read.
  *
  * Shutdown (pp_api_server_shutdown): stop accepting (the listen socket is closed),
  * let requests in flight finish with `Connection: close` answers, then refuse new
@@ -30,13 +34,16 @@
 #include <stddef.h>
 
 #include "kafka/kafka_conf.h"
+#include "kafka/kafka_limits.h"
 
 #define PP_API_DEFAULT_ADDRESS "127.0.0.1"
 #define PP_API_DEFAULT_PORT 8000
-#define PP_API_DEFAULT_MAX_BODY (1024 * 1024)
+#define PP_API_DEFAULT_MAX_BODY PP_EVENT_MAX_BYTES
 #define PP_API_DEFAULT_PRODUCE_TIMEOUT_MS 5000
 #define PP_API_DEFAULT_CONNECTION_TIMEOUT_S 15
 #define PP_API_DEFAULT_MAX_CONNECTIONS 1024
+#define PP_API_DEFAULT_MAX_CONNECTIONS_PER_IP 256
+#define PP_API_DEFAULT_REQUEST_TIMEOUT_S 30
 #define PP_API_DEFAULT_LINGER_MS 0
 #define PP_API_DEFAULT_QUEUE_MAX 100000
 
@@ -48,6 +55,8 @@ typedef struct {
     long threads;              /* MHD event loops; default: CPUs (at most 8)  PINPIPE_API_THREADS */
     long connection_timeout_s; /* idle/slow client timeout         PINPIPE_API_CONNECTION_TIMEOUT */
     long max_connections;      /*                                  PINPIPE_API_MAX_CONNECTIONS */
+    long max_connections_per_ip; /* 0: no limit                    PINPIPE_API_MAX_CONNECTIONS_PER_IP */
+    long request_timeout_s;    /* whole request must arrive within PINPIPE_API_REQUEST_TIMEOUT */
     long linger_ms;            /* producer linger.ms               PINPIPE_API_LINGER_MS */
     long queue_max;            /* producer queue, messages         PINPIPE_API_QUEUE_MAX */
     long retry_after_s;        /* Retry-After of 503s (default 1) */

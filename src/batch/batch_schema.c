@@ -30,10 +30,11 @@ static const char *const TABLES[] = {
     "  reason text, detail text, errors text, raw text, raw_base64 text,\n"
     "  ingested_at timestamp, lake_object text, lake_line int,\n"
     "  PRIMARY KEY ((day), kafka_topic, kafka_partition, kafka_offset))",
-    /* One row per run of a day, newest first: status 'running' from the start,
+    /* One row per run of a day: status 'running' from the start,
      * 'done' (or 'failed') with the counts at the end. write_ts is the write
      * timestamp (microseconds) of the run's rows; the next run of the day deletes
-     * at a larger one. lake_coverage / lake_read are JSON (docs/batch.md). */
+     * at a larger one, so write_ts (not run_at, a host's clock) orders the runs
+     * (parity/parity_runs.h). lake_coverage / lake_read are JSON (docs/batch.md). */
     "CREATE TABLE IF NOT EXISTS %s.batch_runs (\n"
     "  day text, run_at timestamp,\n"
     "  status text, metric text, host text, write_ts bigint,\n"

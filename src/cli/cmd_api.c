@@ -11,6 +11,7 @@
 #include "common/config.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "common/secret.h"
 #include "kafka/kafka_conf.h"
 
 static void usage(FILE *out) {
@@ -33,25 +34,36 @@ static void usage(FILE *out) {
             "  --topic NAME              Kafka topic (default pins) [PINPIPE_TOPIC, PINPIPE_KAFKA_TOPIC]\n"
             "  -X KEY=VALUE              extra librdkafka producer property (repeatable)\n"
             "                            [PINPIPE_KAFKA_PROPS, ';'-separated]\n"
-            "  --max-body BYTES          largest accepted body; larger: 413 (default 1048576)\n"
-            "                            [PINPIPE_API_MAX_BODY]\n"
+            "  --max-body BYTES          largest accepted body; larger: 413 (default 1048576).\n"
+            "                            The producer's message.max.bytes follows (2 x BYTES +\n"
+            "                            4096: body, key, headers); Kafka topics must hold it\n"
+            "                            (docs/api.md, Sizes) [PINPIPE_API_MAX_BODY]\n"
             "  --produce-timeout-ms MS   longest wait for Kafka's ack before answering 503\n"
             "                            (default 5000) [PINPIPE_API_PRODUCE_TIMEOUT_MS]\n"
             "  --threads N               HTTP event-loop threads (default: CPUs, at most 8)\n"
             "                            [PINPIPE_API_THREADS]\n"
             "  --connection-timeout S    close a connection idle (or a client stalled) for S\n"
             "                            seconds (default 15) [PINPIPE_API_CONNECTION_TIMEOUT]\n"
-            "  --max-connections N       concurrent connections; more are refused (default 1024)\n"
-            "                            [PINPIPE_API_MAX_CONNECTIONS]\n"
+            "  --request-timeout S       a whole request (line, headers, body) must arrive within\n"
+            "                            S seconds of the connection being ready for it, else 408\n"
+            "                            and close: a client trickling bytes cannot hold a\n"
+            "                            connection (default 30) [PINPIPE_API_REQUEST_TIMEOUT]\n"
+            "  --max-connections N       concurrent connections; a new one over N is closed at\n"
+            "                            once (default 1024) [PINPIPE_API_MAX_CONNECTIONS]\n"
+            "  --max-connections-per-ip N  concurrent connections from one client address; over\n"
+            "                            it a new one is closed at once; 0 = no limit (use 0\n"
+            "                            behind a load balancer: every client then has its\n"
+            "                            address) (default 256) [PINPIPE_API_MAX_CONNECTIONS_PER_IP]\n"
             "  --linger-ms MS            producer linger.ms: wait this long to fill a batch; 0\n"
             "                            sends at once, batching what queues up meanwhile\n"
             "                            (default 0) [PINPIPE_API_LINGER_MS]\n"
             "  --queue-max N             producer queue, in messages; full: 503 (default 100000)\n"
             "                            [PINPIPE_API_QUEUE_MAX]\n"
-            "  --auth-token TOKEN        require `Authorization: Bearer TOKEN` on POST /pin/\n"
-            "                            (default: no auth) [PINPIPE_API_TOKEN]\n"
-            "  --auth-token-file FILE    the same, read from FILE's first line (keeps the token\n"
-            "                            out of the process list)\n"
+            "  --auth-token-file FILE    require `Authorization: Bearer TOKEN` on POST /pin/,\n"
+            "                            TOKEN the content of FILE (mode 0600: a file others\n"
+            "                            may read is refused) [PINPIPE_API_TOKEN holds the token\n"
+            "                            itself] (default: no auth). No flag takes the token\n"
+            "                            itself: argv is visible to every user in ps\n"
             "  -h, --help                this text\n"
             "\n"
             "exit status: 0 stopped cleanly, 1 runtime error (could not listen, flush failed),\n"
@@ -61,22 +73,6 @@ static void usage(FILE *out) {
 static int bad(const char *opt, const char *val) {
     fprintf(stderr, "pinpipe api: --%s: bad value '%s'\n", opt, val);
     return 2;
-}
-
-/* Reads the first line of path into a malloc'ed string (caller frees); NULL on error. */
-static char *read_token_file(const char *path) {
-    FILE *f = fopen(path, "r");
-    if (!f) return NULL;
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n = getline(&line, &cap, f);
-    fclose(f);
-    if (n < 0) {
-        free(line);
-        return NULL;
-    }
-    while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r')) line[--n] = '\0';
-    return line;
 }
 
 /* Does kc already set librdkafka property `key` (from PINPIPE_KAFKA_PROPS)? */
@@ -89,7 +85,7 @@ static int has_prop(const pp_kafka_conf *kc, const char *key) {
 
 int cmd_api(int argc, char **argv) {
     enum { O_ADDRESS = 256, O_PORT, O_BROKERS, O_TOPIC, O_MAX_BODY, O_PRODUCE_TIMEOUT, O_THREADS,
-           O_CONN_TIMEOUT, O_MAX_CONN, O_LINGER, O_QUEUE_MAX, O_TOKEN, O_TOKEN_FILE };
+           O_CONN_TIMEOUT, O_MAX_CONN, O_MAX_CONN_IP, O_REQ_TIMEOUT, O_LINGER, O_QUEUE_MAX, O_TOKEN, O_TOKEN_FILE };
     static const struct option OPTS[] = {
         {"address", required_argument, 0, O_ADDRESS},
         {"port", required_argument, 0, O_PORT},
@@ -100,6 +96,8 @@ int cmd_api(int argc, char **argv) {
         {"threads", required_argument, 0, O_THREADS},
         {"connection-timeout", required_argument, 0, O_CONN_TIMEOUT},
         {"max-connections", required_argument, 0, O_MAX_CONN},
+        {"max-connections-per-ip", required_argument, 0, O_MAX_CONN_IP},
+        {"request-timeout", required_argument, 0, O_REQ_TIMEOUT},
         {"linger-ms", required_argument, 0, O_LINGER},
         {"queue-max", required_argument, 0, O_QUEUE_MAX},
         {"auth-token", required_argument, 0, O_TOKEN},
@@ -141,6 +139,8 @@ int cmd_api(int argc, char **argv) {
         case O_THREADS: num = &o.threads; lo = 1; hi = 256; break;
         case O_CONN_TIMEOUT: num = &o.connection_timeout_s; lo = 1; hi = 86400; break;
         case O_MAX_CONN: num = &o.max_connections; lo = 1; hi = 1000000; break;
+        case O_MAX_CONN_IP: num = &o.max_connections_per_ip; lo = 0; hi = 1000000; break;
+        case O_REQ_TIMEOUT: num = &o.request_timeout_s; lo = 1; hi = 86400; break;
         case O_LINGER: num = &o.linger_ms; lo = 0; hi = 60000; break;
         case O_QUEUE_MAX: num = &o.queue_max; lo = 1; hi = 10000000; break;
         case O_BROKERS:
@@ -152,12 +152,17 @@ int cmd_api(int argc, char **argv) {
         case 'X':
             if (pp_kafka_conf_add_prop(&kc, optarg, err, sizeof err) != PP_OK) goto usage_err;
             break;
-        case O_TOKEN: o.auth_token = optarg; break;
+        case O_TOKEN:
+            /* never echo optarg: it is the secret */
+            fprintf(stderr, "pinpipe api: --auth-token is not accepted: a token on the command line "
+                            "is visible to every user (ps); use --auth-token-file FILE (mode 0600) "
+                            "or PINPIPE_API_TOKEN\n");
+            goto out;
         case O_TOKEN_FILE:
-            free(token_buf);
-            token_buf = read_token_file(optarg);
-            if (!token_buf || !*token_buf) {
-                fprintf(stderr, "pinpipe api: --auth-token-file: cannot read a token from '%s'\n", optarg);
+            pp_secret_free(token_buf);
+            token_buf = NULL;
+            if (pp_secret_read_file(optarg, &token_buf, err, sizeof err) != PP_OK) {
+                fprintf(stderr, "pinpipe api: --auth-token-file: %s\n", err);
                 goto out;
             }
             o.auth_token = token_buf;
@@ -211,6 +216,6 @@ usage_err:
     rc = 2;
 out:
     pp_kafka_conf_free(&kc);
-    free(token_buf);
+    pp_secret_free(token_buf);
     return rc;
 }

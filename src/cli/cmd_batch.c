@@ -8,6 +8,7 @@
 #include "batch/batch_days.h"
 #include "batch/batch_schema.h"
 #include "cli/cli_io.h"
+#include "cli/cli_secret.h"
 #include "cli/commands.h"
 #include "common/config.h"
 #include "common/log.h"
@@ -40,11 +41,15 @@ static void usage(FILE *out) {
             "                        creates [PINPIPE_BATCH_REPLICATION_FACTOR] (1); an existing\n"
             "                        keyspace is used as it is\n"
             "  --host H, --port P    Cassandra node [PINPIPE_CASSANDRA_HOST, _PORT] (127.0.0.1:19042)\n"
-            "  --user U, --password P  [PINPIPE_CASSANDRA_USER, _PASSWORD] (cassandra, cassandra;\n"
-            "                        prefer the environment for the password)\n"
+            "  --user U              [PINPIPE_CASSANDRA_USER] (cassandra)\n"
+            "  --password-file F     Cassandra password: the content of F (mode 0600)\n"
+            "                        [PINPIPE_CASSANDRA_PASSWORD holds the password] (cassandra)\n"
             "  --concurrency N       Cassandra requests in flight [PINPIPE_BATCH_CONCURRENCY] (128)\n"
             "  --group-rows N        rows per single-partition UNLOGGED batch\n"
-            "                        [PINPIPE_BATCH_GROUP_ROWS] (16; 1: one INSERT per request)\n"
+            "                        [PINPIPE_BATCH_GROUP_ROWS] (16; 1: one INSERT per request);\n"
+            "                        groups are also bounded in bytes by the node's\n"
+            "                        max_mutation_size and batch_size_fail_threshold, read\n"
+            "                        at the start (docs/batch.md \"Byte limits\")\n"
             "  --brokers LIST        Kafka, for the lake coverage [PINPIPE_KAFKA_BROKERS]\n"
             "                        (127.0.0.1:19092)\n"
             "  --topic NAME          topic of the coverage [PINPIPE_TOPIC] (pins)\n"
@@ -71,6 +76,7 @@ int cmd_batch(int argc, char **argv) {
         {"keyspace", required_argument, 0, 'k'}, {"replication-factor", required_argument, 0, 'r'},
         {"host", required_argument, 0, 'H'},     {"port", required_argument, 0, 'p'},
         {"user", required_argument, 0, 'u'},     {"password", required_argument, 0, 'w'},
+        {"password-file", required_argument, 0, 'W'},
         {"concurrency", required_argument, 0, 'c'}, {"group-rows", required_argument, 0, 'g'},
         {"brokers", required_argument, 0, 'b'},  {"topic", required_argument, 0, 'T'},
         {"lake-group", required_argument, 0, 'G'}, {"no-coverage", no_argument, 0, 'N'},
@@ -94,7 +100,15 @@ int cmd_batch(int argc, char **argv) {
         case 'k': o.keyspace = optarg; break;
         case 'H': o.cass_host = optarg; break;
         case 'u': o.cass_user = optarg; break;
-        case 'w': o.cass_password = optarg; break;
+        case 'w':
+            return cli_secret_on_argv("batch", "password",
+                                      "--password-file FILE (mode 0600) or PINPIPE_CASSANDRA_PASSWORD");
+        case 'W': {
+            static char *password; /* lives until exit: o points into it */
+            if (cli_secret_file("batch", "password-file", optarg, &password)) return 2;
+            o.cass_password = password;
+            break;
+        }
         case 'b': o.brokers = optarg; break;
         case 'T': o.topic = optarg; break;
         case 'G': o.lake_group = optarg; break;

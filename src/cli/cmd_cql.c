@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/cli_secret.h"
 #include "cli/commands.h"
 #include "common/config.h"
 #include "common/error.h"
@@ -41,8 +42,9 @@ static void usage(FILE *out) {
             "                         default %d)\n"
             "      --user U           (env PINPIPE_CASSANDRA_USER, default cassandra;\n"
             "                         '' sends no credentials)\n"
-            "      --password P       (env PINPIPE_CASSANDRA_PASSWORD, default cassandra;\n"
-            "                         prefer the environment: a command line is visible)\n"
+            "      --password-file F  the password is the content of F (mode 0600)\n"
+            "                         (env PINPIPE_CASSANDRA_PASSWORD holds the password,\n"
+            "                         default cassandra)\n"
             "  -k, --keyspace K       USE K before the statements (default none)\n"
             "      --consistency CL   ONE, LOCAL_ONE, QUORUM, ... (env\n"
             "                         PINPIPE_CASSANDRA_CONSISTENCY, default LOCAL_ONE)\n"
@@ -383,6 +385,7 @@ int cmd_cql(int argc, char **argv) {
         {"port", required_argument, NULL, 'P'},
         {"user", required_argument, NULL, 'u'},
         {"password", required_argument, NULL, 'p'},
+        {"password-file", required_argument, NULL, 'W'},
         {"keyspace", required_argument, NULL, 'k'},
         {"consistency", required_argument, NULL, 'c'},
         {"format", required_argument, NULL, 'F'},
@@ -422,7 +425,16 @@ int cmd_cql(int argc, char **argv) {
             cfg.port = (int)n;
             break;
         case 'u': cfg.user = optarg; break;
-        case 'p': cfg.password = optarg; break;
+        case 'p':
+            status = cli_secret_on_argv("cql", "password",
+                                        "--password-file FILE (mode 0600) or PINPIPE_CASSANDRA_PASSWORD");
+            break;
+        case 'W': {
+            static char *password; /* lives until exit: cfg points into it */
+            status = cli_secret_file("cql", "password-file", optarg, &password);
+            if (!status) cfg.password = password;
+            break;
+        }
         case 'k': cfg.keyspace = optarg; break;
         case 'c':
             cfg.consistency = pp_cql_consistency_parse(optarg);

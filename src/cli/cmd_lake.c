@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/cli_io.h"
+#include "cli/cli_secret.h"
 #include "cli/commands.h"
 #include "common/config.h"
 #include "common/error.h"
@@ -45,8 +46,8 @@ static void usage(FILE *out) {
             "  --endpoint URL        S3 endpoint, path-style [PINPIPE_S3_ENDPOINT] (http://127.0.0.1:19000)\n"
             "  --region NAME         S3 signing region [PINPIPE_S3_REGION] (us-east-1)\n"
             "  --access-key KEY      [PINPIPE_S3_ACCESS_KEY]\n"
-            "  --secret-key SECRET   [PINPIPE_S3_SECRET_KEY] (prefer the environment: a command\n"
-            "                        line is visible to other users)\n"
+            "  --secret-key-file F   S3 secret key: the content of F (mode 0600)\n"
+            "                        [PINPIPE_S3_SECRET_KEY holds the key itself]\n"
             "  --gzip                write .jsonl.gz objects (zlib, one gzip member) [PINPIPE_LAKE_GZIP=1]\n"
             "  --max-records N       records per object [PINPIPE_LAKE_MAX_RECORDS] (50000)\n"
             "  --max-bytes N         bytes of JSON lines per object, before gzip, up to 1 GiB\n"
@@ -54,7 +55,9 @@ static void usage(FILE *out) {
             "  --max-age-ms MS       store an object at the latest MS after its first record, so a\n"
             "                        quiet partition still lands [PINPIPE_LAKE_MAX_AGE_MS] (10000)\n"
             "  --metrics-port PORT   serve GET /metrics (Prometheus) on 127.0.0.1:PORT\n"
-            "                        [PINPIPE_LAKE_METRICS_PORT] (0: off)\n"
+            "                        [PINPIPE_LAKE_METRICS_PORT] (0: off); also GET /healthz\n"
+            "  --stall-ms MS         /healthz answers 503 \"stalled\" when nothing was stored or\n"
+            "                        consumed for MS while records wait [PINPIPE_LAKE_STALL_MS] (60000)\n"
             "  --max-messages N      store everything and stop after N records (tests, benchmarks)\n"
             "  --exit-when-idle MS   store everything and stop after MS without records, counted\n"
             "                        from the last record or partition assignment (tests). A dead\n"
@@ -68,7 +71,8 @@ static void usage(FILE *out) {
             "more (docs/clients-s3.md). PINPIPE_LOG_LEVEL=debug logs every stored object.\n"
             "\n"
             "exit status: 0 clean shutdown (everything stored and committed), 1 could not start,\n"
-            "fatal Kafka error or objects left unstored at shutdown, 2 bad usage\n");
+            "fatal Kafka error, a permanent S3 error (403, 400...: never retried) or objects left\n"
+            "unstored at shutdown, 2 bad usage\n");
 }
 
 static int print_committed(const pp_lake_opts *o) {
@@ -102,11 +106,13 @@ int cmd_lake(int argc, char **argv) {
         {"prefix", required_argument, 0, 'P'},       {"endpoint", required_argument, 0, 'E'},
         {"region", required_argument, 0, 'R'},       {"access-key", required_argument, 0, 'A'},
         {"secret-key", required_argument, 0, 'S'},   {"gzip", no_argument, 0, 'z'},
+        {"secret-key-file", required_argument, 0, 'K'},
         {"max-records", required_argument, 0, 'r'},  {"max-bytes", required_argument, 0, 'y'},
         {"max-age-ms", required_argument, 0, 'a'},   {"metrics-port", required_argument, 0, 'p'},
         {"max-messages", required_argument, 0, 'M'}, {"exit-when-idle", required_argument, 0, 'I'},
         {"print-committed", no_argument, 0, 'C'},    {"help", no_argument, 0, 'h'},
         {"instance-id", required_argument, 0, 'i'},  {"session-timeout-ms", required_argument, 0, 's'},
+        {"stall-ms", required_argument, 0, 'T'},
         {0, 0, 0, 0}};
     pp_lake_opts o;
     pp_lake_opts_default(&o);
@@ -123,12 +129,20 @@ int cmd_lake(int argc, char **argv) {
         case 'E': o.s3_endpoint = optarg; break;
         case 'R': o.s3_region = optarg; break;
         case 'A': o.s3_access_key = optarg; break;
-        case 'S': o.s3_secret_key = optarg; break;
+        case 'S':
+            return cli_secret_on_argv("lake", "secret-key",
+                                      "--secret-key-file FILE (mode 0600) or PINPIPE_S3_SECRET_KEY");
+        case 'K': {
+            static char *secret; /* lives until exit: o points into it */
+            if (cli_secret_file("lake", "secret-key-file", optarg, &secret)) return 2;
+            o.s3_secret_key = secret;
+            break;
+        }
         case 'z': o.gzip = 1; break;
         case 'i': o.instance_id = optarg; break;
         case 'C': committed = 1; break;
         case 'h': usage(stdout); return 0;
-        case 'r': case 'y': case 'a': case 'p': case 'M': case 'I': case 's': {
+        case 'r': case 'y': case 'a': case 'p': case 'M': case 'I': case 's': case 'T': {
             long min = c == 'p' || c == 'M' || c == 'I' ? 0 : 1;
             long max = c == 'p' ? 65535 : c == 'M' ? 0x7fffffffffffffffL : c == 'y' ? (1L << 30) : 0x7fffffffL;
             if (pp_parse_long(optarg, min, max, &v)) {
@@ -143,6 +157,7 @@ int cmd_lake(int argc, char **argv) {
             if (c == 'M') o.max_messages = v;
             if (c == 'I') o.exit_when_idle_ms = (int)v;
             if (c == 's') o.session_timeout_ms = (int)v;
+            if (c == 'T') o.stall_ms = v;
             break;
         }
         default: usage(stderr); return 2;

@@ -4,12 +4,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/cli_secret.h"
 #include "cli/commands.h"
 #include "common/config.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "event/event_time.h"
+#include "kafka/kafka_admin.h"
+#include "kafka/kafka_conf.h"
 #include "parity/parity_diff.h"
 #include "parity/parity_load.h"
 
@@ -23,34 +26,56 @@ static void usage(FILE *out) {
             "every (metric, day, key) of the days asked for, and prints every difference (metric,\n"
             "day, key, batch value, stream value) and a one-line verdict. A day is compared only\n"
             "when both paths consumed the same prefix of every Kafka partition: the stream's\n"
-            "stored offsets equal the lake coverage of the day's newest batch run; other days\n"
-            "are skipped, with the reason.\n"
+            "stored offsets equal the lake coverage of the day's newest batch run (the run with\n"
+            "the largest write timestamp, not the latest host clock); other days are skipped,\n"
+            "with the reason.\n"
+            "\n"
+            "A compared day is also checked against Kafka: the topic's partitions and high\n"
+            "watermarks, read when parity runs. Records a path has not read may be of any event\n"
+            "day, so unless both paths read every partition Kafka has up to its high watermark\n"
+            "(a partition added to the topic included), the day is INCOMPLETE: acknowledged\n"
+            "events may be in neither store, and the equal values prove nothing about them.\n"
             "\n"
             "options (environment variable in brackets):\n"
             "  --json                 machine-readable output (one JSON object)\n"
             "  --keyspace K           batch keyspace [PINPIPE_CASSANDRA_KEYSPACE] (pinpipe)\n"
-            "  --dsn DSN              stream database [PINPIPE_PG_DSN]\n"
+            "  --dsn DSN              stream database [PINPIPE_PG_DSN]; a password in --dsn is\n"
+            "                         refused (ps shows it): PINPIPE_PG_DSN, PGPASSWORD or a\n"
+            "                         0600 PGPASSFILE hold it\n"
+            "  --brokers LIST         Kafka bootstrap servers [PINPIPE_KAFKA_BROKERS] (127.0.0.1:19092)\n"
             "  --topic T              [PINPIPE_TOPIC] (pins)\n"
             "  --stream-group G       the stream's consumer group [PINPIPE_STREAM_GROUP] (pinpipe-stream)\n"
+            "  --run-timeout S        a batch run still 'running' S seconds after its last write (by\n"
+            "                         Cassandra's clock) is presumed dead [PINPIPE_PARITY_RUN_TIMEOUT] (21600)\n"
             "  --require-all          a skipped day fails the check too (exit 3)\n"
             "Cassandra: PINPIPE_CASSANDRA_HOST, _PORT, _USER, _PASSWORD.\n"
             "\n"
-            "exit status: 0 no difference, 1 differences, 2 bad usage, 3 days skipped under\n"
-            "--require-all (or no day could be compared), 4 a store could not be read\n");
+            "exit status: 0 no difference and every compared day complete, 1 differences,\n"
+            "2 bad usage, 3 days skipped under --require-all (or no day could be compared),\n"
+            "4 a store or Kafka could not be read, 5 no difference but a compared day is\n"
+            "incomplete (Kafka holds records neither path has read)\n");
 }
 
 typedef struct {
     char day[11];
     int comparable;
-    char reason[256];
+    pp_day_decision decision;
     pp_parity_diff diff;
 } day_result;
 
-static void print_text(const day_result *days, size_t n, size_t compared, size_t skipped, size_t differences) {
+typedef struct {
+    size_t compared, skipped, incomplete, differences;
+} totals;
+
+static const char *verdict(const totals *t) {
+    return t->differences ? "FAIL" : t->incomplete ? "INCOMPLETE" : t->compared ? "PASS" : "NOTHING COMPARED";
+}
+
+static void print_text(const day_result *days, size_t n, const totals *t) {
     for (size_t i = 0; i < n; i++) {
         const day_result *d = &days[i];
         if (!d->comparable) {
-            printf("SKIP  %s  %s\n", d->day, d->reason);
+            printf("SKIP  %s  %s\n", d->day, d->decision.why_not_comparable);
             continue;
         }
         for (size_t k = 0; k < d->diff.n; k++) {
@@ -61,27 +86,43 @@ static void print_text(const day_result *days, size_t n, size_t compared, size_t
             printf("DIFF  %s  %-26s key=%s  batch=%s  stream=%s\n", x->day, PP_METRICS[x->metric].name, x->key, b, s);
         }
         printf("%s  %s  %zu values compared\n", d->diff.n ? "FAIL" : "OK  ", d->day, d->diff.compared);
+        if (!d->decision.complete) printf("INCOMPLETE  %s  %s\n", d->day, d->decision.why_incomplete);
     }
-    printf("parity: %s — %zu day(s) compared, %zu skipped, %zu difference(s)\n",
-           differences ? "FAIL" : compared ? "PASS" : "NOTHING COMPARED", compared, skipped, differences);
+    printf("parity: %s — %zu day(s) compared, %zu skipped, %zu incomplete, %zu difference(s)\n", verdict(t),
+           t->compared, t->skipped, t->incomplete, t->differences);
 }
 
-static void print_json(const day_result *days, size_t n, size_t compared, size_t skipped, size_t differences) {
+static void print_json(const day_result *days, size_t n, const totals *t) {
     pp_strbuf sb;
     pp_sb_init(&sb);
     pp_sb_puts(&sb, "{\"verdict\":");
-    pp_sb_json_cstr(&sb, differences ? "fail" : compared ? "pass" : "nothing_compared");
-    pp_sb_printf(&sb, ",\"days_compared\":%zu,\"days_skipped\":%zu,\"differences\":%zu,\"days\":[", compared, skipped,
-                 differences);
+    pp_sb_json_cstr(&sb, t->differences  ? "fail"
+                         : t->incomplete ? "incomplete"
+                         : t->compared   ? "pass"
+                                         : "nothing_compared");
+    pp_sb_printf(&sb, ",\"days_compared\":%zu,\"days_skipped\":%zu,\"days_incomplete\":%zu,\"differences\":%zu,"
+                      "\"days\":[",
+                 t->compared, t->skipped, t->incomplete, t->differences);
     for (size_t i = 0; i < n; i++) {
         const day_result *d = &days[i];
         pp_sb_puts(&sb, i ? ",{\"day\":" : "{\"day\":");
         pp_sb_json_cstr(&sb, d->day);
         pp_sb_puts(&sb, ",\"status\":");
-        pp_sb_json_cstr(&sb, !d->comparable ? "skipped" : d->diff.n ? "different" : "equal");
+        pp_sb_json_cstr(&sb, !d->comparable          ? "skipped"
+                             : d->diff.n               ? "different"
+                             : !d->decision.complete ? "incomplete"
+                                                     : "equal");
+        /* the day rule's answer: which store answers for the day, and is it final */
+        pp_sb_puts(&sb, ",\"authority\":");
+        pp_sb_json_cstr(&sb, d->decision.authority == PP_DAY_FROM_BATCH ? "batch" : "stream");
+        pp_sb_printf(&sb, ",\"complete\":%s", d->decision.complete ? "true" : "false");
+        if (!d->decision.complete) {
+            pp_sb_puts(&sb, ",\"incomplete_reason\":");
+            pp_sb_json_cstr(&sb, d->decision.why_incomplete);
+        }
         if (!d->comparable) {
             pp_sb_puts(&sb, ",\"reason\":");
-            pp_sb_json_cstr(&sb, d->reason);
+            pp_sb_json_cstr(&sb, d->decision.why_not_comparable);
         } else {
             pp_sb_printf(&sb, ",\"compared\":%zu,\"differences\":[", d->diff.compared);
             for (size_t k = 0; k < d->diff.n; k++) {
@@ -105,12 +146,30 @@ static void print_json(const day_result *days, size_t n, size_t compared, size_t
     pp_sb_free(&sb);
 }
 
+/* The topic's partitions and watermarks, read after the stream's offsets. */
+static int kafka_watermarks(const char *brokers, const char *topic, pp_kafka_watermark **wm, size_t *n, char *err,
+                            size_t errlen) {
+    pp_kafka_conf kc;
+    pp_kafka_admin *admin = NULL;
+    char why[512];
+    int rc = pp_kafka_conf_for(&kc, brokers, topic, "pinpipe-parity", why, sizeof why);
+    if (rc == PP_OK) {
+        rc = pp_kafka_admin_create(&admin, &kc, why, sizeof why);
+        pp_kafka_conf_free(&kc);
+    }
+    if (rc == PP_OK) rc = pp_kafka_admin_watermarks(admin, topic, 10000, wm, n, why, sizeof why);
+    pp_kafka_admin_destroy(admin);
+    if (rc) pp_errf(err, errlen, "Kafka: reading the partitions and watermarks of %s: %s", topic, why);
+    return rc;
+}
+
 int cmd_parity(int argc, char **argv) {
     static const struct option OPTS[] = {
         {"date", required_argument, 0, 'd'},  {"from", required_argument, 0, 'f'},
         {"to", required_argument, 0, 't'},    {"json", no_argument, 0, 'j'},
         {"keyspace", required_argument, 0, 'k'}, {"dsn", required_argument, 0, 'D'},
         {"topic", required_argument, 0, 'T'}, {"stream-group", required_argument, 0, 'g'},
+        {"brokers", required_argument, 0, 'b'}, {"run-timeout", required_argument, 0, 'R'},
         {"require-all", no_argument, 0, 'r'}, {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     const char *from = NULL, *to = NULL;
@@ -118,6 +177,8 @@ int cmd_parity(int argc, char **argv) {
     const char *dsn = pp_env_str("PINPIPE_PG_DSN", NULL);
     const char *topic = pp_env_str("PINPIPE_TOPIC", "pins");
     const char *group = pp_env_str("PINPIPE_STREAM_GROUP", "pinpipe-stream");
+    const char *brokers = NULL; /* NULL: PINPIPE_KAFKA_BROKERS or the default (kafka_conf.h) */
+    const char *timeout_s = pp_env_str("PINPIPE_PARITY_RUN_TIMEOUT", "21600");
     int json = 0, require_all = 0, c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", OPTS, NULL)) != -1) {
@@ -127,9 +188,14 @@ int cmd_parity(int argc, char **argv) {
         case 't': to = optarg; break;
         case 'j': json = 1; break;
         case 'k': keyspace = optarg; break;
-        case 'D': dsn = optarg; break;
+        case 'D':
+            if (cli_dsn_flag_check("parity", "dsn", optarg)) return 2;
+            dsn = optarg;
+            break;
         case 'T': topic = optarg; break;
         case 'g': group = optarg; break;
+        case 'b': brokers = optarg; break;
+        case 'R': timeout_s = optarg; break;
         case 'r': require_all = 1; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
@@ -142,26 +208,41 @@ int cmd_parity(int argc, char **argv) {
                 MAX_DAYS);
         return 2;
     }
+    char *end = NULL;
+    long long run_timeout = strtoll(timeout_s, &end, 10);
+    if (!*timeout_s || *end || run_timeout < 1 || run_timeout > 365LL * 86400) {
+        fprintf(stderr, "pinpipe parity: --run-timeout (PINPIPE_PARITY_RUN_TIMEOUT): seconds, 1..31536000, not '%s'\n",
+                timeout_s);
+        return 2;
+    }
     size_t ndays = (size_t)((last - first) / 86400000) + 1;
     day_result *days = calloc(ndays, sizeof *days);
     char err[512];
     pp_cql_config cfg;
     pp_cql_session *cql = NULL;
     pp_pg *pg = NULL;
+    pp_parity_offset *offsets = NULL;
+    pp_kafka_watermark *wm = NULL;
+    size_t noffsets = 0, nwm = 0;
     int rc = 4;
     if (!days || pp_cql_config_from_env(&cfg, err, sizeof err)) goto out;
     cfg.keyspace = keyspace;
     if (pp_cql_session_create(&cfg, &cql, err, sizeof err) || pp_pg_connect(&pg, dsn, err, sizeof err)) goto out;
+    /* the stream's offsets first, Kafka's watermarks after: no store can be ahead of them */
+    if (pp_parity_load_stream_offsets(pg, topic, group, &offsets, &noffsets, err, sizeof err) ||
+        kafka_watermarks(brokers, topic, &wm, &nwm, err, sizeof err))
+        goto out;
 
-    size_t compared = 0, skipped = 0, differences = 0;
+    totals t = {0};
     for (size_t i = 0; i < ndays; i++) {
         day_result *d = &days[i];
         pp_event_day(first + (int64_t)i * 86400000, d->day);
-        int ok = pp_parity_day_comparable(cql, pg, d->day, topic, group, d->reason, sizeof d->reason, err, sizeof err);
-        if (ok < 0) goto out;
-        d->comparable = ok;
-        if (!ok) {
-            skipped++;
+        if (pp_parity_day_decide(cql, d->day, topic, wm, nwm, offsets, noffsets, run_timeout * 1000, &d->decision, err,
+                                 sizeof err))
+            goto out;
+        d->comparable = d->decision.comparable;
+        if (!d->comparable) {
+            t.skipped++;
             continue;
         }
         pp_agg *batch = pp_agg_create(), *stream = pp_agg_create();
@@ -171,19 +252,22 @@ int cmd_parity(int argc, char **argv) {
         pp_agg_destroy(batch);
         pp_agg_destroy(stream);
         if (lrc) goto out;
-        compared++;
-        differences += d->diff.n;
+        t.compared++;
+        t.differences += d->diff.n;
+        if (!d->decision.complete) t.incomplete++;
     }
     if (json)
-        print_json(days, ndays, compared, skipped, differences);
+        print_json(days, ndays, &t);
     else
-        print_text(days, ndays, compared, skipped, differences);
-    rc = differences ? 1 : (compared == 0 || (require_all && skipped)) ? 3 : 0;
+        print_text(days, ndays, &t);
+    rc = t.differences ? 1 : t.incomplete ? 5 : (t.compared == 0 || (require_all && t.skipped)) ? 3 : 0;
     err[0] = '\0';
 out:
     if (rc == 4) fprintf(stderr, "pinpipe parity: %s\n", err);
     for (size_t i = 0; days && i < ndays; i++) pp_parity_diff_free(&days[i].diff);
     free(days);
+    free(offsets);
+    free(wm);
     pp_cql_session_destroy(cql);
     pp_pg_destroy(pg);
     return rc;

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli/cli_secret.h"
 #include "cli/commands.h"
 #include "common/config.h"
 #include "common/error.h"
@@ -40,8 +41,8 @@ static void usage(FILE *out) {
             "  --region NAME        signing region (env PINPIPE_S3_REGION, default " S3_DEFAULT_REGION ")\n"
             "  --bucket NAME        the bucket (env PINPIPE_S3_BUCKET)\n"
             "  --access-key KEY     (env PINPIPE_S3_ACCESS_KEY)\n"
-            "  --secret-key SECRET  (env PINPIPE_S3_SECRET_KEY; prefer the environment: a\n"
-            "                       command line is visible to other users)\n"
+            "  --secret-key-file F  the secret key is the content of F (mode 0600)\n"
+            "                       (env PINPIPE_S3_SECRET_KEY holds the key itself)\n"
             "  --content-type TYPE  put: the object's Content-Type\n"
             "  --delimiter STR      ls: group keys at STR (e.g. /) into common prefixes\n"
             "  --max-keys N         ls: keys per page request (1..1000; default the server's)\n"
@@ -192,6 +193,7 @@ int cmd_s3(int argc, char **argv) {
         {"endpoint", required_argument, 0, 'e'},   {"region", required_argument, 0, 'r'},
         {"bucket", required_argument, 0, 'b'},     {"access-key", required_argument, 0, 'a'},
         {"secret-key", required_argument, 0, 's'}, {"content-type", required_argument, 0, 't'},
+        {"secret-key-file", required_argument, 0, 'K'},
         {"delimiter", required_argument, 0, 'd'},  {"max-keys", required_argument, 0, 'm'},
         {"help", no_argument, 0, 'h'},             {0, 0, 0, 0}};
     s3_config cfg;
@@ -208,7 +210,15 @@ int cmd_s3(int argc, char **argv) {
         case 'r': cfg.region = optarg; break;
         case 'b': cfg.bucket = optarg; break;
         case 'a': cfg.access_key = optarg; break;
-        case 's': cfg.secret_key = optarg; break;
+        case 's':
+            return cli_secret_on_argv("s3", "secret-key",
+                                      "--secret-key-file FILE (mode 0600) or PINPIPE_S3_SECRET_KEY");
+        case 'K': {
+            static char *secret; /* lives until exit: cfg points into it */
+            if (cli_secret_file("s3", "secret-key-file", optarg, &secret)) return 2;
+            cfg.secret_key = secret;
+            break;
+        }
         case 't': content_type = optarg; break;
         case 'd': lo.delimiter = optarg; break;
         case 'm': {

@@ -7,6 +7,7 @@
 
 #include "common/error.h"
 #include "common/log.h"
+#include "kafka/kafka_limits.h"
 #include "kafka/kafka_rd.h"
 
 struct pp_kafka_admin {
@@ -104,6 +105,10 @@ int pp_kafka_admin_create_topic(pp_kafka_admin *a, const char *topic, int partit
         pp_errf(err, errlen, "kafka create topic %s: %s", topic, why);
         return PP_EINVAL;
     }
+    /* the topic holds the largest event the API accepts (kafka_limits.h) */
+    char max_msg[24];
+    snprintf(max_msg, sizeof max_msg, "%ld", PP_KAFKA_TOPIC_MAX_MESSAGE_BYTES);
+    rd_kafka_NewTopic_set_config(nt, "max.message.bytes", max_msg);
     rd_kafka_queue_t *q = rd_kafka_queue_new(a->rk);
     rd_kafka_AdminOptions_t *o = options(a, RD_KAFKA_ADMIN_OP_CREATETOPICS, timeout_ms);
     rd_kafka_CreateTopics(a->rk, &nt, 1, o, q);
@@ -193,5 +198,68 @@ int pp_kafka_admin_ping(pp_kafka_admin *a, int timeout_ms, int *brokers, char *e
     if (rc != PP_OK) return rc;
     if (brokers) *brokers = md->broker_cnt;
     rd_kafka_metadata_destroy(md);
+    return PP_OK;
+}
+
+int pp_kafka_admin_add_partitions(pp_kafka_admin *a, const char *topic, int total, int timeout_ms,
+                                  char *err, size_t errlen) {
+    char why[512];
+    int have = 0;
+    int rc = pp_kafka_admin_partitions(a, topic, timeout_ms, &have, err, errlen);
+    if (rc != PP_OK) return rc;
+    if (have == total) return PP_OK;
+    if (total < have) {
+        pp_errf(err, errlen, "kafka add partitions %s: it has %d, cannot go down to %d", topic, have, total);
+        return PP_EINVAL;
+    }
+    rd_kafka_NewPartitions_t *np = rd_kafka_NewPartitions_new(topic, (size_t)total, why, sizeof why);
+    if (!np) {
+        pp_errf(err, errlen, "kafka add partitions %s: %s", topic, why);
+        return PP_EINVAL;
+    }
+    rd_kafka_queue_t *q = rd_kafka_queue_new(a->rk);
+    rd_kafka_AdminOptions_t *o = options(a, RD_KAFKA_ADMIN_OP_CREATEPARTITIONS, timeout_ms);
+    rd_kafka_CreatePartitions(a->rk, &np, 1, o, q);
+    rd_kafka_event_t *ev = wait_result(q, RD_KAFKA_EVENT_CREATEPARTITIONS_RESULT, timeout_ms);
+    size_t cnt = 0;
+    const rd_kafka_topic_result_t **res =
+        ev ? rd_kafka_CreatePartitions_result_topics(rd_kafka_event_CreatePartitions_result(ev), &cnt) : NULL;
+    rc = topic_result(ev, res, cnt, RD_KAFKA_RESP_ERR_NO_ERROR, "add partitions", topic, err, errlen);
+    if (ev) rd_kafka_event_destroy(ev);
+    rd_kafka_AdminOptions_destroy(o);
+    rd_kafka_queue_destroy(q);
+    rd_kafka_NewPartitions_destroy(np);
+    if (rc == PP_OK) PP_INFO("kafka", "topic %s: %d -> %d partitions", topic, have, total);
+    return rc;
+}
+
+int pp_kafka_admin_watermarks(pp_kafka_admin *a, const char *topic, int timeout_ms,
+                              pp_kafka_watermark **out, size_t *n, char *err, size_t errlen) {
+    int partitions = 0;
+    *out = NULL;
+    *n = 0;
+    int rc = pp_kafka_admin_partitions(a, topic, timeout_ms, &partitions, err, errlen);
+    if (rc != PP_OK) return rc;
+    pp_kafka_watermark *w = calloc(partitions > 0 ? (size_t)partitions : 1, sizeof *w);
+    if (!w) {
+        pp_errf(err, errlen, "kafka watermarks: out of memory");
+        return PP_ENOMEM;
+    }
+    for (int p = 0; p < partitions; p++) {
+        int64_t lo = -1, hi = -1;
+        rd_kafka_resp_err_t e = rd_kafka_query_watermark_offsets(a->rk, topic, p, &lo, &hi, timeout_ms);
+        if (e) {
+            char what[320];
+            snprintf(what, sizeof what, "kafka watermarks of %s[%d]", topic, p);
+            rc = pp_kafka_fail(a->rk, e, what, err, errlen);
+            free(w);
+            return rc;
+        }
+        w[p].partition = p;
+        w[p].low = lo;
+        w[p].high = hi;
+    }
+    *out = w;
+    *n = (size_t)partitions;
     return PP_OK;
 }

@@ -11,6 +11,7 @@
 #define PINPIPE_KAFKA_ADMIN_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "kafka/kafka_conf.h"
 
@@ -32,6 +33,24 @@ int pp_kafka_admin_delete_topic(pp_kafka_admin *a, const char *topic, int timeou
 /* The topic's partition count; PP_ENOTFOUND when the cluster does not have it. */
 int pp_kafka_admin_partitions(pp_kafka_admin *a, const char *topic, int timeout_ms,
                               int *partitions, char *err, size_t errlen);
+
+/* Adds partitions to topic until it has `total` (CreatePartitions), waiting up to
+ * timeout_ms. A topic that already has `total` counts as success; fewer than it has
+ * is PP_EINVAL (Kafka cannot remove partitions). */
+int pp_kafka_admin_add_partitions(pp_kafka_admin *a, const char *topic, int total, int timeout_ms,
+                                  char *err, size_t errlen);
+
+typedef struct {
+    int32_t partition;
+    int64_t low;  /* the oldest offset Kafka still holds */
+    int64_t high; /* the high watermark: the offset the next record will get */
+} pp_kafka_watermark;
+
+/* Every partition Kafka has for topic now (the metadata's set, in partition order)
+ * with its watermarks, each asked of the partition's leader. *out is malloc'd (free()
+ * it). PP_ENOTFOUND when the cluster does not have the topic. */
+int pp_kafka_admin_watermarks(pp_kafka_admin *a, const char *topic, int timeout_ms,
+                              pp_kafka_watermark **out, size_t *n, char *err, size_t errlen);
 
 /* Readiness: one Metadata request answered within timeout_ms. *brokers (may be NULL)
  * gets the number of brokers in the cluster. */

@@ -101,7 +101,7 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t e,
 int pp_consumer_rdconf_new(const pp_kafka_conf *kc, const pp_consumer_opts *o, rd_kafka_conf_t **out,
                            char *err, size_t errlen) {
     char sess[24], poll_iv[24];
-    const char *defaults[11];
+    const char *defaults[13];
     size_t nd = 0;
     if (!o || !o->group_id || !*o->group_id) {
         pp_errf(err, errlen, "kafka consumer: a group id is required");
@@ -111,6 +111,10 @@ int pp_consumer_rdconf_new(const pp_kafka_conf *kc, const pp_consumer_opts *o, r
                               "enable.auto.offset.store", "false", NULL};
     defaults[nd++] = "auto.offset.reset";
     defaults[nd++] = o->auto_offset_reset ? o->auto_offset_reset : "earliest";
+    /* partitions added to a subscribed topic are seen (and rebalanced onto a member)
+     * at the next metadata refresh: librdkafka's default is 5 minutes */
+    defaults[nd++] = "topic.metadata.refresh.interval.ms";
+    defaults[nd++] = PP_KAFKA_CONSUMER_METADATA_REFRESH_MS;
     if (o->session_timeout_ms > 0) {
         snprintf(sess, sizeof sess, "%d", o->session_timeout_ms);
         defaults[nd++] = "session.timeout.ms";

@@ -17,6 +17,12 @@
  * PP_KAFKA_LOST (session expired) the partitions already belong to someone else and
  * commits fail. Both eager and cooperative assignors are handled.
  *
+ * New partitions: a partition added to a subscribed topic is assigned (to some
+ * member of the group) after the next metadata refresh, every
+ * PP_KAFKA_CONSUMER_METADATA_REFRESH_MS (topic.metadata.refresh.interval.ms; a
+ * property in PINPIPE_KAFKA_PROPS or -X overrides it). It starts from its beginning
+ * (auto.offset.reset earliest), so nothing produced to it before is skipped.
+ *
  * Threads: one thread drives a consumer. The rebalance callback runs inside
  * pp_consumer_poll_batch or pp_consumer_close, on that thread. pp_consumer_lag may be
  * called from another thread (e.g. a metrics endpoint).
@@ -32,6 +38,10 @@
 
 #include "kafka/kafka_conf.h"
 #include "kafka/kafka_types.h"
+
+/* topic.metadata.refresh.interval.ms of every consumer (librdkafka's default is
+ * 300000): how soon a partition added to the topic starts being consumed. */
+#define PP_KAFKA_CONSUMER_METADATA_REFRESH_MS "10000"
 
 typedef struct pp_consumer pp_consumer;
 

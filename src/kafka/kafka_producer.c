@@ -16,6 +16,7 @@ struct pp_producer {
     rd_kafka_t *rk;
     char *topic;            /* default topic, owned */
     int message_timeout_ms;
+    long message_max_bytes; /* message.max.bytes as librdkafka has it */
     int has_thread;
     pthread_t thread;
     atomic_int stop;
@@ -36,7 +37,30 @@ void pp_producer_opts_init(pp_producer_opts *opts) {
     opts->queue_max_messages = 100000;
     opts->queue_max_kbytes = 1048576;
     opts->message_timeout_ms = 30000;
+    opts->message_max_bytes = (int)PP_KAFKA_RECORD_MAX_BYTES;
     opts->poll_thread = 1;
+}
+
+/* The one classification of produce errors (see the header). A broker error (> 0) in
+ * a delivery report is one librdkafka gave up on without retrying: permanent. */
+static int delivery_status(rd_kafka_resp_err_t e, int *too_large) {
+    *too_large = 0;
+    switch (e) {
+    case RD_KAFKA_RESP_ERR_NO_ERROR: return PP_OK;
+    case RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE:
+    case RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE:
+    case RD_KAFKA_RESP_ERR_INVALID_MSG_SIZE:
+        *too_large = 1;
+        return PP_EREFUSED;
+    case RD_KAFKA_RESP_ERR__MSG_TIMED_OUT:
+    case RD_KAFKA_RESP_ERR__TIMED_OUT:
+    case RD_KAFKA_RESP_ERR__TIMED_OUT_QUEUE:
+    case RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT: return PP_ETIMEOUT;
+    case RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC:
+    case RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION:
+    case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART: return PP_ENOTFOUND;
+    default: return (int)e > 0 ? PP_EREFUSED : PP_EIO;
+    }
 }
 
 static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *conf_opaque) {
@@ -45,7 +69,7 @@ static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *conf_opaque
     pp_delivery_report r;
     rd_kafka_timestamp_type_t tstype;
     (void)rk;
-    r.status = pp_kafka_err_code(m->err);
+    r.status = delivery_status(m->err, &r.too_large);
     r.errstr = m->err ? rd_kafka_err2str(m->err) : NULL;
     r.topic = m->rkt ? rd_kafka_topic_name(m->rkt) : "";
     r.partition = m->partition;
@@ -81,8 +105,8 @@ int pp_producer_create(pp_producer **out, const pp_kafka_conf *kc, const pp_prod
                        char *err, size_t errlen) {
     static const char *const enforced[] = {"enable.idempotence", "true", "acks", "all", NULL};
     pp_producer_opts o;
-    const char *defaults[2 * 8 + 1];
-    char nums[9][24];
+    const char *defaults[2 * 9 + 1];
+    char nums[10][24];
     size_t nd = 0;
     rd_kafka_conf_t *conf = NULL;
     char why[512];
@@ -105,6 +129,7 @@ int pp_producer_create(pp_producer **out, const pp_kafka_conf *kc, const pp_prod
     add_int(defaults, nums, &nd, "queue.buffering.max.messages", o.queue_max_messages, 1);
     add_int(defaults, nums, &nd, "queue.buffering.max.kbytes", o.queue_max_kbytes, 1);
     add_int(defaults, nums, &nd, "message.timeout.ms", o.message_timeout_ms, 1);
+    add_int(defaults, nums, &nd, "message.max.bytes", o.message_max_bytes, 1000);
     defaults[nd] = NULL;
 
     rc = pp_kafka_rdconf_new(kc, defaults, enforced, &conf, err, errlen);
@@ -124,6 +149,10 @@ int pp_producer_create(pp_producer **out, const pp_kafka_conf *kc, const pp_prod
         const rd_kafka_conf_t *c = rd_kafka_conf(p->rk);
         if (rd_kafka_conf_get(c, "message.timeout.ms", v, &vn) == RD_KAFKA_CONF_OK)
             p->message_timeout_ms = atoi(v);
+        vn = sizeof v;
+        p->message_max_bytes = 1000000; /* librdkafka's default */
+        if (rd_kafka_conf_get(c, "message.max.bytes", v, &vn) == RD_KAFKA_CONF_OK)
+            p->message_max_bytes = atol(v);
     }
     atomic_init(&p->stop, 0);
     atomic_init(&p->pending, 0);
@@ -222,7 +251,14 @@ static int send_flags(pp_producer *p, const pp_kafka_record *rec, pp_delivery_cb
         free(ctx);
         char what[300];
         snprintf(what, sizeof what, "kafka produce to %s", topic);
-        return pp_kafka_fail(p->rk, e, what, err, errlen);
+        int rc = pp_kafka_fail(p->rk, e, what, err, errlen);
+        if (e == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) {
+            pp_errf(err, errlen, "kafka produce to %s: the record (%zu bytes of key and value, "
+                                 "plus headers) is over message.max.bytes %ld",
+                    topic, rec->value_len + rec->key_len, p->message_max_bytes);
+            rc = PP_EREFUSED;
+        }
+        return rc;
     }
     return PP_OK;
 }
@@ -320,6 +356,8 @@ int pp_producer_flush(pp_producer *p, int timeout_ms, char *err, size_t errlen) 
     }
     return PP_OK;
 }
+
+long pp_producer_max_message_bytes(const pp_producer *p) { return p->message_max_bytes; }
 
 long pp_producer_pending(const pp_producer *p) {
     return (long)atomic_load(&((pp_producer *)p)->pending);

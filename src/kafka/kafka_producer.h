@@ -20,6 +20,18 @@
  * (queue_max_messages / queue_max_kbytes) it returns PP_EBUSY at once, so the API
  * can answer 503; no callback is called for that record.
  *
+ * Sizes (kafka_limits.h): message.max.bytes defaults to PP_KAFKA_RECORD_MAX_BYTES, so
+ * every producer can write the largest event the API accepts. A record over the
+ * producer's limit is refused at once (PP_EREFUSED); one the broker refuses comes
+ * back in its report.
+ *
+ * Errors are classified once, here: a report's status is PP_OK; PP_ETIMEOUT (not
+ * acknowledged within message_timeout_ms: transient); PP_EREFUSED (Kafka refused this
+ * record for good — a broker error librdkafka does not retry, e.g. MESSAGE_TOO_LARGE,
+ * INVALID_RECORD, TOPIC_AUTHORIZATION_FAILED; `too_large` says when it is the size);
+ * PP_ENOTFOUND (the topic or partition does not exist); or PP_EIO (transport, the
+ * producer's fatal state, purged at destroy: transient for the record).
+ *
  * Ownership: the producer copies key, value and headers before send returns. It
  * owns its librdkafka handle and poll thread; pp_producer_destroy releases them.
  */
@@ -30,12 +42,14 @@
 #include <stdint.h>
 
 #include "kafka/kafka_conf.h"
+#include "kafka/kafka_limits.h"
 #include "kafka/kafka_types.h"
 
 typedef struct pp_producer pp_producer;
 
 typedef struct {
-    int status;          /* PP_OK, or a PP_E* code (PP_ETIMEOUT: not delivered in time) */
+    int status;          /* PP_OK, or a PP_E* code as classified above */
+    int too_large;       /* with PP_EREFUSED: the record is over a Kafka size limit */
     const char *errstr;  /* librdkafka's reason when status != PP_OK, else NULL */
     const char *topic;
     int32_t partition;   /* -1 if unknown */
@@ -53,6 +67,8 @@ typedef struct {
     int queue_max_messages; /* queue.buffering.max.messages (default 100000) */
     int queue_max_kbytes;   /* queue.buffering.max.kbytes (default 1048576) */
     int message_timeout_ms; /* message.timeout.ms: bound on every delivery (default 30000) */
+    int message_max_bytes;  /* message.max.bytes: largest record, with key, headers and
+                               framing (default PP_KAFKA_RECORD_MAX_BYTES) */
     int poll_thread;        /* 1 (default): own poll thread; 0: caller calls pp_producer_poll */
 } pp_producer_opts;
 
@@ -70,9 +86,10 @@ int pp_producer_create(pp_producer **out, const pp_kafka_conf *kc, const pp_prod
 void pp_producer_destroy(pp_producer *p);
 
 /* Enqueues rec. cb may be NULL (failures are then logged). Returns PP_OK (the callback
- * will be called exactly once), PP_EBUSY (queue full), PP_EINVAL (too large, bad
- * partition), PP_ENOTFOUND (unknown partition) or PP_EIO (fatal producer error: the
- * producer must be recreated); on an error the callback is never called. */
+ * will be called exactly once), PP_EBUSY (queue full), PP_EREFUSED (the record is
+ * larger than message.max.bytes: it can never be sent), PP_EINVAL (bad partition),
+ * PP_ENOTFOUND (unknown partition) or PP_EIO (fatal producer error: the producer must
+ * be recreated); on an error the callback is never called. */
 int pp_producer_send(pp_producer *p, const pp_kafka_record *rec, pp_delivery_cb cb, void *opaque,
                      char *err, size_t errlen);
 
@@ -88,6 +105,10 @@ int pp_producer_poll(pp_producer *p, int timeout_ms);
 /* Waits until every record sent so far has had its delivery callback called and
  * returned; PP_ETIMEOUT (with the count left) if that takes longer than timeout_ms. */
 int pp_producer_flush(pp_producer *p, int timeout_ms, char *err, size_t errlen);
+
+/* The producer's message.max.bytes: the largest record it sends (key, value, headers
+ * and librdkafka's per-record framing, PP_KAFKA_RECORD_OVERHEAD at most). */
+long pp_producer_max_message_bytes(const pp_producer *p);
 
 /* Records sent whose delivery callback has not returned yet. */
 long pp_producer_pending(const pp_producer *p);

@@ -1,6 +1,7 @@
 #include "parity/parity_load.h"
 
 #include <jansson.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,89 +49,102 @@ int pp_parity_load_stream(pp_pg *pg, const char *day, pp_agg *agg, char *err, si
     return PP_OK;
 }
 
-/* The stream's stored next offset of partition p, 0 when none is stored. */
-static long long stream_offset(pp_pg_result *offsets, int p) {
-    for (int r = 0; r < pp_pg_result_rows(offsets); r++)
-        if (atoi(pp_pg_result_value(offsets, r, 0)) == p) return strtoll(pp_pg_result_value(offsets, r, 1), NULL, 10);
-    return 0;
+int pp_parity_load_stream_offsets(pp_pg *pg, const char *topic, const char *group, pp_parity_offset **out,
+                                  size_t *n, char *err, size_t errlen) {
+    pp_pg_result *res = NULL;
+    const char *params[] = {group, topic};
+    *out = NULL;
+    *n = 0;
+    int rc = pp_pg_exec(pg, "SELECT kafka_partition, next_offset FROM stream_offsets WHERE consumer_group = $1 AND topic = $2",
+                        2, params, &res, err, errlen);
+    if (rc) return rc;
+    int rows = pp_pg_result_rows(res);
+    pp_parity_offset *o = calloc(rows > 0 ? (size_t)rows : 1, sizeof *o);
+    if (!o) {
+        pp_pg_result_free(res);
+        pp_errf(err, errlen, "out of memory");
+        return PP_ENOMEM;
+    }
+    for (int r = 0; r < rows; r++) {
+        o[r].partition = (int32_t)atoi(pp_pg_result_value(res, r, 0));
+        o[r].next = strtoll(pp_pg_result_value(res, r, 1), NULL, 10);
+    }
+    pp_pg_result_free(res);
+    *out = o;
+    *n = (size_t)rows;
+    return PP_OK;
 }
 
-/* Compares the batch run's coverage with the stream's offsets; 1 comparable. */
-static int check_coverage(const char *coverage, const char *read, const char *topic, pp_pg_result *offsets,
-                          char *reason, size_t reasonlen) {
-    json_t *cov = json_loads(coverage ? coverage : "", 0, NULL), *rd = json_loads(read ? read : "{}", 0, NULL);
-    json_t *next = json_object_get(cov, "next_offsets"), *read_topic = json_object_get(rd, topic);
-    int ok = 0;
-    const char *source = json_string_value(json_object_get(cov, "source"));
-    if (!json_is_object(next) || !source || strcmp(source, "lake_group") != 0) {
-        snprintf(reason, reasonlen, "the batch run recorded no lake coverage (re-run it with coverage on)");
-        goto out;
+typedef struct {
+    pp_day_partition *p;
+    size_t n, cap;
+} part_set;
+
+/* The entry of partition id, added (knowing nothing) when missing; NULL: out of memory. */
+static pp_day_partition *part_of(part_set *s, int32_t id) {
+    for (size_t i = 0; i < s->n; i++)
+        if (s->p[i].partition == id) return &s->p[i];
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 16;
+        pp_day_partition *g = realloc(s->p, cap * sizeof *g);
+        if (!g) return NULL;
+        s->p = g;
+        s->cap = cap;
     }
+    pp_day_partition *e = &s->p[s->n++];
+    *e = (pp_day_partition){id, -1, -1, -1, -1, -1};
+    return e;
+}
+
+/* Adds {"<partition>": offset, ...} of obj to the set, into the field at `field`. */
+static int add_offsets(part_set *s, json_t *obj, size_t field) {
     const char *k;
     json_t *v;
-    json_object_foreach(next, k, v) {
-        int p = atoi(k);
-        long long covered = json_is_integer(v) ? json_integer_value(v) : 0, stream = stream_offset(offsets, p);
-        json_t *r = json_object_get(read_topic, k);
-        if (stream != covered) {
-            snprintf(reason, reasonlen, "partition %d: the stream is at offset %lld, the batch covered %lld (%s)", p,
-                     stream, covered,
-                     stream > covered ? "re-run the batch after the lake writer caught up" : "the stream is behind");
-            goto out;
-        }
-        if (json_is_integer(r) && json_integer_value(r) > covered) {
-            snprintf(reason, reasonlen, "partition %d: the batch read up to %lld, past its coverage %lld (re-run it)", p,
-                     (long long)json_integer_value(r), covered);
-            goto out;
-        }
+    json_object_foreach(obj, k, v) {
+        pp_day_partition *e = part_of(s, (int32_t)atoi(k));
+        if (!e) return PP_ENOMEM;
+        *(int64_t *)((char *)e + field) = json_is_integer(v) ? json_integer_value(v) : -1;
     }
-    /* a partition the stream has stored but the coverage does not know */
-    for (int r = 0; r < pp_pg_result_rows(offsets); r++) {
-        const char *p = pp_pg_result_value(offsets, r, 0);
-        if (!json_object_get(next, p) && strtoll(pp_pg_result_value(offsets, r, 1), NULL, 10) > 0) {
-            snprintf(reason, reasonlen, "partition %s: stored by the stream, unknown to the batch run", p);
-            goto out;
-        }
-    }
-    ok = 1;
-out:
-    json_decref(cov);
-    json_decref(rd);
-    return ok;
+    return PP_OK;
 }
 
-int pp_parity_day_comparable(pp_cql_session *cql, pp_pg *pg, const char *day, const char *topic,
-                             const char *stream_group, char *reason, size_t reasonlen, char *err, size_t errlen) {
-    pp_cql_result *runs = NULL;
-    pp_pg_result *offsets = NULL;
-    pp_cql_value v[] = {pp_cql_text(day)};
-    int rc = pp_cql_query(cql, "SELECT status, metric, lake_coverage, lake_read FROM batch_runs WHERE day = ?", v, 1, &runs,
-                          err, errlen);
+int pp_parity_day_decide(pp_cql_session *cql, const char *day, const char *topic, const pp_kafka_watermark *wm,
+                         size_t nwm, const pp_parity_offset *stream, size_t nstream, int64_t run_timeout_ms,
+                         pp_day_decision *out, char *err, size_t errlen) {
+    pp_parity_runs runs;
+    int rc = pp_parity_runs_load(cql, day, &runs, err, errlen);
     if (rc) return rc;
-    const char *params[] = {stream_group, topic};
-    rc = pp_pg_exec(pg, "SELECT kafka_partition, next_offset FROM stream_offsets WHERE consumer_group = $1 AND topic = $2",
-                    2, params, &offsets, err, errlen);
-    if (rc) goto out;
-    rc = 0;
-    snprintf(reason, reasonlen, "no finished batch run for this day");
-    for (size_t r = 0; r < pp_cql_result_nrows(runs); r++) { /* newest first */
-        const char *status, *metric = NULL, *coverage = NULL, *read = NULL;
-        if (pp_cql_result_get_text(runs, r, 0, &status, NULL)) continue;
-        if (!pp_cql_result_is_null(runs, r, 1)) pp_cql_result_get_text(runs, r, 1, &metric, NULL);
-        if (strcmp(status, "done") != 0) {
-            /* a run that died half way (or is running) left the day's tables partial */
-            snprintf(reason, reasonlen, "the newest batch run of the day is '%s' (re-run the batch)", status);
-            break;
-        }
-        if (metric && metric[0]) continue; /* a --metric back-fill: the coverage is the full run's */
-        pp_cql_result_get_text(runs, r, 2, &coverage, NULL);
-        pp_cql_result_get_text(runs, r, 3, &read, NULL);
-        rc = check_coverage(coverage, read, topic, offsets, reason, reasonlen);
-        break;
+    long chosen;
+    char note[160];
+    pp_day_run state = pp_parity_pick_run(runs.rows, runs.n, run_timeout_ms, &chosen, note, sizeof note);
+    part_set s = {0};
+    json_t *cov = NULL, *rd = NULL;
+    rc = PP_ENOMEM;
+    for (size_t i = 0; i < nwm; i++) {
+        pp_day_partition *e = part_of(&s, wm[i].partition);
+        if (!e) goto out;
+        e->low = wm[i].low;
+        e->high = wm[i].high;
     }
-    if (rc == 1) reason[0] = '\0';
+    for (size_t i = 0; i < nstream; i++) {
+        pp_day_partition *e = part_of(&s, stream[i].partition);
+        if (!e) goto out;
+        e->stream_next = stream[i].next;
+    }
+    if (chosen >= 0) {
+        cov = json_loads(runs.rows[chosen].coverage, 0, NULL);
+        rd = json_loads(runs.rows[chosen].read ? runs.rows[chosen].read : "{}", 0, NULL);
+        if (add_offsets(&s, json_object_get(cov, "next_offsets"), offsetof(pp_day_partition, batch_next)) ||
+            add_offsets(&s, json_object_get(rd, topic), offsetof(pp_day_partition, batch_read)))
+            goto out;
+    }
+    pp_day_decide(state, note, s.p, s.n, out);
+    rc = PP_OK;
 out:
-    pp_cql_result_destroy(runs);
-    pp_pg_result_free(offsets);
+    if (rc) pp_errf(err, errlen, "out of memory");
+    json_decref(cov);
+    json_decref(rd);
+    free(s.p);
+    pp_parity_runs_free(&runs);
     return rc;
 }

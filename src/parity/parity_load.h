@@ -1,35 +1,49 @@
 /* parity_load — what parity reads from the two stores for one day.
  *
  * Batch side (Cassandra, tables of docs/batch.md): the day's metrics, and the
- * newest finished run of the day from batch_runs with the Kafka prefix it covered
- * (lake_coverage: the lake writer group's committed offsets when the run started)
- * and the highest offsets it read (lake_read).
+ * day's batch runs, of which parity_runs.h picks the one that counts, with the
+ * Kafka prefix it covered (lake_coverage: the lake writer group's committed offsets
+ * when the run started) and the highest offsets it read (lake_read).
  * Stream side (PostgreSQL, docs/stream.md): the day's metrics and the stream's
  * stored offsets (stream_offsets) for its consumer group and topic.
+ * Kafka side: the topic's partitions and watermarks (kafka_admin.h), read by the
+ * caller AFTER the stream's offsets, so no store can look ahead of Kafka.
  *
- * The batch run used is the newest finished run of the whole day (a --metric back-fill
- * keeps the coverage of the run before it); a newer run that did not finish makes
- * the day not comparable, since it left the tables partial.
- * A day is comparable when both sides consumed the same prefix of every partition:
- * the stream's next offset equals the batch's coverage, and the batch read nothing
- * at or beyond its coverage. Otherwise the day is skipped with the reason.
+ * pp_parity_day_decide puts the three together for one day and applies the day
+ * rule (day_rule.h): comparable or not, complete or not, and why.
  * Ownership: the caller owns the sessions and the tables it passes in.
  */
 #ifndef PINPIPE_PARITY_LOAD_H
 #define PINPIPE_PARITY_LOAD_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "cql/cql_session.h"
 #include "metrics/aggregate.h"
+#include "kafka/kafka_admin.h"
+#include "parity/day_rule.h"
+#include "parity/parity_runs.h"
 #include "pg/pg_conn.h"
 
 /* Adds the day's metrics of each store to agg. */
 int pp_parity_load_batch(pp_cql_session *cql, const char *day, pp_agg *agg, char *err, size_t errlen);
 int pp_parity_load_stream(pp_pg *pg, const char *day, pp_agg *agg, char *err, size_t errlen);
 
-/* 1 comparable, 0 not (reason filled), negative PP_E* on a store error. */
-int pp_parity_day_comparable(pp_cql_session *cql, pp_pg *pg, const char *day, const char *topic,
-                             const char *stream_group, char *reason, size_t reasonlen, char *err, size_t errlen);
+typedef struct {
+    int32_t partition;
+    int64_t next; /* the next offset the stream will read */
+} pp_parity_offset;
+
+/* The stream's stored offsets of topic for group. *out is malloc'd (free() it). */
+int pp_parity_load_stream_offsets(pp_pg *pg, const char *topic, const char *group, pp_parity_offset **out,
+                                  size_t *n, char *err, size_t errlen);
+
+/* Reads the day's batch runs, picks the one that counts (run_timeout_ms: when a
+ * 'running' row is presumed dead) and decides with Kafka's partitions wm[0..nwm)
+ * and the stream's offsets. 0 or a negative PP_E* on a store error. */
+int pp_parity_day_decide(pp_cql_session *cql, const char *day, const char *topic, const pp_kafka_watermark *wm,
+                         size_t nwm, const pp_parity_offset *stream, size_t nstream, int64_t run_timeout_ms,
+                         pp_day_decision *out, char *err, size_t errlen);
 
 #endif

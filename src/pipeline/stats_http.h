@@ -3,6 +3,12 @@
  * writer, stream); /healthz answers 503 when the daemon says it is stalled
  * (common/health.h). The render callback runs on the server's thread and must only
  * read values that are safe to read concurrently (atomics).
+ * Slow or greedy clients (pipeline/http_guard.h): at most
+ * PINPIPE_STATS_MAX_CONNECTIONS connections (default 64) and
+ * PINPIPE_STATS_MAX_CONNECTIONS_PER_IP from one address (default 8; 0 = no limit),
+ * new ones over a limit closed at once; a request must arrive within
+ * PINPIPE_STATS_REQUEST_TIMEOUT seconds (default 5; else 408 and close); idle
+ * connections close after 10 s.
  * Ownership: the caller keeps ctx alive until pp_stats_http_stop returns.
  */
 #ifndef PINPIPE_STATS_HTTP_H
@@ -11,6 +17,10 @@
 #include <stddef.h>
 
 #include "common/strbuf.h"
+
+#define PP_STATS_DEFAULT_MAX_CONNECTIONS 64
+#define PP_STATS_DEFAULT_MAX_CONNECTIONS_PER_IP 8
+#define PP_STATS_DEFAULT_REQUEST_TIMEOUT_S 5
 
 typedef struct pp_stats_http pp_stats_http;
 typedef void (*pp_stats_render_fn)(void *ctx, pp_strbuf *out);

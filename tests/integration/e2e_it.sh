@@ -37,7 +37,7 @@ scenario() {
   it_on_exit "kill $api 2>/dev/null"
   it_wait_until 30 curl -sf -o /dev/null "http://127.0.0.1:$API_PORT/healthz" || it_fail "$name: API not healthy"
   local stream="" lake=""
-  start_stream() { env "$@" "$BIN/pinpipe" stream --dsn "$dsn" --instance-id s1 2>>"$TMP/$name.stream.log" & stream=$!; }
+  start_stream() { env PINPIPE_PG_DSN="$dsn" "$@" "$BIN/pinpipe" stream --instance-id s1 2>>"$TMP/$name.stream.log" & stream=$!; }
   # static membership (group.instance.id): a restarted member gets its partitions back at once
   start_lake() { "$BIN/pinpipe" lake --instance-id l1 --max-age-ms 1000 2>>"$TMP/$name.lake.log" & lake=$!; }
   start_stream "$@"

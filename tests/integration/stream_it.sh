@@ -26,7 +26,7 @@ topic="pinpipe-it-stream-$RUN"
 dsn=$(it_pg_schema "it_stream_$RUN")
 "$BIN/pinpipe" produce --topic "$topic" --partitions 3 --ingest-time "$INGEST" "$TMP/all.jsonl" 2>"$TMP/produce.log" ||
   { cat "$TMP/produce.log"; it_fail "produce"; }
-"$BIN/pinpipe" stream --topic "$topic" --group "g-$topic" --dsn "$dsn" --exit-when-idle 3000 2>"$TMP/stream.log" ||
+PINPIPE_PG_DSN="$dsn" "$BIN/pinpipe" stream --topic "$topic" --group "g-$topic" --exit-when-idle 3000 2>"$TMP/stream.log" ||
   { tail -20 "$TMP/stream.log"; it_fail "stream exited non-zero"; }
 
 it_metrics_offline "$TMP/all.jsonl" "$INGEST" > "$TMP/offline.txt"
@@ -57,7 +57,7 @@ split -n l/6 -d "$TMP/all.jsonl" "$TMP/chunk."
 stream_pid=""
 start_stream() {
   # static membership: the restarted instance takes the killed one's place at once
-  "$BIN/pinpipe" stream --topic "$topic2" --group "g-$topic2" --dsn "$dsn2" --batch-max 500 --instance-id it-stream \
+  PINPIPE_PG_DSN="$dsn2" "$BIN/pinpipe" stream --topic "$topic2" --group "g-$topic2" --batch-max 500 --instance-id it-stream \
     2>>"$TMP/stream2.log" &
   stream_pid=$!
 }

@@ -517,7 +517,7 @@ stop_api "$MAIN_PID"
 ok "SIGTERM: exit 0"
 
 # ---- 4. auth ---------------------------------------------------------------------------
-printf 'it-token-%s\n' "$RUN" >"$TMP/token"
+(umask 077 && printf 'it-token-%s\n' "$RUN" >"$TMP/token")  # a token file others may read is refused
 start_api auth --brokers "$SHARED_BROKERS" --topic "$topic-auth" --auth-token-file "$TMP/token"
 AUTH_PID=$PID
 wait_health "$PORT" 200 60 || fail "auth api: /healthz did not turn 200"

@@ -502,7 +502,14 @@ static void the_command_runs_scripts_and_prints_rows(void **state) {
     assert_int_equal(pinpipe_cql("-e \"SELECT nope FROM " KS ".cli\"", &out), 1);
     assert_non_null(strstr(out, "pinpipe cql: code 0x2200 Invalid: "));
     free(out);
-    assert_int_equal(pinpipe_cql("--password wrong -e \"SELECT 1\"", &out), 1);
+    char pw[] = "/tmp/pinpipe_it_cql_pw_XXXXXX", pw_args[256]; /* mkstemp: mode 0600 */
+    int pfd = mkstemp(pw);
+    assert_true(pfd >= 0);
+    assert_int_equal(write(pfd, "wrong\n", 6), 6);
+    close(pfd);
+    snprintf(pw_args, sizeof pw_args, "--password-file %s -e \"SELECT 1\"", pw);
+    assert_int_equal(pinpipe_cql(pw_args, &out), 1);
+    unlink(pw);
     assert_non_null(strstr(out, "code 0x0100 Bad credentials"));
     free(out);
 }

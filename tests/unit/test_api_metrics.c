@@ -18,7 +18,7 @@
 #include "common/strbuf.h"
 
 static char *render(const pp_api_metrics *m, long depth, int reachable) {
-    pp_api_gauges g = {depth, reachable};
+    pp_api_gauges g = {.queue_depth = depth, .kafka_reachable = reachable};
     pp_strbuf sb;
     pp_sb_init(&sb);
     pp_api_metrics_render(m, &g, &sb);
@@ -81,6 +81,8 @@ static void test_fresh_metrics_show_zero_pin_counter_and_every_error_reason(void
     assert_has_line(t, "pinpipe_api_produce_errors_total{reason=\"timeout\"} 0");
     assert_has_line(t, "pinpipe_api_produce_errors_total{reason=\"kafka_error\"} 0");
     assert_has_line(t, "pinpipe_api_produce_errors_total{reason=\"rejected\"} 0");
+    assert_has_line(t, "pinpipe_api_produce_errors_total{reason=\"too_large\"} 0");
+    assert_has_line(t, "pinpipe_api_produce_errors_total{reason=\"refused\"} 0");
     assert_has_line(t, "pinpipe_api_request_duration_seconds_count{route=\"/pin/\"} 0");
     assert_has_line(t, "pinpipe_api_produce_duration_seconds_bucket{le=\"+Inf\"} 0");
     assert_has_line(t, "pinpipe_api_kafka_reachable 0");
@@ -111,6 +113,25 @@ static void test_histogram_buckets_are_cumulative(void **state) {
     assert_has_line(t, "pinpipe_api_produce_duration_seconds_sum 62.0083");
     assert_has_line(t, "pinpipe_api_produce_errors_total{reason=\"timeout\"} 1");
     assert_has_line(t, "pinpipe_api_produce_errors_total{reason=\"queue_full\"} 2");
+    free(t);
+}
+
+/* The connection guard's figures (pipeline/http_guard.h) as counters and a gauge. */
+static void test_connection_guard_figures(void **state) {
+    (void)state;
+    pp_api_metrics m;
+    pp_api_metrics_init(&m);
+    pp_api_gauges g = {.refused_total = 3, .refused_per_ip = 250, .request_timeouts = 20, .open_connections = 7};
+    pp_strbuf sb;
+    pp_sb_init(&sb);
+    pp_api_metrics_render(&m, &g, &sb);
+    char *t = pp_sb_steal(&sb);
+    assert_has_line(t, "# TYPE pinpipe_api_connections_refused_total counter");
+    assert_has_line(t, "pinpipe_api_connections_refused_total{reason=\"total\"} 3");
+    assert_has_line(t, "pinpipe_api_connections_refused_total{reason=\"per_ip\"} 250");
+    assert_has_line(t, "pinpipe_api_request_timeouts_total 20");
+    assert_has_line(t, "# TYPE pinpipe_api_open_connections gauge");
+    assert_has_line(t, "pinpipe_api_open_connections 7");
     free(t);
 }
 
@@ -175,6 +196,7 @@ int main(void) {
         cmocka_unit_test(test_fresh_metrics_show_zero_pin_counter_and_every_error_reason),
         cmocka_unit_test(test_histogram_buckets_are_cumulative),
         cmocka_unit_test(test_exposition_is_well_formed),
+        cmocka_unit_test(test_connection_guard_figures),
         cmocka_unit_test(test_route_labels),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,63 @@
+/* parity_runs — which batch run of a day counts, chosen by an order no clock can
+ * turn back.
+ *
+ * Runs are ordered by write_ts, the write timestamp of their rows (batch_store.h):
+ * each run takes max(now, the largest write_ts recorded for the day + 1), so it is
+ * larger than every earlier run's whatever the hosts' clocks say, and it is also what
+ * decides whose rows the tables hold (a run's delete hides every cell with a smaller
+ * timestamp). So the run with the largest write_ts is the newest, and the tables are
+ * its output. run_at (a host's wall clock) only breaks ties between rows written
+ * before write_ts existed; it never orders runs otherwise: a host whose clock runs
+ * hours ahead cannot hide the runs after it.
+ *
+ * Walking newest first: a run that is not 'done' (running, failed) means the
+ * tables are partial; a 'done' --metric back-fill is passed over (the coverage is
+ * the full run's before it); the first full 'done' run gives the coverage.
+ *
+ * A 'running' row whose last write is older than the run timeout (measured on
+ * Cassandra's clock: writetime() of the row against the server's now(), not any
+ * batch host's clock) is 'abandoned': its run is presumed dead. It still hides the
+ * runs before it — its deletes took effect — but the reason says to re-run.
+ *
+ * Ownership: a pp_parity_runs owns its result set; the rows' strings point into it.
+ */
+#ifndef PINPIPE_PARITY_RUNS_H
+#define PINPIPE_PARITY_RUNS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cql/cql_session.h"
+#include "parity/day_rule.h"
+
+/* run timeout default: longer than any day's batch run */
+#define PP_PARITY_RUN_TIMEOUT_MS (6LL * 3600 * 1000)
+
+typedef struct {
+    const char *status;   /* running, done, failed */
+    const char *metric;   /* NULL or "": the whole day */
+    const char *coverage; /* lake_coverage JSON, may be NULL */
+    const char *read;     /* lake_read JSON, may be NULL */
+    const char *host;     /* may be NULL */
+    int64_t write_ts;     /* µs; -1 when null */
+    int64_t run_at_ms;
+    int64_t age_ms;       /* since the row was last written, by Cassandra's clock; -1 unknown */
+} pp_parity_run_row;
+
+/* The state of the day's newest run. *chosen is the index of the run whose coverage
+ * counts (PP_DAY_RUN_DONE only; else -1). note gets who/when of a run that is not
+ * done ("started 2026-01-02T03:04:05.000Z on host h"). */
+pp_day_run pp_parity_pick_run(const pp_parity_run_row *rows, size_t n, int64_t run_timeout_ms, long *chosen,
+                              char *note, size_t notelen);
+
+typedef struct {
+    pp_parity_run_row *rows;
+    size_t n;
+    void *res; /* private: the result set the strings point into */
+} pp_parity_runs;
+
+/* Reads every batch_runs row of day (and Cassandra's now, for the ages). */
+int pp_parity_runs_load(pp_cql_session *cql, const char *day, pp_parity_runs *out, char *err, size_t errlen);
+void pp_parity_runs_free(pp_parity_runs *r);
+
+#endif
