@@ -428,3 +428,14 @@ done:
     rd_kafka_topic_partition_list_destroy(l);
     return rc;
 }
+
+long long pp_consumer_waiting(pp_consumer *c) {
+    pp_kafka_lag *lag = NULL;
+    size_t n = 0;
+    long long waiting = 0;
+    if (c && pp_consumer_lag(c, &lag, &n, 0, NULL, 0) == PP_OK)
+        for (size_t i = 0; i < n; i++)
+            if (lag[i].lag > 0) waiting += lag[i].lag;
+    free(lag);
+    return waiting;
+}

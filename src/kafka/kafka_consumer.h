@@ -122,5 +122,8 @@ typedef struct {
  * fetches brought back (no network call, may be a little stale). */
 int pp_consumer_lag(pp_consumer *c, pp_kafka_lag **out, size_t *n, int timeout_ms, char *err,
                     size_t errlen);
+/* Records waiting in the assigned partitions: the sum of the known lags (from the
+ * last fetches, no network call); 0 when none is known. c may be NULL (0). */
+long long pp_consumer_waiting(pp_consumer *c);
 
 #endif

@@ -215,14 +215,7 @@ static void render(void *opaque, pp_strbuf *out) {
  * wait: held in objects the last try could not store, or behind the watermarks. */
 static int health(void *opaque, pp_strbuf *out) {
     lake_ctx *ctx = opaque;
-    long long waiting = atomic_load(&ctx->held);
-    pp_kafka_lag *lag = NULL;
-    size_t n = 0;
-    char err[256];
-    if (ctx->consumer && pp_consumer_lag(ctx->consumer, &lag, &n, 0, err, sizeof err) == PP_OK)
-        for (size_t i = 0; i < n; i++)
-            if (lag[i].lag > 0) waiting += lag[i].lag;
-    free(lag);
+    long long waiting = atomic_load(&ctx->held) + pp_consumer_waiting(ctx->consumer);
     return pp_health_check(&ctx->health, waiting, "record(s)", out);
 }
 

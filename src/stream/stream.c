@@ -170,14 +170,7 @@ static void on_refused(void *ud, const pp_stream_item *it) {
  * in a batch that cannot be stored, or behind the partitions' high watermarks. */
 static int health(void *opaque, pp_strbuf *out) {
     stream_ctx *ctx = opaque;
-    long long waiting = (long long)atomic_load(&ctx->stats.held);
-    pp_kafka_lag *lag = NULL;
-    size_t n = 0;
-    char err[256];
-    if (ctx->consumer && pp_consumer_lag(ctx->consumer, &lag, &n, 0, err, sizeof err) == PP_OK)
-        for (size_t i = 0; i < n; i++)
-            if (lag[i].lag > 0) waiting += lag[i].lag;
-    free(lag);
+    long long waiting = (long long)atomic_load(&ctx->stats.held) + pp_consumer_waiting(ctx->consumer);
     return pp_health_check(&ctx->health, waiting, "record(s)", out);
 }
 
