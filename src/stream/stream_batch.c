@@ -8,6 +8,17 @@
 
 void pp_stream_batch_init(pp_stream_batch *b) { memset(b, 0, sizeof *b); }
 
+/* Is an earlier item of the same partition at this offset or past it? */
+static int seen_before(const pp_stream_batch *b, size_t i) {
+    const pp_kafka_message *m = b->items[i].msg;
+    for (size_t k = i; k-- > 0;) {
+        const pp_kafka_message *e = b->items[k].msg;
+        if (e->partition == m->partition && strcmp(e->topic, m->topic) == 0 && !b->items[k].refetched)
+            return e->offset >= m->offset;
+    }
+    return 0;
+}
+
 void pp_stream_batch_prepare(pp_stream_batch *b, const pp_kafka_batch *kb, const pp_clean_opts *opts) {
     pp_stream_batch_clear(b);
     if (kb->count > b->cap) {
@@ -21,6 +32,12 @@ void pp_stream_batch_prepare(pp_stream_batch *b, const pp_kafka_batch *kb, const
         pp_clean_opts o = *opts;
         it->msg = m;
         it->raw_as_base64 = 0;
+        it->refetched = seen_before(b, b->n - 1);
+        if (it->refetched) {
+            it->cleaned = 0;
+            memset(&it->rej, 0, sizeof it->rej);
+            continue;
+        }
         it->ingest_time_ms = pp_message_ingest_time(m);
         o.ingest_time_ms = it->ingest_time_ms;
         const char *value = m->value ? m->value : "";

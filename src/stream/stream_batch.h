@@ -17,6 +17,7 @@
 typedef struct {
     const pp_kafka_message *msg;
     int64_t ingest_time_ms;
+    int refetched; /* an earlier copy of this record is in the batch: ignore this one */
     int cleaned; /* 1: pin is valid; 0: rej is */
     int raw_as_base64; /* store the reject's raw bytes as base64 even when they are text */
     pp_pin pin;
@@ -29,6 +30,10 @@ typedef struct {
 } pp_stream_batch;
 
 void pp_stream_batch_init(pp_stream_batch *b);
+/* Cleans every message of kb into b. A record fetched twice in one batch (a
+ * partition revoked and assigned again while the batch filled: the consumer goes
+ * back to the stored offset) is marked refetched after its first copy: a record
+ * whose offset is below the highest one already seen of its partition. */
 void pp_stream_batch_prepare(pp_stream_batch *b, const pp_kafka_batch *kb, const pp_clean_opts *opts);
 void pp_stream_batch_clear(pp_stream_batch *b);
 /* PostgreSQL refused to store the item for good (stream_store.h): it becomes a

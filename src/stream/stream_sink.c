@@ -323,7 +323,7 @@ static int write_txn(pp_pg *pg, void *arg, char *err, size_t errlen) {
     int any_pin = 0;
     for (size_t i = 0; i < b->n; i++) {
         part_state *p = part_of(t, b->items[i].msg->topic, b->items[i].msg->partition);
-        t->keep[i] = b->items[i].msg->offset >= p->stored;
+        t->keep[i] = !b->items[i].refetched && b->items[i].msg->offset >= p->stored;
         if (!t->keep[i]) {
             t->stats.skipped++;
             continue;
