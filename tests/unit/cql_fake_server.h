@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cql/cql_frame.h"
+#include "cql/cql_session.h"
 #include "cql_test_support.h"
 
 typedef struct fake_server fake_server;
@@ -128,6 +129,19 @@ static inline void fake_join(fake_server *f) {
     pthread_join(f->th, NULL);
     close(f->lfd);
     if (f->why[0]) fail_msg("%s", f->why);
+}
+
+/* A session on the fake server f (no authentication) with the one-column insert
+ * the writer tests use prepared; both asserted to succeed. */
+static inline void fake_session_with_insert(const fake_server *f, pp_cql_session **s, const pp_cql_prepared **stmt) {
+    pp_cql_config cfg;
+    pp_cql_config_defaults(&cfg);
+    cfg.host = "127.0.0.1";
+    cfg.port = f->port;
+    cfg.user = NULL;
+    char err[512] = "";
+    assert_int_equal(pp_cql_session_create(&cfg, s, err, sizeof err), PP_OK);
+    assert_int_equal(pp_cql_prepare(*s, "INSERT INTO t (v) VALUES (?)", stmt, err, sizeof err), PP_OK);
 }
 
 #endif

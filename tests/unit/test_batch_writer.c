@@ -173,16 +173,10 @@ static void run_case(const writer_case *c) {
     f.fail_twice = c->fail_twice;
     fake_server srv;
     fake_start(&srv, serve, &f);
-    pp_cql_config cfg;
-    pp_cql_config_defaults(&cfg);
-    cfg.host = "127.0.0.1";
-    cfg.port = srv.port;
-    cfg.user = NULL;
     pp_cql_session *s;
-    char err[512] = "";
-    assert_int_equal(pp_cql_session_create(&cfg, &s, err, sizeof err), PP_OK);
     const pp_cql_prepared *stmt;
-    assert_int_equal(pp_cql_prepare(s, "INSERT INTO t (v) VALUES (?)", &stmt, err, sizeof err), PP_OK);
+    fake_session_with_insert(&srv, &s, &stmt);
+    char err[512] = "";
     pp_batch_writer *w;
     pp_batch_writer_opts o = {.max_inflight = c->inflight, .group_rows = c->group, .max_attempts = 3};
     assert_int_equal(pp_batch_writer_create(&w, s, &o), PP_OK);

@@ -197,16 +197,10 @@ static void run_case(const bytes_case *c) {
     nd.poison = c->poison;
     fake_server srv;
     fake_start(&srv, serve, &nd);
-    pp_cql_config cfg;
-    pp_cql_config_defaults(&cfg);
-    cfg.host = "127.0.0.1";
-    cfg.port = srv.port;
-    cfg.user = NULL;
     pp_cql_session *s;
-    char err[512] = "";
-    assert_int_equal(pp_cql_session_create(&cfg, &s, err, sizeof err), PP_OK);
     const pp_cql_prepared *stmt;
-    assert_int_equal(pp_cql_prepare(s, "INSERT INTO t (v) VALUES (?)", &stmt, err, sizeof err), PP_OK);
+    fake_session_with_insert(&srv, &s, &stmt);
+    char err[512] = "";
     pp_batch_limits lim;
     pp_batch_limits_derive(c->max_mutation_size, 0, c->batch_size_fail_threshold, c->max_frame_size, &lim);
     pp_batch_writer_opts o = {.max_inflight = 4, .group_rows = c->group_rows, .max_attempts = 3,
