@@ -25,7 +25,7 @@
 #include "common/log.h"
 #include "api/api_http.h"
 #include "kafka/kafka_producer.h"
-#include "pipeline/http_guard.h"
+#include "http/http_guard.h"
 
 struct pp_api_server {
     pp_api_opts opts;      /* strings below are the server's copies */

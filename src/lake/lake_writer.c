@@ -11,7 +11,7 @@
 #include "lake/lake_line.h"
 #include "lake/lake_name.h"
 #include "lake/lake_partition.h"
-#include "pipeline/message.h"
+#include "contract/message.h"
 
 struct pp_lake_writer {
     char *prefix;

@@ -13,7 +13,7 @@
 #include "common/log.h"
 #include "kafka/kafka_consumer.h"
 #include "pg/pg_conn.h"
-#include "pipeline/stats_http.h"
+#include "http/stats_http.h"
 #include "stream/stream_batch.h"
 #include "stream/stream_schema.h"
 #include "stream/stream_sink.h"

@@ -1,5 +1,5 @@
 #define _GNU_SOURCE /* memmem */
-#include "pipeline/clean_run.h"
+#include "metrics/clean_run.h"
 
 #include <string.h>
 
