@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "batch/batch_line.h"
+#include "contract/lake_record.h"
 #include "batch/batch_object.h"
 #include "common/error.h"
 #include "common/log.h"

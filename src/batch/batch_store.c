@@ -9,6 +9,7 @@
 #include "common/error.h"
 #include "common/hashmap.h"
 #include "common/strbuf.h"
+#include "contract/reject_record.h"
 #include "metrics/metrics.h"
 
 enum { LANE_PINS = 0, LANE_REJECTS = 1, LANE_METRICS = 2, LANE_DELETES = 3 };
@@ -222,13 +223,9 @@ int pp_batch_store_pin(pp_batch_store *st, const pp_pin *p, const pp_batch_origi
 
 int pp_batch_store_reject(pp_batch_store *st, const pp_reject *rej, const pp_batch_origin *o, const char *raw,
                           size_t raw_len, char *err, size_t errlen) {
-    pp_strbuf *errors = &st->buf, *b64 = &st->buf2;
-    pp_sb_reset(errors);
-    pp_reject_json_open(rej, errors);
-    pp_sb_putc(errors, '}');
-    int text = pp_utf8_valid(raw, raw_len) && !memchr(raw, '\0', raw_len);
-    pp_sb_reset(b64);
-    if (!text) pp_sb_base64(b64, raw, raw_len);
+    pp_strbuf *errors = &st->buf;
+    pp_reject_row rr;
+    pp_reject_row_fill(&rr, rej, raw, raw_len, 0, errors, &st->buf2);
     pp_cql_value v[N_REJECT_COLS] = {
         pp_cql_text(st->day),
         pp_cql_text(o->topic),
@@ -236,9 +233,9 @@ int pp_batch_store_reject(pp_batch_store *st, const pp_reject *rej, const pp_bat
         pp_cql_bigint(o->offset),
         pp_cql_text(rej->reason),
         pp_cql_text(rej->detail),
-        pp_cql_textn(errors->data, errors->len),
-        text ? pp_cql_textn(raw, raw_len) : pp_cql_null(),
-        text ? pp_cql_null() : pp_cql_textn(b64->data ? b64->data : "", b64->len),
+        pp_cql_textn(rr.errors, rr.errors_len),
+        rr.raw ? pp_cql_textn(rr.raw, rr.raw_len) : pp_cql_null(),
+        rr.raw_base64 ? pp_cql_textn(rr.raw_base64, rr.raw_base64_len) : pp_cql_null(),
         opt_time(o->ingest_time_ms),
         pp_cql_text(o->object),
         o->line ? pp_cql_int((int32_t)o->line) : pp_cql_null(),

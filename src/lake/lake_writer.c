@@ -8,8 +8,8 @@
 #include "common/log.h"
 #include "lake/lake_day.h"
 #include "lake/lake_gzip.h"
-#include "lake/lake_line.h"
-#include "lake/lake_name.h"
+#include "contract/lake_record.h"
+#include "contract/lake_name.h"
 #include "lake/lake_partition.h"
 #include "contract/message.h"
 

@@ -4,7 +4,7 @@
  * partitions it was assigned, and it stores objects through a put function (S3 in
  * production, memory in the tests). Each record goes into the open object of its
  * (partition, event day) — lake_day.h decides the day with the shared cleaning
- * engine — as one line (lake_line.h). An object is stored whole, with one put, when
+ * engine — as one line (contract/lake_record.h). An object is stored whole, with one put, when
  * it is due (lake_rotate.h) or when the caller drains; its name comes from its
  * first record's coordinates (lake_name.h). A failed put leaves the object open and
  * intact, to be tried again.

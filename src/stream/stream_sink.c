@@ -7,6 +7,7 @@
 #include "common/error.h"
 #include "common/hashmap.h"
 #include "common/strbuf.h"
+#include "contract/reject_record.h"
 #include "event/event_time.h"
 #include "metrics/aggregate.h"
 #include "pg/pg_copy.h"
@@ -259,10 +260,10 @@ static int store_rejects(txn_ctx *t, char *err, size_t errlen) {
                                           " day, errors, raw, raw_base64, ingested_at) FROM STDIN",
                                           10, &cp, err, errlen)))
             break;
-        /* errors as a JSON array, raw bytes as text or base64 (pp_reject_json_*). */
-        pp_sb_reset(&errors);
-        pp_reject_json_open(&it->rej, &errors);
-        pp_sb_putc(&errors, '}');
+        /* errors as JSON, raw bytes as text or base64 (contract/reject_record.h) */
+        pp_reject_row rr;
+        pp_reject_row_fill(&rr, &it->rej, it->msg->value ? it->msg->value : "", it->msg->value_len,
+                           it->raw_as_base64, &errors, &raw);
         char part[16], off[24], ingested[25], day[11];
         snprintf(part, sizeof part, "%d", it->msg->partition);
         fmt_i64(off, sizeof off, it->msg->offset);
@@ -273,18 +274,11 @@ static int store_rejects(txn_ctx *t, char *err, size_t errlen) {
             pp_event_day(it->ingest_time_ms, day);
         else
             snprintf(day, sizeof day, "unknown");
-        /* The raw bytes: as text when they are UTF-8 without NUL, else as base64. */
-        const char *value = it->msg->value ? it->msg->value : "";
-        int utf8 = !it->raw_as_base64 && pp_utf8_valid(value, it->msg->value_len) &&
-                   !memchr(value, '\0', it->msg->value_len);
-        pp_sb_reset(&raw);
-        if (!utf8) pp_sb_base64(&raw, value, it->msg->value_len);
-        const char *b64 = utf8 ? NULL : raw.data;
-        const char *row[10] = {it->msg->topic, part, off, it->rej.reason, it->rej.detail, day, errors.data,
-                               utf8 ? value : NULL, b64, ingested[0] ? ingested : NULL};
+        const char *row[10] = {it->msg->topic, part, off, it->rej.reason, it->rej.detail, day, rr.errors,
+                               rr.raw, rr.raw_base64, ingested[0] ? ingested : NULL};
         size_t lens[10];
         for (int k = 0; k < 10; k++) lens[k] = row[k] ? strlen(row[k]) : 0;
-        if (utf8) lens[7] = it->msg->value_len;
+        lens[7] = rr.raw_len;
         rc = pp_pg_copy_row(cp, row, lens, err, errlen);
     }
     if (cp && rc) pp_pg_copy_abort(cp, "stream: storing rejects failed");
