@@ -119,6 +119,50 @@ static void test_no_later_columns_yet(void **state) {
     pp_sb_free(&sb);
 }
 
+/* ---- the batch (Cassandra) ------------------------------------------------------- */
+
+static const char CQL_PINS[] =
+    "CREATE TABLE IF NOT EXISTS %s.pins (\n"
+    "  event_day text, unique_id text,\n"
+    "  ind bigint, title text, description text, poster_name text,\n"
+    "  follower_count bigint, tag_list list<text>, is_image_or_video text,\n"
+    "  image_src text, downloaded boolean, save_location text, category text,\n"
+    "  event_time timestamp,\n"
+    "  kafka_topic text, kafka_partition int, kafka_offset bigint, ingested_at timestamp,\n"
+    "  PRIMARY KEY ((event_day), unique_id))";
+
+/* The columns batch_store.c named in its INSERT INTO pins, in order. */
+static const char *const CQL_INSERT_COLS[] = {"event_day", "unique_id", "ind", "title", "description", "poster_name",
+                                              "follower_count", "tag_list", "is_image_or_video", "image_src",
+                                              "downloaded", "save_location", "category", "event_time", "kafka_topic",
+                                              "kafka_partition", "kafka_offset", "ingested_at"};
+
+static void test_batch_statements_are_todays(void **state) {
+    (void)state;
+    char *text = NULL, golden[2048];
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    assert_non_null(f);
+    pp_batch_schema_print(f, "ks1", 1);
+    fclose(f);
+    /* the script's second statement is pins */
+    const char *start = strstr(text, "CREATE TABLE IF NOT EXISTS ks1.pins ");
+    assert_non_null(start);
+    const char *end = strchr(start, ';');
+    assert_non_null(end);
+    char pins[2048];
+    snprintf(pins, sizeof pins, "%.*s", (int)(end - start), start);
+    snprintf(golden, sizeof golden, CQL_PINS, "ks1");
+    assert_same_sql(pins, golden);
+    assert_ptr_equal(strstr(text, "ALTER TABLE"), NULL); /* no later columns */
+    free(text);
+
+    const pp_pin_column *cols[PP_PIN_COLUMNS_MAX];
+    size_t n = pp_batch_pin_columns(cols);
+    assert_int_equal(n, sizeof CQL_INSERT_COLS / sizeof CQL_INSERT_COLS[0]);
+    for (size_t i = 0; i < n; i++) assert_string_equal(cols[i]->name, CQL_INSERT_COLS[i]);
+}
+
 /* ---- the getters ----------------------------------------------------------------- */
 
 static void test_getters_read_the_pin(void **state) {
@@ -163,6 +207,7 @@ static void test_getters_read_the_pin(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_stream_statements_are_todays),
+        cmocka_unit_test(test_batch_statements_are_todays),
         cmocka_unit_test(test_no_later_columns_yet),
         cmocka_unit_test(test_getters_read_the_pin),
     };
