@@ -11,8 +11,8 @@
 #include "api/api_respond.h"
 #include "common/error.h"
 #include "common/log.h"
-#include "event/event.h"
 #include "contract/message.h"
+#include "event/event.h"
 
 typedef enum {
     PHASE_READING,   /* body arriving */

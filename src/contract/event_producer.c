@@ -7,10 +7,10 @@
 
 #include "common/error.h"
 #include "contract/message.h"
+#include "contract/message.h"
 #include "event/event.h"
 #include "kafka/kafka_admin.h"
 #include "kafka/kafka_producer.h"
-#include "contract/message.h"
 
 struct pp_event_producer {
     pp_kafka_conf conf;
