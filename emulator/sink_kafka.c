@@ -4,7 +4,7 @@
 #include <time.h>
 
 #include "common/error.h"
-#include "pipeline/event_producer.h"
+#include "contract/event_producer.h"
 
 static double now_s(void) {
     struct timespec ts;

@@ -1,6 +1,6 @@
 /* sink_kafka — the emulator's direct mode: produce every event straight to Kafka
  * (no API) with the API's message contract, for tests of the paths behind it.
- * Uses src/pipeline/event_producer.h, as `pinpipe produce` does. */
+ * Uses src/contract/event_producer.h, as `pinpipe produce` does. */
 #ifndef PINPIPE_EMU_SINK_KAFKA_H
 #define PINPIPE_EMU_SINK_KAFKA_H
 

@@ -1,6 +1,5 @@
 #include "api/api_pin.h"
 
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,8 +11,8 @@
 #include "api/api_respond.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "contract/message.h"
 #include "event/event.h"
-#include "pipeline/message.h"
 
 typedef enum {
     PHASE_READING,   /* body arriving */
@@ -208,33 +207,19 @@ static enum MHD_Result body_done(pp_api_pin *pin, pp_api_pin_req *r, struct MHD_
     }
 
     int64_t ingest_ms = wall_ms();
-    char ingest[24], schema[4];
-    snprintf(ingest, sizeof ingest, "%" PRId64, ingest_ms);
-    snprintf(schema, sizeof schema, "%d", ev.schema_version);
-    const pp_kafka_header headers[2] = {
-        {PP_HDR_INGEST_TIME, ingest, strlen(ingest)},
-        {PP_HDR_SCHEMA, schema, strlen(schema)},
-    };
-    pp_kafka_record rec = {
-        .topic = pin->topic,
-        .partition = PP_KAFKA_PARTITION_ANY,
-        .value = r->body,
-        .value_len = r->len,
-        .headers = headers,
-        .nheaders = 2,
-        .timestamp_ms = ingest_ms,
-    };
-    pp_message_key(ev.str[PP_F_UNIQUE_ID], ev.len[PP_F_UNIQUE_ID], &rec.key, &rec.key_len);
-    r->record_bytes = rec.value_len + rec.key_len;
-    for (size_t i = 0; i < rec.nheaders; i++)
-        r->record_bytes += strlen(headers[i].name) + headers[i].value_len;
+    pp_message m;
+    pp_message_build(&m, pin->topic, r->body, r->len, &ev, ingest_ms);
+    m.rec.timestamp_ms = ingest_ms; /* the API's records carry their ingest time as timestamp too */
+    r->record_bytes = m.rec.value_len + m.rec.key_len;
+    for (size_t i = 0; i < m.rec.nheaders; i++)
+        r->record_bytes += strlen(m.rec.headers[i].name) + m.rec.headers[i].value_len;
     r->conn = c;
     r->produce_start_us = pp_api_mono_us();
     atomic_store(&r->phase, PHASE_PRODUCING);
     /* Suspended before sending: the report may come before pp_producer_send returns,
      * and a resume must never precede its suspend. */
     MHD_suspend_connection(c);
-    int rc = pp_producer_send(pin->producer, &rec, on_delivery, r, err, sizeof err);
+    int rc = pp_producer_send(pin->producer, &m.rec, on_delivery, r, err, sizeof err);
     pp_event_clear(&ev);
     if (rc == PP_OK) return MHD_YES;
 

@@ -16,6 +16,7 @@
 
 #include "api/api_auth.h"
 #include "api/api_health.h"
+#include "api/api_http.h"
 #include "api/api_metrics.h"
 #include "api/api_pin.h"
 #include "api/api_reply.h"
@@ -23,9 +24,8 @@
 #include "common/config.h"
 #include "common/error.h"
 #include "common/log.h"
-#include "api/api_http.h"
+#include "http/http_guard.h"
 #include "kafka/kafka_producer.h"
-#include "pipeline/http_guard.h"
 
 struct pp_api_server {
     pp_api_opts opts;      /* strings below are the server's copies */

@@ -15,7 +15,7 @@
  * Limits: body size (413; Kafka's limits are derived from it, kafka_limits.h),
  * connections in all and per client address (over them a new connection is closed at
  * once), a deadline for receiving each whole request (408; slow clients), idle
- * connections (MHD_OPTION_CONNECTION_TIMEOUT) — see pipeline/http_guard.h.
+ * connections (MHD_OPTION_CONNECTION_TIMEOUT) — see http/http_guard.h.
  * Ambiguous framing (two different Content-Length, Content-Length with
  * Transfer-Encoding, two Content-Type) is answered 400 before any body is read.
  *

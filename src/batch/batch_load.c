@@ -4,11 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "batch/batch_line.h"
 #include "batch/batch_object.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "common/strbuf.h"
+#include "contract/lake_record.h"
 
 #define OBJECT_TRIES 3
 

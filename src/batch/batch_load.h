@@ -1,7 +1,7 @@
 /* batch_load — one day of the lake, read into a spool.
  *
  * Lists every object under PREFIX "dt=" DAY "/" (following continuation tokens),
- * keeps the names that are lake objects of that day (lake/lake_name.h; anything else
+ * keeps the names that are lake objects of that day (contract/lake_name.h; anything else
  * is logged and skipped), orders them by (topic, partition, first offset) and reads
  * each with a streamed GET (gunzipped when .gz), one line at a time, into the spool.
  *
@@ -23,7 +23,7 @@
 #include <stdint.h>
 
 #include "batch/batch_spool.h"
-#include "lake/lake_name.h"
+#include "contract/lake_name.h"
 #include "s3/s3_client.h"
 
 #define PP_BATCH_CORRUPT_KEEP 4096 /* bytes of a corrupt line kept for the rejects table */

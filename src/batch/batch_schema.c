@@ -5,18 +5,10 @@
 
 #include "common/error.h"
 #include "common/log.h"
+#include "common/strbuf.h"
 
 static const char *const TABLES[] = {
-    /* One row per (event day, unique_id): the first occurrence in Kafka order, with
-     * the coordinates and ingest time of that occurrence. */
-    "CREATE TABLE IF NOT EXISTS %s.pins (\n"
-    "  event_day text, unique_id text,\n"
-    "  ind bigint, title text, description text, poster_name text,\n"
-    "  follower_count bigint, tag_list list<text>, is_image_or_video text,\n"
-    "  image_src text, downloaded boolean, save_location text, category text,\n"
-    "  event_time timestamp,\n"
-    "  kafka_topic text, kafka_partition int, kafka_offset bigint, ingested_at timestamp,\n"
-    "  PRIMARY KEY ((event_day), unique_id))",
+    /* pins (first, generated from the pin column table: pins_create) */
     /* Mergeable aggregates (docs/metrics.md), recomputed from scratch per day. */
     "CREATE TABLE IF NOT EXISTS %s.metrics (\n"
     "  day text, metric text, key text,\n"
@@ -48,6 +40,55 @@ static const char *const TABLES[] = {
 };
 #define N_TABLES (sizeof TABLES / sizeof TABLES[0])
 
+size_t pp_batch_pin_columns(const pp_pin_column *out[PP_PIN_COLUMNS_MAX]) {
+    size_t n = 0;
+    for (size_t i = 0; i < PP_N_PIN_COLUMNS; i++)
+        if (PP_PIN_COLUMNS[i].cql_type && PP_PIN_COLUMNS[i].get) out[n++] = &PP_PIN_COLUMNS[i];
+    return n;
+}
+
+/* One row per (event day, unique_id): the first occurrence in Kafka order, with the
+ * coordinates and ingest time of that occurrence. The version-1 columns; later
+ * ones come by ALTER (pins_alter). */
+static void pins_create(pp_strbuf *out, const char *ks) {
+    const pp_pin_column *cols[PP_PIN_COLUMNS_MAX];
+    size_t n = pp_batch_pin_columns(cols), k = 0;
+    pp_sb_printf(out, "CREATE TABLE IF NOT EXISTS %s.pins (\n", ks);
+    for (size_t i = 0; i < n; i++)
+        if (cols[i]->since <= 1) pp_sb_printf(out, "  %s %s,\n", cols[i]->name, cols[i]->cql_type);
+    pp_sb_puts(out, "  PRIMARY KEY ((");
+    for (size_t i = 0; i < n; i++)
+        if (cols[i]->key == PP_KEY_PARTITION) pp_sb_printf(out, "%s%s", k++ ? ", " : "", cols[i]->name);
+    pp_sb_putc(out, ')');
+    for (size_t i = 0; i < n; i++)
+        if (cols[i]->key == PP_KEY_CLUSTERING) pp_sb_printf(out, ", %s", cols[i]->name);
+    pp_sb_puts(out, "))");
+}
+
+/* Statement i of the schema after the keyspace: pins, the other tables, then one
+ * ALTER per pin column added after version 1. 0 when there is no statement i. */
+static int table_stmt(pp_strbuf *out, size_t i, const char *ks) {
+    pp_sb_reset(out);
+    if (i == 0) {
+        pins_create(out, ks);
+        return 1;
+    }
+    if (i - 1 < N_TABLES) {
+        pp_sb_printf(out, TABLES[i - 1], ks); /* checked name: pp_batch_keyspace_valid */
+        return 1;
+    }
+    const pp_pin_column *cols[PP_PIN_COLUMNS_MAX];
+    size_t n = pp_batch_pin_columns(cols), k = 1 + N_TABLES;
+    for (size_t c = 0; c < n; c++) {
+        if (cols[c]->since <= 1) continue;
+        if (k++ == i) {
+            pp_sb_printf(out, "ALTER TABLE %s.pins ADD IF NOT EXISTS %s %s", ks, cols[c]->name, cols[c]->cql_type);
+            return 1;
+        }
+    }
+    return 0;
+}
+
 int pp_batch_keyspace_valid(const char *ks) {
     size_t n = ks ? strlen(ks) : 0;
     if (n == 0 || n > 48 || !isalpha((unsigned char)ks[0])) return 0;
@@ -74,11 +115,11 @@ int pp_batch_schema_ensure(pp_cql_session *s, const char *keyspace, int rf, char
     if (rf < 1) rf = 1;
     keyspace_stmt(sql, sizeof sql, keyspace, rf);
     int rc = pp_cql_query(s, sql, NULL, 0, NULL, why, sizeof why);
-    for (size_t i = 0; rc == PP_OK && i < N_TABLES; i++) {
-        char table[2048];
-        snprintf(table, sizeof table, TABLES[i], keyspace); /* checked name, see above */
-        rc = pp_cql_query(s, table, NULL, 0, NULL, why, sizeof why);
-    }
+    pp_strbuf table;
+    pp_sb_init(&table);
+    for (size_t i = 0; rc == PP_OK && table_stmt(&table, i, keyspace); i++)
+        rc = pp_cql_query(s, table.data, NULL, 0, NULL, why, sizeof why);
+    pp_sb_free(&table);
     if (rc) pp_errf(err, errlen, "Cassandra: creating keyspace %s and its tables: %s", keyspace, why);
     return rc;
 }
@@ -87,9 +128,8 @@ void pp_batch_schema_print(FILE *out, const char *keyspace, int rf) {
     char sql[512];
     keyspace_stmt(sql, sizeof sql, keyspace, rf < 1 ? 1 : rf);
     fprintf(out, "%s;\n", sql);
-    for (size_t i = 0; i < N_TABLES; i++) {
-        char table[2048];
-        snprintf(table, sizeof table, TABLES[i], keyspace);
-        fprintf(out, "\n%s;\n", table);
-    }
+    pp_strbuf table;
+    pp_sb_init(&table);
+    for (size_t i = 0; table_stmt(&table, i, keyspace); i++) fprintf(out, "\n%s;\n", table.data);
+    pp_sb_free(&table);
 }

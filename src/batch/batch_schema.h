@@ -11,8 +11,10 @@
  *   batch_runs ((day), run_at DESC)                          one row per run of a day
  *
  * Days are text "YYYY-MM-DD" (as the stream's metrics.day), timestamps are CQL
- * timestamps (ms). The statements are in this file's table, printed by
- * `pinpipe batch --print-schema`.
+ * timestamps (ms). pins is generated from the pin column table
+ * (contract/pin_columns.h; a column added after version 1 comes by ALTER TABLE
+ * .. ADD IF NOT EXISTS), the other tables are in batch_schema.c's table. The
+ * statements are printed by `pinpipe batch --print-schema`.
  */
 #ifndef PINPIPE_BATCH_SCHEMA_H
 #define PINPIPE_BATCH_SCHEMA_H
@@ -20,7 +22,12 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "contract/pin_columns.h"
 #include "cql/cql_session.h"
+
+/* The pin columns Cassandra holds and the batch writes (rows of the pin column
+ * table with a Cassandra type and a getter), in table order; returns how many. */
+size_t pp_batch_pin_columns(const pp_pin_column *out[PP_PIN_COLUMNS_MAX]);
 
 /* 1..48 of [A-Za-z0-9_], starting with a letter (Cassandra's rule, unquoted). */
 int pp_batch_keyspace_valid(const char *ks);

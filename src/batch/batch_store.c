@@ -6,19 +6,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "batch/batch_schema.h"
 #include "common/error.h"
 #include "common/hashmap.h"
 #include "common/strbuf.h"
+#include "contract/reject_record.h"
 #include "metrics/metrics.h"
 
 enum { LANE_PINS = 0, LANE_REJECTS = 1, LANE_METRICS = 2, LANE_DELETES = 3 };
 enum { T_PINS = 0, T_REJECTS = 1 };
 
-static const char *const PIN_COLS[] = {"event_day", "unique_id", "ind", "title", "description", "poster_name",
-                                       "follower_count", "tag_list", "is_image_or_video", "image_src",
-                                       "downloaded", "save_location", "category", "event_time", "kafka_topic",
-                                       "kafka_partition", "kafka_offset", "ingested_at"};
-#define N_PIN_COLS (sizeof PIN_COLS / sizeof PIN_COLS[0])
 static const char *const REJECT_COLS[] = {"day", "kafka_topic", "kafka_partition", "kafka_offset",
                                           "reason", "detail", "errors", "raw", "raw_base64",
                                           "ingested_at", "lake_object", "lake_line"};
@@ -42,6 +39,10 @@ struct pp_batch_store {
     char host[256];
     char ks[64];
     pp_strbuf buf, buf2;
+    /* the pin's columns, from the pin column table (batch_schema.h) */
+    const pp_pin_column *pin_cols[PP_PIN_COLUMNS_MAX];
+    const char *pin_names[PP_PIN_COLUMNS_MAX];
+    size_t n_pin_cols;
 };
 
 int pp_batch_store_create(pp_batch_store **out, pp_cql_session *s, const char *keyspace,
@@ -55,6 +56,13 @@ int pp_batch_store_create(pp_batch_store **out, pp_cql_session *s, const char *k
     pp_sb_init(&st->buf);
     pp_sb_init(&st->buf2);
     if (gethostname(st->host, sizeof st->host - 1) != 0) snprintf(st->host, sizeof st->host, "unknown");
+    st->n_pin_cols = pp_batch_pin_columns(st->pin_cols);
+    for (size_t i = 0; i < st->n_pin_cols; i++) st->pin_names[i] = st->pin_cols[i]->name;
+    if (st->n_pin_cols >= 32) { /* one bit each in an INSERT's null pattern, one value for the timestamp */
+        pp_errf(err, errlen, "batch: %zu pin columns, at most 31", st->n_pin_cols);
+        pp_batch_store_destroy(st);
+        return PP_EINVAL;
+    }
     st->inserts = pp_hashmap_create(64);
     int rc = st->inserts ? pp_batch_writer_create(&st->w, s, wo) : PP_ENOMEM;
     if (rc) {
@@ -188,47 +196,44 @@ static int refusal_row(pp_batch_store *st, const pp_batch_origin *o, const char 
                     &out->why, err, errlen);
 }
 
+/* A pin column's value as Cassandra takes it. */
+static pp_cql_value cql_of(const pp_pin_column *c, const pp_col_value *v) {
+    if (v->null) return pp_cql_null();
+    switch (c->kind) {
+    case PP_COL_TEXT: return pp_cql_text(v->text);
+    case PP_COL_BIGINT: return pp_cql_bigint(v->i);
+    case PP_COL_INT: return pp_cql_int((int32_t)v->i);
+    case PP_COL_BOOL: return pp_cql_bool(v->i != 0);
+    case PP_COL_TIME: return pp_cql_timestamp(v->i);
+    case PP_COL_TAGS: /* Cassandra keeps an empty list as null: write none rather than a tombstone */
+        return v->n ? pp_cql_list_text(v->list, v->n) : pp_cql_null();
+    }
+    return pp_cql_null();
+}
+
 int pp_batch_store_pin(pp_batch_store *st, const pp_pin *p, const pp_batch_origin *o, char *err, size_t errlen) {
-    pp_cql_value v[N_PIN_COLS] = {
-        pp_cql_text(p->event_day),
-        pp_cql_text(p->text[PP_F_UNIQUE_ID]),
-        pp_cql_bigint(p->ind),
-        pp_cql_text(p->text[PP_F_TITLE]),
-        pp_cql_text(p->text[PP_F_DESCRIPTION]),
-        pp_cql_text(p->text[PP_F_POSTER_NAME]),
-        p->has_follower_count ? pp_cql_bigint(p->follower_count) : pp_cql_null(),
-        /* Cassandra keeps an empty list as null: write none rather than a tombstone */
-        p->has_tags && p->n_tags ? pp_cql_list_text((const char *const *)p->tags, p->n_tags) : pp_cql_null(),
-        pp_cql_text(pp_media_name(p->media)),
-        pp_cql_text(p->text[PP_F_IMAGE_SRC]),
-        p->downloaded < 0 ? pp_cql_null() : pp_cql_bool(p->downloaded != 0),
-        pp_cql_text(p->text[PP_F_SAVE_LOCATION]),
-        pp_cql_text(p->text[PP_F_CATEGORY]),
-        pp_cql_timestamp(p->event_time_ms),
-        pp_cql_text(o->topic),
-        pp_cql_int(o->partition),
-        pp_cql_bigint(o->offset),
-        opt_time(o->ingest_time_ms),
-    };
+    pp_pin_row row = {p, o->topic, o->partition, o->offset, o->ingest_time_ms};
+    pp_cql_value v[PP_PIN_COLUMNS_MAX];
+    for (size_t i = 0; i < st->n_pin_cols; i++) {
+        pp_col_value cv;
+        pp_pin_column_get(st->pin_cols[i], &row, &cv);
+        v[i] = cql_of(st->pin_cols[i], &cv);
+    }
     char detail[320];
     pp_cql_value fv[N_REJECT_COLS + 1];
     pp_batch_writer_instead instead;
     snprintf(detail, sizeof detail, "pin %.200s of %s refused by Cassandra, not in pins: ",
              p->text[PP_F_UNIQUE_ID] ? p->text[PP_F_UNIQUE_ID] : "", p->event_day);
     int rc = refusal_row(st, o, "cassandra_refused", detail, NULL, fv, &instead, err, errlen);
-    if (rc == PP_OK) rc = insert_row(st, LANE_PINS, T_PINS, PIN_COLS, v, N_PIN_COLS, &instead, err, errlen);
+    if (rc == PP_OK) rc = insert_row(st, LANE_PINS, T_PINS, st->pin_names, v, st->n_pin_cols, &instead, err, errlen);
     return rc;
 }
 
 int pp_batch_store_reject(pp_batch_store *st, const pp_reject *rej, const pp_batch_origin *o, const char *raw,
                           size_t raw_len, char *err, size_t errlen) {
-    pp_strbuf *errors = &st->buf, *b64 = &st->buf2;
-    pp_sb_reset(errors);
-    pp_reject_json_open(rej, errors);
-    pp_sb_putc(errors, '}');
-    int text = pp_utf8_valid(raw, raw_len) && !memchr(raw, '\0', raw_len);
-    pp_sb_reset(b64);
-    if (!text) pp_sb_base64(b64, raw, raw_len);
+    pp_strbuf *errors = &st->buf;
+    pp_reject_row rr;
+    pp_reject_row_fill(&rr, rej, raw, raw_len, 0, errors, &st->buf2);
     pp_cql_value v[N_REJECT_COLS] = {
         pp_cql_text(st->day),
         pp_cql_text(o->topic),
@@ -236,9 +241,9 @@ int pp_batch_store_reject(pp_batch_store *st, const pp_reject *rej, const pp_bat
         pp_cql_bigint(o->offset),
         pp_cql_text(rej->reason),
         pp_cql_text(rej->detail),
-        pp_cql_textn(errors->data, errors->len),
-        text ? pp_cql_textn(raw, raw_len) : pp_cql_null(),
-        text ? pp_cql_null() : pp_cql_textn(b64->data ? b64->data : "", b64->len),
+        pp_cql_textn(rr.errors, rr.errors_len),
+        rr.raw ? pp_cql_textn(rr.raw, rr.raw_len) : pp_cql_null(),
+        rr.raw_base64 ? pp_cql_textn(rr.raw_base64, rr.raw_base64_len) : pp_cql_null(),
         opt_time(o->ingest_time_ms),
         pp_cql_text(o->object),
         o->line ? pp_cql_int((int32_t)o->line) : pp_cql_null(),

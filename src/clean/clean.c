@@ -97,36 +97,3 @@ out:
     pp_event_clear(&ev);
     return rc;
 }
-
-void pp_reject_json_open(const pp_reject *rej, pp_strbuf *out) {
-    pp_sb_puts(out, "{\"reason\":");
-    pp_sb_json_cstr(out, rej->reason);
-    pp_sb_puts(out, ",\"detail\":");
-    pp_sb_json_cstr(out, rej->detail);
-    pp_sb_puts(out, ",\"day\":");
-    pp_sb_json_cstr(out, rej->day[0] ? rej->day : NULL);
-    pp_sb_puts(out, ",\"errors\":[");
-    for (size_t i = 0; i < rej->n_errors; i++) {
-        const pp_field_error *e = &rej->errors[i];
-        if (i) pp_sb_putc(out, ',');
-        pp_sb_puts(out, "{\"field\":");
-        pp_sb_json_cstr(out, e->field < PP_F_COUNT ? PP_FIELDS[e->field].name : NULL);
-        pp_sb_puts(out, ",\"type\":");
-        pp_sb_json_cstr(out, e->type);
-        pp_sb_puts(out, ",\"msg\":");
-        pp_sb_json_cstr(out, e->msg);
-        pp_sb_putc(out, '}');
-    }
-    pp_sb_putc(out, ']');
-}
-
-void pp_reject_json_raw(const char *buf, size_t len, pp_strbuf *out) {
-    if (pp_utf8_valid(buf, len)) {
-        pp_sb_puts(out, ",\"raw\":");
-        pp_sb_json_str(out, buf, len);
-        return;
-    }
-    pp_sb_puts(out, ",\"raw_base64\":\"");
-    pp_sb_base64(out, buf, len);
-    pp_sb_putc(out, '"');
-}

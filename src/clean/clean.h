@@ -16,7 +16,6 @@
 #include <stdint.h>
 
 #include "clean/pin.h"
-#include "common/strbuf.h"
 #include "event/event.h"
 
 typedef struct {
@@ -47,12 +46,5 @@ int pp_clean(const char *buf, size_t len, const pp_clean_opts *opts, pp_pin *pin
 
 /* A reject for an input that was never parsed (e.g. a line over the size limit). */
 void pp_reject_set(pp_reject *rej, const char *reason, const char *detail, int64_t ingest_time_ms);
-
-/* Appends a reject as one JSON object: {"reason":..,"detail":..,"errors":[..]}
- * without the closing brace, so the caller can add where it came from and the
- * raw bytes (pp_reject_json_raw), then close it. */
-void pp_reject_json_open(const pp_reject *rej, pp_strbuf *out);
-/* Appends ,"raw":"..." (valid UTF-8) or ,"raw_base64":"..." (anything else). */
-void pp_reject_json_raw(const char *buf, size_t len, pp_strbuf *out);
 
 #endif

@@ -7,7 +7,7 @@
 #include "clean/clean.h"
 #include "clean/rules.h"
 #include "cli/cli_io.h"
-#include "pipeline/clean_run.h"
+#include "metrics/clean_run.h"
 #include "cli/commands.h"
 #include "common/config.h"
 #include "common/error.h"

@@ -8,7 +8,7 @@
 #include "common/config.h"
 #include "event/event_time.h"
 #include "metrics/tally.h"
-#include "pipeline/clean_run.h"
+#include "metrics/clean_run.h"
 
 static void usage(FILE *out) {
     fprintf(out,

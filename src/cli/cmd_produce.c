@@ -14,7 +14,7 @@
 #include "common/line_reader.h"
 #include "common/log.h"
 #include "event/event_time.h"
-#include "pipeline/event_producer.h"
+#include "contract/event_producer.h"
 
 static void usage(FILE *out) {
     fprintf(out,

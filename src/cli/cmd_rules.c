@@ -9,7 +9,7 @@
 
 #include "clean/clean.h"
 #include "clean/rules.h"
-#include "pipeline/clean_run.h"
+#include "metrics/clean_run.h"
 #include "cli/cli_io.h"
 #include "cli/commands.h"
 #include "common/strbuf.h"

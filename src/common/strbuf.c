@@ -144,6 +144,19 @@ int pp_sb_append_file(pp_strbuf *sb, const char *path) {
     return bad ? -1 : 0;
 }
 
+void pp_sb_json_bytes_member(pp_strbuf *sb, const char *name, const char *s, size_t n) {
+    int text = pp_utf8_valid(s, n);
+    pp_sb_puts(sb, ",\"");
+    pp_sb_puts(sb, name);
+    pp_sb_puts(sb, text ? "\":" : "_base64\":\"");
+    if (text) {
+        pp_sb_json_str(sb, s, n);
+        return;
+    }
+    pp_sb_base64(sb, s, n);
+    pp_sb_putc(sb, '"');
+}
+
 int pp_utf8_valid(const char *str, size_t n) {
     const unsigned char *s = (const unsigned char *)str;
     size_t i = 0;

@@ -30,6 +30,10 @@ void pp_sb_json_str(pp_strbuf *sb, const char *s, size_t n);
 void pp_sb_json_cstr(pp_strbuf *sb, const char *s);
 /* Appends the standard base64 (RFC 4648, padded) of buf[0..len). */
 void pp_sb_base64(pp_strbuf *sb, const void *buf, size_t len);
+/* Appends the member `,"name":"<s as a JSON string>"` when s[0..n) is valid UTF-8,
+ * else `,"name_base64":"<its base64>"` — how bytes that may not be text go into
+ * JSON (lake records, rejects). */
+void pp_sb_json_bytes_member(pp_strbuf *sb, const char *name, const char *s, size_t n);
 /* Takes the buffer's memory (caller frees) and re-initialises sb. */
 char *pp_sb_steal(pp_strbuf *sb);
 /* Appends the whole file at path. -1 (errno set) when it cannot be opened or read. */

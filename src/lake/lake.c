@@ -9,10 +9,10 @@
 #include "common/error.h"
 #include "common/health.h"
 #include "common/log.h"
+#include "http/stats_http.h"
 #include "kafka/kafka_consumer.h"
 #include "lake/lake_stats.h"
 #include "lake/lake_writer.h"
-#include "pipeline/stats_http.h"
 #include "s3/s3_client.h"
 
 #define BACKOFF_FIRST_MS 200

@@ -1,6 +1,6 @@
 /* lake_stats — the lake writer's counters and their Prometheus text.
  *
- * The writer's thread updates them; the /metrics thread (pipeline/stats_http.h)
+ * The writer's thread updates them; the /metrics thread (http/stats_http.h)
  * reads them: every field is atomic. Consumer lag is not here: it is asked of the
  * consumer when /metrics is rendered (lake.c).
  */

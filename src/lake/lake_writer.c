@@ -6,12 +6,12 @@
 
 #include "common/error.h"
 #include "common/log.h"
+#include "contract/lake_name.h"
+#include "contract/lake_record.h"
+#include "contract/message.h"
 #include "lake/lake_day.h"
 #include "lake/lake_gzip.h"
-#include "lake/lake_line.h"
-#include "lake/lake_name.h"
 #include "lake/lake_partition.h"
-#include "pipeline/message.h"
 
 struct pp_lake_writer {
     char *prefix;

@@ -4,9 +4,9 @@
  * partitions it was assigned, and it stores objects through a put function (S3 in
  * production, memory in the tests). Each record goes into the open object of its
  * (partition, event day) — lake_day.h decides the day with the shared cleaning
- * engine — as one line (lake_line.h). An object is stored whole, with one put, when
+ * engine — as one line (contract/lake_record.h). An object is stored whole, with one put, when
  * it is due (lake_rotate.h) or when the caller drains; its name comes from its
- * first record's coordinates (lake_name.h). A failed put leaves the object open and
+ * first record's coordinates (contract/lake_name.h). A failed put leaves the object open and
  * intact, to be tried again.
  *
  * Commits: pp_lake_writer_commits lists, per partition, the offset below which
@@ -33,7 +33,7 @@ typedef struct pp_lake_writer pp_lake_writer;
 typedef int (*pp_lake_put_fn)(void *ud, const char *key, const void *data, size_t len, char *err, size_t errlen);
 
 typedef struct {
-    const char *prefix;   /* key prefix, e.g. "raw/" (lake_name.h) */
+    const char *prefix;   /* key prefix, e.g. "raw/" (contract/lake_name.h) */
     int gzip;             /* 1: objects are .jsonl.gz */
     pp_lake_limits limits;
     pp_clean_opts clean;  /* how events are cleaned to find their day */

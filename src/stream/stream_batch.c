@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pipeline/message.h"
+#include "contract/message.h"
 
 void pp_stream_batch_init(pp_stream_batch *b) { memset(b, 0, sizeof *b); }
 

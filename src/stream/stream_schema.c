@@ -5,8 +5,11 @@
 
 #include "common/error.h"
 #include "common/log.h"
+#include "common/strbuf.h"
+#include "contract/pin_columns.h"
 #include "pg/pg_exec.h"
 #include "pg/pg_txn.h"
+#include "stream/stream_pins_sql.h"
 
 typedef struct {
     int version;
@@ -16,23 +19,11 @@ typedef struct {
 
 static const migration MIGRATIONS[] = {
     {1, "pins, metrics, rejects and offsets",
-     /* One row per (event day, unique_id): the first occurrence in Kafka order.
-      * Its primary key is also the set of pairs already counted by the metrics. */
-     {"CREATE TABLE pins ("
-     "  event_day date NOT NULL,"
-     "  unique_id text NOT NULL,"
-     "  ind bigint NOT NULL,"
-     "  title text, description text, poster_name text,"
-     "  follower_count bigint,"
-     "  tag_list text[],"
-     "  is_image_or_video text CHECK (is_image_or_video IN ('image','video')),"
-     "  image_src text, downloaded boolean, save_location text, category text,"
-     "  event_time timestamptz NOT NULL,"
-     "  kafka_topic text NOT NULL, kafka_partition int NOT NULL, kafka_offset bigint NOT NULL,"
-     "  ingested_at timestamptz,"
-     "  stored_at timestamptz NOT NULL DEFAULT clock_timestamp(),"
-     "  PRIMARY KEY (event_day, unique_id))",
-     "CREATE INDEX pins_category_idx ON pins (event_day, category)",
+     /* pins, created first, is generated from the pin column table
+      * (stream_pins_sql.h): one row per (event day, unique_id), the first
+      * occurrence in Kafka order. Its primary key is also the set of pairs already
+      * counted by the metrics. */
+     {"CREATE INDEX pins_category_idx ON pins (event_day, category)",
      "CREATE INDEX pins_poster_idx ON pins (poster_name, event_day)",
      /* Mergeable aggregates: count/sum add, max keeps the larger (docs/metrics.md). */
      "CREATE TABLE metrics ("
@@ -61,7 +52,33 @@ static const migration MIGRATIONS[] = {
 };
 #define N_MIGRATIONS (sizeof MIGRATIONS / sizeof MIGRATIONS[0])
 
-int pp_stream_schema_version(void) { return MIGRATIONS[N_MIGRATIONS - 1].version; }
+int pp_stream_schema_version(void) {
+    int v = MIGRATIONS[N_MIGRATIONS - 1].version, pins = pp_pin_columns_version();
+    return pins > v ? pins : v;
+}
+
+static const migration *migration_of(int version) {
+    for (size_t i = 0; i < N_MIGRATIONS; i++)
+        if (MIGRATIONS[i].version == version) return &MIGRATIONS[i];
+    return NULL;
+}
+
+/* Version v: the generated pins statement (CREATE in 1, ALTER .. ADD COLUMN later),
+ * then the migration's own statements. */
+static int apply(pp_pg *pg, int v, const migration *m, char *err, size_t errlen) {
+    pp_strbuf sql;
+    pp_sb_init(&sql);
+    int rc = PP_OK;
+    if (v == 1)
+        pp_stream_pins_create(&sql);
+    else
+        pp_stream_pins_alter(&sql, v);
+    if (sql.len) rc = pp_pg_exec(pg, sql.data, 0, NULL, NULL, err, errlen);
+    pp_sb_free(&sql);
+    for (const char *const *stmt = m ? m->statements : NULL; rc == PP_OK && stmt && *stmt; stmt++)
+        rc = pp_pg_exec(pg, *stmt, 0, NULL, NULL, err, errlen);
+    return rc;
+}
 
 typedef struct {
     int version;
@@ -84,19 +101,18 @@ static int migrate_txn(pp_pg *pg, void *arg, char *err, size_t errlen) {
     rc = pp_pg_query_int64(pg, "SELECT coalesce(max(version), 0) FROM pinpipe_schema_migrations", 0, NULL, &current,
                            err, errlen);
     if (rc) return rc;
-    for (size_t i = 0; i < N_MIGRATIONS; i++) {
-        const migration *m = &MIGRATIONS[i];
-        if (m->version <= current) continue;
-        PP_INFO("stream", "schema: applying migration %d (%s)", m->version, m->description);
-        for (const char *const *sql = m->statements; *sql; sql++)
-            if ((rc = pp_pg_exec(pg, *sql, 0, NULL, NULL, err, errlen))) return rc;
-        char v[16];
-        snprintf(v, sizeof v, "%d", m->version);
-        const char *params[] = {v, m->description};
+    for (int v = (int)current + 1; v <= pp_stream_schema_version(); v++) {
+        const migration *m = migration_of(v);
+        const char *description = m ? m->description : "pins: new columns";
+        PP_INFO("stream", "schema: applying migration %d (%s)", v, description);
+        if ((rc = apply(pg, v, m, err, errlen))) return rc;
+        char ver[16];
+        snprintf(ver, sizeof ver, "%d", v);
+        const char *params[] = {ver, description};
         rc = pp_pg_exec(pg, "INSERT INTO pinpipe_schema_migrations (version, description) VALUES ($1, $2)", 2,
                         params, NULL, err, errlen);
         if (rc) return rc;
-        current = m->version;
+        current = v;
     }
     st->version = (int)current;
     return PP_OK;

@@ -7,11 +7,14 @@
 #include "common/error.h"
 #include "common/hashmap.h"
 #include "common/strbuf.h"
+#include "contract/pin_columns.h"
+#include "contract/reject_record.h"
 #include "event/event_time.h"
 #include "metrics/aggregate.h"
 #include "pg/pg_copy.h"
 #include "pg/pg_exec.h"
 #include "pg/pg_txn.h"
+#include "stream/stream_pins_sql.h"
 
 #define MAX_PARTS 1024
 
@@ -20,6 +23,10 @@ struct pp_stream_sink {
     char *group;
     int staging_ready;       /* temp tables exist on this connection */
     unsigned staging_conn;   /* pp_pg_reconnects() when they were made */
+    /* generated from the pin column table (stream_pins_sql.h) */
+    pp_strbuf stage_sql, copy_sql, insert_sql;
+    const pp_pin_column *cols[PP_PIN_COLUMNS_MAX]; /* the columns the stream writes, in order */
+    size_t ncols;
 };
 
 typedef struct {
@@ -43,26 +50,30 @@ pp_stream_sink *pp_stream_sink_create(pp_pg *pg, const char *group) {
     if (!s) return NULL;
     s->pg = pg;
     s->group = strdup(group);
+    pp_sb_init(&s->stage_sql);
+    pp_sb_init(&s->copy_sql);
+    pp_sb_init(&s->insert_sql);
+    pp_stream_pins_stage_create(&s->stage_sql);
+    pp_stream_pins_copy(&s->copy_sql);
+    pp_stream_pins_insert(&s->insert_sql);
+    for (size_t i = 0; i < PP_N_PIN_COLUMNS; i++)
+        if (PP_PIN_COLUMNS[i].get) s->cols[s->ncols++] = &PP_PIN_COLUMNS[i];
     return s;
 }
 
 void pp_stream_sink_destroy(pp_stream_sink *s) {
     if (!s) return;
     free(s->group);
+    pp_sb_free(&s->stage_sql);
+    pp_sb_free(&s->copy_sql);
+    pp_sb_free(&s->insert_sql);
     free(s);
 }
 
 static int ensure_staging(pp_stream_sink *s, char *err, size_t errlen) {
     if (s->staging_ready && s->staging_conn == pp_pg_reconnects(s->pg)) return PP_OK;
     /* ON COMMIT DELETE ROWS: staging is empty at the start of every transaction. */
-    int rc = pp_pg_exec(s->pg,
-                        "CREATE TEMP TABLE IF NOT EXISTS stage_pins ("
-                        " event_day date, unique_id text, ind bigint, title text, description text,"
-                        " poster_name text, follower_count bigint, tags jsonb, is_image_or_video text,"
-                        " image_src text, downloaded boolean, save_location text, category text,"
-                        " event_time timestamptz, kafka_topic text, kafka_partition int, kafka_offset bigint,"
-                        " ingested_at timestamptz) ON COMMIT DELETE ROWS",
-                        0, NULL, NULL, err, errlen);
+    int rc = pp_pg_exec(s->pg, s->stage_sql.data, 0, NULL, NULL, err, errlen);
     if (rc == PP_OK)
         rc = pp_pg_exec(s->pg,
                         "CREATE TEMP TABLE IF NOT EXISTS stage_metrics ("
@@ -116,47 +127,49 @@ static void fmt_time(char *buf, int64_t ms) {
     pp_event_time_iso(ms, buf);
 }
 
+/* A value as COPY text into buf (tags: a JSON array into list); NULL for null. */
+static const char *copy_text(const pp_pin_column *c, const pp_col_value *v, char buf[32], pp_strbuf *list) {
+    if (v->null) return NULL;
+    switch (c->kind) {
+    case PP_COL_TEXT: return v->text;
+    case PP_COL_BIGINT:
+    case PP_COL_INT: fmt_i64(buf, 32, v->i); return buf;
+    case PP_COL_BOOL: return v->i ? "true" : "false";
+    case PP_COL_TIME: fmt_time(buf, v->i); return buf;
+    case PP_COL_TAGS:
+        pp_sb_reset(list);
+        pp_sb_putc(list, '[');
+        for (size_t k = 0; k < v->n; k++) {
+            if (k) pp_sb_putc(list, ',');
+            pp_sb_json_cstr(list, v->list[k]);
+        }
+        pp_sb_putc(list, ']');
+        return list->data;
+    }
+    return NULL;
+}
+
 static int copy_pins(txn_ctx *t, char *err, size_t errlen) {
+    const pp_stream_sink *s = t->sink;
     pp_pg_copy *cp;
-    int rc = pp_pg_copy_begin(t->sink->pg,
-                              "COPY stage_pins (event_day, unique_id, ind, title, description, poster_name,"
-                              " follower_count, tags, is_image_or_video, image_src, downloaded, save_location,"
-                              " category, event_time, kafka_topic, kafka_partition, kafka_offset, ingested_at)"
-                              " FROM STDIN",
-                              18, &cp, err, errlen);
+    int rc = pp_pg_copy_begin(s->pg, s->copy_sql.data, s->ncols, &cp, err, errlen);
     if (rc) return rc;
-    pp_strbuf tags;
-    pp_sb_init(&tags);
+    pp_strbuf lists[PP_PIN_COLUMNS_MAX];
+    for (size_t c = 0; c < s->ncols; c++) pp_sb_init(&lists[c]);
     for (size_t i = 0; i < t->batch->n && rc == PP_OK; i++) {
         const pp_stream_item *it = &t->batch->items[i];
         if (!t->keep[i] || !it->cleaned) continue;
-        const pp_pin *p = &it->pin;
-        char ind[24], fc[24], part[16], off[24], et[25], ingested[25];
-        fmt_i64(ind, sizeof ind, p->ind);
-        fmt_i64(fc, sizeof fc, p->follower_count);
-        fmt_i64(off, sizeof off, it->msg->offset);
-        snprintf(part, sizeof part, "%d", it->msg->partition);
-        fmt_time(et, p->event_time_ms);
-        fmt_time(ingested, it->ingest_time_ms);
-        pp_sb_reset(&tags);
-        if (p->has_tags) {
-            pp_sb_putc(&tags, '[');
-            for (size_t k = 0; k < p->n_tags; k++) {
-                if (k) pp_sb_putc(&tags, ',');
-                pp_sb_json_cstr(&tags, p->tags[k]);
-            }
-            pp_sb_putc(&tags, ']');
+        pp_pin_row pr = {&it->pin, it->msg->topic, it->msg->partition, it->msg->offset, it->ingest_time_ms};
+        char bufs[PP_PIN_COLUMNS_MAX][32];
+        const char *row[PP_PIN_COLUMNS_MAX];
+        for (size_t c = 0; c < s->ncols; c++) {
+            pp_col_value v;
+            pp_pin_column_get(s->cols[c], &pr, &v);
+            row[c] = copy_text(s->cols[c], &v, bufs[c], &lists[c]);
         }
-        const char *row[18] = {p->event_day, p->text[PP_F_UNIQUE_ID], ind, p->text[PP_F_TITLE],
-                               p->text[PP_F_DESCRIPTION], p->text[PP_F_POSTER_NAME],
-                               p->has_follower_count ? fc : NULL, p->has_tags ? tags.data : NULL,
-                               pp_media_name(p->media), p->text[PP_F_IMAGE_SRC],
-                               p->downloaded < 0 ? NULL : p->downloaded ? "true" : "false",
-                               p->text[PP_F_SAVE_LOCATION], p->text[PP_F_CATEGORY], et, it->msg->topic, part, off,
-                               ingested[0] ? ingested : NULL};
         rc = pp_pg_copy_row(cp, row, NULL, err, errlen);
     }
-    pp_sb_free(&tags);
+    for (size_t c = 0; c < s->ncols; c++) pp_sb_free(&lists[c]);
     if (rc) {
         pp_pg_copy_abort(cp, "stream: staging failed");
         return rc;
@@ -167,19 +180,7 @@ static int copy_pins(txn_ctx *t, char *err, size_t errlen) {
 /* Inserts the staged pins, first occurrence per pair, and marks which items are new. */
 static int insert_pins(txn_ctx *t, char *is_new, char *err, size_t errlen) {
     pp_pg_result *res = NULL;
-    int rc = pp_pg_exec(t->sink->pg,
-                        "INSERT INTO pins (event_day, unique_id, ind, title, description, poster_name,"
-                        " follower_count, tag_list, is_image_or_video, image_src, downloaded, save_location,"
-                        " category, event_time, kafka_topic, kafka_partition, kafka_offset, ingested_at)"
-                        " SELECT DISTINCT ON (event_day, unique_id) event_day, unique_id, ind, title, description,"
-                        " poster_name, follower_count,"
-                        " CASE WHEN tags IS NULL THEN NULL ELSE ARRAY(SELECT jsonb_array_elements_text(tags)) END,"
-                        " is_image_or_video, image_src, downloaded, save_location, category, event_time,"
-                        " kafka_topic, kafka_partition, kafka_offset, ingested_at"
-                        " FROM stage_pins ORDER BY event_day, unique_id, kafka_partition, kafka_offset"
-                        " ON CONFLICT (event_day, unique_id) DO NOTHING"
-                        " RETURNING kafka_topic, kafka_partition, kafka_offset",
-                        0, NULL, &res, err, errlen);
+    int rc = pp_pg_exec(t->sink->pg, t->sink->insert_sql.data, 0, NULL, &res, err, errlen);
     if (rc) return rc;
     pp_hashmap *by_coord = pp_hashmap_create((size_t)pp_pg_result_rows(res));
     char key[320];
@@ -259,10 +260,10 @@ static int store_rejects(txn_ctx *t, char *err, size_t errlen) {
                                           " day, errors, raw, raw_base64, ingested_at) FROM STDIN",
                                           10, &cp, err, errlen)))
             break;
-        /* errors as a JSON array, raw bytes as text or base64 (pp_reject_json_*). */
-        pp_sb_reset(&errors);
-        pp_reject_json_open(&it->rej, &errors);
-        pp_sb_putc(&errors, '}');
+        /* errors as JSON, raw bytes as text or base64 (contract/reject_record.h) */
+        pp_reject_row rr;
+        pp_reject_row_fill(&rr, &it->rej, it->msg->value ? it->msg->value : "", it->msg->value_len,
+                           it->raw_as_base64, &errors, &raw);
         char part[16], off[24], ingested[25], day[11];
         snprintf(part, sizeof part, "%d", it->msg->partition);
         fmt_i64(off, sizeof off, it->msg->offset);
@@ -273,18 +274,11 @@ static int store_rejects(txn_ctx *t, char *err, size_t errlen) {
             pp_event_day(it->ingest_time_ms, day);
         else
             snprintf(day, sizeof day, "unknown");
-        /* The raw bytes: as text when they are UTF-8 without NUL, else as base64. */
-        const char *value = it->msg->value ? it->msg->value : "";
-        int utf8 = !it->raw_as_base64 && pp_utf8_valid(value, it->msg->value_len) &&
-                   !memchr(value, '\0', it->msg->value_len);
-        pp_sb_reset(&raw);
-        if (!utf8) pp_sb_base64(&raw, value, it->msg->value_len);
-        const char *b64 = utf8 ? NULL : raw.data;
-        const char *row[10] = {it->msg->topic, part, off, it->rej.reason, it->rej.detail, day, errors.data,
-                               utf8 ? value : NULL, b64, ingested[0] ? ingested : NULL};
+        const char *row[10] = {it->msg->topic, part, off, it->rej.reason, it->rej.detail, day, rr.errors,
+                               rr.raw, rr.raw_base64, ingested[0] ? ingested : NULL};
         size_t lens[10];
         for (int k = 0; k < 10; k++) lens[k] = row[k] ? strlen(row[k]) : 0;
-        if (utf8) lens[7] = it->msg->value_len;
+        lens[7] = rr.raw_len;
         rc = pp_pg_copy_row(cp, row, lens, err, errlen);
     }
     if (cp && rc) pp_pg_copy_abort(cp, "stream: storing rejects failed");

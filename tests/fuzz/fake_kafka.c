@@ -12,7 +12,7 @@
 #include "event/event.h"
 #include "fuzz_support.h"
 #include "kafka/kafka_producer.h"
-#include "pipeline/message.h"
+#include "contract/message.h"
 
 static atomic_int g_outcome = FAKE_KAFKA_DELIVERED;
 static atomic_int g_reachable = 1;

@@ -20,6 +20,7 @@
 #include "clean/rules.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "contract/reject_record.h"
 #include "event/event_time.h"
 #include "fuzz_support.h"
 

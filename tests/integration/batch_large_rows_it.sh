@@ -12,7 +12,7 @@
 #  2. a re-run of the day is done too and gives identical pins and rejects;
 #  3. an event with a 70,000-byte tag (a metric key over Cassandra's 65,535-byte key
 #     limit, which failed every run of its day) is a key_too_long reject.
-# The lake objects are written straight to S3 (the lake line format, lake_line.h):
+# The lake objects are written straight to S3 (the lake line format, contract/lake_record.h):
 # Kafka is not needed.
 # needs: s3 cassandra
 set -euo pipefail

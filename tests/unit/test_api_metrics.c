@@ -116,7 +116,7 @@ static void test_histogram_buckets_are_cumulative(void **state) {
     free(t);
 }
 
-/* The connection guard's figures (pipeline/http_guard.h) as counters and a gauge. */
+/* The connection guard's figures (http/http_guard.h) as counters and a gauge. */
 static void test_connection_guard_figures(void **state) {
     (void)state;
     pp_api_metrics m;

@@ -9,10 +9,9 @@
 
 #include <cmocka.h>
 
-#include "batch/batch_line.h"
+#include "contract/lake_record.h"
 #include "common/error.h"
 #include "common/strbuf.h"
-#include "lake/lake_line.h"
 
 #define LIT(s) s, sizeof s - 1 /* a literal's bytes, NULs included */
 
@@ -112,7 +111,7 @@ static void test_corrupt_lines_say_why(void **state) {
     pp_sb_free(&raw);
 }
 
-/* The lake writer's own lines (lake/lake_line.h) read back to the same message. */
+/* The lake writer's own lines (contract/lake_record.h) read back to the same message. */
 static void test_reads_what_the_lake_writes(void **state) {
     (void)state;
     static const struct {

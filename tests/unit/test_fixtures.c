@@ -24,7 +24,7 @@
 #include "metrics/tally.h"
 
 /* The loop `pinpipe clean` and `pinpipe rules check` run. */
-#include "pipeline/clean_run.h"
+#include "metrics/clean_run.h"
 
 static char *slurp(const char *path, size_t *len) {
     pp_strbuf sb;

@@ -1,5 +1,5 @@
 /* Specification of the connection guard of pinpipe's HTTP servers
- * (src/pipeline/http_guard.c), against a real libmicrohttpd daemon on loopback:
+ * (src/http/http_guard.c), against a real libmicrohttpd daemon on loopback:
  *  - over the per-address limit a new connection is closed at once, while another
  *    address (127.0.0.2) is still served;
  *  - over the total limit a new connection is closed at once (MHD alone would leave it
@@ -27,7 +27,7 @@
 #include <unistd.h>
 
 #include "common/error.h"
-#include "pipeline/http_guard.h"
+#include "http/http_guard.h"
 
 typedef struct {
     pp_http_guard *guard;

@@ -1,4 +1,4 @@
-/* Specification of a lake record line (src/lake/lake_line.h): one JSON object per
+/* Specification of a lake record line (src/contract/lake_record.h): one JSON object per
  * line, members in a fixed order, the message value kept byte for byte ("raw" when
  * it is UTF-8, "raw_base64" when not), the key likewise, null for what is absent. */
 #include <setjmp.h>
@@ -10,7 +10,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "lake/lake_line.h"
+#include "contract/lake_record.h"
 
 static pp_kafka_message msg(const char *key, size_t key_len, const char *value, size_t value_len) {
     pp_kafka_message m = {.topic = "pins", .partition = 3, .offset = 12345, .key = key, .key_len = key_len,

@@ -1,4 +1,4 @@
-/* Specification of lake object names (src/lake/lake_name.h): made from Kafka
+/* Specification of lake object names (src/contract/lake_name.h): made from Kafka
  * coordinates only, zero-padded so a listing sorts by partition then offset, read
  * back to the same coordinates, and nothing else is taken for a lake object. */
 #include <setjmp.h>
@@ -11,7 +11,7 @@
 #include <cmocka.h>
 
 #include "common/error.h"
-#include "lake/lake_name.h"
+#include "contract/lake_name.h"
 
 static const struct {
     const char *prefix, *day, *topic;

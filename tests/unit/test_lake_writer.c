@@ -17,7 +17,7 @@
 #include "common/error.h"
 #include "lake/lake_day.h"
 #include "lake/lake_writer.h"
-#include "pipeline/message.h"
+#include "contract/message.h"
 
 #define EVENT(uid, ts)                                                                                           \
     "{\"index\": 1, \"unique_id\": \"" uid "\", \"title\": \"t\", \"description\": \"d\", "                    \

@@ -20,6 +20,7 @@
 #include "clean/rules.h"
 #include "common/error.h"
 #include "common/line_reader.h"
+#include "contract/reject_record.h"
 #include "json_test_support.h"
 
 #define CORPUS "fixtures/raw/corpus.jsonl"

@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "pipeline/message.h"
+#include "contract/message.h"
 #include "stream/stream_batch.h"
 
 #define EVENT_NO_TS                                                                                         \

@@ -1,10 +1,11 @@
 #define _GNU_SOURCE /* memmem */
-#include "pipeline/clean_run.h"
+#include "metrics/clean_run.h"
 
 #include <string.h>
 
 #include "common/line_reader.h"
 #include "common/strbuf.h"
+#include "contract/reject_record.h"
 
 /* One line of raw input: its pin to cleaned_out, or its reject to rejects_out. */
 static void run_raw(const pp_clean_run_opts *o, pp_tally *t, const char *line, size_t len, size_t lineno,

@@ -1,7 +1,7 @@
 /* clean_run — the offline loop over a JSONL file shared by `pinpipe clean`,
  * `pinpipe metrics` and `rules check`. */
-#ifndef PINPIPE_CLEAN_RUN_H
-#define PINPIPE_CLEAN_RUN_H
+#ifndef PINPIPE_METRICS_CLEAN_RUN_H
+#define PINPIPE_METRICS_CLEAN_RUN_H
 
 #include <stddef.h>
 #include <stdint.h>

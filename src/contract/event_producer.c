@@ -1,16 +1,16 @@
-#include "pipeline/event_producer.h"
+#include "contract/event_producer.h"
 
 #include <stdatomic.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "common/error.h"
+#include "contract/message.h"
+#include "contract/message.h"
 #include "event/event.h"
 #include "kafka/kafka_admin.h"
 #include "kafka/kafka_producer.h"
-#include "pipeline/message.h"
 
 struct pp_event_producer {
     pp_kafka_conf conf;
@@ -59,15 +59,11 @@ int pp_event_producer_create(pp_event_producer **out, const char *brokers, const
 int pp_event_producer_send(pp_event_producer *p, const char *buf, size_t len, int64_t ingest_time_ms, char *err,
                            size_t errlen) {
     pp_event ev;
+    pp_message m;
     pp_event_parse(&ev, buf, len, NULL, 0);
-    char ingest[24], schema[2] = {ev.schema_version == 2 ? '2' : '1', 0};
-    snprintf(ingest, sizeof ingest, "%lld", (long long)(ingest_time_ms >= 0 ? ingest_time_ms : now_ms()));
-    pp_kafka_header hdrs[2] = {{PP_HDR_INGEST_TIME, ingest, strlen(ingest)}, {PP_HDR_SCHEMA, schema, 1}};
-    pp_kafka_record rec = {.topic = p->topic, .partition = PP_KAFKA_PARTITION_ANY, .value = buf, .value_len = len,
-                           .headers = hdrs, .nheaders = 2, .timestamp_ms = 0};
-    if (ev.present[PP_F_UNIQUE_ID]) pp_message_key(ev.str[PP_F_UNIQUE_ID], ev.len[PP_F_UNIQUE_ID], &rec.key, &rec.key_len);
+    pp_message_build(&m, p->topic, buf, len, &ev, ingest_time_ms >= 0 ? ingest_time_ms : now_ms());
     int rc;
-    while ((rc = pp_producer_send(p->producer, &rec, on_delivery, p, err, errlen)) == PP_EBUSY)
+    while ((rc = pp_producer_send(p->producer, &m.rec, on_delivery, p, err, errlen)) == PP_EBUSY)
         pp_producer_flush(p->producer, 100, NULL, 0); /* queue full: let it drain */
     pp_event_clear(&ev);
     return rc;

@@ -3,7 +3,7 @@
  * writer, stream); /healthz answers 503 when the daemon says it is stalled
  * (common/health.h). The render callback runs on the server's thread and must only
  * read values that are safe to read concurrently (atomics).
- * Slow or greedy clients (pipeline/http_guard.h): at most
+ * Slow or greedy clients (http/http_guard.h): at most
  * PINPIPE_STATS_MAX_CONNECTIONS connections (default 64) and
  * PINPIPE_STATS_MAX_CONNECTIONS_PER_IP from one address (default 8; 0 = no limit),
  * new ones over a limit closed at once; a request must arrive within

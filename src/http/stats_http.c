@@ -1,4 +1,4 @@
-#include "pipeline/stats_http.h"
+#include "http/stats_http.h"
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
@@ -8,7 +8,7 @@
 
 #include "common/config.h"
 #include "common/error.h"
-#include "pipeline/http_guard.h"
+#include "http/http_guard.h"
 
 struct pp_stats_http {
     struct MHD_Daemon *daemon;

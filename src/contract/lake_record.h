@@ -1,28 +1,41 @@
-/* batch_line — reads one lake line back (the format lake/lake_line.h writes):
+/* lake_record — one lake record: a Kafka message as one JSON line, written by the
+ * lake writer and read back by the batch, both here.
  *
  *   {"topic":"pins","partition":3,"offset":12345,"ingest_time":1767225600000,
- *    "key":"<unique_id>","raw":"<the message value as a JSON string>"}
+ *    "key":"<unique_id>","raw":"<the message value, exactly, as a JSON string>"}\n
  *
- * with "raw_base64" (standard base64, padded) instead of "raw" when the value is
- * not UTF-8. Member order does not matter; unknown members are ignored; "key" (or
- * "key_base64") is not needed (the value holds the unique_id). ingest_time may be
- * null or absent: unknown (-1).
+ * Writing (pp_lake_line_append): members always in this order. ingest_time is
+ * pinpipe-ingest-time (else the message timestamp), in ms since the epoch, or null
+ * when the message carries neither. key is null for a message without a key. A
+ * value that is not valid UTF-8 is written as "raw_base64" (standard base64, padded)
+ * instead of "raw" — the same choice pp_reject_json_raw makes for rejects — and a
+ * key that is not valid UTF-8 likewise as "key_base64" instead of "key". Decoding
+ * "raw" (or "raw_base64") gives back the value byte for byte.
+ *
+ * Reading (pp_batch_line_parse): member order does not matter; unknown members are
+ * ignored; "key" (or "key_base64") is not needed (the value holds the unique_id).
+ * ingest_time may be null or absent: unknown (-1).
  *
  * A line is corrupt — PP_EINVAL, with err saying why — when it is not a JSON object,
  * when topic is not a non-empty string, partition not an integer in 0..2^31-1,
  * offset not an integer >= 0, ingest_time neither null nor an integer >= 0, when it
  * has both or neither of raw and raw_base64, or raw_base64 is not base64.
  *
- * Ownership: the decoded value goes into the caller's strbuf (reset first);
- * out->raw points into it, out->topic into out itself.
+ * Ownership: the writer appends to the caller's strbuf. The reader decodes the value
+ * into the caller's strbuf (reset first); out->raw points into it, out->topic into
+ * out itself.
  */
-#ifndef PINPIPE_BATCH_LINE_H
-#define PINPIPE_BATCH_LINE_H
+#ifndef PINPIPE_CONTRACT_LAKE_RECORD_H
+#define PINPIPE_CONTRACT_LAKE_RECORD_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include "common/strbuf.h"
+#include "kafka/kafka_types.h"
+
+/* Appends the line of m, newline included. ingest_time_ms < 0: null. */
+void pp_lake_line_append(pp_strbuf *out, const pp_kafka_message *m, int64_t ingest_time_ms);
 
 typedef struct {
     char topic[256];

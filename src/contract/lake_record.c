@@ -1,10 +1,34 @@
-#include "batch/batch_line.h"
+#include "contract/lake_record.h"
 
 #include <jansson.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "common/error.h"
+
+/* ---- writing ------------------------------------------------------------------- */
+
+void pp_lake_line_append(pp_strbuf *out, const pp_kafka_message *m, int64_t ingest_time_ms) {
+    pp_sb_puts(out, "{\"topic\":");
+    pp_sb_json_cstr(out, m->topic ? m->topic : "");
+    pp_sb_puts(out, ",\"partition\":");
+    pp_sb_put_i64(out, m->partition);
+    pp_sb_puts(out, ",\"offset\":");
+    pp_sb_put_i64(out, m->offset);
+    pp_sb_puts(out, ",\"ingest_time\":");
+    if (ingest_time_ms >= 0)
+        pp_sb_put_i64(out, ingest_time_ms);
+    else
+        pp_sb_puts(out, "null");
+    if (m->key)
+        pp_sb_json_bytes_member(out, "key", m->key, m->key_len);
+    else
+        pp_sb_puts(out, ",\"key\":null");
+    pp_sb_json_bytes_member(out, "raw", m->value ? (const char *)m->value : "", m->value_len);
+    pp_sb_puts(out, "}\n");
+}
+
+/* ---- reading ------------------------------------------------------------------- */
 
 static int b64_value(unsigned char c) {
     if (c >= 'A' && c <= 'Z') return c - 'A';

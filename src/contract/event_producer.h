@@ -1,14 +1,17 @@
-/* event_producer — produces raw events to Kafka with the API's message contract
- * (docs/architecture.md): key = unique_id when the bytes are an event, headers
- * pinpipe-ingest-time and pinpipe-schema. No validation: what is given is sent,
+/* event_producer — produces raw events to Kafka with the message contract
+ * (contract/message.h, the same builder as the API): key = unique_id when the
+ * bytes are an event, headers pinpipe-ingest-time and pinpipe-schema. It lives
+ * with the contract, not in kafka/ (a client that knows no event: kafka/ would then
+ * include contract/, which includes kafka/) nor in cli/ (the emulator uses it and
+ * does not link the CLI). No validation: what is given is sent,
  * so tools can also make poison messages. Used by `pinpipe produce` and by the
  * emulator's direct mode. Waits for room when the producer's queue is full and
  * counts delivery reports.
  * Ownership: owns its pp_producer; one thread sends, reports arrive on the
  * producer's poll thread (the counters are atomic).
  */
-#ifndef PINPIPE_EVENT_PRODUCER_H
-#define PINPIPE_EVENT_PRODUCER_H
+#ifndef PINPIPE_CONTRACT_EVENT_PRODUCER_H
+#define PINPIPE_CONTRACT_EVENT_PRODUCER_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,4 +1,4 @@
-#include "lake/lake_name.h"
+#include "contract/lake_name.h"
 
 #include <stdio.h>
 #include <string.h>

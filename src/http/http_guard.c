@@ -1,4 +1,4 @@
-#include "pipeline/http_guard.h"
+#include "http/http_guard.h"
 
 #include <errno.h>
 #include <netinet/in.h>

@@ -13,8 +13,8 @@
  * A PREFIX that is not empty and does not end in '/' gets one ("raw" -> "raw/").
  * Nothing here allocates; the caller owns every buffer.
  */
-#ifndef PINPIPE_LAKE_NAME_H
-#define PINPIPE_LAKE_NAME_H
+#ifndef PINPIPE_CONTRACT_LAKE_NAME_H
+#define PINPIPE_CONTRACT_LAKE_NAME_H
 
 #include <stddef.h>
 #include <stdint.h>

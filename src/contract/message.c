@@ -1,5 +1,6 @@
-#include "pipeline/message.h"
+#include "contract/message.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "event/event_time.h"
@@ -25,4 +26,17 @@ void pp_message_key(const char *id, size_t len, const void **key, size_t *key_le
     while (len > start && is_space(id[len - 1])) len--;
     *key = id + start;
     *key_len = len - start;
+}
+
+void pp_message_build(pp_message *m, const char *topic, const void *value, size_t len, const pp_event *ev,
+                      int64_t ingest_time_ms) {
+    memset(m, 0, sizeof *m);
+    snprintf(m->ingest, sizeof m->ingest, "%lld", (long long)ingest_time_ms);
+    m->schema[0] = ev->schema_version == 2 ? '2' : '1';
+    m->headers[0] = (pp_kafka_header){PP_HDR_INGEST_TIME, m->ingest, strlen(m->ingest)};
+    m->headers[1] = (pp_kafka_header){PP_HDR_SCHEMA, m->schema, 1};
+    m->rec = (pp_kafka_record){.topic = topic, .partition = PP_KAFKA_PARTITION_ANY, .value = value,
+                               .value_len = len, .headers = m->headers, .nheaders = 2, .timestamp_ms = 0};
+    if (ev->present[PP_F_UNIQUE_ID])
+        pp_message_key(ev->str[PP_F_UNIQUE_ID], ev->len[PP_F_UNIQUE_ID], &m->rec.key, &m->rec.key_len);
 }
