@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/clock.h"
 #include "common/error.h"
 #include "common/log.h"
 
@@ -19,10 +20,8 @@ typedef struct {
     int busy;
 } slot;
 
-static double now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+static double mono_ms_f(void) {
+    return pp_mono_us() / 1000.0;
 }
 
 static size_t discard(char *p, size_t size, size_t n, void *ud) {
@@ -66,10 +65,10 @@ int pp_emu_http_run(pp_emu_gen *gen, pp_manifest *man, const pp_emu_http_opts *o
         headers = curl_slist_append(headers, auth);
     }
     for (unsigned i = 0; i < n; i++) slots[i].easy = curl_easy_init();
-    double t0 = now_ms();
+    double t0 = mono_ms_f();
     unsigned active = 0;
     while (more || active) {
-        double now = now_ms();
+        double now = mono_ms_f();
         for (unsigned i = 0; i < n; i++) { /* fill idle slots, restart due retries */
             slot *s = &slots[i];
             if (s->busy && s->retry_at_ms > 0 && now >= s->retry_at_ms) {
@@ -115,7 +114,7 @@ int pp_emu_http_run(pp_emu_gen *gen, pp_manifest *man, const pp_emu_http_opts *o
             int retry = cc != CURLE_OK || status == 503 || status == 429;
             if (retry && s->attempt < o->retries) {
                 double backoff = 100.0 * (1u << (s->attempt < 6 ? s->attempt : 6));
-                s->retry_at_ms = now_ms() + (backoff > 5000 ? 5000 : backoff);
+                s->retry_at_ms = mono_ms_f() + (backoff > 5000 ? 5000 : backoff);
                 s->attempt++;
                 st->retries++;
                 continue;
@@ -123,7 +122,7 @@ int pp_emu_http_run(pp_emu_gen *gen, pp_manifest *man, const pp_emu_http_opts *o
             if (cc == CURLE_OK && status >= 200 && status < 300) {
                 st->acked++;
                 if (lat_n == lat_cap) lat = realloc(lat, (lat_cap *= 2) * sizeof *lat);
-                lat[lat_n++] = now_ms() - s->first_sent_ms;
+                lat[lat_n++] = mono_ms_f() - s->first_sent_ms;
             } else if (cc == CURLE_OK && status >= 400 && status < 500 && status != 429) {
                 st->rejected++;
             } else {
@@ -139,7 +138,7 @@ int pp_emu_http_run(pp_emu_gen *gen, pp_manifest *man, const pp_emu_http_opts *o
         curl_multi_poll(multi, NULL, 0, waiting_retry || (o->rate && more) ? 1 : 100, NULL);
     }
 out:
-    st->seconds = (now_ms() - t0) / 1000.0;
+    st->seconds = (mono_ms_f() - t0) / 1000.0;
     if (lat_n) {
         qsort(lat, lat_n, sizeof *lat, cmp_double);
         st->p50_ms = lat[lat_n / 2];

@@ -3,13 +3,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/clock.h"
 #include "common/error.h"
 #include "contract/event_producer.h"
 
 static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
+    return pp_mono_us() / 1e6;
 }
 
 int pp_emu_kafka_run(pp_emu_gen *gen, pp_manifest *man, const pp_emu_options *o, pp_emu_kafka_stats *st, char *err,

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/clock.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "kafka/kafka_admin.h"
@@ -63,14 +64,7 @@ static void *probe_main(void *arg) {
     pp_api_health *h = arg;
     for (;;) {
         probe_once(h);
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += h->interval_ms / 1000;
-        until.tv_nsec += (long)(h->interval_ms % 1000) * 1000000L;
-        if (until.tv_nsec >= 1000000000L) {
-            until.tv_sec++;
-            until.tv_nsec -= 1000000000L;
-        }
+        struct timespec until = pp_mono_deadline(h->interval_ms);
         pthread_mutex_lock(&h->mu);
         while (!h->stop && pthread_cond_timedwait(&h->cv, &h->mu, &until) != ETIMEDOUT) {
         }
@@ -93,7 +87,7 @@ int pp_api_health_create(pp_api_health **out, const pp_kafka_conf *kc, pp_produc
     h->interval_ms = interval_ms > 0 ? interval_ms : 1000;
     atomic_init(&h->state, PP_API_KAFKA_UNKNOWN);
     pthread_mutex_init(&h->mu, NULL);
-    pthread_cond_init(&h->cv, NULL);
+    pp_cond_init_mono(&h->cv); /* the probe period does not jump with the wall clock */
     rc = pp_kafka_admin_create(&h->admin, kc, err, errlen);
     if (rc != PP_OK) goto fail;
     if (pthread_create(&h->thread, NULL, probe_main, h) != 0) {

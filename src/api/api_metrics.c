@@ -1,5 +1,7 @@
 #include "api/api_metrics.h"
 
+#include "common/clock.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -47,12 +49,6 @@ void pp_api_metrics_init(pp_api_metrics *m) {
     histogram_init(&m->produce_duration);
     for (int e = 0; e < PP_API_PERR_COUNT; e++) atomic_init(&m->produce_errors[e], 0);
     atomic_init(&m->in_flight, 0);
-}
-
-int64_t pp_api_mono_us(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 void pp_api_histogram_observe(pp_api_histogram *h, int64_t us) {

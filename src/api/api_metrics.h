@@ -83,8 +83,6 @@ typedef struct {
 
 void pp_api_metrics_init(pp_api_metrics *m);
 
-/* Monotonic clock in microseconds, for durations. */
-int64_t pp_api_mono_us(void);
 
 void pp_api_metrics_request_begin(pp_api_metrics *m);
 /* A request is done: counts it under (route, code) unless code is 0 (no response was

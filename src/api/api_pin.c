@@ -9,6 +9,7 @@
 #include "api/api_http.h"
 #include "api/api_reply.h"
 #include "api/api_respond.h"
+#include "common/clock.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "contract/message.h"
@@ -143,12 +144,6 @@ static void write_raw_413(const pp_api_pin *pin, struct MHD_Connection *c) {
     }
 }
 
-static int64_t wall_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* The delivery report, on the producer's poll thread. After MHD_resume_connection the
  * request may be answered and freed at any moment by an MHD thread: r is not touched
  * after it. */
@@ -159,7 +154,7 @@ static void on_delivery(const pp_delivery_report *rep, void *opaque) {
     r->report_status = rep->status;
     r->report_too_large = rep->status == PP_EREFUSED && rep->too_large;
     snprintf(r->report_err, sizeof r->report_err, "%s", rep->errstr ? rep->errstr : "");
-    pp_api_metrics_produce_done(pin->metrics, pp_api_mono_us() - r->produce_start_us);
+    pp_api_metrics_produce_done(pin->metrics, pp_mono_us() - r->produce_start_us);
     if (rep->status != PP_OK)
         pp_api_metrics_produce_error(pin->metrics, rep->status == PP_ETIMEOUT ? PP_API_PERR_TIMEOUT
                                                    : r->report_too_large      ? PP_API_PERR_TOO_LARGE
@@ -206,7 +201,7 @@ static enum MHD_Result body_done(pp_api_pin *pin, pp_api_pin_req *r, struct MHD_
         return answer_unavailable(pin, r, c, "The server is shutting down", "shutting_down", status);
     }
 
-    int64_t ingest_ms = wall_ms();
+    int64_t ingest_ms = pp_wall_ms();
     pp_message m;
     pp_message_build(&m, pin->topic, r->body, r->len, &ev, ingest_ms);
     m.rec.timestamp_ms = ingest_ms; /* the API's records carry their ingest time as timestamp too */
@@ -214,7 +209,7 @@ static enum MHD_Result body_done(pp_api_pin *pin, pp_api_pin_req *r, struct MHD_
     for (size_t i = 0; i < m.rec.nheaders; i++)
         r->record_bytes += strlen(m.rec.headers[i].name) + m.rec.headers[i].value_len;
     r->conn = c;
-    r->produce_start_us = pp_api_mono_us();
+    r->produce_start_us = pp_mono_us();
     atomic_store(&r->phase, PHASE_PRODUCING);
     /* Suspended before sending: the report may come before pp_producer_send returns,
      * and a resume must never precede its suspend. */

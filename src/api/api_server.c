@@ -21,6 +21,7 @@
 #include "api/api_pin.h"
 #include "api/api_reply.h"
 #include "api/api_respond.h"
+#include "common/clock.h"
 #include "common/config.h"
 #include "common/error.h"
 #include "common/log.h"
@@ -254,7 +255,7 @@ static enum MHD_Result step_request(pp_api_server *s, struct MHD_Connection *c, 
     if (!r) {
         r = calloc(1, sizeof *r);
         if (!r) return MHD_NO;
-        r->start_us = pp_api_mono_us();
+        r->start_us = pp_mono_us();
         r->route = route_of(url);
         pp_api_metrics_request_begin(&s->metrics);
         *con_cls = r;
@@ -310,7 +311,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     /* an answer that could not be sent is still counted under its code */
     if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK && r->status == 0)
         PP_DEBUG("api", "request on %s ended without an answer (%d)", pp_api_route_label(r->route), (int)toe);
-    pp_api_metrics_request_end(&s->metrics, r->route, r->status, pp_api_mono_us() - r->start_us);
+    pp_api_metrics_request_end(&s->metrics, r->route, r->status, pp_mono_us() - r->start_us);
     pp_api_pin_req_free(r->pin);
     free(r);
     *con_cls = NULL;
@@ -459,16 +460,11 @@ fail:
 
 int pp_api_server_port(const pp_api_server *s) { return s->port; }
 
-static void sleep_ms(int ms) {
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
 /* Waits until *counter is 0 or timeout_ms passed; returns the last value seen. */
 static long wait_zero(atomic_long *counter, long timeout_ms) {
-    int64_t until = pp_api_mono_us() + (int64_t)timeout_ms * 1000;
+    int64_t until = pp_mono_us() + (int64_t)timeout_ms * 1000;
     long v;
-    while ((v = atomic_load(counter)) > 0 && pp_api_mono_us() < until) sleep_ms(5);
+    while ((v = atomic_load(counter)) > 0 && pp_mono_us() < until) pp_sleep_ms(5);
     return v;
 }
 

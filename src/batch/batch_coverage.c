@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "common/clock.h"
 #include "common/error.h"
 #include "common/strbuf.h"
 #include "event/event_time.h"
@@ -16,8 +17,7 @@ int pp_batch_coverage_json(const char *brokers, const char *topic, const char *g
     size_t n = 0;
     char why[512];
     *json = NULL;
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
+    int64_t now_wall_ms = pp_wall_ms();
     int rc = pp_kafka_conf_for(&kc, brokers, NULL, NULL, why, sizeof why);
     if (rc == PP_OK) rc = pp_kafka_group_committed(&kc, topic, group, timeout_ms, &c, &n, why, sizeof why);
     pp_kafka_conf_free(&kc);
@@ -26,7 +26,7 @@ int pp_batch_coverage_json(const char *brokers, const char *topic, const char *g
         return rc;
     }
     char at[25];
-    pp_event_time_iso((int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000, at);
+    pp_event_time_iso(now_wall_ms, at);
     pp_strbuf sb;
     pp_sb_init(&sb);
     pp_sb_puts(&sb, "{\"source\":\"lake_group\",\"group\":");

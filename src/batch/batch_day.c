@@ -8,24 +8,13 @@
 #include "batch/batch_coverage.h"
 #include "batch/batch_load.h"
 #include "batch/batch_spool.h"
+#include "common/clock.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "metrics/metrics.h"
 #include "metrics/tally.h"
 
 #define MISPLACED_LOGGED 5
-
-static int64_t mono_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static int64_t wall_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 typedef struct {
     const pp_batch_day_ctx *c;
@@ -55,9 +44,9 @@ static int clean_records(day_state *d, char *err, size_t errlen) {
         const char *raw = pp_batch_spool_bytes(d->spool, r);
         pp_pin pin;
         pp_reject rej;
-        int64_t t0 = mono_ns();
+        int64_t t0 = pp_mono_ns();
         pp_tally_result res = pp_tally_raw(&d->tally, raw, r->len, r->ingest_time_ms, &pin, &rej);
-        int64_t t1 = mono_ns();
+        int64_t t1 = pp_mono_ns();
         d->clean_ns += t1 - t0;
         pp_batch_origin o = {pp_batch_spool_topic(d->spool, r->topic), r->partition, r->offset, r->ingest_time_ms,
                              d->load.objects[r->object].key, r->line};
@@ -72,7 +61,7 @@ static int clean_records(day_state *d, char *err, size_t errlen) {
                 d->run->rejects_written++;
         }
         if (res != PP_TALLY_REJECTED) pp_pin_clear(&pin);
-        d->write_ns += mono_ns() - t1;
+        d->write_ns += pp_mono_ns() - t1;
     }
     return rc;
 }
@@ -116,13 +105,13 @@ static int store_metrics(day_state *d, char *err, size_t errlen) {
 int pp_batch_day_run(const pp_batch_day_ctx *c, const char *day, pp_batch_summary *run, char *err, size_t errlen) {
     day_state d = {.c = c, .day = day, .run = run};
     char why[1024];
-    int64_t start = mono_ns();
+    int64_t start = pp_mono_ns();
     int begun = 0;
     char *lake_read = NULL;
     memset(run, 0, sizeof *run);
     snprintf(run->day, sizeof run->day, "%s", day);
     run->metric = c->metric >= 0 ? PP_METRICS[c->metric].name : NULL;
-    run->run_at_ms = wall_ms();
+    run->run_at_ms = pp_wall_ms();
     run->lake_coverage = c->coverage;
     pp_tally_init(&d.tally, &c->clean);
 
@@ -143,28 +132,28 @@ int pp_batch_day_run(const pp_batch_day_ctx *c, const char *day, pp_batch_summar
                 (unsigned long long)ss.conflicts);
     lake_read = pp_batch_read_json(d.spool);
     run->lake_read = lake_read;
-    run->read_ms = (mono_ns() - start) / 1000000;
+    run->read_ms = (pp_mono_ns() - start) / 1000000;
 
     /* 2. begin */
     run->status = "running";
     if ((rc = pp_batch_store_begin(c->store, run, why, sizeof why))) goto done;
     begun = 1;
-    int64_t t = mono_ns();
+    int64_t t = pp_mono_ns();
     rc = pp_batch_store_clear(c->store, why, sizeof why);
-    d.write_ns += mono_ns() - t;
+    d.write_ns += pp_mono_ns() - t;
 
     /* 3. clean and write, 4. metrics, 5. wait */
     if (rc == PP_OK) rc = clean_records(&d, why, sizeof why);
-    t = mono_ns();
+    t = pp_mono_ns();
     if (rc == PP_OK && c->metric < 0) rc = store_corrupt(&d, why, sizeof why);
     if (rc == PP_OK) rc = store_metrics(&d, why, sizeof why);
     if (rc == PP_OK) rc = pp_batch_store_drain(c->store, why, sizeof why);
-    d.write_ns += mono_ns() - t;
+    d.write_ns += pp_mono_ns() - t;
     run->duplicate_pins = d.tally.duplicates;
     run->rejects = d.tally.rejected;
     run->clean_ms = d.clean_ns / 1000000;
     run->write_ms = d.write_ns / 1000000;
-    run->duration_ms = (mono_ns() - start) / 1000000;
+    run->duration_ms = (pp_mono_ns() - start) / 1000000;
     if (rc == PP_OK) {
         run->status = "done";
         rc = pp_batch_store_record(c->store, run, why, sizeof why);
@@ -174,7 +163,7 @@ done:
     if (rc) {
         pp_errf(err, errlen, "day %s: %s", day, why);
         run->status = "failed";
-        run->duration_ms = (mono_ns() - start) / 1000000;
+        run->duration_ms = (pp_mono_ns() - start) / 1000000;
         if (begun) {
             char ignored[256];
             run->error = err;

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "batch/batch_schema.h"
+#include "common/clock.h"
 #include "common/error.h"
 #include "common/hashmap.h"
 #include "common/strbuf.h"
@@ -107,12 +108,6 @@ void pp_batch_store_destroy(pp_batch_store *st) {
 
 void pp_batch_store_writer_stats(const pp_batch_store *st, pp_batch_writer_stats *ws) {
     pp_batch_writer_get_stats(st->w, ws);
-}
-
-static int64_t now_us(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 /* The prepared INSERT of table naming the columns in mask, then USING TIMESTAMP. */
@@ -279,7 +274,7 @@ int pp_batch_store_begin(pp_batch_store *st, pp_batch_summary *r, char *err, siz
     int64_t last = 0;
     if (pp_cql_result_nrows(res) > 0) pp_cql_result_get_bigint(res, 0, 0, &last); /* null: none yet */
     pp_cql_result_destroy(res);
-    int64_t now = now_us();
+    int64_t now = pp_wall_us();
     r->write_ts = now > last + 1 ? now : last + 1;
     memcpy(st->day, r->day, sizeof st->day);
     st->metric = r->metric;

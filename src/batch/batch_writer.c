@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "batch/batch_limits.h"
+#include "common/clock.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "cql/cql_arena.h"
@@ -141,11 +142,6 @@ static int fail(pp_batch_writer *w, int rc, char *err, size_t errlen) {
     return w->failed;
 }
 
-static void sleep_ms(int ms) {
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
 static int backoff_ms(int attempt) {
     int ms = BACKOFF_FIRST_MS;
     for (int i = 1; i < attempt && ms < BACKOFF_MAX_MS; i++) ms *= 2;
@@ -198,7 +194,7 @@ static int send_slot(pp_batch_writer *w, slot *sl, char *err, size_t errlen) {
         }
         PP_WARN("batch", "Cassandra write not sent (%s); trying again", why);
         w->st.retries++;
-        sleep_ms(backoff_ms(sl->attempts));
+        pp_sleep_ms(backoff_ms(sl->attempts));
     }
 }
 
@@ -285,7 +281,7 @@ static int collect_one(pp_batch_writer *w, char *err, size_t errlen) {
     if (pp_batch_writer_retryable(rc, code) && sl->attempts < w->o.max_attempts) {
         PP_WARN("batch", "Cassandra write failed (%s); trying again", why);
         w->st.retries++;
-        sleep_ms(backoff_ms(sl->attempts));
+        pp_sleep_ms(backoff_ms(sl->attempts));
         return send_slot(w, sl, err, errlen);
     }
     if (pp_batch_writer_refused(rc, code)) return on_refused(w, sl, why, err, errlen);

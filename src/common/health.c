@@ -1,13 +1,6 @@
 #include "common/health.h"
 
 #include <stdio.h>
-#include <time.h>
-
-int64_t pp_mono_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 void pp_health_init(pp_health *h, long stall_ms) {
     atomic_store(&h->last_progress_ms, pp_mono_ms());

@@ -24,6 +24,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+#include "common/clock.h"
 #include "common/strbuf.h"
 
 #define PP_HEALTH_DEFAULT_STALL_MS 60000
@@ -42,7 +43,5 @@ void pp_health_progress(pp_health *h);
 void pp_health_error(pp_health *h, const char *err);
 /* Appends the JSON body; returns 1 healthy, 0 stalled. waiting < 0: unknown (healthy). */
 int pp_health_check(pp_health *h, long long waiting, const char *unit, pp_strbuf *out);
-/* Monotonic milliseconds (CLOCK_MONOTONIC), for durations and deadlines only. */
-int64_t pp_mono_ms(void);
 
 #endif

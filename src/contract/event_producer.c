@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/clock.h"
 #include "common/error.h"
 #include "contract/message.h"
 #include "contract/message.h"
@@ -25,12 +26,6 @@ static void on_delivery(const pp_delivery_report *r, void *opaque) {
         atomic_fetch_add(&p->delivered, 1);
     else
         atomic_fetch_add(&p->failed, 1);
-}
-
-static int64_t now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 int pp_event_producer_create(pp_event_producer **out, const char *brokers, const char *topic, int partitions,
@@ -61,7 +56,7 @@ int pp_event_producer_send(pp_event_producer *p, const char *buf, size_t len, in
     pp_event ev;
     pp_message m;
     pp_event_parse(&ev, buf, len, NULL, 0);
-    pp_message_build(&m, p->topic, buf, len, &ev, ingest_time_ms >= 0 ? ingest_time_ms : now_ms());
+    pp_message_build(&m, p->topic, buf, len, &ev, ingest_time_ms >= 0 ? ingest_time_ms : pp_wall_ms());
     int rc;
     while ((rc = pp_producer_send(p->producer, &m.rec, on_delivery, p, err, errlen)) == PP_EBUSY)
         pp_producer_flush(p->producer, 100, NULL, 0); /* queue full: let it drain */

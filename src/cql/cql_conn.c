@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "cql/cql_stream.h"
@@ -44,14 +45,8 @@ struct pp_cql_conn {
     char broken_msg[640];
 };
 
-static int64_t now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int remaining_ms(int64_t deadline) {
-    int64_t left = deadline - now_ms();
+    int64_t left = deadline - pp_mono_ms();
     if (left < 0) return 0;
     return left > 0x7fffffff ? 0x7fffffff : (int)left;
 }
@@ -291,7 +286,7 @@ int pp_cql_conn_send(pp_cql_conn *c, pp_cql_buf *frame, int *stream, char *err, 
     }
     slot *s = &c->slots[id];
     s->state = S_WAITING;
-    s->deadline_ms = now_ms() + c->request_timeout_ms;
+    s->deadline_ms = pp_mono_ms() + c->request_timeout_ms;
     pp_cql_frame_set_stream(frame->data, (int16_t)id);
     int rc = write_all(c, frame->data, frame->len, s->deadline_ms);
     if (rc) {
@@ -347,7 +342,7 @@ int pp_cql_conn_wait(pp_cql_conn *c, int stream, pp_cql_response *out, char *err
             release(c, stream);
             return c->broken;
         }
-        if (now_ms() >= s->deadline_ms) {
+        if (pp_mono_ms() >= s->deadline_ms) {
             if (!last_look) { /* what already arrived still counts */
                 last_look = 1;
                 pump(c, 0);
@@ -377,7 +372,7 @@ void pp_cql_conn_abandon(pp_cql_conn *c, int stream) {
 /* The ready slot that arrived first, or -1. Marks late slots ready (timed out). */
 static int first_ready(pp_cql_conn *c, int64_t *earliest) {
     int best = -1;
-    int64_t now = now_ms();
+    int64_t now = pp_mono_ms();
     *earliest = INT64_MAX;
     for (int i = 0; i < c->ids.max; i++) {
         slot *s = &c->slots[i];
@@ -400,7 +395,7 @@ static int first_ready(pp_cql_conn *c, int64_t *earliest) {
 
 int pp_cql_conn_poll(pp_cql_conn *c, int timeout_ms, int *stream, char *err, size_t errlen) {
     *stream = -1;
-    int64_t until = timeout_ms < 0 ? INT64_MAX : now_ms() + timeout_ms;
+    int64_t until = timeout_ms < 0 ? INT64_MAX : pp_mono_ms() + timeout_ms;
     for (;;) {
         int64_t earliest;
         int ready = first_ready(c, &earliest);
@@ -413,7 +408,7 @@ int pp_cql_conn_poll(pp_cql_conn *c, int timeout_ms, int *stream, char *err, siz
             return PP_EINVAL;
         }
         int64_t stop = earliest < until ? earliest : until;
-        if (now_ms() >= until) {
+        if (pp_mono_ms() >= until) {
             pp_errf(err, errlen, "no response within %d ms", timeout_ms);
             return PP_ETIMEOUT;
         }

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "common/clock.h"
 #include "common/error.h"
 #include "common/log.h"
 
@@ -56,12 +57,6 @@ struct pp_http_guard {
     gconn *conns;              /* every started connection */
     atomic_ulong refused_total, refused_per_ip, timeouts, log_count;
 };
-
-static int64_t mono_us(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 /* The address bytes a limit is kept for: IPv4 (also when IPv4-mapped IPv6) or IPv6.
  * Returns the length (4 or 16), 0 for any other family. */
@@ -177,7 +172,7 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
         }
         k->fd = fdi ? fdi->connect_fd : MHD_INVALID_SOCKET;
         k->state = C_IDLE;
-        k->deadline_us = mono_us() + g->o.request_timeout_ms * 1000;
+        k->deadline_us = pp_mono_us() + g->o.request_timeout_ms * 1000;
         memcpy(k->addr, key, kn);
         k->addr_len = (unsigned char)kn;
         pthread_mutex_lock(&g->mu);
@@ -243,7 +238,7 @@ void pp_http_guard_done(pp_http_guard *g, struct MHD_Connection *c) {
     pthread_mutex_lock(&g->mu);
     if (k->state != C_KILLING && k->state != C_KILLED) {
         k->state = C_IDLE;
-        k->deadline_us = mono_us() + g->o.request_timeout_ms * 1000;
+        k->deadline_us = pp_mono_us() + g->o.request_timeout_ms * 1000;
     }
     pthread_mutex_unlock(&g->mu);
 }
@@ -323,13 +318,9 @@ static void *watchdog_main(void *arg) {
     if (tick_ms < 10) tick_ms = 10;
     pthread_mutex_lock(&g->mu);
     while (!g->stop) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        ts.tv_nsec += tick_ms * 1000000L;
-        ts.tv_sec += ts.tv_nsec / 1000000000L;
-        ts.tv_nsec %= 1000000000L;
+        struct timespec ts = pp_mono_deadline(tick_ms);
         pthread_cond_timedwait(&g->cv, &g->mu, &ts);
-        if (!g->stop) enforce(g, mono_us());
+        if (!g->stop) enforce(g, pp_mono_us());
     }
     pthread_mutex_unlock(&g->mu);
     return NULL;
@@ -350,11 +341,7 @@ int pp_http_guard_create(pp_http_guard **out, const pp_http_guard_opts *o, const
     }
     g->o = *o;
     pthread_mutex_init(&g->mu, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&g->cv, &ca);
-    pthread_condattr_destroy(&ca);
+    pp_cond_init_mono(&g->cv);
     if (pthread_create(&g->watchdog, NULL, watchdog_main, g) != 0) {
         pp_http_guard_destroy(g);
         pp_errf(err, errlen, "%s: cannot start the request deadline thread", name ? name : "http");

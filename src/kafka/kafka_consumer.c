@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/clock.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "kafka/kafka_rd.h"
@@ -18,12 +19,6 @@ struct pp_consumer {
     int cb_rc;           /* error of the last failed assignment callback, until reported */
     char cb_err[320];
 };
-
-static int64_t now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void log_parts(const char *what, const rd_kafka_topic_partition_list_t *parts) {
     char line[1024];
@@ -292,9 +287,9 @@ int pp_consumer_poll_batch(pp_consumer *c, pp_kafka_batch *b, size_t max_count, 
         pp_errf(err, errlen, "kafka consumer: out of memory");
         return PP_ENOMEM;
     }
-    int64_t deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+    int64_t deadline = pp_mono_ms() + (timeout_ms > 0 ? timeout_ms : 0);
     while (b->count < max_count) {
-        int64_t left = deadline - now_ms();
+        int64_t left = deadline - pp_mono_ms();
         rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, left > 0 ? (int)left : 0);
         if (c->cb_rc != PP_OK) {
             if (m) rd_kafka_message_destroy(m);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/clock.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "kafka/kafka_rd.h"
@@ -336,19 +337,13 @@ int pp_producer_send_sync(pp_producer *p, const pp_kafka_record *rec, int32_t *p
 
 int pp_producer_poll(pp_producer *p, int timeout_ms) { return rd_kafka_poll(p->rk, timeout_ms); }
 
-static int64_t now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int pp_producer_flush(pp_producer *p, int timeout_ms, char *err, size_t errlen) {
-    int64_t deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+    int64_t deadline = pp_mono_ms() + (timeout_ms > 0 ? timeout_ms : 0);
     rd_kafka_resp_err_t e = rd_kafka_flush(p->rk, timeout_ms);
     if (e && e != RD_KAFKA_RESP_ERR__TIMED_OUT)
         return pp_kafka_fail(p->rk, e, "kafka flush", err, errlen);
     /* The queue is empty; callbacks may still be running on the poll thread. */
-    while (atomic_load(&p->pending) > 0 && now_ms() < deadline) rd_kafka_poll(p->rk, 10);
+    while (atomic_load(&p->pending) > 0 && pp_mono_ms() < deadline) rd_kafka_poll(p->rk, 10);
     if (atomic_load(&p->pending) > 0) {
         pp_errf(err, errlen, "kafka flush: %ld records still undelivered after %d ms",
                 (long)atomic_load(&p->pending), timeout_ms);

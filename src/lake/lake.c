@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "common/config.h"
+#include "common/clock.h"
 #include "common/error.h"
 #include "common/health.h"
 #include "common/log.h"
@@ -60,18 +61,6 @@ void pp_lake_opts_default(pp_lake_opts *o) {
     o->stats_address = "127.0.0.1";
     o->stats_port = (int)pp_env_long("PINPIPE_LAKE_METRICS_PORT", 0);
     o->stall_ms = pp_env_long("PINPIPE_LAKE_STALL_MS", PP_HEALTH_DEFAULT_STALL_MS);
-}
-
-/* Sleeps ms, waking early when told to stop. */
-static void nap(const lake_ctx *ctx, int ms) {
-    int64_t until = pp_mono_ms() + ms;
-    while (!*ctx->stop) {
-        int64_t left = until - pp_mono_ms();
-        if (left <= 0) break;
-        if (left > 100) left = 100;
-        struct timespec ts = {0, (long)left * 1000000L};
-        nanosleep(&ts, NULL);
-    }
 }
 
 /* The writer's put: one S3 PUT of the whole object. A missing bucket is created
@@ -135,7 +124,7 @@ static int store_until_done(lake_ctx *ctx, pp_lake_flush_mode mode, char *err, s
         }
         PP_WARN("lake", "storing an object failed: %s (retrying in %d ms; offsets stay at what is stored)", err,
                 backoff);
-        nap(ctx, backoff);
+        pp_nap_ms(ctx->stop, backoff);
         backoff = backoff < BACKOFF_MAX_MS / 2 ? backoff * 2 : BACKOFF_MAX_MS;
     }
 }

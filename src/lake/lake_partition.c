@@ -21,7 +21,7 @@ void pp_lake_partition_free(pp_lake_partition *p) {
     p->n_open = p->cap_open = 0;
 }
 
-pp_lake_object *pp_lake_partition_object(pp_lake_partition *p, const char *day, int64_t offset, int64_t now_ms) {
+pp_lake_object *pp_lake_partition_object(pp_lake_partition *p, const char *day, int64_t offset, int64_t now_mono_ms) {
     for (size_t i = 0; i < p->n_open; i++)
         if (memcmp(p->open[i].day, day, 10) == 0) return &p->open[i];
     if (p->n_open == p->cap_open) {
@@ -38,7 +38,7 @@ pp_lake_object *pp_lake_partition_object(pp_lake_partition *p, const char *day, 
     memset(o, 0, sizeof *o);
     memcpy(o->day, day, 10);
     o->first_offset = o->last_offset = offset;
-    o->opened_ms = now_ms;
+    o->opened_ms = now_mono_ms;
     pp_sb_init(&o->data);
     return o;
 }

@@ -38,9 +38,9 @@ void pp_lake_partition_init(pp_lake_partition *p, const char *topic, int32_t par
 /* Drops every open object. */
 void pp_lake_partition_free(pp_lake_partition *p);
 
-/* The open object of `day`, opened at now_ms (empty, first_offset = offset) when
+/* The open object of `day`, opened at now_mono_ms (empty, first_offset = offset) when
  * there is none. */
-pp_lake_object *pp_lake_partition_object(pp_lake_partition *p, const char *day, int64_t offset, int64_t now_ms);
+pp_lake_object *pp_lake_partition_object(pp_lake_partition *p, const char *day, int64_t offset, int64_t now_mono_ms);
 /* Forgets open[i] (stored, or dropped); the order of the others may change. */
 void pp_lake_partition_close(pp_lake_partition *p, size_t i);
 

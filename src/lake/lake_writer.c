@@ -135,7 +135,7 @@ void pp_lake_writer_assign(pp_lake_writer *w, const char *topic, int32_t partiti
     w->parts[w->n_parts++] = p;
 }
 
-int pp_lake_writer_add(pp_lake_writer *w, const pp_kafka_message *m, int64_t now_ms) {
+int pp_lake_writer_add(pp_lake_writer *w, const pp_kafka_message *m, int64_t now_mono_ms) {
     pp_lake_partition *p = m->topic ? lookup(w, m->topic, m->partition) : NULL;
     if (!p || m->offset < 0 || (p->next_offset >= 0 && m->offset < p->next_offset)) {
         PP_DEBUG("lake", "skipping %s[%d]@%lld (%s)", m->topic ? m->topic : "?", (int)m->partition,
@@ -147,7 +147,7 @@ int pp_lake_writer_add(pp_lake_writer *w, const pp_kafka_message *m, int64_t now
     char day[11];
     pp_lake_event_day(m->value, m->value_len, ingest, &w->clean, day);
     size_t n_open = p->n_open;
-    pp_lake_object *o = pp_lake_partition_object(p, day, m->offset, now_ms);
+    pp_lake_object *o = pp_lake_partition_object(p, day, m->offset, now_mono_ms);
     size_t before = o->data.len;
     pp_lake_line_append(&o->data, m, ingest);
     o->records++;
@@ -157,7 +157,7 @@ int pp_lake_writer_add(pp_lake_writer *w, const pp_kafka_message *m, int64_t now
     atomic_fetch_add(&w->stats->records, 1);
     atomic_fetch_add(&w->stats->open_bytes, (long long)(o->data.len - before));
     if (p->n_open != n_open) atomic_fetch_add(&w->stats->open_objects, 1);
-    return pp_lake_rotation_due(&w->limits, o->records, o->data.len, now_ms - o->opened_ms) != PP_LAKE_KEEP;
+    return pp_lake_rotation_due(&w->limits, o->records, o->data.len, now_mono_ms - o->opened_ms) != PP_LAKE_KEEP;
 }
 
 static int store(pp_lake_writer *w, const pp_lake_partition *p, const pp_lake_object *o, pp_lake_reason why,
@@ -191,12 +191,12 @@ static int store(pp_lake_writer *w, const pp_lake_partition *p, const pp_lake_ob
     return PP_OK;
 }
 
-static int flush_partition(pp_lake_writer *w, pp_lake_partition *p, pp_lake_flush_mode mode, int64_t now_ms,
+static int flush_partition(pp_lake_writer *w, pp_lake_partition *p, pp_lake_flush_mode mode, int64_t now_mono_ms,
                            char *err, size_t errlen) {
     size_t i = 0;
     while (i < p->n_open) {
         pp_lake_object *o = &p->open[i];
-        pp_lake_reason why = pp_lake_rotation_due(&w->limits, o->records, o->data.len, now_ms - o->opened_ms);
+        pp_lake_reason why = pp_lake_rotation_due(&w->limits, o->records, o->data.len, now_mono_ms - o->opened_ms);
         if (why == PP_LAKE_KEEP && mode == PP_LAKE_FLUSH_ALL) why = PP_LAKE_DUE_DRAIN;
         if (why == PP_LAKE_KEEP) {
             i++;
@@ -210,14 +210,14 @@ static int flush_partition(pp_lake_writer *w, pp_lake_partition *p, pp_lake_flus
 }
 
 int pp_lake_writer_flush(pp_lake_writer *w, pp_lake_flush_mode mode, const char *topic, int32_t partition,
-                         int64_t now_ms, char *err, size_t errlen) {
+                         int64_t now_mono_ms, char *err, size_t errlen) {
     int rc = PP_OK;
     if (topic) {
         pp_lake_partition *p = lookup(w, topic, partition);
-        if (p) rc = flush_partition(w, p, mode, now_ms, err, errlen);
+        if (p) rc = flush_partition(w, p, mode, now_mono_ms, err, errlen);
     } else {
         for (size_t i = 0; i < w->n_parts && rc == PP_OK; i++)
-            rc = flush_partition(w, w->parts[i], mode, now_ms, err, errlen);
+            rc = flush_partition(w, w->parts[i], mode, now_mono_ms, err, errlen);
     }
     update_gauges(w);
     return rc;
@@ -251,11 +251,11 @@ void pp_lake_writer_committed(pp_lake_writer *w, const pp_kafka_partition *c, si
     }
 }
 
-int64_t pp_lake_writer_next_due(const pp_lake_writer *w, int64_t now_ms) {
+int64_t pp_lake_writer_next_due(const pp_lake_writer *w, int64_t now_mono_ms) {
     int64_t best = -1;
     for (size_t i = 0; i < w->n_parts; i++)
         for (size_t k = 0; k < w->parts[i]->n_open; k++) {
-            int64_t left = w->parts[i]->open[k].opened_ms + w->limits.max_age_ms - now_ms;
+            int64_t left = w->parts[i]->open[k].opened_ms + w->limits.max_age_ms - now_mono_ms;
             if (left < 0) left = 0;
             if (best < 0 || left < best) best = left;
         }

@@ -53,14 +53,14 @@ void pp_lake_writer_assign(pp_lake_writer *w, const char *topic, int32_t partiti
 size_t pp_lake_writer_release(pp_lake_writer *w, const char *topic, int32_t partition);
 int pp_lake_writer_owns(const pp_lake_writer *w, const char *topic, int32_t partition);
 
-/* Buffers m (now_ms: the caller's monotonic clock). Returns 1 when its object is
+/* Buffers m (now_mono_ms: the caller's monotonic clock). Returns 1 when its object is
  * now due (call pp_lake_writer_flush before adding more), 0 otherwise. A message
  * of a partition not assigned, or at an offset below one already taken, is skipped
  * (counted in stats->skipped). */
-int pp_lake_writer_add(pp_lake_writer *w, const pp_kafka_message *m, int64_t now_ms);
+int pp_lake_writer_add(pp_lake_writer *w, const pp_kafka_message *m, int64_t now_mono_ms);
 
 typedef enum {
-    PP_LAKE_FLUSH_DUE, /* the objects that are due at now_ms */
+    PP_LAKE_FLUSH_DUE, /* the objects that are due at now_mono_ms */
     PP_LAKE_FLUSH_ALL  /* every open object (drain) */
 } pp_lake_flush_mode;
 
@@ -68,7 +68,7 @@ typedef enum {
  * failed put and returns its code: that object stays open, the ones stored before
  * it are closed. */
 int pp_lake_writer_flush(pp_lake_writer *w, pp_lake_flush_mode mode, const char *topic, int32_t partition,
-                         int64_t now_ms, char *err, size_t errlen);
+                         int64_t now_mono_ms, char *err, size_t errlen);
 
 /* The commits owed, of every partition (topic == NULL) or of one: (topic,
  * partition, offset) where the committable offset passed the committed one. *out
@@ -79,7 +79,7 @@ size_t pp_lake_writer_commits(pp_lake_writer *w, const char *topic, int32_t part
 void pp_lake_writer_committed(pp_lake_writer *w, const pp_kafka_partition *c, size_t n);
 
 /* ms until the next object is due by age (0: now), or -1 when nothing is open. */
-int64_t pp_lake_writer_next_due(const pp_lake_writer *w, int64_t now_ms);
+int64_t pp_lake_writer_next_due(const pp_lake_writer *w, int64_t now_mono_ms);
 size_t pp_lake_writer_open_objects(const pp_lake_writer *w);
 size_t pp_lake_writer_open_records(const pp_lake_writer *w);
 

@@ -63,10 +63,10 @@ int pp_parity_runs_load(pp_cql_session *cql, const char *day, pp_parity_runs *ou
     memset(out, 0, sizeof *out);
     int rc = pp_cql_query(cql, "SELECT toUnixTimestamp(now()) FROM system.local", NULL, 0, &now, err, errlen);
     if (rc) return rc;
-    int64_t now_ms = -1;
-    if (pp_cql_result_nrows(now) > 0 && pp_cql_result_get_timestamp(now, 0, 0, &now_ms) != 0 &&
-        pp_cql_result_get_bigint(now, 0, 0, &now_ms) != 0)
-        now_ms = -1;
+    int64_t server_now_wall_ms = -1;
+    if (pp_cql_result_nrows(now) > 0 && pp_cql_result_get_timestamp(now, 0, 0, &server_now_wall_ms) != 0 &&
+        pp_cql_result_get_bigint(now, 0, 0, &server_now_wall_ms) != 0)
+        server_now_wall_ms = -1;
     pp_cql_result_destroy(now);
     rc = pp_cql_query(cql,
                       "SELECT status, metric, lake_coverage, lake_read, host, write_ts, run_at, writetime(status)"
@@ -91,7 +91,7 @@ int pp_parity_runs_load(pp_cql_session *cql, const char *day, pp_parity_runs *ou
         if (pp_cql_result_get_bigint(res, r, 5, &row->write_ts)) row->write_ts = -1;
         if (pp_cql_result_get_timestamp(res, r, 6, &row->run_at_ms)) row->run_at_ms = 0;
         if (pp_cql_result_get_bigint(res, r, 7, &wt)) wt = -1;
-        row->age_ms = now_ms >= 0 && wt >= 0 ? now_ms - wt / 1000 : -1;
+        row->age_ms = server_now_wall_ms >= 0 && wt >= 0 ? server_now_wall_ms - wt / 1000 : -1;
         out->n++;
     }
     out->res = res;

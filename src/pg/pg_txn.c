@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/clock.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "pg/pg_exec.h"
@@ -52,12 +53,6 @@ void pp_pg_retry_init(pp_pg_retry *r) {
 
 int pp_pg_retryable_state(const char *s) {
     return s && (!strcmp(s, "40001") || !strcmp(s, "40P01"));
-}
-
-static void sleep_ms(long ms) {
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0) {
-    }
 }
 
 /* Back-off before attempt n+1: backoff * 2^(n-1), capped, +-25% jitter. */
@@ -115,7 +110,7 @@ int pp_pg_run_txn(pp_pg *pg, const pp_pg_retry *policy, pp_pg_txn_fn fn, void *a
         long d = backoff(&p, n, &seed);
         PP_WARN("pg", "transaction attempt %d/%d failed (%s%s): %s; retrying in %ld ms", n,
                 p.max_attempts, lost ? "connection lost" : "SQLSTATE ", lost ? "" : state, msg, d);
-        sleep_ms(d);
+        pp_sleep_ms(d);
     }
     if (attempts) *attempts = n;
     if (rc != PP_OK) pp_errf(err, errlen, "%s", msg);

@@ -11,6 +11,7 @@
 
 #include <curl/curl.h>
 
+#include "common/clock.h"
 #include "common/error.h"
 #include "common/log.h"
 
@@ -51,18 +52,6 @@ static pthread_once_t global_once = PTHREAD_ONCE_INIT;
 static CURLcode global_rc = CURLE_OK;
 
 static void global_init(void) { global_rc = curl_global_init(CURL_GLOBAL_DEFAULT); }
-
-static long long now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(long ms) {
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) == -1 && errno == EINTR) {
-    }
-}
 
 static uint64_t next_rand(s3_transport *t) {
     uint64_t x = t->rng; /* xorshift64 */
@@ -119,9 +108,7 @@ int s3_transport_create(const s3_config *cfg, s3_transport **out, char *err, siz
     t->connect_timeout_ms = cfg->connect_timeout_ms > 0 ? cfg->connect_timeout_ms : 5000;
     t->stall_timeout_s = cfg->stall_timeout_s > 0 ? cfg->stall_timeout_s : 30;
     t->sign_streams = cfg->sign_streams;
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    t->rng = ((uint64_t)ts.tv_nsec << 20) ^ (uint64_t)ts.tv_sec ^ (uint64_t)(uintptr_t)t;
+    t->rng = ((uint64_t)pp_wall_us() << 20) ^ (uint64_t)pp_mono_ns() ^ (uint64_t)(uintptr_t)t; /* jitter seed */
     if (!t->rng) t->rng = 0x9e3779b97f4a7c15ULL;
     *out = t;
     return PP_OK;
@@ -435,7 +422,7 @@ int s3_transport_run(s3_transport *t, s3_request *r, char *err, size_t errlen) {
     if (r->content_type && add_header(&headers, "Content-Type", r->content_type)) goto oom;
     if (t->fixed_amz_date && add_header(&headers, "x-amz-date", t->fixed_amz_date)) goto oom;
 
-    long long t0 = now_ms();
+    long long t0 = pp_mono_ms();
     for (;;) {
         r->attempts++;
         x.body_pos = 0;
@@ -500,7 +487,7 @@ int s3_transport_run(s3_transport *t, s3_request *r, char *err, size_t errlen) {
         if (d > t->retry_max_ms || d <= 0) d = t->retry_max_ms;
         long delay = d / 2 + (long)(next_rand(t) % (uint64_t)(d / 2 + 1));
         if (!replayable || r->attempts >= t->max_attempts ||
-            now_ms() - t0 + delay >= t->retry_budget_ms) {
+            pp_mono_ms() - t0 + delay >= t->retry_budget_ms) {
             if (r->attempts > 1) {
                 size_t l = strlen(err ? err : "");
                 if (err && l + 1 < errlen)
@@ -510,7 +497,7 @@ int s3_transport_run(s3_transport *t, s3_request *r, char *err, size_t errlen) {
         }
         PP_WARN("s3", "%s; retry %d of %d in %ld ms", err ? err : what, r->attempts,
                 t->max_attempts - 1, delay);
-        sleep_ms(delay);
+        pp_sleep_ms(delay);
         if (r->body_file && fseeko(r->body_file, x.file_start, SEEK_SET)) {
             rc = PP_EIO;
             pp_errf(err, errlen, "S3 %s: rewinding the upload body: %s", what, strerror(errno));

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "clean/clean.h"
+#include "common/clock.h"
 #include "common/config.h"
 #include "common/error.h"
 #include "common/health.h"
@@ -55,17 +56,6 @@ void pp_stream_opts_default(pp_stream_opts *o) {
     o->exit_when_idle_ms = 0;
 }
 
-static int64_t now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(int ms) {
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
 /* Partitions start where PostgreSQL says, retrying until it answers. */
 static int on_rebalance(pp_kafka_rebalance ev, pp_kafka_partition *parts, size_t n, void *opaque, char *err,
                         size_t errlen) {
@@ -84,7 +74,7 @@ static int on_rebalance(pp_kafka_rebalance ev, pp_kafka_partition *parts, size_t
             pp_health_error(&ctx->health, err);
             if (!pp_err_transient(rc)) return rc; /* e.g. the offsets table is gone: retrying cannot help */
             PP_WARN("stream", "reading stored offsets: %s (retrying in %d ms)", err, backoff);
-            sleep_ms(backoff);
+            pp_sleep_ms(backoff);
             backoff = backoff < 5000 ? backoff * 2 : 5000;
         }
         parts[i].offset = stored >= 0 ? stored : PP_KAFKA_OFFSET_BEGINNING;
@@ -144,7 +134,7 @@ static void record_commit(stream_stats *s, const pp_stream_sink_stats *st, int64
     int64_t newest = -1;
     for (size_t i = 0; i < b->n; i++)
         if (b->items[i].ingest_time_ms > newest) newest = b->items[i].ingest_time_ms;
-    if (newest >= 0) atomic_store(&s->lag_ms, now_ms() - newest);
+    if (newest >= 0) atomic_store(&s->lag_ms, pp_wall_ms() - newest);
 }
 
 static void on_stored(void *ud, const pp_stream_sink_stats *st, int64_t ms, const pp_stream_batch *part) {

@@ -3,22 +3,12 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "common/clock.h"
 #include "common/error.h"
 #include "common/log.h"
 
 #define BACKOFF_FIRST_MS 100
 #define BACKOFF_MAX_MS 5000
-
-/* Sleeps ms, waking early when told to stop. */
-static void nap(const pp_stream_store *s, int ms) {
-    int64_t until = pp_mono_ms() + ms;
-    while (!*s->stop) {
-        int64_t left = until - pp_mono_ms();
-        if (left <= 0) break;
-        struct timespec ts = {0, (long)(left > 100 ? 100 : left) * 1000000L};
-        nanosleep(&ts, NULL);
-    }
-}
 
 /* One part, tried again while the error is transient. */
 static int write_part(const pp_stream_store *s, const pp_stream_batch *part, char *err, size_t errlen) {
@@ -36,7 +26,7 @@ static int write_part(const pp_stream_store *s, const pp_stream_batch *part, cha
         if (s->health) pp_health_error(s->health, err);
         if (!pp_err_transient(rc) || *s->stop) return rc;
         PP_WARN("stream", "storing %zu record(s) failed: %s (transient; retrying in %d ms)", part->n, err, backoff);
-        nap(s, backoff);
+        pp_nap_ms(s->stop, backoff);
         backoff = backoff < BACKOFF_MAX_MS / 2 ? backoff * 2 : BACKOFF_MAX_MS;
     }
 }
