@@ -1,3 +1,4 @@
+#include "common/mem.h"
 #include "generate.h"
 
 #include <stdlib.h>
@@ -66,13 +67,13 @@ int pp_emu_gen_create(const pp_emu_options *o, pp_emu_gen **out, char *err, size
         pp_errf(err, errlen, "days and catalog size must be at least 1");
         return PP_EINVAL;
     }
-    pp_emu_gen *g = calloc(1, sizeof *g);
+    pp_emu_gen *g = pp_xcalloc(1, sizeof *g);
     if (!g) {
         pp_errf(err, errlen, "out of memory");
         return PP_ENOMEM;
     }
     g->n_slots = o->catalog_size < PP_EMU_CACHE_SLOTS ? o->catalog_size : PP_EMU_CACHE_SLOTS;
-    g->cache = calloc((size_t)g->n_slots, sizeof *g->cache);
+    g->cache = pp_xcalloc((size_t)g->n_slots, sizeof *g->cache);
     if (!g->cache) {
         free(g);
         pp_errf(err, errlen, "out of memory");

@@ -1,3 +1,4 @@
+#include "common/mem.h"
 #include "manifest.h"
 
 #include <jansson.h>
@@ -30,12 +31,12 @@ struct pp_manifest {
 
 int pp_manifest_create(const pp_emu_options *o, pp_manifest **out, char *err, size_t errlen) {
     *out = NULL;
-    pp_manifest *m = calloc(1, sizeof *m);
+    pp_manifest *m = pp_xcalloc(1, sizeof *m);
     if (!m) goto oom;
     m->o = *o;
-    m->days = calloc(o->days, sizeof *m->days);
+    m->days = pp_xcalloc(o->days, sizeof *m->days);
     m->seen_bytes = (size_t)((o->catalog_size + 7) / 8);
-    m->seen = calloc(m->seen_bytes, 1);
+    m->seen = pp_xcalloc(m->seen_bytes, 1);
     if (!m->days || !m->seen) goto oom;
     *out = m;
     return PP_OK;
@@ -176,7 +177,7 @@ int pp_manifest_write(pp_manifest *m, const char *path, char *err, size_t errlen
     json_t *root = manifest_json(m);
     if (root) text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
     size_t tlen = strlen(path) + 16;
-    tmp = malloc(tlen);
+    tmp = pp_xmalloc(tlen);
     if (!root || !text || !tmp) {
         pp_errf(err, errlen, "out of memory for the manifest");
         rc = PP_ENOMEM;

@@ -1,3 +1,4 @@
+#include "common/mem.h"
 #include "sink_http.h"
 
 #include <curl/curl.h>
@@ -53,9 +54,9 @@ int pp_emu_http_run(pp_emu_gen *gen, pp_manifest *man, const pp_emu_http_opts *o
                     char *err, size_t errlen) {
     memset(st, 0, sizeof *st);
     unsigned n = o->concurrency ? o->concurrency : 1;
-    slot *slots = calloc(n, sizeof *slots);
+    slot *slots = pp_xcalloc(n, sizeof *slots);
     size_t lat_cap = 1024, lat_n = 0;
-    double *lat = malloc(lat_cap * sizeof *lat);
+    double *lat = pp_xmalloc(lat_cap * sizeof *lat);
     CURLM *multi = curl_multi_init();
     struct curl_slist *headers = curl_slist_append(NULL, "Content-Type: application/json");
     char auth[512];
@@ -88,7 +89,7 @@ int pp_emu_http_run(pp_emu_gen *gen, pp_manifest *man, const pp_emu_http_opts *o
             if (man && (rc = pp_manifest_add(man, &ev, err, errlen))) goto out;
             if (ev.len + 1 > s->cap) {
                 s->cap = ev.len + 1;
-                s->body = realloc(s->body, s->cap);
+                s->body = pp_xrealloc(s->body, s->cap);
             }
             memcpy(s->body, ev.line, ev.len);
             s->len = ev.len;
@@ -121,7 +122,7 @@ int pp_emu_http_run(pp_emu_gen *gen, pp_manifest *man, const pp_emu_http_opts *o
             }
             if (cc == CURLE_OK && status >= 200 && status < 300) {
                 st->acked++;
-                if (lat_n == lat_cap) lat = realloc(lat, (lat_cap *= 2) * sizeof *lat);
+                if (lat_n == lat_cap) lat = pp_xrealloc(lat, (lat_cap *= 2) * sizeof *lat);
                 lat[lat_n++] = mono_ms_f() - s->first_sent_ms;
             } else if (cc == CURLE_OK && status >= 400 && status < 500 && status != 429) {
                 st->rejected++;

@@ -11,6 +11,7 @@
 #include "common/clock.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "common/mem.h"
 #include "kafka/kafka_admin.h"
 
 struct pp_api_health {
@@ -77,7 +78,7 @@ static void *probe_main(void *arg) {
 
 int pp_api_health_create(pp_api_health **out, const pp_kafka_conf *kc, pp_producer *producer,
                          int interval_ms, char *err, size_t errlen) {
-    pp_api_health *h = calloc(1, sizeof *h);
+    pp_api_health *h = pp_xcalloc(1, sizeof *h);
     int rc;
     if (!h) {
         pp_errf(err, errlen, "api health: out of memory");

@@ -12,6 +12,7 @@
 #include "common/clock.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "common/mem.h"
 #include "contract/message.h"
 #include "event/event.h"
 
@@ -253,13 +254,13 @@ enum MHD_Result pp_api_pin_step(pp_api_pin *pin, struct MHD_Connection *c, const
         uint64_t declared = 0;
         int has_cl = cl && pp_api_parse_content_length(cl, &declared) == PP_OK;
         if (has_cl && declared > pin->max_body) return too_large(pin, NULL, c, status);
-        r = calloc(1, sizeof *r);
+        r = pp_xcalloc(1, sizeof *r);
         if (!r) return MHD_NO;
         r->pin = pin;
         atomic_init(&r->phase, PHASE_READING);
         pp_sb_init(&r->echo);
         if (has_cl && declared > 0) {
-            r->body = malloc((size_t)declared);
+            r->body = pp_try_malloc((size_t)declared); /* peer-sized: refuse this one request */
             if (!r->body) {
                 free(r);
                 return MHD_NO;
@@ -285,7 +286,7 @@ enum MHD_Result pp_api_pin_step(pp_api_pin *pin, struct MHD_Connection *c, const
             size_t cap = r->cap ? r->cap : 4096;
             while (cap < r->len + *upload_data_size) cap *= 2;
             if (cap > pin->max_body) cap = pin->max_body;
-            char *grown = realloc(r->body, cap);
+            char *grown = pp_try_realloc(r->body, cap); /* peer-sized */
             if (!grown) return MHD_NO;
             r->body = grown;
             r->cap = cap;

@@ -25,6 +25,7 @@
 #include "common/config.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "common/mem.h"
 #include "http/http_guard.h"
 #include "kafka/kafka_producer.h"
 
@@ -253,7 +254,7 @@ static enum MHD_Result step_request(pp_api_server *s, struct MHD_Connection *c, 
                                     size_t *upload_data_size, void **con_cls) {
     api_req *r = *con_cls;
     if (!r) {
-        r = calloc(1, sizeof *r);
+        r = pp_xcalloc(1, sizeof *r);
         if (!r) return MHD_NO;
         r->start_us = pp_mono_us();
         r->route = route_of(url);
@@ -383,7 +384,7 @@ int pp_api_server_create(pp_api_server **out, const pp_api_opts *o, const pp_kaf
                          char *err, size_t errlen) {
     int rc = pp_api_opts_check(o, err, errlen);
     if (rc != PP_OK) return rc;
-    pp_api_server *s = calloc(1, sizeof *s);
+    pp_api_server *s = pp_xcalloc(1, sizeof *s);
     if (!s) {
         pp_errf(err, errlen, "api: out of memory");
         return PP_ENOMEM;
@@ -392,8 +393,8 @@ int pp_api_server_create(pp_api_server **out, const pp_api_opts *o, const pp_kaf
     s->shut_down = 1; /* nothing to shut down until the daemon runs */
     atomic_init(&s->draining, 0);
     pp_api_metrics_init(&s->metrics);
-    s->address = strdup(o->address);
-    s->topic = strdup(kc->topic ? kc->topic : PP_KAFKA_DEFAULT_TOPIC);
+    s->address = pp_xstrdup(o->address);
+    s->topic = pp_xstrdup(kc->topic ? kc->topic : PP_KAFKA_DEFAULT_TOPIC);
     if (!s->address || !s->topic) {
         pp_errf(err, errlen, "api: out of memory");
         rc = PP_ENOMEM;

@@ -13,6 +13,7 @@
 #include "common/config.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "common/mem.h"
 #include "cql/cql_session.h"
 #include "metrics/metrics.h"
 #include "s3/s3_client.h"
@@ -92,7 +93,7 @@ static int job_open(job *j, const pp_batch_opts *o, int *metric, char *err, size
             pp_errf(err, errlen, "%s (is Kafka at %s up? --no-coverage runs without it)", why, o->brokers);
             return rc;
         }
-    } else if (!(j->coverage = strdup("{\"source\":\"none\"}"))) {
+    } else if (!(j->coverage = pp_xstrdup("{\"source\":\"none\"}"))) {
         return PP_ENOMEM;
     }
     s3_config sc;

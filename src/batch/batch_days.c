@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "common/mem.h"
 #include "event/event_time.h"
 
 #define MS_PER_DAY INT64_C(86400000)
@@ -38,7 +39,7 @@ int pp_batch_days_range(const char *from, const char *to, pp_batch_days *out, ch
                 PP_BATCH_MAX_DAYS);
         return PP_EINVAL;
     }
-    out->day = calloc((size_t)n, sizeof *out->day);
+    out->day = pp_xcalloc((size_t)n, sizeof *out->day);
     if (!out->day) {
         pp_errf(err, errlen, "out of memory");
         return PP_ENOMEM;

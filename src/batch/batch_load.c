@@ -7,6 +7,7 @@
 #include "batch/batch_object.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "common/mem.h"
 #include "common/strbuf.h"
 #include "contract/lake_record.h"
 
@@ -47,13 +48,13 @@ static int on_key(void *ud, const s3_list_entry *e) {
     pp_batch_load *l = c->load;
     if (l->nobjects == c->cap) {
         size_t cap = c->cap ? c->cap * 2 : 64;
-        pp_batch_object_ref *o = realloc(l->objects, cap * sizeof *o);
+        pp_batch_object_ref *o = pp_xrealloc(l->objects, cap * sizeof *o);
         if (!o) return c->failed = PP_ENOMEM;
         l->objects = o;
         c->cap = cap;
     }
     pp_batch_object_ref *o = &l->objects[l->nobjects];
-    if (!(o->key = strdup(e->key))) return c->failed = PP_ENOMEM;
+    if (!(o->key = pp_xstrdup(e->key))) return c->failed = PP_ENOMEM;
     o->name = k;
     o->size = e->size;
     l->nobjects++;
@@ -86,7 +87,7 @@ static int add_corrupt(read_ctx *c, size_t lineno, const char *line, size_t len,
     pp_batch_load *l = c->load;
     if (l->ncorrupt == c->corrupt_cap) {
         size_t cap = c->corrupt_cap ? c->corrupt_cap * 2 : 16;
-        pp_batch_corrupt *p = realloc(l->corrupt, cap * sizeof *p);
+        pp_batch_corrupt *p = pp_xrealloc(l->corrupt, cap * sizeof *p);
         if (!p) return PP_ENOMEM;
         l->corrupt = p;
         c->corrupt_cap = cap;
@@ -98,7 +99,7 @@ static int add_corrupt(read_ctx *c, size_t lineno, const char *line, size_t len,
     snprintf(k->why, sizeof k->why, "%s", why);
     if (line) {
         k->len = len < PP_BATCH_CORRUPT_KEEP ? len : PP_BATCH_CORRUPT_KEEP;
-        if (!(k->bytes = malloc(k->len + 1))) return PP_ENOMEM;
+        if (!(k->bytes = pp_xmalloc(k->len + 1))) return PP_ENOMEM;
         memcpy(k->bytes, line, k->len);
         k->bytes[k->len] = '\0';
     }

@@ -5,6 +5,7 @@
 #include <zlib.h>
 
 #include "common/error.h"
+#include "common/mem.h"
 #include "common/strbuf.h"
 
 #define INFLATE_CHUNK (256 * 1024)
@@ -26,7 +27,7 @@ struct pp_batch_object {
 };
 
 int pp_batch_object_create(pp_batch_object **out, int gzip, size_t max_line, pp_batch_line_fn fn, void *ud) {
-    pp_batch_object *o = calloc(1, sizeof *o);
+    pp_batch_object *o = pp_xcalloc(1, sizeof *o);
     *out = NULL;
     if (!o) return PP_ENOMEM;
     o->gzip = gzip;
@@ -35,7 +36,7 @@ int pp_batch_object_create(pp_batch_object **out, int gzip, size_t max_line, pp_
     o->ud = ud;
     pp_sb_init(&o->line);
     if (gzip) {
-        o->zout = malloc(INFLATE_CHUNK);
+        o->zout = pp_xmalloc(INFLATE_CHUNK);
         if (!o->zout || inflateInit2(&o->z, 16 + MAX_WBITS) != Z_OK) {
             free(o->zout);
             free(o);

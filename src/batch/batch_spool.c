@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "common/error.h"
+#include "common/mem.h"
 
 #define SPOOL_BUF (1 << 20)
 
@@ -29,7 +30,7 @@ int pp_batch_spool_create(pp_batch_spool **out, char *err, size_t errlen) {
     char path[4096];
     *out = NULL;
     snprintf(path, sizeof path, "%s/pinpipe-batch-XXXXXX", dir && *dir ? dir : "/tmp");
-    pp_batch_spool *s = calloc(1, sizeof *s);
+    pp_batch_spool *s = pp_xcalloc(1, sizeof *s);
     if (!s) {
         pp_errf(err, errlen, "out of memory");
         return PP_ENOMEM;
@@ -42,7 +43,7 @@ int pp_batch_spool_create(pp_batch_spool **out, char *err, size_t errlen) {
     }
     unlink(path); /* gone when closed, whatever happens */
     s->f = fdopen(fd, "w+b");
-    s->fbuf = malloc(SPOOL_BUF);
+    s->fbuf = pp_xmalloc(SPOOL_BUF);
     if (!s->f || !s->fbuf) {
         if (s->f) fclose(s->f); else close(fd);
         free(s->fbuf);
@@ -76,10 +77,10 @@ static int intern(pp_batch_spool *s, const char *topic, uint32_t *id) {
             *id = s->last_topic = (uint32_t)i;
             return PP_OK;
         }
-    char **t = realloc(s->topics, (s->ntopics + 1) * sizeof *t);
+    char **t = pp_xrealloc(s->topics, (s->ntopics + 1) * sizeof *t);
     if (!t) return PP_ENOMEM;
     s->topics = t;
-    if (!(t[s->ntopics] = strdup(topic))) return PP_ENOMEM;
+    if (!(t[s->ntopics] = pp_xstrdup(topic))) return PP_ENOMEM;
     *id = s->last_topic = (uint32_t)s->ntopics++;
     return PP_OK;
 }
@@ -93,7 +94,7 @@ int pp_batch_spool_add(pp_batch_spool *s, const char *topic, int32_t partition, 
     }
     if (s->n == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 4096;
-        pp_batch_rec *r = realloc(s->recs, cap * sizeof *r);
+        pp_batch_rec *r = pp_xrealloc(s->recs, cap * sizeof *r);
         if (!r) {
             pp_errf(err, errlen, "spool: out of memory (%zu records)", s->n);
             return PP_ENOMEM;
@@ -144,8 +145,8 @@ static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *
 /* Renumbers topics in name order, so sorting by id sorts by name. */
 static int rank_topics(pp_batch_spool *s) {
     if (s->ntopics < 2) return PP_OK;
-    char **sorted = malloc(s->ntopics * sizeof *sorted);
-    uint32_t *rank = malloc(s->ntopics * sizeof *rank);
+    char **sorted = pp_xmalloc(s->ntopics * sizeof *sorted);
+    uint32_t *rank = pp_xmalloc(s->ntopics * sizeof *rank);
     if (!sorted || !rank) {
         free(sorted);
         free(rank);

@@ -10,6 +10,7 @@
 #include "common/clock.h"
 #include "common/error.h"
 #include "common/hashmap.h"
+#include "common/mem.h"
 #include "common/strbuf.h"
 #include "contract/reject_record.h"
 #include "metrics/metrics.h"
@@ -50,7 +51,7 @@ int pp_batch_store_create(pp_batch_store **out, pp_cql_session *s, const char *k
                           const pp_batch_writer_opts *wo, char *err, size_t errlen) {
     char why[512];
     *out = NULL;
-    pp_batch_store *st = calloc(1, sizeof *st);
+    pp_batch_store *st = pp_xcalloc(1, sizeof *st);
     if (!st) return PP_ENOMEM;
     st->s = s;
     snprintf(st->ks, sizeof st->ks, "%s", keyspace);

@@ -9,6 +9,7 @@
 #include "common/clock.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "common/mem.h"
 #include "cql/cql_arena.h"
 
 #define BACKOFF_FIRST_MS 100
@@ -88,7 +89,7 @@ size_t pp_batch_writer_row_bytes(const pp_cql_value *vals, size_t n) {
 }
 
 int pp_batch_writer_create(pp_batch_writer **out, pp_cql_session *s, const pp_batch_writer_opts *o) {
-    pp_batch_writer *w = calloc(1, sizeof *w);
+    pp_batch_writer *w = pp_xcalloc(1, sizeof *w);
     *out = NULL;
     if (!w) return PP_ENOMEM;
     w->s = s;
@@ -105,15 +106,15 @@ int pp_batch_writer_create(pp_batch_writer **out, pp_cql_session *s, const pp_ba
         if (!w->o.row_bytes) w->o.row_bytes = l.row_bytes;
     }
     w->nslots = (size_t)w->o.max_inflight + PP_BATCH_WRITER_LANES;
-    w->slots = calloc(w->nslots, sizeof *w->slots);
-    w->items = calloc((size_t)w->o.group_rows, sizeof *w->items);
+    w->slots = pp_xcalloc(w->nslots, sizeof *w->slots);
+    w->items = pp_xcalloc((size_t)w->o.group_rows, sizeof *w->items);
     if (!w->slots || !w->items) {
         pp_batch_writer_destroy(w);
         return PP_ENOMEM;
     }
     for (size_t i = 0; i < w->nslots; i++) {
         pp_cql_arena_init(&w->slots[i].arena);
-        w->slots[i].rows = calloc((size_t)w->o.group_rows, sizeof(row));
+        w->slots[i].rows = pp_xcalloc((size_t)w->o.group_rows, sizeof(row));
         if (!w->slots[i].rows) {
             pp_batch_writer_destroy(w);
             return PP_ENOMEM;

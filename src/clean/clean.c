@@ -7,6 +7,7 @@
 #include "clean/rules.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "common/mem.h"
 #include "event/event_time.h"
 
 void pp_clean_opts_default(pp_clean_opts *opts) {
@@ -14,7 +15,7 @@ void pp_clean_opts_default(pp_clean_opts *opts) {
     opts->ingest_time_ms = -1;
     const char *off = getenv("PINPIPE_DISABLE_RULES");
     if (!off || !*off) return;
-    char *list = strdup(off), *save = NULL;
+    char *list = pp_xstrdup(off), *save = NULL;
     for (char *name = strtok_r(list, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
         int i = pp_rule_find(name);
         if (i < 0) {
@@ -69,7 +70,7 @@ int pp_clean(const char *buf, size_t len, const pp_clean_opts *opts, pp_pin *pin
         goto out;
     }
     for (int f = 0; f < PP_F_COUNT; f++)
-        if (ev.present[f] && PP_FIELDS[f].type == PP_FT_STR) pin->text[f] = strndup(ev.str[f], ev.len[f]);
+        if (ev.present[f] && PP_FIELDS[f].type == PP_FT_STR) pin->text[f] = pp_xstrndup(ev.str[f], ev.len[f]);
     pin->ind = ev.index;
     pin->downloaded = ev.downloaded >= 0 && ev.downloaded <= 1 ? (int)ev.downloaded : 2; /* 2: out of range */
     pin->event_time_ms = ev.present[PP_F_TIMESTAMP] ? ev.event_time_ms : opts->ingest_time_ms;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "common/mem.h"
 #include "event/event_time.h"
 
 void pp_pin_init(pp_pin *p) {
@@ -81,7 +82,7 @@ static int take_text(json_t *root, const char *name, char **dst) {
     json_t *v = json_object_get(root, name);
     if (!v || json_is_null(v)) return 0;
     if (!json_is_string(v)) return -1;
-    *dst = strndup(json_string_value(v), json_string_length(v));
+    *dst = pp_xstrndup(json_string_value(v), json_string_length(v));
     return 0;
 }
 
@@ -121,11 +122,11 @@ int pp_pin_from_json(pp_pin *p, const char *buf, size_t len, char *err, size_t e
     }
     if (json_is_array(tags)) {
         p->has_tags = 1;
-        p->tags = calloc(json_array_size(tags) + 1, sizeof(char *));
+        p->tags = pp_xcalloc(json_array_size(tags) + 1, sizeof(char *));
         size_t i;
         json_t *t;
         json_array_foreach(tags, i, t) {
-            if (json_is_string(t)) p->tags[p->n_tags++] = strndup(json_string_value(t), json_string_length(t));
+            if (json_is_string(t)) p->tags[p->n_tags++] = pp_xstrndup(json_string_value(t), json_string_length(t));
         }
     }
     const char *m = json_string_value(media);

@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "clean/follower_count.h"
+#include "common/mem.h"
 
 /* ---- helpers --------------------------------------------------------------- */
 
@@ -171,7 +172,7 @@ static pp_rule_result tag_list_split(pp_pin *pin, const char **reason) {
     if (!s) return PP_RULE_UNCHANGED;
     size_t max = 1;
     for (char *c = s; *c; c++) max += *c == ',';
-    pin->tags = calloc(max, sizeof(char *));
+    pin->tags = pp_xcalloc(max, sizeof(char *));
     for (char *tok = s; tok;) {
         char *comma = strchr(tok, ',');
         char *end = comma ? comma : tok + strlen(tok);
@@ -181,7 +182,7 @@ static pp_rule_result tag_list_split(pp_pin *pin, const char **reason) {
         int dup = n == 0;
         for (size_t i = 0; !dup && i < pin->n_tags; i++)
             dup = strlen(pin->tags[i]) == n && memcmp(pin->tags[i], tok, n) == 0;
-        if (!dup) pin->tags[pin->n_tags++] = strndup(tok, n);
+        if (!dup) pin->tags[pin->n_tags++] = pp_xstrndup(tok, n);
         tok = comma ? comma + 1 : NULL;
     }
     free(s);

@@ -1,4 +1,5 @@
 #include "common/hashmap.h"
+#include "common/mem.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +19,7 @@ struct pp_hashmap {
 };
 
 static void *xcalloc(size_t n, size_t sz) {
-    void *p = calloc(n, sz);
+    void *p = pp_xcalloc(n, sz);
     if (!p) {
         fputs("pinpipe: out of memory\n", stderr);
         abort();

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/mem.h"
 #include "common/strbuf.h"
 
 struct pp_line_reader {
@@ -17,7 +18,7 @@ struct pp_line_reader {
 };
 
 pp_line_reader *pp_line_reader_create(FILE *in, size_t max_line) {
-    pp_line_reader *r = calloc(1, sizeof *r);
+    pp_line_reader *r = pp_xcalloc(1, sizeof *r);
     if (!r) return NULL;
     r->in = in;
     r->max_line = max_line;

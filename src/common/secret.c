@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "common/error.h"
+#include "common/mem.h"
 
 /* Reads at most max bytes of fd into buf; returns the count or -1. */
 static ssize_t read_all(int fd, char *buf, size_t max) {
@@ -70,7 +71,7 @@ int pp_secret_read_file(const char *path, char **out, char *err, size_t errlen) 
                 path, (unsigned)(st.st_mode & 07777));
         goto out;
     }
-    buf = malloc(PP_SECRET_MAX + 2);
+    buf = pp_xmalloc(PP_SECRET_MAX + 2);
     if (!buf) {
         rc = PP_ENOMEM;
         pp_errf(err, errlen, "out of memory");

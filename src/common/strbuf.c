@@ -1,4 +1,5 @@
 #include "common/strbuf.h"
+#include "common/mem.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -24,7 +25,7 @@ void pp_sb_reserve(pp_strbuf *sb, size_t extra) {
     if (sb->len + extra + 1 <= sb->cap) return;
     size_t cap = sb->cap ? sb->cap : 256;
     while (cap < sb->len + extra + 1) cap *= 2;
-    char *p = realloc(sb->data, cap);
+    char *p = pp_xrealloc(sb->data, cap);
     if (!p) {
         fputs("pinpipe: out of memory\n", stderr);
         abort();
@@ -128,7 +129,7 @@ void pp_sb_base64(pp_strbuf *sb, const void *buf, size_t len) {
 
 char *pp_sb_steal(pp_strbuf *sb) {
     char *p = sb->data;
-    if (!p) p = calloc(1, 1);
+    if (!p) p = pp_xcalloc(1, 1);
     pp_sb_init(sb);
     return p;
 }

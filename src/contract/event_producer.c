@@ -7,6 +7,7 @@
 
 #include "common/clock.h"
 #include "common/error.h"
+#include "common/mem.h"
 #include "contract/message.h"
 #include "contract/message.h"
 #include "event/event.h"
@@ -30,7 +31,7 @@ static void on_delivery(const pp_delivery_report *r, void *opaque) {
 
 int pp_event_producer_create(pp_event_producer **out, const char *brokers, const char *topic, int partitions,
                              char *err, size_t errlen) {
-    pp_event_producer *p = calloc(1, sizeof *p);
+    pp_event_producer *p = pp_xcalloc(1, sizeof *p);
     if (!p) return PP_ENOMEM;
     int rc = pp_kafka_conf_init(&p->conf, err, errlen);
     if (rc == PP_OK) rc = pp_kafka_conf_set_brokers(&p->conf, brokers, err, errlen);
@@ -42,7 +43,7 @@ int pp_event_producer_create(pp_event_producer **out, const char *brokers, const
         pp_kafka_admin_destroy(admin);
     }
     if (rc == PP_OK) rc = pp_producer_create(&p->producer, &p->conf, NULL, err, errlen);
-    p->topic = strdup(topic);
+    p->topic = pp_xstrdup(topic);
     if (rc != PP_OK) {
         pp_event_producer_destroy(p);
         return rc;

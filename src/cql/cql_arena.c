@@ -1,4 +1,5 @@
 #include "cql/cql_arena.h"
+#include "common/mem.h"
 
 #include <stdalign.h>
 #include <stdint.h>
@@ -31,7 +32,7 @@ void *pp_cql_arena_alloc(pp_cql_arena *a, size_t n) {
     pp_cql_arena_chunk *c = a->head;
     if (!c || c->cap - c->used < need) {
         size_t cap = need > CHUNK_MIN ? need : CHUNK_MIN;
-        c = malloc(sizeof *c + cap);
+        c = pp_xmalloc(sizeof *c + cap);
         if (!c) return NULL;
         c->used = 0;
         c->cap = cap;

@@ -16,6 +16,7 @@
 #include "common/clock.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "common/mem.h"
 #include "cql/cql_stream.h"
 
 #define READ_CHUNK (64 * 1024)
@@ -130,7 +131,7 @@ static void slot_fail(pp_cql_conn *c, slot *s, int rc, const char *msg) {
     s->state = S_READY;
     s->rc = rc;
     free(s->msg);
-    s->msg = strdup(msg);
+    s->msg = pp_xstrdup(msg);
     s->ready_seq = ++c->seq;
 }
 
@@ -493,7 +494,7 @@ int pp_cql_conn_open(const pp_cql_conn_config *cfg, pp_cql_conn **out, int32_t *
         pp_errf(err, errlen, "bad connection settings (host, port, timeouts or max frame)");
         return PP_EINVAL;
     }
-    pp_cql_conn *c = calloc(1, sizeof *c);
+    pp_cql_conn *c = pp_xcalloc(1, sizeof *c);
     if (!c) {
         pp_errf(err, errlen, "out of memory");
         return PP_ENOMEM;
@@ -511,7 +512,7 @@ int pp_cql_conn_open(const pp_cql_conn_config *cfg, pp_cql_conn **out, int32_t *
         pp_errf(err, errlen, "max_streams must be 1..%d", PP_CQL_MAX_STREAMS);
         goto done;
     }
-    c->slots = calloc((size_t)cfg->max_streams, sizeof *c->slots);
+    c->slots = pp_xcalloc((size_t)cfg->max_streams, sizeof *c->slots);
     if (!c->slots) {
         pp_errf(err, errlen, "out of memory");
         rc = PP_ENOMEM;

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include "common/error.h"
+#include "common/mem.h"
 
 #define VARINT_MAX_BYTES 1024 /* longer varints are shown in hex */
 
@@ -63,8 +64,8 @@ static void varint(pp_cql_buf *b, const uint8_t *p, size_t n) {
         hex(b, p, n);
         return;
     }
-    uint8_t *mag = malloc(n);
-    char *digits = malloc(n * 3 + 2);
+    uint8_t *mag = pp_xmalloc(n);
+    char *digits = pp_xmalloc(n * 3 + 2);
     if (!mag || !digits) {
         free(mag);
         free(digits);

@@ -5,6 +5,7 @@
 
 #include "common/error.h"
 #include "common/log.h"
+#include "common/mem.h"
 #include "cql/cql_codec.h"
 
 int pp_cql_header_decode(const uint8_t *p, size_t len, uint8_t version, size_t max_body,
@@ -163,7 +164,7 @@ void pp_cql_response_clear(pp_cql_response *r) {
 }
 
 static char *dup_n(const void *p, size_t n) {
-    char *d = malloc(n + 1);
+    char *d = pp_xmalloc(n + 1);
     if (!d) return NULL;
     if (n) memcpy(d, p, n);
     d[n] = '\0';

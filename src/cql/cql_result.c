@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "common/mem.h"
 #include "cql/cql_arena.h"
 #include "cql/cql_codec.h"
 #include "cql/cql_wire.h"
@@ -122,7 +123,7 @@ static int decode_rows(pp_cql_rd *r, pp_cql_result *res) {
     if (ncells > pp_cql_rd_left(r) / 4) return PP_EPROTO;
     res->nrows = (size_t)nrows;
     if (ncells) {
-        res->cells = calloc((size_t)ncells, sizeof *res->cells);
+        res->cells = pp_try_calloc((size_t)ncells, sizeof *res->cells); /* peer-sized */
         if (!res->cells) return PP_ENOMEM;
         res->cells_cap = (size_t)ncells;
     }
@@ -183,7 +184,7 @@ static int decode_schema_change(pp_cql_rd *r, pp_cql_result *res) {
 int pp_cql_result_decode(const uint8_t *body, size_t len, pp_cql_result **out, char *err,
                          size_t errlen) {
     *out = NULL;
-    pp_cql_result *res = calloc(1, sizeof *res);
+    pp_cql_result *res = pp_xcalloc(1, sizeof *res);
     if (!res) {
         pp_errf(err, errlen, "out of memory decoding a result");
         return PP_ENOMEM;
@@ -253,7 +254,7 @@ int pp_cql_result_append(pp_cql_result *dst, pp_cql_result *src, char *err, size
             }
             cap *= 2;
         }
-        cell *c = realloc(dst->cells, cap * sizeof *c);
+        cell *c = pp_try_realloc(dst->cells, cap * sizeof *c); /* peer-sized */
         if (!c) {
             rc = PP_ENOMEM;
             goto done;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "common/mem.h"
 
 static int is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; }
 
@@ -11,13 +12,13 @@ static int push(pp_cql_script *s, const char *p, size_t n, size_t line) {
     while (n && (is_blank(*p) || *p == '\n')) p++, n--;
     while (n && (is_blank(p[n - 1]) || p[n - 1] == '\n')) n--;
     if (n == 0) return 0;
-    char **st = realloc(s->stmts, (s->n + 1) * sizeof *st);
+    char **st = pp_xrealloc(s->stmts, (s->n + 1) * sizeof *st);
     if (!st) return PP_ENOMEM;
     s->stmts = st;
-    size_t *ln = realloc(s->lines, (s->n + 1) * sizeof *ln);
+    size_t *ln = pp_xrealloc(s->lines, (s->n + 1) * sizeof *ln);
     if (!ln) return PP_ENOMEM;
     s->lines = ln;
-    char *d = malloc(n + 1);
+    char *d = pp_xmalloc(n + 1);
     if (!d) return PP_ENOMEM;
     memcpy(d, p, n);
     d[n] = '\0';
@@ -30,7 +31,7 @@ static int push(pp_cql_script *s, const char *p, size_t n, size_t line) {
 int pp_cql_script_split(const char *text, size_t len, pp_cql_script *out, char *err,
                         size_t errlen) {
     memset(out, 0, sizeof *out);
-    char *cur = malloc(len + 1); /* the statement being gathered */
+    char *cur = pp_xmalloc(len + 1); /* the statement being gathered */
     size_t cn = 0, start_line = 0, line = 0;
     int rc = cur ? 0 : PP_ENOMEM;
     size_t pos = 0;

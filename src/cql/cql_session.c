@@ -8,6 +8,7 @@
 #include "common/config.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "common/mem.h"
 #include "cql/cql_conn.h"
 #include "cql/cql_wire.h"
 
@@ -112,7 +113,7 @@ static int valid_keyspace(const char *ks) {
 /* ---- futures ------------------------------------------------------------ */
 
 static pp_cql_future *future_new(uint8_t opcode, const pp_cql_session *s) {
-    pp_cql_future *f = calloc(1, sizeof *f);
+    pp_cql_future *f = pp_xcalloc(1, sizeof *f);
     if (!f) return NULL;
     f->stream = -1;
     f->opcode = opcode;
@@ -159,7 +160,7 @@ static int set_paging(pp_cql_future *f, const pp_cql_result *prev, char *err, si
         pp_errf(err, errlen, "the previous page was the last one");
         return PP_EINVAL;
     }
-    f->paging = malloc(n ? n : 1);
+    f->paging = pp_xmalloc(n ? n : 1);
     if (!f->paging) {
         pp_errf(err, errlen, "out of memory");
         return PP_ENOMEM;
@@ -229,7 +230,7 @@ static int ensure_conn(pp_cql_session *s, char *err, size_t errlen) {
             f->stream = -1;
             f->rc = PP_EIO;
             free(f->msg);
-            f->msg = strdup("connection lost before the response arrived");
+            f->msg = pp_xstrdup("connection lost before the response arrived");
         }
         pp_cql_conn_close(s->conn);
         s->conn = NULL;
@@ -427,7 +428,7 @@ static int make_query(pp_cql_session *s, const char *cql, const pp_cql_value *va
     }
     pp_cql_future *f = future_new(PP_CQL_OP_QUERY, s);
     int rc = f ? 0 : PP_ENOMEM;
-    if (!rc && !(f->cql = strdup(cql))) rc = PP_ENOMEM;
+    if (!rc && !(f->cql = pp_xstrdup(cql))) rc = PP_ENOMEM;
     if (rc) pp_errf(err, errlen, "out of memory");
     if (!rc && n > 0) {
         f->has_values = 1;
@@ -481,8 +482,8 @@ static int make_batch(pp_cql_session *s, int type, const pp_cql_batch_item *item
     }
     pp_cql_future *f = future_new(PP_CQL_OP_BATCH, s);
     int rc = 0;
-    if (!f || !(f->items = calloc(n, sizeof *f->items)) ||
-        !(f->seg_end = calloc(n, sizeof *f->seg_end))) {
+    if (!f || !(f->items = pp_xcalloc(n, sizeof *f->items)) ||
+        !(f->seg_end = pp_xcalloc(n, sizeof *f->seg_end))) {
         pp_errf(err, errlen, "out of memory");
         rc = PP_ENOMEM;
         goto done;
@@ -533,16 +534,16 @@ int pp_cql_session_create(const pp_cql_config *cfg, pp_cql_session **out, char *
                 KEYSPACE_MAX);
         return PP_EINVAL;
     }
-    pp_cql_session *s = calloc(1, sizeof *s);
+    pp_cql_session *s = pp_xcalloc(1, sizeof *s);
     if (!s) {
         pp_errf(err, errlen, "out of memory");
         return PP_ENOMEM;
     }
     pp_cql_buf_init(&s->frame);
     s->server_code = -1;
-    s->host = strdup(cfg->host ? cfg->host : "");
-    s->user = strdup(cfg->user ? cfg->user : "");
-    s->password = strdup(cfg->password ? cfg->password : "");
+    s->host = pp_xstrdup(cfg->host ? cfg->host : "");
+    s->user = pp_xstrdup(cfg->user ? cfg->user : "");
+    s->password = pp_xstrdup(cfg->password ? cfg->password : "");
     int rc = 0;
     if (!s->host || !s->user || !s->password) {
         pp_errf(err, errlen, "out of memory");
@@ -608,8 +609,8 @@ int pp_cql_prepare(pp_cql_session *s, const char *cql, const pp_cql_prepared **o
             return 0;
         }
     }
-    pp_cql_prepared *p = calloc(1, sizeof *p);
-    if (!p || !(p->cql = strdup(cql))) {
+    pp_cql_prepared *p = pp_xcalloc(1, sizeof *p);
+    if (!p || !(p->cql = pp_xstrdup(cql))) {
         free(p);
         pp_errf(err, errlen, "out of memory");
         return PP_ENOMEM;

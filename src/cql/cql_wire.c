@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "common/mem.h"
 
 void pp_cql_buf_init(pp_cql_buf *b) { memset(b, 0, sizeof *b); }
 
@@ -26,7 +27,7 @@ int pp_cql_buf_reserve(pp_cql_buf *b, size_t n) {
     }
     size_t cap = b->cap ? b->cap : 256;
     while (cap - b->len < n) cap *= 2;
-    uint8_t *p = realloc(b->data, cap);
+    uint8_t *p = pp_xrealloc(b->data, cap);
     if (!p) {
         b->err = PP_ENOMEM;
         return b->err;

@@ -7,6 +7,7 @@
 #include <yajl_parse.h>
 
 #include "common/error.h"
+#include "common/mem.h"
 #include "common/strbuf.h"
 #include "event/event_time.h"
 
@@ -307,7 +308,7 @@ static int parse_fast(pp_event *ev, const char *buf, size_t len, char *err, size
      * contract. */
     memset(ev, 0, sizeof *ev);
     if (has_unicode_escape(buf, len) || has_yajl_only_space(buf, len) || !pp_utf8_valid(buf, len)) return -1;
-    ev->arena = malloc(len + PP_F_COUNT + 1);
+    ev->arena = pp_xmalloc(len + PP_F_COUNT + 1);
     if (!ev->arena) return -1;
     fast_ctx c;
     memset(&c, 0, sizeof c);

@@ -15,6 +15,7 @@
 #include "common/clock.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "common/mem.h"
 
 #define IP_BUCKETS 1024
 #define KILL_GRACE_US 500000 /* after a 408: time for it to leave before the full close */
@@ -90,7 +91,7 @@ static ip_count *ip_find(pp_http_guard *g, const unsigned char *a, size_t n, int
     for (ip_count *e = g->ips[b]; e; e = e->next)
         if (e->len == n && !memcmp(e->addr, a, n)) return e;
     if (!create) return NULL;
-    ip_count *e = calloc(1, sizeof *e);
+    ip_count *e = pp_xcalloc(1, sizeof *e);
     if (!e) return NULL;
     memcpy(e->addr, a, n);
     e->len = (unsigned char)n;
@@ -156,7 +157,7 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
                           enum MHD_ConnectionNotificationCode code) {
     pp_http_guard *g = cls;
     if (code == MHD_CONNECTION_NOTIFY_STARTED) {
-        gconn *k = calloc(1, sizeof *k);
+        gconn *k = pp_xcalloc(1, sizeof *k);
         const union MHD_ConnectionInfo *fdi = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
         const union MHD_ConnectionInfo *ai = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
         unsigned char key[16];
@@ -333,8 +334,8 @@ int pp_http_guard_create(pp_http_guard **out, const pp_http_guard_opts *o, const
                 name ? name : "http");
         return PP_EINVAL;
     }
-    pp_http_guard *g = calloc(1, sizeof *g);
-    if (!g || !(g->name = strdup(name ? name : "http"))) {
+    pp_http_guard *g = pp_xcalloc(1, sizeof *g);
+    if (!g || !(g->name = pp_xstrdup(name ? name : "http"))) {
         free(g);
         pp_errf(err, errlen, "http guard: out of memory");
         return PP_ENOMEM;

@@ -8,6 +8,7 @@
 
 #include "common/config.h"
 #include "common/error.h"
+#include "common/mem.h"
 #include "http/http_guard.h"
 
 struct pp_stats_http {
@@ -73,7 +74,7 @@ int pp_stats_http_start(pp_stats_http **out, const char *address, int port, pp_s
         pp_errf(err, errlen, "stats: bad IPv4 address '%s'", address);
         return PP_EINVAL;
     }
-    pp_stats_http *s = calloc(1, sizeof *s);
+    pp_stats_http *s = pp_xcalloc(1, sizeof *s);
     if (!s) return PP_ENOMEM;
     s->render = render;
     s->health = health;

@@ -7,6 +7,7 @@
 
 #include "common/error.h"
 #include "common/log.h"
+#include "common/mem.h"
 #include "kafka/kafka_limits.h"
 #include "kafka/kafka_rd.h"
 
@@ -18,7 +19,7 @@ int pp_kafka_admin_create(pp_kafka_admin **out, const pp_kafka_conf *kc, char *e
                           size_t errlen) {
     rd_kafka_conf_t *conf = NULL;
     char why[512];
-    pp_kafka_admin *a = calloc(1, sizeof *a);
+    pp_kafka_admin *a = pp_xcalloc(1, sizeof *a);
     if (!a) {
         pp_errf(err, errlen, "kafka admin: out of memory");
         return PP_ENOMEM;
@@ -240,7 +241,7 @@ int pp_kafka_admin_watermarks(pp_kafka_admin *a, const char *topic, int timeout_
     *n = 0;
     int rc = pp_kafka_admin_partitions(a, topic, timeout_ms, &partitions, err, errlen);
     if (rc != PP_OK) return rc;
-    pp_kafka_watermark *w = calloc(partitions > 0 ? (size_t)partitions : 1, sizeof *w);
+    pp_kafka_watermark *w = pp_xcalloc(partitions > 0 ? (size_t)partitions : 1, sizeof *w);
     if (!w) {
         pp_errf(err, errlen, "kafka watermarks: out of memory");
         return PP_ENOMEM;

@@ -7,13 +7,14 @@
 
 #include "common/config.h"
 #include "common/error.h"
+#include "common/mem.h"
 
 static int set_str(char **dst, const char *src, const char *what, char *err, size_t errlen) {
     if (!src || !*src) {
         pp_errf(err, errlen, "kafka: %s must not be empty", what);
         return PP_EINVAL;
     }
-    char *copy = strdup(src);
+    char *copy = pp_xstrdup(src);
     if (!copy) {
         pp_errf(err, errlen, "kafka: out of memory");
         return PP_ENOMEM;
@@ -48,8 +49,8 @@ int pp_kafka_conf_add_prop(pp_kafka_conf *kc, const char *kv, char *err, size_t 
         return PP_EINVAL;
     }
     size_t n = strlen(key) + 1 + strlen(val) + 1;
-    char *norm = malloc(n);
-    char **grown = realloc(kc->props, (kc->nprops + 1) * sizeof *grown);
+    char *norm = pp_xmalloc(n);
+    char **grown = pp_xrealloc(kc->props, (kc->nprops + 1) * sizeof *grown);
     if (!norm || !grown) {
         free(norm);
         if (grown) kc->props = grown;

@@ -9,6 +9,7 @@
 #include "common/clock.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "common/mem.h"
 #include "kafka/kafka_rd.h"
 
 struct pp_consumer {
@@ -36,7 +37,7 @@ static void log_parts(const char *what, const rd_kafka_topic_partition_list_t *p
  * ASSIGNED copies the chosen offsets back. */
 static int call_user(pp_consumer *c, pp_kafka_rebalance ev, rd_kafka_topic_partition_list_t *parts) {
     if (!c->cb || parts->cnt == 0) return PP_OK;
-    pp_kafka_partition *arr = calloc((size_t)parts->cnt, sizeof *arr);
+    pp_kafka_partition *arr = pp_xcalloc((size_t)parts->cnt, sizeof *arr);
     if (!arr) {
         snprintf(c->cb_err, sizeof c->cb_err, "kafka rebalance: out of memory");
         return PP_ENOMEM;
@@ -136,7 +137,7 @@ int pp_consumer_create(pp_consumer **out, const pp_kafka_conf *kc, const pp_cons
     pp_consumer *c = NULL;
     int rc = PP_OK;
 
-    c = calloc(1, sizeof *c);
+    c = pp_xcalloc(1, sizeof *c);
     if (!c) {
         pp_errf(err, errlen, "kafka consumer: out of memory");
         return PP_ENOMEM;
@@ -224,7 +225,7 @@ static int batch_views(pp_kafka_batch *b) {
     size_t total = 0;
     for (size_t i = 0; i < b->count; i++) total += header_count(b->raw[i]);
     if (total > b->hdr_cap) {
-        pp_kafka_header *h = realloc(b->hdrs, total * sizeof *h);
+        pp_kafka_header *h = pp_xrealloc(b->hdrs, total * sizeof *h);
         if (!h) return PP_ENOMEM;
         b->hdrs = h;
         b->hdr_cap = total;
@@ -264,10 +265,10 @@ static int batch_views(pp_kafka_batch *b) {
 
 static int grow_batch(pp_kafka_batch *b, size_t max_count) {
     if (max_count <= b->raw_cap) return PP_OK;
-    void **raw = realloc(b->raw, max_count * sizeof *raw);
+    void **raw = pp_xrealloc(b->raw, max_count * sizeof *raw);
     if (!raw) return PP_ENOMEM;
     b->raw = raw;
-    pp_kafka_message *msgs = realloc(b->msgs, max_count * sizeof *msgs);
+    pp_kafka_message *msgs = pp_xrealloc(b->msgs, max_count * sizeof *msgs);
     if (!msgs) return PP_ENOMEM;
     b->msgs = msgs;
     b->raw_cap = max_count;
@@ -384,7 +385,7 @@ int pp_consumer_lag(pp_consumer *c, pp_kafka_lag **out, size_t *n, int timeout_m
     int rc = PP_OK;
     pp_kafka_lag *lag = NULL;
     if (l->cnt > 0) {
-        lag = calloc((size_t)l->cnt, sizeof *lag);
+        lag = pp_xcalloc((size_t)l->cnt, sizeof *lag);
         if (!lag) {
             pp_errf(err, errlen, "kafka lag: out of memory");
             rc = PP_ENOMEM;

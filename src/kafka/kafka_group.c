@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "common/error.h"
+#include "common/mem.h"
 #include "kafka/kafka_admin.h"
 #include "kafka/kafka_rd.h"
 
@@ -35,7 +36,7 @@ int pp_kafka_group_committed(const pp_kafka_conf *kc, const char *topic, const c
         rc = pp_kafka_fail(rk, e, "kafka committed", err, errlen);
         goto out;
     }
-    if (!(res = calloc(partitions ? (size_t)partitions : 1, sizeof *res))) {
+    if (!(res = pp_xcalloc(partitions ? (size_t)partitions : 1, sizeof *res))) {
         pp_errf(err, errlen, "out of memory");
         rc = PP_ENOMEM;
         goto out;

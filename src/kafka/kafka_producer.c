@@ -11,6 +11,7 @@
 #include "common/clock.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "common/mem.h"
 #include "kafka/kafka_rd.h"
 
 struct pp_producer {
@@ -115,8 +116,8 @@ int pp_producer_create(pp_producer **out, const pp_kafka_conf *kc, const pp_prod
 
     if (opts) o = *opts;
     else pp_producer_opts_init(&o);
-    pp_producer *p = calloc(1, sizeof *p);
-    if (!p || !(p->topic = strdup(kc->topic ? kc->topic : PP_KAFKA_DEFAULT_TOPIC))) {
+    pp_producer *p = pp_xcalloc(1, sizeof *p);
+    if (!p || !(p->topic = pp_xstrdup(kc->topic ? kc->topic : PP_KAFKA_DEFAULT_TOPIC))) {
         pp_errf(err, errlen, "kafka producer: out of memory");
         rc = PP_ENOMEM;
         goto fail;
@@ -221,7 +222,7 @@ static int send_flags(pp_producer *p, const pp_kafka_record *rec, pp_delivery_cb
         }
     }
     if (cb) {
-        ctx = malloc(sizeof *ctx);
+        ctx = pp_xmalloc(sizeof *ctx);
         if (!ctx) {
             if (hdrs) rd_kafka_headers_destroy(hdrs);
             pp_errf(err, errlen, "kafka produce: out of memory");

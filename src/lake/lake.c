@@ -10,6 +10,7 @@
 #include "common/error.h"
 #include "common/health.h"
 #include "common/log.h"
+#include "common/mem.h"
 #include "http/stats_http.h"
 #include "kafka/kafka_consumer.h"
 #include "lake/lake_stats.h"
@@ -132,7 +133,7 @@ static int store_until_done(lake_ctx *ctx, pp_lake_flush_mode mode, char *err, s
 static void add_cut(lake_ctx *ctx, const char *topic, int32_t partition) {
     if (ctx->n_cuts == ctx->cap_cuts) {
         size_t cap = ctx->cap_cuts ? ctx->cap_cuts * 2 : 16;
-        lake_cut *c = realloc(ctx->cuts, cap * sizeof *c);
+        lake_cut *c = pp_xrealloc(ctx->cuts, cap * sizeof *c);
         if (!c) abort();
         ctx->cuts = c;
         ctx->cap_cuts = cap;

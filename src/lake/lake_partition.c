@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/mem.h"
 #include "lake/lake_commit.h"
 
 void pp_lake_partition_init(pp_lake_partition *p, const char *topic, int32_t partition) {
@@ -26,7 +27,7 @@ pp_lake_object *pp_lake_partition_object(pp_lake_partition *p, const char *day, 
         if (memcmp(p->open[i].day, day, 10) == 0) return &p->open[i];
     if (p->n_open == p->cap_open) {
         size_t cap = p->cap_open ? p->cap_open * 2 : 4;
-        pp_lake_object *o = realloc(p->open, cap * sizeof *o);
+        pp_lake_object *o = pp_xrealloc(p->open, cap * sizeof *o);
         if (!o) {
             fputs("pinpipe: out of memory\n", stderr);
             abort();

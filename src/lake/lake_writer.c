@@ -6,6 +6,7 @@
 
 #include "common/error.h"
 #include "common/log.h"
+#include "common/mem.h"
 #include "contract/lake_name.h"
 #include "contract/lake_record.h"
 #include "contract/message.h"
@@ -31,7 +32,7 @@ struct pp_lake_writer {
 };
 
 static void *xrealloc(void *p, size_t n) {
-    void *q = realloc(p, n);
+    void *q = pp_xrealloc(p, n);
     if (!q) {
         fputs("pinpipe: out of memory\n", stderr);
         abort();
@@ -45,8 +46,8 @@ int pp_lake_writer_create(pp_lake_writer **out, const pp_lake_writer_opts *o, ch
         pp_errf(err, errlen, "lake writer: a put function and limits >= 1 are required");
         return PP_EINVAL;
     }
-    pp_lake_writer *w = calloc(1, sizeof *w);
-    if (!w || !(w->prefix = strdup(o->prefix ? o->prefix : ""))) {
+    pp_lake_writer *w = pp_xcalloc(1, sizeof *w);
+    if (!w || !(w->prefix = pp_xstrdup(o->prefix ? o->prefix : ""))) {
         free(w);
         pp_errf(err, errlen, "lake writer: out of memory");
         return PP_ENOMEM;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "common/hashmap.h"
+#include "common/mem.h"
 #include "common/strbuf.h"
 
 struct pp_dedup {
@@ -12,7 +13,7 @@ struct pp_dedup {
 };
 
 pp_dedup *pp_dedup_create(void) {
-    pp_dedup *d = calloc(1, sizeof *d);
+    pp_dedup *d = pp_xcalloc(1, sizeof *d);
     if (!d) abort();
     d->seen = pp_hashmap_create(4096);
     pp_sb_init(&d->key);

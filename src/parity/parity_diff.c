@@ -1,4 +1,5 @@
 #include "parity/parity_diff.h"
+#include "common/mem.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -6,13 +7,13 @@
 static void push(pp_parity_diff *d, const pp_agg_entry *e, const pp_agg_entry *batch, const pp_agg_entry *stream) {
     if (d->n == d->cap) {
         d->cap = d->cap ? d->cap * 2 : 16;
-        d->items = realloc(d->items, d->cap * sizeof *d->items);
+        d->items = pp_xrealloc(d->items, d->cap * sizeof *d->items);
         if (!d->items) abort();
     }
     pp_parity_difference *x = &d->items[d->n++];
     x->metric = e->metric;
-    x->day = strdup(e->day);
-    x->key = strndup(e->key, e->keylen);
+    x->day = pp_xstrdup(e->day);
+    x->key = pp_xstrndup(e->key, e->keylen);
     x->has_batch = batch != NULL;
     x->has_stream = stream != NULL;
     x->batch = batch ? batch->value : 0;

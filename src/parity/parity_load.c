@@ -8,6 +8,7 @@
 
 #include "common/error.h"
 #include "common/log.h"
+#include "common/mem.h"
 #include "pg/pg_exec.h"
 
 static void add_row(pp_agg *agg, const char *metric, const char *day, const char *key, size_t keylen, int64_t v) {
@@ -59,7 +60,7 @@ int pp_parity_load_stream_offsets(pp_pg *pg, const char *topic, const char *grou
                         2, params, &res, err, errlen);
     if (rc) return rc;
     int rows = pp_pg_result_rows(res);
-    pp_parity_offset *o = calloc(rows > 0 ? (size_t)rows : 1, sizeof *o);
+    pp_parity_offset *o = pp_xcalloc(rows > 0 ? (size_t)rows : 1, sizeof *o);
     if (!o) {
         pp_pg_result_free(res);
         pp_errf(err, errlen, "out of memory");
@@ -86,7 +87,7 @@ static pp_day_partition *part_of(part_set *s, int32_t id) {
         if (s->p[i].partition == id) return &s->p[i];
     if (s->n == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 16;
-        pp_day_partition *g = realloc(s->p, cap * sizeof *g);
+        pp_day_partition *g = pp_xrealloc(s->p, cap * sizeof *g);
         if (!g) return NULL;
         s->p = g;
         s->cap = cap;

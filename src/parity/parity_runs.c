@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "common/mem.h"
 #include "event/event_time.h"
 
 /* 1 when a is newer than b. */
@@ -26,7 +27,7 @@ pp_day_run pp_parity_pick_run(const pp_parity_run_row *rows, size_t n, int64_t r
                               char *note, size_t notelen) {
     *chosen = -1;
     note[0] = '\0';
-    char *used = calloc(n ? n : 1, 1);
+    char *used = pp_xcalloc(n ? n : 1, 1);
     if (!used) return PP_DAY_RUN_NONE;
     pp_day_run state = PP_DAY_RUN_NONE;
     for (size_t k = 0; k < n; k++) { /* newest first: selection, a day has few runs */
@@ -74,7 +75,7 @@ int pp_parity_runs_load(pp_cql_session *cql, const char *day, pp_parity_runs *ou
                       v, 1, &res, err, errlen);
     if (rc) return rc;
     size_t n = pp_cql_result_nrows(res);
-    out->rows = calloc(n ? n : 1, sizeof *out->rows);
+    out->rows = pp_xcalloc(n ? n : 1, sizeof *out->rows);
     if (!out->rows) {
         pp_cql_result_destroy(res);
         pp_errf(err, errlen, "out of memory");

@@ -9,6 +9,7 @@
 #include "common/config.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "common/mem.h"
 #include "pg/pg_internal.h"
 
 /* libpq messages span lines ("...\n\tThis probably means..."); make one line. */
@@ -50,7 +51,7 @@ int pp_pg_connect(pp_pg **out, const char *dsn, char *err, size_t errlen) {
     const char *const kw[] = {"connect_timeout", "application_name", "dbname", "client_encoding",
                               NULL};
     const char *const val[] = {"5", "pinpipe", dsn, "UTF8", NULL};
-    pp_pg *pg = calloc(1, sizeof *pg);
+    pp_pg *pg = pp_xcalloc(1, sizeof *pg);
     if (!pg) {
         pp_errf(err, errlen, "pg: out of memory");
         return PP_ENOMEM;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "common/mem.h"
 #include "pg/pg_copy_text.h"
 #include "pg/pg_internal.h"
 
@@ -25,8 +26,8 @@ int pp_pg_copy_begin(pp_pg *pg, const char *copy_sql, size_t ncols, pp_pg_copy *
         pp_errf(err, errlen, "pg copy: need a COPY statement and a column count");
         return PP_EINVAL;
     }
-    pp_pg_copy *cp = calloc(1, sizeof *cp);
-    char *buf = malloc(CHUNK);
+    pp_pg_copy *cp = pp_xcalloc(1, sizeof *cp);
+    char *buf = pp_xmalloc(CHUNK);
     if (!cp || !buf) {
         free(cp);
         free(buf);
@@ -75,7 +76,7 @@ int pp_pg_copy_row(pp_pg_copy *cp, const char *const *values, const size_t *lens
         int rc = flush(cp, err, errlen);
         if (rc != PP_OK) return rc;
         if (need > cp->cap) {
-            char *grown = realloc(cp->buf, need);
+            char *grown = pp_xrealloc(cp->buf, need);
             if (!grown) {
                 pp_errf(err, errlen, "pg copy: out of memory for a %zu-byte row", need);
                 return PP_ENOMEM;

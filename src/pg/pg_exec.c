@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "common/mem.h"
 #include "pg/pg_internal.h"
 
 static int finish(pp_pg *pg, PGresult *r, const char *what, pp_pg_result **res, char *err,
@@ -51,8 +52,8 @@ int pp_pg_prepare(pp_pg *pg, const char *name, const char *sql, int nparams, cha
     }
     int rc = pp_pg__ready(pg, err, errlen);
     if (rc != PP_OK) return rc;
-    pg_prepared np = {strdup(name), strdup(sql), nparams};
-    pg_prepared *grown = realloc(pg->prep, (pg->nprep + 1) * sizeof *grown);
+    pg_prepared np = {pp_xstrdup(name), pp_xstrdup(sql), nparams};
+    pg_prepared *grown = pp_xrealloc(pg->prep, (pg->nprep + 1) * sizeof *grown);
     if (grown) pg->prep = grown;
     if (!np.name || !np.sql || !grown) {
         pp_errf(err, errlen, "pg prepare: out of memory");
@@ -92,7 +93,7 @@ int pp_pg_query_value(pp_pg *pg, const char *sql, int nparams, const char *const
         pp_errf(err, errlen, "pg query: no row");
         rc = PP_ENOTFOUND;
     } else if (!PQgetisnull(r, 0, 0)) {
-        *value = strdup(PQgetvalue(r, 0, 0));
+        *value = pp_xstrdup(PQgetvalue(r, 0, 0));
         if (!*value) {
             pp_errf(err, errlen, "pg query: out of memory");
             rc = PP_ENOMEM;

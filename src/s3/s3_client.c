@@ -7,6 +7,7 @@
 
 #include "common/error.h"
 #include "common/log.h"
+#include "common/mem.h"
 #include "common/strbuf.h"
 
 #define LIST_BODY_MAX (32u * 1024 * 1024) /* a 1000-key page is well under 1 MiB */
@@ -20,10 +21,10 @@ struct s3_client {
 int s3_client_create(const s3_config *cfg, s3_client **out, char *err, size_t errlen) {
     int rc = PP_ENOMEM;
     *out = NULL;
-    s3_client *c = calloc(1, sizeof *c);
+    s3_client *c = pp_xcalloc(1, sizeof *c);
     if (!c) goto oom;
-    c->bucket = strdup(cfg->bucket ? cfg->bucket : "");
-    c->region = strdup(cfg->region ? cfg->region : "");
+    c->bucket = pp_xstrdup(cfg->bucket ? cfg->bucket : "");
+    c->region = pp_xstrdup(cfg->region ? cfg->region : "");
     if (!c->bucket || !c->region) goto oom;
     if ((rc = s3_transport_create(cfg, &c->t, err, errlen))) goto fail;
     *out = c;

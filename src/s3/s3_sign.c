@@ -7,6 +7,7 @@
 #include <openssl/evp.h>
 
 #include "common/error.h"
+#include "common/mem.h"
 
 static void to_hex(const unsigned char *md, char out[S3_SHA256_HEX_LEN + 1]) {
     static const char hex[] = "0123456789abcdef";
@@ -33,7 +34,7 @@ int s3_sha256_stream_hex(FILE *f, long long n, char out[S3_SHA256_HEX_LEN + 1], 
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int mdlen = 0;
     long long left = n;
-    unsigned char *chunk = malloc(CHUNK);
+    unsigned char *chunk = pp_xmalloc(CHUNK);
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     if (!chunk || !ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
         pp_errf(err, errlen, "sha256: out of memory");
@@ -112,7 +113,7 @@ static char *encode_dup(const char *s) {
 int s3_canonical_query(pp_strbuf *out, const s3_query_param *params, size_t n) {
     int rc = PP_ENOMEM;
     size_t used = 0;
-    enc_pair *pairs = calloc(n ? n : 1, sizeof *pairs);
+    enc_pair *pairs = pp_xcalloc(n ? n : 1, sizeof *pairs);
     if (!pairs) return PP_ENOMEM;
     for (size_t i = 0; i < n; i++) {
         if (!params[i].name) continue;

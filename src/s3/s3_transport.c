@@ -14,6 +14,7 @@
 #include "common/clock.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "common/mem.h"
 
 #define ERR_BODY_MAX (64 * 1024) /* an S3 <Error> is a few hundred bytes */
 
@@ -61,7 +62,7 @@ static uint64_t next_rand(s3_transport *t) {
     return t->rng = x;
 }
 
-static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
+static char *dup_or_null(const char *s) { return s ? pp_xstrdup(s) : NULL; }
 
 int s3_transport_create(const s3_config *cfg, s3_transport **out, char *err, size_t errlen) {
     int rc = PP_ENOMEM;
@@ -86,14 +87,14 @@ int s3_transport_create(const s3_config *cfg, s3_transport **out, char *err, siz
                              "PINPIPE_S3_SECRET_KEY (or --access-key/--secret-key-file)");
         return PP_EINVAL;
     }
-    t = calloc(1, sizeof *t);
+    t = pp_xcalloc(1, sizeof *t);
     if (!t) goto fail;
-    t->endpoint = strdup(ep);
-    t->access_key = strdup(cfg->access_key);
-    t->secret_key = strdup(cfg->secret_key);
+    t->endpoint = pp_xstrdup(ep);
+    t->access_key = pp_xstrdup(cfg->access_key);
+    t->secret_key = pp_xstrdup(cfg->secret_key);
     t->fixed_amz_date = dup_or_null(cfg->fixed_amz_date);
     size_t sl = strlen(cfg->region) + 16;
-    t->sigv4 = malloc(sl);
+    t->sigv4 = pp_xmalloc(sl);
     t->curl = curl_easy_init();
     if (!t->endpoint || !t->access_key || !t->secret_key || !t->sigv4 || !t->curl ||
         (cfg->fixed_amz_date && !t->fixed_amz_date))

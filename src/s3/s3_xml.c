@@ -9,6 +9,7 @@
 #include <expat.h>
 
 #include "common/error.h"
+#include "common/mem.h"
 #include "common/strbuf.h"
 
 #define MAX_DEPTH 16
@@ -80,7 +81,7 @@ static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **at
         s3_list_page *p = st->page;
         if (p->n_entries == st->cap_entries) {
             size_t cap = st->cap_entries ? st->cap_entries * 2 : 16;
-            s3_list_entry *e = realloc(p->entries, cap * sizeof *e);
+            s3_list_entry *e = pp_xrealloc(p->entries, cap * sizeof *e);
             if (!e) {
                 fail(st, "%s", "out of memory");
                 return;
@@ -105,7 +106,7 @@ static void XMLCALL on_text(void *ud, const XML_Char *s, int len) {
 static const char *text_of(const parse_state *st) { return st->text.data ? st->text.data : ""; }
 
 static int set_str(parse_state *st, char **dst) {
-    char *copy = strdup(text_of(st));
+    char *copy = pp_xstrdup(text_of(st));
     if (!copy) {
         fail(st, "%s", "out of memory");
         return -1;
@@ -143,7 +144,7 @@ static void end_list(parse_state *st) {
     } else if (at(st, "ListBucketResult", "CommonPrefixes", "Prefix")) {
         if (p->n_prefixes == st->cap_prefixes) {
             size_t cap = st->cap_prefixes ? st->cap_prefixes * 2 : 8;
-            char **a = realloc(p->common_prefixes, cap * sizeof *a);
+            char **a = pp_xrealloc(p->common_prefixes, cap * sizeof *a);
             if (!a) {
                 fail(st, "%s", "out of memory");
                 return;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/mem.h"
 #include "contract/message.h"
 
 void pp_stream_batch_init(pp_stream_batch *b) { memset(b, 0, sizeof *b); }
@@ -22,7 +23,7 @@ static int seen_before(const pp_stream_batch *b, size_t i) {
 void pp_stream_batch_prepare(pp_stream_batch *b, const pp_kafka_batch *kb, const pp_clean_opts *opts) {
     pp_stream_batch_clear(b);
     if (kb->count > b->cap) {
-        b->items = realloc(b->items, kb->count * sizeof *b->items);
+        b->items = pp_xrealloc(b->items, kb->count * sizeof *b->items);
         if (!b->items) abort();
         b->cap = kb->count;
     }

@@ -6,6 +6,7 @@
 
 #include "common/error.h"
 #include "common/hashmap.h"
+#include "common/mem.h"
 #include "common/strbuf.h"
 #include "contract/pin_columns.h"
 #include "contract/reject_record.h"
@@ -46,10 +47,10 @@ typedef struct {
 } txn_ctx;
 
 pp_stream_sink *pp_stream_sink_create(pp_pg *pg, const char *group) {
-    pp_stream_sink *s = calloc(1, sizeof *s);
+    pp_stream_sink *s = pp_xcalloc(1, sizeof *s);
     if (!s) return NULL;
     s->pg = pg;
-    s->group = strdup(group);
+    s->group = pp_xstrdup(group);
     pp_sb_init(&s->stage_sql);
     pp_sb_init(&s->copy_sql);
     pp_sb_init(&s->insert_sql);
@@ -325,7 +326,7 @@ static int write_txn(pp_pg *pg, void *arg, char *err, size_t errlen) {
         if (b->items[i].msg->offset + 1 > p->next) p->next = b->items[i].msg->offset + 1;
         any_pin |= b->items[i].cleaned;
     }
-    char *is_new = calloc(b->n ? b->n : 1, 1);
+    char *is_new = pp_xcalloc(b->n ? b->n : 1, 1);
     if (any_pin) rc = copy_pins(t, err, errlen);
     if (rc == PP_OK && any_pin) rc = insert_pins(t, is_new, err, errlen);
     if (rc == PP_OK) rc = store_metrics(t, is_new, err, errlen);
@@ -337,11 +338,11 @@ static int write_txn(pp_pg *pg, void *arg, char *err, size_t errlen) {
 
 int pp_stream_sink_write(pp_stream_sink *s, const pp_stream_batch *b, pp_stream_sink_stats *stats, char *err,
                          size_t errlen) {
-    txn_ctx *t = calloc(1, sizeof *t);
+    txn_ctx *t = pp_xcalloc(1, sizeof *t);
     if (!t) return PP_ENOMEM;
     t->sink = s;
     t->batch = b;
-    t->keep = calloc(b->n ? b->n : 1, 1);
+    t->keep = pp_xcalloc(b->n ? b->n : 1, 1);
     for (size_t i = 0; i < b->n; i++) {
         if (!part_of(t, b->items[i].msg->topic, b->items[i].msg->partition)) {
             pp_errf(err, errlen, "stream: more than %d partitions in one batch", MAX_PARTS);
