@@ -18,15 +18,6 @@ struct pp_hashmap {
     size_t size;
 };
 
-static void *xcalloc(size_t n, size_t sz) {
-    void *p = pp_xcalloc(n, sz);
-    if (!p) {
-        fputs("pinpipe: out of memory\n", stderr);
-        abort();
-    }
-    return p;
-}
-
 /* FNV-1a: simple, stable across machines, good enough for short keys. */
 uint64_t pp_hash_bytes(const void *data, size_t n) {
     const unsigned char *p = data;
@@ -39,10 +30,10 @@ uint64_t pp_hash_bytes(const void *data, size_t n) {
 }
 
 pp_hashmap *pp_hashmap_create(size_t initial_capacity) {
-    pp_hashmap *m = xcalloc(1, sizeof *m);
+    pp_hashmap *m = pp_xcalloc(1, sizeof *m);
     size_t cap = 16;
     while (cap < initial_capacity * 2) cap *= 2;
-    m->slots = xcalloc(cap, sizeof(slot));
+    m->slots = pp_xcalloc(cap, sizeof(slot));
     m->cap = cap;
     return m;
 }
@@ -66,7 +57,7 @@ static slot *find_slot(slot *slots, size_t cap, const void *key, size_t keylen, 
 
 static void grow(pp_hashmap *m) {
     size_t cap = m->cap * 2;
-    slot *slots = xcalloc(cap, sizeof(slot));
+    slot *slots = pp_xcalloc(cap, sizeof(slot));
     for (size_t i = 0; i < m->cap; i++) {
         slot *old = &m->slots[i];
         if (!old->key) continue;
@@ -88,7 +79,7 @@ void **pp_hashmap_upsert(pp_hashmap *m, const void *key, size_t keylen, int *ins
     slot *s = find_slot(m->slots, m->cap, key, keylen, h);
     *inserted = 0;
     if (!s->key) {
-        s->key = xcalloc(1, keylen + 1);
+        s->key = pp_xcalloc(1, keylen + 1);
         memcpy(s->key, key, keylen);
         s->keylen = keylen;
         s->hash = h;

@@ -19,7 +19,6 @@ struct pp_line_reader {
 
 pp_line_reader *pp_line_reader_create(FILE *in, size_t max_line) {
     pp_line_reader *r = pp_xcalloc(1, sizeof *r);
-    if (!r) return NULL;
     r->in = in;
     r->max_line = max_line;
     pp_sb_init(&r->line);

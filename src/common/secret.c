@@ -72,11 +72,6 @@ int pp_secret_read_file(const char *path, char **out, char *err, size_t errlen) 
         goto out;
     }
     buf = pp_xmalloc(PP_SECRET_MAX + 2);
-    if (!buf) {
-        rc = PP_ENOMEM;
-        pp_errf(err, errlen, "out of memory");
-        goto out;
-    }
     ssize_t n = read_all(fd, buf, PP_SECRET_MAX + 1);
     if (n < 0) {
         rc = PP_EIO;

@@ -25,12 +25,7 @@ void pp_sb_reserve(pp_strbuf *sb, size_t extra) {
     if (sb->len + extra + 1 <= sb->cap) return;
     size_t cap = sb->cap ? sb->cap : 256;
     while (cap < sb->len + extra + 1) cap *= 2;
-    char *p = pp_xrealloc(sb->data, cap);
-    if (!p) {
-        fputs("pinpipe: out of memory\n", stderr);
-        abort();
-    }
-    sb->data = p;
+    sb->data = pp_xrealloc(sb->data, cap);
     sb->cap = cap;
     sb->data[sb->len] = '\0'; /* a fresh buffer is a valid empty string too */
 }

@@ -133,9 +133,7 @@ static int store_until_done(lake_ctx *ctx, pp_lake_flush_mode mode, char *err, s
 static void add_cut(lake_ctx *ctx, const char *topic, int32_t partition) {
     if (ctx->n_cuts == ctx->cap_cuts) {
         size_t cap = ctx->cap_cuts ? ctx->cap_cuts * 2 : 16;
-        lake_cut *c = pp_xrealloc(ctx->cuts, cap * sizeof *c);
-        if (!c) abort();
-        ctx->cuts = c;
+        ctx->cuts = pp_xrealloc(ctx->cuts, cap * sizeof *ctx->cuts);
         ctx->cap_cuts = cap;
     }
     lake_cut *c = &ctx->cuts[ctx->n_cuts++];

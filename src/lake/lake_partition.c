@@ -27,12 +27,7 @@ pp_lake_object *pp_lake_partition_object(pp_lake_partition *p, const char *day, 
         if (memcmp(p->open[i].day, day, 10) == 0) return &p->open[i];
     if (p->n_open == p->cap_open) {
         size_t cap = p->cap_open ? p->cap_open * 2 : 4;
-        pp_lake_object *o = pp_xrealloc(p->open, cap * sizeof *o);
-        if (!o) {
-            fputs("pinpipe: out of memory\n", stderr);
-            abort();
-        }
-        p->open = o;
+        p->open = pp_xrealloc(p->open, cap * sizeof *p->open);
         p->cap_open = cap;
     }
     pp_lake_object *o = &p->open[p->n_open++];

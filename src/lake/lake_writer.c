@@ -31,15 +31,6 @@ struct pp_lake_writer {
     pp_strbuf zbuf;          /* the gzip of the object being stored */
 };
 
-static void *xrealloc(void *p, size_t n) {
-    void *q = pp_xrealloc(p, n);
-    if (!q) {
-        fputs("pinpipe: out of memory\n", stderr);
-        abort();
-    }
-    return q;
-}
-
 int pp_lake_writer_create(pp_lake_writer **out, const pp_lake_writer_opts *o, char *err, size_t errlen) {
     *out = NULL;
     if (!o->put || o->limits.max_records < 1 || o->limits.max_bytes < 1 || o->limits.max_age_ms < 1) {
@@ -47,11 +38,7 @@ int pp_lake_writer_create(pp_lake_writer **out, const pp_lake_writer_opts *o, ch
         return PP_EINVAL;
     }
     pp_lake_writer *w = pp_xcalloc(1, sizeof *w);
-    if (!w || !(w->prefix = pp_xstrdup(o->prefix ? o->prefix : ""))) {
-        free(w);
-        pp_errf(err, errlen, "lake writer: out of memory");
-        return PP_ENOMEM;
-    }
+    w->prefix = pp_xstrdup(o->prefix ? o->prefix : "");
     w->gzip = o->gzip;
     w->limits = o->limits;
     w->clean = o->clean;
@@ -129,9 +116,9 @@ void pp_lake_writer_assign(pp_lake_writer *w, const char *topic, int32_t partiti
     pp_lake_writer_release(w, topic, partition);
     if (w->n_parts == w->cap_parts) {
         w->cap_parts = w->cap_parts ? w->cap_parts * 2 : 8;
-        w->parts = xrealloc(w->parts, w->cap_parts * sizeof *w->parts);
+        w->parts = pp_xrealloc(w->parts, w->cap_parts * sizeof *w->parts);
     }
-    pp_lake_partition *p = xrealloc(NULL, sizeof *p);
+    pp_lake_partition *p = pp_xmalloc(sizeof *p);
     pp_lake_partition_init(p, topic, partition);
     w->parts[w->n_parts++] = p;
 }
@@ -228,7 +215,7 @@ size_t pp_lake_writer_commits(pp_lake_writer *w, const char *topic, int32_t part
                               const pp_kafka_partition **out) {
     if (w->cap_commits < w->n_parts) {
         w->cap_commits = w->n_parts;
-        w->commits = xrealloc(w->commits, w->cap_commits * sizeof *w->commits);
+        w->commits = pp_xrealloc(w->commits, w->cap_commits * sizeof *w->commits);
     }
     size_t n = 0;
     for (size_t i = 0; i < w->n_parts; i++) {

@@ -19,7 +19,6 @@ struct pp_agg {
 
 pp_agg *pp_agg_create(void) {
     pp_agg *a = pp_xcalloc(1, sizeof *a);
-    if (!a) abort();
     a->map = pp_hashmap_create(1024);
     pp_sb_init(&a->scratch);
     return a;
@@ -85,7 +84,6 @@ static int cmp_entry(const void *a, const void *b) { return pp_agg_entry_cmp(a, 
 pp_agg_entry *pp_agg_sorted(const pp_agg *a, size_t *n) {
     size_t count = pp_hashmap_size(a->map), pos = 0, i = 0, klen;
     pp_agg_entry *out = pp_xcalloc(count ? count : 1, sizeof *out);
-    if (!out) abort();
     const char *k;
     void *v;
     while (pp_hashmap_next(a->map, &pos, &k, &klen, &v)) decode(k, klen, v, &out[i++]);

@@ -14,7 +14,6 @@ struct pp_dedup {
 
 pp_dedup *pp_dedup_create(void) {
     pp_dedup *d = pp_xcalloc(1, sizeof *d);
-    if (!d) abort();
     d->seen = pp_hashmap_create(4096);
     pp_sb_init(&d->key);
     return d;

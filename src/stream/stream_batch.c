@@ -24,7 +24,6 @@ void pp_stream_batch_prepare(pp_stream_batch *b, const pp_kafka_batch *kb, const
     pp_stream_batch_clear(b);
     if (kb->count > b->cap) {
         b->items = pp_xrealloc(b->items, kb->count * sizeof *b->items);
-        if (!b->items) abort();
         b->cap = kb->count;
     }
     for (size_t i = 0; i < kb->count; i++) {

@@ -48,7 +48,6 @@ typedef struct {
 
 pp_stream_sink *pp_stream_sink_create(pp_pg *pg, const char *group) {
     pp_stream_sink *s = pp_xcalloc(1, sizeof *s);
-    if (!s) return NULL;
     s->pg = pg;
     s->group = pp_xstrdup(group);
     pp_sb_init(&s->stage_sql);
@@ -339,7 +338,6 @@ static int write_txn(pp_pg *pg, void *arg, char *err, size_t errlen) {
 int pp_stream_sink_write(pp_stream_sink *s, const pp_stream_batch *b, pp_stream_sink_stats *stats, char *err,
                          size_t errlen) {
     txn_ctx *t = pp_xcalloc(1, sizeof *t);
-    if (!t) return PP_ENOMEM;
     t->sink = s;
     t->batch = b;
     t->keep = pp_xcalloc(b->n ? b->n : 1, 1);
