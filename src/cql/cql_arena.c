@@ -32,7 +32,7 @@ void *pp_cql_arena_alloc(pp_cql_arena *a, size_t n) {
     pp_cql_arena_chunk *c = a->head;
     if (!c || c->cap - c->used < need) {
         size_t cap = need > CHUNK_MIN ? need : CHUNK_MIN;
-        c = pp_xmalloc(sizeof *c + cap);
+        c = pp_try_malloc(sizeof *c + cap); /* peer-sized: a result's counts and lengths */
         if (!c) return NULL;
         c->used = 0;
         c->cap = cap;

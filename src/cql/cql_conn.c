@@ -495,10 +495,6 @@ int pp_cql_conn_open(const pp_cql_conn_config *cfg, pp_cql_conn **out, int32_t *
         return PP_EINVAL;
     }
     pp_cql_conn *c = pp_xcalloc(1, sizeof *c);
-    if (!c) {
-        pp_errf(err, errlen, "out of memory");
-        return PP_ENOMEM;
-    }
     c->fd = -1;
     c->request_timeout_ms = cfg->request_timeout_ms;
     c->max_frame = cfg->max_frame;
@@ -513,11 +509,6 @@ int pp_cql_conn_open(const pp_cql_conn_config *cfg, pp_cql_conn **out, int32_t *
         goto done;
     }
     c->slots = pp_xcalloc((size_t)cfg->max_streams, sizeof *c->slots);
-    if (!c->slots) {
-        pp_errf(err, errlen, "out of memory");
-        rc = PP_ENOMEM;
-        goto done;
-    }
     rc = tcp_connect(c, cfg, err, errlen);
     if (!rc) rc = handshake(c, cfg, server_code, err, errlen);
 done:

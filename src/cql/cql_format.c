@@ -66,12 +66,6 @@ static void varint(pp_cql_buf *b, const uint8_t *p, size_t n) {
     }
     uint8_t *mag = pp_xmalloc(n);
     char *digits = pp_xmalloc(n * 3 + 2);
-    if (!mag || !digits) {
-        free(mag);
-        free(digits);
-        if (!b->err) b->err = PP_ENOMEM;
-        return;
-    }
     int neg = p[0] & 0x80;
     memcpy(mag, p, n);
     if (neg) { /* magnitude = ~x + 1 */

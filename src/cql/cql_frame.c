@@ -165,7 +165,6 @@ void pp_cql_response_clear(pp_cql_response *r) {
 
 static char *dup_n(const void *p, size_t n) {
     char *d = pp_xmalloc(n + 1);
-    if (!d) return NULL;
     if (n) memcpy(d, p, n);
     d[n] = '\0';
     return d;
@@ -195,13 +194,11 @@ static int decode_error(pp_cql_rd *r, pp_cql_response *out) {
     size_t n;
     if (pp_cql_get_i32(r, &out->error_code) || pp_cql_get_string(r, &s, &n)) return PP_EPROTO;
     out->message = dup_n(s, n);
-    if (!out->message) return PP_ENOMEM;
     if (out->error_code == PP_CQL_ERR_UNPREPARED) {
         const uint8_t *id;
         size_t idlen;
         if (pp_cql_get_short_bytes(r, &id, &idlen)) return PP_EPROTO;
         out->token = (uint8_t *)dup_n(id, idlen);
-        if (!out->token) return PP_ENOMEM;
         out->token_len = (int32_t)idlen;
     }
     return 0;
@@ -212,7 +209,7 @@ static int decode_token(pp_cql_rd *r, pp_cql_response *out) {
     if (pp_cql_get_bytes(r, &p, &out->token_len)) return PP_EPROTO;
     if (out->token_len < 0) return 0;
     out->token = (uint8_t *)dup_n(p, (size_t)out->token_len);
-    return out->token ? 0 : PP_ENOMEM;
+    return 0;
 }
 
 static const char *opcode_name(uint8_t op) {
@@ -255,7 +252,6 @@ int pp_cql_response_decode(const pp_cql_header *h, const uint8_t *body, size_t l
             break;
         }
         out->message = dup_n(s, n);
-        if (!out->message) rc = PP_ENOMEM;
         break;
     case PP_CQL_OP_SUPPORTED: rc = pp_cql_skip_string_multimap(&r); break;
     case PP_CQL_OP_EVENT: rc = pp_cql_get_string(&r, &s, &n); break;

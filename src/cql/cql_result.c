@@ -185,10 +185,6 @@ int pp_cql_result_decode(const uint8_t *body, size_t len, pp_cql_result **out, c
                          size_t errlen) {
     *out = NULL;
     pp_cql_result *res = pp_xcalloc(1, sizeof *res);
-    if (!res) {
-        pp_errf(err, errlen, "out of memory decoding a result");
-        return PP_ENOMEM;
-    }
     pp_cql_arena_init(&res->arena);
     pp_cql_rd r;
     pp_cql_rd_init(&r, body, len);

@@ -12,14 +12,9 @@ static int push(pp_cql_script *s, const char *p, size_t n, size_t line) {
     while (n && (is_blank(*p) || *p == '\n')) p++, n--;
     while (n && (is_blank(p[n - 1]) || p[n - 1] == '\n')) n--;
     if (n == 0) return 0;
-    char **st = pp_xrealloc(s->stmts, (s->n + 1) * sizeof *st);
-    if (!st) return PP_ENOMEM;
-    s->stmts = st;
-    size_t *ln = pp_xrealloc(s->lines, (s->n + 1) * sizeof *ln);
-    if (!ln) return PP_ENOMEM;
-    s->lines = ln;
+    s->stmts = pp_xrealloc(s->stmts, (s->n + 1) * sizeof *s->stmts);
+    s->lines = pp_xrealloc(s->lines, (s->n + 1) * sizeof *s->lines);
     char *d = pp_xmalloc(n + 1);
-    if (!d) return PP_ENOMEM;
     memcpy(d, p, n);
     d[n] = '\0';
     s->stmts[s->n] = d;
@@ -33,7 +28,7 @@ int pp_cql_script_split(const char *text, size_t len, pp_cql_script *out, char *
     memset(out, 0, sizeof *out);
     char *cur = pp_xmalloc(len + 1); /* the statement being gathered */
     size_t cn = 0, start_line = 0, line = 0;
-    int rc = cur ? 0 : PP_ENOMEM;
+    int rc = 0;
     size_t pos = 0;
     while (!rc && pos < len) {
         size_t eol = pos;

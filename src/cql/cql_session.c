@@ -114,7 +114,6 @@ static int valid_keyspace(const char *ks) {
 
 static pp_cql_future *future_new(uint8_t opcode, const pp_cql_session *s) {
     pp_cql_future *f = pp_xcalloc(1, sizeof *f);
-    if (!f) return NULL;
     f->stream = -1;
     f->opcode = opcode;
     f->consistency = s->consistency;
@@ -161,10 +160,6 @@ static int set_paging(pp_cql_future *f, const pp_cql_result *prev, char *err, si
         return PP_EINVAL;
     }
     f->paging = pp_xmalloc(n ? n : 1);
-    if (!f->paging) {
-        pp_errf(err, errlen, "out of memory");
-        return PP_ENOMEM;
-    }
     if (n) memcpy(f->paging, p, n);
     f->paging_len = n;
     return 0;
@@ -427,10 +422,9 @@ static int make_query(pp_cql_session *s, const char *cql, const pp_cql_value *va
         return PP_EINVAL;
     }
     pp_cql_future *f = future_new(PP_CQL_OP_QUERY, s);
-    int rc = f ? 0 : PP_ENOMEM;
-    if (!rc && !(f->cql = pp_xstrdup(cql))) rc = PP_ENOMEM;
-    if (rc) pp_errf(err, errlen, "out of memory");
-    if (!rc && n > 0) {
+    f->cql = pp_xstrdup(cql);
+    int rc = 0;
+    if (n > 0) {
         f->has_values = 1;
         rc = pp_cql_encode_values(&f->values, vals, n, NULL, 0, err, errlen);
     }
@@ -450,10 +444,6 @@ static int make_execute(pp_cql_session *s, const pp_cql_prepared *p, const pp_cq
         return PP_EINVAL;
     }
     pp_cql_future *f = future_new(PP_CQL_OP_EXECUTE, s);
-    if (!f) {
-        pp_errf(err, errlen, "out of memory");
-        return PP_ENOMEM;
-    }
     f->stmt = (pp_cql_prepared *)p; /* the session's own: re-prepares update it */
     f->has_values = n > 0;
     int rc = 0;
@@ -482,12 +472,8 @@ static int make_batch(pp_cql_session *s, int type, const pp_cql_batch_item *item
     }
     pp_cql_future *f = future_new(PP_CQL_OP_BATCH, s);
     int rc = 0;
-    if (!f || !(f->items = pp_xcalloc(n, sizeof *f->items)) ||
-        !(f->seg_end = pp_xcalloc(n, sizeof *f->seg_end))) {
-        pp_errf(err, errlen, "out of memory");
-        rc = PP_ENOMEM;
-        goto done;
-    }
+    f->items = pp_xcalloc(n, sizeof *f->items);
+    f->seg_end = pp_xcalloc(n, sizeof *f->seg_end);
     f->batch_type = (uint8_t)type;
     f->nitems = n;
     for (size_t i = 0; i < n && !rc; i++) {
@@ -511,7 +497,6 @@ static int make_batch(pp_cql_session *s, int type, const pp_cql_batch_item *item
         if (rc) pp_errf(err, errlen, "batch statement %zu: %s", i + 1, why);
         f->seg_end[i] = f->values.len;
     }
-done:
     if (rc) {
         future_free(s, f);
         return rc;
@@ -535,21 +520,11 @@ int pp_cql_session_create(const pp_cql_config *cfg, pp_cql_session **out, char *
         return PP_EINVAL;
     }
     pp_cql_session *s = pp_xcalloc(1, sizeof *s);
-    if (!s) {
-        pp_errf(err, errlen, "out of memory");
-        return PP_ENOMEM;
-    }
     pp_cql_buf_init(&s->frame);
     s->server_code = -1;
     s->host = pp_xstrdup(cfg->host ? cfg->host : "");
     s->user = pp_xstrdup(cfg->user ? cfg->user : "");
     s->password = pp_xstrdup(cfg->password ? cfg->password : "");
-    int rc = 0;
-    if (!s->host || !s->user || !s->password) {
-        pp_errf(err, errlen, "out of memory");
-        rc = PP_ENOMEM;
-        goto done;
-    }
     s->consistency = (uint16_t)cfg->consistency;
     s->page_size = cfg->page_size > 0 ? cfg->page_size : 0;
     s->ccfg = (pp_cql_conn_config){
@@ -563,8 +538,7 @@ int pp_cql_session_create(const pp_cql_config *cfg, pp_cql_session **out, char *
         .max_streams = cfg->max_streams,
     };
     if (cfg->keyspace) snprintf(s->keyspace, sizeof s->keyspace, "%s", cfg->keyspace);
-    rc = ensure_conn(s, err, errlen);
-done:
+    int rc = ensure_conn(s, err, errlen);
     if (rc) {
         pp_cql_session_destroy(s);
         return rc;
@@ -610,11 +584,7 @@ int pp_cql_prepare(pp_cql_session *s, const char *cql, const pp_cql_prepared **o
         }
     }
     pp_cql_prepared *p = pp_xcalloc(1, sizeof *p);
-    if (!p || !(p->cql = pp_xstrdup(cql))) {
-        free(p);
-        pp_errf(err, errlen, "out of memory");
-        return PP_ENOMEM;
-    }
+    p->cql = pp_xstrdup(cql);
     int rc = do_prepare(s, p, err, errlen);
     if (rc) {
         free(p->cql);

@@ -10,7 +10,6 @@ int pp_cql_streams_init(pp_cql_streams *s, int max) {
     memset(s, 0, sizeof *s);
     if (max < 1 || max > PP_CQL_MAX_STREAMS) return PP_EINVAL;
     s->bits = pp_xcalloc(((size_t)max + 63) / 64, sizeof *s->bits);
-    if (!s->bits) return PP_ENOMEM;
     s->max = max;
     return 0;
 }

@@ -27,12 +27,7 @@ int pp_cql_buf_reserve(pp_cql_buf *b, size_t n) {
     }
     size_t cap = b->cap ? b->cap : 256;
     while (cap - b->len < n) cap *= 2;
-    uint8_t *p = pp_xrealloc(b->data, cap);
-    if (!p) {
-        b->err = PP_ENOMEM;
-        return b->err;
-    }
-    b->data = p;
+    b->data = pp_xrealloc(b->data, cap);
     b->cap = cap;
     return 0;
 }
