@@ -80,10 +80,6 @@ int pp_api_health_create(pp_api_health **out, const pp_kafka_conf *kc, pp_produc
                          int interval_ms, char *err, size_t errlen) {
     pp_api_health *h = pp_xcalloc(1, sizeof *h);
     int rc;
-    if (!h) {
-        pp_errf(err, errlen, "api health: out of memory");
-        return PP_ENOMEM;
-    }
     h->producer = producer;
     h->interval_ms = interval_ms > 0 ? interval_ms : 1000;
     atomic_init(&h->state, PP_API_KAFKA_UNKNOWN);

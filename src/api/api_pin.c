@@ -255,7 +255,6 @@ enum MHD_Result pp_api_pin_step(pp_api_pin *pin, struct MHD_Connection *c, const
         int has_cl = cl && pp_api_parse_content_length(cl, &declared) == PP_OK;
         if (has_cl && declared > pin->max_body) return too_large(pin, NULL, c, status);
         r = pp_xcalloc(1, sizeof *r);
-        if (!r) return MHD_NO;
         r->pin = pin;
         atomic_init(&r->phase, PHASE_READING);
         pp_sb_init(&r->echo);

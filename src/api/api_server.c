@@ -255,7 +255,6 @@ static enum MHD_Result step_request(pp_api_server *s, struct MHD_Connection *c, 
     api_req *r = *con_cls;
     if (!r) {
         r = pp_xcalloc(1, sizeof *r);
-        if (!r) return MHD_NO;
         r->start_us = pp_mono_us();
         r->route = route_of(url);
         pp_api_metrics_request_begin(&s->metrics);
@@ -385,21 +384,12 @@ int pp_api_server_create(pp_api_server **out, const pp_api_opts *o, const pp_kaf
     int rc = pp_api_opts_check(o, err, errlen);
     if (rc != PP_OK) return rc;
     pp_api_server *s = pp_xcalloc(1, sizeof *s);
-    if (!s) {
-        pp_errf(err, errlen, "api: out of memory");
-        return PP_ENOMEM;
-    }
     s->opts = *o;
     s->shut_down = 1; /* nothing to shut down until the daemon runs */
     atomic_init(&s->draining, 0);
     pp_api_metrics_init(&s->metrics);
     s->address = pp_xstrdup(o->address);
     s->topic = pp_xstrdup(kc->topic ? kc->topic : PP_KAFKA_DEFAULT_TOPIC);
-    if (!s->address || !s->topic) {
-        pp_errf(err, errlen, "api: out of memory");
-        rc = PP_ENOMEM;
-        goto fail;
-    }
     s->opts.address = s->address;
     s->opts.auth_token = NULL; /* only its digest is kept */
     if (pp_api_auth_init(&s->auth, o->auth_token) != PP_OK) {

@@ -92,7 +92,6 @@ static ip_count *ip_find(pp_http_guard *g, const unsigned char *a, size_t n, int
         if (e->len == n && !memcmp(e->addr, a, n)) return e;
     if (!create) return NULL;
     ip_count *e = pp_xcalloc(1, sizeof *e);
-    if (!e) return NULL;
     memcpy(e->addr, a, n);
     e->len = (unsigned char)n;
     e->next = g->ips[b];
@@ -167,10 +166,6 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
                                                                           : sizeof(struct sockaddr_in),
                                    key)
                         : 0;
-        if (!k) { /* no deadline for this one; its counts are released below, on close */
-            *socket_context = NULL;
-            return;
-        }
         k->fd = fdi ? fdi->connect_fd : MHD_INVALID_SOCKET;
         k->state = C_IDLE;
         k->deadline_us = pp_mono_us() + g->o.request_timeout_ms * 1000;
@@ -335,11 +330,7 @@ int pp_http_guard_create(pp_http_guard **out, const pp_http_guard_opts *o, const
         return PP_EINVAL;
     }
     pp_http_guard *g = pp_xcalloc(1, sizeof *g);
-    if (!g || !(g->name = pp_xstrdup(name ? name : "http"))) {
-        free(g);
-        pp_errf(err, errlen, "http guard: out of memory");
-        return PP_ENOMEM;
-    }
+    g->name = pp_xstrdup(name ? name : "http");
     g->o = *o;
     pthread_mutex_init(&g->mu, NULL);
     pp_cond_init_mono(&g->cv);

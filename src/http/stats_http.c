@@ -75,7 +75,6 @@ int pp_stats_http_start(pp_stats_http **out, const char *address, int port, pp_s
         return PP_EINVAL;
     }
     pp_stats_http *s = pp_xcalloc(1, sizeof *s);
-    if (!s) return PP_ENOMEM;
     s->render = render;
     s->health = health;
     s->ctx = ctx;

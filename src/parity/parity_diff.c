@@ -8,7 +8,6 @@ static void push(pp_parity_diff *d, const pp_agg_entry *e, const pp_agg_entry *b
     if (d->n == d->cap) {
         d->cap = d->cap ? d->cap * 2 : 16;
         d->items = pp_xrealloc(d->items, d->cap * sizeof *d->items);
-        if (!d->items) abort();
     }
     pp_parity_difference *x = &d->items[d->n++];
     x->metric = e->metric;

@@ -61,11 +61,6 @@ int pp_parity_load_stream_offsets(pp_pg *pg, const char *topic, const char *grou
     if (rc) return rc;
     int rows = pp_pg_result_rows(res);
     pp_parity_offset *o = pp_xcalloc(rows > 0 ? (size_t)rows : 1, sizeof *o);
-    if (!o) {
-        pp_pg_result_free(res);
-        pp_errf(err, errlen, "out of memory");
-        return PP_ENOMEM;
-    }
     for (int r = 0; r < rows; r++) {
         o[r].partition = (int32_t)atoi(pp_pg_result_value(res, r, 0));
         o[r].next = strtoll(pp_pg_result_value(res, r, 1), NULL, 10);
@@ -81,15 +76,13 @@ typedef struct {
     size_t n, cap;
 } part_set;
 
-/* The entry of partition id, added (knowing nothing) when missing; NULL: out of memory. */
+/* The entry of partition id, added (knowing nothing) when missing. */
 static pp_day_partition *part_of(part_set *s, int32_t id) {
     for (size_t i = 0; i < s->n; i++)
         if (s->p[i].partition == id) return &s->p[i];
     if (s->n == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 16;
-        pp_day_partition *g = pp_xrealloc(s->p, cap * sizeof *g);
-        if (!g) return NULL;
-        s->p = g;
+        s->p = pp_xrealloc(s->p, cap * sizeof *s->p);
         s->cap = cap;
     }
     pp_day_partition *e = &s->p[s->n++];
@@ -98,15 +91,13 @@ static pp_day_partition *part_of(part_set *s, int32_t id) {
 }
 
 /* Adds {"<partition>": offset, ...} of obj to the set, into the field at `field`. */
-static int add_offsets(part_set *s, json_t *obj, size_t field) {
+static void add_offsets(part_set *s, json_t *obj, size_t field) {
     const char *k;
     json_t *v;
     json_object_foreach(obj, k, v) {
         pp_day_partition *e = part_of(s, (int32_t)atoi(k));
-        if (!e) return PP_ENOMEM;
         *(int64_t *)((char *)e + field) = json_is_integer(v) ? json_integer_value(v) : -1;
     }
-    return PP_OK;
 }
 
 int pp_parity_day_decide(pp_cql_session *cql, const char *day, const char *topic, const pp_kafka_watermark *wm,
@@ -119,33 +110,26 @@ int pp_parity_day_decide(pp_cql_session *cql, const char *day, const char *topic
     char note[160];
     pp_day_run state = pp_parity_pick_run(runs.rows, runs.n, run_timeout_ms, &chosen, note, sizeof note);
     part_set s = {0};
-    json_t *cov = NULL, *rd = NULL;
-    rc = PP_ENOMEM;
     for (size_t i = 0; i < nwm; i++) {
         pp_day_partition *e = part_of(&s, wm[i].partition);
-        if (!e) goto out;
         e->low = wm[i].low;
         e->high = wm[i].high;
     }
     for (size_t i = 0; i < nstream; i++) {
         pp_day_partition *e = part_of(&s, stream[i].partition);
-        if (!e) goto out;
         e->stream_next = stream[i].next;
     }
+    json_t *cov = NULL, *rd = NULL;
     if (chosen >= 0) {
         cov = json_loads(runs.rows[chosen].coverage, 0, NULL);
         rd = json_loads(runs.rows[chosen].read ? runs.rows[chosen].read : "{}", 0, NULL);
-        if (add_offsets(&s, json_object_get(cov, "next_offsets"), offsetof(pp_day_partition, batch_next)) ||
-            add_offsets(&s, json_object_get(rd, topic), offsetof(pp_day_partition, batch_read)))
-            goto out;
+        add_offsets(&s, json_object_get(cov, "next_offsets"), offsetof(pp_day_partition, batch_next));
+        add_offsets(&s, json_object_get(rd, topic), offsetof(pp_day_partition, batch_read));
     }
     pp_day_decide(state, note, s.p, s.n, out);
-    rc = PP_OK;
-out:
-    if (rc) pp_errf(err, errlen, "out of memory");
     json_decref(cov);
     json_decref(rd);
     free(s.p);
     pp_parity_runs_free(&runs);
-    return rc;
+    return PP_OK;
 }

@@ -28,7 +28,6 @@ pp_day_run pp_parity_pick_run(const pp_parity_run_row *rows, size_t n, int64_t r
     *chosen = -1;
     note[0] = '\0';
     char *used = pp_xcalloc(n ? n : 1, 1);
-    if (!used) return PP_DAY_RUN_NONE;
     pp_day_run state = PP_DAY_RUN_NONE;
     for (size_t k = 0; k < n; k++) { /* newest first: selection, a day has few runs */
         long best = -1;
@@ -76,11 +75,6 @@ int pp_parity_runs_load(pp_cql_session *cql, const char *day, pp_parity_runs *ou
     if (rc) return rc;
     size_t n = pp_cql_result_nrows(res);
     out->rows = pp_xcalloc(n ? n : 1, sizeof *out->rows);
-    if (!out->rows) {
-        pp_cql_result_destroy(res);
-        pp_errf(err, errlen, "out of memory");
-        return PP_ENOMEM;
-    }
     for (size_t r = 0; r < n; r++) {
         pp_parity_run_row *row = &out->rows[out->n];
         int64_t wt = -1;

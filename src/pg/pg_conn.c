@@ -52,10 +52,6 @@ int pp_pg_connect(pp_pg **out, const char *dsn, char *err, size_t errlen) {
                               NULL};
     const char *const val[] = {"5", "pinpipe", dsn, "UTF8", NULL};
     pp_pg *pg = pp_xcalloc(1, sizeof *pg);
-    if (!pg) {
-        pp_errf(err, errlen, "pg: out of memory");
-        return PP_ENOMEM;
-    }
     pg->conn = PQconnectdbParams(kw, val, 1);
     if (!pg->conn) {
         free(pg);

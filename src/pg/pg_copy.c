@@ -28,12 +28,6 @@ int pp_pg_copy_begin(pp_pg *pg, const char *copy_sql, size_t ncols, pp_pg_copy *
     }
     pp_pg_copy *cp = pp_xcalloc(1, sizeof *cp);
     char *buf = pp_xmalloc(CHUNK);
-    if (!cp || !buf) {
-        free(cp);
-        free(buf);
-        pp_errf(err, errlen, "pg copy: out of memory");
-        return PP_ENOMEM;
-    }
     int rc = pp_pg__ready(pg, err, errlen);
     if (rc == PP_OK) {
         PGresult *r = PQexec(pg->conn, copy_sql);
@@ -76,12 +70,7 @@ int pp_pg_copy_row(pp_pg_copy *cp, const char *const *values, const size_t *lens
         int rc = flush(cp, err, errlen);
         if (rc != PP_OK) return rc;
         if (need > cp->cap) {
-            char *grown = pp_xrealloc(cp->buf, need);
-            if (!grown) {
-                pp_errf(err, errlen, "pg copy: out of memory for a %zu-byte row", need);
-                return PP_ENOMEM;
-            }
-            cp->buf = grown;
+            cp->buf = pp_xrealloc(cp->buf, need);
             cp->cap = need;
         }
     }

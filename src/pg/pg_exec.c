@@ -53,14 +53,8 @@ int pp_pg_prepare(pp_pg *pg, const char *name, const char *sql, int nparams, cha
     int rc = pp_pg__ready(pg, err, errlen);
     if (rc != PP_OK) return rc;
     pg_prepared np = {pp_xstrdup(name), pp_xstrdup(sql), nparams};
-    pg_prepared *grown = pp_xrealloc(pg->prep, (pg->nprep + 1) * sizeof *grown);
-    if (grown) pg->prep = grown;
-    if (!np.name || !np.sql || !grown) {
-        pp_errf(err, errlen, "pg prepare: out of memory");
-        rc = PP_ENOMEM;
-    } else {
-        rc = pp_pg__prepare_one(pg, &np, err, errlen);
-    }
+    pg->prep = pp_xrealloc(pg->prep, (pg->nprep + 1) * sizeof *pg->prep);
+    rc = pp_pg__prepare_one(pg, &np, err, errlen);
     if (rc != PP_OK) {
         free(np.name);
         free(np.sql);
@@ -94,10 +88,6 @@ int pp_pg_query_value(pp_pg *pg, const char *sql, int nparams, const char *const
         rc = PP_ENOTFOUND;
     } else if (!PQgetisnull(r, 0, 0)) {
         *value = pp_xstrdup(PQgetvalue(r, 0, 0));
-        if (!*value) {
-            pp_errf(err, errlen, "pg query: out of memory");
-            rc = PP_ENOMEM;
-        }
     }
     PQclear(r);
     return rc;
