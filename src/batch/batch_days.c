@@ -40,10 +40,6 @@ int pp_batch_days_range(const char *from, const char *to, pp_batch_days *out, ch
         return PP_EINVAL;
     }
     out->day = pp_xcalloc((size_t)n, sizeof *out->day);
-    if (!out->day) {
-        pp_errf(err, errlen, "out of memory");
-        return PP_ENOMEM;
-    }
     for (int64_t i = 0; i < n; i++) pp_event_day(a + i * MS_PER_DAY, out->day[i]);
     out->n = (size_t)n;
     return PP_OK;

@@ -48,13 +48,11 @@ static int on_key(void *ud, const s3_list_entry *e) {
     pp_batch_load *l = c->load;
     if (l->nobjects == c->cap) {
         size_t cap = c->cap ? c->cap * 2 : 64;
-        pp_batch_object_ref *o = pp_xrealloc(l->objects, cap * sizeof *o);
-        if (!o) return c->failed = PP_ENOMEM;
-        l->objects = o;
+        l->objects = pp_xrealloc(l->objects, cap * sizeof *l->objects);
         c->cap = cap;
     }
     pp_batch_object_ref *o = &l->objects[l->nobjects];
-    if (!(o->key = pp_xstrdup(e->key))) return c->failed = PP_ENOMEM;
+    o->key = pp_xstrdup(e->key);
     o->name = k;
     o->size = e->size;
     l->nobjects++;
@@ -87,9 +85,7 @@ static int add_corrupt(read_ctx *c, size_t lineno, const char *line, size_t len,
     pp_batch_load *l = c->load;
     if (l->ncorrupt == c->corrupt_cap) {
         size_t cap = c->corrupt_cap ? c->corrupt_cap * 2 : 16;
-        pp_batch_corrupt *p = pp_xrealloc(l->corrupt, cap * sizeof *p);
-        if (!p) return PP_ENOMEM;
-        l->corrupt = p;
+        l->corrupt = pp_xrealloc(l->corrupt, cap * sizeof *l->corrupt);
         c->corrupt_cap = cap;
     }
     pp_batch_corrupt *k = &l->corrupt[l->ncorrupt];
@@ -99,7 +95,7 @@ static int add_corrupt(read_ctx *c, size_t lineno, const char *line, size_t len,
     snprintf(k->why, sizeof k->why, "%s", why);
     if (line) {
         k->len = len < PP_BATCH_CORRUPT_KEEP ? len : PP_BATCH_CORRUPT_KEEP;
-        if (!(k->bytes = pp_xmalloc(k->len + 1))) return PP_ENOMEM;
+        k->bytes = pp_xmalloc(k->len + 1);
         memcpy(k->bytes, line, k->len);
         k->bytes[k->len] = '\0';
     }

@@ -29,7 +29,6 @@ struct pp_batch_object {
 int pp_batch_object_create(pp_batch_object **out, int gzip, size_t max_line, pp_batch_line_fn fn, void *ud) {
     pp_batch_object *o = pp_xcalloc(1, sizeof *o);
     *out = NULL;
-    if (!o) return PP_ENOMEM;
     o->gzip = gzip;
     o->max_line = max_line ? max_line : 1;
     o->fn = fn;
@@ -37,7 +36,7 @@ int pp_batch_object_create(pp_batch_object **out, int gzip, size_t max_line, pp_
     pp_sb_init(&o->line);
     if (gzip) {
         o->zout = pp_xmalloc(INFLATE_CHUNK);
-        if (!o->zout || inflateInit2(&o->z, 16 + MAX_WBITS) != Z_OK) {
+        if (inflateInit2(&o->z, 16 + MAX_WBITS) != Z_OK) { /* zlib's own allocation */
             free(o->zout);
             free(o);
             return PP_ENOMEM;

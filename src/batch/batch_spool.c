@@ -31,10 +31,6 @@ int pp_batch_spool_create(pp_batch_spool **out, char *err, size_t errlen) {
     *out = NULL;
     snprintf(path, sizeof path, "%s/pinpipe-batch-XXXXXX", dir && *dir ? dir : "/tmp");
     pp_batch_spool *s = pp_xcalloc(1, sizeof *s);
-    if (!s) {
-        pp_errf(err, errlen, "out of memory");
-        return PP_ENOMEM;
-    }
     int fd = mkstemp(path);
     if (fd < 0) {
         pp_errf(err, errlen, "spool file %s: %s", path, strerror(errno));
@@ -44,8 +40,8 @@ int pp_batch_spool_create(pp_batch_spool **out, char *err, size_t errlen) {
     unlink(path); /* gone when closed, whatever happens */
     s->f = fdopen(fd, "w+b");
     s->fbuf = pp_xmalloc(SPOOL_BUF);
-    if (!s->f || !s->fbuf) {
-        if (s->f) fclose(s->f); else close(fd);
+    if (!s->f) { /* fdopen allocates its FILE */
+        close(fd);
         free(s->fbuf);
         free(s);
         pp_errf(err, errlen, "spool file: out of memory");
@@ -77,10 +73,8 @@ static int intern(pp_batch_spool *s, const char *topic, uint32_t *id) {
             *id = s->last_topic = (uint32_t)i;
             return PP_OK;
         }
-    char **t = pp_xrealloc(s->topics, (s->ntopics + 1) * sizeof *t);
-    if (!t) return PP_ENOMEM;
-    s->topics = t;
-    if (!(t[s->ntopics] = pp_xstrdup(topic))) return PP_ENOMEM;
+    s->topics = pp_xrealloc(s->topics, (s->ntopics + 1) * sizeof *s->topics);
+    s->topics[s->ntopics] = pp_xstrdup(topic);
     *id = s->last_topic = (uint32_t)s->ntopics++;
     return PP_OK;
 }
@@ -94,12 +88,7 @@ int pp_batch_spool_add(pp_batch_spool *s, const char *topic, int32_t partition, 
     }
     if (s->n == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 4096;
-        pp_batch_rec *r = pp_xrealloc(s->recs, cap * sizeof *r);
-        if (!r) {
-            pp_errf(err, errlen, "spool: out of memory (%zu records)", s->n);
-            return PP_ENOMEM;
-        }
-        s->recs = r;
+        s->recs = pp_xrealloc(s->recs, cap * sizeof *s->recs);
         s->cap = cap;
     }
     uint32_t tid;
@@ -147,11 +136,6 @@ static int rank_topics(pp_batch_spool *s) {
     if (s->ntopics < 2) return PP_OK;
     char **sorted = pp_xmalloc(s->ntopics * sizeof *sorted);
     uint32_t *rank = pp_xmalloc(s->ntopics * sizeof *rank);
-    if (!sorted || !rank) {
-        free(sorted);
-        free(rank);
-        return PP_ENOMEM;
-    }
     memcpy(sorted, s->topics, s->ntopics * sizeof *sorted);
     qsort(sorted, s->ntopics, sizeof *sorted, cmp_str);
     for (size_t i = 0; i < s->ntopics; i++)

@@ -52,7 +52,6 @@ int pp_batch_store_create(pp_batch_store **out, pp_cql_session *s, const char *k
     char why[512];
     *out = NULL;
     pp_batch_store *st = pp_xcalloc(1, sizeof *st);
-    if (!st) return PP_ENOMEM;
     st->s = s;
     snprintf(st->ks, sizeof st->ks, "%s", keyspace);
     pp_sb_init(&st->buf);

@@ -91,7 +91,6 @@ size_t pp_batch_writer_row_bytes(const pp_cql_value *vals, size_t n) {
 int pp_batch_writer_create(pp_batch_writer **out, pp_cql_session *s, const pp_batch_writer_opts *o) {
     pp_batch_writer *w = pp_xcalloc(1, sizeof *w);
     *out = NULL;
-    if (!w) return PP_ENOMEM;
     w->s = s;
     w->o = *o;
     if (w->o.max_inflight <= 0) w->o.max_inflight = 64;
@@ -108,17 +107,9 @@ int pp_batch_writer_create(pp_batch_writer **out, pp_cql_session *s, const pp_ba
     w->nslots = (size_t)w->o.max_inflight + PP_BATCH_WRITER_LANES;
     w->slots = pp_xcalloc(w->nslots, sizeof *w->slots);
     w->items = pp_xcalloc((size_t)w->o.group_rows, sizeof *w->items);
-    if (!w->slots || !w->items) {
-        pp_batch_writer_destroy(w);
-        return PP_ENOMEM;
-    }
     for (size_t i = 0; i < w->nslots; i++) {
         pp_cql_arena_init(&w->slots[i].arena);
         w->slots[i].rows = pp_xcalloc((size_t)w->o.group_rows, sizeof(row));
-        if (!w->slots[i].rows) {
-            pp_batch_writer_destroy(w);
-            return PP_ENOMEM;
-        }
     }
     *out = w;
     return PP_OK;

@@ -309,7 +309,6 @@ static int parse_fast(pp_event *ev, const char *buf, size_t len, char *err, size
     memset(ev, 0, sizeof *ev);
     if (has_unicode_escape(buf, len) || has_yajl_only_space(buf, len) || !pp_utf8_valid(buf, len)) return -1;
     ev->arena = pp_xmalloc(len + PP_F_COUNT + 1);
-    if (!ev->arena) return -1;
     fast_ctx c;
     memset(&c, 0, sizeof c);
     c.ev = ev;
