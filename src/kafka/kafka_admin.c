@@ -20,10 +20,6 @@ int pp_kafka_admin_create(pp_kafka_admin **out, const pp_kafka_conf *kc, char *e
     rd_kafka_conf_t *conf = NULL;
     char why[512];
     pp_kafka_admin *a = pp_xcalloc(1, sizeof *a);
-    if (!a) {
-        pp_errf(err, errlen, "kafka admin: out of memory");
-        return PP_ENOMEM;
-    }
     int rc = pp_kafka_rdconf_new(kc, NULL, NULL, &conf, err, errlen);
     if (rc == PP_OK) {
         a->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, why, sizeof why);
@@ -242,10 +238,6 @@ int pp_kafka_admin_watermarks(pp_kafka_admin *a, const char *topic, int timeout_
     int rc = pp_kafka_admin_partitions(a, topic, timeout_ms, &partitions, err, errlen);
     if (rc != PP_OK) return rc;
     pp_kafka_watermark *w = pp_xcalloc(partitions > 0 ? (size_t)partitions : 1, sizeof *w);
-    if (!w) {
-        pp_errf(err, errlen, "kafka watermarks: out of memory");
-        return PP_ENOMEM;
-    }
     for (int p = 0; p < partitions; p++) {
         int64_t lo = -1, hi = -1;
         rd_kafka_resp_err_t e = rd_kafka_query_watermark_offsets(a->rk, topic, p, &lo, &hi, timeout_ms);

@@ -15,10 +15,6 @@ static int set_str(char **dst, const char *src, const char *what, char *err, siz
         return PP_EINVAL;
     }
     char *copy = pp_xstrdup(src);
-    if (!copy) {
-        pp_errf(err, errlen, "kafka: out of memory");
-        return PP_ENOMEM;
-    }
     free(*dst);
     *dst = copy;
     return PP_OK;
@@ -50,15 +46,8 @@ int pp_kafka_conf_add_prop(pp_kafka_conf *kc, const char *kv, char *err, size_t 
     }
     size_t n = strlen(key) + 1 + strlen(val) + 1;
     char *norm = pp_xmalloc(n);
-    char **grown = pp_xrealloc(kc->props, (kc->nprops + 1) * sizeof *grown);
-    if (!norm || !grown) {
-        free(norm);
-        if (grown) kc->props = grown;
-        pp_errf(err, errlen, "kafka: out of memory");
-        return PP_ENOMEM;
-    }
+    kc->props = pp_xrealloc(kc->props, (kc->nprops + 1) * sizeof *kc->props);
     snprintf(norm, n, "%s=%s", key, val);
-    kc->props = grown;
     kc->props[kc->nprops++] = norm;
     return PP_OK;
 }

@@ -38,10 +38,6 @@ static void log_parts(const char *what, const rd_kafka_topic_partition_list_t *p
 static int call_user(pp_consumer *c, pp_kafka_rebalance ev, rd_kafka_topic_partition_list_t *parts) {
     if (!c->cb || parts->cnt == 0) return PP_OK;
     pp_kafka_partition *arr = pp_xcalloc((size_t)parts->cnt, sizeof *arr);
-    if (!arr) {
-        snprintf(c->cb_err, sizeof c->cb_err, "kafka rebalance: out of memory");
-        return PP_ENOMEM;
-    }
     for (int i = 0; i < parts->cnt; i++) {
         arr[i].topic = parts->elems[i].topic;
         arr[i].partition = parts->elems[i].partition;
@@ -138,10 +134,6 @@ int pp_consumer_create(pp_consumer **out, const pp_kafka_conf *kc, const pp_cons
     int rc = PP_OK;
 
     c = pp_xcalloc(1, sizeof *c);
-    if (!c) {
-        pp_errf(err, errlen, "kafka consumer: out of memory");
-        return PP_ENOMEM;
-    }
     c->cb = o->rebalance;
     c->cb_opaque = o->rebalance_opaque;
     rc = pp_consumer_rdconf_new(kc, o, &conf, err, errlen);
@@ -225,9 +217,7 @@ static int batch_views(pp_kafka_batch *b) {
     size_t total = 0;
     for (size_t i = 0; i < b->count; i++) total += header_count(b->raw[i]);
     if (total > b->hdr_cap) {
-        pp_kafka_header *h = pp_xrealloc(b->hdrs, total * sizeof *h);
-        if (!h) return PP_ENOMEM;
-        b->hdrs = h;
+        b->hdrs = pp_xrealloc(b->hdrs, total * sizeof *b->hdrs);
         b->hdr_cap = total;
     }
     size_t used = 0;
@@ -265,12 +255,8 @@ static int batch_views(pp_kafka_batch *b) {
 
 static int grow_batch(pp_kafka_batch *b, size_t max_count) {
     if (max_count <= b->raw_cap) return PP_OK;
-    void **raw = pp_xrealloc(b->raw, max_count * sizeof *raw);
-    if (!raw) return PP_ENOMEM;
-    b->raw = raw;
-    pp_kafka_message *msgs = pp_xrealloc(b->msgs, max_count * sizeof *msgs);
-    if (!msgs) return PP_ENOMEM;
-    b->msgs = msgs;
+    b->raw = pp_xrealloc(b->raw, max_count * sizeof *b->raw);
+    b->msgs = pp_xrealloc(b->msgs, max_count * sizeof *b->msgs);
     b->raw_cap = max_count;
     return PP_OK;
 }
@@ -386,11 +372,6 @@ int pp_consumer_lag(pp_consumer *c, pp_kafka_lag **out, size_t *n, int timeout_m
     pp_kafka_lag *lag = NULL;
     if (l->cnt > 0) {
         lag = pp_xcalloc((size_t)l->cnt, sizeof *lag);
-        if (!lag) {
-            pp_errf(err, errlen, "kafka lag: out of memory");
-            rc = PP_ENOMEM;
-            goto done;
-        }
         e = rd_kafka_position(c->rk, l);
         if (e) {
             rc = pp_kafka_fail(c->rk, e, "kafka position", err, errlen);

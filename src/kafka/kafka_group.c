@@ -36,11 +36,7 @@ int pp_kafka_group_committed(const pp_kafka_conf *kc, const char *topic, const c
         rc = pp_kafka_fail(rk, e, "kafka committed", err, errlen);
         goto out;
     }
-    if (!(res = pp_xcalloc(partitions ? (size_t)partitions : 1, sizeof *res))) {
-        pp_errf(err, errlen, "out of memory");
-        rc = PP_ENOMEM;
-        goto out;
-    }
+    res = pp_xcalloc(partitions ? (size_t)partitions : 1, sizeof *res);
     for (int i = 0; i < l->cnt; i++) {
         if (l->elems[i].err) {
             rc = pp_kafka_fail(rk, l->elems[i].err, "kafka committed", err, errlen);

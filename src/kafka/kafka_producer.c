@@ -117,11 +117,7 @@ int pp_producer_create(pp_producer **out, const pp_kafka_conf *kc, const pp_prod
     if (opts) o = *opts;
     else pp_producer_opts_init(&o);
     pp_producer *p = pp_xcalloc(1, sizeof *p);
-    if (!p || !(p->topic = pp_xstrdup(kc->topic ? kc->topic : PP_KAFKA_DEFAULT_TOPIC))) {
-        pp_errf(err, errlen, "kafka producer: out of memory");
-        rc = PP_ENOMEM;
-        goto fail;
-    }
+    p->topic = pp_xstrdup(kc->topic ? kc->topic : PP_KAFKA_DEFAULT_TOPIC);
     p->message_timeout_ms = o.message_timeout_ms > 0 ? o.message_timeout_ms : 300000;
     defaults[nd++] = "partitioner";
     defaults[nd++] = "murmur2_random";
@@ -223,11 +219,6 @@ static int send_flags(pp_producer *p, const pp_kafka_record *rec, pp_delivery_cb
     }
     if (cb) {
         ctx = pp_xmalloc(sizeof *ctx);
-        if (!ctx) {
-            if (hdrs) rd_kafka_headers_destroy(hdrs);
-            pp_errf(err, errlen, "kafka produce: out of memory");
-            return PP_ENOMEM;
-        }
         ctx->cb = cb;
         ctx->opaque = opaque;
     }

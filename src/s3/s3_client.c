@@ -22,15 +22,11 @@ int s3_client_create(const s3_config *cfg, s3_client **out, char *err, size_t er
     int rc = PP_ENOMEM;
     *out = NULL;
     s3_client *c = pp_xcalloc(1, sizeof *c);
-    if (!c) goto oom;
     c->bucket = pp_xstrdup(cfg->bucket ? cfg->bucket : "");
     c->region = pp_xstrdup(cfg->region ? cfg->region : "");
-    if (!c->bucket || !c->region) goto oom;
     if ((rc = s3_transport_create(cfg, &c->t, err, errlen))) goto fail;
     *out = c;
     return PP_OK;
-oom:
-    pp_errf(err, errlen, "S3 client: out of memory");
 fail:
     s3_client_destroy(c);
     return rc;

@@ -36,7 +36,7 @@ int s3_sha256_stream_hex(FILE *f, long long n, char out[S3_SHA256_HEX_LEN + 1], 
     long long left = n;
     unsigned char *chunk = pp_xmalloc(CHUNK);
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    if (!chunk || !ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
+    if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
         pp_errf(err, errlen, "sha256: out of memory");
         goto done;
     }
@@ -111,26 +111,21 @@ static char *encode_dup(const char *s) {
 }
 
 int s3_canonical_query(pp_strbuf *out, const s3_query_param *params, size_t n) {
-    int rc = PP_ENOMEM;
     size_t used = 0;
     enc_pair *pairs = pp_xcalloc(n ? n : 1, sizeof *pairs);
-    if (!pairs) return PP_ENOMEM;
     for (size_t i = 0; i < n; i++) {
         if (!params[i].name) continue;
         pairs[used].name = encode_dup(params[i].name);
         pairs[used].value = encode_dup(params[i].value ? params[i].value : "");
         used++;
-        if (!pairs[used - 1].name || !pairs[used - 1].value) goto done;
     }
     qsort(pairs, used, sizeof *pairs, cmp_pair);
     for (size_t i = 0; i < used; i++)
         pp_sb_printf(out, "%s%s=%s", i ? "&" : "", pairs[i].name, pairs[i].value);
-    rc = PP_OK;
-done:
     for (size_t i = 0; i < used; i++) {
         free(pairs[i].name);
         free(pairs[i].value);
     }
     free(pairs);
-    return rc;
+    return PP_OK;
 }

@@ -43,7 +43,8 @@ void s3_uri_encode(pp_strbuf *out, const char *s, size_t n, int keep_slash);
 
 /* Appends the canonical query string of n parameters to out: each name and value
  * encoded, "name=value" pairs sorted by encoded name (then value) in byte order,
- * joined with '&'. Parameters with a NULL name are skipped. 0 or PP_ENOMEM. */
+ * joined with '&'. Parameters with a NULL name are skipped. Returns 0 (allocation
+ * failure aborts, common/mem.h). */
 int s3_canonical_query(pp_strbuf *out, const s3_query_param *params, size_t n);
 
 #endif

@@ -88,7 +88,6 @@ int s3_transport_create(const s3_config *cfg, s3_transport **out, char *err, siz
         return PP_EINVAL;
     }
     t = pp_xcalloc(1, sizeof *t);
-    if (!t) goto fail;
     t->endpoint = pp_xstrdup(ep);
     t->access_key = pp_xstrdup(cfg->access_key);
     t->secret_key = pp_xstrdup(cfg->secret_key);
@@ -96,9 +95,7 @@ int s3_transport_create(const s3_config *cfg, s3_transport **out, char *err, siz
     size_t sl = strlen(cfg->region) + 16;
     t->sigv4 = pp_xmalloc(sl);
     t->curl = curl_easy_init();
-    if (!t->endpoint || !t->access_key || !t->secret_key || !t->sigv4 || !t->curl ||
-        (cfg->fixed_amz_date && !t->fixed_amz_date))
-        goto fail;
+    if (!t->curl) goto fail; /* curl's own allocation */
     snprintf(t->sigv4, sl, "aws:amz:%s:s3", cfg->region);
     size_t el = strlen(t->endpoint);
     while (el > 0 && t->endpoint[el - 1] == '/') t->endpoint[--el] = '\0';

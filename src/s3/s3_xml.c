@@ -81,12 +81,7 @@ static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **at
         s3_list_page *p = st->page;
         if (p->n_entries == st->cap_entries) {
             size_t cap = st->cap_entries ? st->cap_entries * 2 : 16;
-            s3_list_entry *e = pp_xrealloc(p->entries, cap * sizeof *e);
-            if (!e) {
-                fail(st, "%s", "out of memory");
-                return;
-            }
-            p->entries = e;
+            p->entries = pp_xrealloc(p->entries, cap * sizeof *p->entries);
             st->cap_entries = cap;
         }
         p->entries[p->n_entries++] = (s3_list_entry){NULL, -1, NULL, NULL};
@@ -107,10 +102,6 @@ static const char *text_of(const parse_state *st) { return st->text.data ? st->t
 
 static int set_str(parse_state *st, char **dst) {
     char *copy = pp_xstrdup(text_of(st));
-    if (!copy) {
-        fail(st, "%s", "out of memory");
-        return -1;
-    }
     free(*dst);
     *dst = copy;
     return 0;
@@ -144,12 +135,7 @@ static void end_list(parse_state *st) {
     } else if (at(st, "ListBucketResult", "CommonPrefixes", "Prefix")) {
         if (p->n_prefixes == st->cap_prefixes) {
             size_t cap = st->cap_prefixes ? st->cap_prefixes * 2 : 8;
-            char **a = pp_xrealloc(p->common_prefixes, cap * sizeof *a);
-            if (!a) {
-                fail(st, "%s", "out of memory");
-                return;
-            }
-            p->common_prefixes = a;
+            p->common_prefixes = pp_xrealloc(p->common_prefixes, cap * sizeof *p->common_prefixes);
             st->cap_prefixes = cap;
         }
         p->common_prefixes[p->n_prefixes] = NULL;
