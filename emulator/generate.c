@@ -68,17 +68,8 @@ int pp_emu_gen_create(const pp_emu_options *o, pp_emu_gen **out, char *err, size
         return PP_EINVAL;
     }
     pp_emu_gen *g = pp_xcalloc(1, sizeof *g);
-    if (!g) {
-        pp_errf(err, errlen, "out of memory");
-        return PP_ENOMEM;
-    }
     g->n_slots = o->catalog_size < PP_EMU_CACHE_SLOTS ? o->catalog_size : PP_EMU_CACHE_SLOTS;
     g->cache = pp_xcalloc((size_t)g->n_slots, sizeof *g->cache);
-    if (!g->cache) {
-        free(g);
-        pp_errf(err, errlen, "out of memory");
-        return PP_ENOMEM;
-    }
     g->o = *o;
     g->cat.size = o->catalog_size;
     g->cat.seed = o->catalog_seed;
