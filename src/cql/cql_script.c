@@ -8,10 +8,10 @@
 
 static int is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; }
 
-static int push(pp_cql_script *s, const char *p, size_t n, size_t line) {
+static void push(pp_cql_script *s, const char *p, size_t n, size_t line) {
     while (n && (is_blank(*p) || *p == '\n')) p++, n--;
     while (n && (is_blank(p[n - 1]) || p[n - 1] == '\n')) n--;
-    if (n == 0) return 0;
+    if (n == 0) return;
     s->stmts = pp_xrealloc(s->stmts, (s->n + 1) * sizeof *s->stmts);
     s->lines = pp_xrealloc(s->lines, (s->n + 1) * sizeof *s->lines);
     char *d = pp_xmalloc(n + 1);
@@ -20,17 +20,16 @@ static int push(pp_cql_script *s, const char *p, size_t n, size_t line) {
     s->stmts[s->n] = d;
     s->lines[s->n] = line;
     s->n++;
-    return 0;
 }
 
 int pp_cql_script_split(const char *text, size_t len, pp_cql_script *out, char *err,
                         size_t errlen) {
     memset(out, 0, sizeof *out);
     char *cur = pp_xmalloc(len + 1); /* the statement being gathered */
+    (void)err, (void)errlen; /* nothing can fail: allocation failure aborts (common/mem.h) */
     size_t cn = 0, start_line = 0, line = 0;
-    int rc = 0;
     size_t pos = 0;
-    while (!rc && pos < len) {
+    while (pos < len) {
         size_t eol = pos;
         while (eol < len && text[eol] != '\n') eol++;
         line++;
@@ -48,19 +47,15 @@ int pp_cql_script_split(const char *text, size_t len, pp_cql_script *out, char *
             memcpy(cur + cn, text + pos, take);
             cn += take;
             if (ends) {
-                rc = push(out, cur, cn, start_line);
+                push(out, cur, cn, start_line);
                 cn = 0;
             }
         }
         pos = eol + 1;
     }
-    if (!rc && cn) rc = push(out, cur, cn, start_line);
+    if (cn) push(out, cur, cn, start_line);
     free(cur);
-    if (rc) {
-        pp_errf(err, errlen, "out of memory splitting statements");
-        pp_cql_script_free(out);
-    }
-    return rc;
+    return 0;
 }
 
 void pp_cql_script_free(pp_cql_script *s) {

@@ -18,7 +18,7 @@ typedef struct {
     size_t n;
 } pp_cql_script;
 
-/* 0 or PP_ENOMEM. A script with nothing but comments gives n == 0. */
+/* Always 0 (allocation failure aborts). A script with nothing but comments gives n == 0. */
 int pp_cql_script_split(const char *text, size_t len, pp_cql_script *out, char *err,
                         size_t errlen);
 void pp_cql_script_free(pp_cql_script *s);

@@ -27,7 +27,12 @@ int pp_cql_buf_reserve(pp_cql_buf *b, size_t n) {
     }
     size_t cap = b->cap ? b->cap : 256;
     while (cap - b->len < n) cap *= 2;
-    b->data = pp_xrealloc(b->data, cap);
+    uint8_t *p = pp_try_realloc(b->data, cap); /* also the receive buffer: a peer-sized frame */
+    if (!p) {
+        b->err = PP_ENOMEM;
+        return b->err;
+    }
+    b->data = p;
     b->cap = cap;
     return 0;
 }

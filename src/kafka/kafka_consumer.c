@@ -213,7 +213,7 @@ static size_t header_count(const rd_kafka_message_t *m) {
 }
 
 /* Fills b->msgs (and the header views) from b->raw[0..count). */
-static int batch_views(pp_kafka_batch *b) {
+static void batch_views(pp_kafka_batch *b) {
     size_t total = 0;
     for (size_t i = 0; i < b->count; i++) total += header_count(b->raw[i]);
     if (total > b->hdr_cap) {
@@ -250,15 +250,13 @@ static int batch_views(pp_kafka_batch *b) {
             }
         }
     }
-    return PP_OK;
 }
 
-static int grow_batch(pp_kafka_batch *b, size_t max_count) {
-    if (max_count <= b->raw_cap) return PP_OK;
+static void grow_batch(pp_kafka_batch *b, size_t max_count) {
+    if (max_count <= b->raw_cap) return;
     b->raw = pp_xrealloc(b->raw, max_count * sizeof *b->raw);
     b->msgs = pp_xrealloc(b->msgs, max_count * sizeof *b->msgs);
     b->raw_cap = max_count;
-    return PP_OK;
 }
 
 int pp_consumer_poll_batch(pp_consumer *c, pp_kafka_batch *b, size_t max_count, int timeout_ms,
@@ -270,10 +268,7 @@ int pp_consumer_poll_batch(pp_consumer *c, pp_kafka_batch *b, size_t max_count, 
         return PP_EINVAL;
     }
     if (max_count == 0) return PP_OK;
-    if (grow_batch(b, max_count) != PP_OK) {
-        pp_errf(err, errlen, "kafka consumer: out of memory");
-        return PP_ENOMEM;
-    }
+    grow_batch(b, max_count);
     int64_t deadline = pp_mono_ms() + (timeout_ms > 0 ? timeout_ms : 0);
     while (b->count < max_count) {
         int64_t left = deadline - pp_mono_ms();
@@ -304,10 +299,7 @@ int pp_consumer_poll_batch(pp_consumer *c, pp_kafka_batch *b, size_t max_count, 
         }
         b->raw[b->count++] = m;
     }
-    if (rc == PP_OK && batch_views(b) != PP_OK) {
-        pp_errf(err, errlen, "kafka consumer: out of memory");
-        rc = PP_ENOMEM;
-    }
+    if (rc == PP_OK) batch_views(b);
     if (rc != PP_OK) batch_release(b);
     return rc;
 }
