@@ -89,10 +89,6 @@ static int store_metrics(day_state *d, char *err, size_t errlen) {
     size_t n;
     pp_agg_entry *e = pp_agg_sorted(d->tally.agg, &n);
     int rc = PP_OK;
-    if (!e && n) {
-        pp_errf(err, errlen, "out of memory");
-        return PP_ENOMEM;
-    }
     for (size_t i = 0; i < n && rc == PP_OK; i++) {
         if (strcmp(e[i].day, d->day) != 0) continue; /* misplaced records' days: counted above */
         if (d->c->metric >= 0 && (int)e[i].metric != d->c->metric) continue;

@@ -33,7 +33,6 @@ typedef struct {
     pp_batch_load *load;
     const char *day;
     size_t cap;
-    int failed;
 } list_ctx;
 
 static int on_key(void *ud, const s3_list_entry *e) {
@@ -181,10 +180,6 @@ int pp_batch_load_day(s3_client *s3, const char *prefix, const char *day, size_t
     list_ctx lc = {.load = out, .day = day};
     s3_list_opts lo = {.prefix = dprefix};
     int rc = s3_list_all(s3, &lo, on_key, &lc, why, sizeof why);
-    if (lc.failed) {
-        pp_errf(err, errlen, "out of memory listing %s", dprefix);
-        return lc.failed;
-    }
     if (rc) {
         pp_errf(err, errlen, "listing the lake at %s/%s: %s", s3_client_bucket(s3), dprefix, why);
         return rc;

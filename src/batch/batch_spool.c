@@ -63,20 +63,19 @@ void pp_batch_spool_destroy(pp_batch_spool *s) {
     free(s);
 }
 
-static int intern(pp_batch_spool *s, const char *topic, uint32_t *id) {
+static void intern(pp_batch_spool *s, const char *topic, uint32_t *id) {
     if (s->ntopics && strcmp(s->topics[s->last_topic], topic) == 0) {
         *id = s->last_topic;
-        return PP_OK;
+        return;
     }
     for (size_t i = 0; i < s->ntopics; i++)
         if (strcmp(s->topics[i], topic) == 0) {
             *id = s->last_topic = (uint32_t)i;
-            return PP_OK;
+            return;
         }
     s->topics = pp_xrealloc(s->topics, (s->ntopics + 1) * sizeof *s->topics);
     s->topics[s->ntopics] = pp_xstrdup(topic);
     *id = s->last_topic = (uint32_t)s->ntopics++;
-    return PP_OK;
 }
 
 int pp_batch_spool_add(pp_batch_spool *s, const char *topic, int32_t partition, int64_t offset,
@@ -92,10 +91,7 @@ int pp_batch_spool_add(pp_batch_spool *s, const char *topic, int32_t partition, 
         s->cap = cap;
     }
     uint32_t tid;
-    if (intern(s, topic, &tid)) {
-        pp_errf(err, errlen, "spool: out of memory");
-        return PP_ENOMEM;
-    }
+    intern(s, topic, &tid);
     if (len && fwrite(raw, 1, len, s->f) != len) {
         pp_errf(err, errlen, "spool file: write failed: %s", strerror(errno));
         return PP_EIO;
@@ -132,8 +128,8 @@ static int cmp_rec(const void *a, const void *b) {
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 /* Renumbers topics in name order, so sorting by id sorts by name. */
-static int rank_topics(pp_batch_spool *s) {
-    if (s->ntopics < 2) return PP_OK;
+static void rank_topics(pp_batch_spool *s) {
+    if (s->ntopics < 2) return;
     char **sorted = pp_xmalloc(s->ntopics * sizeof *sorted);
     uint32_t *rank = pp_xmalloc(s->ntopics * sizeof *rank);
     memcpy(sorted, s->topics, s->ntopics * sizeof *sorted);
@@ -145,7 +141,6 @@ static int rank_topics(pp_batch_spool *s) {
     memcpy(s->topics, sorted, s->ntopics * sizeof *sorted);
     free(sorted);
     free(rank);
-    return PP_OK;
 }
 
 int pp_batch_spool_seal(pp_batch_spool *s, pp_batch_spool_stats *stats, char *err, size_t errlen) {
@@ -168,10 +163,7 @@ int pp_batch_spool_seal(pp_batch_spool *s, pp_batch_spool_stats *stats, char *er
         }
         s->map = m;
     }
-    if (rank_topics(s)) {
-        pp_errf(err, errlen, "spool: out of memory");
-        return PP_ENOMEM;
-    }
+    rank_topics(s);
     if (s->n) qsort(s->recs, s->n, sizeof *s->recs, cmp_rec);
     size_t kept = 0;
     for (size_t i = 0; i < s->n; i++) {

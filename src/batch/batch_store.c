@@ -65,9 +65,9 @@ int pp_batch_store_create(pp_batch_store **out, pp_cql_session *s, const char *k
         return PP_EINVAL;
     }
     st->inserts = pp_hashmap_create(64);
-    int rc = st->inserts ? pp_batch_writer_create(&st->w, s, wo) : PP_ENOMEM;
+    int rc = pp_batch_writer_create(&st->w, s, wo);
     if (rc) {
-        pp_errf(err, errlen, "out of memory");
+        pp_errf(err, errlen, "batch writer: %s", pp_strerror(rc));
         pp_batch_store_destroy(st);
         return rc;
     }
@@ -116,7 +116,6 @@ static int insert_stmt(pp_batch_store *st, int table, const char *const *cols, s
     uint32_t key[2] = {(uint32_t)table, mask};
     int inserted;
     void **slot = pp_hashmap_upsert(st->inserts, key, sizeof key, &inserted);
-    if (!slot) return PP_ENOMEM;
     if (!inserted && *slot) {
         *out = *slot;
         return PP_OK;

@@ -194,7 +194,6 @@ static int run(parse_state *st, const char *xml, size_t len, char *err, size_t e
                     XML_ErrorString(XML_GetErrorCode(st->parser)),
                     (unsigned long)XML_GetCurrentLineNumber(st->parser),
                     (unsigned long)XML_GetCurrentColumnNumber(st->parser));
-        if (st->failed && !strcmp(st->err, "out of memory")) rc = PP_ENOMEM;
     }
     XML_ParserFree(st->parser);
     pp_sb_free(&st->text);
