@@ -270,7 +270,7 @@ static int on_debug(CURL *h, curl_infotype type, char *data, size_t size, void *
 
 /* ---- one request ---- */
 
-static int build_url(const s3_transport *t, const s3_request *r, pp_strbuf *url) {
+static void build_url(const s3_transport *t, const s3_request *r, pp_strbuf *url) {
     pp_sb_puts(url, t->endpoint);
     pp_sb_putc(url, '/');
     s3_uri_encode(url, r->bucket, strlen(r->bucket), 0);
@@ -280,9 +280,8 @@ static int build_url(const s3_transport *t, const s3_request *r, pp_strbuf *url)
     }
     if (r->n_query) {
         pp_sb_putc(url, '?');
-        return s3_canonical_query(url, r->query, r->n_query);
+        s3_canonical_query(url, r->query, r->n_query);
     }
-    return PP_OK;
 }
 
 static int add_header(struct curl_slist **list, const char *name, const char *value) {
@@ -414,8 +413,8 @@ int s3_transport_run(s3_transport *t, s3_request *r, char *err, size_t errlen) {
         if (x.file_start >= 0 && fseeko(r->body_file, x.file_start, SEEK_SET)) x.file_start = -1;
     }
     if ((rc = payload_hash(t, r, x.file_start, hash, err, errlen))) goto done;
-    rc = PP_ENOMEM;
-    if (build_url(t, r, &url)) goto oom;
+    build_url(t, r, &url);
+    rc = PP_ENOMEM; /* curl_slist_append's own allocation */
     if (add_header(&headers, "x-amz-content-sha256", hash)) goto oom;
     if (r->content_type && add_header(&headers, "Content-Type", r->content_type)) goto oom;
     if (t->fixed_amz_date && add_header(&headers, "x-amz-date", t->fixed_amz_date)) goto oom;
