@@ -2,6 +2,7 @@
  * The only file under src/ that calls malloc & co. directly (make check-alloc). */
 #include "common/mem.h"
 
+#include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,3 +56,6 @@ char *pp_xstrdup(const char *s) {
     memcpy(d, s, len + 1);
     return d;
 }
+
+/* jansson's allocations follow the same policy (see mem.h). */
+__attribute__((constructor)) static void route_jansson_allocations(void) { json_set_alloc_funcs(pp_xmalloc, free); }

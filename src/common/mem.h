@@ -15,6 +15,10 @@
  * They return NULL on failure and the caller must handle it (PP_ENOMEM, a refusal).
  * Do not use them elsewhere; `make check-alloc` keeps raw malloc & co. out of the tree.
  *
+ * jansson allocates through pp_xmalloc too (set once, when the library loads), so
+ * a JSON parse never fails for want of memory: a NULL from json_loadb is always a
+ * malformed input, never an out-of-memory read as bad data.
+ *
  * Sizes: pp_xcalloc and pp_try_calloc check n * size for overflow (an overflow is a
  * failure); a zero size allocates one byte, so a successful result is never NULL.
  */
