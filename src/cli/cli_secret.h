@@ -8,6 +8,8 @@
 #ifndef PINPIPE_CLI_SECRET_H
 #define PINPIPE_CLI_SECRET_H
 
+#include "common/options.h"
+
 /* Reads the secret file `path` of flag --`flag` into *slot (freeing what *slot held).
  * *slot lives until the next call or process exit; a command keeps it in a static.
  * Returns 0, or 2 (bad usage) after printing "pinpipe CMD: --FLAG: reason". */
@@ -18,5 +20,12 @@ int cli_secret_on_argv(const char *cmd, const char *flag, const char *instead);
 
 /* 2 after a message when `dsn`, given in flag --`flag`, holds a password; else 0. */
 int cli_dsn_flag_check(const char *cmd, const char *flag, const char *dsn);
+
+/* Option parsers (common/options.h) of the same behaviours. A `--*-file FILE` row:
+ * reads the secret of FILE into the row's const char * field; the secret lives until
+ * exit (a repeated flag frees the previous one). Refused flags use pp_opt_refuse. */
+int cli_opt_secret_file(const pp_opt *o, void *cfg, const char *val, pp_opt_from from, char *err, size_t errlen);
+/* A DSN row: the DSN from a flag must not hold a password (the environment may). */
+int cli_opt_dsn(const pp_opt *o, void *cfg, const char *val, pp_opt_from from, char *err, size_t errlen);
 
 #endif

@@ -4,6 +4,8 @@
 #ifndef PINPIPE_COMMANDS_H
 #define PINPIPE_COMMANDS_H
 
+#include "common/options.h"
+
 typedef struct {
     const char *name;
     const char *summary;
@@ -21,5 +23,8 @@ int cmd_batch(int argc, char **argv);
 int cmd_produce(int argc, char **argv);
 int cmd_s3(int argc, char **argv);
 int cmd_cql(int argc, char **argv);
+
+/* The option tables of the commands (defaults, environment, flags, --help). */
+extern const pp_opts_spec CLI_STREAM_SPEC;
 
 #endif
