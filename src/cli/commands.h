@@ -27,5 +27,6 @@ int cmd_cql(int argc, char **argv);
 /* The option tables of the commands (defaults, environment, flags, --help). */
 extern const pp_opts_spec CLI_STREAM_SPEC;
 extern const pp_opts_spec CLI_LAKE_SPEC;
+extern const pp_opts_spec CLI_BATCH_SPEC;
 
 #endif
