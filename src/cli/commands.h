@@ -28,5 +28,6 @@ int cmd_cql(int argc, char **argv);
 extern const pp_opts_spec CLI_STREAM_SPEC;
 extern const pp_opts_spec CLI_LAKE_SPEC;
 extern const pp_opts_spec CLI_BATCH_SPEC;
+extern const pp_opts_spec CLI_API_SPEC;
 
 #endif
