@@ -29,5 +29,6 @@ extern const pp_opts_spec CLI_STREAM_SPEC;
 extern const pp_opts_spec CLI_LAKE_SPEC;
 extern const pp_opts_spec CLI_BATCH_SPEC;
 extern const pp_opts_spec CLI_API_SPEC;
+extern const pp_opts_spec CLI_PARITY_SPEC;
 
 #endif
