@@ -118,7 +118,7 @@ int cmd_api(int argc, char **argv) {
     pp_kafka_conf *kc = &cfg.kc;
     char err[512];
     pp_api_server *srv = NULL;
-    int rc = 2, optind;
+    int rc = 2, next;
 
     pp_api_opts_init(o);
     if (pp_kafka_conf_init(kc, err, sizeof err) != PP_OK) {
@@ -132,13 +132,13 @@ int cmd_api(int argc, char **argv) {
     if (!has_prop(kc, "reconnect.backoff.max.ms") &&
         pp_kafka_conf_add_prop(kc, "reconnect.backoff.max.ms=1000", err, sizeof err) != PP_OK)
         goto usage_err;
-    int parsed = pp_opts_parse(&CLI_API_SPEC, &cfg, argc, argv, &optind);
+    int parsed = pp_opts_parse(&CLI_API_SPEC, &cfg, argc, argv, &next);
     if (parsed != PP_OPTS_RUN) {
         rc = pp_opts_exit(parsed);
         goto out;
     }
-    if (optind < argc) {
-        fprintf(stderr, "pinpipe api: unexpected argument '%s'\n", argv[optind]);
+    if (next < argc) {
+        fprintf(stderr, "pinpipe api: unexpected argument '%s'\n", argv[next]);
         goto out;
     }
     if (pp_api_opts_check(o, err, sizeof err) != PP_OK) goto usage_err;

@@ -30,5 +30,8 @@ extern const pp_opts_spec CLI_LAKE_SPEC;
 extern const pp_opts_spec CLI_BATCH_SPEC;
 extern const pp_opts_spec CLI_API_SPEC;
 extern const pp_opts_spec CLI_PARITY_SPEC;
+extern const pp_opts_spec CLI_CLEAN_SPEC;
+extern const pp_opts_spec CLI_METRICS_SPEC;
+extern const pp_opts_spec CLI_PRODUCE_SPEC;
 
 #endif
