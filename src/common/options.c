@@ -113,7 +113,7 @@ int pp_opts_flags(const pp_opts_spec *s, void *cfg, int argc, char **argv, int *
     while (rc == PP_OPTS_RUN && (c = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
         const pp_opt *o = row_of(s, c);
         if (!o) {
-            s->usage(stderr);
+            if (!s->hint) s->usage(stderr);
             rc = PP_OPTS_EXIT_USAGE;
         } else if (o->flags & PP_OPT_HELP) {
             s->usage(stdout);
@@ -124,6 +124,7 @@ int pp_opts_flags(const pp_opts_spec *s, void *cfg, int argc, char **argv, int *
         }
     }
     free(lo);
+    if (rc == PP_OPTS_EXIT_USAGE && s->hint) fprintf(stderr, "%s\n", s->hint);
     if (next) *next = optind;
     return rc;
 }

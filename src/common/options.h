@@ -58,13 +58,16 @@ typedef struct {
     const pp_opt *opts;
     size_t n;
     void (*usage)(FILE *out); /* the command's --help (prints pp_opts_help inside) */
+    const char *hint;         /* NULL: an unknown flag prints the usage on stderr; else this
+                                 line is printed after every usage error instead */
 } pp_opts_spec;
 
 /* The text of a numeric macro, for a row's default: PP_STR(PP_API_DEFAULT_PORT) is "8000". */
 #define PP_STR_(x) #x
 #define PP_STR(x) PP_STR_(x)
 
-#define PP_OPTS_SPEC(cmd, rows, usage) {(cmd), (rows), sizeof(rows) / sizeof((rows)[0]), (usage)}
+#define PP_OPTS_SPEC(cmd, rows, usage) {(cmd), (rows), sizeof(rows) / sizeof((rows)[0]), (usage), NULL}
+#define PP_OPTS_SPEC_HINT(cmd, rows, usage, hint) {(cmd), (rows), sizeof(rows) / sizeof((rows)[0]), (usage), (hint)}
 
 /* Parsers. Numbers: a whole decimal in [min, max] for a flag; from the environment
  * any int (out-of-range values are for the component's own checks, as before). */
