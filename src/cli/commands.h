@@ -35,5 +35,6 @@ extern const pp_opts_spec CLI_METRICS_SPEC;
 extern const pp_opts_spec CLI_PRODUCE_SPEC;
 extern const pp_opts_spec CLI_S3_SPEC;
 extern const pp_opts_spec CLI_CQL_SPEC;
+extern const pp_opts_spec CLI_RULES_SPEC; /* of `rules check` */
 
 #endif
