@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "api/api_server.h"
+#include "cli/cli_opts.h"
 #include "cli/commands.h"
 #include "cli/cli_secret.h"
 #include "common/options.h"
@@ -78,7 +79,7 @@ static const pp_opt ROWS[] = {
      "ps"},
     {NULL, 0, NULL, "PINPIPE_API_TOKEN", NULL, pp_opt_str, F(auth_token), 0, 0, 0,
      "the token itself, instead of --auth-token-file"},
-    {"help", 'h', NULL, NULL, NULL, NULL, 0, 0, 0, PP_OPT_HELP, "this text"},
+    CLI_ROW_HELP,
 };
 #undef F
 

@@ -8,11 +8,10 @@
 #include "batch/batch_days.h"
 #include "batch/batch_schema.h"
 #include "cli/cli_io.h"
+#include "cli/cli_opts.h"
 #include "cli/cli_secret.h"
 #include "cli/commands.h"
 #include "common/options.h"
-#include "cql/cql_session.h"
-#include "kafka/kafka_conf.h"
 #include "common/log.h"
 #include "metrics/metrics.h"
 
@@ -38,27 +37,15 @@ static const pp_opt ROWS[] = {
      "Cassandra keyspace"},
     {"replication-factor", 0, "N", "PINPIPE_BATCH_REPLICATION_FACTOR", "1", pp_opt_int, F(replication_factor), 1,
      100, 0, "SimpleStrategy replication of a keyspace the batch creates; an existing keyspace is used as it is"},
-    {"host", 0, "H", "PINPIPE_CASSANDRA_HOST", "127.0.0.1", pp_opt_str, F(cass_host), 0, 0, PP_OPT_ELSEWHERE,
-     "Cassandra node"},
-    {"port", 0, "P", "PINPIPE_CASSANDRA_PORT", PP_STR(PP_CQL_DEFAULT_PORT), pp_opt_int, F(cass_port), 1, 65535,
-     PP_OPT_ELSEWHERE, "Cassandra port"},
-    {"user", 0, "U", "PINPIPE_CASSANDRA_USER", "cassandra", pp_opt_str, F(cass_user), 0, 0, PP_OPT_ELSEWHERE,
-     "Cassandra user"},
-    {"password", 0, "P", NULL, NULL, pp_opt_refuse, 0, 0, 0, PP_OPT_HIDDEN,
-     "--password-file FILE (mode 0600) or PINPIPE_CASSANDRA_PASSWORD"},
-    {"password-file", 0, "F", NULL, NULL, cli_opt_secret_file, F(cass_password), 0, 0, 0,
-     "Cassandra password: the content of F (mode 0600) [PINPIPE_CASSANDRA_PASSWORD holds the password] "
-     "(default cassandra)"},
+    CLI_ROWS_CASSANDRA(F(cass_host), F(cass_port), F(cass_user), F(cass_password)),
     {"concurrency", 0, "N", "PINPIPE_BATCH_CONCURRENCY", "128", pp_opt_int, F(concurrency), 1, 1024, 0,
      "Cassandra requests in flight"},
     {"group-rows", 0, "N", "PINPIPE_BATCH_GROUP_ROWS", "16", pp_opt_int, F(group_rows), 1, 1000, 0,
      "rows per single-partition UNLOGGED batch (1: one INSERT per request); groups are also bounded in bytes by "
      "the node's max_mutation_size and batch_size_fail_threshold, read at the start (docs/batch.md \"Byte "
      "limits\")"},
-    {"brokers", 0, "LIST", "PINPIPE_KAFKA_BROKERS", PP_KAFKA_DEFAULT_BROKERS, pp_opt_str, F(brokers), 0, 0, 0,
-     "Kafka, for the lake coverage"},
-    {"topic", 0, "NAME", "PINPIPE_TOPIC", PP_KAFKA_DEFAULT_TOPIC, pp_opt_str, F(topic), 0, 0, 0,
-     "topic of the coverage"},
+    CLI_ROW_BROKERS(F(brokers), "Kafka, for the lake coverage"),
+    CLI_ROW_TOPIC(F(topic), "topic of the coverage"),
     {"lake-group", 0, "NAME", "PINPIPE_LAKE_GROUP", "pinpipe-lake", pp_opt_str, F(lake_group), 0, 0, 0,
      "the lake writer's consumer group: its committed offsets at the start are recorded as the run's lake "
      "coverage (read without joining)"},
@@ -68,7 +55,7 @@ static const pp_opt ROWS[] = {
      "longest lake line"},
     {"print-schema", 0, NULL, NULL, NULL, pp_opt_true, offsetof(batch_cfg, print_schema), 0, 0, 0,
      "print the CQL of the keyspace and tables, and exit"},
-    {"help", 'h', NULL, NULL, NULL, NULL, 0, 0, 0, PP_OPT_HELP, "this text"},
+    CLI_ROW_HELP,
 };
 #undef F
 

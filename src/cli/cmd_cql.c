@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli/cli_secret.h"
+#include "cli/cli_opts.h"
 #include "cli/commands.h"
 #include "common/options.h"
 #include "common/error.h"
@@ -392,17 +392,7 @@ static int opt_format(const pp_opt *o, void *cfg, const char *val, pp_opt_from f
 static const pp_opt ROWS[] = {
     {"execute", 'e', "STMT", NULL, NULL, opt_source, 0, 0, 0, 0, "run STMT (may be given more than once)"},
     {"file", 'f', "F.cql", NULL, NULL, opt_source, 0, 0, 0, 0, "run the statements in F.cql ('-': standard input)"},
-    {"host", 0, "H", "PINPIPE_CASSANDRA_HOST", "127.0.0.1", pp_opt_str, F(host), 0, 0, PP_OPT_ELSEWHERE,
-     "node to connect to"},
-    {"port", 0, "P", "PINPIPE_CASSANDRA_PORT", PP_STR(PP_CQL_DEFAULT_PORT), pp_opt_int, F(port), 1, 65535,
-     PP_OPT_ELSEWHERE, "native protocol port"},
-    {"user", 0, "U", "PINPIPE_CASSANDRA_USER", "cassandra", pp_opt_str, F(user), 0, 0, PP_OPT_ELSEWHERE,
-     "user; '' sends no credentials"},
-    {"password", 0, "P", NULL, NULL, pp_opt_refuse, 0, 0, 0, PP_OPT_HIDDEN,
-     "--password-file FILE (mode 0600) or PINPIPE_CASSANDRA_PASSWORD"},
-    {"password-file", 0, "F", NULL, NULL, cli_opt_secret_file, F(password), 0, 0, 0,
-     "the password is the content of F (mode 0600) (PINPIPE_CASSANDRA_PASSWORD holds the password, default "
-     "cassandra)"},
+    CLI_ROWS_CASSANDRA(F(host), F(port), F(user), F(password)),
     {"keyspace", 'k', "K", NULL, NULL, pp_opt_str, F(keyspace), 0, 0, 0, "USE K before the statements (default none)"},
     {"consistency", 0, "CL", "PINPIPE_CASSANDRA_CONSISTENCY", "LOCAL_ONE", opt_consistency, 0, 0, 0,
      PP_OPT_ELSEWHERE, "ONE, LOCAL_ONE, QUORUM, ..."},
@@ -413,7 +403,7 @@ static const pp_opt ROWS[] = {
      "TCP connect timeout"},
     {"timeout", 0, "MS", NULL, "12000", pp_opt_int, F(request_timeout_ms), 1, 3600000, PP_OPT_ELSEWHERE,
      "per-request timeout"},
-    {"help", 'h', NULL, NULL, NULL, NULL, 0, 0, 0, PP_OPT_HELP, "this text"},
+    CLI_ROW_HELP,
 };
 #undef F
 

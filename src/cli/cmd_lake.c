@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/cli_io.h"
+#include "cli/cli_opts.h"
 #include "cli/cli_secret.h"
 #include "cli/commands.h"
 #include "common/health.h"
@@ -25,15 +26,9 @@ typedef struct {
 
 #define F(x) offsetof(lake_cfg, o.x)
 static const pp_opt ROWS[] = {
-    {"brokers", 0, "LIST", "PINPIPE_KAFKA_BROKERS", PP_KAFKA_DEFAULT_BROKERS, pp_opt_str, F(brokers), 0, 0, 0,
-     "Kafka bootstrap servers"},
-    {"topic", 0, "NAME", "PINPIPE_TOPIC", PP_KAFKA_DEFAULT_TOPIC, pp_opt_str, F(topic), 0, 0, 0, "topic to consume"},
-    {"group", 0, "NAME", "PINPIPE_LAKE_GROUP", "pinpipe-lake", pp_opt_str, F(group), 0, 0, 0, "consumer group"},
-    {"instance-id", 0, "ID", "PINPIPE_LAKE_INSTANCE_ID", NULL, pp_opt_str, F(instance_id), 0, 0, 0,
-     "static group membership (group.instance.id): a restarted writer with the same ID gets its partitions back "
-     "at once (default: none)"},
-    {"session-timeout-ms", 0, "MS", "PINPIPE_LAKE_SESSION_TIMEOUT_MS", "10000", pp_opt_int, F(session_timeout_ms), 1,
-     INT_MAX, 0, "how soon the group notices a dead writer"},
+    CLI_ROW_BROKERS(F(brokers), "Kafka bootstrap servers"),
+    CLI_ROW_TOPIC(F(topic), "topic to consume"),
+    CLI_ROWS_CONSUMER(lake_cfg, "PINPIPE_LAKE", "pinpipe-lake", "writer"),
     {"bucket", 0, "NAME", "PINPIPE_S3_BUCKET", "pinpipe-lake", pp_opt_str, F(bucket), 0, 0, 0,
      "S3 bucket, created if missing"},
     {"prefix", 0, "PREFIX", "PINPIPE_LAKE_PREFIX", "raw/", pp_opt_str, F(prefix), 0, 0, 0,
@@ -69,7 +64,7 @@ static const pp_opt ROWS[] = {
     {"print-committed", 0, NULL, NULL, NULL, pp_opt_true, offsetof(lake_cfg, committed), 0, 0, 0,
      "print the group's committed offsets of the topic, one line per partition: PARTITION OFFSET (- when none); "
      "does not join the group, so a running writer is not disturbed"},
-    {"help", 'h', NULL, NULL, NULL, NULL, 0, 0, 0, PP_OPT_HELP, "this text"},
+    CLI_ROW_HELP,
 };
 #undef F
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli_secret.h"
+#include "cli/cli_opts.h"
 #include "cli/commands.h"
 #include "common/options.h"
 #include "common/error.h"
@@ -54,7 +55,7 @@ static const pp_opt ROWS[] = {
      "a batch run still 'running' S seconds after its last write (by Cassandra's clock) is presumed dead"},
     {"require-all", 0, NULL, NULL, NULL, pp_opt_true, F(require_all), 0, 0, 0,
      "a skipped day fails the check too (exit 3)"},
-    {"help", 'h', NULL, NULL, NULL, NULL, 0, 0, 0, PP_OPT_HELP, "this text"},
+    CLI_ROW_HELP,
 };
 #undef F
 

@@ -27,9 +27,8 @@ typedef struct {
 
 #define F(x) offsetof(produce_cfg, x)
 static const pp_opt ROWS[] = {
-    {"brokers", 0, "LIST", "PINPIPE_KAFKA_BROKERS", PP_KAFKA_DEFAULT_BROKERS, pp_opt_str, F(brokers), 0, 0, 0,
-     "Kafka bootstrap servers"},
-    {"topic", 0, "NAME", "PINPIPE_TOPIC", PP_KAFKA_DEFAULT_TOPIC, pp_opt_str, F(topic), 0, 0, 0, "the topic"},
+    CLI_ROW_BROKERS(F(brokers), "Kafka bootstrap servers"),
+    CLI_ROW_TOPIC(F(topic), "the topic"),
     {"partitions", 0, "N", NULL, NULL, pp_opt_long, F(partitions), 1, 10000, 0,
      "create the topic with N partitions first when it is missing"},
     CLI_ROW_INGEST_TIME(produce_cfg, "ingest time written into the headers ('YYYY-MM-DD HH:MM:SS' or ISO-8601; "

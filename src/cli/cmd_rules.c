@@ -12,6 +12,7 @@
 #include "clean/rules.h"
 #include "pipeline/clean_run.h"
 #include "cli/cli_io.h"
+#include "cli/cli_opts.h"
 #include "cli/commands.h"
 #include "common/options.h"
 #include "common/strbuf.h"
@@ -28,7 +29,7 @@ static const pp_opt ROWS[] = {
      "the fixture corpus"},
     {"examples", 0, "N", NULL, PP_STR(MAX_EXAMPLES), pp_opt_long, offsetof(check_cfg, examples), 0, LONG_MAX, 0,
      "examples per rule"},
-    {"help", 'h', NULL, NULL, NULL, NULL, 0, 0, 0, PP_OPT_HELP, "this text"},
+    CLI_ROW_HELP,
 };
 
 static void usage(FILE *out);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli/cli_secret.h"
+#include "cli/cli_opts.h"
 #include "cli/commands.h"
 #include "common/options.h"
 #include "common/error.h"
@@ -39,7 +40,7 @@ static const pp_opt ROWS[] = {
      "ls: group keys at STR (e.g. /) into common prefixes"},
     {"max-keys", 0, "N", NULL, NULL, pp_opt_int, F(lo.max_keys), 1, 1000, 0,
      "ls: keys per page request (default the server's)"},
-    {"help", 'h', NULL, NULL, NULL, NULL, 0, 0, 0, PP_OPT_HELP, "this text"},
+    CLI_ROW_HELP,
 };
 #undef F
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/cli_io.h"
+#include "cli/cli_opts.h"
 #include "cli/cli_secret.h"
 #include "cli/commands.h"
 #include "common/health.h"
@@ -15,20 +16,18 @@
 #include "common/log.h"
 #include "stream/stream.h"
 
-#define F(x) offsetof(pp_stream_opts, x)
+typedef struct {
+    pp_stream_opts o;
+} stream_cfg;
+
+#define F(x) offsetof(stream_cfg, o.x)
 static const pp_opt ROWS[] = {
-    {"brokers", 0, "LIST", "PINPIPE_KAFKA_BROKERS", PP_KAFKA_DEFAULT_BROKERS, pp_opt_str, F(brokers), 0, 0, 0,
-     "Kafka bootstrap servers"},
-    {"topic", 0, "NAME", "PINPIPE_TOPIC", PP_KAFKA_DEFAULT_TOPIC, pp_opt_str, F(topic), 0, 0, 0, "topic to consume"},
-    {"group", 0, "NAME", "PINPIPE_STREAM_GROUP", "pinpipe-stream", pp_opt_str, F(group), 0, 0, 0, "consumer group"},
+    CLI_ROW_BROKERS(F(brokers), "Kafka bootstrap servers"),
+    CLI_ROW_TOPIC(F(topic), "topic to consume"),
+    CLI_ROWS_CONSUMER(stream_cfg, "PINPIPE_STREAM", "pinpipe-stream", "instance"),
     {"dsn", 0, "DSN", "PINPIPE_PG_DSN", NULL, cli_opt_dsn, F(dsn), 0, 0, 0,
      "PostgreSQL (default " PP_PG_DEFAULT_DSN "); a password in --dsn is refused (ps shows it): put it in "
      "PINPIPE_PG_DSN, PGPASSWORD or a 0600 PGPASSFILE"},
-    {"instance-id", 0, "ID", "PINPIPE_STREAM_INSTANCE_ID", NULL, pp_opt_str, F(instance_id), 0, 0, 0,
-     "static group membership (group.instance.id): a restarted instance with the same ID gets its partitions "
-     "back at once (default: none)"},
-    {"session-timeout-ms", 0, "MS", "PINPIPE_STREAM_SESSION_TIMEOUT_MS", "10000", pp_opt_int, F(session_timeout_ms),
-     1, INT_MAX, 0, "how soon the group notices a dead instance"},
     {"batch-max", 0, "N", "PINPIPE_STREAM_BATCH_MAX", "5000", pp_opt_int, F(batch_max), 1, INT_MAX, 0,
      "messages per micro-batch"},
     {"batch-ms", 0, "MS", "PINPIPE_STREAM_BATCH_MS", "50", pp_opt_int, F(batch_ms), 1, INT_MAX, 0,
@@ -40,7 +39,7 @@ static const pp_opt ROWS[] = {
     {"max-messages", 0, "N", NULL, NULL, pp_opt_long, F(max_messages), 0, INT_MAX, 0, "stop after N messages (tests)"},
     {"exit-when-idle", 0, "MS", NULL, NULL, pp_opt_int, F(exit_when_idle_ms), 0, INT_MAX, 0,
      "stop after MS without messages (tests, benchmarks)"},
-    {"help", 'h', NULL, NULL, NULL, NULL, 0, 0, 0, PP_OPT_HELP, "this text"},
+    CLI_ROW_HELP,
 };
 #undef F
 
@@ -69,13 +68,13 @@ static void usage(FILE *out) {
 }
 
 int cmd_stream(int argc, char **argv) {
-    pp_stream_opts o;
-    pp_stream_opts_default(&o);
-    int next, rc = pp_opts_parse(&CLI_STREAM_SPEC, &o, argc, argv, &next);
+    stream_cfg cfg;
+    pp_stream_opts_default(&cfg.o);
+    int next, rc = pp_opts_parse(&CLI_STREAM_SPEC, &cfg, argc, argv, &next);
     if (rc != PP_OPTS_RUN) return pp_opts_exit(rc);
     pp_cli_catch_stop_signals();
     char err[512];
-    if (pp_stream_run(&o, &pp_cli_stop, err, sizeof err) != 0) {
+    if (pp_stream_run(&cfg.o, &pp_cli_stop, err, sizeof err) != 0) {
         PP_ERROR("stream", "%s", err);
         return 1;
     }
