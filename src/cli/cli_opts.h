@@ -26,10 +26,13 @@ int cli_opt_time(const pp_opt *o, void *cfg, const char *val, pp_opt_from from, 
 #define CLI_ROW_TOPIC(off, help)                                                                                \
     {"topic", 0, "NAME", "PINPIPE_TOPIC", PP_KAFKA_DEFAULT_TOPIC, pp_opt_str, (off), 0, 0, 0, (help)}
 
-/* A consumer group member (lake, stream): --group, --instance-id and
- * --session-timeout-ms into the fields o.group, o.instance_id, o.session_timeout_ms
- * of `type`; the variables are ENV_GROUP, ENV_INSTANCE_ID, ENV_SESSION_TIMEOUT_MS. */
+/* A consumer group member (lake, stream): --brokers, --topic, --group, --instance-id
+ * and --session-timeout-ms into the fields o.brokers, o.topic, o.group, o.instance_id,
+ * o.session_timeout_ms of `type`; the member's own variables are ENV_GROUP,
+ * ENV_INSTANCE_ID and ENV_SESSION_TIMEOUT_MS. */
 #define CLI_ROWS_CONSUMER(type, env, group_default, member)                                                     \
+    CLI_ROW_BROKERS(offsetof(type, o.brokers), "Kafka bootstrap servers"),                                      \
+    CLI_ROW_TOPIC(offsetof(type, o.topic), "topic to consume"),                                                 \
     {"group", 0, "NAME", env "_GROUP", (group_default), pp_opt_str, offsetof(type, o.group), 0, 0, 0,            \
      "consumer group"},                                                                                         \
     {"instance-id", 0, "ID", env "_INSTANCE_ID", NULL, pp_opt_str, offsetof(type, o.instance_id), 0, 0, 0,      \

@@ -26,8 +26,6 @@ typedef struct {
 
 #define F(x) offsetof(lake_cfg, o.x)
 static const pp_opt ROWS[] = {
-    CLI_ROW_BROKERS(F(brokers), "Kafka bootstrap servers"),
-    CLI_ROW_TOPIC(F(topic), "topic to consume"),
     CLI_ROWS_CONSUMER(lake_cfg, "PINPIPE_LAKE", "pinpipe-lake", "writer"),
     {"bucket", 0, "NAME", "PINPIPE_S3_BUCKET", "pinpipe-lake", pp_opt_str, F(bucket), 0, 0, 0,
      "S3 bucket, created if missing"},

@@ -22,8 +22,6 @@ typedef struct {
 
 #define F(x) offsetof(stream_cfg, o.x)
 static const pp_opt ROWS[] = {
-    CLI_ROW_BROKERS(F(brokers), "Kafka bootstrap servers"),
-    CLI_ROW_TOPIC(F(topic), "topic to consume"),
     CLI_ROWS_CONSUMER(stream_cfg, "PINPIPE_STREAM", "pinpipe-stream", "instance"),
     {"dsn", 0, "DSN", "PINPIPE_PG_DSN", NULL, cli_opt_dsn, F(dsn), 0, 0, 0,
      "PostgreSQL (default " PP_PG_DEFAULT_DSN "); a password in --dsn is refused (ps shows it): put it in "
