@@ -83,27 +83,23 @@ static const pp_opt ROWS[] = {
 };
 #undef F
 
-static void usage(FILE *out);
-const pp_opts_spec CLI_API_SPEC = PP_OPTS_SPEC("api", ROWS, usage);
 
-static void usage(FILE *out) {
-    fprintf(out,
-            "usage: pinpipe api [options]\n"
-            "\n"
-            "Serves the ingest HTTP API (HTTP/1.1). POST /pin/ takes one event (the seeds' Data\n"
-            "model, JSON), validates it, produces it to Kafka (idempotent, acks=all) and\n"
-            "answers 200 with the item echoed back only once Kafka has acknowledged it; 503 with\n"
-            "Retry-After when Kafka cannot take it in time. Also: GET /healthz, GET /metrics\n"
-            "(Prometheus). SIGTERM/SIGINT: stop accepting, finish requests in flight, flush,\n"
-            "exit 0. Details: docs/api.md.\n"
-            "\n"
-            "options (environment variable and default in brackets; flags win):\n");
-    pp_opts_help(out, &CLI_API_SPEC);
-    fprintf(out,
-            "\n"
-            "exit status: 0 stopped cleanly, 1 runtime error (could not listen, flush failed),\n"
-            "2 bad usage\n");
-}
+static const char HEAD[] =
+    "usage: pinpipe api [options]\n"
+    "\n"
+    "Serves the ingest HTTP API (HTTP/1.1). POST /pin/ takes one event (the seeds' Data\n"
+    "model, JSON), validates it, produces it to Kafka (idempotent, acks=all) and\n"
+    "answers 200 with the item echoed back only once Kafka has acknowledged it; 503 with\n"
+    "Retry-After when Kafka cannot take it in time. Also: GET /healthz, GET /metrics\n"
+    "(Prometheus). SIGTERM/SIGINT: stop accepting, finish requests in flight, flush,\n"
+    "exit 0. Details: docs/api.md.\n"
+    "\n"
+    "options (environment variable and default in brackets; flags win):\n";
+static const char TAIL[] =
+    "\n"
+    "exit status: 0 stopped cleanly, 1 runtime error (could not listen, flush failed),\n"
+    "2 bad usage\n";
+const pp_opts_spec CLI_API_SPEC = PP_OPTS_SPEC("api", ROWS, HEAD, TAIL);
 
 /* Does kc already set librdkafka property `key` (from PINPIPE_KAFKA_PROPS)? */
 static int has_prop(const pp_kafka_conf *kc, const char *key) {

@@ -59,32 +59,28 @@ static const pp_opt ROWS[] = {
 };
 #undef F
 
-static void usage(FILE *out);
-const pp_opts_spec CLI_BATCH_SPEC = PP_OPTS_SPEC("batch", ROWS, usage);
 
-static void usage(FILE *out) {
-    fprintf(out,
-            "usage: pinpipe batch (--date DAY | --from DAY --to DAY) [options]\n"
-            "\n"
-            "Recomputes days from the raw lake into Cassandra. For each day (YYYY-MM-DD, UTC\n"
-            "event day) it reads every lake object under PREFIXdt=DAY/ (gunzipping .gz),\n"
-            "drops records stored twice (same topic, partition, offset), cleans the rest in\n"
-            "Kafka order with the shared engine, keeps the first occurrence of each\n"
-            "(event day, unique_id), and REPLACES the day in Cassandra: pins, rejects (with\n"
-            "their reasons; unreadable lake lines as lake_corrupt_line) and metrics. A re-run\n"
-            "gives identical tables. Each run of a day is recorded in batch_runs. Creates the\n"
-            "keyspace and tables when missing (--print-schema shows them; docs/batch.md).\n"
-            "Days are independent: machines can split a range, each with its own --from/--to.\n"
-            "\n"
-            "options (environment variable and default in brackets; flags win):\n");
-    pp_opts_help(out, &CLI_BATCH_SPEC);
-    fprintf(out,
-            "\n"
-            "S3 endpoint and credentials: PINPIPE_S3_ENDPOINT, _REGION, _ACCESS_KEY, _SECRET_KEY.\n"
-            "Output: one line per day on stdout, `batch day=D status=done records=N ...`.\n"
-            "exit status: 0 every day done, 1 a day failed (a service down, an object\n"
-            "unreadable: the message names it; earlier days are done), 2 bad usage\n");
-}
+static const char HEAD[] =
+    "usage: pinpipe batch (--date DAY | --from DAY --to DAY) [options]\n"
+    "\n"
+    "Recomputes days from the raw lake into Cassandra. For each day (YYYY-MM-DD, UTC\n"
+    "event day) it reads every lake object under PREFIXdt=DAY/ (gunzipping .gz),\n"
+    "drops records stored twice (same topic, partition, offset), cleans the rest in\n"
+    "Kafka order with the shared engine, keeps the first occurrence of each\n"
+    "(event day, unique_id), and REPLACES the day in Cassandra: pins, rejects (with\n"
+    "their reasons; unreadable lake lines as lake_corrupt_line) and metrics. A re-run\n"
+    "gives identical tables. Each run of a day is recorded in batch_runs. Creates the\n"
+    "keyspace and tables when missing (--print-schema shows them; docs/batch.md).\n"
+    "Days are independent: machines can split a range, each with its own --from/--to.\n"
+    "\n"
+    "options (environment variable and default in brackets; flags win):\n";
+static const char TAIL[] =
+    "\n"
+    "S3 endpoint and credentials: PINPIPE_S3_ENDPOINT, _REGION, _ACCESS_KEY, _SECRET_KEY.\n"
+    "Output: one line per day on stdout, `batch day=D status=done records=N ...`.\n"
+    "exit status: 0 every day done, 1 a day failed (a service down, an object\n"
+    "unreadable: the message names it; earlier days are done), 2 bad usage\n";
+const pp_opts_spec CLI_BATCH_SPEC = PP_OPTS_SPEC("batch", ROWS, HEAD, TAIL);
 
 int cmd_batch(int argc, char **argv) {
     batch_cfg cfg = {0};
@@ -119,7 +115,7 @@ int cmd_batch(int argc, char **argv) {
     if (date) o.from = o.to = date;
     if (!o.from || !o.to) {
         fprintf(stderr, "pinpipe batch: say which days: --date DAY, or --from DAY --to DAY\n\n");
-        usage(stderr);
+        pp_opts_usage(stderr, &CLI_BATCH_SPEC);
         return 2;
     }
     if (!pp_batch_day_valid(o.from) || !pp_batch_day_valid(o.to)) {

@@ -36,24 +36,20 @@ static const pp_opt ROWS[] = {
 };
 #undef F
 
-static void usage(FILE *out);
-const pp_opts_spec CLI_CLEAN_SPEC = PP_OPTS_SPEC("clean", ROWS, usage);
 
-static void usage(FILE *out) {
-    fprintf(out,
-            "usage: pinpipe clean [options] [FILE|-]\n"
-            "\n"
-            "Cleans raw pin events (JSON lines) with pinpipe's cleaning rules. Cleaned pins go\n"
-            "to standard output, one JSON object per line; rejected events (with reason, input\n"
-            "line number and the raw line) to --rejects; a per-rule summary to --summary.\n"
-            "Memory stays flat whatever the input size.\n"
-            "\n"
-            "options (environment variable and default in brackets; flags win):\n");
-    pp_opts_help(out, &CLI_CLEAN_SPEC);
-    fprintf(out,
-            "\n"
-            "exit status: 0 done, 1 rejects under --strict, 2 bad usage, 3 input/output error\n");
-}
+static const char HEAD[] =
+    "usage: pinpipe clean [options] [FILE|-]\n"
+    "\n"
+    "Cleans raw pin events (JSON lines) with pinpipe's cleaning rules. Cleaned pins go\n"
+    "to standard output, one JSON object per line; rejected events (with reason, input\n"
+    "line number and the raw line) to --rejects; a per-rule summary to --summary.\n"
+    "Memory stays flat whatever the input size.\n"
+    "\n"
+    "options (environment variable and default in brackets; flags win):\n";
+static const char TAIL[] =
+    "\n"
+    "exit status: 0 done, 1 rejects under --strict, 2 bad usage, 3 input/output error\n";
+const pp_opts_spec CLI_CLEAN_SPEC = PP_OPTS_SPEC("clean", ROWS, HEAD, TAIL);
 
 static void print_summary(FILE *out, const char *name, const pp_tally *t, size_t lines) {
     fprintf(out, "pinpipe clean: %s: %zu lines, %llu cleaned, %llu rejected\n", name, lines,

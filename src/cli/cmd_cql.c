@@ -22,24 +22,21 @@
 
 enum { FMT_TABLE, FMT_CSV, FMT_JSON };
 
-static void usage(FILE *out) {
-    fprintf(out,
-            "usage: pinpipe cql [options] [-e STATEMENT | --file F.cql]...\n"
-            "\n"
-            "Runs CQL statements on Cassandra (native protocol v4, pinpipe's own client) and\n"
-            "prints the rows each SELECT returns, every page of them. Statements run in the\n"
-            "order given and stop at the first error. Without -e or --file, the statements\n"
-            "are read from standard input.\n"
-            "Scripts: a statement ends with ';' at the end of a line; lines starting with\n"
-            "'--' or '//' are comments.\n"
-            "\n"
-            "options (environment variable and default in brackets; flags win):\n");
-    pp_opts_help(out, &CLI_CQL_SPEC);
-    fprintf(out,
-            "\n"
-            "exit status: 0 every statement succeeded, 1 an error (connection refused,\n"
-            "bad credentials, or the server's message for a statement), 2 bad usage\n");
-}
+static const char HEAD[] =
+    "usage: pinpipe cql [options] [-e STATEMENT | --file F.cql]...\n"
+    "\n"
+    "Runs CQL statements on Cassandra (native protocol v4, pinpipe's own client) and\n"
+    "prints the rows each SELECT returns, every page of them. Statements run in the\n"
+    "order given and stop at the first error. Without -e or --file, the statements\n"
+    "are read from standard input.\n"
+    "Scripts: a statement ends with ';' at the end of a line; lines starting with\n"
+    "'--' or '//' are comments.\n"
+    "\n"
+    "options (environment variable and default in brackets; flags win):\n";
+static const char TAIL[] =
+    "\n"
+    "exit status: 0 every statement succeeded, 1 an error (connection refused,\n"
+    "bad credentials, or the server's message for a statement), 2 bad usage\n";
 
 typedef struct {
     int format;
@@ -407,7 +404,7 @@ static const pp_opt ROWS[] = {
 };
 #undef F
 
-const pp_opts_spec CLI_CQL_SPEC = PP_OPTS_SPEC_HINT("cql", ROWS, usage, "try 'pinpipe cql --help'");
+const pp_opts_spec CLI_CQL_SPEC = PP_OPTS_SPEC_HINT("cql", ROWS, HEAD, TAIL, "try 'pinpipe cql --help'");
 
 int cmd_cql(int argc, char **argv) {
     cql_cfg cc = {.format = FMT_TABLE};

@@ -56,25 +56,21 @@ static const pp_opt ROWS[] = {
     CLI_ROW_HELP,
 };
 
-static void usage(FILE *out);
-const pp_opts_spec CLI_METRICS_SPEC = PP_OPTS_SPEC("metrics", ROWS, usage);
 
-static void usage(FILE *out) {
-    fprintf(out,
-            "usage: pinpipe metrics [options] [FILE|-]\n"
-            "\n"
-            "Computes pinpipe's metrics (docs/metrics.md) from JSON lines: raw events (they are\n"
-            "cleaned first) or cleaned pins (the output of `pinpipe clean`). Each pin counts once\n"
-            "per (event day, unique_id). Data-quality metrics (nulled_values, invalid_values,\n"
-            "rejected_events) need raw input. Output is sorted by metric, day, key.\n"
-            "\n"
-            "options (environment variable and default in brackets; flags win):\n");
-    pp_opts_help(out, &CLI_METRICS_SPEC);
-    fprintf(out,
-            "\n"
-            "exit status: 0 done, 1 a cleaned-input line could not be read, 2 bad usage,\n"
-            "3 input error\n");
-}
+static const char HEAD[] =
+    "usage: pinpipe metrics [options] [FILE|-]\n"
+    "\n"
+    "Computes pinpipe's metrics (docs/metrics.md) from JSON lines: raw events (they are\n"
+    "cleaned first) or cleaned pins (the output of `pinpipe clean`). Each pin counts once\n"
+    "per (event day, unique_id). Data-quality metrics (nulled_values, invalid_values,\n"
+    "rejected_events) need raw input. Output is sorted by metric, day, key.\n"
+    "\n"
+    "options (environment variable and default in brackets; flags win):\n";
+static const char TAIL[] =
+    "\n"
+    "exit status: 0 done, 1 a cleaned-input line could not be read, 2 bad usage,\n"
+    "3 input error\n";
+const pp_opts_spec CLI_METRICS_SPEC = PP_OPTS_SPEC("metrics", ROWS, HEAD, TAIL);
 
 int cmd_metrics(int argc, char **argv) {
     metrics_cfg cfg = {.input = PP_INPUT_AUTO, .ingest_time = -1};

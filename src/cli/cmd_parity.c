@@ -59,37 +59,33 @@ static const pp_opt ROWS[] = {
 };
 #undef F
 
-static void usage(FILE *out);
-const pp_opts_spec CLI_PARITY_SPEC = PP_OPTS_SPEC("parity", ROWS, usage);
 
-static void usage(FILE *out) {
-    fprintf(out,
-            "usage: pinpipe parity (--date D | --from D1 --to D2) [options]\n"
-            "\n"
-            "Compares the batch path's metrics (Cassandra) with the stream path's (PostgreSQL) for\n"
-            "every (metric, day, key) of the days asked for, and prints every difference (metric,\n"
-            "day, key, batch value, stream value) and a one-line verdict. A day is compared only\n"
-            "when both paths consumed the same prefix of every Kafka partition: the stream's\n"
-            "stored offsets equal the lake coverage of the day's newest batch run (the run with\n"
-            "the largest write timestamp, not the latest host clock); other days are skipped,\n"
-            "with the reason.\n"
-            "\n"
-            "A compared day is also checked against Kafka: the topic's partitions and high\n"
-            "watermarks, read when parity runs. Records a path has not read may be of any event\n"
-            "day, so unless both paths read every partition Kafka has up to its high watermark\n"
-            "(a partition added to the topic included), the day is INCOMPLETE: acknowledged\n"
-            "events may be in neither store, and the equal values prove nothing about them.\n"
-            "\n"
-            "options (environment variable and default in brackets; flags win):\n");
-    pp_opts_help(out, &CLI_PARITY_SPEC);
-    fprintf(out,
-            "Cassandra: PINPIPE_CASSANDRA_HOST, _PORT, _USER, _PASSWORD.\n"
-            "\n"
-            "exit status: 0 no difference and every compared day complete, 1 differences,\n"
-            "2 bad usage, 3 days skipped under --require-all (or no day could be compared),\n"
-            "4 a store or Kafka could not be read, 5 no difference but a compared day is\n"
-            "incomplete (Kafka holds records neither path has read)\n");
-}
+static const char HEAD[] =
+    "usage: pinpipe parity (--date D | --from D1 --to D2) [options]\n"
+    "\n"
+    "Compares the batch path's metrics (Cassandra) with the stream path's (PostgreSQL) for\n"
+    "every (metric, day, key) of the days asked for, and prints every difference (metric,\n"
+    "day, key, batch value, stream value) and a one-line verdict. A day is compared only\n"
+    "when both paths consumed the same prefix of every Kafka partition: the stream's\n"
+    "stored offsets equal the lake coverage of the day's newest batch run (the run with\n"
+    "the largest write timestamp, not the latest host clock); other days are skipped,\n"
+    "with the reason.\n"
+    "\n"
+    "A compared day is also checked against Kafka: the topic's partitions and high\n"
+    "watermarks, read when parity runs. Records a path has not read may be of any event\n"
+    "day, so unless both paths read every partition Kafka has up to its high watermark\n"
+    "(a partition added to the topic included), the day is INCOMPLETE: acknowledged\n"
+    "events may be in neither store, and the equal values prove nothing about them.\n"
+    "\n"
+    "options (environment variable and default in brackets; flags win):\n";
+static const char TAIL[] =
+    "Cassandra: PINPIPE_CASSANDRA_HOST, _PORT, _USER, _PASSWORD.\n"
+    "\n"
+    "exit status: 0 no difference and every compared day complete, 1 differences,\n"
+    "2 bad usage, 3 days skipped under --require-all (or no day could be compared),\n"
+    "4 a store or Kafka could not be read, 5 no difference but a compared day is\n"
+    "incomplete (Kafka holds records neither path has read)\n";
+const pp_opts_spec CLI_PARITY_SPEC = PP_OPTS_SPEC("parity", ROWS, HEAD, TAIL);
 
 typedef struct {
     char day[11];

@@ -40,25 +40,21 @@ static const pp_opt ROWS[] = {
 };
 #undef F
 
-static void usage(FILE *out);
-const pp_opts_spec CLI_PRODUCE_SPEC = PP_OPTS_SPEC("produce", ROWS, usage);
 
-static void usage(FILE *out) {
-    fprintf(out,
-            "usage: pinpipe produce [options] [FILE|-]\n"
-            "\n"
-            "Produces every non-empty line of FILE (JSON lines of raw events) to Kafka with the\n"
-            "API's message contract (docs/architecture.md): key = unique_id when the line is an\n"
-            "event, headers pinpipe-ingest-time and pinpipe-schema. Lines are not validated, so\n"
-            "malformed ones reach Kafka as they are (poison messages for tests). Waits for every\n"
-            "delivery report.\n"
-            "\n"
-            "options (environment variable and default in brackets; flags win):\n");
-    pp_opts_help(out, &CLI_PRODUCE_SPEC);
-    fprintf(out,
-            "\n"
-            "exit status: 0 all delivered, 1 some not delivered, 2 bad usage, 3 input error\n");
-}
+static const char HEAD[] =
+    "usage: pinpipe produce [options] [FILE|-]\n"
+    "\n"
+    "Produces every non-empty line of FILE (JSON lines of raw events) to Kafka with the\n"
+    "API's message contract (docs/architecture.md): key = unique_id when the line is an\n"
+    "event, headers pinpipe-ingest-time and pinpipe-schema. Lines are not validated, so\n"
+    "malformed ones reach Kafka as they are (poison messages for tests). Waits for every\n"
+    "delivery report.\n"
+    "\n"
+    "options (environment variable and default in brackets; flags win):\n";
+static const char TAIL[] =
+    "\n"
+    "exit status: 0 all delivered, 1 some not delivered, 2 bad usage, 3 input error\n";
+const pp_opts_spec CLI_PRODUCE_SPEC = PP_OPTS_SPEC("produce", ROWS, HEAD, TAIL);
 
 static int64_t now_ms(void) {
     struct timespec ts;

@@ -32,29 +32,25 @@ static const pp_opt ROWS[] = {
     CLI_ROW_HELP,
 };
 
-static void usage(FILE *out);
-const pp_opts_spec CLI_RULES_SPEC = PP_OPTS_SPEC("rules check", ROWS, usage);
 
-static void usage(FILE *out) {
-    fprintf(out,
-            "usage: pinpipe rules [--examples]\n"
-            "       pinpipe rules check [--fixtures DIR] [--examples N]\n"
-            "\n"
-            "`pinpipe rules` lists the cleaning rules in the order they run: name, field, and\n"
-            "what the rule does (--examples adds an input and output for each).\n"
-            "\n"
-            "`pinpipe rules check` runs the rules over the fixture corpus DIR/raw/*.jsonl\n"
-            "(default ./fixtures, env PINPIPE_FIXTURES) and shows\n"
-            "  - per rule, how many records it changed, with up to N examples (default 3) of\n"
-            "    the fields it changed (found by running the corpus without that rule);\n"
-            "  - every difference between the output and DIR/expected/NAME.{cleaned,rejects,\n"
-            "    metrics}.jsonl.\n"
-            "It exits 0 when the output equals the expectations, 1 when it differs, 3 when a\n"
-            "file cannot be read. `make fixtures` rewrites the expectations for review.\n"
-            "\n"
-            "options of `rules check` (environment variable and default in brackets):\n");
-    pp_opts_help(out, &CLI_RULES_SPEC);
-}
+static const char HEAD[] =
+    "usage: pinpipe rules [--examples]\n"
+    "       pinpipe rules check [--fixtures DIR] [--examples N]\n"
+    "\n"
+    "`pinpipe rules` lists the cleaning rules in the order they run: name, field, and\n"
+    "what the rule does (--examples adds an input and output for each).\n"
+    "\n"
+    "`pinpipe rules check` runs the rules over the fixture corpus DIR/raw/*.jsonl\n"
+    "(default ./fixtures, env PINPIPE_FIXTURES) and shows\n"
+    "  - per rule, how many records it changed, with up to N examples (default 3) of\n"
+    "    the fields it changed (found by running the corpus without that rule);\n"
+    "  - every difference between the output and DIR/expected/NAME.{cleaned,rejects,\n"
+    "    metrics}.jsonl.\n"
+    "It exits 0 when the output equals the expectations, 1 when it differs, 3 when a\n"
+    "file cannot be read. `make fixtures` rewrites the expectations for review.\n"
+    "\n"
+    "options of `rules check` (environment variable and default in brackets):\n";
+const pp_opts_spec CLI_RULES_SPEC = PP_OPTS_SPEC("rules check", ROWS, HEAD, NULL);
 
 static int list_rules(int examples) {
     printf("%-3s %-28s %-18s %s\n", "#", "rule", "field", "description");
@@ -284,11 +280,11 @@ static int check(int argc, char **argv) {
 
 int cmd_rules(int argc, char **argv) {
     if (argc >= 2 && strcmp(argv[1], "check") == 0) return check(argc - 1, argv + 1);
-    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) return usage(stdout), 0;
+    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) return pp_opts_usage(stdout, &CLI_RULES_SPEC), 0;
     if (argc >= 2 && !strcmp(argv[1], "--examples")) return list_rules(1);
     if (argc >= 2) {
         fprintf(stderr, "pinpipe rules: unknown argument '%s'\n", argv[1]);
-        usage(stderr);
+        pp_opts_usage(stderr, &CLI_RULES_SPEC);
         return 2;
     }
     return list_rules(0);

@@ -44,37 +44,33 @@ static const pp_opt ROWS[] = {
 };
 #undef F
 
-static void usage(FILE *out);
-const pp_opts_spec CLI_S3_SPEC = PP_OPTS_SPEC("s3", ROWS, usage);
 
-static void usage(FILE *out) {
-    fprintf(out,
-            "usage: pinpipe s3 [options] COMMAND [ARGS]\n"
-            "\n"
-            "Talks to an S3-compatible object store (versitygw, MinIO, AWS S3) with path-style\n"
-            "URLs (ENDPOINT/BUCKET/KEY) and AWS SigV4. Every command works on one bucket.\n"
-            "\n"
-            "commands:\n"
-            "  ls [PREFIX]        list the keys under PREFIX (every page), one per line:\n"
-            "                     SIZE<TAB>LAST-MODIFIED<TAB>KEY; with --delimiter, common\n"
-            "                     prefixes print as -<TAB>-<TAB>PREFIX\n"
-            "  get KEY [FILE|-]   download KEY, streamed, to FILE (written to FILE.part-PID,\n"
-            "                     renamed when complete) or standard output (default, '-')\n"
-            "  put KEY [FILE|-]   upload FILE, or standard input (default, '-'); input that\n"
-            "                     is not a regular file is spooled to a temporary file first\n"
-            "                     (S3 needs the size up front)\n"
-            "  head KEY           print the object's size, etag, last-modified, content-type\n"
-            "  rm KEY             delete KEY (an absent key is not an error)\n"
-            "  mb                 create the bucket (idempotent)\n"
-            "\n"
-            "options (environment variable and default in brackets; flags win):\n");
-    pp_opts_help(out, &CLI_S3_SPEC);
-    fprintf(out,
-            "Retries: PINPIPE_S3_MAX_ATTEMPTS, PINPIPE_S3_RETRY_BUDGET_MS and more, see\n"
-            "docs/clients-s3.md. PINPIPE_LOG_LEVEL=debug shows the HTTP exchange.\n"
-            "\n"
-            "exit status: 0 done, 1 error, 2 bad usage, 3 not found (no such key or bucket)\n");
-}
+static const char HEAD[] =
+    "usage: pinpipe s3 [options] COMMAND [ARGS]\n"
+    "\n"
+    "Talks to an S3-compatible object store (versitygw, MinIO, AWS S3) with path-style\n"
+    "URLs (ENDPOINT/BUCKET/KEY) and AWS SigV4. Every command works on one bucket.\n"
+    "\n"
+    "commands:\n"
+    "  ls [PREFIX]        list the keys under PREFIX (every page), one per line:\n"
+    "                     SIZE<TAB>LAST-MODIFIED<TAB>KEY; with --delimiter, common\n"
+    "                     prefixes print as -<TAB>-<TAB>PREFIX\n"
+    "  get KEY [FILE|-]   download KEY, streamed, to FILE (written to FILE.part-PID,\n"
+    "                     renamed when complete) or standard output (default, '-')\n"
+    "  put KEY [FILE|-]   upload FILE, or standard input (default, '-'); input that\n"
+    "                     is not a regular file is spooled to a temporary file first\n"
+    "                     (S3 needs the size up front)\n"
+    "  head KEY           print the object's size, etag, last-modified, content-type\n"
+    "  rm KEY             delete KEY (an absent key is not an error)\n"
+    "  mb                 create the bucket (idempotent)\n"
+    "\n"
+    "options (environment variable and default in brackets; flags win):\n";
+static const char TAIL[] =
+    "Retries: PINPIPE_S3_MAX_ATTEMPTS, PINPIPE_S3_RETRY_BUDGET_MS and more, see\n"
+    "docs/clients-s3.md. PINPIPE_LOG_LEVEL=debug shows the HTTP exchange.\n"
+    "\n"
+    "exit status: 0 done, 1 error, 2 bad usage, 3 not found (no such key or bucket)\n";
+const pp_opts_spec CLI_S3_SPEC = PP_OPTS_SPEC("s3", ROWS, HEAD, TAIL);
 
 static int fail(int rc, const char *err) {
     fprintf(stderr, "pinpipe s3: %s\n", err[0] ? err : pp_strerror(rc));
@@ -223,7 +219,7 @@ int cmd_s3(int argc, char **argv) {
     const char *content_type = sc.content_type;
     if (next >= argc) {
         fprintf(stderr, "pinpipe s3: no command given\n\n");
-        usage(stderr);
+        pp_opts_usage(stderr, &CLI_S3_SPEC);
         return 2;
     }
     const char *name = argv[next];
@@ -234,7 +230,7 @@ int cmd_s3(int argc, char **argv) {
         if (!strcmp(name, SUBS[i].name)) sub = &SUBS[i];
     if (!sub) {
         fprintf(stderr, "pinpipe s3: unknown command '%s'\n\n", name);
-        usage(stderr);
+        pp_opts_usage(stderr, &CLI_S3_SPEC);
         return 2;
     }
     if (nargs < sub->min_args || nargs > sub->max_args) {

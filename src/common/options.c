@@ -113,10 +113,10 @@ int pp_opts_flags(const pp_opts_spec *s, void *cfg, int argc, char **argv, int *
     while (rc == PP_OPTS_RUN && (c = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
         const pp_opt *o = row_of(s, c);
         if (!o) {
-            if (!s->hint) s->usage(stderr);
+            if (!s->hint) pp_opts_usage(stderr, s);
             rc = PP_OPTS_EXIT_USAGE;
         } else if (o->flags & PP_OPT_HELP) {
-            s->usage(stdout);
+            pp_opts_usage(stdout, s);
             rc = PP_OPTS_EXIT_OK;
         } else if (o->parse(o, cfg, o->arg ? optarg : NULL, PP_OPT_FROM_FLAG, err, sizeof err) != PP_OK) {
             fprintf(stderr, "pinpipe %s: %s\n", s->cmd, err);
@@ -207,4 +207,10 @@ void pp_opts_help(FILE *out, const pp_opts_spec *s) {
         }
         fputc('\n', out);
     }
+}
+
+void pp_opts_usage(FILE *out, const pp_opts_spec *s) {
+    fputs(s->head ? s->head : "", out);
+    pp_opts_help(out, s);
+    if (s->tail) fputs(s->tail, out);
 }

@@ -57,7 +57,8 @@ typedef struct {
     const char *cmd;          /* "lake": messages say "pinpipe lake: ..." */
     const pp_opt *opts;
     size_t n;
-    void (*usage)(FILE *out); /* the command's --help (prints pp_opts_help inside) */
+    const char *head;         /* --help before the options: usage, description, heading */
+    const char *tail;         /* --help after the options (exit statuses), or NULL */
     const char *hint;         /* NULL: an unknown flag prints the usage on stderr; else this
                                  line is printed after every usage error instead */
 } pp_opts_spec;
@@ -66,8 +67,9 @@ typedef struct {
 #define PP_STR_(x) #x
 #define PP_STR(x) PP_STR_(x)
 
-#define PP_OPTS_SPEC(cmd, rows, usage) {(cmd), (rows), sizeof(rows) / sizeof((rows)[0]), (usage), NULL}
-#define PP_OPTS_SPEC_HINT(cmd, rows, usage, hint) {(cmd), (rows), sizeof(rows) / sizeof((rows)[0]), (usage), (hint)}
+#define PP_OPTS_SPEC(cmd, rows, head, tail) {(cmd), (rows), sizeof(rows) / sizeof((rows)[0]), (head), (tail), NULL}
+#define PP_OPTS_SPEC_HINT(cmd, rows, head, tail, hint)                                                          \
+    {(cmd), (rows), sizeof(rows) / sizeof((rows)[0]), (head), (tail), (hint)}
 
 /* Parsers. Numbers: a whole decimal in [min, max] for a flag; from the environment
  * any int (out-of-range values are for the component's own checks, as before). */
@@ -96,6 +98,8 @@ int pp_opts_parse(const pp_opts_spec *s, void *cfg, int argc, char **argv, int *
 /* The options block of --help: one entry per visible row, its help line wrapped,
  * then [ENV] and (default DEF). */
 void pp_opts_help(FILE *out, const pp_opts_spec *s);
+/* The whole --help: head, the options block, tail. */
+void pp_opts_usage(FILE *out, const pp_opts_spec *s);
 
 /* Maps a pp_opts_* result to an exit status: 0, 2; -1 for PP_OPTS_RUN. */
 int pp_opts_exit(int rc);

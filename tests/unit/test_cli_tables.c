@@ -80,7 +80,7 @@ static void test_help_names_every_option(void **state) {
         char *text = NULL;
         size_t len = 0;
         FILE *f = open_memstream(&text, &len);
-        sp->usage(f);
+        pp_opts_usage(f, sp);
         fclose(f);
         for (size_t i = 0; i < sp->n; i++) {
             const pp_opt *o = &sp->opts[i];

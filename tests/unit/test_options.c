@@ -24,11 +24,6 @@ typedef struct {
     int nextra;
 } cfg_t;
 
-static int g_usage_calls;
-static void usage(FILE *out) {
-    (void)out;
-    g_usage_calls++;
-}
 
 static int opt_extra(const pp_opt *o, void *cfg, const char *val, pp_opt_from from, char *err, size_t errlen) {
     (void)o, (void)from, (void)err, (void)errlen;
@@ -52,7 +47,7 @@ static const pp_opt ROWS[] = {
     {"help", 'h', NULL, NULL, NULL, NULL, 0, 0, 0, PP_OPT_HELP, "this text"},
 };
 #undef F
-static const pp_opts_spec SPEC = PP_OPTS_SPEC("test", ROWS, usage);
+static const pp_opts_spec SPEC = PP_OPTS_SPEC("test", ROWS, "usage: test [options]\n", "exit status: 0\n");
 
 static void clear_env(void) {
     unsetenv("PINPIPE_TEST_NAME");
@@ -132,9 +127,7 @@ static void test_number_ranges(void **state) {
         if (CASES[i].message) assert_non_null(strstr(err, CASES[i].message));
         /* the whole routine: a bad flag value is bad usage, without the usage text */
         const char *args[] = {"test", CASES[i].flag, CASES[i].val, NULL};
-        g_usage_calls = 0;
         assert_int_equal(parse(&c, args, NULL), CASES[i].ok ? PP_OPTS_RUN : PP_OPTS_EXIT_USAGE);
-        assert_int_equal(g_usage_calls, 0);
     }
 }
 
@@ -171,13 +164,10 @@ static void test_flags(void **state) {
     assert_string_equal(c.name, "flag");
     clear_env();
     /* help, unknown flags, refused secrets, a missing argument */
-    g_usage_calls = 0;
     const char *h[] = {"test", "-h", NULL};
     assert_int_equal(parse(&c, h, &next), PP_OPTS_EXIT_OK);
-    assert_int_equal(g_usage_calls, 1);
     const char *u[] = {"test", "--nope", NULL};
     assert_int_equal(parse(&c, u, &next), PP_OPTS_EXIT_USAGE);
-    assert_int_equal(g_usage_calls, 2);
     const char *s[] = {"test", "--secret", "hunter2", NULL};
     assert_int_equal(parse(&c, s, &next), PP_OPTS_EXIT_USAGE);
     const char *m[] = {"test", "--name", NULL};
@@ -196,8 +186,10 @@ static void test_help(void **state) {
     char *text = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);
-    pp_opts_help(f, &SPEC);
+    pp_opts_usage(f, &SPEC);
     fclose(f);
+    assert_true(!strncmp(text, "usage: test [options]\n  --name", 30));
+    assert_non_null(strstr(text, "  -h, --help            this text\nexit status: 0\n"));
     static const char *const WANT[] = {
         "  --name NAME           a name [PINPIPE_TEST_NAME] (default dflt)\n",
         "  --n N                 a small number [PINPIPE_TEST_N] (default 5)\n",
