@@ -16,7 +16,12 @@
  *        offsetof(cfg, brokers), 0, 0, 0, "Kafka bootstrap servers"},
  *       {"batch-max", 0, "N", "PINPIPE_STREAM_BATCH_MAX", "5000", pp_opt_int,
  *        offsetof(cfg, batch_max), 1, INT_MAX, 0, "messages per micro-batch"},
+ *       {"help", 'h', NULL, NULL, NULL, NULL, 0, 0, 0, PP_OPT_HELP, "this text"},
  *   };
+ *   const pp_opts_spec SPEC = PP_OPTS_SPEC("stream", ROWS, "usage: ...\n\noptions:\n", "exit status: ...\n");
+ *   cfg c = {0};
+ *   int next, rc = pp_opts_parse(&SPEC, &c, argc, argv, &next);
+ *   if (rc != PP_OPTS_RUN) return pp_opts_exit(rc);   -- 0 after --help, 2 after bad usage
  * Ownership: rows, strings and cfg belong to the caller; string fields point into
  * the row's default, the environment or argv (which live until exit).
  */
