@@ -62,21 +62,20 @@ void pp_api_opts_init(pp_api_opts *o) {
     if (cpus < 1) cpus = 1;
     if (cpus > 8) cpus = 8;
     memset(o, 0, sizeof *o);
-    o->address = pp_env_str("PINPIPE_API_ADDRESS", PP_API_DEFAULT_ADDRESS);
-    o->port = pp_env_long("PINPIPE_API_PORT", PP_API_DEFAULT_PORT);
-    o->max_body = pp_env_long("PINPIPE_API_MAX_BODY", PP_API_DEFAULT_MAX_BODY);
-    o->produce_timeout_ms = pp_env_long("PINPIPE_API_PRODUCE_TIMEOUT_MS", PP_API_DEFAULT_PRODUCE_TIMEOUT_MS);
-    o->threads = pp_env_long("PINPIPE_API_THREADS", cpus);
-    o->connection_timeout_s = pp_env_long("PINPIPE_API_CONNECTION_TIMEOUT", PP_API_DEFAULT_CONNECTION_TIMEOUT_S);
-    o->max_connections = pp_env_long("PINPIPE_API_MAX_CONNECTIONS", PP_API_DEFAULT_MAX_CONNECTIONS);
-    o->max_connections_per_ip =
-        pp_env_long("PINPIPE_API_MAX_CONNECTIONS_PER_IP", PP_API_DEFAULT_MAX_CONNECTIONS_PER_IP);
-    o->request_timeout_s = pp_env_long("PINPIPE_API_REQUEST_TIMEOUT", PP_API_DEFAULT_REQUEST_TIMEOUT_S);
-    o->linger_ms = pp_env_long("PINPIPE_API_LINGER_MS", PP_API_DEFAULT_LINGER_MS);
-    o->queue_max = pp_env_long("PINPIPE_API_QUEUE_MAX", PP_API_DEFAULT_QUEUE_MAX);
+    o->address = PP_API_DEFAULT_ADDRESS;
+    o->port = PP_API_DEFAULT_PORT;
+    o->max_body = PP_API_DEFAULT_MAX_BODY;
+    o->produce_timeout_ms = PP_API_DEFAULT_PRODUCE_TIMEOUT_MS;
+    o->threads = cpus;
+    o->connection_timeout_s = PP_API_DEFAULT_CONNECTION_TIMEOUT_S;
+    o->max_connections = PP_API_DEFAULT_MAX_CONNECTIONS;
+    o->max_connections_per_ip = PP_API_DEFAULT_MAX_CONNECTIONS_PER_IP;
+    o->request_timeout_s = PP_API_DEFAULT_REQUEST_TIMEOUT_S;
+    o->linger_ms = PP_API_DEFAULT_LINGER_MS;
+    o->queue_max = PP_API_DEFAULT_QUEUE_MAX;
     o->retry_after_s = 1;
     o->health_interval_ms = 1000;
-    o->auth_token = pp_env_str("PINPIPE_API_TOKEN", NULL);
+    o->auth_token = NULL;
 }
 
 int pp_api_opts_check(const pp_api_opts *o, char *err, size_t errlen) {

@@ -24,7 +24,8 @@
  * ones on kept-alive connections (503 shutting_down), wait for every delivery report,
  * stop MHD, flush the producer.
  *
- * Config: defaults < environment (pp_api_opts_init) < flags (cmd_api.c).
+ * Config: defaults (pp_api_opts_init) < environment < flags, both from the option
+ * table of src/cli/cmd_api.c.
  * Ownership: the server owns its producer, health probe, daemon and copies of every
  * option string; the pp_kafka_conf passed to create is only read during the call.
  */
@@ -64,8 +65,9 @@ typedef struct {
     const char *auth_token;    /* NULL: no auth                    PINPIPE_API_TOKEN */
 } pp_api_opts;
 
-/* Defaults, then the environment. The strings point into the environment or are
- * literals; flags may replace them with argv strings. */
+/* The compiled-in defaults (PP_API_DEFAULT_*; threads: CPUs, at most 8). The
+ * strings are literals; the command's option table may replace them with strings
+ * of the environment or argv. */
 void pp_api_opts_init(pp_api_opts *o);
 
 /* Checks the ranges; PP_EINVAL naming the bad option. */

@@ -20,18 +20,8 @@
 
 void pp_batch_opts_default(pp_batch_opts *o) {
     memset(o, 0, sizeof *o);
-    o->bucket = pp_env_str("PINPIPE_S3_BUCKET", "pinpipe-lake");
-    o->prefix = pp_env_str("PINPIPE_LAKE_PREFIX", "raw/");
-    o->keyspace = pp_env_str("PINPIPE_CASSANDRA_KEYSPACE", "pinpipe");
-    o->replication_factor = (int)pp_env_long("PINPIPE_BATCH_REPLICATION_FACTOR", 1);
-    o->concurrency = (int)pp_env_long("PINPIPE_BATCH_CONCURRENCY", 128);
-    o->group_rows = (int)pp_env_long("PINPIPE_BATCH_GROUP_ROWS", 16);
     o->coverage = 1;
-    o->brokers = pp_env_str("PINPIPE_KAFKA_BROKERS", "127.0.0.1:19092");
-    o->topic = pp_env_str("PINPIPE_TOPIC", "pins");
-    o->lake_group = pp_env_str("PINPIPE_LAKE_GROUP", "pinpipe-lake");
     o->kafka_timeout_ms = 10000;
-    o->max_line = pp_env_long("PINPIPE_BATCH_MAX_LINE", 16L * 1024 * 1024);
 }
 
 static void print_summary(FILE *out, const pp_batch_summary *r, const pp_batch_writer_stats *ws) {

@@ -46,7 +46,9 @@ typedef struct {
     long max_line;           /* PINPIPE_BATCH_MAX_LINE (16 MiB): longest lake line */
 } pp_batch_opts;
 
-/* Defaults, then the environment. */
+/* Zero, and the settings no option reaches (coverage on, Kafka timeout). The
+ * defaults and the environment of the options are in the command's option table
+ * (src/cli/cmd_batch.c). */
 void pp_batch_opts_default(pp_batch_opts *o);
 
 /* 0 when every day is done; a PP_E* code and err (naming the day and the cause)

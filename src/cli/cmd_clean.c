@@ -1,5 +1,6 @@
 /* pinpipe clean — raw JSONL in, cleaned JSONL out, rejects and a rule summary aside. */
-#include <getopt.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,34 +10,46 @@
 #include "cli/cli_io.h"
 #include "metrics/clean_run.h"
 #include "cli/commands.h"
-#include "common/config.h"
+#include "cli/cli_opts.h"
+#include "common/options.h"
 #include "common/error.h"
 #include "event/event_time.h"
 #include "metrics/tally.h"
 
-static void usage(FILE *out) {
-    fprintf(out,
-            "usage: pinpipe clean [options] [FILE|-]\n"
-            "\n"
-            "Cleans raw pin events (JSON lines) with pinpipe's cleaning rules. Cleaned pins go\n"
-            "to standard output, one JSON object per line; rejected events (with reason, input\n"
-            "line number and the raw line) to --rejects; a per-rule summary to --summary.\n"
-            "Memory stays flat whatever the input size.\n"
-            "\n"
-            "options:\n"
-            "  --rejects FILE      where rejects go, as JSON lines (default: standard error)\n"
-            "  --summary FILE      where the summary goes (default: standard error)\n"
-            "  --no-summary        print no summary\n"
-            "  --max-line BYTES    longest accepted line; longer ones are rejected as too_large\n"
-            "                      (default 1048576; env PINPIPE_MAX_LINE)\n"
-            "  --ingest-time TIME  event time for events without a timestamp, as\n"
-            "                      'YYYY-MM-DD HH:MM:SS' or ISO-8601 (default: such events are\n"
-            "                      rejected as missing_event_time)\n"
-            "  --strict            exit 1 when any event was rejected\n"
-            "  -h, --help          this text\n"
-            "\n"
-            "exit status: 0 done, 1 rejects under --strict, 2 bad usage, 3 input/output error\n");
-}
+typedef struct {
+    const char *rejects_path, *summary_path;
+    long max_line;
+    int64_t ingest_time; /* -1: none */
+    int strict, summary;
+} clean_cfg;
+
+#define F(x) offsetof(clean_cfg, x)
+static const pp_opt ROWS[] = {
+    {"rejects", 0, "FILE", NULL, "/dev/stderr", pp_opt_str, F(rejects_path), 0, 0, 0, "where rejects go, as JSON lines"},
+    {"summary", 0, "FILE", NULL, "/dev/stderr", pp_opt_str, F(summary_path), 0, 0, 0, "where the summary goes"},
+    {"no-summary", 0, NULL, NULL, NULL, pp_opt_false, F(summary), 0, 0, 0, "print no summary"},
+    CLI_ROW_MAX_LINE(clean_cfg),
+    CLI_ROW_INGEST_TIME(clean_cfg, "event time for events without a timestamp, as 'YYYY-MM-DD HH:MM:SS' or "
+                                   "ISO-8601 (default: such events are rejected as missing_event_time)"),
+    {"strict", 0, NULL, NULL, NULL, pp_opt_true, F(strict), 0, 0, 0, "exit 1 when any event was rejected"},
+    CLI_ROW_HELP,
+};
+#undef F
+
+
+static const char HEAD[] =
+    "usage: pinpipe clean [options] [FILE|-]\n"
+    "\n"
+    "Cleans raw pin events (JSON lines) with pinpipe's cleaning rules. Cleaned pins go\n"
+    "to standard output, one JSON object per line; rejected events (with reason, input\n"
+    "line number and the raw line) to --rejects; a per-rule summary to --summary.\n"
+    "Memory stays flat whatever the input size.\n"
+    "\n"
+    "options (environment variable and default in brackets; flags win):\n";
+static const char TAIL[] =
+    "\n"
+    "exit status: 0 done, 1 rejects under --strict, 2 bad usage, 3 input/output error\n";
+const pp_opts_spec CLI_CLEAN_SPEC = PP_OPTS_SPEC("clean", ROWS, HEAD, TAIL);
 
 static void print_summary(FILE *out, const char *name, const pp_tally *t, size_t lines) {
     fprintf(out, "pinpipe clean: %s: %zu lines, %llu cleaned, %llu rejected\n", name, lines,
@@ -48,42 +61,18 @@ static void print_summary(FILE *out, const char *name, const pp_tally *t, size_t
 }
 
 int cmd_clean(int argc, char **argv) {
-    static const struct option OPTS[] = {{"rejects", required_argument, 0, 'r'}, {"summary", required_argument, 0, 's'},
-                                         {"no-summary", no_argument, 0, 'n'},   {"max-line", required_argument, 0, 'm'},
-                                         {"ingest-time", required_argument, 0, 'i'}, {"strict", no_argument, 0, 'S'},
-                                         {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
-    const char *rejects_path = "/dev/stderr", *summary_path = "/dev/stderr";
-    long max_line = pp_env_long("PINPIPE_MAX_LINE", PP_DEFAULT_MAX_LINE);
-    int64_t ingest_time = -1;
-    int strict = 0, summary = 1, c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "h", OPTS, NULL)) != -1) {
-        switch (c) {
-        case 'r': rejects_path = optarg; break;
-        case 's': summary_path = optarg; break;
-        case 'n': summary = 0; break;
-        case 'S': strict = 1; break;
-        case 'm':
-            if (pp_parse_long(optarg, 1, 1L << 30, &max_line)) {
-                fprintf(stderr, "pinpipe clean: --max-line: expected 1..1073741824 bytes, got '%s'\n", optarg);
-                return 2;
-            }
-            break;
-        case 'i':
-            if (pp_event_time_parse(optarg, strlen(optarg), &ingest_time)) {
-                fprintf(stderr, "pinpipe clean: --ingest-time: not a time: '%s'\n", optarg);
-                return 2;
-            }
-            break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
-        }
-    }
-    if (argc - optind > 1) {
+    clean_cfg cfg = {.ingest_time = -1, .summary = 1};
+    int next, parsed = pp_opts_parse(&CLI_CLEAN_SPEC, &cfg, argc, argv, &next);
+    if (parsed != PP_OPTS_RUN) return pp_opts_exit(parsed);
+    const char *rejects_path = cfg.rejects_path, *summary_path = cfg.summary_path;
+    long max_line = cfg.max_line;
+    int64_t ingest_time = cfg.ingest_time;
+    int strict = cfg.strict, summary = cfg.summary;
+    if (argc - next > 1) {
         fprintf(stderr, "pinpipe clean: one input at most\n");
         return 2;
     }
-    const char *path = optind < argc ? argv[optind] : "-";
+    const char *path = next < argc ? argv[next] : "-";
     FILE *in = pp_cli_open_in("clean", path);
     if (!in) return 3;
     FILE *rej_out = pp_cli_open_out("clean", rejects_path);

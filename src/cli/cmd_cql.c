@@ -3,16 +3,16 @@
  * probe: a refused connection fails at once with the reason.
  */
 #include <errno.h>
-#include <getopt.h>
+#include <stddef.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "cli/cli_secret.h"
+#include "cli/cli_opts.h"
 #include "cli/commands.h"
-#include "common/config.h"
+#include "common/options.h"
 #include "common/error.h"
 #include "cql/cql_format.h"
 #include "cql/cql_script.h"
@@ -22,42 +22,21 @@
 
 enum { FMT_TABLE, FMT_CSV, FMT_JSON };
 
-static void usage(FILE *out) {
-    fprintf(out,
-            "usage: pinpipe cql [options] [-e STATEMENT | --file F.cql]...\n"
-            "\n"
-            "Runs CQL statements on Cassandra (native protocol v4, pinpipe's own client) and\n"
-            "prints the rows each SELECT returns, every page of them. Statements run in the\n"
-            "order given and stop at the first error. Without -e or --file, the statements\n"
-            "are read from standard input.\n"
-            "Scripts: a statement ends with ';' at the end of a line; lines starting with\n"
-            "'--' or '//' are comments.\n"
-            "\n"
-            "options (default < environment < option):\n"
-            "  -e, --execute STMT     run STMT (may be given more than once)\n"
-            "  -f, --file F.cql       run the statements in F.cql ('-': standard input)\n"
-            "      --host H           node to connect to (env PINPIPE_CASSANDRA_HOST,\n"
-            "                         default 127.0.0.1)\n"
-            "      --port P           native protocol port (env PINPIPE_CASSANDRA_PORT,\n"
-            "                         default %d)\n"
-            "      --user U           (env PINPIPE_CASSANDRA_USER, default cassandra;\n"
-            "                         '' sends no credentials)\n"
-            "      --password-file F  the password is the content of F (mode 0600)\n"
-            "                         (env PINPIPE_CASSANDRA_PASSWORD holds the password,\n"
-            "                         default cassandra)\n"
-            "  -k, --keyspace K       USE K before the statements (default none)\n"
-            "      --consistency CL   ONE, LOCAL_ONE, QUORUM, ... (env\n"
-            "                         PINPIPE_CASSANDRA_CONSISTENCY, default LOCAL_ONE)\n"
-            "      --format FMT       table (default), csv, or json (one object per row)\n"
-            "      --page-size N      rows per page fetched (default %d)\n"
-            "      --connect-timeout MS  TCP connect timeout (default 5000)\n"
-            "      --timeout MS       per-request timeout (default 12000)\n"
-            "  -h, --help             this text\n"
-            "\n"
-            "exit status: 0 every statement succeeded, 1 an error (connection refused,\n"
-            "bad credentials, or the server's message for a statement), 2 bad usage\n",
-            PP_CQL_DEFAULT_PORT, PP_CQL_DEFAULT_PAGE_SIZE);
-}
+static const char HEAD[] =
+    "usage: pinpipe cql [options] [-e STATEMENT | --file F.cql]...\n"
+    "\n"
+    "Runs CQL statements on Cassandra (native protocol v4, pinpipe's own client) and\n"
+    "prints the rows each SELECT returns, every page of them. Statements run in the\n"
+    "order given and stop at the first error. Without -e or --file, the statements\n"
+    "are read from standard input.\n"
+    "Scripts: a statement ends with ';' at the end of a line; lines starting with\n"
+    "'--' or '//' are comments.\n"
+    "\n"
+    "options (environment variable and default in brackets; flags win):\n";
+static const char TAIL[] =
+    "\n"
+    "exit status: 0 every statement succeeded, 1 an error (connection refused,\n"
+    "bad credentials, or the server's message for a statement), 2 bad usage\n";
 
 typedef struct {
     int format;
@@ -367,117 +346,93 @@ typedef struct {
     const char *arg;
 } source;
 
-static int parse_ms(const char *opt, const char *v, int *out) {
-    long n;
-    if (pp_parse_long(v, 1, 3600L * 1000, &n) != PP_OK) {
-        fprintf(stderr, "pinpipe cql: %s %s: want milliseconds, 1..3600000\n", opt, v);
-        return 2;
-    }
-    *out = (int)n;
-    return 0;
+typedef struct {
+    pp_cql_config c;
+    int format;      /* FMT_* */
+    source *src;     /* -e and -f in their order; room for argc */
+    size_t nsrc;
+} cql_cfg;
+
+/* -e STMT, -f FILE: one more source, in order. */
+static int opt_source(const pp_opt *o, void *cfg, const char *val, pp_opt_from from, char *err, size_t errlen) {
+    (void)from, (void)err, (void)errlen;
+    cql_cfg *cc = cfg;
+    cc->src[cc->nsrc++] = (source){o->short_flag == 'f', val};
+    return PP_OK;
 }
 
+static int opt_consistency(const pp_opt *o, void *cfg, const char *val, pp_opt_from from, char *err,
+                           size_t errlen) {
+    (void)from;
+    int code = pp_cql_consistency_parse(val);
+    if (code < 0) {
+        pp_errf(err, errlen, "--%s %s: unknown level", o->flag, val);
+        return PP_EINVAL;
+    }
+    ((cql_cfg *)cfg)->c.consistency = code;
+    return PP_OK;
+}
+
+static int opt_format(const pp_opt *o, void *cfg, const char *val, pp_opt_from from, char *err, size_t errlen) {
+    (void)from;
+    static const char *const NAMES[] = {[FMT_TABLE] = "table", [FMT_CSV] = "csv", [FMT_JSON] = "json"};
+    for (int i = 0; i < (int)(sizeof NAMES / sizeof NAMES[0]); i++)
+        if (!strcmp(val, NAMES[i])) {
+            ((cql_cfg *)cfg)->format = i;
+            return PP_OK;
+        }
+    pp_errf(err, errlen, "--%s %s: want table, csv or json", o->flag, val);
+    return PP_EINVAL;
+}
+
+#define F(x) offsetof(cql_cfg, c.x)
+static const pp_opt ROWS[] = {
+    {"execute", 'e', "STMT", NULL, NULL, opt_source, 0, 0, 0, 0, "run STMT (may be given more than once)"},
+    {"file", 'f', "F.cql", NULL, NULL, opt_source, 0, 0, 0, 0, "run the statements in F.cql ('-': standard input)"},
+    CLI_ROWS_CASSANDRA(F(host), F(port), F(user), F(password)),
+    {"keyspace", 'k', "K", NULL, NULL, pp_opt_str, F(keyspace), 0, 0, 0, "USE K before the statements (default none)"},
+    {"consistency", 0, "CL", "PINPIPE_CASSANDRA_CONSISTENCY", "LOCAL_ONE", opt_consistency, 0, 0, 0,
+     PP_OPT_ELSEWHERE, "ONE, LOCAL_ONE, QUORUM, ..."},
+    {"format", 0, "FMT", NULL, "table", opt_format, 0, 0, 0, 0, "table, csv, or json (one object per row)"},
+    {"page-size", 0, "N", NULL, PP_STR(PP_CQL_DEFAULT_PAGE_SIZE), pp_opt_int, F(page_size), 1, 1000000,
+     PP_OPT_ELSEWHERE, "rows per page fetched"},
+    {"connect-timeout", 0, "MS", NULL, "5000", pp_opt_int, F(connect_timeout_ms), 1, 3600000, PP_OPT_ELSEWHERE,
+     "TCP connect timeout"},
+    {"timeout", 0, "MS", NULL, "12000", pp_opt_int, F(request_timeout_ms), 1, 3600000, PP_OPT_ELSEWHERE,
+     "per-request timeout"},
+    CLI_ROW_HELP,
+};
+#undef F
+
+const pp_opts_spec CLI_CQL_SPEC = PP_OPTS_SPEC_HINT("cql", ROWS, HEAD, TAIL, "try 'pinpipe cql --help'");
+
 int cmd_cql(int argc, char **argv) {
-    static const struct option OPTS[] = {
-        {"execute", required_argument, NULL, 'e'},
-        {"file", required_argument, NULL, 'f'},
-        {"host", required_argument, NULL, 'H'},
-        {"port", required_argument, NULL, 'P'},
-        {"user", required_argument, NULL, 'u'},
-        {"password", required_argument, NULL, 'p'},
-        {"password-file", required_argument, NULL, 'W'},
-        {"keyspace", required_argument, NULL, 'k'},
-        {"consistency", required_argument, NULL, 'c'},
-        {"format", required_argument, NULL, 'F'},
-        {"page-size", required_argument, NULL, 'z'},
-        {"connect-timeout", required_argument, NULL, 'C'},
-        {"timeout", required_argument, NULL, 'T'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    pp_cql_config cfg;
+    cql_cfg cc = {.format = FMT_TABLE};
     char err[2048] = "";
-    if (pp_cql_config_from_env(&cfg, err, sizeof err)) {
+    if (pp_cql_config_from_env(&cc.c, err, sizeof err)) {
         fprintf(stderr, "pinpipe cql: %s\n", err);
         return 2;
     }
-    out_opts o = {.format = FMT_TABLE};
-    source *src = calloc((size_t)argc + 1, sizeof *src);
-    size_t nsrc = 0;
-    int status = 0;
-    long n;
-    if (!src) {
+    cc.src = calloc((size_t)argc + 1, sizeof *cc.src);
+    if (!cc.src) {
         fprintf(stderr, "pinpipe cql: out of memory\n");
         return 1;
     }
-    optind = 1;
-    int c;
-    while (!status && (c = getopt_long(argc, argv, "e:f:k:h", OPTS, NULL)) != -1) {
-        switch (c) {
-        case 'e': src[nsrc++] = (source){0, optarg}; break;
-        case 'f': src[nsrc++] = (source){1, optarg}; break;
-        case 'H': cfg.host = optarg; break;
-        case 'P':
-            if (pp_parse_long(optarg, 1, 65535, &n) != PP_OK) {
-                fprintf(stderr, "pinpipe cql: --port %s: not a port number\n", optarg);
-                status = 2;
-            }
-            cfg.port = (int)n;
-            break;
-        case 'u': cfg.user = optarg; break;
-        case 'p':
-            status = cli_secret_on_argv("cql", "password",
-                                        "--password-file FILE (mode 0600) or PINPIPE_CASSANDRA_PASSWORD");
-            break;
-        case 'W': {
-            static char *password; /* lives until exit: cfg points into it */
-            status = cli_secret_file("cql", "password-file", optarg, &password);
-            if (!status) cfg.password = password;
-            break;
-        }
-        case 'k': cfg.keyspace = optarg; break;
-        case 'c':
-            cfg.consistency = pp_cql_consistency_parse(optarg);
-            if (cfg.consistency < 0) {
-                fprintf(stderr, "pinpipe cql: --consistency %s: unknown level\n", optarg);
-                status = 2;
-            }
-            break;
-        case 'F':
-            if (!strcmp(optarg, "table")) o.format = FMT_TABLE;
-            else if (!strcmp(optarg, "csv")) o.format = FMT_CSV;
-            else if (!strcmp(optarg, "json")) o.format = FMT_JSON;
-            else {
-                fprintf(stderr, "pinpipe cql: --format %s: want table, csv or json\n", optarg);
-                status = 2;
-            }
-            break;
-        case 'z':
-            if (pp_parse_long(optarg, 1, 1000000, &n) != PP_OK) {
-                fprintf(stderr, "pinpipe cql: --page-size %s: want 1..1000000\n", optarg);
-                status = 2;
-            }
-            cfg.page_size = (int32_t)n;
-            break;
-        case 'C': status = parse_ms("--connect-timeout", optarg, &cfg.connect_timeout_ms); break;
-        case 'T': status = parse_ms("--timeout", optarg, &cfg.request_timeout_ms); break;
-        case 'h':
-            usage(stdout);
-            free(src);
-            return 0;
-        default: status = 2; break;
-        }
+    int next, parsed = pp_opts_parse(&CLI_CQL_SPEC, &cc, argc, argv, &next);
+    if (parsed == PP_OPTS_RUN && next < argc) {
+        fprintf(stderr, "pinpipe cql: unexpected argument '%s' (statements go after -e)\n", argv[next]);
+        fprintf(stderr, "%s\n", CLI_CQL_SPEC.hint);
+        parsed = PP_OPTS_EXIT_USAGE;
     }
-    if (!status && optind < argc) {
-        fprintf(stderr, "pinpipe cql: unexpected argument '%s' (statements go after -e)\n",
-                argv[optind]);
-        status = 2;
-    }
-    if (status) {
-        if (status == 2) fprintf(stderr, "try 'pinpipe cql --help'\n");
+    source *src = cc.src;
+    if (parsed != PP_OPTS_RUN) {
         free(src);
-        return status;
+        return pp_opts_exit(parsed);
     }
+    const pp_cql_config cfg = cc.c;
+    out_opts o = {.format = cc.format};
+    size_t nsrc = cc.nsrc;
+    int status = 0;
     if (nsrc == 0) src[nsrc++] = (source){1, "-"};
 
     pp_cql_session *s = NULL;

@@ -1,85 +1,90 @@
 /* pinpipe metrics — raw or cleaned JSONL in, metrics out. */
-#include <getopt.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli_io.h"
 #include "cli/commands.h"
-#include "common/config.h"
+#include "cli/cli_opts.h"
+#include "common/options.h"
+#include "common/error.h"
 #include "event/event_time.h"
 #include "metrics/tally.h"
 #include "metrics/clean_run.h"
 
-static void usage(FILE *out) {
-    fprintf(out,
-            "usage: pinpipe metrics [options] [FILE|-]\n"
-            "\n"
-            "Computes pinpipe's metrics (docs/metrics.md) from JSON lines: raw events (they are\n"
-            "cleaned first) or cleaned pins (the output of `pinpipe clean`). Each pin counts once\n"
-            "per (event day, unique_id). Data-quality metrics (nulled_values, invalid_values,\n"
-            "rejected_events) need raw input. Output is sorted by metric, day, key.\n"
-            "\n"
-            "options:\n"
-            "  --format jsonl|csv      output format (default jsonl)\n"
-            "  --input auto|raw|cleaned  what the lines are (default auto: decided by the first\n"
-            "                          line: an object with `ind` is a cleaned pin)\n"
-            "  --max-line BYTES        longest accepted line (default 1048576)\n"
-            "  --ingest-time TIME      event time for raw events without a timestamp\n"
-            "  -h, --help              this text\n"
-            "\n"
-            "exit status: 0 done, 1 a cleaned-input line could not be read, 2 bad usage,\n"
-            "3 input error\n");
+typedef struct {
+    int csv;
+    pp_input_kind input;
+    long max_line;
+    int64_t ingest_time; /* -1: none */
+} metrics_cfg;
+
+/* --format jsonl|csv */
+static int opt_format(const pp_opt *o, void *cfg, const char *val, pp_opt_from from, char *err, size_t errlen) {
+    (void)from;
+    if (strcmp(val, "csv") && strcmp(val, "jsonl")) {
+        pp_errf(err, errlen, "--%s: jsonl or csv, not '%s'", o->flag, val);
+        return PP_EINVAL;
+    }
+    ((metrics_cfg *)cfg)->csv = !strcmp(val, "csv");
+    return PP_OK;
 }
 
-int cmd_metrics(int argc, char **argv) {
-    static const struct option OPTS[] = {{"format", required_argument, 0, 'f'}, {"input", required_argument, 0, 'I'},
-                                         {"max-line", required_argument, 0, 'm'}, {"ingest-time", required_argument, 0, 'i'},
-                                         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-    int csv = 0;
-    pp_input_kind input = PP_INPUT_AUTO;
-    long max_line = pp_env_long("PINPIPE_MAX_LINE", PP_DEFAULT_MAX_LINE);
-    int64_t ingest_time = -1;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "h", OPTS, NULL)) != -1) {
-        switch (c) {
-        case 'f':
-            if (strcmp(optarg, "csv") && strcmp(optarg, "jsonl")) {
-                fprintf(stderr, "pinpipe metrics: --format: jsonl or csv, not '%s'\n", optarg);
-                return 2;
-            }
-            csv = !strcmp(optarg, "csv");
-            break;
-        case 'I':
-            if (!strcmp(optarg, "auto")) input = PP_INPUT_AUTO;
-            else if (!strcmp(optarg, "raw")) input = PP_INPUT_RAW;
-            else if (!strcmp(optarg, "cleaned")) input = PP_INPUT_CLEANED;
-            else {
-                fprintf(stderr, "pinpipe metrics: --input: auto, raw or cleaned, not '%s'\n", optarg);
-                return 2;
-            }
-            break;
-        case 'm':
-            if (pp_parse_long(optarg, 1, 1L << 30, &max_line)) {
-                fprintf(stderr, "pinpipe metrics: --max-line: expected 1..1073741824, got '%s'\n", optarg);
-                return 2;
-            }
-            break;
-        case 'i':
-            if (pp_event_time_parse(optarg, strlen(optarg), &ingest_time)) {
-                fprintf(stderr, "pinpipe metrics: --ingest-time: not a time: '%s'\n", optarg);
-                return 2;
-            }
-            break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
+/* --input auto|raw|cleaned */
+static int opt_input(const pp_opt *o, void *cfg, const char *val, pp_opt_from from, char *err, size_t errlen) {
+    (void)from;
+    static const struct {
+        const char *name;
+        pp_input_kind kind;
+    } KINDS[] = {{"auto", PP_INPUT_AUTO}, {"raw", PP_INPUT_RAW}, {"cleaned", PP_INPUT_CLEANED}};
+    for (size_t i = 0; i < sizeof KINDS / sizeof KINDS[0]; i++)
+        if (!strcmp(val, KINDS[i].name)) {
+            ((metrics_cfg *)cfg)->input = KINDS[i].kind;
+            return PP_OK;
         }
-    }
-    if (argc - optind > 1) {
+    pp_errf(err, errlen, "--%s: auto, raw or cleaned, not '%s'", o->flag, val);
+    return PP_EINVAL;
+}
+
+static const pp_opt ROWS[] = {
+    {"format", 0, "jsonl|csv", NULL, "jsonl", opt_format, 0, 0, 0, 0, "output format"},
+    {"input", 0, "auto|raw|cleaned", NULL, "auto", opt_input, 0, 0, 0, 0,
+     "what the lines are (auto: decided by the first line: an object with `ind` is a cleaned pin)"},
+    CLI_ROW_MAX_LINE(metrics_cfg),
+    CLI_ROW_INGEST_TIME(metrics_cfg, "event time for raw events without a timestamp"),
+    CLI_ROW_HELP,
+};
+
+
+static const char HEAD[] =
+    "usage: pinpipe metrics [options] [FILE|-]\n"
+    "\n"
+    "Computes pinpipe's metrics (docs/metrics.md) from JSON lines: raw events (they are\n"
+    "cleaned first) or cleaned pins (the output of `pinpipe clean`). Each pin counts once\n"
+    "per (event day, unique_id). Data-quality metrics (nulled_values, invalid_values,\n"
+    "rejected_events) need raw input. Output is sorted by metric, day, key.\n"
+    "\n"
+    "options (environment variable and default in brackets; flags win):\n";
+static const char TAIL[] =
+    "\n"
+    "exit status: 0 done, 1 a cleaned-input line could not be read, 2 bad usage,\n"
+    "3 input error\n";
+const pp_opts_spec CLI_METRICS_SPEC = PP_OPTS_SPEC("metrics", ROWS, HEAD, TAIL);
+
+int cmd_metrics(int argc, char **argv) {
+    metrics_cfg cfg = {.input = PP_INPUT_AUTO, .ingest_time = -1};
+    int next, parsed = pp_opts_parse(&CLI_METRICS_SPEC, &cfg, argc, argv, &next);
+    if (parsed != PP_OPTS_RUN) return pp_opts_exit(parsed);
+    int csv = cfg.csv;
+    pp_input_kind input = cfg.input;
+    long max_line = cfg.max_line;
+    int64_t ingest_time = cfg.ingest_time;
+    if (argc - next > 1) {
         fprintf(stderr, "pinpipe metrics: one input at most\n");
         return 2;
     }
-    const char *path = optind < argc ? argv[optind] : "-";
+    const char *path = next < argc ? argv[next] : "-";
     FILE *in = pp_cli_open_in("metrics", path);
     if (!in) return 3;
     pp_clean_opts opts;

@@ -1,12 +1,13 @@
 /* pinpipe parity — batch metrics (Cassandra) == stream metrics (PostgreSQL)? */
-#include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli_secret.h"
+#include "cli/cli_opts.h"
 #include "cli/commands.h"
-#include "common/config.h"
+#include "common/options.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "common/strbuf.h"
@@ -15,46 +16,76 @@
 #include "kafka/kafka_conf.h"
 #include "parity/parity_diff.h"
 #include "parity/parity_load.h"
+#include "pg/pg_conn.h"
 
 #define MAX_DAYS 3660
 
-static void usage(FILE *out) {
-    fprintf(out,
-            "usage: pinpipe parity (--date D | --from D1 --to D2) [options]\n"
-            "\n"
-            "Compares the batch path's metrics (Cassandra) with the stream path's (PostgreSQL) for\n"
-            "every (metric, day, key) of the days asked for, and prints every difference (metric,\n"
-            "day, key, batch value, stream value) and a one-line verdict. A day is compared only\n"
-            "when both paths consumed the same prefix of every Kafka partition: the stream's\n"
-            "stored offsets equal the lake coverage of the day's newest batch run (the run with\n"
-            "the largest write timestamp, not the latest host clock); other days are skipped,\n"
-            "with the reason.\n"
-            "\n"
-            "A compared day is also checked against Kafka: the topic's partitions and high\n"
-            "watermarks, read when parity runs. Records a path has not read may be of any event\n"
-            "day, so unless both paths read every partition Kafka has up to its high watermark\n"
-            "(a partition added to the topic included), the day is INCOMPLETE: acknowledged\n"
-            "events may be in neither store, and the equal values prove nothing about them.\n"
-            "\n"
-            "options (environment variable in brackets):\n"
-            "  --json                 machine-readable output (one JSON object)\n"
-            "  --keyspace K           batch keyspace [PINPIPE_CASSANDRA_KEYSPACE] (pinpipe)\n"
-            "  --dsn DSN              stream database [PINPIPE_PG_DSN]; a password in --dsn is\n"
-            "                         refused (ps shows it): PINPIPE_PG_DSN, PGPASSWORD or a\n"
-            "                         0600 PGPASSFILE hold it\n"
-            "  --brokers LIST         Kafka bootstrap servers [PINPIPE_KAFKA_BROKERS] (127.0.0.1:19092)\n"
-            "  --topic T              [PINPIPE_TOPIC] (pins)\n"
-            "  --stream-group G       the stream's consumer group [PINPIPE_STREAM_GROUP] (pinpipe-stream)\n"
-            "  --run-timeout S        a batch run still 'running' S seconds after its last write (by\n"
-            "                         Cassandra's clock) is presumed dead [PINPIPE_PARITY_RUN_TIMEOUT] (21600)\n"
-            "  --require-all          a skipped day fails the check too (exit 3)\n"
-            "Cassandra: PINPIPE_CASSANDRA_HOST, _PORT, _USER, _PASSWORD.\n"
-            "\n"
-            "exit status: 0 no difference and every compared day complete, 1 differences,\n"
-            "2 bad usage, 3 days skipped under --require-all (or no day could be compared),\n"
-            "4 a store or Kafka could not be read, 5 no difference but a compared day is\n"
-            "incomplete (Kafka holds records neither path has read)\n");
+typedef struct {
+    const char *from, *to;
+    int json, require_all;
+    const char *keyspace, *dsn, *brokers, *topic, *stream_group;
+    const char *run_timeout; /* checked after parsing: the flag and the variable alike */
+} parity_cfg;
+
+/* --date D: --from D --to D. */
+static int opt_date(const pp_opt *o, void *cfg, const char *val, pp_opt_from from, char *err, size_t errlen) {
+    (void)o, (void)from, (void)err, (void)errlen;
+    ((parity_cfg *)cfg)->from = ((parity_cfg *)cfg)->to = val;
+    return PP_OK;
 }
+
+#define F(x) offsetof(parity_cfg, x)
+static const pp_opt ROWS[] = {
+    {"date", 0, "D", NULL, NULL, opt_date, 0, 0, 0, 0, "one day (same as --from D --to D)"},
+    {"from", 0, "D1", NULL, NULL, pp_opt_str, F(from), 0, 0, 0, "first day of a range"},
+    {"to", 0, "D2", NULL, NULL, pp_opt_str, F(to), 0, 0, 0,
+     "last day of the range (both included, at most " PP_STR(MAX_DAYS) " days)"},
+    {"json", 0, NULL, NULL, NULL, pp_opt_true, F(json), 0, 0, 0, "machine-readable output (one JSON object)"},
+    {"keyspace", 0, "K", "PINPIPE_CASSANDRA_KEYSPACE", "pinpipe", pp_opt_str, F(keyspace), 0, 0, 0,
+     "batch keyspace"},
+    {"dsn", 0, "DSN", "PINPIPE_PG_DSN", NULL, cli_opt_dsn, F(dsn), 0, 0, 0,
+     "stream database (default " PP_PG_DEFAULT_DSN "); a password in --dsn is refused (ps shows it): "
+     "PINPIPE_PG_DSN, PGPASSWORD or a 0600 PGPASSFILE hold it"},
+    {"brokers", 0, "LIST", "PINPIPE_KAFKA_BROKERS", PP_KAFKA_DEFAULT_BROKERS, pp_opt_str, F(brokers), 0, 0,
+     PP_OPT_ELSEWHERE, "Kafka bootstrap servers"},
+    {"topic", 0, "T", "PINPIPE_TOPIC", PP_KAFKA_DEFAULT_TOPIC, pp_opt_str, F(topic), 0, 0, 0, "the events topic"},
+    {"stream-group", 0, "G", "PINPIPE_STREAM_GROUP", "pinpipe-stream", pp_opt_str, F(stream_group), 0, 0, 0,
+     "the stream's consumer group"},
+    {"run-timeout", 0, "S", "PINPIPE_PARITY_RUN_TIMEOUT", "21600", pp_opt_str, F(run_timeout), 0, 0, 0,
+     "a batch run still 'running' S seconds after its last write (by Cassandra's clock) is presumed dead"},
+    {"require-all", 0, NULL, NULL, NULL, pp_opt_true, F(require_all), 0, 0, 0,
+     "a skipped day fails the check too (exit 3)"},
+    CLI_ROW_HELP,
+};
+#undef F
+
+
+static const char HEAD[] =
+    "usage: pinpipe parity (--date D | --from D1 --to D2) [options]\n"
+    "\n"
+    "Compares the batch path's metrics (Cassandra) with the stream path's (PostgreSQL) for\n"
+    "every (metric, day, key) of the days asked for, and prints every difference (metric,\n"
+    "day, key, batch value, stream value) and a one-line verdict. A day is compared only\n"
+    "when both paths consumed the same prefix of every Kafka partition: the stream's\n"
+    "stored offsets equal the lake coverage of the day's newest batch run (the run with\n"
+    "the largest write timestamp, not the latest host clock); other days are skipped,\n"
+    "with the reason.\n"
+    "\n"
+    "A compared day is also checked against Kafka: the topic's partitions and high\n"
+    "watermarks, read when parity runs. Records a path has not read may be of any event\n"
+    "day, so unless both paths read every partition Kafka has up to its high watermark\n"
+    "(a partition added to the topic included), the day is INCOMPLETE: acknowledged\n"
+    "events may be in neither store, and the equal values prove nothing about them.\n"
+    "\n"
+    "options (environment variable and default in brackets; flags win):\n";
+static const char TAIL[] =
+    "Cassandra: PINPIPE_CASSANDRA_HOST, _PORT, _USER, _PASSWORD.\n"
+    "\n"
+    "exit status: 0 no difference and every compared day complete, 1 differences,\n"
+    "2 bad usage, 3 days skipped under --require-all (or no day could be compared),\n"
+    "4 a store or Kafka could not be read, 5 no difference but a compared day is\n"
+    "incomplete (Kafka holds records neither path has read)\n";
+const pp_opts_spec CLI_PARITY_SPEC = PP_OPTS_SPEC("parity", ROWS, HEAD, TAIL);
 
 typedef struct {
     char day[11];
@@ -164,43 +195,10 @@ static int kafka_watermarks(const char *brokers, const char *topic, pp_kafka_wat
 }
 
 int cmd_parity(int argc, char **argv) {
-    static const struct option OPTS[] = {
-        {"date", required_argument, 0, 'd'},  {"from", required_argument, 0, 'f'},
-        {"to", required_argument, 0, 't'},    {"json", no_argument, 0, 'j'},
-        {"keyspace", required_argument, 0, 'k'}, {"dsn", required_argument, 0, 'D'},
-        {"topic", required_argument, 0, 'T'}, {"stream-group", required_argument, 0, 'g'},
-        {"brokers", required_argument, 0, 'b'}, {"run-timeout", required_argument, 0, 'R'},
-        {"require-all", no_argument, 0, 'r'}, {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
-    const char *from = NULL, *to = NULL;
-    const char *keyspace = pp_env_str("PINPIPE_CASSANDRA_KEYSPACE", "pinpipe");
-    const char *dsn = pp_env_str("PINPIPE_PG_DSN", NULL);
-    const char *topic = pp_env_str("PINPIPE_TOPIC", "pins");
-    const char *group = pp_env_str("PINPIPE_STREAM_GROUP", "pinpipe-stream");
-    const char *brokers = NULL; /* NULL: PINPIPE_KAFKA_BROKERS or the default (kafka_conf.h) */
-    const char *timeout_s = pp_env_str("PINPIPE_PARITY_RUN_TIMEOUT", "21600");
-    int json = 0, require_all = 0, c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "h", OPTS, NULL)) != -1) {
-        switch (c) {
-        case 'd': from = to = optarg; break;
-        case 'f': from = optarg; break;
-        case 't': to = optarg; break;
-        case 'j': json = 1; break;
-        case 'k': keyspace = optarg; break;
-        case 'D':
-            if (cli_dsn_flag_check("parity", "dsn", optarg)) return 2;
-            dsn = optarg;
-            break;
-        case 'T': topic = optarg; break;
-        case 'g': group = optarg; break;
-        case 'b': brokers = optarg; break;
-        case 'R': timeout_s = optarg; break;
-        case 'r': require_all = 1; break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
-        }
-    }
+    parity_cfg pc = {0};
+    int next, parsed = pp_opts_parse(&CLI_PARITY_SPEC, &pc, argc, argv, &next);
+    if (parsed != PP_OPTS_RUN) return pp_opts_exit(parsed);
+    const char *from = pc.from, *to = pc.to, *topic = pc.topic, *timeout_s = pc.run_timeout;
     int64_t first, last;
     if (!from || !to || pp_day_parse(from, &first) || pp_day_parse(to, &last) || last < first ||
         (last - first) / 86400000 >= MAX_DAYS) {
@@ -226,11 +224,11 @@ int cmd_parity(int argc, char **argv) {
     size_t noffsets = 0, nwm = 0;
     int rc = 4;
     if (!days || pp_cql_config_from_env(&cfg, err, sizeof err)) goto out;
-    cfg.keyspace = keyspace;
-    if (pp_cql_session_create(&cfg, &cql, err, sizeof err) || pp_pg_connect(&pg, dsn, err, sizeof err)) goto out;
+    cfg.keyspace = pc.keyspace;
+    if (pp_cql_session_create(&cfg, &cql, err, sizeof err) || pp_pg_connect(&pg, pc.dsn, err, sizeof err)) goto out;
     /* the stream's offsets first, Kafka's watermarks after: no store can be ahead of them */
-    if (pp_parity_load_stream_offsets(pg, topic, group, &offsets, &noffsets, err, sizeof err) ||
-        kafka_watermarks(brokers, topic, &wm, &nwm, err, sizeof err))
+    if (pp_parity_load_stream_offsets(pg, topic, pc.stream_group, &offsets, &noffsets, err, sizeof err) ||
+        kafka_watermarks(pc.brokers, topic, &wm, &nwm, err, sizeof err))
         goto out;
 
     totals t = {0};
@@ -256,11 +254,11 @@ int cmd_parity(int argc, char **argv) {
         t.differences += d->diff.n;
         if (!d->decision.complete) t.incomplete++;
     }
-    if (json)
+    if (pc.json)
         print_json(days, ndays, &t);
     else
         print_text(days, ndays, &t);
-    rc = t.differences ? 1 : t.incomplete ? 5 : (t.compared == 0 || (require_all && t.skipped)) ? 3 : 0;
+    rc = t.differences ? 1 : t.incomplete ? 5 : (t.compared == 0 || (pc.require_all && t.skipped)) ? 3 : 0;
     err[0] = '\0';
 out:
     if (rc == 4) fprintf(stderr, "pinpipe parity: %s\n", err);

@@ -2,42 +2,59 @@
  * key = unique_id, headers pinpipe-ingest-time and pinpipe-schema, every delivery
  * confirmed. Unlike the API it does not validate: lines that are not events are
  * produced as they are (that is how tests make poison messages). */
-#include <getopt.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "cli/cli_io.h"
 #include "cli/commands.h"
-#include "common/config.h"
+#include "cli/cli_opts.h"
+#include "common/options.h"
+#include "kafka/kafka_conf.h"
 #include "common/error.h"
 #include "common/line_reader.h"
 #include "common/log.h"
 #include "event/event_time.h"
 #include "contract/event_producer.h"
 
-static void usage(FILE *out) {
-    fprintf(out,
-            "usage: pinpipe produce [options] [FILE|-]\n"
-            "\n"
-            "Produces every non-empty line of FILE (JSON lines of raw events) to Kafka with the\n"
-            "API's message contract (docs/architecture.md): key = unique_id when the line is an\n"
-            "event, headers pinpipe-ingest-time and pinpipe-schema. Lines are not validated, so\n"
-            "malformed ones reach Kafka as they are (poison messages for tests). Waits for every\n"
-            "delivery report.\n"
-            "\n"
-            "options:\n"
-            "  --brokers LIST       [PINPIPE_KAFKA_BROKERS] (127.0.0.1:19092)\n"
-            "  --topic NAME         [PINPIPE_TOPIC] (pins)\n"
-            "  --partitions N       create the topic with N partitions first when it is missing\n"
-            "  --ingest-time TIME   ingest time written into the headers ('YYYY-MM-DD HH:MM:SS'\n"
-            "                       or ISO-8601; default: now) -- fixing it makes runs comparable\n"
-            "                       with `pinpipe metrics --ingest-time TIME`\n"
-            "  --rate N             at most N events per second (default: as fast as possible)\n"
-            "  -h, --help           this text\n"
-            "\n"
-            "exit status: 0 all delivered, 1 some not delivered, 2 bad usage, 3 input error\n");
-}
+typedef struct {
+    const char *brokers, *topic;
+    long partitions, rate; /* 0: none, no limit */
+    int64_t ingest_time;   /* -1: now */
+} produce_cfg;
+
+#define F(x) offsetof(produce_cfg, x)
+static const pp_opt ROWS[] = {
+    CLI_ROW_BROKERS(F(brokers), "Kafka bootstrap servers"),
+    CLI_ROW_TOPIC(F(topic), "the topic"),
+    {"partitions", 0, "N", NULL, NULL, pp_opt_long, F(partitions), 1, 10000, 0,
+     "create the topic with N partitions first when it is missing"},
+    CLI_ROW_INGEST_TIME(produce_cfg, "ingest time written into the headers ('YYYY-MM-DD HH:MM:SS' or ISO-8601; "
+                                     "default: now) -- fixing it makes runs comparable with `pinpipe metrics "
+                                     "--ingest-time TIME`"),
+    {"rate", 0, "N", NULL, NULL, pp_opt_long, F(rate), 1, 100000000, 0,
+     "at most N events per second (default: as fast as possible)"},
+    CLI_ROW_HELP,
+};
+#undef F
+
+
+static const char HEAD[] =
+    "usage: pinpipe produce [options] [FILE|-]\n"
+    "\n"
+    "Produces every non-empty line of FILE (JSON lines of raw events) to Kafka with the\n"
+    "API's message contract (docs/architecture.md): key = unique_id when the line is an\n"
+    "event, headers pinpipe-ingest-time and pinpipe-schema. Lines are not validated, so\n"
+    "malformed ones reach Kafka as they are (poison messages for tests). Waits for every\n"
+    "delivery report.\n"
+    "\n"
+    "options (environment variable and default in brackets; flags win):\n";
+static const char TAIL[] =
+    "\n"
+    "exit status: 0 all delivered, 1 some not delivered, 2 bad usage, 3 input error\n";
+const pp_opts_spec CLI_PRODUCE_SPEC = PP_OPTS_SPEC("produce", ROWS, HEAD, TAIL);
 
 static int64_t now_ms(void) {
     struct timespec ts;
@@ -46,44 +63,13 @@ static int64_t now_ms(void) {
 }
 
 int cmd_produce(int argc, char **argv) {
-    static const struct option OPTS[] = {{"brokers", required_argument, 0, 'b'}, {"topic", required_argument, 0, 't'},
-                                         {"partitions", required_argument, 0, 'p'},
-                                         {"ingest-time", required_argument, 0, 'i'}, {"rate", required_argument, 0, 'r'},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
-    const char *brokers = pp_env_str("PINPIPE_KAFKA_BROKERS", "127.0.0.1:19092");
-    const char *topic = pp_env_str("PINPIPE_TOPIC", "pins");
-    long partitions = 0, rate = 0;
-    int64_t ingest_time = -1;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "h", OPTS, NULL)) != -1) {
-        switch (c) {
-        case 'b': brokers = optarg; break;
-        case 't': topic = optarg; break;
-        case 'p':
-            if (pp_parse_long(optarg, 1, 10000, &partitions)) {
-                fprintf(stderr, "pinpipe produce: --partitions: 1..10000, not '%s'\n", optarg);
-                return 2;
-            }
-            break;
-        case 'i':
-            if (pp_event_time_parse(optarg, strlen(optarg), &ingest_time)) {
-                fprintf(stderr, "pinpipe produce: --ingest-time: not a time: '%s'\n", optarg);
-                return 2;
-            }
-            break;
-        case 'r':
-            if (pp_parse_long(optarg, 1, 100000000, &rate)) {
-                fprintf(stderr, "pinpipe produce: --rate: events per second, not '%s'\n", optarg);
-                return 2;
-            }
-            break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
-        }
-    }
-    const char *path = optind < argc ? argv[optind] : "-";
+    produce_cfg cfg = {.ingest_time = -1};
+    int next, parsed = pp_opts_parse(&CLI_PRODUCE_SPEC, &cfg, argc, argv, &next);
+    if (parsed != PP_OPTS_RUN) return pp_opts_exit(parsed);
+    const char *brokers = cfg.brokers, *topic = cfg.topic;
+    long partitions = cfg.partitions, rate = cfg.rate;
+    int64_t ingest_time = cfg.ingest_time;
+    const char *path = next < argc ? argv[next] : "-";
     FILE *in = pp_cli_open_in("produce", path);
     if (!in) return 3;
     char err[512] = "";

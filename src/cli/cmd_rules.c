@@ -1,8 +1,9 @@
 /* pinpipe rules — list the cleaning rules; `rules check` runs them over the fixtures. */
 #define _GNU_SOURCE /* open_memstream is POSIX 2008; glob too */
-#include <getopt.h>
 #include <glob.h>
 #include <jansson.h>
+#include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,28 +12,45 @@
 #include "clean/rules.h"
 #include "metrics/clean_run.h"
 #include "cli/cli_io.h"
+#include "cli/cli_opts.h"
 #include "cli/commands.h"
+#include "common/options.h"
 #include "common/strbuf.h"
 
 #define MAX_EXAMPLES 3
 
-static void usage(FILE *out) {
-    fprintf(out,
-            "usage: pinpipe rules [--examples]\n"
-            "       pinpipe rules check [--fixtures DIR] [--examples N]\n"
-            "\n"
-            "`pinpipe rules` lists the cleaning rules in the order they run: name, field, and\n"
-            "what the rule does (--examples adds an input and output for each).\n"
-            "\n"
-            "`pinpipe rules check` runs the rules over the fixture corpus DIR/raw/*.jsonl\n"
-            "(default ./fixtures, env PINPIPE_FIXTURES) and shows\n"
-            "  - per rule, how many records it changed, with up to N examples (default 3) of\n"
-            "    the fields it changed (found by running the corpus without that rule);\n"
-            "  - every difference between the output and DIR/expected/NAME.{cleaned,rejects,\n"
-            "    metrics}.jsonl.\n"
-            "It exits 0 when the output equals the expectations, 1 when it differs, 3 when a\n"
-            "file cannot be read. `make fixtures` rewrites the expectations for review.\n");
-}
+typedef struct {
+    const char *dir; /* --fixtures */
+    long examples;   /* --examples */
+} check_cfg;
+
+static const pp_opt ROWS[] = {
+    {"fixtures", 0, "DIR", "PINPIPE_FIXTURES", "fixtures", pp_opt_str, offsetof(check_cfg, dir), 0, 0, 0,
+     "the fixture corpus"},
+    {"examples", 0, "N", NULL, PP_STR(MAX_EXAMPLES), pp_opt_long, offsetof(check_cfg, examples), 0, LONG_MAX, 0,
+     "examples per rule"},
+    CLI_ROW_HELP,
+};
+
+
+static const char HEAD[] =
+    "usage: pinpipe rules [--examples]\n"
+    "       pinpipe rules check [--fixtures DIR] [--examples N]\n"
+    "\n"
+    "`pinpipe rules` lists the cleaning rules in the order they run: name, field, and\n"
+    "what the rule does (--examples adds an input and output for each).\n"
+    "\n"
+    "`pinpipe rules check` runs the rules over the fixture corpus DIR/raw/*.jsonl\n"
+    "(default ./fixtures, env PINPIPE_FIXTURES) and shows\n"
+    "  - per rule, how many records it changed, with up to N examples (default 3) of\n"
+    "    the fields it changed (found by running the corpus without that rule);\n"
+    "  - every difference between the output and DIR/expected/NAME.{cleaned,rejects,\n"
+    "    metrics}.jsonl.\n"
+    "It exits 0 when the output equals the expectations, 1 when it differs, 3 when a\n"
+    "file cannot be read. `make fixtures` rewrites the expectations for review.\n"
+    "\n"
+    "options of `rules check` (environment variable and default in brackets):\n";
+const pp_opts_spec CLI_RULES_SPEC = PP_OPTS_SPEC("rules check", ROWS, HEAD, NULL);
 
 static int list_rules(int examples) {
     printf("%-3s %-28s %-18s %s\n", "#", "rule", "field", "description");
@@ -239,18 +257,11 @@ static int check_one(const char *dir, const char *raw_path, long examples) {
 }
 
 static int check(int argc, char **argv) {
-    static const struct option OPTS[] = {{"fixtures", required_argument, 0, 'f'}, {"examples", required_argument, 0, 'e'},
-                                         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-    const char *dir = getenv("PINPIPE_FIXTURES") ? getenv("PINPIPE_FIXTURES") : "fixtures";
-    long examples = MAX_EXAMPLES;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "h", OPTS, NULL)) != -1) {
-        if (c == 'f') dir = optarg;
-        else if (c == 'e') examples = strtol(optarg, NULL, 10);
-        else if (c == 'h') return usage(stdout), 0;
-        else return usage(stderr), 2;
-    }
+    check_cfg cfg = {0};
+    int rc = pp_opts_parse(&CLI_RULES_SPEC, &cfg, argc, argv, NULL);
+    if (rc != PP_OPTS_RUN) return pp_opts_exit(rc);
+    const char *dir = cfg.dir;
+    long examples = cfg.examples;
     char pattern[1024];
     snprintf(pattern, sizeof pattern, "%s/raw/*.jsonl", dir);
     glob_t g;
@@ -258,7 +269,6 @@ static int check(int argc, char **argv) {
         fprintf(stderr, "pinpipe rules check: no fixtures match %s\n", pattern);
         return 3;
     }
-    int rc = 0;
     for (size_t i = 0; i < g.gl_pathc; i++) {
         int r = check_one(dir, g.gl_pathv[i], examples);
         if (r > rc) rc = r;
@@ -270,11 +280,11 @@ static int check(int argc, char **argv) {
 
 int cmd_rules(int argc, char **argv) {
     if (argc >= 2 && strcmp(argv[1], "check") == 0) return check(argc - 1, argv + 1);
-    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) return usage(stdout), 0;
+    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) return pp_opts_usage(stdout, &CLI_RULES_SPEC), 0;
     if (argc >= 2 && !strcmp(argv[1], "--examples")) return list_rules(1);
     if (argc >= 2) {
         fprintf(stderr, "pinpipe rules: unknown argument '%s'\n", argv[1]);
-        usage(stderr);
+        pp_opts_usage(stderr, &CLI_RULES_SPEC);
         return 2;
     }
     return list_rules(0);

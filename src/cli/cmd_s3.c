@@ -1,6 +1,6 @@
 /* pinpipe s3 — the S3 client from the command line: ls, get, put, head, rm, mb. */
 #include <errno.h>
-#include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,50 +8,69 @@
 #include <unistd.h>
 
 #include "cli/cli_secret.h"
+#include "cli/cli_opts.h"
 #include "cli/commands.h"
-#include "common/config.h"
+#include "common/options.h"
 #include "common/error.h"
 #include "s3/s3_client.h"
 
 #define EXIT_NOTFOUND 3
 
-static void usage(FILE *out) {
-    fprintf(out,
-            "usage: pinpipe s3 [options] COMMAND [ARGS]\n"
-            "\n"
-            "Talks to an S3-compatible object store (versitygw, MinIO, AWS S3) with path-style\n"
-            "URLs (ENDPOINT/BUCKET/KEY) and AWS SigV4. Every command works on one bucket.\n"
-            "\n"
-            "commands:\n"
-            "  ls [PREFIX]        list the keys under PREFIX (every page), one per line:\n"
-            "                     SIZE<TAB>LAST-MODIFIED<TAB>KEY; with --delimiter, common\n"
-            "                     prefixes print as -<TAB>-<TAB>PREFIX\n"
-            "  get KEY [FILE|-]   download KEY, streamed, to FILE (written to FILE.part-PID,\n"
-            "                     renamed when complete) or standard output (default, '-')\n"
-            "  put KEY [FILE|-]   upload FILE, or standard input (default, '-'); input that\n"
-            "                     is not a regular file is spooled to a temporary file first\n"
-            "                     (S3 needs the size up front)\n"
-            "  head KEY           print the object's size, etag, last-modified, content-type\n"
-            "  rm KEY             delete KEY (an absent key is not an error)\n"
-            "  mb                 create the bucket (idempotent)\n"
-            "\n"
-            "options (default < environment < option):\n"
-            "  --endpoint URL       scheme://host[:port] (env PINPIPE_S3_ENDPOINT,\n"
-            "                       default " S3_DEFAULT_ENDPOINT "; AWS: https://s3.REGION.amazonaws.com)\n"
-            "  --region NAME        signing region (env PINPIPE_S3_REGION, default " S3_DEFAULT_REGION ")\n"
-            "  --bucket NAME        the bucket (env PINPIPE_S3_BUCKET)\n"
-            "  --access-key KEY     (env PINPIPE_S3_ACCESS_KEY)\n"
-            "  --secret-key-file F  the secret key is the content of F (mode 0600)\n"
-            "                       (env PINPIPE_S3_SECRET_KEY holds the key itself)\n"
-            "  --content-type TYPE  put: the object's Content-Type\n"
-            "  --delimiter STR      ls: group keys at STR (e.g. /) into common prefixes\n"
-            "  --max-keys N         ls: keys per page request (1..1000; default the server's)\n"
-            "  -h, --help           this text\n"
-            "Retries: PINPIPE_S3_MAX_ATTEMPTS, PINPIPE_S3_RETRY_BUDGET_MS and more, see\n"
-            "docs/clients-s3.md. PINPIPE_LOG_LEVEL=debug shows the HTTP exchange.\n"
-            "\n"
-            "exit status: 0 done, 1 error, 2 bad usage, 3 not found (no such key or bucket)\n");
-}
+typedef struct {
+    s3_config c;
+    s3_list_opts lo;
+    const char *content_type;
+} s3_cfg;
+
+#define F(x) offsetof(s3_cfg, x)
+static const pp_opt ROWS[] = {
+    {"endpoint", 0, "URL", "PINPIPE_S3_ENDPOINT", S3_DEFAULT_ENDPOINT, pp_opt_str, F(c.endpoint), 0, 0,
+     PP_OPT_ELSEWHERE, "scheme://host[:port] (AWS: https://s3.REGION.amazonaws.com)"},
+    {"region", 0, "NAME", "PINPIPE_S3_REGION", S3_DEFAULT_REGION, pp_opt_str, F(c.region), 0, 0, PP_OPT_ELSEWHERE,
+     "signing region"},
+    {"bucket", 0, "NAME", "PINPIPE_S3_BUCKET", NULL, pp_opt_str, F(c.bucket), 0, 0, PP_OPT_ELSEWHERE, "the bucket"},
+    {"access-key", 0, "KEY", "PINPIPE_S3_ACCESS_KEY", NULL, pp_opt_str, F(c.access_key), 0, 0, PP_OPT_ELSEWHERE,
+     "the access key"},
+    {"secret-key", 0, "KEY", NULL, NULL, pp_opt_refuse, 0, 0, 0, PP_OPT_HIDDEN,
+     "--secret-key-file FILE (mode 0600) or PINPIPE_S3_SECRET_KEY"},
+    {"secret-key-file", 0, "F", NULL, NULL, cli_opt_secret_file, F(c.secret_key), 0, 0, 0,
+     "the secret key is the content of F (mode 0600) (PINPIPE_S3_SECRET_KEY holds the key itself)"},
+    {"content-type", 0, "TYPE", NULL, NULL, pp_opt_str, F(content_type), 0, 0, 0, "put: the object's Content-Type"},
+    {"delimiter", 0, "STR", NULL, NULL, pp_opt_str, F(lo.delimiter), 0, 0, 0,
+     "ls: group keys at STR (e.g. /) into common prefixes"},
+    {"max-keys", 0, "N", NULL, NULL, pp_opt_int, F(lo.max_keys), 1, 1000, 0,
+     "ls: keys per page request (default the server's)"},
+    CLI_ROW_HELP,
+};
+#undef F
+
+
+static const char HEAD[] =
+    "usage: pinpipe s3 [options] COMMAND [ARGS]\n"
+    "\n"
+    "Talks to an S3-compatible object store (versitygw, MinIO, AWS S3) with path-style\n"
+    "URLs (ENDPOINT/BUCKET/KEY) and AWS SigV4. Every command works on one bucket.\n"
+    "\n"
+    "commands:\n"
+    "  ls [PREFIX]        list the keys under PREFIX (every page), one per line:\n"
+    "                     SIZE<TAB>LAST-MODIFIED<TAB>KEY; with --delimiter, common\n"
+    "                     prefixes print as -<TAB>-<TAB>PREFIX\n"
+    "  get KEY [FILE|-]   download KEY, streamed, to FILE (written to FILE.part-PID,\n"
+    "                     renamed when complete) or standard output (default, '-')\n"
+    "  put KEY [FILE|-]   upload FILE, or standard input (default, '-'); input that\n"
+    "                     is not a regular file is spooled to a temporary file first\n"
+    "                     (S3 needs the size up front)\n"
+    "  head KEY           print the object's size, etag, last-modified, content-type\n"
+    "  rm KEY             delete KEY (an absent key is not an error)\n"
+    "  mb                 create the bucket (idempotent)\n"
+    "\n"
+    "options (environment variable and default in brackets; flags win):\n";
+static const char TAIL[] =
+    "Retries: PINPIPE_S3_MAX_ATTEMPTS, PINPIPE_S3_RETRY_BUDGET_MS and more, see\n"
+    "docs/clients-s3.md. PINPIPE_LOG_LEVEL=debug shows the HTTP exchange.\n"
+    "\n"
+    "exit status: 0 done, 1 error, 2 bad usage, 3 not found (no such key or bucket)\n";
+const pp_opts_spec CLI_S3_SPEC = PP_OPTS_SPEC("s3", ROWS, HEAD, TAIL);
 
 static int fail(int rc, const char *err) {
     fprintf(stderr, "pinpipe s3: %s\n", err[0] ? err : pp_strerror(rc));
@@ -189,65 +208,29 @@ static const subcommand SUBS[] = {{"ls", 0, 1},  {"get", 1, 2}, {"put", 1, 2},
                                   {"head", 1, 1}, {"rm", 1, 1},  {"mb", 0, 0}};
 
 int cmd_s3(int argc, char **argv) {
-    static const struct option OPTS[] = {
-        {"endpoint", required_argument, 0, 'e'},   {"region", required_argument, 0, 'r'},
-        {"bucket", required_argument, 0, 'b'},     {"access-key", required_argument, 0, 'a'},
-        {"secret-key", required_argument, 0, 's'}, {"content-type", required_argument, 0, 't'},
-        {"secret-key-file", required_argument, 0, 'K'},
-        {"delimiter", required_argument, 0, 'd'},  {"max-keys", required_argument, 0, 'm'},
-        {"help", no_argument, 0, 'h'},             {0, 0, 0, 0}};
-    s3_config cfg;
-    s3_list_opts lo = {0};
-    const char *content_type = NULL;
+    s3_cfg sc = {0};
     char err[1024] = "";
-    int c;
-    s3_config_defaults(&cfg);
-    s3_config_from_env(&cfg);
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "h", OPTS, NULL)) != -1) {
-        switch (c) {
-        case 'e': cfg.endpoint = optarg; break;
-        case 'r': cfg.region = optarg; break;
-        case 'b': cfg.bucket = optarg; break;
-        case 'a': cfg.access_key = optarg; break;
-        case 's':
-            return cli_secret_on_argv("s3", "secret-key",
-                                      "--secret-key-file FILE (mode 0600) or PINPIPE_S3_SECRET_KEY");
-        case 'K': {
-            static char *secret; /* lives until exit: cfg points into it */
-            if (cli_secret_file("s3", "secret-key-file", optarg, &secret)) return 2;
-            cfg.secret_key = secret;
-            break;
-        }
-        case 't': content_type = optarg; break;
-        case 'd': lo.delimiter = optarg; break;
-        case 'm': {
-            long n;
-            if (pp_parse_long(optarg, 1, 1000, &n)) {
-                fprintf(stderr, "pinpipe s3: --max-keys: expected 1..1000, got '%s'\n", optarg);
-                return 2;
-            }
-            lo.max_keys = (int)n;
-            break;
-        }
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
-        }
-    }
-    if (optind >= argc) {
+    s3_config_defaults(&sc.c);
+    s3_config_from_env(&sc.c);
+    int next, parsed = pp_opts_parse(&CLI_S3_SPEC, &sc, argc, argv, &next);
+    if (parsed != PP_OPTS_RUN) return pp_opts_exit(parsed);
+    s3_config cfg = sc.c;
+    const s3_list_opts lo = sc.lo;
+    const char *content_type = sc.content_type;
+    if (next >= argc) {
         fprintf(stderr, "pinpipe s3: no command given\n\n");
-        usage(stderr);
+        pp_opts_usage(stderr, &CLI_S3_SPEC);
         return 2;
     }
-    const char *name = argv[optind];
-    int nargs = argc - optind - 1;
-    char **args = argv + optind + 1;
+    const char *name = argv[next];
+    int nargs = argc - next - 1;
+    char **args = argv + next + 1;
     const subcommand *sub = NULL;
     for (size_t i = 0; i < sizeof SUBS / sizeof SUBS[0]; i++)
         if (!strcmp(name, SUBS[i].name)) sub = &SUBS[i];
     if (!sub) {
         fprintf(stderr, "pinpipe s3: unknown command '%s'\n\n", name);
-        usage(stderr);
+        pp_opts_usage(stderr, &CLI_S3_SPEC);
         return 2;
     }
     if (nargs < sub->min_args || nargs > sub->max_args) {

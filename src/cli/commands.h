@@ -4,6 +4,8 @@
 #ifndef PINPIPE_COMMANDS_H
 #define PINPIPE_COMMANDS_H
 
+#include "common/options.h"
+
 typedef struct {
     const char *name;
     const char *summary;
@@ -21,5 +23,18 @@ int cmd_batch(int argc, char **argv);
 int cmd_produce(int argc, char **argv);
 int cmd_s3(int argc, char **argv);
 int cmd_cql(int argc, char **argv);
+
+/* The option tables of the commands (defaults, environment, flags, --help). */
+extern const pp_opts_spec CLI_STREAM_SPEC;
+extern const pp_opts_spec CLI_LAKE_SPEC;
+extern const pp_opts_spec CLI_BATCH_SPEC;
+extern const pp_opts_spec CLI_API_SPEC;
+extern const pp_opts_spec CLI_PARITY_SPEC;
+extern const pp_opts_spec CLI_CLEAN_SPEC;
+extern const pp_opts_spec CLI_METRICS_SPEC;
+extern const pp_opts_spec CLI_PRODUCE_SPEC;
+extern const pp_opts_spec CLI_S3_SPEC;
+extern const pp_opts_spec CLI_CQL_SPEC;
+extern const pp_opts_spec CLI_RULES_SPEC; /* of `rules check` */
 
 #endif

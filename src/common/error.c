@@ -13,18 +13,20 @@ void pp_errf(char *err, size_t errlen, const char *fmt, ...) {
 
 const char *pp_strerror(int code) {
     switch (code) {
-    case PP_OK: return "ok";
-    case PP_EINVAL: return "invalid input";
-    case PP_ENOMEM: return "out of memory";
-    case PP_EIO: return "I/O error";
-    case PP_EPROTO: return "protocol error";
-    case PP_ETIMEOUT: return "timed out";
-    case PP_ESERVER: return "server error";
-    case PP_ENOTFOUND: return "not found";
-    case PP_EBUSY: return "busy, retry later";
-    case PP_EREFUSED: return "refused for good";
+#define PP_ERROR_MESSAGE(code, value, message, transient) \
+    case code: return message;
+        PP_ERRORS(PP_ERROR_MESSAGE)
+#undef PP_ERROR_MESSAGE
     default: return "unknown error";
     }
 }
 
-int pp_err_transient(int code) { return code == PP_EIO || code == PP_ETIMEOUT || code == PP_EBUSY; }
+int pp_err_transient(int code) {
+    switch (code) {
+#define PP_ERROR_TRANSIENT(code, value, message, transient) \
+    case code: return transient;
+        PP_ERRORS(PP_ERROR_TRANSIENT)
+#undef PP_ERROR_TRANSIENT
+    default: return 0;
+    }
+}

@@ -46,22 +46,12 @@ typedef struct {
 
 void pp_lake_opts_default(pp_lake_opts *o) {
     memset(o, 0, sizeof *o);
-    o->brokers = pp_env_str("PINPIPE_KAFKA_BROKERS", "127.0.0.1:19092");
-    o->topic = pp_env_str("PINPIPE_TOPIC", "pins");
-    o->group = pp_env_str("PINPIPE_LAKE_GROUP", "pinpipe-lake");
-    o->instance_id = pp_env_str("PINPIPE_LAKE_INSTANCE_ID", NULL);
-    o->session_timeout_ms = (int)pp_env_long("PINPIPE_LAKE_SESSION_TIMEOUT_MS", 10000);
-    o->bucket = pp_env_str("PINPIPE_S3_BUCKET", "pinpipe-lake");
-    o->prefix = pp_env_str("PINPIPE_LAKE_PREFIX", "raw/");
-    o->gzip = pp_env_long("PINPIPE_LAKE_GZIP", 0) != 0;
-    o->limits.max_records = pp_env_long("PINPIPE_LAKE_MAX_RECORDS", PP_LAKE_DEFAULT_MAX_RECORDS);
-    o->limits.max_bytes = pp_env_long("PINPIPE_LAKE_MAX_BYTES", PP_LAKE_DEFAULT_MAX_BYTES);
-    o->limits.max_age_ms = pp_env_long("PINPIPE_LAKE_MAX_AGE_MS", PP_LAKE_DEFAULT_MAX_AGE_MS);
+    o->limits.max_records = PP_LAKE_DEFAULT_MAX_RECORDS;
+    o->limits.max_bytes = PP_LAKE_DEFAULT_MAX_BYTES;
+    o->limits.max_age_ms = PP_LAKE_DEFAULT_MAX_AGE_MS;
     o->poll_max = 5000;
     o->poll_ms = 100;
     o->stats_address = "127.0.0.1";
-    o->stats_port = (int)pp_env_long("PINPIPE_LAKE_METRICS_PORT", 0);
-    o->stall_ms = pp_env_long("PINPIPE_LAKE_STALL_MS", PP_HEALTH_DEFAULT_STALL_MS);
 }
 
 /* The writer's put: one S3 PUT of the whole object. A missing bucket is created

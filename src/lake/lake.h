@@ -54,11 +54,9 @@ typedef struct {
                                   the last record or assignment (0: never) */
 } pp_lake_opts;
 
-/* Defaults, then the environment (PINPIPE_KAFKA_BROKERS, PINPIPE_TOPIC,
- * PINPIPE_LAKE_GROUP, PINPIPE_LAKE_INSTANCE_ID, PINPIPE_LAKE_SESSION_TIMEOUT_MS,
- * PINPIPE_S3_BUCKET, PINPIPE_LAKE_PREFIX, PINPIPE_LAKE_GZIP, PINPIPE_LAKE_MAX_RECORDS,
- * PINPIPE_LAKE_MAX_BYTES, PINPIPE_LAKE_MAX_AGE_MS, PINPIPE_LAKE_METRICS_PORT,
- * PINPIPE_LAKE_STALL_MS). */
+/* Zero, the limits' defaults and the settings no option reaches (polling, stats
+ * address). The defaults and the environment of the options are in the command's
+ * option table (src/cli/cmd_lake.c). */
 void pp_lake_opts_default(pp_lake_opts *o);
 
 /* Runs until *stop becomes non-zero (or a limit in o), then drains. Returns 0 after

@@ -41,19 +41,8 @@ typedef struct {
 } stream_ctx;
 
 void pp_stream_opts_default(pp_stream_opts *o) {
-    o->brokers = pp_env_str("PINPIPE_KAFKA_BROKERS", "127.0.0.1:19092");
-    o->topic = pp_env_str("PINPIPE_TOPIC", "pins");
-    o->group = pp_env_str("PINPIPE_STREAM_GROUP", "pinpipe-stream");
-    o->dsn = pp_env_str("PINPIPE_PG_DSN", NULL);
-    o->instance_id = pp_env_str("PINPIPE_STREAM_INSTANCE_ID", NULL);
-    o->session_timeout_ms = (int)pp_env_long("PINPIPE_STREAM_SESSION_TIMEOUT_MS", 10000);
-    o->batch_max = (int)pp_env_long("PINPIPE_STREAM_BATCH_MAX", 5000);
-    o->batch_ms = (int)pp_env_long("PINPIPE_STREAM_BATCH_MS", 50);
+    memset(o, 0, sizeof *o);
     o->stats_address = "127.0.0.1";
-    o->stats_port = (int)pp_env_long("PINPIPE_STREAM_METRICS_PORT", 0);
-    o->stall_ms = pp_env_long("PINPIPE_STREAM_STALL_MS", PP_HEALTH_DEFAULT_STALL_MS);
-    o->max_messages = 0;
-    o->exit_when_idle_ms = 0;
 }
 
 /* Partitions start where PostgreSQL says, retrying until it answers. */

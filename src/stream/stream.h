@@ -33,6 +33,8 @@ typedef struct {
     int exit_when_idle_ms; /* stop after this long without messages (0: never); for tests */
 } pp_stream_opts;
 
+/* Zero, and the settings no option reaches (stats_address). The defaults and the
+ * environment of the options are in the command's option table (src/cli/cmd_stream.c). */
 void pp_stream_opts_default(pp_stream_opts *o);
 
 /* Runs until *stop becomes non-zero (or a limit in opts). Returns 0 after a clean
