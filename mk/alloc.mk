@@ -6,12 +6,11 @@
 # too: say "allocate" instead.
 
 ## check-alloc: fail if raw malloc/calloc/realloc/strdup/strndup appear in src/ or emulator/ (only src/common/mem.c may)
-# TODO(lead): drop --exclude-dir=cli once the src/cli/ rewrite is merged and converted.
 ALLOC_RAW := (^|[^[:alnum:]_.>])(malloc|calloc|realloc|strdup|strndup)[[:space:]]*\(
 
 .PHONY: check-alloc
 check-alloc:
-	@if grep -rnE --include='*.c' --include='*.h' --exclude-dir=cli '$(ALLOC_RAW)' src emulator \
+	@if grep -rnE --include='*.c' --include='*.h' '$(ALLOC_RAW)' src emulator \
 	        | grep -v '^src/common/mem\.c:'; then \
 	    echo 'check-alloc: raw allocation above; use pp_xmalloc & co. or pp_try_* (src/common/mem.h)' >&2; \
 	    exit 1; \

@@ -12,6 +12,7 @@
 
 #include "cli/cli_opts.h"
 #include "cli/commands.h"
+#include "common/mem.h"
 #include "common/options.h"
 #include "common/error.h"
 #include "cql/cql_format.h"
@@ -59,7 +60,7 @@ static char *cell_text(const pp_cql_result *r, size_t row, size_t col) {
     pp_cql_put_u8(&b, 0);
     if (b.err) {
         pp_cql_buf_free(&b);
-        return strdup("<out of memory>");
+        return pp_xstrdup("<out of memory>");
     }
     return (char *)b.data;
 }
@@ -95,8 +96,8 @@ static size_t escaped_width(const char *s) {
 
 static int print_table(const pp_cql_result *r) {
     size_t nc = pp_cql_result_ncols(r), nr = pp_cql_result_nrows(r);
-    size_t *w = calloc(nc ? nc : 1, sizeof *w);
-    char **cells = calloc((nc * nr) > 0 ? nc * nr : 1, sizeof *cells);
+    size_t *w = pp_xcalloc(nc ? nc : 1, sizeof *w);
+    char **cells = pp_xcalloc((nc * nr) > 0 ? nc * nr : 1, sizeof *cells);
     int rc = (w && cells) ? 0 : PP_ENOMEM;
     for (size_t c = 0; !rc && c < nc; c++) w[c] = escaped_width(pp_cql_result_column(r, c)->name);
     for (size_t i = 0; !rc && i < nr * nc; i++) {
@@ -262,7 +263,7 @@ static int print_result(const pp_cql_result *r, out_opts *o) {
 
 static char *read_all(FILE *f, size_t *len) {
     size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
+    char *buf = pp_xmalloc(cap);
     while (buf) {
         if (n == cap) {
             if (cap >= MAX_SCRIPT) {
@@ -270,9 +271,7 @@ static char *read_all(FILE *f, size_t *len) {
                 errno = EFBIG;
                 return NULL;
             }
-            char *nb = realloc(buf, cap * 2);
-            if (!nb) break;
-            buf = nb;
+            buf = pp_xrealloc(buf, cap * 2);
             cap *= 2;
         }
         size_t got = fread(buf + n, 1, cap - n, f);
@@ -413,11 +412,7 @@ int cmd_cql(int argc, char **argv) {
         fprintf(stderr, "pinpipe cql: %s\n", err);
         return 2;
     }
-    cc.src = calloc((size_t)argc + 1, sizeof *cc.src);
-    if (!cc.src) {
-        fprintf(stderr, "pinpipe cql: out of memory\n");
-        return 1;
-    }
+    cc.src = pp_xcalloc((size_t)argc + 1, sizeof *cc.src);
     int next, parsed = pp_opts_parse(&CLI_CQL_SPEC, &cc, argc, argv, &next);
     if (parsed == PP_OPTS_RUN && next < argc) {
         fprintf(stderr, "pinpipe cql: unexpected argument '%s' (statements go after -e)\n", argv[next]);

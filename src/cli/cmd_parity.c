@@ -7,6 +7,7 @@
 #include "cli/cli_secret.h"
 #include "cli/cli_opts.h"
 #include "cli/commands.h"
+#include "common/mem.h"
 #include "common/options.h"
 #include "common/error.h"
 #include "common/log.h"
@@ -214,7 +215,7 @@ int cmd_parity(int argc, char **argv) {
         return 2;
     }
     size_t ndays = (size_t)((last - first) / 86400000) + 1;
-    day_result *days = calloc(ndays, sizeof *days);
+    day_result *days = pp_xcalloc(ndays, sizeof *days);
     char err[512];
     pp_cql_config cfg;
     pp_cql_session *cql = NULL;

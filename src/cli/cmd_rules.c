@@ -14,6 +14,7 @@
 #include "cli/cli_io.h"
 #include "cli/cli_opts.h"
 #include "cli/commands.h"
+#include "common/mem.h"
 #include "common/options.h"
 #include "common/strbuf.h"
 
@@ -71,8 +72,7 @@ typedef struct {
 static void lines_push(lines *l, char *s) {
     if (l->n == l->cap) {
         l->cap = l->cap ? l->cap * 2 : 64;
-        l->items = realloc(l->items, l->cap * sizeof(char *));
-        if (!l->items) abort();
+        l->items = pp_xrealloc(l->items, l->cap * sizeof(char *));
     }
     l->items[l->n++] = s;
 }
@@ -88,7 +88,7 @@ static void split_lines(const char *buf, size_t len, lines *out, int keep_empty)
     size_t start = 0;
     for (size_t i = 0; i <= len; i++) {
         if (i < len && buf[i] != '\n') continue;
-        if (i > start || (keep_empty && i < len)) lines_push(out, strndup(buf + start, i - start));
+        if (i > start || (keep_empty && i < len)) lines_push(out, pp_xstrndup(buf + start, i - start));
         start = i + 1;
     }
 }
@@ -147,7 +147,7 @@ static void print_field_changes(const char *before, const char *after) {
         json_object_foreach(b, k, va) {
             json_t *vb = json_object_get(a, k);
             if (vb && json_equal(va, vb)) continue;
-            char *sa = vb ? json_dumps(vb, JSON_ENCODE_ANY) : strdup("(absent)");
+            char *sa = vb ? json_dumps(vb, JSON_ENCODE_ANY) : pp_xstrdup("(absent)");
             char *sb = json_dumps(va, JSON_ENCODE_ANY);
             printf("%s%s: %s -> %s", printed++ ? ", " : "", k, sa, sb);
             free(sa);
@@ -165,7 +165,7 @@ static void print_field_changes(const char *before, const char *after) {
 
 /* Shows per rule what it changes: the corpus with the rule vs without it. */
 static void show_rule_effects(const lines *raw, const char *name, long examples) {
-    char **full = calloc(raw->n + 1, sizeof(char *));
+    char **full = pp_xcalloc(raw->n + 1, sizeof(char *));
     for (size_t i = 0; i < raw->n; i++) full[i] = raw->items[i][0] ? outcome(raw->items[i], 0) : NULL;
     printf("\n%s: what each rule changes (%zu input lines)\n", name, raw->n);
     for (size_t r = 0; r < PP_N_RULES; r++) {

@@ -7,6 +7,7 @@
 #include "common/config.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "common/mem.h"
 
 #define ENV_MIN (-0x7fffffffL)
 #define ENV_MAX 0x7fffffffL
@@ -89,13 +90,9 @@ static const pp_opt *row_of(const pp_opts_spec *s, int c) {
 }
 
 int pp_opts_flags(const pp_opts_spec *s, void *cfg, int argc, char **argv, int *next) {
-    struct option *lo = calloc(s->n + 1, sizeof *lo);
+    struct option *lo = pp_xcalloc(s->n + 1, sizeof *lo);
     char shorts[64];
     size_t ns = 0;
-    if (!lo) {
-        fprintf(stderr, "pinpipe %s: out of memory\n", s->cmd);
-        return PP_OPTS_EXIT_USAGE;
-    }
     size_t nl = 0;
     for (size_t i = 0; i < s->n; i++) {
         const pp_opt *o = &s->opts[i];
