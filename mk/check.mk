@@ -10,8 +10,8 @@
 format-check:
 	@bash ci/format-check.sh
 
-## check: the fast checks CI runs before the tests: format-check analyze
-check: format-check analyze
+## check: the fast checks CI runs before the tests: format-check analyze tsan
+check: format-check analyze tsan
 
 # ---- analyze: gcc -fanalyzer over the library and the CLI, warnings as errors.
 # One stamp per source in $(ANALYZE_BUILD) (no object is kept), so a second run only
@@ -39,3 +39,15 @@ $(ANALYZE_BUILD)/%.ok: %.c
 ## analyze: gcc -fanalyzer over the library and the CLI, warnings as errors (about 30 s at -j2 from scratch, only changed files after)
 analyze: $(ANALYZE_OKS)
 	@echo "analyze: $(words $(ANALYZE_OKS)) files clean; left out until the merges: $(ANALYZE_TODO)"
+
+# ---- tsan: the unit tests under ThreadSanitizer (the API hands requests across
+# threads; the tests run fake servers on threads). Own tree: build-tsan/.
+# Not run: the tests that start a real librdkafka client. librdkafka starts its threads
+# with C11 thrd_create, which gcc 12's TSan runtime does not intercept, so the runtime
+# crashes (SIGSEGV in its allocator) on their first malloc: nothing to find there.
+TSAN_SKIP := test_api_limits test_kafka_client
+.PHONY: tsan
+## tsan: the unit tests under ThreadSanitizer, built in build-tsan/ (about 80 s at -j2 from scratch, 15 s after)
+tsan:
+	$(Q)PINPIPE_UNIT_SKIP="$(TSAN_SKIP)" $(MAKE) --no-print-directory BUILD=build-tsan \
+	        OPT="-O1 -g -fsanitize=thread -fno-omit-frame-pointer" LDFLAGS="-fsanitize=thread" unit
