@@ -10,8 +10,8 @@
 format-check:
 	@bash ci/format-check.sh
 
-## check: the fast checks CI runs before the tests: format-check analyze tsan
-check: format-check analyze tsan
+## check: the fast checks CI runs before the tests: format-check shellcheck analyze tsan
+check: format-check shellcheck analyze tsan
 
 # ---- analyze: gcc -fanalyzer over the library and the CLI, warnings as errors.
 # One stamp per source in $(ANALYZE_BUILD) (no object is kept), so a second run only
@@ -51,3 +51,12 @@ TSAN_SKIP := test_api_limits test_kafka_client
 tsan:
 	$(Q)PINPIPE_UNIT_SKIP="$(TSAN_SKIP)" $(MAKE) --no-print-directory BUILD=build-tsan \
 	        OPT="-O1 -g -fsanitize=thread -fno-omit-frame-pointer" LDFLAGS="-fsanitize=thread" unit
+
+# ---- shellcheck: every shell script of the project (settings and the project-wide
+# exceptions, each with its reason: .shellcheckrc).
+SHELLCHECK ?= shellcheck
+.PHONY: shellcheck
+## shellcheck: shellcheck over every *.sh and .ci/run (.shellcheckrc says what is allowed and why; about 4 s)
+shellcheck:
+	@files=$$(git ls-files '*.sh' | tr '\n' ' '); \
+	$(SHELLCHECK) -f gcc .ci/run $$files && echo "shellcheck: $$(( $$(echo $$files | wc -w) + 1 )) scripts clean"

@@ -126,7 +126,7 @@ run_one() {  # run_one NAME CMD...
 }
 
 for b in "$BUILD"/tests/integration/test_*; do
-  [ -f "$b" ] && [ -x "$b" ] || continue
+  { [ -f "$b" ] && [ -x "$b" ]; } || continue
   run_one "$(basename "$b")" "$b"
 done
 for s in "$ROOT"/tests/integration/*.sh; do

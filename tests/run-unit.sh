@@ -16,7 +16,7 @@ timeout_s="${PINPIPE_TEST_TIMEOUT:-300}"
 bins=()
 skipped=0
 for f in "$dir"/test_*; do
-  [ -f "$f" ] && [ -x "$f" ] || continue
+  { [ -f "$f" ] && [ -x "$f" ]; } || continue
   case " ${PINPIPE_UNIT_SKIP:-} " in
     *" $(basename "$f") "*) echo "SKIP $(basename "$f")  (PINPIPE_UNIT_SKIP)"; skipped=$((skipped + 1)); continue ;;
   esac

@@ -33,11 +33,11 @@ s3() {
 
 printf '{"topic":"pins","partition":0,"offset":%d}\n' 1 2 3 >"$tmp/obj"
 
-code=$(s3 "$PINPIPE_S3_SECRET_KEY" "$tmp/obj" -X PUT "$url") && [ "$code" = 200 ] || fail "PUT: HTTP $code $(cat "$tmp/resp")"
-code=$(s3 "$PINPIPE_S3_SECRET_KEY" - "$url") && [ "$code" = 200 ] || fail "GET: HTTP $code"
+{ code=$(s3 "$PINPIPE_S3_SECRET_KEY" "$tmp/obj" -X PUT "$url") && [ "$code" = 200 ]; } || fail "PUT: HTTP $code $(cat "$tmp/resp")"
+{ code=$(s3 "$PINPIPE_S3_SECRET_KEY" - "$url") && [ "$code" = 200 ]; } || fail "GET: HTTP $code"
 cmp -s "$tmp/obj" "$tmp/resp" || fail "GET returned other bytes"
-code=$(s3 "$PINPIPE_S3_SECRET_KEY" - "$PINPIPE_S3_ENDPOINT/$PINPIPE_S3_BUCKET?list-type=2&prefix=it%2F") &&
-  [ "$code" = 200 ] || fail "ListObjectsV2: HTTP $code"
+{ code=$(s3 "$PINPIPE_S3_SECRET_KEY" - "$PINPIPE_S3_ENDPOINT/$PINPIPE_S3_BUCKET?list-type=2&prefix=it%2F") &&
+  [ "$code" = 200 ]; } || fail "ListObjectsV2: HTTP $code"
 grep -qF "<Key>$key</Key>" "$tmp/resp" || fail "ListObjectsV2 does not list $key"
 
 code=$(s3 "wrong-$PINPIPE_S3_SECRET_KEY" - "$url") || true
@@ -46,5 +46,5 @@ grep -q SignatureDoesNotMatch "$tmp/resp" || fail "wrong secret: no SignatureDoe
 code=$(curl -sS -o /dev/null -w '%{http_code}' --max-time 10 "$url") || true
 [ "$code" = 403 ] || fail "unsigned GET: HTTP $code, expected 403"
 
-code=$(s3 "$PINPIPE_S3_SECRET_KEY" - -X DELETE "$url") && [ "$code" = 204 ] || fail "DELETE: HTTP $code"
+{ code=$(s3 "$PINPIPE_S3_SECRET_KEY" - -X DELETE "$url") && [ "$code" = 204 ]; } || fail "DELETE: HTTP $code"
 echo "s3_sigv4: ok (put/get/list/delete signed; wrong secret and unsigned both 403)"
