@@ -2,7 +2,8 @@
 #
 # Layout: every .c under src/ except src/cli/ goes into build/libpinpipe.a; the
 # `pinpipe` command is src/cli/; the emulator is emulator/. Each tests/unit/test_*.c
-# is its own cmocka binary; each tests/integration/test_*.c too (they need services).
+# is its own cmocka binary; each tests/integration/*_it.c too (they need services).
+# Integration tests are named <name>_it.c (a binary) or <name>_it.sh (a script).
 
 CC       ?= gcc
 PKGS     := rdkafka libmicrohttpd jansson yajl libpq libcurl zlib expat libcrypto
@@ -19,7 +20,7 @@ LIB_SRCS := $(shell find src -name '*.c' -not -path 'src/cli/*' | sort)
 CLI_SRCS := $(sort $(wildcard src/cli/*.c))
 EMU_SRCS := $(sort $(wildcard emulator/*.c))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
-IT_SRCS  := $(sort $(wildcard tests/integration/test_*.c))
+IT_SRCS  := $(sort $(wildcard tests/integration/*_it.c))
 
 LIB      := $(BUILD)/libpinpipe.a
 PINPIPE  := $(BUILD)/pinpipe
