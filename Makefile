@@ -2,7 +2,8 @@
 #
 # Layout: every .c under src/ except src/cli/ goes into build/libpinpipe.a; the
 # `pinpipe` command is src/cli/; the emulator is emulator/. Each tests/unit/test_*.c
-# is its own cmocka binary; each tests/integration/test_*.c too (they need services).
+# is its own cmocka binary; each tests/integration/*_it.c too (they need services).
+# Integration tests are named <name>_it.c (a binary) or <name>_it.sh (a script).
 
 CC       ?= gcc
 PKGS     := rdkafka libmicrohttpd jansson yajl libpq libcurl zlib expat libcrypto
@@ -19,7 +20,7 @@ LIB_SRCS := $(shell find src -name '*.c' -not -path 'src/cli/*' | sort)
 CLI_SRCS := $(sort $(wildcard src/cli/*.c))
 EMU_SRCS := $(sort $(wildcard emulator/*.c))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
-IT_SRCS  := $(sort $(wildcard tests/integration/test_*.c))
+IT_SRCS  := $(sort $(wildcard tests/integration/*_it.c))
 
 LIB      := $(BUILD)/libpinpipe.a
 PINPIPE  := $(BUILD)/pinpipe
@@ -43,6 +44,7 @@ endif
 .DEFAULT_GOAL := all
 .SECONDARY: # keep object files of the test binaries: no rebuild on every make
 
+## all: build the pinpipe command, the emulator, the unit and integration test binaries (the default)
 all: $(PINPIPE) $(EMULATE) $(UNIT_BINS) $(IT_BINS)
 
 $(BUILD)/obj/%.o: %.c
@@ -86,10 +88,10 @@ unit: $(UNIT_BINS) $(PINPIPE) $(EMULATE)
 integration: all
 	@bash tests/run-integration.sh $(BUILD)
 
-## test: every test there is: unit, unit under ASan/UBSan, a bounded fuzz run, integration against real services
+## test: every test there is: the checks (make check), unit, unit under ASan/UBSan, a bounded fuzz run, integration against real services
 test:
 	@bash ci/install-deps.sh
-	@$(MAKE) --no-print-directory unit asan fuzz-smoke integration
+	@$(MAKE) --no-print-directory check unit asan fuzz-smoke integration
 
 ## asan: the unit tests under AddressSanitizer and UndefinedBehaviorSanitizer
 asan:
@@ -116,10 +118,13 @@ bench-batch: $(PINPIPE) $(EMULATE) $(LIB)
 fixtures: $(PINPIPE)
 	@bash fixtures/regenerate.sh $(BUILD)
 
+## services-up: start the four services (ci/services.sh up)
 services-up:
 	@bash ci/services.sh up
+## services-down: stop the services (ci/services.sh down)
 services-down:
 	@bash ci/services.sh down
+## services-status: say which services are up (ci/services.sh status)
 services-status:
 	@bash ci/services.sh status
 
@@ -129,8 +134,10 @@ demo:
 	@$(MAKE) --no-print-directory all
 	@bash ci/demo.sh $(BUILD)
 
+## clean: remove the build trees (build, build-asan, build-tsan, build-analyze)
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-tsan build-analyze
 
+## help: this list: every target of the Makefile and mk/*.mk, one line each
 help:
-	@grep -E '^## ' Makefile | sed 's/^## /  /'
+	@bash ci/help.sh

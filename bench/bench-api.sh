@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2154 # RSS_*, ACKED_* and HELD_* are set by eval, one per server
 # Ingest API throughput: acknowledged requests/s, p50/p99 latency and peak RSS of
 # `pinpipe api` under wrk at several concurrencies, with a real Kafka broker behind
 # it, beside the seeds' stack measured in the same run under the same load: FastAPI
@@ -43,7 +44,7 @@ cleanup() {
 trap cleanup EXIT
 
 for c in wrk curl python3 bc; do command -v "$c" >/dev/null || die "$c missing (bash ci/install-deps.sh)"; done
-[ -x "$BUILD/pinpipe" ] && [ -x "$BUILD/pinpipe-emulate" ] || die "build first: make BUILD=$BUILD all"
+{ [ -x "$BUILD/pinpipe" ] && [ -x "$BUILD/pinpipe-emulate" ]; } || die "build first: make BUILD=$BUILD all"
 
 if ! bash ci/services/kafka.sh status >/dev/null 2>&1; then
   log "starting kafka"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2154 # SECS_* are set by eval, one per command
 # Cleaning throughput: records/s of `pinpipe clean` (parse + clean + serialise) on
 # one core over N emulator records, beside baselines measured in the same run on
 # the same file: `cat` (the I/O limit) and `jq -c .` (parse + serialise only).

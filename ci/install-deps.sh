@@ -10,9 +10,12 @@ PACKAGES=(
   postgresql-15 postgresql-client-15 openjdk-17-jre-headless maven golang-go
   kcat wrk jq bc python3 python3-venv time valgrind
   clang libclang-rt-14-dev
+  clang-format-14 shellcheck
 )
 # clang + libclang-rt-14-dev: `make fuzz` (libFuzzer targets with ASan/UBSan; the
 # compiler-rt package holds libFuzzer and the sanitizer runtimes clang links).
+# clang-format-14 + shellcheck: `make check` (format-check, shellcheck); gcc's own
+# -fanalyzer and libtsan (make analyze, make tsan) come with gcc.
 
 missing=()
 for p in "${PACKAGES[@]}"; do

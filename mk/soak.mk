@@ -12,8 +12,10 @@ SOAK_SHORT_SECONDS ?= 60
 
 .PHONY: soak soak-short
 
+## soak: the chaos soak, SOAK_SECONDS (default 600) of load and faults, then the checks
 soak: $(PINPIPE) $(EMULATE)
 	@bash tests/soak/soak.sh $(BUILD)
 
+## soak-short: the chaos soak for SOAK_SHORT_SECONDS (default 60)
 soak-short: $(PINPIPE) $(EMULATE)
 	@SOAK_SECONDS=$(SOAK_SHORT_SECONDS) bash tests/soak/soak.sh $(BUILD)

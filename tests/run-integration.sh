@@ -6,7 +6,7 @@
 #  2. Brings up the services: all four by default, or PINPIPE_IT_SERVICES="kafka postgres".
 #     A service that is already running and answering is used and left running; the
 #     ones this run starts are remembered.
-#  3. Runs every $BUILD/tests/integration/test_* binary, every tests/integration/*.sh
+#  3. Runs every $BUILD/tests/integration/*_it binary, every tests/integration/*_it.sh
 #     script and, when tests/integration has test_*.py files, `python3 -m pytest -q
 #     tests/integration` (counted as one entry). PINPIPE_BUILD (absolute) is exported
 #     so scripts can find the build's binaries, and PINPIPE_IT_SERVICES (the services
@@ -125,11 +125,11 @@ run_one() {  # run_one NAME CMD...
   fi
 }
 
-for b in "$BUILD"/tests/integration/test_*; do
-  [ -f "$b" ] && [ -x "$b" ] || continue
+for b in "$BUILD"/tests/integration/*_it; do
+  { [ -f "$b" ] && [ -x "$b" ]; } || continue
   run_one "$(basename "$b")" "$b"
 done
-for s in "$ROOT"/tests/integration/*.sh; do
+for s in "$ROOT"/tests/integration/*_it.sh; do
   [ -f "$s" ] || continue
   missing=""
   for need in $(sed -n 's/^# needs://p' "$s" | head -n 1); do

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared settings of the local services. Source it: `. ci/services/env.sh`.
 # Every value can be overridden from the environment before sourcing.
 # Services bind to 127.0.0.1 only; ports avoid the usual defaults so a developer's own

@@ -403,7 +403,7 @@ long long pp_consumer_waiting(pp_consumer *c) {
     size_t n = 0;
     long long waiting = 0;
     if (c && pp_consumer_lag(c, &lag, &n, 0, NULL, 0) == PP_OK)
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; lag && i < n; i++) /* lag is NULL when n is 0 */
             if (lag[i].lag > 0) waiting += lag[i].lag;
     free(lag);
     return waiting;

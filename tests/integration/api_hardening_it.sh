@@ -362,7 +362,7 @@ fi
 if part refused; then
 small="pinpipe-it-hard-small-$RUN"
 echo '{"seed":1}' | kcat -b "$BROKERS" -P -t "$small" 2>/dev/null || it_fail "kcat could not create $small"
-libs=$(ls -d "$PINPIPE_CACHE_DIR"/kafka/libs-* | head -n 1)
+libs=$(compgen -G "$PINPIPE_CACHE_DIR/kafka/libs-*" | head -n 1)
 java -cp "$libs/*" -Dlog4j.configuration=file:/dev/null kafka.admin.ConfigCommand --bootstrap-server "$BROKERS" \
   --alter --entity-type topics --entity-name "$small" --add-config max.message.bytes=20000 >"$TMP/config.log" 2>&1 ||
   { cat "$TMP/config.log"; it_fail "could not lower max.message.bytes of $small"; }

@@ -248,6 +248,7 @@ done < "$TMP/committed3.txt"
 kill -0 "$writer_pid" 2>/dev/null || it_fail "the writer died during the outage"
 it_ok "during the outage the committed offsets ($(tr '\n' ' ' < "$TMP/committed3.txt")) stay within what is stored ($(tr '\n' ' ' < "$TMP/stored3.txt"))"
 bash "$PINPIPE_ROOT/ci/services/s3.sh" up >/dev/null || it_fail "the S3 server did not come back"
+# shellcheck disable=SC2034 # read by the on-exit command set above
 s3_back=1
 it_wait_until 90 committed_is "$topic3" "g-$topic3" "$N" || it_fail "the writer did not recover after the outage"
 curl -sf "http://127.0.0.1:$port/metrics" > "$TMP/metrics.txt" || it_fail "GET /metrics"

@@ -14,10 +14,13 @@
 
 #include "common/mem.h"
 
-/* Under AddressSanitizer (make asan) an impossible size must fail like the real
- * allocator's NULL rather than stop the test: the wrapper's own path is under test. */
+/* Under AddressSanitizer (make asan) and ThreadSanitizer (make tsan) an impossible
+ * size must fail like the real allocator's NULL rather than stop the test: the
+ * wrapper's own path is under test. */
 const char *__asan_default_options(void);
 const char *__asan_default_options(void) { return "allocator_may_return_null=1"; }
+const char *__tsan_default_options(void);
+const char *__tsan_default_options(void) { return "allocator_may_return_null=1"; }
 
 static void test_alloc_basics(void **state) {
     (void)state;

@@ -324,8 +324,8 @@ static void get_streams_the_body_in_pieces_and_reads_metadata(void **state) {
     assert_string_equal(request_line(&f.srv.req[0], line, sizeof line), "GET /bkt/big.bin HTTP/1.1");
     assert_signed(&f.srv.req[0], "GET", "/bkt/big.bin", "");
     free(s.data);
+    stop(&f); /* joins the server thread, the last reader of big */
     free(big);
-    stop(&f);
 }
 
 static void get_to_buffer_is_bounded(void **state) {

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers shared by the integration scripts. Source it after ci/services/env.sh.
 #   it_init NAME     sets RUN (unique id), TMP (a temp dir removed on exit), BIN (build dir)
 #   it_fail MSG      prints "NAME: FAIL: MSG" and exits 1
@@ -16,10 +17,12 @@
 
 it_init() {
   IT_NAME="$1"
+  # shellcheck disable=SC2034 # RUN is for the scripts that source this file
   RUN="$(date +%s)_$$"
   BIN="${PINPIPE_BUILD:-$PINPIPE_ROOT/build}"
   TMP="$(mktemp -d)"
   IT_EXIT_CMDS=("rm -rf '$TMP'")
+  # shellcheck disable=SC2154 # c is the trap's own loop variable
   trap 'for c in "${IT_EXIT_CMDS[@]}"; do eval "$c" || true; done' EXIT
 }
 

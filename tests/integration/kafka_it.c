@@ -450,7 +450,7 @@ static int service_wanted(void) {
 
 int main(void) {
     if (!service_wanted()) {
-        printf("test_kafka_it: SKIP (kafka not in PINPIPE_IT_SERVICES)\n");
+        printf("kafka_it: SKIP (kafka not in PINPIPE_IT_SERVICES)\n");
         return 0;
     }
     const struct CMUnitTest tests[] = {

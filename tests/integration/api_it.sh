@@ -19,7 +19,7 @@
 #     Part 7 uses a private broker (own ports and data dir under a temp dir) so other
 #     tests using the shared broker are not disturbed; PINPIPE_API_IT_OUTAGE=shared
 #     stops and restarts the shared broker instead (it is always brought back up).
-#   bash tests/integration/test_api_it.sh   (needs: bash ci/services.sh up kafka)
+#   bash tests/integration/api_it.sh   (needs: bash ci/services.sh up kafka)
 # needs: kafka
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"

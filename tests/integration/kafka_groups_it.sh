@@ -2,7 +2,7 @@
 # Specification: a Kafka consumer group built on Debian's librdkafka (through kcat)
 # works against the local broker: committed offsets make a restarted group member
 # resume where the previous one stopped, with nothing lost and nothing read twice.
-#   bash tests/integration/kafka_groups.sh      (needs: bash ci/services.sh up kafka)
+#   bash tests/integration/kafka_groups_it.sh      (needs: bash ci/services.sh up kafka)
 # needs: kafka
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../../ci/services/env.sh"
@@ -16,7 +16,7 @@ FIRST=5
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-fail() { echo "kafka_groups: FAIL: $*" >&2; exit 1; }
+fail() { echo "kafka_groups_it: FAIL: $*" >&2; exit 1; }
 consume() {  # consume [-c COUNT]: one group member's life, up to the end of every partition
   # auto-commit is librdkafka's default; kcat's own legacy-property warning is dropped
   timeout 90 kcat -b "$B" -q -e -X auto.offset.reset=earliest -f '%s\n' -G "$group" "$@" "$topic" \
@@ -48,4 +48,4 @@ diff -u "$tmp/want" "$tmp/all" >&2 || fail "messages lost or duplicated"
 consume >"$tmp/third" || fail "third consumer"
 [ ! -s "$tmp/third" ] || fail "third consumer re-read $(wc -l <"$tmp/third") messages"
 
-echo "kafka_groups: ok ($(kcat -V 2>&1 | grep -o 'librdkafka [0-9.]*' | head -1), $N messages, group resumed at committed offsets)"
+echo "kafka_groups_it: ok ($(kcat -V 2>&1 | grep -o 'librdkafka [0-9.]*' | head -1), $N messages, group resumed at committed offsets)"

@@ -49,9 +49,9 @@ static int setup(void **state) {
     if (!g_cfg.bucket) g_cfg.bucket = "pinpipe-lake";
     if (!g_cfg.access_key) g_cfg.access_key = "pinpipe";
     if (!g_cfg.secret_key) g_cfg.secret_key = "pinpipe-secret-key";
-    snprintf(g_prefix, sizeof g_prefix, "it/test_s3_it-%ld-%ld/", (long)getpid(), (long)time(NULL));
+    snprintf(g_prefix, sizeof g_prefix, "it/s3_it-%ld-%ld/", (long)getpid(), (long)time(NULL));
     if (s3_client_create(&g_cfg, &g_c, err, sizeof err)) {
-        fprintf(stderr, "test_s3_it: %s\n", err);
+        fprintf(stderr, "s3_it: %s\n", err);
         return -1;
     }
     wait_ready(g_c);
@@ -358,7 +358,7 @@ static void an_unknown_access_key_is_refused(void **state) {
 int main(void) {
     const char *svcs = getenv("PINPIPE_IT_SERVICES");
     if (svcs && *svcs && !strstr(svcs, "s3")) {
-        printf("test_s3_it: SKIP (s3 not in PINPIPE_IT_SERVICES)\n");
+        printf("s3_it: SKIP (s3 not in PINPIPE_IT_SERVICES)\n");
         return 0;
     }
     const struct CMUnitTest tests[] = {

@@ -2,11 +2,11 @@
 # Specification: $PINPIPE_PG_DSN reaches the local PostgreSQL 15 as its own role, which
 # owns its database and can create tables and commit transactions there; a wrong
 # password is refused (TCP logins are password-checked, scram-sha-256).
-#   bash tests/integration/postgres_dsn.sh      (needs: bash ci/services.sh up postgres)
+#   bash tests/integration/postgres_dsn_it.sh      (needs: bash ci/services.sh up postgres)
 # needs: postgres
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../../ci/services/env.sh"
-fail() { echo "postgres_dsn: FAIL: $*" >&2; exit 1; }
+fail() { echo "postgres_dsn_it: FAIL: $*" >&2; exit 1; }
 
 got=$(psql -X -q -v ON_ERROR_STOP=1 -tA "$PINPIPE_PG_DSN" <<'SQL'
 BEGIN;
@@ -24,4 +24,4 @@ want_db=$(sed -E 's|^[^/]*//[^/]*/([^?]+).*|\1|' <<<"$PINPIPE_PG_DSN")
 bad=$(sed -E 's|^(postgres(ql)?://[^:@/]+):[^@/]*@|\1:not-the-password@|' <<<"$PINPIPE_PG_DSN")
 if psql -X -q -tA "$bad" -c 'select 1' >/dev/null 2>&1; then fail "a wrong password was accepted"; fi
 
-echo "postgres_dsn: ok ($got; wrong password refused)"
+echo "postgres_dsn_it: ok ($got; wrong password refused)"

@@ -481,7 +481,7 @@ static int service_wanted(void) {
 
 int main(void) {
     if (!service_wanted()) {
-        printf("test_pg_it: SKIP (postgres not in PINPIPE_IT_SERVICES)\n");
+        printf("pg_it: SKIP (postgres not in PINPIPE_IT_SERVICES)\n");
         return 0;
     }
     const struct CMUnitTest tests[] = {

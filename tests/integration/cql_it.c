@@ -55,7 +55,7 @@ static int setup(void **state) {
     config(&cfg);
     int rc = pp_cql_session_create(&cfg, &g_s, g_err, sizeof g_err);
     if (rc) {
-        fprintf(stderr, "test_cql_it: cannot reach Cassandra at %s:%d: %s\n", cfg.host, cfg.port,
+        fprintf(stderr, "cql_it: cannot reach Cassandra at %s:%d: %s\n", cfg.host, cfg.port,
                 g_err);
         return -1;
     }
@@ -64,7 +64,7 @@ static int setup(void **state) {
                      "CREATE KEYSPACE " KS " WITH replication = "
                      "{'class': 'SimpleStrategy', 'replication_factor': 1}",
                      NULL, 0, NULL, g_err, sizeof g_err)) {
-        fprintf(stderr, "test_cql_it: creating keyspace " KS ": %s\n", g_err);
+        fprintf(stderr, "cql_it: creating keyspace " KS ": %s\n", g_err);
         return -1;
     }
     return 0;
@@ -75,7 +75,7 @@ static int teardown(void **state) {
     int rc = 0;
     if (g_s && pp_cql_query(g_s, "DROP KEYSPACE IF EXISTS " KS, NULL, 0, NULL, g_err,
                             sizeof g_err)) {
-        fprintf(stderr, "test_cql_it: dropping " KS ": %s\n", g_err);
+        fprintf(stderr, "cql_it: dropping " KS ": %s\n", g_err);
         rc = -1;
     }
     pp_cql_session_destroy(g_s);
@@ -525,7 +525,7 @@ static int service_wanted(void) {
 
 int main(void) {
     if (!service_wanted()) {
-        printf("test_cql_it: SKIP (cassandra not in PINPIPE_IT_SERVICES)\n");
+        printf("cql_it: SKIP (cassandra not in PINPIPE_IT_SERVICES)\n");
         return 0;
     }
     pp_log_init_from_env();
