@@ -127,8 +127,9 @@ int main(int argc, char **argv) {
     int is_plain = argc == 6 && strcmp(argv[1], "plain") == 0;
     int is_pins = argc == 7 && strcmp(argv[1], "pins") == 0;
     if (!is_plain && !is_pins) {
-        fprintf(stderr, "usage: batch_baseline plain KEYSPACE ROWS CONCURRENCY BYTES\n"
-                        "       batch_baseline pins KEYSPACE CLEANED.jsonl CONCURRENCY GROUP_ROWS DAY\n");
+        fprintf(stderr,
+                "usage: batch_baseline plain KEYSPACE ROWS CONCURRENCY BYTES\n"
+                "       batch_baseline pins KEYSPACE CLEANED.jsonl CONCURRENCY GROUP_ROWS DAY\n");
         return 2;
     }
     char err[1024];
@@ -145,8 +146,8 @@ int main(int argc, char **argv) {
                  "'replication_factor': 1}",
                  argv[2]);
         rc = pp_batch_keyspace_valid(argv[2]) && !pp_cql_query(s, cql, NULL, 0, NULL, err, sizeof err)
-                 ? plain(s, argv[2], atol(argv[3]), atoi(argv[4]), atol(argv[5]))
-                 : die("keyspace", err);
+            ? plain(s, argv[2], atol(argv[3]), atoi(argv[4]), atol(argv[5]))
+            : die("keyspace", err);
     } else {
         rc = pins(s, argv[2], argv[3], atoi(argv[4]), atoi(argv[5]), argv[6]);
     }

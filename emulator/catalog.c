@@ -26,10 +26,9 @@
 #define DESC_CJK_PPM 15000u
 #define DESC_BACKSLASH_PPM 10000u
 
-const char *const pp_ph_field_names[PP_PH_FIELDS] = {
-    "title", "description", "poster_name", "follower_count", "tag_list", "image_src"};
-const char *const pp_media_raw[PP_MEDIA_KINDS] = {"image", "video",
-                                                  "multi-video(story page format)"};
+const char *const pp_ph_field_names[PP_PH_FIELDS] = {"title",          "description", "poster_name",
+                                                     "follower_count", "tag_list",    "image_src"};
+const char *const pp_media_raw[PP_MEDIA_KINDS] = {"image", "video", "multi-video(story page format)"};
 const char *const pp_fc_kind_names[PP_FC_KINDS] = {
     "plain", "k", "M", "placeholder", "empty", "decimal", "thousands_separator", "garbage"};
 
@@ -72,9 +71,7 @@ static const char *tb_end(text_builder *t) {
     return t->buf + t->start;
 }
 
-static const char *pick(pp_rng *r, const char *const *v, unsigned n) {
-    return v[pp_rng_below(r, n)];
-}
+static const char *pick(pp_rng *r, const char *const *v, unsigned n) { return v[pp_rng_below(r, n)]; }
 static const char *pick_list(pp_rng *r, const pp_word_list *l) { return pick(r, l->v, l->n); }
 
 /* Low 62 bits: a bijection of x, so distinct rows get distinct ids. */
@@ -98,7 +95,7 @@ static void hex_u64(char *out, uint64_t v, int digits) {
 static void make_uuid(const pp_catalog *c, uint64_t index, char out[37]) {
     uint64_t lo = perm62(index, pp_mix64(c->seed ^ UINT64_C(0x5DEECE66D)));
     uint64_t hi = pp_mix64(lo ^ pp_mix64(c->seed + 1));
-    hi = (hi & ~UINT64_C(0xF000)) | UINT64_C(0x4000);  /* version 4 */
+    hi = (hi & ~UINT64_C(0xF000)) | UINT64_C(0x4000);       /* version 4 */
     lo = (lo & ~(UINT64_C(3) << 62)) | (UINT64_C(2) << 62); /* RFC 4122 variant */
     hex_u64(out, hi >> 32, 8);
     out[8] = '-';
@@ -117,9 +114,7 @@ static void make_title(pp_rng *r, const pp_category_words *cw, text_builder *t) 
     const char *noun = pick(r, cw->nouns, cw->n_nouns);
     const char *adj = pick_list(r, &pp_words_adjectives);
     switch (pp_rng_weighted(r, pattern_w, 6)) {
-    case 0:
-        tb_cstr(t, adj), tb_cstr(t, " "), tb_cstr(t, noun), tb_cstr(t, " Ideas");
-        break;
+    case 0: tb_cstr(t, adj), tb_cstr(t, " "), tb_cstr(t, noun), tb_cstr(t, " Ideas"); break;
     case 1:
         tb_u64(t, pp_rng_range(r, 5, 50)), tb_cstr(t, " "), tb_cstr(t, adj), tb_cstr(t, " ");
         tb_cstr(t, noun), tb_cstr(t, " Ideas for "), tb_cstr(t, pick_list(r, &pp_words_audiences));
@@ -133,10 +128,8 @@ static void make_title(pp_rng *r, const pp_category_words *cw, text_builder *t) 
     default: tb_cstr(t, "The \""), tb_cstr(t, adj), tb_cstr(t, "\" "), tb_cstr(t, noun); break;
     }
     if (pp_rng_chance(r, TITLE_CJK_PPM)) tb_cstr(t, " "), tb_cstr(t, pick_list(r, &pp_words_cjk));
-    if (pp_rng_chance(r, TITLE_BACKSLASH_PPM))
-        tb_cstr(t, " "), tb_cstr(t, pick_list(r, &pp_words_backslash));
-    if (pp_rng_chance(r, TITLE_EMOJI_PPM))
-        tb_cstr(t, " "), tb_cstr(t, pick_list(r, &pp_words_emoji));
+    if (pp_rng_chance(r, TITLE_BACKSLASH_PPM)) tb_cstr(t, " "), tb_cstr(t, pick_list(r, &pp_words_backslash));
+    if (pp_rng_chance(r, TITLE_EMOJI_PPM)) tb_cstr(t, " "), tb_cstr(t, pick_list(r, &pp_words_emoji));
 }
 
 static void make_sentence(pp_rng *r, const pp_category_words *cw, text_builder *t) {
@@ -168,10 +161,8 @@ static void make_description(pp_rng *r, const pp_category_words *cw, text_builde
         make_sentence(r, cw, t);
     }
     if (pp_rng_chance(r, DESC_CJK_PPM)) tb_cstr(t, " "), tb_cstr(t, pick_list(r, &pp_words_cjk));
-    if (pp_rng_chance(r, DESC_BACKSLASH_PPM))
-        tb_cstr(t, " "), tb_cstr(t, pick_list(r, &pp_words_backslash));
-    if (pp_rng_chance(r, DESC_EMOJI_PPM))
-        tb_cstr(t, " "), tb_cstr(t, pick_list(r, &pp_words_emoji));
+    if (pp_rng_chance(r, DESC_BACKSLASH_PPM)) tb_cstr(t, " "), tb_cstr(t, pick_list(r, &pp_words_backslash));
+    if (pp_rng_chance(r, DESC_EMOJI_PPM)) tb_cstr(t, " "), tb_cstr(t, pick_list(r, &pp_words_emoji));
 }
 
 static void make_poster(pp_rng *r, text_builder *t) {
@@ -223,8 +214,7 @@ static unsigned make_followers(pp_rng *r, text_builder *t, uint64_t *followers) 
     if (x < FC_THOUSANDS_PPM) {
         uint64_t n = pp_rng_range(r, 1000, 999999);
         tb_u64(t, n / 1000), tb_cstr(t, ",");
-        char three[4] = {(char)('0' + n / 100 % 10), (char)('0' + n / 10 % 10),
-                         (char)('0' + n % 10), 0};
+        char three[4] = {(char)('0' + n / 100 % 10), (char)('0' + n / 10 % 10), (char)('0' + n % 10), 0};
         tb_cstr(t, three);
         *followers = n;
         return PP_FC_THOUSANDS;

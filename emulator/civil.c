@@ -36,8 +36,8 @@ static int digits(const char *s, int n, unsigned *out) {
 
 int pp_parse_date(const char *s, int64_t *days) {
     unsigned y, m, d;
-    if (!s || digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &m) || s[7] != '-' ||
-        digits(s + 8, 2, &d) || s[10] != '\0')
+    if (!s || digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &m) || s[7] != '-' || digits(s + 8, 2, &d) ||
+        s[10] != '\0')
         return PP_EINVAL;
     if (y < 1970 || m < 1 || m > 12 || d < 1) return PP_EINVAL;
     int64_t z = pp_days_from_civil(y, m, d);

@@ -17,20 +17,21 @@
 #define SLOT_BODY 1200u /* rendered fields kept per cached row; longer ones are not cached */
 
 const char *const pp_invalid_kind_names[PP_INV_KINDS] = {
-    "missing_unique_id",        "index_not_int", "downloaded_not_int",
-    "follower_count_not_string", "missing_field", "truncated_json",
-    "invalid_utf8"};
+    "missing_unique_id", "index_not_int",  "downloaded_not_int", "follower_count_not_string",
+    "missing_field",     "truncated_json", "invalid_utf8"};
 
 /* Members a missing_field event may lack: the seeds' required fields except
  * unique_id (its own kind). poster_name and timestamp are optional. */
 enum { F_INDEX, F_TITLE, F_DESC, F_FC, F_TAGS, F_MEDIA, F_IMAGE, F_DOWNLOADED, F_SAVE, F_CAT, F_N };
 
-static const char *const BAD_UTF8[] = {"\xff", "\xc3\x28", "\x80", "\xc0\xaf", "\xed\xa0\x80",
-                                       "\xf4\x90\x80\x80"};
-static const char *const EXTRA_FIELDS[] = {
-    "\"source\": \"mobile-app\"", "\"client_version\": \"2.7.1\"", "\"lat\": 51.5072",
-    "\"session\": {\"id\": 42, \"new\": true}", "\"tags_v2\": [\"a\", \"b\"]",
-    "\"is_promoted\": false", "\"note\": null"};
+static const char *const BAD_UTF8[] = {"\xff", "\xc3\x28", "\x80", "\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80"};
+static const char *const EXTRA_FIELDS[] = {"\"source\": \"mobile-app\"",
+                                           "\"client_version\": \"2.7.1\"",
+                                           "\"lat\": 51.5072",
+                                           "\"session\": {\"id\": 42, \"new\": true}",
+                                           "\"tags_v2\": [\"a\", \"b\"]",
+                                           "\"is_promoted\": false",
+                                           "\"note\": null"};
 
 typedef struct {
     uint64_t row_plus1; /* 0: empty */
@@ -90,8 +91,7 @@ void pp_emu_gen_destroy(pp_emu_gen *g) {
 
 static uint64_t choose_row(pp_emu_gen *g) {
     uint64_t row;
-    if (g->n_recent && pp_rng_chance(&g->rng, REPOST_PPM))
-        return g->recent[pp_rng_below(&g->rng, g->n_recent)];
+    if (g->n_recent && pp_rng_chance(&g->rng, REPOST_PPM)) return g->recent[pp_rng_below(&g->rng, g->n_recent)];
     if (pp_rng_chance(&g->rng, HOT_PPM))
         row = pp_rng_below(&g->rng, g->hot);
     else
@@ -126,8 +126,7 @@ static void key(pp_jw *w, const char *name, size_t len, int *first) {
 
 /* Writes the members of pin p from "index" to "category", in the seeds' order;
  * `invalid` (and `missing`, for PP_INV_MISSING_FIELD) shape the broken kinds. */
-static void write_fields(pp_emu_gen *g, pp_jw *w, const pp_pin *p, pp_invalid_kind invalid,
-                         int missing) {
+static void write_fields(pp_emu_gen *g, pp_jw *w, const pp_pin *p, pp_invalid_kind invalid, int missing) {
     int first = 1;
     if (keep(invalid, missing, F_INDEX)) {
         KEY("index");

@@ -35,25 +35,25 @@
 /* Kinds of deliberately invalid events (--invalid-rate). */
 typedef enum {
     PP_INV_NONE = -1,
-    PP_INV_MISSING_UNIQUE_ID = 0, /* no "unique_id" member */
-    PP_INV_INDEX_NOT_INT,         /* "index": "12a" */
-    PP_INV_DOWNLOADED_NOT_INT,    /* "downloaded": "yes" */
+    PP_INV_MISSING_UNIQUE_ID = 0,  /* no "unique_id" member */
+    PP_INV_INDEX_NOT_INT,          /* "index": "12a" */
+    PP_INV_DOWNLOADED_NOT_INT,     /* "downloaded": "yes" */
     PP_INV_FOLLOWER_COUNT_NOT_STR, /* "follower_count": 6000 */
-    PP_INV_MISSING_FIELD,         /* another required member is absent */
-    PP_INV_TRUNCATED_JSON,        /* the line is cut short: not JSON */
-    PP_INV_INVALID_UTF8,          /* raw invalid UTF-8 bytes inside the title */
+    PP_INV_MISSING_FIELD,          /* another required member is absent */
+    PP_INV_TRUNCATED_JSON,         /* the line is cut short: not JSON */
+    PP_INV_INVALID_UTF8,           /* raw invalid UTF-8 bytes inside the title */
     PP_INV_KINDS
 } pp_invalid_kind;
 extern const char *const pp_invalid_kind_names[PP_INV_KINDS];
 
 typedef struct {
-    const char *line;  /* the event's JSON text, not NUL-terminated */
+    const char *line; /* the event's JSON text, not NUL-terminated */
     size_t len;
-    uint32_t day;      /* 0-based day of the --days range */
-    uint64_t seq;      /* 0-based position in the output */
+    uint32_t day;            /* 0-based day of the --days range */
+    uint64_t seq;            /* 0-based position in the output */
     pp_invalid_kind invalid; /* PP_INV_NONE for a valid event */
-    int extra_field;   /* a valid event carrying an unknown extra member */
-    const pp_pin_meta *pin; /* the catalog row the event was made from */
+    int extra_field;         /* a valid event carrying an unknown extra member */
+    const pp_pin_meta *pin;  /* the catalog row the event was made from */
 } pp_emu_event;
 
 typedef struct pp_emu_gen pp_emu_gen;

@@ -28,9 +28,8 @@ void pp_jw_char(pp_jw *w, char c) {
 }
 
 /* 1 for the bytes a JSON string must escape: '"', '\\' and 0x00..0x1F. */
-static const unsigned char NEEDS_ESCAPE[256] = {
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    ['"'] = 1, ['\\'] = 1};
+static const unsigned char NEEDS_ESCAPE[256] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,         1,
+                                                1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, ['"'] = 1, ['\\'] = 1};
 
 void pp_jw_str(pp_jw *w, const char *s) {
     static const char hex[] = "0123456789abcdef";

@@ -27,8 +27,8 @@ static int run_http(const pp_emu_options *o, pp_emu_gen *gen, pp_manifest *man, 
     printf("emulate: target %s: %llu sent, %llu acknowledged, %llu rejected, %llu failed, %llu retries, "
            "%llu requests in %.2f s (%.0f acknowledged/s, p50 %.1f ms, p99 %.1f ms)\n",
            o->target, (unsigned long long)st.sent, (unsigned long long)st.acked, (unsigned long long)st.rejected,
-           (unsigned long long)st.failed, (unsigned long long)st.retries, (unsigned long long)st.requests,
-           st.seconds, st.seconds > 0 ? (double)st.acked / st.seconds : 0.0, st.p50_ms, st.p99_ms);
+           (unsigned long long)st.failed, (unsigned long long)st.retries, (unsigned long long)st.requests, st.seconds,
+           st.seconds > 0 ? (double)st.acked / st.seconds : 0.0, st.p50_ms, st.p99_ms);
     return st.failed ? 3 : 0;
 }
 
@@ -52,8 +52,7 @@ int main(int argc, char **argv) {
 
     pp_log_init_from_env();
     pp_emu_options_defaults(&o);
-    if (pp_emu_options_from_env(&o, err, sizeof err) ||
-        pp_emu_options_parse(&o, argc, argv, err, sizeof err)) {
+    if (pp_emu_options_from_env(&o, err, sizeof err) || pp_emu_options_parse(&o, argc, argv, err, sizeof err)) {
         fprintf(stderr, "pinpipe-emulate: %s\n", err);
         return 2;
     }
@@ -83,8 +82,7 @@ int main(int argc, char **argv) {
     int rc;
     while ((rc = pp_emu_gen_next(gen, &ev)) == 1) {
         if (fwrite(ev.line, 1, ev.len, out) != ev.len || putc('\n', out) == EOF) {
-            pp_errf(err, sizeof err, "writing %s: %s", o.out_path ? o.out_path : "standard output",
-                    strerror(errno));
+            pp_errf(err, sizeof err, "writing %s: %s", o.out_path ? o.out_path : "standard output", strerror(errno));
             goto fail;
         }
         if (man && pp_manifest_add(man, &ev, err, sizeof err)) goto fail;
@@ -92,30 +90,29 @@ int main(int argc, char **argv) {
         invalid += ev.invalid != PP_INV_NONE;
     }
     if (rc < 0) {
-        pp_errf(err, sizeof err, "event %llu did not fit the line buffer",
-                (unsigned long long)written);
+        pp_errf(err, sizeof err, "event %llu did not fit the line buffer", (unsigned long long)written);
         goto fail;
     }
     int bad = fflush(out) != 0 || ferror(out);
     if (out != stdout) bad |= fclose(out) != 0;
     out = NULL;
     if (bad) {
-        pp_errf(err, sizeof err, "writing %s: %s", o.out_path ? o.out_path : "standard output",
-                strerror(errno));
+        pp_errf(err, sizeof err, "writing %s: %s", o.out_path ? o.out_path : "standard output", strerror(errno));
         goto fail;
     }
     if (man && pp_manifest_write(man, o.manifest_path, err, sizeof err)) goto fail;
-    PP_INFO("emulate", "wrote %llu events (%llu invalid) to %s%s%s",
-            (unsigned long long)written, (unsigned long long)invalid,
-            o.out_path ? o.out_path : "standard output", man ? ", manifest " : "",
+    PP_INFO("emulate", "wrote %llu events (%llu invalid) to %s%s%s", (unsigned long long)written,
+            (unsigned long long)invalid, o.out_path ? o.out_path : "standard output", man ? ", manifest " : "",
             man ? o.manifest_path : "");
     status = 0;
     goto done;
 fail:
     fprintf(stderr, "pinpipe-emulate: %s\n", err);
 done:
-    if (out && out != stdout) fclose(out);
-    else if (out) fflush(out);
+    if (out && out != stdout)
+        fclose(out);
+    else if (out)
+        fflush(out);
     pp_manifest_destroy(man);
     pp_emu_gen_destroy(gen);
     return status;

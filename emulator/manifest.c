@@ -23,8 +23,8 @@ typedef struct {
 
 struct pp_manifest {
     pp_emu_options o;
-    day_stats *days;      /* o.days records */
-    uint8_t *seen;        /* catalog-size bits: row seen valid in the current day */
+    day_stats *days; /* o.days records */
+    uint8_t *seen;   /* catalog-size bits: row seen valid in the current day */
     size_t seen_bytes;
     uint32_t current_day;
 };
@@ -123,8 +123,7 @@ static json_t *stats_json(json_t *o, const day_stats *d, int v1) {
     json_object_set_new(o, "placeholder_events", phe);
     json_object_set_new(o, "placeholder_pins", php);
     json_t *fc = json_object();
-    for (unsigned k = 0; k < PP_FC_KINDS; k++)
-        json_object_set_new(fc, pp_fc_kind_names[k], u(d->fc_pins[k]));
+    for (unsigned k = 0; k < PP_FC_KINDS; k++) json_object_set_new(fc, pp_fc_kind_names[k], u(d->fc_pins[k]));
     json_object_set_new(o, "follower_count_format_pins", fc);
     return o;
 }

@@ -139,8 +139,7 @@ void pp_emu_options_usage(FILE *out) {
             "See docs/emulator.md for the data model, rates and the manifest.\n");
 }
 
-static int apply(pp_emu_options *o, const opt_spec *sp, const char *value, const char *what,
-                 char *err, size_t errlen) {
+static int apply(pp_emu_options *o, const opt_spec *sp, const char *value, const char *what, char *err, size_t errlen) {
     char *base = (char *)o + sp->offset;
     uint64_t u;
     uint32_t ppm;

@@ -17,31 +17,31 @@
 
 typedef enum { PP_SCHEMA_V1 = 1, PP_SCHEMA_V2 = 2 } pp_schema;
 
-#define PP_EMU_MAX_COUNT UINT64_C(1000000000000)   /* 10^12 events */
-#define PP_EMU_MAX_CATALOG UINT64_C(100000000)     /* 10^8 pins */
+#define PP_EMU_MAX_COUNT UINT64_C(1000000000000) /* 10^12 events */
+#define PP_EMU_MAX_CATALOG UINT64_C(100000000)   /* 10^8 pins */
 #define PP_EMU_MAX_DAYS 3660u
 
 typedef struct {
-    uint64_t seed;           /* --seed, default 1 */
-    uint64_t count;          /* --count, default 1000 */
-    int64_t start_day;       /* --start-date, days since 1970-01-01; default 2026-01-01 */
-    uint32_t days;           /* --days, default 3 */
-    uint64_t catalog_size;   /* --catalog-size, default 11000 */
-    uint64_t catalog_seed;   /* --catalog-seed, default 1 */
-    pp_schema schema;        /* --schema v1|v2, default v2 */
-    uint32_t invalid_ppm;    /* --invalid-rate, default 0 */
-    uint32_t extra_ppm;      /* --extra-field-rate, default 0 */
-    const char *out_path;    /* --out, default NULL = stdout */
+    uint64_t seed;             /* --seed, default 1 */
+    uint64_t count;            /* --count, default 1000 */
+    int64_t start_day;         /* --start-date, days since 1970-01-01; default 2026-01-01 */
+    uint32_t days;             /* --days, default 3 */
+    uint64_t catalog_size;     /* --catalog-size, default 11000 */
+    uint64_t catalog_seed;     /* --catalog-seed, default 1 */
+    pp_schema schema;          /* --schema v1|v2, default v2 */
+    uint32_t invalid_ppm;      /* --invalid-rate, default 0 */
+    uint32_t extra_ppm;        /* --extra-field-rate, default 0 */
+    const char *out_path;      /* --out, default NULL = stdout */
     const char *manifest_path; /* --manifest, default NULL = none */
-    const char *target;      /* --target URL: POST to the API instead of writing JSONL */
-    uint32_t concurrency;    /* --concurrency, requests in flight (default 8) */
-    uint64_t rate;           /* --rate, events per second (default 0 = no limit) */
-    uint32_t retries;        /* --retries per event on 503/429/connection errors (default 8) */
-    const char *token;       /* --token, bearer token for the API */
-    const char *kafka;       /* --kafka BROKERS: produce straight to Kafka instead */
-    const char *topic;       /* --topic (default pins) */
-    uint32_t partitions;     /* --partitions: create the topic first (default 0 = no) */
-    int help;                /* --help was given */
+    const char *target;        /* --target URL: POST to the API instead of writing JSONL */
+    uint32_t concurrency;      /* --concurrency, requests in flight (default 8) */
+    uint64_t rate;             /* --rate, events per second (default 0 = no limit) */
+    uint32_t retries;          /* --retries per event on 503/429/connection errors (default 8) */
+    const char *token;         /* --token, bearer token for the API */
+    const char *kafka;         /* --kafka BROKERS: produce straight to Kafka instead */
+    const char *topic;         /* --topic (default pins) */
+    uint32_t partitions;       /* --partitions: create the topic first (default 0 = no) */
+    int help;                  /* --help was given */
 } pp_emu_options;
 
 void pp_emu_options_defaults(pp_emu_options *o);

@@ -21,9 +21,7 @@ typedef struct {
     int busy;
 } slot;
 
-static double mono_ms_f(void) {
-    return pp_mono_us() / 1000.0;
-}
+static double mono_ms_f(void) { return pp_mono_us() / 1000.0; }
 
 static size_t discard(char *p, size_t size, size_t n, void *ud) {
     (void)p;
@@ -50,8 +48,8 @@ static void start(CURLM *multi, slot *s, const pp_emu_http_opts *o, struct curl_
     curl_multi_add_handle(multi, s->easy);
 }
 
-int pp_emu_http_run(pp_emu_gen *gen, pp_manifest *man, const pp_emu_http_opts *o, pp_emu_http_stats *st,
-                    char *err, size_t errlen) {
+int pp_emu_http_run(pp_emu_gen *gen, pp_manifest *man, const pp_emu_http_opts *o, pp_emu_http_stats *st, char *err,
+                    size_t errlen) {
     memset(st, 0, sizeof *st);
     unsigned n = o->concurrency ? o->concurrency : 1;
     slot *slots = pp_xcalloc(n, sizeof *slots);

@@ -26,8 +26,8 @@ typedef struct {
 } pp_emu_http_opts;
 
 typedef struct {
-    uint64_t sent;      /* events sent at least once */
-    uint64_t requests;  /* HTTP requests made, retries included */
+    uint64_t sent;     /* events sent at least once */
+    uint64_t requests; /* HTTP requests made, retries included */
     uint64_t acked;
     uint64_t rejected;
     uint64_t failed;
@@ -37,7 +37,7 @@ typedef struct {
 } pp_emu_http_stats;
 
 /* Drains the generator through the API; man (may be NULL) gets every event. */
-int pp_emu_http_run(pp_emu_gen *gen, pp_manifest *man, const pp_emu_http_opts *o, pp_emu_http_stats *st,
-                    char *err, size_t errlen);
+int pp_emu_http_run(pp_emu_gen *gen, pp_manifest *man, const pp_emu_http_opts *o, pp_emu_http_stats *st, char *err,
+                    size_t errlen);
 
 #endif

@@ -7,9 +7,7 @@
 #include "common/error.h"
 #include "contract/event_producer.h"
 
-static double now_s(void) {
-    return pp_mono_us() / 1e6;
-}
+static double now_s(void) { return pp_mono_us() / 1e6; }
 
 int pp_emu_kafka_run(pp_emu_gen *gen, pp_manifest *man, const pp_emu_options *o, pp_emu_kafka_stats *st, char *err,
                      size_t errlen) {

@@ -14,8 +14,8 @@
 #define PP_N_CATEGORIES 13
 
 typedef struct {
-    const char *name;      /* "diy-and-crafts" */
-    uint32_t weight;       /* relative frequency, per mille of catalog pins */
+    const char *name; /* "diy-and-crafts" */
+    uint32_t weight;  /* relative frequency, per mille of catalog pins */
     const char *const *nouns;
     unsigned n_nouns;
     const char *const *hows;

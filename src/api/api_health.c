@@ -67,8 +67,7 @@ static void *probe_main(void *arg) {
         probe_once(h);
         struct timespec until = pp_mono_deadline(h->interval_ms);
         pthread_mutex_lock(&h->mu);
-        while (!h->stop && pthread_cond_timedwait(&h->cv, &h->mu, &until) != ETIMEDOUT) {
-        }
+        while (!h->stop && pthread_cond_timedwait(&h->cv, &h->mu, &until) != ETIMEDOUT) {}
         int stop = h->stop;
         pthread_mutex_unlock(&h->mu);
         if (stop) break;
@@ -76,8 +75,8 @@ static void *probe_main(void *arg) {
     return NULL;
 }
 
-int pp_api_health_create(pp_api_health **out, const pp_kafka_conf *kc, pp_producer *producer,
-                         int interval_ms, char *err, size_t errlen) {
+int pp_api_health_create(pp_api_health **out, const pp_kafka_conf *kc, pp_producer *producer, int interval_ms,
+                         char *err, size_t errlen) {
     pp_api_health *h = pp_xcalloc(1, sizeof *h);
     int rc;
     h->producer = producer;

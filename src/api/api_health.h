@@ -27,8 +27,8 @@ typedef enum {
 
 typedef struct pp_api_health pp_api_health;
 
-int pp_api_health_create(pp_api_health **out, const pp_kafka_conf *kc, pp_producer *producer,
-                         int interval_ms, char *err, size_t errlen);
+int pp_api_health_create(pp_api_health **out, const pp_kafka_conf *kc, pp_producer *producer, int interval_ms,
+                         char *err, size_t errlen);
 void pp_api_health_destroy(pp_api_health *h);
 
 /* The last probe's result; why (may be NULL) gets the reason when not reachable. */

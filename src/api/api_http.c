@@ -21,9 +21,7 @@ static size_t token(const char **p) {
     return (size_t)(*p - s);
 }
 
-static int ieq(const char *s, size_t n, const char *lit) {
-    return strlen(lit) == n && strncasecmp(s, lit, n) == 0;
-}
+static int ieq(const char *s, size_t n, const char *lit) { return strlen(lit) == n && strncasecmp(s, lit, n) == 0; }
 
 int pp_api_content_type_is_json(const char *v) {
     if (!v) return 1;
@@ -65,8 +63,7 @@ int pp_api_content_type_is_json(const char *v) {
             memcpy(val, s, vn);
         }
         val[vn] = '\0';
-        if (ieq(name, nn, "charset") && strcasecmp(val, "utf-8") != 0 && strcasecmp(val, "utf8") != 0)
-            return 0;
+        if (ieq(name, nn, "charset") && strcasecmp(val, "utf-8") != 0 && strcasecmp(val, "utf8") != 0) return 0;
     }
 }
 
@@ -90,8 +87,7 @@ int pp_api_parse_content_length(const char *v, uint64_t *out) {
  * when both parse, else the trimmed text. */
 static int same_length(const char *a, const char *b) {
     uint64_t x, y;
-    if (pp_api_parse_content_length(a, &x) == PP_OK && pp_api_parse_content_length(b, &y) == PP_OK)
-        return x == y;
+    if (pp_api_parse_content_length(a, &x) == PP_OK && pp_api_parse_content_length(b, &y) == PP_OK) return x == y;
     while (is_ows(*a)) a++;
     while (is_ows(*b)) b++;
     size_t na = strlen(a), nb = strlen(b);

@@ -8,32 +8,23 @@
 #include <time.h>
 
 static const char *const ROUTE_LABELS[PP_API_ROUTE_COUNT] = {
-    [PP_API_ROUTE_PIN] = "/pin/",         [PP_API_ROUTE_PIN_REDIRECT] = "/pin",
-    [PP_API_ROUTE_HEALTHZ] = "/healthz", [PP_API_ROUTE_METRICS] = "/metrics",
-    [PP_API_ROUTE_OTHER] = "other",
+    [PP_API_ROUTE_PIN] = "/pin/",        [PP_API_ROUTE_PIN_REDIRECT] = "/pin", [PP_API_ROUTE_HEALTHZ] = "/healthz",
+    [PP_API_ROUTE_METRICS] = "/metrics", [PP_API_ROUTE_OTHER] = "other",
 };
 
-static const unsigned CODES[PP_API_N_CODES] = {200, 307, 400, 401, 404, 405,
-                                               413, 415, 422, 500, 503};
+static const unsigned CODES[PP_API_N_CODES] = {200, 307, 400, 401, 404, 405, 413, 415, 422, 500, 503};
 
 static const char *const PERR_LABELS[PP_API_PERR_COUNT] = {
-    [PP_API_PERR_QUEUE_FULL] = "queue_full",
-    [PP_API_PERR_TIMEOUT] = "timeout",
-    [PP_API_PERR_KAFKA] = "kafka_error",
-    [PP_API_PERR_REJECTED] = "rejected",
-    [PP_API_PERR_TOO_LARGE] = "too_large",
-    [PP_API_PERR_REFUSED] = "refused",
+    [PP_API_PERR_QUEUE_FULL] = "queue_full", [PP_API_PERR_TIMEOUT] = "timeout",     [PP_API_PERR_KAFKA] = "kafka_error",
+    [PP_API_PERR_REJECTED] = "rejected",     [PP_API_PERR_TOO_LARGE] = "too_large", [PP_API_PERR_REFUSED] = "refused",
 };
 
 /* 0.5 ms .. 10 s */
 static const int64_t BUCKETS_US[PP_API_N_BUCKETS] = {
-    500,    1000,   2500,    5000,    10000,   25000,   50000,   100000,
-    250000, 500000, 1000000, 2500000, 5000000, 7500000, 10000000,
+    500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 500000, 1000000, 2500000, 5000000, 7500000, 10000000,
 };
 
-const char *pp_api_route_label(pp_api_route r) {
-    return (unsigned)r < PP_API_ROUTE_COUNT ? ROUTE_LABELS[r] : "other";
-}
+const char *pp_api_route_label(pp_api_route r) { return (unsigned)r < PP_API_ROUTE_COUNT ? ROUTE_LABELS[r] : "other"; }
 
 static void histogram_init(pp_api_histogram *h) {
     for (int i = 0; i <= PP_API_N_BUCKETS; i++) atomic_init(&h->buckets[i], 0);
@@ -70,11 +61,9 @@ void pp_api_metrics_request_begin(pp_api_metrics *m) {
     atomic_fetch_add_explicit(&m->in_flight, 1, memory_order_relaxed);
 }
 
-void pp_api_metrics_request_end(pp_api_metrics *m, pp_api_route route, unsigned code,
-                                int64_t duration_us) {
+void pp_api_metrics_request_end(pp_api_metrics *m, pp_api_route route, unsigned code, int64_t duration_us) {
     if ((unsigned)route >= PP_API_ROUTE_COUNT) route = PP_API_ROUTE_OTHER;
-    if (code != 0)
-        atomic_fetch_add_explicit(&m->requests[route][code_index(code)], 1, memory_order_relaxed);
+    if (code != 0) atomic_fetch_add_explicit(&m->requests[route][code_index(code)], 1, memory_order_relaxed);
     pp_api_histogram_observe(&m->request_duration[route], duration_us);
     atomic_fetch_sub_explicit(&m->in_flight, 1, memory_order_relaxed);
 }
@@ -84,8 +73,7 @@ void pp_api_metrics_produce_done(pp_api_metrics *m, int64_t duration_us) {
 }
 
 void pp_api_metrics_produce_error(pp_api_metrics *m, pp_api_produce_error e) {
-    if ((unsigned)e < PP_API_PERR_COUNT)
-        atomic_fetch_add_explicit(&m->produce_errors[e], 1, memory_order_relaxed);
+    if ((unsigned)e < PP_API_PERR_COUNT) atomic_fetch_add_explicit(&m->produce_errors[e], 1, memory_order_relaxed);
 }
 
 /* Seconds with 6 decimals, from microseconds ("0.0005", "10"). */
@@ -97,8 +85,7 @@ static void put_seconds(pp_strbuf *sb, uint64_t us) {
     pp_sb_append(sb, buf, (size_t)n);
 }
 
-static void render_histogram(pp_strbuf *sb, const char *name, const char *labels,
-                             const pp_api_histogram *h) {
+static void render_histogram(pp_strbuf *sb, const char *name, const char *labels, const pp_api_histogram *h) {
     uint64_t cum = 0;
     const char *sep = labels[0] ? "," : "";
     for (int i = 0; i <= PP_API_N_BUCKETS; i++) {
@@ -114,71 +101,77 @@ static void render_histogram(pp_strbuf *sb, const char *name, const char *labels
      * one from the +Inf bucket for a moment, which Prometheus tolerates */
     pp_sb_printf(sb, "%s_sum%s%s%s ", name, labels[0] ? "{" : "", labels, labels[0] ? "}" : "");
     put_seconds(sb, atomic_load_explicit(&h->sum_us, memory_order_relaxed));
-    pp_sb_printf(sb, "\n%s_count%s%s%s %lu\n", name, labels[0] ? "{" : "", labels,
-                 labels[0] ? "}" : "", atomic_load_explicit(&h->count, memory_order_relaxed));
+    pp_sb_printf(sb, "\n%s_count%s%s%s %lu\n", name, labels[0] ? "{" : "", labels, labels[0] ? "}" : "",
+                 atomic_load_explicit(&h->count, memory_order_relaxed));
 }
 
 void pp_api_metrics_render(const pp_api_metrics *m, const pp_api_gauges *g, pp_strbuf *sb) {
     pp_api_metrics *mm = (pp_api_metrics *)m; /* atomic loads take non-const pointers */
     char labels[64];
 
-    pp_sb_puts(sb, "# HELP pinpipe_api_requests_total HTTP requests answered, by route and status code.\n"
-                   "# TYPE pinpipe_api_requests_total counter\n");
+    pp_sb_puts(sb,
+               "# HELP pinpipe_api_requests_total HTTP requests answered, by route and status code.\n"
+               "# TYPE pinpipe_api_requests_total counter\n");
     for (int r = 0; r < PP_API_ROUTE_COUNT; r++)
         for (int c = 0; c <= PP_API_N_CODES; c++) {
             unsigned long v = atomic_load_explicit(&mm->requests[r][c], memory_order_relaxed);
             if (v == 0 && !(r == PP_API_ROUTE_PIN && c == 0)) continue;
             if (c < PP_API_N_CODES)
-                pp_sb_printf(sb, "pinpipe_api_requests_total{route=\"%s\",code=\"%u\"} %lu\n",
-                             ROUTE_LABELS[r], CODES[c], v);
+                pp_sb_printf(sb, "pinpipe_api_requests_total{route=\"%s\",code=\"%u\"} %lu\n", ROUTE_LABELS[r],
+                             CODES[c], v);
             else
-                pp_sb_printf(sb, "pinpipe_api_requests_total{route=\"%s\",code=\"other\"} %lu\n",
-                             ROUTE_LABELS[r], v);
+                pp_sb_printf(sb, "pinpipe_api_requests_total{route=\"%s\",code=\"other\"} %lu\n", ROUTE_LABELS[r], v);
         }
 
-    pp_sb_puts(sb, "# HELP pinpipe_api_request_duration_seconds Time from the request's arrival to its response being done.\n"
-                   "# TYPE pinpipe_api_request_duration_seconds histogram\n");
+    pp_sb_puts(
+        sb,
+        "# HELP pinpipe_api_request_duration_seconds Time from the request's arrival to its response being done.\n"
+        "# TYPE pinpipe_api_request_duration_seconds histogram\n");
     for (int r = 0; r < PP_API_ROUTE_COUNT; r++) {
-        if (r != PP_API_ROUTE_PIN &&
-            atomic_load_explicit(&mm->request_duration[r].count, memory_order_relaxed) == 0)
+        if (r != PP_API_ROUTE_PIN && atomic_load_explicit(&mm->request_duration[r].count, memory_order_relaxed) == 0)
             continue;
         snprintf(labels, sizeof labels, "route=\"%s\"", ROUTE_LABELS[r]);
         render_histogram(sb, "pinpipe_api_request_duration_seconds", labels, &mm->request_duration[r]);
     }
 
-    pp_sb_puts(sb, "# HELP pinpipe_api_produce_duration_seconds Time from handing an event to the Kafka producer to its delivery report.\n"
-                   "# TYPE pinpipe_api_produce_duration_seconds histogram\n");
+    pp_sb_puts(sb,
+               "# HELP pinpipe_api_produce_duration_seconds Time from handing an event to the Kafka producer to its "
+               "delivery report.\n"
+               "# TYPE pinpipe_api_produce_duration_seconds histogram\n");
     render_histogram(sb, "pinpipe_api_produce_duration_seconds", "", &mm->produce_duration);
 
-    pp_sb_puts(sb, "# HELP pinpipe_api_produce_errors_total Events not acknowledged by Kafka, by reason (503, but 413 too_large and 500 refused).\n"
-                   "# TYPE pinpipe_api_produce_errors_total counter\n");
+    pp_sb_puts(sb,
+               "# HELP pinpipe_api_produce_errors_total Events not acknowledged by Kafka, by reason (503, but 413 "
+               "too_large and 500 refused).\n"
+               "# TYPE pinpipe_api_produce_errors_total counter\n");
     for (int e = 0; e < PP_API_PERR_COUNT; e++)
         pp_sb_printf(sb, "pinpipe_api_produce_errors_total{reason=\"%s\"} %lu\n", PERR_LABELS[e],
                      atomic_load_explicit(&mm->produce_errors[e], memory_order_relaxed));
 
-    pp_sb_printf(sb,
-                 "# HELP pinpipe_api_in_flight_requests Requests begun and not yet answered.\n"
-                 "# TYPE pinpipe_api_in_flight_requests gauge\n"
-                 "pinpipe_api_in_flight_requests %ld\n"
-                 "# HELP pinpipe_api_producer_queue_depth Events handed to the producer and not yet acknowledged or failed.\n"
-                 "# TYPE pinpipe_api_producer_queue_depth gauge\n"
-                 "pinpipe_api_producer_queue_depth %ld\n"
-                 "# HELP pinpipe_api_kafka_reachable 1 when the last health probe reached a Kafka broker.\n"
-                 "# TYPE pinpipe_api_kafka_reachable gauge\n"
-                 "pinpipe_api_kafka_reachable %d\n",
-                 atomic_load_explicit(&mm->in_flight, memory_order_relaxed), g ? g->queue_depth : 0,
-                 g ? (g->kafka_reachable != 0) : 0);
-    pp_sb_printf(sb,
-                 "# HELP pinpipe_api_connections_refused_total Connections closed at once, over a connection limit.\n"
-                 "# TYPE pinpipe_api_connections_refused_total counter\n"
-                 "pinpipe_api_connections_refused_total{reason=\"total\"} %lu\n"
-                 "pinpipe_api_connections_refused_total{reason=\"per_ip\"} %lu\n"
-                 "# HELP pinpipe_api_request_timeouts_total Requests not received within --request-timeout (408 or closed).\n"
-                 "# TYPE pinpipe_api_request_timeouts_total counter\n"
-                 "pinpipe_api_request_timeouts_total %lu\n"
-                 "# HELP pinpipe_api_open_connections Connections open now.\n"
-                 "# TYPE pinpipe_api_open_connections gauge\n"
-                 "pinpipe_api_open_connections %ld\n",
-                 g ? g->refused_total : 0, g ? g->refused_per_ip : 0, g ? g->request_timeouts : 0,
-                 g ? g->open_connections : 0);
+    pp_sb_printf(
+        sb,
+        "# HELP pinpipe_api_in_flight_requests Requests begun and not yet answered.\n"
+        "# TYPE pinpipe_api_in_flight_requests gauge\n"
+        "pinpipe_api_in_flight_requests %ld\n"
+        "# HELP pinpipe_api_producer_queue_depth Events handed to the producer and not yet acknowledged or failed.\n"
+        "# TYPE pinpipe_api_producer_queue_depth gauge\n"
+        "pinpipe_api_producer_queue_depth %ld\n"
+        "# HELP pinpipe_api_kafka_reachable 1 when the last health probe reached a Kafka broker.\n"
+        "# TYPE pinpipe_api_kafka_reachable gauge\n"
+        "pinpipe_api_kafka_reachable %d\n",
+        atomic_load_explicit(&mm->in_flight, memory_order_relaxed), g ? g->queue_depth : 0,
+        g ? (g->kafka_reachable != 0) : 0);
+    pp_sb_printf(
+        sb,
+        "# HELP pinpipe_api_connections_refused_total Connections closed at once, over a connection limit.\n"
+        "# TYPE pinpipe_api_connections_refused_total counter\n"
+        "pinpipe_api_connections_refused_total{reason=\"total\"} %lu\n"
+        "pinpipe_api_connections_refused_total{reason=\"per_ip\"} %lu\n"
+        "# HELP pinpipe_api_request_timeouts_total Requests not received within --request-timeout (408 or closed).\n"
+        "# TYPE pinpipe_api_request_timeouts_total counter\n"
+        "pinpipe_api_request_timeouts_total %lu\n"
+        "# HELP pinpipe_api_open_connections Connections open now.\n"
+        "# TYPE pinpipe_api_open_connections gauge\n"
+        "pinpipe_api_open_connections %ld\n",
+        g ? g->refused_total : 0, g ? g->refused_per_ip : 0, g ? g->request_timeouts : 0, g ? g->open_connections : 0);
 }

@@ -83,12 +83,10 @@ typedef struct {
 
 void pp_api_metrics_init(pp_api_metrics *m);
 
-
 void pp_api_metrics_request_begin(pp_api_metrics *m);
 /* A request is done: counts it under (route, code) unless code is 0 (no response was
  * sent: the client went away), observes its duration, and ends it in in_flight. */
-void pp_api_metrics_request_end(pp_api_metrics *m, pp_api_route route, unsigned code,
-                                int64_t duration_us);
+void pp_api_metrics_request_end(pp_api_metrics *m, pp_api_route route, unsigned code, int64_t duration_us);
 void pp_api_metrics_produce_done(pp_api_metrics *m, int64_t duration_us);
 void pp_api_metrics_produce_error(pp_api_metrics *m, pp_api_produce_error e);
 void pp_api_histogram_observe(pp_api_histogram *h, int64_t us);

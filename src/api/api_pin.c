@@ -29,7 +29,7 @@ struct pp_api_pin_req {
     atomic_int phase;
     char *body;
     size_t len, cap;
-    pp_strbuf echo;       /* the 200 answer, built before producing */
+    pp_strbuf echo; /* the 200 answer, built before producing */
     int64_t produce_start_us;
     int report_status;    /* PP_OK or the PP_E* code of the delivery report */
     int report_too_large; /* with PP_EREFUSED: Kafka refused it for its size */
@@ -37,9 +37,8 @@ struct pp_api_pin_req {
     char report_err[160];
 };
 
-void pp_api_pin_init(pp_api_pin *pin, pp_producer *producer, pp_api_metrics *metrics,
-                     const char *topic, size_t max_body, int retry_after_s,
-                     const atomic_int *draining) {
+void pp_api_pin_init(pp_api_pin *pin, pp_producer *producer, pp_api_metrics *metrics, const char *topic,
+                     size_t max_body, int retry_after_s, const atomic_int *draining) {
     pin->producer = producer;
     pin->metrics = metrics;
     pin->topic = topic;
@@ -64,23 +63,21 @@ void pp_api_pin_req_free(pp_api_pin_req *r) {
 static int draining(const pp_api_pin *pin) { return pin->draining && atomic_load(pin->draining); }
 
 /* Queues an answer and records it. */
-static enum MHD_Result answer(pp_api_pin *pin, pp_api_pin_req *r, struct MHD_Connection *c,
-                              unsigned code, pp_strbuf *body, const char *const *headers,
-                              unsigned *status) {
+static enum MHD_Result answer(pp_api_pin *pin, pp_api_pin_req *r, struct MHD_Connection *c, unsigned code,
+                              pp_strbuf *body, const char *const *headers, unsigned *status) {
     if (r) atomic_store(&r->phase, PHASE_ANSWERED);
     *status = code;
     return pp_api_respond(c, code, body, PP_API_JSON, headers, draining(pin));
 }
 
-static enum MHD_Result answer_detail(pp_api_pin *pin, pp_api_pin_req *r, struct MHD_Connection *c,
-                                     unsigned code, const char *msg, unsigned *status) {
+static enum MHD_Result answer_detail(pp_api_pin *pin, pp_api_pin_req *r, struct MHD_Connection *c, unsigned code,
+                                     const char *msg, unsigned *status) {
     if (r) atomic_store(&r->phase, PHASE_ANSWERED);
     *status = code;
     return pp_api_respond_detail(c, code, msg, NULL, draining(pin));
 }
 
-static enum MHD_Result answer_unavailable(pp_api_pin *pin, pp_api_pin_req *r,
-                                          struct MHD_Connection *c, const char *msg,
+static enum MHD_Result answer_unavailable(pp_api_pin *pin, pp_api_pin_req *r, struct MHD_Connection *c, const char *msg,
                                           const char *reason, unsigned *status) {
     char retry[16];
     snprintf(retry, sizeof retry, "%d", pin->retry_after_s);
@@ -111,8 +108,7 @@ static enum MHD_Result answer_refused(pp_api_pin *pin, pp_api_pin_req *r, struct
     return answer(pin, r, c, MHD_HTTP_INTERNAL_SERVER_ERROR, &sb, NULL, status);
 }
 
-static enum MHD_Result too_large(pp_api_pin *pin, pp_api_pin_req *r, struct MHD_Connection *c,
-                                 unsigned *status) {
+static enum MHD_Result too_large(pp_api_pin *pin, pp_api_pin_req *r, struct MHD_Connection *c, unsigned *status) {
     char msg[96];
     snprintf(msg, sizeof msg, "Request body too large: the limit is %zu bytes", pin->max_body);
     return answer_detail(pin, r, c, MHD_HTTP_CONTENT_TOO_LARGE, msg, status);
@@ -133,8 +129,8 @@ static void write_raw_413(const pp_api_pin *pin, struct MHD_Connection *c) {
     const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
     if (!ci) return;
     char body[96], msg[256];
-    int bn = snprintf(body, sizeof body, "{\"detail\":\"Request body too large: the limit is %zu bytes\"}",
-                      pin->max_body);
+    int bn =
+        snprintf(body, sizeof body, "{\"detail\":\"Request body too large: the limit is %zu bytes\"}", pin->max_body);
     int n = snprintf(msg, sizeof msg,
                      "HTTP/1.1 413 Content Too Large\r\nContent-Type: application/json\r\n"
                      "Content-Length: %d\r\nConnection: close\r\n\r\n%s",
@@ -157,18 +153,18 @@ static void on_delivery(const pp_delivery_report *rep, void *opaque) {
     snprintf(r->report_err, sizeof r->report_err, "%s", rep->errstr ? rep->errstr : "");
     pp_api_metrics_produce_done(pin->metrics, pp_mono_us() - r->produce_start_us);
     if (rep->status != PP_OK)
-        pp_api_metrics_produce_error(pin->metrics, rep->status == PP_ETIMEOUT ? PP_API_PERR_TIMEOUT
-                                                   : r->report_too_large      ? PP_API_PERR_TOO_LARGE
-                                                   : pp_err_transient(rep->status) ? PP_API_PERR_KAFKA
-                                                                                   : PP_API_PERR_REFUSED);
+        pp_api_metrics_produce_error(pin->metrics,
+                                     rep->status == PP_ETIMEOUT          ? PP_API_PERR_TIMEOUT
+                                         : r->report_too_large           ? PP_API_PERR_TOO_LARGE
+                                         : pp_err_transient(rep->status) ? PP_API_PERR_KAFKA
+                                                                         : PP_API_PERR_REFUSED);
     atomic_store(&r->phase, PHASE_REPORTED);
     MHD_resume_connection(c);
     atomic_fetch_sub(&pin->pending, 1);
 }
 
 /* The body is complete: validate, then produce (suspending the connection) or answer. */
-static enum MHD_Result body_done(pp_api_pin *pin, pp_api_pin_req *r, struct MHD_Connection *c,
-                                 unsigned *status) {
+static enum MHD_Result body_done(pp_api_pin *pin, pp_api_pin_req *r, struct MHD_Connection *c, unsigned *status) {
     pp_event ev;
     pp_strbuf sb;
     char err[256];
@@ -304,14 +300,12 @@ enum MHD_Result pp_api_pin_step(pp_api_pin *pin, struct MHD_Connection *c, const
             return answer(pin, r, c, MHD_HTTP_OK, &body, NULL, status);
         }
         if (log_failure())
-            PP_WARN("api", "event not acknowledged by Kafka: %s (%s)", r->report_err,
-                    pp_strerror(r->report_status));
+            PP_WARN("api", "event not acknowledged by Kafka: %s (%s)", r->report_err, pp_strerror(r->report_status));
         if (!pp_err_transient(r->report_status))
             return answer_refused(pin, r, c, r->report_too_large, r->report_err, status);
         return answer_unavailable(pin, r, c,
-                                  r->report_status == PP_ETIMEOUT
-                                      ? "Kafka did not acknowledge the event in time"
-                                      : "Kafka did not acknowledge the event",
+                                  r->report_status == PP_ETIMEOUT ? "Kafka did not acknowledge the event in time"
+                                                                  : "Kafka did not acknowledge the event",
                                   r->report_status == PP_ETIMEOUT ? "timeout" : "kafka_error", status);
     case PHASE_ANSWERED:
         *upload_data_size = 0; /* the rest of a body we already answered */

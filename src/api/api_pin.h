@@ -55,9 +55,8 @@ typedef struct {
 
 typedef struct pp_api_pin_req pp_api_pin_req;
 
-void pp_api_pin_init(pp_api_pin *pin, pp_producer *producer, pp_api_metrics *metrics,
-                     const char *topic, size_t max_body, int retry_after_s,
-                     const atomic_int *draining);
+void pp_api_pin_init(pp_api_pin *pin, pp_producer *producer, pp_api_metrics *metrics, const char *topic,
+                     size_t max_body, int retry_after_s, const atomic_int *draining);
 
 /* One call of MHD's access handler for POST /pin/ (after routing and auth), with
  * MHD's arguments. *req starts NULL and is owned by the caller once set. *status gets

@@ -14,8 +14,7 @@ static void put_json(pp_strbuf *sb, const json_t *v) {
         pp_sb_puts(sb, "null");
         return;
     }
-    if (json_dump_callback(v, append_cb, sb, JSON_COMPACT | JSON_ENCODE_ANY) != 0)
-        pp_sb_puts(sb, "null");
+    if (json_dump_callback(v, append_cb, sb, JSON_COMPACT | JSON_ENCODE_ANY) != 0) pp_sb_puts(sb, "null");
 }
 
 void pp_api_reply_echo(pp_strbuf *sb, const pp_event *ev) {
@@ -47,8 +46,7 @@ void pp_api_reply_invalid(pp_strbuf *sb, const pp_event *ev, size_t body_len) {
             pp_sb_json_cstr(sb, PP_FIELDS[e->field].name);
             pp_sb_puts(sb, "]");
             /* pydantic: a missing field's input is the object it is missing from */
-            input = strcmp(e->type, "missing") == 0 ? ev->root
-                                                    : json_object_get(ev->root, PP_FIELDS[e->field].name);
+            input = strcmp(e->type, "missing") == 0 ? ev->root : json_object_get(ev->root, PP_FIELDS[e->field].name);
         } else {
             pp_sb_puts(sb, ",\"loc\":[\"body\"]");
             input = ev->root;
@@ -66,8 +64,9 @@ void pp_api_reply_invalid(pp_strbuf *sb, const pp_event *ev, size_t body_len) {
 }
 
 void pp_api_reply_body_missing(pp_strbuf *sb) {
-    pp_sb_puts(sb, "{\"detail\":[{\"type\":\"missing\",\"loc\":[\"body\"],\"msg\":\"Field required\","
-                   "\"input\":null}]}");
+    pp_sb_puts(sb,
+               "{\"detail\":[{\"type\":\"missing\",\"loc\":[\"body\"],\"msg\":\"Field required\","
+               "\"input\":null}]}");
 }
 
 void pp_api_reply_json_invalid(pp_strbuf *sb, const char *body, size_t len) {
@@ -81,8 +80,9 @@ void pp_api_reply_json_invalid(pp_strbuf *sb, const char *body, size_t len) {
         why = "invalid JSON";
         pos = 0;
     }
-    pp_sb_printf(sb, "{\"detail\":[{\"type\":\"json_invalid\",\"loc\":[\"body\",%ld],"
-                     "\"msg\":\"JSON decode error\",\"input\":{},\"ctx\":{\"error\":",
+    pp_sb_printf(sb,
+                 "{\"detail\":[{\"type\":\"json_invalid\",\"loc\":[\"body\",%ld],"
+                 "\"msg\":\"JSON decode error\",\"input\":{},\"ctx\":{\"error\":",
                  pos);
     /* jansson's text may quote a piece of the input that is not valid UTF-8 */
     if (pp_utf8_valid(why, strlen(why)))

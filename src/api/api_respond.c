@@ -4,9 +4,8 @@
 
 #include "api/api_reply.h"
 
-enum MHD_Result pp_api_respond(struct MHD_Connection *c, unsigned status, pp_strbuf *body,
-                               const char *content_type, const char *const *headers,
-                               int close_conn) {
+enum MHD_Result pp_api_respond(struct MHD_Connection *c, unsigned status, pp_strbuf *body, const char *content_type,
+                               const char *const *headers, int close_conn) {
     size_t len = body->len;
     char *data = pp_sb_steal(body);
     struct MHD_Response *r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
@@ -15,12 +14,10 @@ enum MHD_Result pp_api_respond(struct MHD_Connection *c, unsigned status, pp_str
         return MHD_NO;
     }
     enum MHD_Result ok = MHD_YES;
-    if (content_type && MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type) != MHD_YES)
-        ok = MHD_NO;
+    if (content_type && MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type) != MHD_YES) ok = MHD_NO;
     for (size_t i = 0; ok == MHD_YES && headers && headers[i]; i += 2)
         if (MHD_add_response_header(r, headers[i], headers[i + 1]) != MHD_YES) ok = MHD_NO;
-    if (ok == MHD_YES && close_conn &&
-        MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close") != MHD_YES)
+    if (ok == MHD_YES && close_conn && MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close") != MHD_YES)
         ok = MHD_NO;
     if (ok == MHD_YES) ok = MHD_queue_response(c, status, r);
     MHD_destroy_response(r);

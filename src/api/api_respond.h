@@ -17,9 +17,8 @@
  * NULL-terminated flat list {"Name", "value", ..., NULL} (may be NULL), and
  * `Connection: close` when close_conn. Returns MHD's result (MHD_NO: the connection
  * is closed). */
-enum MHD_Result pp_api_respond(struct MHD_Connection *c, unsigned status, pp_strbuf *body,
-                               const char *content_type, const char *const *headers,
-                               int close_conn);
+enum MHD_Result pp_api_respond(struct MHD_Connection *c, unsigned status, pp_strbuf *body, const char *content_type,
+                               const char *const *headers, int close_conn);
 
 /* pp_api_respond with the body {"detail":MSG} as JSON. */
 enum MHD_Result pp_api_respond_detail(struct MHD_Connection *c, unsigned status, const char *msg,

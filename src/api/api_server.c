@@ -30,7 +30,7 @@
 #include "kafka/kafka_producer.h"
 
 struct pp_api_server {
-    pp_api_opts opts;      /* strings below are the server's copies */
+    pp_api_opts opts; /* strings below are the server's copies */
     char *address;
     char *topic;
     pp_producer *producer;
@@ -100,8 +100,7 @@ int pp_api_opts_check(const pp_api_opts *o, char *err, size_t errlen) {
     for (size_t i = 0; i < sizeof RANGES / sizeof RANGES[0]; i++) {
         long v = *(const long *)((const char *)o + RANGES[i].off);
         if (v < RANGES[i].min || v > RANGES[i].max) {
-            pp_errf(err, errlen, "--%s: %ld is out of range %ld..%ld", RANGES[i].name, v,
-                    RANGES[i].min, RANGES[i].max);
+            pp_errf(err, errlen, "--%s: %ld is out of range %ld..%ld", RANGES[i].name, v, RANGES[i].min, RANGES[i].max);
             return PP_EINVAL;
         }
     }
@@ -131,7 +130,10 @@ static enum MHD_Result answer_health(pp_api_server *s, struct MHD_Connection *c,
     int ok = k == PP_API_KAFKA_REACHABLE && !draining;
     pp_strbuf sb;
     pp_sb_init(&sb);
-    pp_sb_printf(&sb, "{\"status\":\"%s\",\"kafka\":\"%s\"", ok ? "ok" : draining ? "draining" : "unavailable",
+    pp_sb_printf(&sb, "{\"status\":\"%s\",\"kafka\":\"%s\"",
+                 ok             ? "ok"
+                     : draining ? "draining"
+                                : "unavailable",
                  pp_api_kafka_state_name(k));
     if (k != PP_API_KAFKA_REACHABLE && why[0]) {
         pp_sb_puts(&sb, ",\"detail\":");
@@ -174,8 +176,8 @@ static int route_first(pp_api_server *s, struct MHD_Connection *c, const char *m
             *res = pp_api_respond_detail(c, r->status, "Method Not Allowed", allow, close_conn);
             return 1;
         }
-        if (!pp_api_auth_check(&s->auth, MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-                                                                     MHD_HTTP_HEADER_AUTHORIZATION))) {
+        if (!pp_api_auth_check(&s->auth,
+                               MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION))) {
             static const char *const www[] = {MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer", NULL};
             r->status = MHD_HTTP_UNAUTHORIZED;
             *res = pp_api_respond_detail(c, r->status, "Not authenticated", www, close_conn);
@@ -201,8 +203,7 @@ static int route_first(pp_api_server *s, struct MHD_Connection *c, const char *m
         }
         return 1;
     case PP_API_ROUTE_OTHER:
-    case PP_API_ROUTE_COUNT:
-        break;
+    case PP_API_ROUTE_COUNT: break;
     }
     r->status = MHD_HTTP_NOT_FOUND;
     *res = pp_api_respond_detail(c, r->status, "Not Found", NULL, close_conn);
@@ -216,8 +217,7 @@ typedef struct {
     int overflow;
 } framing_fields;
 
-static enum MHD_Result collect_framing(void *cls, enum MHD_ValueKind kind, const char *key,
-                                       const char *value) {
+static enum MHD_Result collect_framing(void *cls, enum MHD_ValueKind kind, const char *key, const char *value) {
     framing_fields *f = cls;
     (void)kind;
     if (!key || !value) return MHD_YES;
@@ -248,9 +248,8 @@ static int reject_framing(pp_api_server *s, struct MHD_Connection *c, api_req *r
     return 1;
 }
 
-static enum MHD_Result step_request(pp_api_server *s, struct MHD_Connection *c, const char *url,
-                                    const char *method, const char *upload_data,
-                                    size_t *upload_data_size, void **con_cls) {
+static enum MHD_Result step_request(pp_api_server *s, struct MHD_Connection *c, const char *url, const char *method,
+                                    const char *upload_data, size_t *upload_data_size, void **con_cls) {
     api_req *r = *con_cls;
     if (!r) {
         r = pp_xcalloc(1, sizeof *r);
@@ -285,9 +284,8 @@ static enum MHD_Result step_request(pp_api_server *s, struct MHD_Connection *c, 
     return pp_api_pin_step(&s->pin, c, upload_data, upload_data_size, &r->pin, &r->status);
 }
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+                                  const char *version, const char *upload_data, size_t *upload_data_size,
                                   void **con_cls) {
     pp_api_server *s = cls;
     (void)version;
@@ -301,8 +299,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     return res;
 }
 
-static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
-                         enum MHD_RequestTerminationCode toe) {
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe) {
     pp_api_server *s = cls;
     api_req *r = *con_cls;
     pp_http_guard_done(s->guard, c); /* the next request's deadline starts */
@@ -316,8 +313,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     *con_cls = NULL;
 }
 
-static int parse_address(const char *addr, long port, struct sockaddr_storage *ss, socklen_t *len,
-                         int *v6) {
+static int parse_address(const char *addr, long port, struct sockaddr_storage *ss, socklen_t *len, int *v6) {
     memset(ss, 0, sizeof *ss);
     struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
     struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
@@ -353,8 +349,8 @@ static int start_daemon(pp_api_server *s, char *err, size_t errlen) {
         pp_errf(err, errlen, "--address: '%s' is not an IPv4 or IPv6 address", s->address);
         return PP_EINVAL;
     }
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_ALLOW_SUSPEND_RESUME |
-                     MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0);
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |
+        (v6 ? MHD_USE_IPv6 : 0);
     struct MHD_OptionItem ops[6 + PP_HTTP_GUARD_MHD_OPTIONS + 1] = {
         {MHD_OPTION_SOCK_ADDR, 0, &ss},
         {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, s},
@@ -369,8 +365,8 @@ static int start_daemon(pp_api_server *s, char *err, size_t errlen) {
     s->daemon = MHD_start_daemon(flags, (uint16_t)s->opts.port, pp_http_guard_accept, s->guard, on_request, s,
                                  MHD_OPTION_ARRAY, ops, MHD_OPTION_END);
     if (!s->daemon) {
-        pp_errf(err, errlen, "cannot listen on %s port %ld (in use, or not a local address?)",
-                s->address, s->opts.port);
+        pp_errf(err, errlen, "cannot listen on %s port %ld (in use, or not a local address?)", s->address,
+                s->opts.port);
         return PP_EIO;
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
@@ -378,8 +374,7 @@ static int start_daemon(pp_api_server *s, char *err, size_t errlen) {
     return PP_OK;
 }
 
-int pp_api_server_create(pp_api_server **out, const pp_api_opts *o, const pp_kafka_conf *kc,
-                         char *err, size_t errlen) {
+int pp_api_server_create(pp_api_server **out, const pp_api_opts *o, const pp_kafka_conf *kc, char *err, size_t errlen) {
     int rc = pp_api_opts_check(o, err, errlen);
     if (rc != PP_OK) return rc;
     pp_api_server *s = pp_xcalloc(1, sizeof *s);
@@ -402,22 +397,23 @@ int pp_api_server_create(pp_api_server **out, const pp_api_opts *o, const pp_kaf
     /* Kafka's record limit follows the body limit (kafka_limits.h); -X wins */
     long record_max = PP_KAFKA_RECORD_MAX_BYTES_FOR(o->max_body);
     if (record_max > po.message_max_bytes)
-        po.message_max_bytes = (int)(record_max < PP_KAFKA_MESSAGE_MAX_BYTES_LIMIT ? record_max
-                                                                                  : PP_KAFKA_MESSAGE_MAX_BYTES_LIMIT);
+        po.message_max_bytes =
+            (int)(record_max < PP_KAFKA_MESSAGE_MAX_BYTES_LIMIT ? record_max : PP_KAFKA_MESSAGE_MAX_BYTES_LIMIT);
     po.linger_ms = (int)o->linger_ms;
     po.queue_max_messages = (int)o->queue_max;
     po.message_timeout_ms = (int)o->produce_timeout_ms;
     rc = pp_producer_create(&s->producer, kc, &po, err, errlen);
     if (rc != PP_OK) goto fail;
     if (pp_producer_max_message_bytes(s->producer) < PP_KAFKA_RECORD_MAX_BYTES_FOR(o->max_body))
-        PP_WARN("api", "message.max.bytes %ld cannot hold every body up to --max-body %ld with its key "
-                       "(needs %ld): such events are answered 413",
-                pp_producer_max_message_bytes(s->producer), o->max_body,
-                PP_KAFKA_RECORD_MAX_BYTES_FOR(o->max_body));
+        PP_WARN("api",
+                "message.max.bytes %ld cannot hold every body up to --max-body %ld with its key "
+                "(needs %ld): such events are answered 413",
+                pp_producer_max_message_bytes(s->producer), o->max_body, PP_KAFKA_RECORD_MAX_BYTES_FOR(o->max_body));
     if (PP_KAFKA_RECORD_MAX_BYTES_FOR(o->max_body) > PP_KAFKA_TOPIC_MAX_MESSAGE_BYTES)
-        PP_WARN("api", "--max-body %ld is above what pinpipe's topics are made for: the topic's "
-                       "max.message.bytes (and the broker's message.max.bytes) must be at least %ld, "
-                       "else Kafka refuses the largest events (answered 413)",
+        PP_WARN("api",
+                "--max-body %ld is above what pinpipe's topics are made for: the topic's "
+                "max.message.bytes (and the broker's message.max.bytes) must be at least %ld, "
+                "else Kafka refuses the largest events (answered 413)",
                 o->max_body, PP_KAFKA_RECORD_MAX_BYTES_FOR(o->max_body) + 65536);
     rc = pp_api_health_create(&s->health, kc, s->producer, (int)o->health_interval_ms, err, errlen);
     if (rc != PP_OK) goto fail;
@@ -429,18 +425,19 @@ int pp_api_server_create(pp_api_server **out, const pp_api_opts *o, const pp_kaf
     };
     rc = pp_http_guard_create(&s->guard, &go, "api", err, errlen);
     if (rc != PP_OK) goto fail;
-    pp_api_pin_init(&s->pin, s->producer, &s->metrics, s->topic, (size_t)o->max_body,
-                    (int)o->retry_after_s, &s->draining);
+    pp_api_pin_init(&s->pin, s->producer, &s->metrics, s->topic, (size_t)o->max_body, (int)o->retry_after_s,
+                    &s->draining);
     rc = start_daemon(s, err, errlen);
     if (rc != PP_OK) goto fail;
     s->shut_down = 0;
-    PP_INFO("api", "listening on http://%s%s%s:%d/ (topic %s, %ld thread%s, body limit %ld bytes, "
-                   "Kafka record limit %ld bytes, produce timeout %ld ms, connections %ld (%ld per "
-                   "address), request timeout %ld s, auth %s)",
-            strchr(s->address, ':') ? "[" : "", s->address, strchr(s->address, ':') ? "]" : "",
-            s->port, s->topic, o->threads, o->threads == 1 ? "" : "s", o->max_body,
-            pp_producer_max_message_bytes(s->producer), o->produce_timeout_ms, o->max_connections,
-            o->max_connections_per_ip, o->request_timeout_s, s->auth.enabled ? "bearer token" : "off");
+    PP_INFO("api",
+            "listening on http://%s%s%s:%d/ (topic %s, %ld thread%s, body limit %ld bytes, "
+            "Kafka record limit %ld bytes, produce timeout %ld ms, connections %ld (%ld per "
+            "address), request timeout %ld s, auth %s)",
+            strchr(s->address, ':') ? "[" : "", s->address, strchr(s->address, ':') ? "]" : "", s->port, s->topic,
+            o->threads, o->threads == 1 ? "" : "s", o->max_body, pp_producer_max_message_bytes(s->producer),
+            o->produce_timeout_ms, o->max_connections, o->max_connections_per_ip, o->request_timeout_s,
+            s->auth.enabled ? "bearer token" : "off");
     *out = s;
     return PP_OK;
 fail:
@@ -470,8 +467,8 @@ int pp_api_server_shutdown(pp_api_server *s, char *err, size_t errlen) {
             (long)atomic_load(&s->metrics.in_flight));
 
     /* 1. requests in flight finish normally (answers say Connection: close) */
-    long left = wait_zero(&s->metrics.in_flight,
-                          s->opts.produce_timeout_ms + s->opts.connection_timeout_s * 1000 + 1000);
+    long left =
+        wait_zero(&s->metrics.in_flight, s->opts.produce_timeout_ms + s->opts.connection_timeout_s * 1000 + 1000);
     /* 2. nothing new reaches the producer; wait for every delivery report */
     atomic_store(&s->pin.closing, 1);
     long pending = wait_zero(&s->pin.pending, 2 * s->opts.produce_timeout_ms + 10000);

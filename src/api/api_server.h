@@ -49,20 +49,20 @@
 #define PP_API_DEFAULT_QUEUE_MAX 100000
 
 typedef struct {
-    const char *address;       /* IPv4 or IPv6 literal             PINPIPE_API_ADDRESS */
-    long port;                 /* 0: any free port                 PINPIPE_API_PORT */
-    long max_body;             /* bytes                            PINPIPE_API_MAX_BODY */
-    long produce_timeout_ms;   /* delivery report deadline         PINPIPE_API_PRODUCE_TIMEOUT_MS */
-    long threads;              /* MHD event loops; default: CPUs (at most 8)  PINPIPE_API_THREADS */
-    long connection_timeout_s; /* idle/slow client timeout         PINPIPE_API_CONNECTION_TIMEOUT */
-    long max_connections;      /*                                  PINPIPE_API_MAX_CONNECTIONS */
+    const char *address;         /* IPv4 or IPv6 literal             PINPIPE_API_ADDRESS */
+    long port;                   /* 0: any free port                 PINPIPE_API_PORT */
+    long max_body;               /* bytes                            PINPIPE_API_MAX_BODY */
+    long produce_timeout_ms;     /* delivery report deadline         PINPIPE_API_PRODUCE_TIMEOUT_MS */
+    long threads;                /* MHD event loops; default: CPUs (at most 8)  PINPIPE_API_THREADS */
+    long connection_timeout_s;   /* idle/slow client timeout         PINPIPE_API_CONNECTION_TIMEOUT */
+    long max_connections;        /*                                  PINPIPE_API_MAX_CONNECTIONS */
     long max_connections_per_ip; /* 0: no limit                    PINPIPE_API_MAX_CONNECTIONS_PER_IP */
-    long request_timeout_s;    /* whole request must arrive within PINPIPE_API_REQUEST_TIMEOUT */
-    long linger_ms;            /* producer linger.ms               PINPIPE_API_LINGER_MS */
-    long queue_max;            /* producer queue, messages         PINPIPE_API_QUEUE_MAX */
-    long retry_after_s;        /* Retry-After of 503s (default 1) */
-    long health_interval_ms;   /* Kafka probe period (default 1000) */
-    const char *auth_token;    /* NULL: no auth                    PINPIPE_API_TOKEN */
+    long request_timeout_s;      /* whole request must arrive within PINPIPE_API_REQUEST_TIMEOUT */
+    long linger_ms;              /* producer linger.ms               PINPIPE_API_LINGER_MS */
+    long queue_max;              /* producer queue, messages         PINPIPE_API_QUEUE_MAX */
+    long retry_after_s;          /* Retry-After of 503s (default 1) */
+    long health_interval_ms;     /* Kafka probe period (default 1000) */
+    const char *auth_token;      /* NULL: no auth                    PINPIPE_API_TOKEN */
 } pp_api_opts;
 
 /* The compiled-in defaults (PP_API_DEFAULT_*; threads: CPUs, at most 8). The
@@ -77,8 +77,7 @@ typedef struct pp_api_server pp_api_server;
 
 /* Creates the producer and the health probe and starts listening. kc gives the
  * brokers, topic and extra properties. */
-int pp_api_server_create(pp_api_server **out, const pp_api_opts *o, const pp_kafka_conf *kc,
-                         char *err, size_t errlen);
+int pp_api_server_create(pp_api_server **out, const pp_api_opts *o, const pp_kafka_conf *kc, char *err, size_t errlen);
 
 /* The port actually bound (useful with port 0). */
 int pp_api_server_port(const pp_api_server *s);

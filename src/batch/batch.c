@@ -27,9 +27,9 @@ void pp_batch_opts_default(pp_batch_opts *o) {
 static void print_summary(FILE *out, const pp_batch_summary *r, const pp_batch_writer_stats *ws) {
     fprintf(out,
             "batch day=%s status=%s%s%s objects=%" PRIu64 " bytes=%" PRIu64 " records=%" PRIu64
-            " duplicate_coordinates=%" PRIu64 " duplicate_pins=%" PRIu64 " rejects=%" PRIu64
-            " corrupt_lines=%" PRIu64 " misplaced=%" PRIu64 " pins_written=%" PRIu64 " rejects_written=%" PRIu64
-            " metrics_written=%" PRIu64 " requests=%" PRIu64 " retries=%" PRIu64 " refused=%" PRIu64
+            " duplicate_coordinates=%" PRIu64 " duplicate_pins=%" PRIu64 " rejects=%" PRIu64 " corrupt_lines=%" PRIu64
+            " misplaced=%" PRIu64 " pins_written=%" PRIu64 " rejects_written=%" PRIu64 " metrics_written=%" PRIu64
+            " requests=%" PRIu64 " retries=%" PRIu64 " refused=%" PRIu64
             " seconds=%.3f read_s=%.3f clean_s=%.3f write_s=%.3f\n",
             r->day, r->status, r->metric ? " metric=" : "", r->metric ? r->metric : "", r->objects, r->bytes,
             r->records_read, r->duplicate_coordinates, r->duplicate_pins, r->rejects, r->corrupt_lines, r->misplaced,
@@ -119,8 +119,10 @@ static int job_open(job *j, const pp_batch_opts *o, int *metric, char *err, size
             " native_transport_max_frame_size=%llu; a group of rows up to %zu bytes, a row up to %zu bytes",
             lim.source, (unsigned long long)lim.max_mutation_size, (unsigned long long)lim.batch_size_fail_threshold,
             (unsigned long long)lim.max_frame_size, lim.group_bytes, lim.row_bytes);
-    pp_batch_writer_opts wo = {.max_inflight = o->concurrency, .group_rows = o->group_rows,
-                               .group_bytes = lim.group_bytes, .row_bytes = lim.row_bytes};
+    pp_batch_writer_opts wo = {.max_inflight = o->concurrency,
+                               .group_rows = o->group_rows,
+                               .group_bytes = lim.group_bytes,
+                               .row_bytes = lim.row_bytes};
     return pp_batch_store_create(&j->store, j->cql, o->keyspace, &wo, err, errlen);
 }
 
@@ -130,8 +132,12 @@ int pp_batch_run(const pp_batch_opts *o, FILE *out, volatile sig_atomic_t *stop,
     memset(&j, 0, sizeof j);
     int rc = job_open(&j, o, &metric, err, errlen);
     if (rc == PP_OK) {
-        pp_batch_day_ctx c = {.s3 = j.s3, .store = j.store, .prefix = o->prefix, .metric = metric,
-                              .max_line = (size_t)o->max_line, .coverage = j.coverage};
+        pp_batch_day_ctx c = {.s3 = j.s3,
+                              .store = j.store,
+                              .prefix = o->prefix,
+                              .metric = metric,
+                              .max_line = (size_t)o->max_line,
+                              .coverage = j.coverage};
         pp_clean_opts_default(&c.clean);
         PP_INFO("batch", "%zu day(s) %s..%s from s3://%s/%s into keyspace %s%s%s", j.days.n, j.days.day[0],
                 j.days.day[j.days.n - 1], o->bucket, o->prefix, o->keyspace, metric >= 0 ? ", only metric " : "",

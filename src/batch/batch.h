@@ -25,25 +25,25 @@
 #include <stdio.h>
 
 typedef struct {
-    const char *from, *to;   /* days, YYYY-MM-DD, both included */
-    const char *metric;      /* NULL: every metric, pins and rejects; else only that metric */
-    const char *bucket;      /* PINPIPE_S3_BUCKET (pinpipe-lake) */
-    const char *prefix;      /* PINPIPE_LAKE_PREFIX (raw/) */
-    const char *keyspace;    /* PINPIPE_CASSANDRA_KEYSPACE (pinpipe) */
-    int replication_factor;  /* PINPIPE_BATCH_REPLICATION_FACTOR (1), for a new keyspace */
-    const char *cass_host;   /* NULL: PINPIPE_CASSANDRA_HOST (127.0.0.1) */
-    int cass_port;           /* 0: PINPIPE_CASSANDRA_PORT (19042) */
-    const char *cass_user;   /* NULL: PINPIPE_CASSANDRA_USER (cassandra) */
+    const char *from, *to;     /* days, YYYY-MM-DD, both included */
+    const char *metric;        /* NULL: every metric, pins and rejects; else only that metric */
+    const char *bucket;        /* PINPIPE_S3_BUCKET (pinpipe-lake) */
+    const char *prefix;        /* PINPIPE_LAKE_PREFIX (raw/) */
+    const char *keyspace;      /* PINPIPE_CASSANDRA_KEYSPACE (pinpipe) */
+    int replication_factor;    /* PINPIPE_BATCH_REPLICATION_FACTOR (1), for a new keyspace */
+    const char *cass_host;     /* NULL: PINPIPE_CASSANDRA_HOST (127.0.0.1) */
+    int cass_port;             /* 0: PINPIPE_CASSANDRA_PORT (19042) */
+    const char *cass_user;     /* NULL: PINPIPE_CASSANDRA_USER (cassandra) */
     const char *cass_password; /* NULL: PINPIPE_CASSANDRA_PASSWORD (cassandra) */
-    int concurrency;         /* PINPIPE_BATCH_CONCURRENCY (128): Cassandra requests in flight */
-    int group_rows;          /* PINPIPE_BATCH_GROUP_ROWS (16): rows per single-partition UNLOGGED batch
+    int concurrency;           /* PINPIPE_BATCH_CONCURRENCY (128): Cassandra requests in flight */
+    int group_rows;            /* PINPIPE_BATCH_GROUP_ROWS (16): rows per single-partition UNLOGGED batch
                                 (also bounded in bytes by the node's limits: batch_limits.h) */
-    int coverage;            /* 1 (default): read the lake group's committed offsets */
-    const char *brokers;     /* PINPIPE_KAFKA_BROKERS (127.0.0.1:19092) */
-    const char *topic;       /* PINPIPE_TOPIC (pins) */
-    const char *lake_group;  /* PINPIPE_LAKE_GROUP (pinpipe-lake) */
-    int kafka_timeout_ms;    /* 10000 */
-    long max_line;           /* PINPIPE_BATCH_MAX_LINE (16 MiB): longest lake line */
+    int coverage;              /* 1 (default): read the lake group's committed offsets */
+    const char *brokers;       /* PINPIPE_KAFKA_BROKERS (127.0.0.1:19092) */
+    const char *topic;         /* PINPIPE_TOPIC (pins) */
+    const char *lake_group;    /* PINPIPE_LAKE_GROUP (pinpipe-lake) */
+    int kafka_timeout_ms;      /* 10000 */
+    long max_line;             /* PINPIPE_BATCH_MAX_LINE (16 MiB): longest lake line */
 } pp_batch_opts;
 
 /* Zero, and the settings no option reaches (coverage on, Kafka timeout). The

@@ -10,8 +10,8 @@
 #include "kafka/kafka_conf.h"
 #include "kafka/kafka_group.h"
 
-int pp_batch_coverage_json(const char *brokers, const char *topic, const char *group, int timeout_ms,
-                           char **json, char *err, size_t errlen) {
+int pp_batch_coverage_json(const char *brokers, const char *topic, const char *group, int timeout_ms, char **json,
+                           char *err, size_t errlen) {
     pp_kafka_conf kc;
     pp_kafka_committed *c = NULL;
     size_t n = 0;

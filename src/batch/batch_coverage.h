@@ -24,8 +24,8 @@
 
 #include "batch/batch_spool.h"
 
-int pp_batch_coverage_json(const char *brokers, const char *topic, const char *group, int timeout_ms,
-                           char **json, char *err, size_t errlen);
+int pp_batch_coverage_json(const char *brokers, const char *topic, const char *group, int timeout_ms, char **json,
+                           char *err, size_t errlen);
 
 /* After pp_batch_spool_seal. */
 char *pp_batch_read_json(const pp_batch_spool *s);

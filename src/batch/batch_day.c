@@ -49,7 +49,7 @@ static int clean_records(day_state *d, char *err, size_t errlen) {
         int64_t t1 = pp_mono_ns();
         d->clean_ns += t1 - t0;
         pp_batch_origin o = {pp_batch_spool_topic(d->spool, r->topic), r->partition, r->offset, r->ingest_time_ms,
-                             d->load.objects[r->object].key, r->line};
+                             d->load.objects[r->object].key,           r->line};
         if (res == PP_TALLY_NEW) {
             if (strcmp(pin.event_day, d->day) != 0)
                 misplaced(d, "pin", pin.event_day, r);

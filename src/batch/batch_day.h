@@ -34,9 +34,9 @@ typedef struct {
     s3_client *s3;
     pp_batch_store *store;
     const char *prefix;
-    int metric;               /* -1: every metric (and pins, rejects); else a pp_metric_id */
-    size_t max_line;          /* longest lake line */
-    const char *coverage;     /* lake_coverage JSON */
+    int metric;           /* -1: every metric (and pins, rejects); else a pp_metric_id */
+    size_t max_line;      /* longest lake line */
+    const char *coverage; /* lake_coverage JSON */
     pp_clean_opts clean;
 } pp_batch_day_ctx;
 

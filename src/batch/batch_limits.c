@@ -55,8 +55,8 @@ void pp_batch_limits_derive(uint64_t max_mutation_size, uint64_t commitlog_segme
     out->max_frame_size = max_frame_size;
     uint64_t group = min_u64(batch_size_fail_threshold, max_mutation_size);
     group -= group / 8;
-    uint64_t row = max_frame_size > 2 * PP_BATCH_FRAME_OVERHEAD ? max_frame_size - PP_BATCH_FRAME_OVERHEAD
-                                                                 : max_frame_size / 2;
+    uint64_t row =
+        max_frame_size > 2 * PP_BATCH_FRAME_OVERHEAD ? max_frame_size - PP_BATCH_FRAME_OVERHEAD : max_frame_size / 2;
     out->group_bytes = (size_t)min_u64(group ? group : 1, SIZE_MAX);
     out->row_bytes = (size_t)min_u64(row ? row : 1, SIZE_MAX);
 }

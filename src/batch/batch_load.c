@@ -15,8 +15,7 @@
 
 int pp_batch_day_prefix(char *out, size_t outlen, const char *prefix, const char *day) {
     size_t plen = prefix ? strlen(prefix) : 0;
-    int n = snprintf(out, outlen, "%s%sdt=%s/", prefix ? prefix : "", plen && prefix[plen - 1] != '/' ? "/" : "",
-                     day);
+    int n = snprintf(out, outlen, "%s%sdt=%s/", prefix ? prefix : "", plen && prefix[plen - 1] != '/' ? "/" : "", day);
     return n < 0 || (size_t)n >= outlen ? PP_EINVAL : PP_OK;
 }
 

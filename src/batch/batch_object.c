@@ -13,8 +13,8 @@
 struct pp_batch_object {
     int gzip;
     z_stream z;
-    int z_ready;      /* inflateInit2 done */
-    int z_in_member;  /* inside a gzip member (bytes seen since the last end) */
+    int z_ready;     /* inflateInit2 done */
+    int z_in_member; /* inside a gzip member (bytes seen since the last end) */
     unsigned char *zout;
     size_t max_line;
     pp_batch_line_fn fn;
@@ -121,7 +121,8 @@ int pp_batch_object_feed(pp_batch_object *o, const void *data, size_t n, char *e
         size_t got = INFLATE_CHUNK - o->z.avail_out;
         int rc = split(o, (const char *)o->zout, got);
         if (rc) return rc;
-        if (zr == Z_STREAM_END) o->z_in_member = 0;
+        if (zr == Z_STREAM_END)
+            o->z_in_member = 0;
         else if (zr == Z_BUF_ERROR && got == 0 && o->z.avail_in > 0) {
             pp_errf(err, errlen, "gzip: no progress");
             return PP_EPROTO;

@@ -78,9 +78,8 @@ static void intern(pp_batch_spool *s, const char *topic, uint32_t *id) {
     *id = s->last_topic = (uint32_t)s->ntopics++;
 }
 
-int pp_batch_spool_add(pp_batch_spool *s, const char *topic, int32_t partition, int64_t offset,
-                       int64_t ingest_time_ms, uint32_t object, uint32_t line, const void *raw, size_t len,
-                       char *err, size_t errlen) {
+int pp_batch_spool_add(pp_batch_spool *s, const char *topic, int32_t partition, int64_t offset, int64_t ingest_time_ms,
+                       uint32_t object, uint32_t line, const void *raw, size_t len, char *err, size_t errlen) {
     if (s->sealed || len > UINT32_MAX || s->n >= UINT32_MAX) {
         pp_errf(err, errlen, s->sealed ? "spool: already sealed" : "spool: record or day too large");
         return PP_EINVAL;
@@ -96,9 +95,15 @@ int pp_batch_spool_add(pp_batch_spool *s, const char *topic, int32_t partition, 
         pp_errf(err, errlen, "spool file: write failed: %s", strerror(errno));
         return PP_EIO;
     }
-    s->recs[s->n] = (pp_batch_rec){.offset = offset, .ingest_time_ms = ingest_time_ms, .at = s->size,
-                                   .len = (uint32_t)len, .partition = partition, .topic = tid,
-                                   .object = object, .line = line, .seq = (uint32_t)s->n};
+    s->recs[s->n] = (pp_batch_rec){.offset = offset,
+                                   .ingest_time_ms = ingest_time_ms,
+                                   .at = s->size,
+                                   .len = (uint32_t)len,
+                                   .partition = partition,
+                                   .topic = tid,
+                                   .object = object,
+                                   .line = line,
+                                   .seq = (uint32_t)s->n};
     s->n++;
     s->size += len;
     return PP_OK;
@@ -157,8 +162,7 @@ int pp_batch_spool_seal(pp_batch_spool *s, pp_batch_spool_stats *stats, char *er
     if (s->size) {
         void *m = mmap(NULL, (size_t)s->size, PROT_READ, MAP_PRIVATE, fileno(s->f), 0);
         if (m == MAP_FAILED) {
-            pp_errf(err, errlen, "spool file: mmap of %llu bytes: %s", (unsigned long long)s->size,
-                    strerror(errno));
+            pp_errf(err, errlen, "spool file: mmap of %llu bytes: %s", (unsigned long long)s->size, strerror(errno));
             return PP_EIO;
         }
         s->map = m;
@@ -172,8 +176,7 @@ int pp_batch_spool_seal(pp_batch_spool *s, pp_batch_spool_stats *stats, char *er
             const pp_batch_rec *k = &s->recs[kept - 1];
             if (k->topic == r->topic && k->partition == r->partition && k->offset == r->offset) {
                 st.duplicates++;
-                if (k->len != r->len || (r->len && memcmp(s->map + k->at, s->map + r->at, r->len) != 0))
-                    st.conflicts++;
+                if (k->len != r->len || (r->len && memcmp(s->map + k->at, s->map + r->at, r->len) != 0)) st.conflicts++;
                 continue;
             }
         }

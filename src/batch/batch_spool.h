@@ -37,9 +37,8 @@ void pp_batch_spool_destroy(pp_batch_spool *s);
 
 /* Adds one record (before sealing). PP_EIO when the temporary file cannot be
  * written (disk full), PP_EINVAL for a record over 4 GiB or over 2^32 records. */
-int pp_batch_spool_add(pp_batch_spool *s, const char *topic, int32_t partition, int64_t offset,
-                       int64_t ingest_time_ms, uint32_t object, uint32_t line, const void *raw, size_t len,
-                       char *err, size_t errlen);
+int pp_batch_spool_add(pp_batch_spool *s, const char *topic, int32_t partition, int64_t offset, int64_t ingest_time_ms,
+                       uint32_t object, uint32_t line, const void *raw, size_t len, char *err, size_t errlen);
 
 /* Undoing the records added since a mark (an object read again after a failure). */
 typedef struct {

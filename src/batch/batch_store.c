@@ -18,9 +18,9 @@
 enum { LANE_PINS = 0, LANE_REJECTS = 1, LANE_METRICS = 2, LANE_DELETES = 3 };
 enum { T_PINS = 0, T_REJECTS = 1 };
 
-static const char *const REJECT_COLS[] = {"day", "kafka_topic", "kafka_partition", "kafka_offset",
-                                          "reason", "detail", "errors", "raw", "raw_base64",
-                                          "ingested_at", "lake_object", "lake_line"};
+static const char *const REJECT_COLS[] = {"day",        "kafka_topic", "kafka_partition", "kafka_offset",
+                                          "reason",     "detail",      "errors",          "raw",
+                                          "raw_base64", "ingested_at", "lake_object",     "lake_line"};
 #define N_REJECT_COLS (sizeof REJECT_COLS / sizeof REJECT_COLS[0])
 
 static const char RUN_INSERT[] =
@@ -47,8 +47,8 @@ struct pp_batch_store {
     size_t n_pin_cols;
 };
 
-int pp_batch_store_create(pp_batch_store **out, pp_cql_session *s, const char *keyspace,
-                          const pp_batch_writer_opts *wo, char *err, size_t errlen) {
+int pp_batch_store_create(pp_batch_store **out, pp_cql_session *s, const char *keyspace, const pp_batch_writer_opts *wo,
+                          char *err, size_t errlen) {
     char why[512];
     *out = NULL;
     pp_batch_store *st = pp_xcalloc(1, sizeof *st);
@@ -79,8 +79,9 @@ int pp_batch_store_create(pp_batch_store **out, pp_cql_session *s, const char *k
         {&st->del_rejects, "DELETE FROM %s.rejects USING TIMESTAMP ? WHERE day = ?"},
         {&st->del_metrics, "DELETE FROM %s.metrics USING TIMESTAMP ? WHERE day = ?"},
         {&st->del_metric, "DELETE FROM %s.metrics USING TIMESTAMP ? WHERE day = ? AND metric = ?"},
-        {&st->ins_metric, "INSERT INTO %s.metrics (day, metric, key, kind, value) VALUES (?, ?, ?, ?, ?)"
-                          " USING TIMESTAMP ?"},
+        {&st->ins_metric,
+         "INSERT INTO %s.metrics (day, metric, key, kind, value) VALUES (?, ?, ?, ?, ?)"
+         " USING TIMESTAMP ?"},
         {&st->last_ts, "SELECT max(write_ts) FROM %s.batch_runs WHERE day = ?"},
         {&st->ins_run, RUN_INSERT},
     };
@@ -179,15 +180,23 @@ static int refusal_row(pp_batch_store *st, const pp_batch_origin *o, const char 
                        const pp_strbuf *errors, pp_cql_value *buf, pp_batch_writer_instead *out, char *err,
                        size_t errlen) {
     pp_cql_value v[N_REJECT_COLS] = {
-        pp_cql_text(st->day), pp_cql_text(o->topic), pp_cql_int(o->partition), pp_cql_bigint(o->offset),
-        pp_cql_text(reason), pp_cql_text(detail), errors ? pp_cql_textn(errors->data, errors->len) : pp_cql_null(),
-        pp_cql_null(), pp_cql_null(), opt_time(o->ingest_time_ms), pp_cql_text(o->object),
+        pp_cql_text(st->day),
+        pp_cql_text(o->topic),
+        pp_cql_int(o->partition),
+        pp_cql_bigint(o->offset),
+        pp_cql_text(reason),
+        pp_cql_text(detail),
+        errors ? pp_cql_textn(errors->data, errors->len) : pp_cql_null(),
+        pp_cql_null(),
+        pp_cql_null(),
+        opt_time(o->ingest_time_ms),
+        pp_cql_text(o->object),
         o->line ? pp_cql_int((int32_t)o->line) : pp_cql_null(),
     };
     memset(out, 0, sizeof *out);
     out->vals = buf;
-    return bind_row(st, T_REJECTS, REJECT_COLS, v, N_REJECT_COLS, buf, &out->n, &out->stmt, 5 /* detail */,
-                    &out->why, err, errlen);
+    return bind_row(st, T_REJECTS, REJECT_COLS, v, N_REJECT_COLS, buf, &out->n, &out->stmt, 5 /* detail */, &out->why,
+                    err, errlen);
 }
 
 /* A pin column's value as Cassandra takes it. */
@@ -255,9 +264,12 @@ int pp_batch_store_reject(pp_batch_store *st, const pp_reject *rej, const pp_bat
 
 int pp_batch_store_metric(pp_batch_store *st, const pp_agg_entry *e, char *err, size_t errlen) {
     const pp_metric_def *d = &PP_METRICS[e->metric];
-    pp_cql_value v[6] = {pp_cql_text(st->day),          pp_cql_text(d->name),
-                         pp_cql_textn(e->key, e->keylen), pp_cql_text(pp_agg_kind_name(d->kind)),
-                         pp_cql_bigint(e->value),        pp_cql_bigint(st->ts)};
+    pp_cql_value v[6] = {pp_cql_text(st->day),
+                         pp_cql_text(d->name),
+                         pp_cql_textn(e->key, e->keylen),
+                         pp_cql_text(pp_agg_kind_name(d->kind)),
+                         pp_cql_bigint(e->value),
+                         pp_cql_bigint(st->ts)};
     return pp_batch_writer_add(st->w, LANE_METRICS, st->ins_metric, v, 6, err, errlen);
 }
 

@@ -64,8 +64,8 @@ typedef struct pp_batch_store pp_batch_store;
 
 /* Prepares the statements on keyspace's tables (a name pp_batch_keyspace_valid
  * accepts; the tables exist: pp_batch_schema_ensure). */
-int pp_batch_store_create(pp_batch_store **out, pp_cql_session *s, const char *keyspace,
-                          const pp_batch_writer_opts *wo, char *err, size_t errlen);
+int pp_batch_store_create(pp_batch_store **out, pp_cql_session *s, const char *keyspace, const pp_batch_writer_opts *wo,
+                          char *err, size_t errlen);
 void pp_batch_store_destroy(pp_batch_store *st);
 
 /* Starts run r of r->day: sets r->write_ts (see above) and records r as

@@ -14,8 +14,8 @@
 
 #define BACKOFF_FIRST_MS 100
 #define BACKOFF_MAX_MS 2000
-#define ROW_OVERHEAD 32   /* per row of a BATCH: kind, statement id, value count */
-#define WHY_MAX 1024      /* bytes of a refusal's message kept in a replacement row */
+#define ROW_OVERHEAD 32 /* per row of a BATCH: kind, statement id, value count */
+#define WHY_MAX 1024    /* bytes of a refusal's message kept in a replacement row */
 
 typedef struct {
     const pp_cql_prepared *stmt;
@@ -51,10 +51,10 @@ struct pp_batch_writer {
 int pp_batch_writer_retryable(int rc, int32_t server_code) {
     if (pp_err_transient(rc)) return 1;
     if (rc != PP_ESERVER) return 0;
-    return server_code == 0x1000    /* Unavailable */
-           || server_code == 0x1001 /* Overloaded */
-           || server_code == 0x1002 /* Is_bootstrapping */
-           || server_code == 0x1100; /* Write_timeout */
+    return server_code == 0x1000  /* Unavailable */
+        || server_code == 0x1001  /* Overloaded */
+        || server_code == 0x1002  /* Is_bootstrapping */
+        || server_code == 0x1100; /* Write_timeout */
 }
 
 int pp_batch_writer_refused(int rc, int32_t server_code) {
@@ -165,13 +165,12 @@ static int send_slot(pp_batch_writer *w, slot *sl, char *err, size_t errlen) {
         const row *r = &sl->rows[sl->at];
         sl->attempts++;
         if (sl->instead) {
-            rc = pp_cql_submit_execute(w->s, r->instead->stmt, r->instead->vals, r->instead->n, &sl->f, why,
-                                       sizeof why);
+            rc =
+                pp_cql_submit_execute(w->s, r->instead->stmt, r->instead->vals, r->instead->n, &sl->f, why, sizeof why);
         } else if (sl->span == 1) {
             rc = pp_cql_submit_execute(w->s, r->stmt, r->vals, r->n, &sl->f, why, sizeof why);
         } else {
-            for (size_t i = 0; i < sl->span; i++)
-                w->items[i] = (pp_cql_batch_item){r[i].stmt, r[i].vals, r[i].n};
+            for (size_t i = 0; i < sl->span; i++) w->items[i] = (pp_cql_batch_item){r[i].stmt, r[i].vals, r[i].n};
             rc = pp_cql_submit_batch(w->s, PP_CQL_BATCH_UNLOGGED, w->items, sl->span, &sl->f, why, sizeof why);
         }
         if (rc == PP_OK) {
@@ -217,8 +216,7 @@ static int on_refused(pp_batch_writer *w, slot *sl, const char *why, char *err, 
         return send_slot(w, sl, err, errlen);
     }
     if (!sl->instead && r->instead) {
-        PP_WARN("batch", "Cassandra refused a row of %zu bytes for good (%s); writing its replacement", r->bytes,
-                why);
+        PP_WARN("batch", "Cassandra refused a row of %zu bytes for good (%s); writing its replacement", r->bytes, why);
         if (append_why(&sl->arena, r->instead, why)) {
             pp_errf(w->failure, sizeof w->failure, "batch writer: out of memory");
             return fail(w, PP_ENOMEM, err, errlen);
@@ -277,8 +275,8 @@ static int collect_one(pp_batch_writer *w, char *err, size_t errlen) {
         return send_slot(w, sl, err, errlen);
     }
     if (pp_batch_writer_refused(rc, code)) return on_refused(w, sl, why, err, errlen);
-    pp_errf(w->failure, sizeof w->failure, "Cassandra write (%s) failed after %d tries: %s", query_of(sl),
-            sl->attempts, why);
+    pp_errf(w->failure, sizeof w->failure, "Cassandra write (%s) failed after %d tries: %s", query_of(sl), sl->attempts,
+            why);
     release(sl);
     return fail(w, rc, err, errlen);
 }
@@ -354,8 +352,8 @@ static pp_cql_value *copy_values(pp_cql_arena *a, const pp_cql_value *vals, size
 }
 
 /* Fills row r of sl with copies of the row and its replacement. */
-static int copy_row(slot *sl, row *r, const pp_cql_prepared *stmt, const pp_cql_value *vals, size_t n,
-                    size_t bytes, const pp_batch_writer_instead *instead) {
+static int copy_row(slot *sl, row *r, const pp_cql_prepared *stmt, const pp_cql_value *vals, size_t n, size_t bytes,
+                    const pp_batch_writer_instead *instead) {
     memset(r, 0, sizeof *r);
     r->stmt = stmt;
     r->n = n;
@@ -417,8 +415,7 @@ int pp_batch_writer_add_or(pp_batch_writer *w, int lane, const pp_cql_prepared *
     if (bytes > w->o.row_bytes) return refuse_unsent(w, stmt, bytes, instead, err, errlen);
     int rc;
     slot *sl = w->filling[lane];
-    if (sl && sl->nrows && sl->bytes + bytes > w->o.group_bytes && (rc = flush_lane(w, lane, err, errlen)))
-        return rc;
+    if (sl && sl->nrows && sl->bytes + bytes > w->o.group_bytes && (rc = flush_lane(w, lane, err, errlen))) return rc;
     while (!w->filling[lane] && !(w->filling[lane] = free_slot(w)))
         if ((rc = collect_one(w, err, errlen))) return rc;
     sl = w->filling[lane];
@@ -432,8 +429,8 @@ int pp_batch_writer_add_or(pp_batch_writer *w, int lane, const pp_cql_prepared *
     return PP_OK;
 }
 
-int pp_batch_writer_add(pp_batch_writer *w, int lane, const pp_cql_prepared *stmt, const pp_cql_value *vals,
-                        size_t n, char *err, size_t errlen) {
+int pp_batch_writer_add(pp_batch_writer *w, int lane, const pp_cql_prepared *stmt, const pp_cql_value *vals, size_t n,
+                        char *err, size_t errlen) {
     return pp_batch_writer_add_or(w, lane, stmt, vals, n, NULL, err, errlen);
 }
 

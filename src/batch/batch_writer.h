@@ -89,8 +89,8 @@ void pp_batch_writer_destroy(pp_batch_writer *w);
 #define PP_BATCH_WRITER_LANES 4
 
 /* One row on lane 0..PP_BATCH_WRITER_LANES-1: stmt with n values (copied). */
-int pp_batch_writer_add(pp_batch_writer *w, int lane, const pp_cql_prepared *stmt, const pp_cql_value *vals,
-                        size_t n, char *err, size_t errlen);
+int pp_batch_writer_add(pp_batch_writer *w, int lane, const pp_cql_prepared *stmt, const pp_cql_value *vals, size_t n,
+                        char *err, size_t errlen);
 /* The same, with the row to write if this one is refused for good (NULL: none;
  * copied too; sent alone, as a plain EXECUTE). */
 int pp_batch_writer_add_or(pp_batch_writer *w, int lane, const pp_cql_prepared *stmt, const pp_cql_value *vals,

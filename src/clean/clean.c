@@ -51,8 +51,7 @@ static void reject_event(const pp_event *ev, const char *detail, const pp_clean_
     rej->n_errors = ev->n_errors;
 }
 
-int pp_clean(const char *buf, size_t len, const pp_clean_opts *opts, pp_pin *pin, pp_reject *rej,
-             uint64_t *fired) {
+int pp_clean(const char *buf, size_t len, const pp_clean_opts *opts, pp_pin *pin, pp_reject *rej, uint64_t *fired) {
     pp_event ev;
     char err[sizeof rej->detail];
     uint64_t fired_mask = 0;

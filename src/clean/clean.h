@@ -29,20 +29,19 @@ typedef struct {
 void pp_clean_opts_default(pp_clean_opts *opts);
 
 typedef struct {
-    const char *reason;   /* machine-readable: invalid_json, invalid_utf8, not_object,
+    const char *reason; /* machine-readable: invalid_json, invalid_utf8, not_object,
                              missing_field, wrong_type, invalid_timestamp,
                              missing_unique_id, missing_event_time, key_too_long,
                              too_large; store_refused (stream_store.h) */
-    char detail[512];     /* human-readable, names every problem */
-    char day[11];         /* the event day when known, else the ingest day, else "" */
+    char detail[512];   /* human-readable, names every problem */
+    char day[11];       /* the event day when known, else the ingest day, else "" */
     pp_field_error errors[PP_F_COUNT];
     size_t n_errors;
 } pp_reject;
 
 /* Returns PP_OK and fills *pin (caller clears it), or PP_EINVAL and fills *rej.
  * *fired (may be NULL) gets bit i set for every rule that changed the pin. */
-int pp_clean(const char *buf, size_t len, const pp_clean_opts *opts, pp_pin *pin, pp_reject *rej,
-             uint64_t *fired);
+int pp_clean(const char *buf, size_t len, const pp_clean_opts *opts, pp_pin *pin, pp_reject *rej, uint64_t *fired);
 
 /* A reject for an input that was never parsed (e.g. a line over the size limit). */
 void pp_reject_set(pp_reject *rej, const char *reason, const char *detail, int64_t ingest_time_ms);

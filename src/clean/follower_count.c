@@ -8,9 +8,12 @@ int pp_follower_count_parse(const char *s, size_t n, int64_t *out) {
     int64_t multiplier = 1;
     if (n > 0) {
         switch (s[n - 1]) {
-        case 'k': case 'K': multiplier = 1000; break;
-        case 'm': case 'M': multiplier = 1000000; break;
-        case 'b': case 'B': multiplier = 1000000000; break;
+        case 'k':
+        case 'K': multiplier = 1000; break;
+        case 'm':
+        case 'M': multiplier = 1000000; break;
+        case 'b':
+        case 'B': multiplier = 1000000000; break;
         default: break;
         }
         if (multiplier > 1) n--;

@@ -20,9 +20,7 @@ void pp_pin_clear(pp_pin *p) {
     pp_pin_init(p);
 }
 
-const char *pp_media_name(pp_media m) {
-    return m == PP_MEDIA_IMAGE ? "image" : m == PP_MEDIA_VIDEO ? "video" : NULL;
-}
+const char *pp_media_name(pp_media m) { return m == PP_MEDIA_IMAGE ? "image" : m == PP_MEDIA_VIDEO ? "video" : NULL; }
 
 /* Appends ,"name": — every member but the first. */
 static void key(pp_strbuf *out, const char *name) {
@@ -98,9 +96,9 @@ int pp_pin_from_json(pp_pin *p, const char *buf, size_t len, char *err, size_t e
     static const struct {
         const char *name;
         pp_field f;
-    } TEXT[] = {{"unique_id", PP_F_UNIQUE_ID}, {"title", PP_F_TITLE}, {"description", PP_F_DESCRIPTION},
-                {"poster_name", PP_F_POSTER_NAME}, {"image_src", PP_F_IMAGE_SRC},
-                {"save_location", PP_F_SAVE_LOCATION}, {"category", PP_F_CATEGORY}};
+    } TEXT[] = {{"unique_id", PP_F_UNIQUE_ID},     {"title", PP_F_TITLE},         {"description", PP_F_DESCRIPTION},
+                {"poster_name", PP_F_POSTER_NAME}, {"image_src", PP_F_IMAGE_SRC}, {"save_location", PP_F_SAVE_LOCATION},
+                {"category", PP_F_CATEGORY}};
     for (size_t i = 0; i < sizeof TEXT / sizeof TEXT[0]; i++) {
         if (take_text(root, TEXT[i].name, &p->text[TEXT[i].f])) {
             pp_errf(err, errlen, "cleaned pin: %s must be a string or null", TEXT[i].name);
@@ -130,7 +128,10 @@ int pp_pin_from_json(pp_pin *p, const char *buf, size_t len, char *err, size_t e
         }
     }
     const char *m = json_string_value(media);
-    p->media = !m ? PP_MEDIA_NULL : !strcmp(m, "image") ? PP_MEDIA_IMAGE : !strcmp(m, "video") ? PP_MEDIA_VIDEO : PP_MEDIA_NULL;
+    p->media = !m             ? PP_MEDIA_NULL
+        : !strcmp(m, "image") ? PP_MEDIA_IMAGE
+        : !strcmp(m, "video") ? PP_MEDIA_VIDEO
+                              : PP_MEDIA_NULL;
     p->downloaded = json_is_boolean(dl) ? json_is_true(dl) : -1;
     pp_event_day(p->event_time_ms, p->event_day);
     rc = PP_OK;

@@ -54,10 +54,9 @@ static const pp_opt ROWS[] = {
     {"threads", 0, "N", "PINPIPE_API_THREADS", NULL, pp_opt_long, F(threads), 1, 256, 0,
      "HTTP event-loop threads (default: CPUs, at most 8)"},
     {"connection-timeout", 0, "S", "PINPIPE_API_CONNECTION_TIMEOUT", PP_STR(PP_API_DEFAULT_CONNECTION_TIMEOUT_S),
-     pp_opt_long, F(connection_timeout_s), 1, 86400, 0,
-     "close a connection idle (or a client stalled) for S seconds"},
-    {"request-timeout", 0, "S", "PINPIPE_API_REQUEST_TIMEOUT", PP_STR(PP_API_DEFAULT_REQUEST_TIMEOUT_S),
-     pp_opt_long, F(request_timeout_s), 1, 86400, 0,
+     pp_opt_long, F(connection_timeout_s), 1, 86400, 0, "close a connection idle (or a client stalled) for S seconds"},
+    {"request-timeout", 0, "S", "PINPIPE_API_REQUEST_TIMEOUT", PP_STR(PP_API_DEFAULT_REQUEST_TIMEOUT_S), pp_opt_long,
+     F(request_timeout_s), 1, 86400, 0,
      "a whole request (line, headers, body) must arrive within S seconds of the connection being ready for it, "
      "else 408 and close: a client trickling bytes cannot hold a connection"},
     {"max-connections", 0, "N", "PINPIPE_API_MAX_CONNECTIONS", PP_STR(PP_API_DEFAULT_MAX_CONNECTIONS), pp_opt_long,
@@ -67,7 +66,8 @@ static const pp_opt ROWS[] = {
      "concurrent connections from one client address; over it a new one is closed at once; 0 = no limit (use 0 "
      "behind a load balancer: every client then has its address)"},
     {"linger-ms", 0, "MS", "PINPIPE_API_LINGER_MS", PP_STR(PP_API_DEFAULT_LINGER_MS), pp_opt_long, F(linger_ms), 0,
-     60000, 0, "producer linger.ms: wait this long to fill a batch; 0 sends at once, batching what queues up "
+     60000, 0,
+     "producer linger.ms: wait this long to fill a batch; 0 sends at once, batching what queues up "
      "meanwhile"},
     {"queue-max", 0, "N", "PINPIPE_API_QUEUE_MAX", PP_STR(PP_API_DEFAULT_QUEUE_MAX), pp_opt_long, F(queue_max), 1,
      10000000, 0, "producer queue, in messages; full: 503"},
@@ -83,22 +83,19 @@ static const pp_opt ROWS[] = {
 };
 #undef F
 
-
-static const char HEAD[] =
-    "usage: pinpipe api [options]\n"
-    "\n"
-    "Serves the ingest HTTP API (HTTP/1.1). POST /pin/ takes one event (the seeds' Data\n"
-    "model, JSON), validates it, produces it to Kafka (idempotent, acks=all) and\n"
-    "answers 200 with the item echoed back only once Kafka has acknowledged it; 503 with\n"
-    "Retry-After when Kafka cannot take it in time. Also: GET /healthz, GET /metrics\n"
-    "(Prometheus). SIGTERM/SIGINT: stop accepting, finish requests in flight, flush,\n"
-    "exit 0. Details: docs/api.md.\n"
-    "\n"
-    "options (environment variable and default in brackets; flags win):\n";
-static const char TAIL[] =
-    "\n"
-    "exit status: 0 stopped cleanly, 1 runtime error (could not listen, flush failed),\n"
-    "2 bad usage\n";
+static const char HEAD[] = "usage: pinpipe api [options]\n"
+                           "\n"
+                           "Serves the ingest HTTP API (HTTP/1.1). POST /pin/ takes one event (the seeds' Data\n"
+                           "model, JSON), validates it, produces it to Kafka (idempotent, acks=all) and\n"
+                           "answers 200 with the item echoed back only once Kafka has acknowledged it; 503 with\n"
+                           "Retry-After when Kafka cannot take it in time. Also: GET /healthz, GET /metrics\n"
+                           "(Prometheus). SIGTERM/SIGINT: stop accepting, finish requests in flight, flush,\n"
+                           "exit 0. Details: docs/api.md.\n"
+                           "\n"
+                           "options (environment variable and default in brackets; flags win):\n";
+static const char TAIL[] = "\n"
+                           "exit status: 0 stopped cleanly, 1 runtime error (could not listen, flush failed),\n"
+                           "2 bad usage\n";
 const pp_opts_spec CLI_API_SPEC = PP_OPTS_SPEC("api", ROWS, HEAD, TAIL);
 
 /* Does kc already set librdkafka property `key` (from PINPIPE_KAFKA_PROPS)? */

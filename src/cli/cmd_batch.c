@@ -35,8 +35,8 @@ static const pp_opt ROWS[] = {
     {"prefix", 0, "P", "PINPIPE_LAKE_PREFIX", "raw/", pp_opt_str, F(prefix), 0, 0, 0, "lake key prefix"},
     {"keyspace", 0, "K", "PINPIPE_CASSANDRA_KEYSPACE", "pinpipe", pp_opt_str, F(keyspace), 0, 0, 0,
      "Cassandra keyspace"},
-    {"replication-factor", 0, "N", "PINPIPE_BATCH_REPLICATION_FACTOR", "1", pp_opt_int, F(replication_factor), 1,
-     100, 0, "SimpleStrategy replication of a keyspace the batch creates; an existing keyspace is used as it is"},
+    {"replication-factor", 0, "N", "PINPIPE_BATCH_REPLICATION_FACTOR", "1", pp_opt_int, F(replication_factor), 1, 100,
+     0, "SimpleStrategy replication of a keyspace the batch creates; an existing keyspace is used as it is"},
     CLI_ROWS_CASSANDRA(F(cass_host), F(cass_port), F(cass_user), F(cass_password)),
     {"concurrency", 0, "N", "PINPIPE_BATCH_CONCURRENCY", "128", pp_opt_int, F(concurrency), 1, 1024, 0,
      "Cassandra requests in flight"},
@@ -59,27 +59,24 @@ static const pp_opt ROWS[] = {
 };
 #undef F
 
-
-static const char HEAD[] =
-    "usage: pinpipe batch (--date DAY | --from DAY --to DAY) [options]\n"
-    "\n"
-    "Recomputes days from the raw lake into Cassandra. For each day (YYYY-MM-DD, UTC\n"
-    "event day) it reads every lake object under PREFIXdt=DAY/ (gunzipping .gz),\n"
-    "drops records stored twice (same topic, partition, offset), cleans the rest in\n"
-    "Kafka order with the shared engine, keeps the first occurrence of each\n"
-    "(event day, unique_id), and REPLACES the day in Cassandra: pins, rejects (with\n"
-    "their reasons; unreadable lake lines as lake_corrupt_line) and metrics. A re-run\n"
-    "gives identical tables. Each run of a day is recorded in batch_runs. Creates the\n"
-    "keyspace and tables when missing (--print-schema shows them; docs/batch.md).\n"
-    "Days are independent: machines can split a range, each with its own --from/--to.\n"
-    "\n"
-    "options (environment variable and default in brackets; flags win):\n";
-static const char TAIL[] =
-    "\n"
-    "S3 endpoint and credentials: PINPIPE_S3_ENDPOINT, _REGION, _ACCESS_KEY, _SECRET_KEY.\n"
-    "Output: one line per day on stdout, `batch day=D status=done records=N ...`.\n"
-    "exit status: 0 every day done, 1 a day failed (a service down, an object\n"
-    "unreadable: the message names it; earlier days are done), 2 bad usage\n";
+static const char HEAD[] = "usage: pinpipe batch (--date DAY | --from DAY --to DAY) [options]\n"
+                           "\n"
+                           "Recomputes days from the raw lake into Cassandra. For each day (YYYY-MM-DD, UTC\n"
+                           "event day) it reads every lake object under PREFIXdt=DAY/ (gunzipping .gz),\n"
+                           "drops records stored twice (same topic, partition, offset), cleans the rest in\n"
+                           "Kafka order with the shared engine, keeps the first occurrence of each\n"
+                           "(event day, unique_id), and REPLACES the day in Cassandra: pins, rejects (with\n"
+                           "their reasons; unreadable lake lines as lake_corrupt_line) and metrics. A re-run\n"
+                           "gives identical tables. Each run of a day is recorded in batch_runs. Creates the\n"
+                           "keyspace and tables when missing (--print-schema shows them; docs/batch.md).\n"
+                           "Days are independent: machines can split a range, each with its own --from/--to.\n"
+                           "\n"
+                           "options (environment variable and default in brackets; flags win):\n";
+static const char TAIL[] = "\n"
+                           "S3 endpoint and credentials: PINPIPE_S3_ENDPOINT, _REGION, _ACCESS_KEY, _SECRET_KEY.\n"
+                           "Output: one line per day on stdout, `batch day=D status=done records=N ...`.\n"
+                           "exit status: 0 every day done, 1 a day failed (a service down, an object\n"
+                           "unreadable: the message names it; earlier days are done), 2 bad usage\n";
 const pp_opts_spec CLI_BATCH_SPEC = PP_OPTS_SPEC("batch", ROWS, HEAD, TAIL);
 
 int cmd_batch(int argc, char **argv) {

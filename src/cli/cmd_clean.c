@@ -25,30 +25,29 @@ typedef struct {
 
 #define F(x) offsetof(clean_cfg, x)
 static const pp_opt ROWS[] = {
-    {"rejects", 0, "FILE", NULL, "/dev/stderr", pp_opt_str, F(rejects_path), 0, 0, 0, "where rejects go, as JSON lines"},
+    {"rejects", 0, "FILE", NULL, "/dev/stderr", pp_opt_str, F(rejects_path), 0, 0, 0,
+     "where rejects go, as JSON lines"},
     {"summary", 0, "FILE", NULL, "/dev/stderr", pp_opt_str, F(summary_path), 0, 0, 0, "where the summary goes"},
     {"no-summary", 0, NULL, NULL, NULL, pp_opt_false, F(summary), 0, 0, 0, "print no summary"},
     CLI_ROW_MAX_LINE(clean_cfg),
-    CLI_ROW_INGEST_TIME(clean_cfg, "event time for events without a timestamp, as 'YYYY-MM-DD HH:MM:SS' or "
-                                   "ISO-8601 (default: such events are rejected as missing_event_time)"),
+    CLI_ROW_INGEST_TIME(clean_cfg,
+                        "event time for events without a timestamp, as 'YYYY-MM-DD HH:MM:SS' or "
+                        "ISO-8601 (default: such events are rejected as missing_event_time)"),
     {"strict", 0, NULL, NULL, NULL, pp_opt_true, F(strict), 0, 0, 0, "exit 1 when any event was rejected"},
     CLI_ROW_HELP,
 };
 #undef F
 
-
-static const char HEAD[] =
-    "usage: pinpipe clean [options] [FILE|-]\n"
-    "\n"
-    "Cleans raw pin events (JSON lines) with pinpipe's cleaning rules. Cleaned pins go\n"
-    "to standard output, one JSON object per line; rejected events (with reason, input\n"
-    "line number and the raw line) to --rejects; a per-rule summary to --summary.\n"
-    "Memory stays flat whatever the input size.\n"
-    "\n"
-    "options (environment variable and default in brackets; flags win):\n";
-static const char TAIL[] =
-    "\n"
-    "exit status: 0 done, 1 rejects under --strict, 2 bad usage, 3 input/output error\n";
+static const char HEAD[] = "usage: pinpipe clean [options] [FILE|-]\n"
+                           "\n"
+                           "Cleans raw pin events (JSON lines) with pinpipe's cleaning rules. Cleaned pins go\n"
+                           "to standard output, one JSON object per line; rejected events (with reason, input\n"
+                           "line number and the raw line) to --rejects; a per-rule summary to --summary.\n"
+                           "Memory stays flat whatever the input size.\n"
+                           "\n"
+                           "options (environment variable and default in brackets; flags win):\n";
+static const char TAIL[] = "\n"
+                           "exit status: 0 done, 1 rejects under --strict, 2 bad usage, 3 input/output error\n";
 const pp_opts_spec CLI_CLEAN_SPEC = PP_OPTS_SPEC("clean", ROWS, HEAD, TAIL);
 
 static void print_summary(FILE *out, const char *name, const pp_tally *t, size_t lines) {
@@ -56,8 +55,7 @@ static void print_summary(FILE *out, const char *name, const pp_tally *t, size_t
             (unsigned long long)t->cleaned, (unsigned long long)t->rejected);
     fprintf(out, "%-28s %-18s %10s\n", "rule", "field", "fired");
     for (size_t i = 0; i < PP_N_RULES; i++)
-        fprintf(out, "%-28s %-18s %10llu\n", PP_RULES[i].name, PP_RULES[i].field,
-                (unsigned long long)t->fired[i]);
+        fprintf(out, "%-28s %-18s %10llu\n", PP_RULES[i].name, PP_RULES[i].field, (unsigned long long)t->fired[i]);
 }
 
 int cmd_clean(int argc, char **argv) {
@@ -84,8 +82,12 @@ int cmd_clean(int argc, char **argv) {
     pp_tally tally;
     pp_tally_init(&tally, &opts);
     size_t lines = 0;
-    pp_clean_run_opts ro = {.name = pp_cli_name(path), .input = PP_INPUT_RAW, .max_line = (size_t)max_line,
-                            .ingest_time_ms = ingest_time, .cleaned_out = stdout, .rejects_out = rej_out};
+    pp_clean_run_opts ro = {.name = pp_cli_name(path),
+                            .input = PP_INPUT_RAW,
+                            .max_line = (size_t)max_line,
+                            .ingest_time_ms = ingest_time,
+                            .cleaned_out = stdout,
+                            .rejects_out = rej_out};
     int rc = pp_clean_run(in, &ro, &tally, &lines);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "pinpipe clean: error writing the cleaned output\n");

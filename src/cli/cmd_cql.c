@@ -23,21 +23,19 @@
 
 enum { FMT_TABLE, FMT_CSV, FMT_JSON };
 
-static const char HEAD[] =
-    "usage: pinpipe cql [options] [-e STATEMENT | --file F.cql]...\n"
-    "\n"
-    "Runs CQL statements on Cassandra (native protocol v4, pinpipe's own client) and\n"
-    "prints the rows each SELECT returns, every page of them. Statements run in the\n"
-    "order given and stop at the first error. Without -e or --file, the statements\n"
-    "are read from standard input.\n"
-    "Scripts: a statement ends with ';' at the end of a line; lines starting with\n"
-    "'--' or '//' are comments.\n"
-    "\n"
-    "options (environment variable and default in brackets; flags win):\n";
-static const char TAIL[] =
-    "\n"
-    "exit status: 0 every statement succeeded, 1 an error (connection refused,\n"
-    "bad credentials, or the server's message for a statement), 2 bad usage\n";
+static const char HEAD[] = "usage: pinpipe cql [options] [-e STATEMENT | --file F.cql]...\n"
+                           "\n"
+                           "Runs CQL statements on Cassandra (native protocol v4, pinpipe's own client) and\n"
+                           "prints the rows each SELECT returns, every page of them. Statements run in the\n"
+                           "order given and stop at the first error. Without -e or --file, the statements\n"
+                           "are read from standard input.\n"
+                           "Scripts: a statement ends with ';' at the end of a line; lines starting with\n"
+                           "'--' or '//' are comments.\n"
+                           "\n"
+                           "options (environment variable and default in brackets; flags win):\n";
+static const char TAIL[] = "\n"
+                           "exit status: 0 every statement succeeded, 1 an error (connection refused,\n"
+                           "bad credentials, or the server's message for a statement), 2 bad usage\n";
 
 typedef struct {
     int format;
@@ -80,10 +78,14 @@ static void pad(size_t n) {
 /* Newlines and tabs would break the alignment: shown escaped. */
 static void put_cell(const char *s) {
     for (; *s; s++) {
-        if (*s == '\n') fputs("\\n", stdout);
-        else if (*s == '\t') fputs("\\t", stdout);
-        else if (*s == '\r') fputs("\\r", stdout);
-        else fputc(*s, stdout);
+        if (*s == '\n')
+            fputs("\\n", stdout);
+        else if (*s == '\t')
+            fputs("\\t", stdout);
+        else if (*s == '\r')
+            fputs("\\r", stdout);
+        else
+            fputc(*s, stdout);
     }
 }
 
@@ -102,8 +104,10 @@ static int print_table(const pp_cql_result *r) {
     for (size_t c = 0; !rc && c < nc; c++) w[c] = escaped_width(pp_cql_result_column(r, c)->name);
     for (size_t i = 0; !rc && i < nr * nc; i++) {
         cells[i] = cell_text(r, i / nc, i % nc);
-        if (!cells[i]) rc = PP_ENOMEM;
-        else if (escaped_width(cells[i]) > w[i % nc]) w[i % nc] = escaped_width(cells[i]);
+        if (!cells[i])
+            rc = PP_ENOMEM;
+        else if (escaped_width(cells[i]) > w[i % nc])
+            w[i % nc] = escaped_width(cells[i]);
     }
     if (!rc) {
         for (size_t c = 0; c < nc; c++) {
@@ -200,8 +204,7 @@ static json_t *json_cell(const pp_cql_result *r, size_t row, size_t col) {
     char *s = cell_text(r, row, col);
     if (!s) return NULL;
     if (t->id == PP_CQL_T_SMALLINT || t->id == PP_CQL_T_TINYINT || t->id == PP_CQL_T_VARINT ||
-        t->id == PP_CQL_T_COUNTER || t->id == PP_CQL_T_FLOAT || t->id == PP_CQL_T_DOUBLE ||
-        t->id == PP_CQL_T_DECIMAL)
+        t->id == PP_CQL_T_COUNTER || t->id == PP_CQL_T_FLOAT || t->id == PP_CQL_T_DOUBLE || t->id == PP_CQL_T_DECIMAL)
         j = json_loads(s, JSON_DECODE_ANY, NULL);
     if (j && !json_is_number(j)) {
         json_decref(j);
@@ -287,8 +290,7 @@ static char *read_all(FILE *f, size_t *len) {
 }
 
 /* Runs every statement of text; where names the source for messages. */
-static int run_text(pp_cql_session *s, const char *text, size_t len, const char *where,
-                    int single, out_opts *o) {
+static int run_text(pp_cql_session *s, const char *text, size_t len, const char *where, int single, out_opts *o) {
     pp_cql_script sc;
     char err[2048] = "";
     int rc = pp_cql_script_split(text, len, &sc, err, sizeof err);
@@ -306,8 +308,7 @@ static int run_text(pp_cql_session *s, const char *text, size_t len, const char 
             if (single)
                 fprintf(stderr, "pinpipe cql: %s\n", err[0] ? err : pp_strerror(rc));
             else
-                fprintf(stderr, "pinpipe cql: %s:%zu: %s\n", where, sc.lines[i],
-                        err[0] ? err : pp_strerror(rc));
+                fprintf(stderr, "pinpipe cql: %s:%zu: %s\n", where, sc.lines[i], err[0] ? err : pp_strerror(rc));
             status = 1;
         }
     }
@@ -331,8 +332,7 @@ static int run_file(pp_cql_session *s, const char *path, out_opts *o) {
     int e = errno;
     if (!stdin_) fclose(f);
     if (!text) {
-        fprintf(stderr, "pinpipe cql: %s: cannot read: %s\n", stdin_ ? "<stdin>" : path,
-                strerror(e));
+        fprintf(stderr, "pinpipe cql: %s: cannot read: %s\n", stdin_ ? "<stdin>" : path, strerror(e));
         return 1;
     }
     int rc = run_text(s, text, len, stdin_ ? "<stdin>" : path, 0, o);
@@ -347,8 +347,8 @@ typedef struct {
 
 typedef struct {
     pp_cql_config c;
-    int format;      /* FMT_* */
-    source *src;     /* -e and -f in their order; room for argc */
+    int format;  /* FMT_* */
+    source *src; /* -e and -f in their order; room for argc */
     size_t nsrc;
 } cql_cfg;
 
@@ -360,8 +360,7 @@ static int opt_source(const pp_opt *o, void *cfg, const char *val, pp_opt_from f
     return PP_OK;
 }
 
-static int opt_consistency(const pp_opt *o, void *cfg, const char *val, pp_opt_from from, char *err,
-                           size_t errlen) {
+static int opt_consistency(const pp_opt *o, void *cfg, const char *val, pp_opt_from from, char *err, size_t errlen) {
     (void)from;
     int code = pp_cql_consistency_parse(val);
     if (code < 0) {
@@ -390,8 +389,8 @@ static const pp_opt ROWS[] = {
     {"file", 'f', "F.cql", NULL, NULL, opt_source, 0, 0, 0, 0, "run the statements in F.cql ('-': standard input)"},
     CLI_ROWS_CASSANDRA(F(host), F(port), F(user), F(password)),
     {"keyspace", 'k', "K", NULL, NULL, pp_opt_str, F(keyspace), 0, 0, 0, "USE K before the statements (default none)"},
-    {"consistency", 0, "CL", "PINPIPE_CASSANDRA_CONSISTENCY", "LOCAL_ONE", opt_consistency, 0, 0, 0,
-     PP_OPT_ELSEWHERE, "ONE, LOCAL_ONE, QUORUM, ..."},
+    {"consistency", 0, "CL", "PINPIPE_CASSANDRA_CONSISTENCY", "LOCAL_ONE", opt_consistency, 0, 0, 0, PP_OPT_ELSEWHERE,
+     "ONE, LOCAL_ONE, QUORUM, ..."},
     {"format", 0, "FMT", NULL, "table", opt_format, 0, 0, 0, 0, "table, csv, or json (one object per row)"},
     {"page-size", 0, "N", NULL, PP_STR(PP_CQL_DEFAULT_PAGE_SIZE), pp_opt_int, F(page_size), 1, 1000000,
      PP_OPT_ELSEWHERE, "rows per page fetched"},

@@ -66,31 +66,28 @@ static const pp_opt ROWS[] = {
 };
 #undef F
 
-
-static const char HEAD[] =
-    "usage: pinpipe lake [options]\n"
-    "       pinpipe lake --print-committed [--brokers LIST] [--topic NAME] [--group NAME]\n"
-    "\n"
-    "Consumes the pins topic as a member of a consumer group and writes every raw\n"
-    "record to the S3 lake, one object per (partition, event day) at a time:\n"
-    "  PREFIXdt=YYYY-MM-DD/TOPIC-PPPP-OOOOOOOOOOOOOOOOOOOO.jsonl[.gz]\n"
-    "(partition and first offset zero-padded), one JSON line per record with its topic,\n"
-    "partition, offset, ingest time, key and the exact message value (\"raw\", or\n"
-    "\"raw_base64\" when it is not UTF-8). The event day is the one the shared cleaning\n"
-    "engine gives the event. An object is stored whole (one PUT) when it reaches\n"
-    "--max-records or --max-bytes, or --max-age-ms after its first record; the group's\n"
-    "offsets are committed only up to what is stored. S3 errors are retried with backoff\n"
-    "until they pass. SIGTERM/SIGINT: store every open object, commit, leave the group,\n"
-    "exit 0. Details: docs/lake.md.\n"
-    "\n"
-    "options (environment variable and default in brackets; flags win):\n";
-static const char TAIL[] =
-    "Kafka client properties: PINPIPE_KAFKA_PROPS; S3 retries: PINPIPE_S3_MAX_ATTEMPTS and\n"
-    "more (docs/clients-s3.md). PINPIPE_LOG_LEVEL=debug logs every stored object.\n"
-    "\n"
-    "exit status: 0 clean shutdown (everything stored and committed), 1 could not start,\n"
-    "fatal Kafka error, a permanent S3 error (403, 400...: never retried) or objects left\n"
-    "unstored at shutdown, 2 bad usage\n";
+static const char HEAD[] = "usage: pinpipe lake [options]\n"
+                           "       pinpipe lake --print-committed [--brokers LIST] [--topic NAME] [--group NAME]\n"
+                           "\n"
+                           "Consumes the pins topic as a member of a consumer group and writes every raw\n"
+                           "record to the S3 lake, one object per (partition, event day) at a time:\n"
+                           "  PREFIXdt=YYYY-MM-DD/TOPIC-PPPP-OOOOOOOOOOOOOOOOOOOO.jsonl[.gz]\n"
+                           "(partition and first offset zero-padded), one JSON line per record with its topic,\n"
+                           "partition, offset, ingest time, key and the exact message value (\"raw\", or\n"
+                           "\"raw_base64\" when it is not UTF-8). The event day is the one the shared cleaning\n"
+                           "engine gives the event. An object is stored whole (one PUT) when it reaches\n"
+                           "--max-records or --max-bytes, or --max-age-ms after its first record; the group's\n"
+                           "offsets are committed only up to what is stored. S3 errors are retried with backoff\n"
+                           "until they pass. SIGTERM/SIGINT: store every open object, commit, leave the group,\n"
+                           "exit 0. Details: docs/lake.md.\n"
+                           "\n"
+                           "options (environment variable and default in brackets; flags win):\n";
+static const char TAIL[] = "Kafka client properties: PINPIPE_KAFKA_PROPS; S3 retries: PINPIPE_S3_MAX_ATTEMPTS and\n"
+                           "more (docs/clients-s3.md). PINPIPE_LOG_LEVEL=debug logs every stored object.\n"
+                           "\n"
+                           "exit status: 0 clean shutdown (everything stored and committed), 1 could not start,\n"
+                           "fatal Kafka error, a permanent S3 error (403, 400...: never retried) or objects left\n"
+                           "unstored at shutdown, 2 bad usage\n";
 const pp_opts_spec CLI_LAKE_SPEC = PP_OPTS_SPEC("lake", ROWS, HEAD, TAIL);
 
 static int print_committed(const pp_lake_opts *o) {
@@ -130,8 +127,9 @@ int cmd_lake(int argc, char **argv) {
     }
     if (o->limits.max_records < 1 || o->limits.max_bytes < 1 || o->limits.max_bytes > (1L << 30) ||
         o->limits.max_age_ms < 1) {
-        fprintf(stderr, "pinpipe lake: PINPIPE_LAKE_MAX_RECORDS and _MAX_AGE_MS must be >= 1, "
-                        "PINPIPE_LAKE_MAX_BYTES in 1..1073741824\n");
+        fprintf(stderr,
+                "pinpipe lake: PINPIPE_LAKE_MAX_RECORDS and _MAX_AGE_MS must be >= 1, "
+                "PINPIPE_LAKE_MAX_BYTES in 1..1073741824\n");
         return 2;
     }
     if (cfg.committed) return print_committed(o);

@@ -56,20 +56,17 @@ static const pp_opt ROWS[] = {
     CLI_ROW_HELP,
 };
 
-
-static const char HEAD[] =
-    "usage: pinpipe metrics [options] [FILE|-]\n"
-    "\n"
-    "Computes pinpipe's metrics (docs/metrics.md) from JSON lines: raw events (they are\n"
-    "cleaned first) or cleaned pins (the output of `pinpipe clean`). Each pin counts once\n"
-    "per (event day, unique_id). Data-quality metrics (nulled_values, invalid_values,\n"
-    "rejected_events) need raw input. Output is sorted by metric, day, key.\n"
-    "\n"
-    "options (environment variable and default in brackets; flags win):\n";
-static const char TAIL[] =
-    "\n"
-    "exit status: 0 done, 1 a cleaned-input line could not be read, 2 bad usage,\n"
-    "3 input error\n";
+static const char HEAD[] = "usage: pinpipe metrics [options] [FILE|-]\n"
+                           "\n"
+                           "Computes pinpipe's metrics (docs/metrics.md) from JSON lines: raw events (they are\n"
+                           "cleaned first) or cleaned pins (the output of `pinpipe clean`). Each pin counts once\n"
+                           "per (event day, unique_id). Data-quality metrics (nulled_values, invalid_values,\n"
+                           "rejected_events) need raw input. Output is sorted by metric, day, key.\n"
+                           "\n"
+                           "options (environment variable and default in brackets; flags win):\n";
+static const char TAIL[] = "\n"
+                           "exit status: 0 done, 1 a cleaned-input line could not be read, 2 bad usage,\n"
+                           "3 input error\n";
 const pp_opts_spec CLI_METRICS_SPEC = PP_OPTS_SPEC("metrics", ROWS, HEAD, TAIL);
 
 int cmd_metrics(int argc, char **argv) {
@@ -91,7 +88,9 @@ int cmd_metrics(int argc, char **argv) {
     pp_clean_opts_default(&opts);
     pp_tally t;
     pp_tally_init(&t, &opts);
-    pp_clean_run_opts ro = {.name = pp_cli_name(path), .input = input, .max_line = (size_t)max_line,
+    pp_clean_run_opts ro = {.name = pp_cli_name(path),
+                            .input = input,
+                            .max_line = (size_t)max_line,
                             .ingest_time_ms = ingest_time};
     size_t lines = 0;
     int rc = pp_clean_run(in, &ro, &t, &lines);

@@ -42,8 +42,7 @@ static const pp_opt ROWS[] = {
     {"to", 0, "D2", NULL, NULL, pp_opt_str, F(to), 0, 0, 0,
      "last day of the range (both included, at most " PP_STR(MAX_DAYS) " days)"},
     {"json", 0, NULL, NULL, NULL, pp_opt_true, F(json), 0, 0, 0, "machine-readable output (one JSON object)"},
-    {"keyspace", 0, "K", "PINPIPE_CASSANDRA_KEYSPACE", "pinpipe", pp_opt_str, F(keyspace), 0, 0, 0,
-     "batch keyspace"},
+    {"keyspace", 0, "K", "PINPIPE_CASSANDRA_KEYSPACE", "pinpipe", pp_opt_str, F(keyspace), 0, 0, 0, "batch keyspace"},
     {"dsn", 0, "DSN", "PINPIPE_PG_DSN", NULL, cli_opt_dsn, F(dsn), 0, 0, 0,
      "stream database (default " PP_PG_DEFAULT_DSN "); a password in --dsn is refused (ps shows it): "
      "PINPIPE_PG_DSN, PGPASSWORD or a 0600 PGPASSFILE hold it"},
@@ -60,32 +59,29 @@ static const pp_opt ROWS[] = {
 };
 #undef F
 
-
-static const char HEAD[] =
-    "usage: pinpipe parity (--date D | --from D1 --to D2) [options]\n"
-    "\n"
-    "Compares the batch path's metrics (Cassandra) with the stream path's (PostgreSQL) for\n"
-    "every (metric, day, key) of the days asked for, and prints every difference (metric,\n"
-    "day, key, batch value, stream value) and a one-line verdict. A day is compared only\n"
-    "when both paths consumed the same prefix of every Kafka partition: the stream's\n"
-    "stored offsets equal the lake coverage of the day's newest batch run (the run with\n"
-    "the largest write timestamp, not the latest host clock); other days are skipped,\n"
-    "with the reason.\n"
-    "\n"
-    "A compared day is also checked against Kafka: the topic's partitions and high\n"
-    "watermarks, read when parity runs. Records a path has not read may be of any event\n"
-    "day, so unless both paths read every partition Kafka has up to its high watermark\n"
-    "(a partition added to the topic included), the day is INCOMPLETE: acknowledged\n"
-    "events may be in neither store, and the equal values prove nothing about them.\n"
-    "\n"
-    "options (environment variable and default in brackets; flags win):\n";
-static const char TAIL[] =
-    "Cassandra: PINPIPE_CASSANDRA_HOST, _PORT, _USER, _PASSWORD.\n"
-    "\n"
-    "exit status: 0 no difference and every compared day complete, 1 differences,\n"
-    "2 bad usage, 3 days skipped under --require-all (or no day could be compared),\n"
-    "4 a store or Kafka could not be read, 5 no difference but a compared day is\n"
-    "incomplete (Kafka holds records neither path has read)\n";
+static const char HEAD[] = "usage: pinpipe parity (--date D | --from D1 --to D2) [options]\n"
+                           "\n"
+                           "Compares the batch path's metrics (Cassandra) with the stream path's (PostgreSQL) for\n"
+                           "every (metric, day, key) of the days asked for, and prints every difference (metric,\n"
+                           "day, key, batch value, stream value) and a one-line verdict. A day is compared only\n"
+                           "when both paths consumed the same prefix of every Kafka partition: the stream's\n"
+                           "stored offsets equal the lake coverage of the day's newest batch run (the run with\n"
+                           "the largest write timestamp, not the latest host clock); other days are skipped,\n"
+                           "with the reason.\n"
+                           "\n"
+                           "A compared day is also checked against Kafka: the topic's partitions and high\n"
+                           "watermarks, read when parity runs. Records a path has not read may be of any event\n"
+                           "day, so unless both paths read every partition Kafka has up to its high watermark\n"
+                           "(a partition added to the topic included), the day is INCOMPLETE: acknowledged\n"
+                           "events may be in neither store, and the equal values prove nothing about them.\n"
+                           "\n"
+                           "options (environment variable and default in brackets; flags win):\n";
+static const char TAIL[] = "Cassandra: PINPIPE_CASSANDRA_HOST, _PORT, _USER, _PASSWORD.\n"
+                           "\n"
+                           "exit status: 0 no difference and every compared day complete, 1 differences,\n"
+                           "2 bad usage, 3 days skipped under --require-all (or no day could be compared),\n"
+                           "4 a store or Kafka could not be read, 5 no difference but a compared day is\n"
+                           "incomplete (Kafka holds records neither path has read)\n";
 const pp_opts_spec CLI_PARITY_SPEC = PP_OPTS_SPEC("parity", ROWS, HEAD, TAIL);
 
 typedef struct {
@@ -128,22 +124,25 @@ static void print_json(const day_result *days, size_t n, const totals *t) {
     pp_strbuf sb;
     pp_sb_init(&sb);
     pp_sb_puts(&sb, "{\"verdict\":");
-    pp_sb_json_cstr(&sb, t->differences  ? "fail"
-                         : t->incomplete ? "incomplete"
-                         : t->compared   ? "pass"
-                                         : "nothing_compared");
-    pp_sb_printf(&sb, ",\"days_compared\":%zu,\"days_skipped\":%zu,\"days_incomplete\":%zu,\"differences\":%zu,"
-                      "\"days\":[",
+    pp_sb_json_cstr(&sb,
+                    t->differences      ? "fail"
+                        : t->incomplete ? "incomplete"
+                        : t->compared   ? "pass"
+                                        : "nothing_compared");
+    pp_sb_printf(&sb,
+                 ",\"days_compared\":%zu,\"days_skipped\":%zu,\"days_incomplete\":%zu,\"differences\":%zu,"
+                 "\"days\":[",
                  t->compared, t->skipped, t->incomplete, t->differences);
     for (size_t i = 0; i < n; i++) {
         const day_result *d = &days[i];
         pp_sb_puts(&sb, i ? ",{\"day\":" : "{\"day\":");
         pp_sb_json_cstr(&sb, d->day);
         pp_sb_puts(&sb, ",\"status\":");
-        pp_sb_json_cstr(&sb, !d->comparable          ? "skipped"
-                             : d->diff.n               ? "different"
-                             : !d->decision.complete ? "incomplete"
-                                                     : "equal");
+        pp_sb_json_cstr(&sb,
+                        !d->comparable              ? "skipped"
+                            : d->diff.n             ? "different"
+                            : !d->decision.complete ? "incomplete"
+                                                    : "equal");
         /* the day rule's answer: which store answers for the day, and is it final */
         pp_sb_puts(&sb, ",\"authority\":");
         pp_sb_json_cstr(&sb, d->decision.authority == PP_DAY_FROM_BATCH ? "batch" : "stream");
@@ -164,9 +163,15 @@ static void print_json(const day_result *days, size_t n, const totals *t) {
                 pp_sb_puts(&sb, ",\"key\":");
                 pp_sb_json_cstr(&sb, x->key);
                 pp_sb_puts(&sb, ",\"batch\":");
-                if (x->has_batch) pp_sb_put_i64(&sb, x->batch); else pp_sb_puts(&sb, "null");
+                if (x->has_batch)
+                    pp_sb_put_i64(&sb, x->batch);
+                else
+                    pp_sb_puts(&sb, "null");
                 pp_sb_puts(&sb, ",\"stream\":");
-                if (x->has_stream) pp_sb_put_i64(&sb, x->stream); else pp_sb_puts(&sb, "null");
+                if (x->has_stream)
+                    pp_sb_put_i64(&sb, x->stream);
+                else
+                    pp_sb_puts(&sb, "null");
                 pp_sb_putc(&sb, '}');
             }
             pp_sb_putc(&sb, ']');

@@ -31,29 +31,27 @@ static const pp_opt ROWS[] = {
     CLI_ROW_TOPIC(F(topic), "the topic"),
     {"partitions", 0, "N", NULL, NULL, pp_opt_long, F(partitions), 1, 10000, 0,
      "create the topic with N partitions first when it is missing"},
-    CLI_ROW_INGEST_TIME(produce_cfg, "ingest time written into the headers ('YYYY-MM-DD HH:MM:SS' or ISO-8601; "
-                                     "default: now) -- fixing it makes runs comparable with `pinpipe metrics "
-                                     "--ingest-time TIME`"),
+    CLI_ROW_INGEST_TIME(produce_cfg,
+                        "ingest time written into the headers ('YYYY-MM-DD HH:MM:SS' or ISO-8601; "
+                        "default: now) -- fixing it makes runs comparable with `pinpipe metrics "
+                        "--ingest-time TIME`"),
     {"rate", 0, "N", NULL, NULL, pp_opt_long, F(rate), 1, 100000000, 0,
      "at most N events per second (default: as fast as possible)"},
     CLI_ROW_HELP,
 };
 #undef F
 
-
-static const char HEAD[] =
-    "usage: pinpipe produce [options] [FILE|-]\n"
-    "\n"
-    "Produces every non-empty line of FILE (JSON lines of raw events) to Kafka with the\n"
-    "API's message contract (docs/architecture.md): key = unique_id when the line is an\n"
-    "event, headers pinpipe-ingest-time and pinpipe-schema. Lines are not validated, so\n"
-    "malformed ones reach Kafka as they are (poison messages for tests). Waits for every\n"
-    "delivery report.\n"
-    "\n"
-    "options (environment variable and default in brackets; flags win):\n";
-static const char TAIL[] =
-    "\n"
-    "exit status: 0 all delivered, 1 some not delivered, 2 bad usage, 3 input error\n";
+static const char HEAD[] = "usage: pinpipe produce [options] [FILE|-]\n"
+                           "\n"
+                           "Produces every non-empty line of FILE (JSON lines of raw events) to Kafka with the\n"
+                           "API's message contract (docs/architecture.md): key = unique_id when the line is an\n"
+                           "event, headers pinpipe-ingest-time and pinpipe-schema. Lines are not validated, so\n"
+                           "malformed ones reach Kafka as they are (poison messages for tests). Waits for every\n"
+                           "delivery report.\n"
+                           "\n"
+                           "options (environment variable and default in brackets; flags win):\n";
+static const char TAIL[] = "\n"
+                           "exit status: 0 all delivered, 1 some not delivered, 2 bad usage, 3 input error\n";
 const pp_opts_spec CLI_PRODUCE_SPEC = PP_OPTS_SPEC("produce", ROWS, HEAD, TAIL);
 
 static int64_t now_ms(void) {

@@ -33,24 +33,22 @@ static const pp_opt ROWS[] = {
     CLI_ROW_HELP,
 };
 
-
-static const char HEAD[] =
-    "usage: pinpipe rules [--examples]\n"
-    "       pinpipe rules check [--fixtures DIR] [--examples N]\n"
-    "\n"
-    "`pinpipe rules` lists the cleaning rules in the order they run: name, field, and\n"
-    "what the rule does (--examples adds an input and output for each).\n"
-    "\n"
-    "`pinpipe rules check` runs the rules over the fixture corpus DIR/raw/*.jsonl\n"
-    "(default ./fixtures, env PINPIPE_FIXTURES) and shows\n"
-    "  - per rule, how many records it changed, with up to N examples (default 3) of\n"
-    "    the fields it changed (found by running the corpus without that rule);\n"
-    "  - every difference between the output and DIR/expected/NAME.{cleaned,rejects,\n"
-    "    metrics}.jsonl.\n"
-    "It exits 0 when the output equals the expectations, 1 when it differs, 3 when a\n"
-    "file cannot be read. `make fixtures` rewrites the expectations for review.\n"
-    "\n"
-    "options of `rules check` (environment variable and default in brackets):\n";
+static const char HEAD[] = "usage: pinpipe rules [--examples]\n"
+                           "       pinpipe rules check [--fixtures DIR] [--examples N]\n"
+                           "\n"
+                           "`pinpipe rules` lists the cleaning rules in the order they run: name, field, and\n"
+                           "what the rule does (--examples adds an input and output for each).\n"
+                           "\n"
+                           "`pinpipe rules check` runs the rules over the fixture corpus DIR/raw/*.jsonl\n"
+                           "(default ./fixtures, env PINPIPE_FIXTURES) and shows\n"
+                           "  - per rule, how many records it changed, with up to N examples (default 3) of\n"
+                           "    the fields it changed (found by running the corpus without that rule);\n"
+                           "  - every difference between the output and DIR/expected/NAME.{cleaned,rejects,\n"
+                           "    metrics}.jsonl.\n"
+                           "It exits 0 when the output equals the expectations, 1 when it differs, 3 when a\n"
+                           "file cannot be read. `make fixtures` rewrites the expectations for review.\n"
+                           "\n"
+                           "options of `rules check` (environment variable and default in brackets):\n";
 const pp_opts_spec CLI_RULES_SPEC = PP_OPTS_SPEC("rules check", ROWS, HEAD, NULL);
 
 static int list_rules(int examples) {
@@ -203,8 +201,8 @@ static int compare(const char *what, const char *expected_path, const char *got,
         if (strcmp(e, g) == 0) continue;
         if (diffs++ < 20) printf("  %s line %zu differs:\n    expected: %s\n    got:      %s\n", what, i + 1, e, g);
     }
-    printf("  %-8s %s (%zu lines expected, %zu produced, %d differ)\n", what, diffs ? "DIFFERS" : "ok", exp.n,
-           have.n, diffs);
+    printf("  %-8s %s (%zu lines expected, %zu produced, %d differ)\n", what, diffs ? "DIFFERS" : "ok", exp.n, have.n,
+           diffs);
     lines_free(&exp);
     lines_free(&have);
     return diffs != 0;
@@ -228,8 +226,12 @@ static int check_one(const char *dir, const char *raw_path, long examples) {
     pp_clean_opts_default(&opts);
     pp_tally t;
     pp_tally_init(&t, &opts);
-    pp_clean_run_opts ro = {.name = raw_path, .input = PP_INPUT_RAW, .max_line = PP_DEFAULT_MAX_LINE,
-                            .ingest_time_ms = -1, .cleaned_out = c, .rejects_out = r};
+    pp_clean_run_opts ro = {.name = raw_path,
+                            .input = PP_INPUT_RAW,
+                            .max_line = PP_DEFAULT_MAX_LINE,
+                            .ingest_time_ms = -1,
+                            .cleaned_out = c,
+                            .rejects_out = r};
     int rc = pp_clean_run(in, &ro, &t, &nlines);
     pp_agg_write_jsonl(t.agg, m);
     fclose(c);
@@ -280,7 +282,8 @@ static int check(int argc, char **argv) {
 
 int cmd_rules(int argc, char **argv) {
     if (argc >= 2 && strcmp(argv[1], "check") == 0) return check(argc - 1, argv + 1);
-    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) return pp_opts_usage(stdout, &CLI_RULES_SPEC), 0;
+    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
+        return pp_opts_usage(stdout, &CLI_RULES_SPEC), 0;
     if (argc >= 2 && !strcmp(argv[1], "--examples")) return list_rules(1);
     if (argc >= 2) {
         fprintf(stderr, "pinpipe rules: unknown argument '%s'\n", argv[1]);

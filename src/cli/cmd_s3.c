@@ -44,32 +44,29 @@ static const pp_opt ROWS[] = {
 };
 #undef F
 
-
-static const char HEAD[] =
-    "usage: pinpipe s3 [options] COMMAND [ARGS]\n"
-    "\n"
-    "Talks to an S3-compatible object store (versitygw, MinIO, AWS S3) with path-style\n"
-    "URLs (ENDPOINT/BUCKET/KEY) and AWS SigV4. Every command works on one bucket.\n"
-    "\n"
-    "commands:\n"
-    "  ls [PREFIX]        list the keys under PREFIX (every page), one per line:\n"
-    "                     SIZE<TAB>LAST-MODIFIED<TAB>KEY; with --delimiter, common\n"
-    "                     prefixes print as -<TAB>-<TAB>PREFIX\n"
-    "  get KEY [FILE|-]   download KEY, streamed, to FILE (written to FILE.part-PID,\n"
-    "                     renamed when complete) or standard output (default, '-')\n"
-    "  put KEY [FILE|-]   upload FILE, or standard input (default, '-'); input that\n"
-    "                     is not a regular file is spooled to a temporary file first\n"
-    "                     (S3 needs the size up front)\n"
-    "  head KEY           print the object's size, etag, last-modified, content-type\n"
-    "  rm KEY             delete KEY (an absent key is not an error)\n"
-    "  mb                 create the bucket (idempotent)\n"
-    "\n"
-    "options (environment variable and default in brackets; flags win):\n";
-static const char TAIL[] =
-    "Retries: PINPIPE_S3_MAX_ATTEMPTS, PINPIPE_S3_RETRY_BUDGET_MS and more, see\n"
-    "docs/clients-s3.md. PINPIPE_LOG_LEVEL=debug shows the HTTP exchange.\n"
-    "\n"
-    "exit status: 0 done, 1 error, 2 bad usage, 3 not found (no such key or bucket)\n";
+static const char HEAD[] = "usage: pinpipe s3 [options] COMMAND [ARGS]\n"
+                           "\n"
+                           "Talks to an S3-compatible object store (versitygw, MinIO, AWS S3) with path-style\n"
+                           "URLs (ENDPOINT/BUCKET/KEY) and AWS SigV4. Every command works on one bucket.\n"
+                           "\n"
+                           "commands:\n"
+                           "  ls [PREFIX]        list the keys under PREFIX (every page), one per line:\n"
+                           "                     SIZE<TAB>LAST-MODIFIED<TAB>KEY; with --delimiter, common\n"
+                           "                     prefixes print as -<TAB>-<TAB>PREFIX\n"
+                           "  get KEY [FILE|-]   download KEY, streamed, to FILE (written to FILE.part-PID,\n"
+                           "                     renamed when complete) or standard output (default, '-')\n"
+                           "  put KEY [FILE|-]   upload FILE, or standard input (default, '-'); input that\n"
+                           "                     is not a regular file is spooled to a temporary file first\n"
+                           "                     (S3 needs the size up front)\n"
+                           "  head KEY           print the object's size, etag, last-modified, content-type\n"
+                           "  rm KEY             delete KEY (an absent key is not an error)\n"
+                           "  mb                 create the bucket (idempotent)\n"
+                           "\n"
+                           "options (environment variable and default in brackets; flags win):\n";
+static const char TAIL[] = "Retries: PINPIPE_S3_MAX_ATTEMPTS, PINPIPE_S3_RETRY_BUDGET_MS and more, see\n"
+                           "docs/clients-s3.md. PINPIPE_LOG_LEVEL=debug shows the HTTP exchange.\n"
+                           "\n"
+                           "exit status: 0 done, 1 error, 2 bad usage, 3 not found (no such key or bucket)\n";
 const pp_opts_spec CLI_S3_SPEC = PP_OPTS_SPEC("s3", ROWS, HEAD, TAIL);
 
 static int fail(int rc, const char *err) {
@@ -182,8 +179,8 @@ static int do_head(s3_client *c, const char *key) {
     s3_object_meta m;
     int rc = s3_head(c, key, &m, err, sizeof err);
     if (rc) return fail(rc, err);
-    printf("size: %lld\netag: %s\nlast-modified: %s\ncontent-type: %s\n", m.size, m.etag,
-           m.last_modified, m.content_type);
+    printf("size: %lld\netag: %s\nlast-modified: %s\ncontent-type: %s\n", m.size, m.etag, m.last_modified,
+           m.content_type);
     return 0;
 }
 
@@ -204,7 +201,7 @@ typedef struct {
     int min_args, max_args; /* after the command's name */
 } subcommand;
 
-static const subcommand SUBS[] = {{"ls", 0, 1},  {"get", 1, 2}, {"put", 1, 2},
+static const subcommand SUBS[] = {{"ls", 0, 1},   {"get", 1, 2}, {"put", 1, 2},
                                   {"head", 1, 1}, {"rm", 1, 1},  {"mb", 0, 0}};
 
 int cmd_s3(int argc, char **argv) {
@@ -234,8 +231,8 @@ int cmd_s3(int argc, char **argv) {
         return 2;
     }
     if (nargs < sub->min_args || nargs > sub->max_args) {
-        fprintf(stderr, "pinpipe s3 %s: expected %d to %d arguments, got %d (see --help)\n", name,
-                sub->min_args, sub->max_args, nargs);
+        fprintf(stderr, "pinpipe s3 %s: expected %d to %d arguments, got %d (see --help)\n", name, sub->min_args,
+                sub->max_args, nargs);
         return 2;
     }
     if (!cfg.bucket || !*cfg.bucket) {
@@ -249,12 +246,18 @@ int cmd_s3(int argc, char **argv) {
         return rc == PP_EINVAL ? 2 : 1;
     }
     int status;
-    if (!strcmp(name, "ls")) status = do_ls(client, nargs ? args[0] : NULL, &lo);
-    else if (!strcmp(name, "get")) status = do_get(client, args[0], nargs > 1 ? args[1] : NULL);
-    else if (!strcmp(name, "put")) status = do_put(client, args[0], nargs > 1 ? args[1] : NULL, content_type);
-    else if (!strcmp(name, "head")) status = do_head(client, args[0]);
-    else if (!strcmp(name, "rm")) status = do_rm(client, args[0]);
-    else status = do_mb(client);
+    if (!strcmp(name, "ls"))
+        status = do_ls(client, nargs ? args[0] : NULL, &lo);
+    else if (!strcmp(name, "get"))
+        status = do_get(client, args[0], nargs > 1 ? args[1] : NULL);
+    else if (!strcmp(name, "put"))
+        status = do_put(client, args[0], nargs > 1 ? args[1] : NULL, content_type);
+    else if (!strcmp(name, "head"))
+        status = do_head(client, args[0]);
+    else if (!strcmp(name, "rm"))
+        status = do_rm(client, args[0]);
+    else
+        status = do_mb(client);
     s3_client_destroy(client);
     return status;
 }

@@ -41,24 +41,21 @@ static const pp_opt ROWS[] = {
 };
 #undef F
 
-
-static const char HEAD[] =
-    "usage: pinpipe stream [options]\n"
-    "\n"
-    "Consumes the pins topic, cleans every event with the shared engine and stores each\n"
-    "micro-batch in ONE PostgreSQL transaction: cleaned pins (first occurrence per\n"
-    "(event day, unique_id)), metric deltas of the new pins, rejects with their reason\n"
-    "and Kafka coordinates, and the consumed offsets. It resumes from the offsets stored\n"
-    "in PostgreSQL, so it counts every event exactly once through crashes and restarts.\n"
-    "Creates or migrates its schema on start (docs/stream.md). SIGTERM/SIGINT: finish\n"
-    "the batch, store it, leave the group, exit 0.\n"
-    "\n"
-    "options (environment variable and default in brackets; flags win):\n";
-static const char TAIL[] =
-    "\n"
-    "exit status: 0 clean shutdown, 1 could not start, or an error that retrying cannot\n"
-    "mend (e.g. a table missing; a record PostgreSQL refuses is a reject, not an error),\n"
-    "2 bad usage\n";
+static const char HEAD[] = "usage: pinpipe stream [options]\n"
+                           "\n"
+                           "Consumes the pins topic, cleans every event with the shared engine and stores each\n"
+                           "micro-batch in ONE PostgreSQL transaction: cleaned pins (first occurrence per\n"
+                           "(event day, unique_id)), metric deltas of the new pins, rejects with their reason\n"
+                           "and Kafka coordinates, and the consumed offsets. It resumes from the offsets stored\n"
+                           "in PostgreSQL, so it counts every event exactly once through crashes and restarts.\n"
+                           "Creates or migrates its schema on start (docs/stream.md). SIGTERM/SIGINT: finish\n"
+                           "the batch, store it, leave the group, exit 0.\n"
+                           "\n"
+                           "options (environment variable and default in brackets; flags win):\n";
+static const char TAIL[] = "\n"
+                           "exit status: 0 clean shutdown, 1 could not start, or an error that retrying cannot\n"
+                           "mend (e.g. a table missing; a record PostgreSQL refuses is a reject, not an error),\n"
+                           "2 bad usage\n";
 const pp_opts_spec CLI_STREAM_SPEC = PP_OPTS_SPEC("stream", ROWS, HEAD, TAIL);
 
 int cmd_stream(int argc, char **argv) {

@@ -22,16 +22,15 @@ static const pp_command COMMANDS[] = {
 
 static void usage(FILE *out) {
     fprintf(out, "usage: pinpipe COMMAND [options]\n\ncommands:\n");
-    for (size_t i = 0; i < N_COMMANDS; i++)
-        fprintf(out, "  %-10s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
-    fprintf(out, "\n`pinpipe COMMAND --help` describes each command.\n"
-                 "Environment: PINPIPE_LOG_LEVEL=error|warn|info|debug (default info).\n");
+    for (size_t i = 0; i < N_COMMANDS; i++) fprintf(out, "  %-10s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
+    fprintf(out,
+            "\n`pinpipe COMMAND --help` describes each command.\n"
+            "Environment: PINPIPE_LOG_LEVEL=error|warn|info|debug (default info).\n");
 }
 
 int main(int argc, char **argv) {
     pp_log_init_from_env();
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
-        !strcmp(argv[1], "help")) {
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         usage(stdout);
         return argc < 2 ? 2 : 0;
     }

@@ -22,8 +22,7 @@ int64_t pp_wall_ms(void) { return pp_wall_us() / 1000; }
 void pp_sleep_ms(long ms) {
     if (ms <= 0) return;
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0) {
-    }
+    while (nanosleep(&ts, &ts) != 0) {}
 }
 
 void pp_nap_ms(volatile sig_atomic_t *stop, long ms) {

@@ -23,16 +23,16 @@
  *   PP_EBUSY     temporarily full (e.g. producer queue); retry later, HTTP 503
  *   PP_EREFUSED  the peer refused this data for good (a constraint, a value out of its
  *                range, too large): retrying cannot help; reject it and move on */
-#define PP_ERRORS(X)                                  \
-    X(PP_OK, 0, "ok", 0)                              \
-    X(PP_EINVAL, -1, "invalid input", 0)              \
-    X(PP_ENOMEM, -2, "out of memory", 0)              \
-    X(PP_EIO, -3, "I/O error", 1)                     \
-    X(PP_EPROTO, -4, "protocol error", 0)             \
-    X(PP_ETIMEOUT, -5, "timed out", 1)                \
-    X(PP_ESERVER, -6, "server error", 0)              \
-    X(PP_ENOTFOUND, -7, "not found", 0)               \
-    X(PP_EBUSY, -8, "busy, retry later", 1)           \
+#define PP_ERRORS(X)                        \
+    X(PP_OK, 0, "ok", 0)                    \
+    X(PP_EINVAL, -1, "invalid input", 0)    \
+    X(PP_ENOMEM, -2, "out of memory", 0)    \
+    X(PP_EIO, -3, "I/O error", 1)           \
+    X(PP_EPROTO, -4, "protocol error", 0)   \
+    X(PP_ETIMEOUT, -5, "timed out", 1)      \
+    X(PP_ESERVER, -6, "server error", 0)    \
+    X(PP_ENOTFOUND, -7, "not found", 0)     \
+    X(PP_EBUSY, -8, "busy, retry later", 1) \
     X(PP_EREFUSED, -9, "refused for good", 0)
 
 enum {

@@ -21,8 +21,7 @@ void pp_log_init_from_env(void);
 int pp_log_parse_level(const char *name);
 int pp_log_enabled(pp_log_level level);
 
-void pp_log(pp_log_level level, const char *component, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+void pp_log(pp_log_level level, const char *component, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void pp_vlog(pp_log_level level, const char *component, const char *fmt, va_list ap);
 
 #define PP_ERROR(comp, ...) pp_log(PP_LOG_ERROR, comp, __VA_ARGS__)

@@ -63,8 +63,8 @@ int pp_opt_false(const pp_opt *o, void *cfg, const char *val, pp_opt_from from, 
 int pp_opt_refuse(const pp_opt *o, void *cfg, const char *val, pp_opt_from from, char *err, size_t errlen) {
     (void)cfg, (void)val, (void)from; /* never echo val: it is the secret */
     pp_errf(err, errlen,
-            "--%s is not accepted: a secret on the command line is visible to every local user (ps); use %s",
-            o->flag, o->help);
+            "--%s is not accepted: a secret on the command line is visible to every local user (ps); use %s", o->flag,
+            o->help);
     return PP_EINVAL;
 }
 
@@ -96,8 +96,7 @@ int pp_opts_flags(const pp_opts_spec *s, void *cfg, int argc, char **argv, int *
     size_t nl = 0;
     for (size_t i = 0; i < s->n; i++) {
         const pp_opt *o = &s->opts[i];
-        if (o->flag)
-            lo[nl++] = (struct option){o->flag, o->arg ? required_argument : no_argument, NULL, 256 + (int)i};
+        if (o->flag) lo[nl++] = (struct option){o->flag, o->arg ? required_argument : no_argument, NULL, 256 + (int)i};
         if (o->short_flag && ns + 3 < sizeof shorts) {
             shorts[ns++] = o->short_flag;
             if (o->arg) shorts[ns++] = ':';

@@ -59,12 +59,12 @@ struct pp_opt {
 };
 
 typedef struct {
-    const char *cmd;          /* "lake": messages say "pinpipe lake: ..." */
+    const char *cmd; /* "lake": messages say "pinpipe lake: ..." */
     const pp_opt *opts;
     size_t n;
-    const char *head;         /* --help before the options: usage, description, heading */
-    const char *tail;         /* --help after the options (exit statuses), or NULL */
-    const char *hint;         /* NULL: an unknown flag prints the usage on stderr; else this
+    const char *head; /* --help before the options: usage, description, heading */
+    const char *tail; /* --help after the options (exit statuses), or NULL */
+    const char *hint; /* NULL: an unknown flag prints the usage on stderr; else this
                                  line is printed after every usage error instead */
 } pp_opts_spec;
 
@@ -72,9 +72,10 @@ typedef struct {
 #define PP_STR_(x) #x
 #define PP_STR(x) PP_STR_(x)
 
-#define PP_OPTS_SPEC(cmd, rows, head, tail) {(cmd), (rows), sizeof(rows) / sizeof((rows)[0]), (head), (tail), NULL}
-#define PP_OPTS_SPEC_HINT(cmd, rows, head, tail, hint)                                                          \
-    {(cmd), (rows), sizeof(rows) / sizeof((rows)[0]), (head), (tail), (hint)}
+#define PP_OPTS_SPEC(cmd, rows, head, tail) \
+    { (cmd), (rows), sizeof(rows) / sizeof((rows)[0]), (head), (tail), NULL }
+#define PP_OPTS_SPEC_HINT(cmd, rows, head, tail, hint) \
+    { (cmd), (rows), sizeof(rows) / sizeof((rows)[0]), (head), (tail), (hint) }
 
 /* Parsers. Numbers: a whole decimal in [min, max] for a flag; from the environment
  * any int (out-of-range values are for the component's own checks, as before). */

@@ -71,9 +71,8 @@ void pp_sb_put_i64(pp_strbuf *sb, int64_t v) {
 }
 
 /* Bytes a JSON string cannot hold as they are: controls, quote, backslash. */
-static const unsigned char NEEDS_ESCAPE[256] = {
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    ['"'] = 1, ['\\'] = 1};
+static const unsigned char NEEDS_ESCAPE[256] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,         1,
+                                                1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, ['"'] = 1, ['\\'] = 1};
 
 void pp_sb_json_str(pp_strbuf *sb, const char *s, size_t n) {
     static const char HEX[] = "0123456789abcdef";
@@ -188,8 +187,7 @@ int pp_utf8_valid(const char *str, size_t n) {
             if (i + k >= n || (s[i + k] & 0xC0) != 0x80) return 0;
             cp = (cp << 6) | (s[i + k] & 0x3F);
         }
-        if ((need == 2 && cp < 0x800) || (need == 3 && cp < 0x10000) || cp > 0x10FFFF ||
-            (cp >= 0xD800 && cp <= 0xDFFF))
+        if ((need == 2 && cp < 0x800) || (need == 3 && cp < 0x10000) || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
             return 0;
         i += need + 1;
     }

@@ -29,8 +29,8 @@ static void on_delivery(const pp_delivery_report *r, void *opaque) {
         atomic_fetch_add(&p->failed, 1);
 }
 
-int pp_event_producer_create(pp_event_producer **out, const char *brokers, const char *topic, int partitions,
-                             char *err, size_t errlen) {
+int pp_event_producer_create(pp_event_producer **out, const char *brokers, const char *topic, int partitions, char *err,
+                             size_t errlen) {
     pp_event_producer *p = pp_xcalloc(1, sizeof *p);
     int rc = pp_kafka_conf_init(&p->conf, err, errlen);
     if (rc == PP_OK) rc = pp_kafka_conf_set_brokers(&p->conf, brokers, err, errlen);

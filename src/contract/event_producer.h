@@ -19,8 +19,8 @@
 typedef struct pp_event_producer pp_event_producer;
 
 /* partitions > 0: create the topic with that many partitions when it is missing. */
-int pp_event_producer_create(pp_event_producer **out, const char *brokers, const char *topic, int partitions,
-                             char *err, size_t errlen);
+int pp_event_producer_create(pp_event_producer **out, const char *brokers, const char *topic, int partitions, char *err,
+                             size_t errlen);
 /* Sends one event; ingest_time_ms < 0 means now. Returns 0 once enqueued. */
 int pp_event_producer_send(pp_event_producer *p, const char *buf, size_t len, int64_t ingest_time_ms, char *err,
                            size_t errlen);

@@ -15,8 +15,7 @@ static int valid_day(const char *day, size_t n) {
     return pp_day_parse(copy, &ms) == PP_OK;
 }
 
-int pp_lake_key_format(char *out, size_t outlen, const char *prefix, const pp_lake_key *k, char *err,
-                       size_t errlen) {
+int pp_lake_key_format(char *out, size_t outlen, const char *prefix, const pp_lake_key *k, char *err, size_t errlen) {
     size_t plen = prefix ? strlen(prefix) : 0;
     const char *slash = plen && prefix[plen - 1] != '/' ? "/" : "";
     if (!valid_day(k->day, strnlen(k->day, sizeof k->day))) {

@@ -22,18 +22,17 @@
 #define PP_LAKE_KEY_MAX 1024
 
 typedef struct {
-    char day[11];       /* YYYY-MM-DD */
+    char day[11]; /* YYYY-MM-DD */
     char topic[256];
-    int32_t partition;  /* >= 0 */
+    int32_t partition;    /* >= 0 */
     int64_t first_offset; /* >= 0 */
-    int gzip;           /* 1: ".jsonl.gz" */
+    int gzip;             /* 1: ".jsonl.gz" */
 } pp_lake_key;
 
 /* Writes the object key of k under prefix into out (NUL-terminated). PP_EINVAL when
  * k is not a valid coordinate (bad day, empty topic or one with '/', negative
  * numbers) or the key does not fit in outlen. */
-int pp_lake_key_format(char *out, size_t outlen, const char *prefix, const pp_lake_key *k, char *err,
-                       size_t errlen);
+int pp_lake_key_format(char *out, size_t outlen, const char *prefix, const pp_lake_key *k, char *err, size_t errlen);
 
 /* Reads a key back: anything before the last "dt=DAY/" is the prefix (ignored). PP_OK
  * and *k filled, or PP_EINVAL when key is not the name of a lake object. Accepts

@@ -96,8 +96,8 @@ int pp_batch_line_parse_json(const char *line, size_t len, pp_batch_line *out, p
     json_t *ingest = json_object_get(root, "ingest_time");
     json_int_t partition = 0, offset = 0, ingest_ms = -1;
     int r;
-    if (!json_is_string(topic) || json_string_length(topic) == 0 ||
-        json_string_length(topic) >= sizeof out->topic || memchr(json_string_value(topic), '\0', json_string_length(topic))) {
+    if (!json_is_string(topic) || json_string_length(topic) == 0 || json_string_length(topic) >= sizeof out->topic ||
+        memchr(json_string_value(topic), '\0', json_string_length(topic))) {
         pp_errf(err, errlen, "\"topic\" is missing or not a topic name");
     } else if ((r = int_member(root, "partition", 0, INT32_MAX, &partition)) != 0) {
         pp_errf(err, errlen, "\"partition\" is %s", r > 0 ? "missing" : "not an integer in 0..2147483647");
@@ -109,8 +109,9 @@ int pp_batch_line_parse_json(const char *line, size_t len, pp_batch_line *out, p
         pp_errf(err, errlen, raw ? "both \"raw\" and \"raw_base64\"" : "neither \"raw\" nor \"raw_base64\"");
     } else if (raw && !json_is_string(raw)) {
         pp_errf(err, errlen, "\"raw\" is not a string");
-    } else if (b64 && (!json_is_string(b64) ||
-                       pp_batch_base64_decode(json_string_value(b64), json_string_length(b64), raw_buf) != PP_OK)) {
+    } else if (b64 &&
+               (!json_is_string(b64) ||
+                pp_batch_base64_decode(json_string_value(b64), json_string_length(b64), raw_buf) != PP_OK)) {
         pp_errf(err, errlen, "\"raw_base64\" is not base64");
     } else {
         if (raw) pp_sb_append(raw_buf, json_string_value(raw), json_string_length(raw));
@@ -149,7 +150,10 @@ static int hex4(const char *p, uint32_t *v) {
     *v = 0;
     for (int i = 0; i < 4; i++) {
         char c = p[i];
-        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        int d = c >= '0' && c <= '9' ? c - '0'
+            : c >= 'a' && c <= 'f'   ? c - 'a' + 10
+            : c >= 'A' && c <= 'F'   ? c - 'A' + 10
+                                     : -1;
         if (d < 0) return -1;
         *v = *v << 4 | (uint32_t)d;
     }

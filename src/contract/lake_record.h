@@ -46,8 +46,7 @@ typedef struct {
     size_t raw_len;
 } pp_batch_line;
 
-int pp_batch_line_parse(const char *line, size_t len, pp_batch_line *out, pp_strbuf *raw_buf, char *err,
-                        size_t errlen);
+int pp_batch_line_parse(const char *line, size_t len, pp_batch_line *out, pp_strbuf *raw_buf, char *err, size_t errlen);
 /* The same with jansson only. pp_batch_line_parse reads the usual lines itself (a
  * flat object of strings, integers and nulls: several times faster) and hands
  * every other line to this one, which also words the errors. Exposed for the

@@ -35,8 +35,13 @@ void pp_message_build(pp_message *m, const char *topic, const void *value, size_
     m->schema[0] = ev->schema_version == 2 ? '2' : '1';
     m->headers[0] = (pp_kafka_header){PP_HDR_INGEST_TIME, m->ingest, strlen(m->ingest)};
     m->headers[1] = (pp_kafka_header){PP_HDR_SCHEMA, m->schema, 1};
-    m->rec = (pp_kafka_record){.topic = topic, .partition = PP_KAFKA_PARTITION_ANY, .value = value,
-                               .value_len = len, .headers = m->headers, .nheaders = 2, .timestamp_ms = 0};
+    m->rec = (pp_kafka_record){.topic = topic,
+                               .partition = PP_KAFKA_PARTITION_ANY,
+                               .value = value,
+                               .value_len = len,
+                               .headers = m->headers,
+                               .nheaders = 2,
+                               .timestamp_ms = 0};
     if (ev->present[PP_F_UNIQUE_ID])
         pp_message_key(ev->str[PP_F_UNIQUE_ID], ev->len[PP_F_UNIQUE_ID], &m->rec.key, &m->rec.key_len);
 }

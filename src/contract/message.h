@@ -29,7 +29,7 @@
 #define PP_HDR_SCHEMA "pinpipe-schema"
 
 typedef struct {
-    pp_kafka_record rec;          /* what to hand to pp_producer_send */
+    pp_kafka_record rec; /* what to hand to pp_producer_send */
     pp_kafka_header headers[2];
     char ingest[24], schema[2];
 } pp_message;

@@ -71,8 +71,8 @@ const pp_pin_column PP_PIN_COLUMNS[] = {
     {"follower_count", PP_COL_BIGINT, "bigint", "", "bigint", PP_KEY_NONE, 1, NULL, NULL, NULL, 0, follower_count},
     {"tag_list", PP_COL_TAGS, "text[]", "", "list<text>", PP_KEY_NONE, 1, "tags", "jsonb",
      "CASE WHEN tags IS NULL THEN NULL ELSE ARRAY(SELECT jsonb_array_elements_text(tags)) END", 0, tag_list},
-    {"is_image_or_video", PP_COL_TEXT, "text", " CHECK (is_image_or_video IN ('image','video'))", "text",
-     PP_KEY_NONE, 1, NULL, NULL, NULL, 0, media},
+    {"is_image_or_video", PP_COL_TEXT, "text", " CHECK (is_image_or_video IN ('image','video'))", "text", PP_KEY_NONE,
+     1, NULL, NULL, NULL, 0, media},
     {"image_src", TEXT(PP_F_IMAGE_SRC)},
     {"downloaded", PP_COL_BOOL, "boolean", "", "boolean", PP_KEY_NONE, 1, NULL, NULL, NULL, 0, downloaded},
     {"save_location", TEXT(PP_F_SAVE_LOCATION)},
@@ -83,8 +83,8 @@ const pp_pin_column PP_PIN_COLUMNS[] = {
     {"kafka_offset", PP_COL_BIGINT, "bigint", NN, "bigint", PP_KEY_NONE, 1, NULL, NULL, NULL, 0, kafka_offset},
     {"ingested_at", PP_COL_TIME, "timestamptz", "", "timestamp", PP_KEY_NONE, 1, NULL, NULL, NULL, 0, ingested_at},
     /* PostgreSQL only: when the stream stored the row */
-    {"stored_at", PP_COL_TIME, "timestamptz", " NOT NULL DEFAULT clock_timestamp()", NULL, PP_KEY_NONE, 1, NULL,
-     NULL, NULL, 0, NULL},
+    {"stored_at", PP_COL_TIME, "timestamptz", " NOT NULL DEFAULT clock_timestamp()", NULL, PP_KEY_NONE, 1, NULL, NULL,
+     NULL, 0, NULL},
 };
 const size_t PP_N_PIN_COLUMNS = sizeof PP_PIN_COLUMNS / sizeof PP_PIN_COLUMNS[0];
 _Static_assert(sizeof PP_PIN_COLUMNS / sizeof PP_PIN_COLUMNS[0] <= PP_PIN_COLUMNS_MAX, "raise PP_PIN_COLUMNS_MAX");

@@ -34,7 +34,12 @@ void pp_reject_row_fill(pp_reject_row *row, const pp_reject *rej, const char *ra
     pp_sb_reset(b64);
     int text = !force_base64 && pp_utf8_valid(raw, raw_len) && !memchr(raw, '\0', raw_len);
     if (!text) pp_sb_base64(b64, raw, raw_len);
-    *row = (pp_reject_row){.errors = errors->data, .errors_len = errors->len,
-                           .raw = text ? raw : NULL, .raw_len = text ? raw_len : 0,
-                           .raw_base64 = text ? NULL : b64->data ? b64->data : "", .raw_base64_len = b64->len};
+    *row = (pp_reject_row){.errors = errors->data,
+                           .errors_len = errors->len,
+                           .raw = text ? raw : NULL,
+                           .raw_len = text ? raw_len : 0,
+                           .raw_base64 = text ? NULL
+                               : b64->data    ? b64->data
+                                              : "",
+                           .raw_base64_len = b64->len};
 }

@@ -28,9 +28,9 @@ void pp_reject_json_raw(const char *buf, size_t len, pp_strbuf *out);
 
 /* The reject's columns shared by both stores' rejects tables. */
 typedef struct {
-    const char *errors;     /* the JSON object above, without raw */
+    const char *errors; /* the JSON object above, without raw */
     size_t errors_len;
-    const char *raw;        /* the bytes when they are text (UTF-8 without NUL), else NULL */
+    const char *raw; /* the bytes when they are text (UTF-8 without NUL), else NULL */
     size_t raw_len;
     const char *raw_base64; /* else their base64, else NULL */
     size_t raw_base64_len;

@@ -20,9 +20,7 @@ static uint16_t natural_type(pp_cql_kind k, uint16_t *elem) {
     }
 }
 
-static int is_text_id(uint16_t id) {
-    return id == PP_CQL_T_VARCHAR || id == PP_CQL_T_ASCII || id == 0x000A;
-}
+static int is_text_id(uint16_t id) { return id == PP_CQL_T_VARCHAR || id == PP_CQL_T_ASCII || id == 0x000A; }
 
 /* Does a value of kind k fit a column of type (id, element id)? */
 static int fits(pp_cql_kind k, uint16_t id, uint16_t elem) {
@@ -57,8 +55,7 @@ static void put_list(pp_cql_buf *b, const pp_cql_value *v) {
     pp_cql_patch_i32(b, at, (int32_t)total);
 }
 
-int pp_cql_value_encode(pp_cql_buf *b, const pp_cql_value *v, const pp_cql_type *t, char *err,
-                        size_t errlen) {
+int pp_cql_value_encode(pp_cql_buf *b, const pp_cql_value *v, const pp_cql_type *t, char *err, size_t errlen) {
     if (v->kind == PP_CQL_NULL) {
         pp_cql_put_i32(b, -1);
         return b->err;
@@ -72,8 +69,7 @@ int pp_cql_value_encode(pp_cql_buf *b, const pp_cql_value *v, const pp_cql_type 
     }
     if (!fits(v->kind, id, elem)) {
         char tn[64];
-        pp_errf(err, errlen, "a %s value cannot be bound to a %s column",
-                pp_cql_kind_name(v->kind),
+        pp_errf(err, errlen, "a %s value cannot be bound to a %s column", pp_cql_kind_name(v->kind),
                 t ? pp_cql_type_name(t, tn, sizeof tn) : "(no type)");
         return PP_EINVAL;
     }
@@ -112,24 +108,20 @@ int pp_cql_value_encode(pp_cql_buf *b, const pp_cql_value *v, const pp_cql_type 
         }
         for (size_t i = 0; i < v->u.list.count; i++) {
             if (!v->u.list.items[i]) {
-                pp_errf(err, errlen, "item %zu of a %s value is NULL (collections hold no nulls)",
-                        i, pp_cql_kind_name(v->kind));
+                pp_errf(err, errlen, "item %zu of a %s value is NULL (collections hold no nulls)", i,
+                        pp_cql_kind_name(v->kind));
                 return PP_EINVAL;
             }
         }
         put_list(b, v);
         break;
-    default:
-        pp_errf(err, errlen, "a %s value cannot be bound", pp_cql_kind_name(v->kind));
-        return PP_EINVAL;
+    default: pp_errf(err, errlen, "a %s value cannot be bound", pp_cql_kind_name(v->kind)); return PP_EINVAL;
     }
-    if (b->err) pp_errf(err, errlen, "encoding a %s value: %s", pp_cql_kind_name(v->kind),
-                        pp_strerror(b->err));
+    if (b->err) pp_errf(err, errlen, "encoding a %s value: %s", pp_cql_kind_name(v->kind), pp_strerror(b->err));
     return b->err;
 }
 
-static int decode_text_list(const pp_cql_type *t, const uint8_t *p, int32_t len, pp_cql_arena *a,
-                            pp_cql_value *out) {
+static int decode_text_list(const pp_cql_type *t, const uint8_t *p, int32_t len, pp_cql_arena *a, pp_cql_value *out) {
     pp_cql_rd r;
     pp_cql_rd_init(&r, p, (size_t)len);
     int32_t n;
@@ -153,8 +145,7 @@ static int decode_text_list(const pp_cql_type *t, const uint8_t *p, int32_t len,
     return 0;
 }
 
-int pp_cql_value_decode(const pp_cql_type *t, const uint8_t *p, int32_t len, pp_cql_arena *a,
-                        pp_cql_value *out) {
+int pp_cql_value_decode(const pp_cql_type *t, const uint8_t *p, int32_t len, pp_cql_arena *a, pp_cql_value *out) {
     memset(out, 0, sizeof *out);
     out->kind = PP_CQL_NULL;
     if (len < 0 || !p) return 0;

@@ -19,15 +19,13 @@
  * type t; t == NULL serializes by v's own kind. Widening is allowed (int to bigint
  * or timestamp, bigint to timestamp, list and set of text interchangeably, text to
  * blob); any other mismatch is PP_EINVAL with a message. PP_ENOMEM if b fails. */
-int pp_cql_value_encode(pp_cql_buf *b, const pp_cql_value *v, const pp_cql_type *t, char *err,
-                        size_t errlen);
+int pp_cql_value_encode(pp_cql_buf *b, const pp_cql_value *v, const pp_cql_type *t, char *err, size_t errlen);
 
 /* Decodes a cell of type t: p/len is its [bytes] payload (len < 0: null). p must
  * outlive out and be followed by a NUL byte (pp_cql_arena_strndup gives both): text,
  * blob and OTHER values point into it. List items are copied into a.
  * Empty (len 0) values of non-text, non-blob types read as null.
  * Returns 0, PP_EPROTO (malformed for its type) or PP_ENOMEM. */
-int pp_cql_value_decode(const pp_cql_type *t, const uint8_t *p, int32_t len, pp_cql_arena *a,
-                        pp_cql_value *out);
+int pp_cql_value_decode(const pp_cql_type *t, const uint8_t *p, int32_t len, pp_cql_arena *a, pp_cql_value *out);
 
 #endif

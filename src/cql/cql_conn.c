@@ -94,8 +94,10 @@ static int connect_one(const struct addrinfo *ai, int timeout_ms, int *fd_out, i
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 done:
-    if (rc) close(fd);
-    else *fd_out = fd;
+    if (rc)
+        close(fd);
+    else
+        *fd_out = fd;
     return rc;
 }
 
@@ -118,8 +120,7 @@ static int tcp_connect(pp_cql_conn *c, const pp_cql_conn_config *cfg, char *err,
     }
     freeaddrinfo(res);
     if (rc == PP_ETIMEOUT)
-        pp_errf(err, errlen, "connect to %s: timed out after %d ms", c->peer,
-                cfg->connect_timeout_ms);
+        pp_errf(err, errlen, "connect to %s: timed out after %d ms", c->peer, cfg->connect_timeout_ms);
     else if (rc)
         pp_errf(err, errlen, "connect to %s: %s", c->peer, strerror(err_no));
     return rc;
@@ -138,8 +139,7 @@ static void slot_fail(pp_cql_conn *c, slot *s, int rc, const char *msg) {
 static void dispatch(pp_cql_conn *c, const pp_cql_header *h, const uint8_t *body) {
     if (h->stream < 0) return; /* server events: never registered for, ignored */
     if (h->stream >= c->ids.max || !pp_cql_streams_held(&c->ids, h->stream)) {
-        PP_WARN("cql", "%s: response on stream %d, which has no request in flight; dropped",
-                c->peer, h->stream);
+        PP_WARN("cql", "%s: response on stream %d, which has no request in flight; dropped", c->peer, h->stream);
         return;
     }
     slot *s = &c->slots[h->stream];
@@ -169,15 +169,14 @@ static void dispatch_all(pp_cql_conn *c) {
     while (!c->broken && c->rbuf.len - off >= PP_CQL_HEADER_LEN) {
         pp_cql_header h;
         char why[200];
-        if (pp_cql_header_decode(c->rbuf.data + off, c->rbuf.len - off, PP_CQL_V4_RESPONSE,
-                                 c->max_frame, &h, why, sizeof why)) {
+        if (pp_cql_header_decode(c->rbuf.data + off, c->rbuf.len - off, PP_CQL_V4_RESPONSE, c->max_frame, &h, why,
+                                 sizeof why)) {
             set_broken(c, PP_EPROTO, "%s: %s", why);
             break;
         }
         if (c->rbuf.len - off - PP_CQL_HEADER_LEN < h.length) {
             /* make room for the whole frame now that its size is known and bounded */
-            if (off == 0 &&
-                pp_cql_buf_reserve(&c->rbuf, PP_CQL_HEADER_LEN + h.length - c->rbuf.len)) {
+            if (off == 0 && pp_cql_buf_reserve(&c->rbuf, PP_CQL_HEADER_LEN + h.length - c->rbuf.len)) {
                 set_broken(c, PP_ENOMEM, "%s: %s", "out of memory for a response frame");
             }
             break;
@@ -349,8 +348,7 @@ int pp_cql_conn_wait(pp_cql_conn *c, int stream, pp_cql_response *out, char *err
                 pump(c, 0);
                 continue;
             }
-            pp_errf(err, errlen, "%s: request timed out after %d ms", c->peer,
-                    c->request_timeout_ms);
+            pp_errf(err, errlen, "%s: request timed out after %d ms", c->peer, c->request_timeout_ms);
             s->state = S_ABANDONED;
             return PP_ETIMEOUT;
         }
@@ -382,8 +380,7 @@ static int first_ready(pp_cql_conn *c, int64_t *earliest) {
                 slot_fail(c, s, c->broken, c->broken_msg);
             } else if (now >= s->deadline_ms) {
                 char msg[360];
-                snprintf(msg, sizeof msg, "%s: request timed out after %d ms", c->peer,
-                         c->request_timeout_ms);
+                snprintf(msg, sizeof msg, "%s: request timed out after %d ms", c->peer, c->request_timeout_ms);
                 slot_fail(c, s, PP_ETIMEOUT, msg);
             } else if (s->deadline_ms < *earliest) {
                 *earliest = s->deadline_ms;
@@ -417,8 +414,7 @@ int pp_cql_conn_poll(pp_cql_conn *c, int timeout_ms, int *stream, char *err, siz
     }
 }
 
-int pp_cql_conn_request(pp_cql_conn *c, pp_cql_buf *frame, pp_cql_response *out, char *err,
-                        size_t errlen) {
+int pp_cql_conn_request(pp_cql_conn *c, pp_cql_buf *frame, pp_cql_response *out, char *err, size_t errlen) {
     int stream;
     memset(out, 0, sizeof *out);
     int rc = pp_cql_conn_send(c, frame, &stream, err, errlen);
@@ -432,8 +428,7 @@ size_t pp_cql_conn_max_frame(const pp_cql_conn *c) { return c->max_frame; }
 
 /* ---- handshake ---------------------------------------------------------- */
 
-static int handshake(pp_cql_conn *c, const pp_cql_conn_config *cfg, int32_t *server_code,
-                     char *err, size_t errlen) {
+static int handshake(pp_cql_conn *c, const pp_cql_conn_config *cfg, int32_t *server_code, char *err, size_t errlen) {
     pp_cql_buf b;
     pp_cql_response resp;
     pp_cql_buf_init(&b);
@@ -458,14 +453,13 @@ static int handshake(pp_cql_conn *c, const pp_cql_conn_config *cfg, int32_t *ser
             break;
         }
         if (op == PP_CQL_OP_AUTHENTICATE && (!cfg->user || !*cfg->user)) {
-            pp_errf(err, errlen, "%s requires authentication (%s) but no user is configured",
-                    c->peer, resp.message ? resp.message : "?");
+            pp_errf(err, errlen, "%s requires authentication (%s) but no user is configured", c->peer,
+                    resp.message ? resp.message : "?");
             rc = PP_EINVAL;
             break;
         }
         if (round >= MAX_AUTH_ROUNDS) {
-            pp_errf(err, errlen, "%s: authentication did not finish in %d rounds", c->peer,
-                    MAX_AUTH_ROUNDS);
+            pp_errf(err, errlen, "%s: authentication did not finish in %d rounds", c->peer, MAX_AUTH_ROUNDS);
             rc = PP_EPROTO;
             break;
         }
@@ -484,13 +478,11 @@ static int handshake(pp_cql_conn *c, const pp_cql_conn_config *cfg, int32_t *ser
     return rc;
 }
 
-int pp_cql_conn_open(const pp_cql_conn_config *cfg, pp_cql_conn **out, int32_t *server_code,
-                     char *err, size_t errlen) {
+int pp_cql_conn_open(const pp_cql_conn_config *cfg, pp_cql_conn **out, int32_t *server_code, char *err, size_t errlen) {
     *out = NULL;
     if (server_code) *server_code = -1;
-    if (!cfg->host || !*cfg->host || cfg->port <= 0 || cfg->port > 65535 ||
-        cfg->connect_timeout_ms <= 0 || cfg->request_timeout_ms <= 0 ||
-        cfg->max_frame < PP_CQL_HEADER_LEN || cfg->max_frame > INT32_MAX) {
+    if (!cfg->host || !*cfg->host || cfg->port <= 0 || cfg->port > 65535 || cfg->connect_timeout_ms <= 0 ||
+        cfg->request_timeout_ms <= 0 || cfg->max_frame < PP_CQL_HEADER_LEN || cfg->max_frame > INT32_MAX) {
         pp_errf(err, errlen, "bad connection settings (host, port, timeouts or max frame)");
         return PP_EINVAL;
     }

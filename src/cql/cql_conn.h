@@ -22,14 +22,14 @@
 #include "cql/cql_wire.h"
 
 typedef struct {
-    const char *host;           /* name or address */
+    const char *host; /* name or address */
     int port;
-    const char *user;           /* NULL or "": send no credentials */
+    const char *user; /* NULL or "": send no credentials */
     const char *password;
-    int connect_timeout_ms;     /* TCP connect */
-    int request_timeout_ms;     /* each request, the handshake included */
-    size_t max_frame;           /* largest response body accepted */
-    int max_streams;            /* requests in flight at most (1..32768) */
+    int connect_timeout_ms; /* TCP connect */
+    int request_timeout_ms; /* each request, the handshake included */
+    size_t max_frame;       /* largest response body accepted */
+    int max_streams;        /* requests in flight at most (1..32768) */
 } pp_cql_conn_config;
 
 typedef struct pp_cql_conn pp_cql_conn;
@@ -38,8 +38,7 @@ typedef struct pp_cql_conn pp_cql_conn;
  * credentials) *server_code (if not NULL) is the server's error code and err reads
  * "code 0x0100 Bad credentials: <server's message>". Others: PP_EIO (connect
  * failed: refused, unreachable, name not found), PP_ETIMEOUT, PP_EPROTO. */
-int pp_cql_conn_open(const pp_cql_conn_config *cfg, pp_cql_conn **out, int32_t *server_code,
-                     char *err, size_t errlen);
+int pp_cql_conn_open(const pp_cql_conn_config *cfg, pp_cql_conn **out, int32_t *server_code, char *err, size_t errlen);
 void pp_cql_conn_close(pp_cql_conn *c);
 
 /* Sends a request frame built with any stream id; the allocated id is written into
@@ -63,8 +62,7 @@ int pp_cql_conn_poll(pp_cql_conn *c, int timeout_ms, int *stream, char *err, siz
 void pp_cql_conn_abandon(pp_cql_conn *c, int stream);
 
 /* send + wait. */
-int pp_cql_conn_request(pp_cql_conn *c, pp_cql_buf *frame, pp_cql_response *out, char *err,
-                        size_t errlen);
+int pp_cql_conn_request(pp_cql_conn *c, pp_cql_buf *frame, pp_cql_response *out, char *err, size_t errlen);
 
 int pp_cql_conn_inflight(const pp_cql_conn *c);
 /* 0 while usable, else the PP_E* that broke it. */

@@ -49,9 +49,8 @@ void pp_cql_format_timestamp(int64_t ms, char *buf, size_t n) {
     int64_t y;
     unsigned mo, d;
     civil_from_days(days, &y, &mo, &d);
-    snprintf(buf, n, "%04" PRId64 "-%02u-%02u %02d:%02d:%02d.%03dZ", y, mo, d,
-             (int)(rem / 3600000), (int)(rem / 60000 % 60), (int)(rem / 1000 % 60),
-             (int)(rem % 1000));
+    snprintf(buf, n, "%04" PRId64 "-%02u-%02u %02d:%02d:%02d.%03dZ", y, mo, d, (int)(rem / 3600000),
+             (int)(rem / 60000 % 60), (int)(rem / 1000 % 60), (int)(rem % 1000));
 }
 
 /* Two's complement big-endian integer of any length to decimal. */
@@ -155,8 +154,7 @@ static void quoted(pp_cql_buf *b, const uint8_t *p, size_t n) {
 static int fmt(const pp_cql_type *t, const uint8_t *p, int32_t len, pp_cql_buf *b, int depth);
 
 /* n [bytes] elements, rendered `open e1, e2 close` (maps: k: v). */
-static int collection(const pp_cql_type *t, const uint8_t *p, int32_t len, pp_cql_buf *b,
-                      int depth) {
+static int collection(const pp_cql_type *t, const uint8_t *p, int32_t len, pp_cql_buf *b, int depth) {
     pp_cql_rd r;
     pp_cql_rd_init(&r, p, (size_t)len);
     int32_t n;
@@ -216,8 +214,10 @@ static int fmt(const pp_cql_type *t, const uint8_t *p, int32_t len, pp_cql_buf *
     case PP_CQL_T_ASCII:
     case PP_CQL_T_VARCHAR:
     case 0x000A:
-        if (depth > 0) quoted(b, p, n);
-        else pp_cql_put_raw(b, p, n);
+        if (depth > 0)
+            quoted(b, p, n);
+        else
+            pp_cql_put_raw(b, p, n);
         return b->err;
     case PP_CQL_T_LIST:
     case PP_CQL_T_SET:
@@ -229,9 +229,7 @@ static int fmt(const pp_cql_type *t, const uint8_t *p, int32_t len, pp_cql_buf *
         rc = collection(t, p, len, b, depth);
         return rc ? rc : b->err;
     case PP_CQL_T_TUPLE:
-    case PP_CQL_T_UDT:
-        rc = fields(t, p, len, b, depth);
-        return rc ? rc : b->err;
+    case PP_CQL_T_UDT: rc = fields(t, p, len, b, depth); return rc ? rc : b->err;
     default: break;
     }
     if (n == 0 && t->id != PP_CQL_T_BLOB && t->id != PP_CQL_T_VARINT) {
@@ -285,9 +283,8 @@ static int fmt(const pp_cql_type *t, const uint8_t *p, int32_t len, pp_cql_buf *
             rc = PP_EPROTO;
             break;
         }
-        snprintf(s, sizeof s, "%02d:%02d:%02d.%09d", (int)(ns / 3600000000000LL),
-                 (int)(ns / 60000000000LL % 60), (int)(ns / 1000000000LL % 60),
-                 (int)(ns % 1000000000LL));
+        snprintf(s, sizeof s, "%02d:%02d:%02d.%09d", (int)(ns / 3600000000000LL), (int)(ns / 60000000000LL % 60),
+                 (int)(ns / 1000000000LL % 60), (int)(ns % 1000000000LL));
         puts_(b, s);
         break;
     }
@@ -311,8 +308,7 @@ static int fmt(const pp_cql_type *t, const uint8_t *p, int32_t len, pp_cql_buf *
     case PP_CQL_T_TIMEUUID:
         if ((rc = fixed(len, 16))) break;
         for (int i = 0; i < 16; i++) {
-            snprintf(s, sizeof s, "%s%02x", (i == 4 || i == 6 || i == 8 || i == 10) ? "-" : "",
-                     p[i]);
+            snprintf(s, sizeof s, "%s%02x", (i == 4 || i == 6 || i == 8 || i == 10) ? "-" : "", p[i]);
             puts_(b, s);
         }
         break;
@@ -321,8 +317,10 @@ static int fmt(const pp_cql_type *t, const uint8_t *p, int32_t len, pp_cql_buf *
             rc = PP_EPROTO;
             break;
         }
-        if (!inet_ntop(n == 4 ? AF_INET : AF_INET6, p, s, sizeof s)) rc = PP_EPROTO;
-        else puts_(b, s);
+        if (!inet_ntop(n == 4 ? AF_INET : AF_INET6, p, s, sizeof s))
+            rc = PP_EPROTO;
+        else
+            puts_(b, s);
         break;
     case PP_CQL_T_VARINT: varint(b, p, n); break;
     case PP_CQL_T_DECIMAL:

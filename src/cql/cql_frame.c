@@ -8,8 +8,8 @@
 #include "common/mem.h"
 #include "cql/cql_codec.h"
 
-int pp_cql_header_decode(const uint8_t *p, size_t len, uint8_t version, size_t max_body,
-                         pp_cql_header *h, char *err, size_t errlen) {
+int pp_cql_header_decode(const uint8_t *p, size_t len, uint8_t version, size_t max_body, pp_cql_header *h, char *err,
+                         size_t errlen) {
     if (len < PP_CQL_HEADER_LEN) {
         pp_errf(err, errlen, "truncated frame header (%zu of %d bytes)", len, PP_CQL_HEADER_LEN);
         return PP_EPROTO;
@@ -20,13 +20,11 @@ int pp_cql_header_decode(const uint8_t *p, size_t len, uint8_t version, size_t m
     h->opcode = p[4];
     h->length = pp_cql_be32(p + 5);
     if (h->version != version) {
-        pp_errf(err, errlen, "frame version byte 0x%02x, expected 0x%02x (protocol v4)",
-                h->version, version);
+        pp_errf(err, errlen, "frame version byte 0x%02x, expected 0x%02x (protocol v4)", h->version, version);
         return PP_EPROTO;
     }
     if (h->length > max_body) {
-        pp_errf(err, errlen, "frame body of %u bytes exceeds the limit of %zu bytes", h->length,
-                max_body);
+        pp_errf(err, errlen, "frame body of %u bytes exceeds the limit of %zu bytes", h->length, max_body);
         return PP_EPROTO;
     }
     return 0;
@@ -49,8 +47,7 @@ int pp_cql_frame_end(pp_cql_buf *b, size_t start, size_t max_body, char *err, si
     }
     size_t body = b->len - start - PP_CQL_HEADER_LEN;
     if (body > max_body || body > INT32_MAX) {
-        pp_errf(err, errlen, "request body of %zu bytes exceeds the limit of %zu bytes", body,
-                max_body);
+        pp_errf(err, errlen, "request body of %zu bytes exceeds the limit of %zu bytes", body, max_body);
         return PP_EINVAL;
     }
     pp_cql_patch_i32(b, start + 5, (int32_t)body);
@@ -82,11 +79,10 @@ void pp_cql_body_auth_plain(pp_cql_buf *b, const char *user, const char *passwor
     pp_cql_put_raw(b, password, pl);
 }
 
-int pp_cql_encode_values(pp_cql_buf *b, const pp_cql_value *vals, size_t n,
-                         const pp_cql_column *bind, size_t nbind, char *err, size_t errlen) {
+int pp_cql_encode_values(pp_cql_buf *b, const pp_cql_value *vals, size_t n, const pp_cql_column *bind, size_t nbind,
+                         char *err, size_t errlen) {
     if (bind && n != nbind) {
-        pp_errf(err, errlen, "the statement takes %zu bound value%s, %zu given", nbind,
-                nbind == 1 ? "" : "s", n);
+        pp_errf(err, errlen, "the statement takes %zu bound value%s, %zu given", nbind, nbind == 1 ? "" : "s", n);
         return PP_EINVAL;
     }
     if (n > 0xFFFF) {
@@ -98,8 +94,8 @@ int pp_cql_encode_values(pp_cql_buf *b, const pp_cql_value *vals, size_t n,
         char why[192];
         int rc = pp_cql_value_encode(b, &vals[i], bind ? &bind[i].type : NULL, why, sizeof why);
         if (rc) {
-            pp_errf(err, errlen, "bound value %zu%s%s%s: %s", i + 1, bind ? " (" : "",
-                    bind ? bind[i].name : "", bind ? ")" : "", why);
+            pp_errf(err, errlen, "bound value %zu%s%s%s: %s", i + 1, bind ? " (" : "", bind ? bind[i].name : "",
+                    bind ? ")" : "", why);
             return rc;
         }
     }
@@ -107,11 +103,7 @@ int pp_cql_encode_values(pp_cql_buf *b, const pp_cql_value *vals, size_t n,
     return b->err;
 }
 
-enum {
-    QF_VALUES = 0x01,
-    QF_PAGE_SIZE = 0x04,
-    QF_PAGING_STATE = 0x08
-};
+enum { QF_VALUES = 0x01, QF_PAGE_SIZE = 0x04, QF_PAGING_STATE = 0x08 };
 
 void pp_cql_body_query_params(pp_cql_buf *b, const pp_cql_query_params *p) {
     uint8_t flags = 0;
@@ -137,15 +129,14 @@ static void batch_values(pp_cql_buf *b, const uint8_t *values, size_t values_len
         pp_cql_put_u16(b, 0);
 }
 
-void pp_cql_body_batch_prepared(pp_cql_buf *b, const uint8_t *id, size_t idlen,
-                                const uint8_t *values, size_t values_len) {
+void pp_cql_body_batch_prepared(pp_cql_buf *b, const uint8_t *id, size_t idlen, const uint8_t *values,
+                                size_t values_len) {
     pp_cql_put_u8(b, 1);
     pp_cql_put_short_bytes(b, id, idlen);
     batch_values(b, values, values_len);
 }
 
-void pp_cql_body_batch_query(pp_cql_buf *b, const char *cql, const uint8_t *values,
-                             size_t values_len) {
+void pp_cql_body_batch_query(pp_cql_buf *b, const char *cql, const uint8_t *values, size_t values_len) {
     pp_cql_put_u8(b, 0);
     pp_cql_put_long_string(b, cql, strlen(cql));
     batch_values(b, values, values_len);
@@ -226,8 +217,8 @@ static const char *opcode_name(uint8_t op) {
     }
 }
 
-int pp_cql_response_decode(const pp_cql_header *h, const uint8_t *body, size_t len,
-                           pp_cql_response *out, char *err, size_t errlen) {
+int pp_cql_response_decode(const pp_cql_header *h, const uint8_t *body, size_t len, pp_cql_response *out, char *err,
+                           size_t errlen) {
     memset(out, 0, sizeof *out);
     out->h = *h;
     out->token_len = -1;
@@ -237,8 +228,7 @@ int pp_cql_response_decode(const pp_cql_header *h, const uint8_t *body, size_t l
     const char *s;
     size_t n;
     if (h->flags & PP_CQL_FLAG_COMPRESSION) {
-        pp_errf(err, errlen, "compressed %s frame, but no compression was negotiated",
-                opcode_name(h->opcode));
+        pp_errf(err, errlen, "compressed %s frame, but no compression was negotiated", opcode_name(h->opcode));
         return PP_EPROTO;
     }
     rc = skip_prefix(h, &r, out);
@@ -283,15 +273,14 @@ done:
     return rc;
 }
 
-int pp_cql_frame_decode(const uint8_t *buf, size_t len, size_t max_body, pp_cql_response *out,
-                        char *err, size_t errlen) {
+int pp_cql_frame_decode(const uint8_t *buf, size_t len, size_t max_body, pp_cql_response *out, char *err,
+                        size_t errlen) {
     pp_cql_header h;
     memset(out, 0, sizeof *out);
     int rc = pp_cql_header_decode(buf, len, PP_CQL_V4_RESPONSE, max_body, &h, err, errlen);
     if (rc) return rc;
     if (len - PP_CQL_HEADER_LEN < h.length) {
-        pp_errf(err, errlen, "truncated frame: body of %u bytes, %zu present", h.length,
-                len - PP_CQL_HEADER_LEN);
+        pp_errf(err, errlen, "truncated frame: body of %u bytes, %zu present", h.length, len - PP_CQL_HEADER_LEN);
         return PP_EPROTO;
     }
     return pp_cql_response_decode(&h, buf + PP_CQL_HEADER_LEN, h.length, out, err, errlen);
@@ -322,6 +311,5 @@ const char *pp_cql_error_name(int32_t code) {
 }
 
 void pp_cql_error_format(int32_t code, const char *message, char *err, size_t errlen) {
-    pp_errf(err, errlen, "code 0x%04x %s: %s", (unsigned)code, pp_cql_error_name(code),
-            message ? message : "");
+    pp_errf(err, errlen, "code 0x%04x %s: %s", (unsigned)code, pp_cql_error_name(code), message ? message : "");
 }

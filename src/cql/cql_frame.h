@@ -78,8 +78,8 @@ typedef struct {
 /* Decodes a header from the first 9 of len bytes. Checks the version byte equals
  * `version` (PP_CQL_V4_RESPONSE for a client) and length <= max_body.
  * 0 or PP_EPROTO with a message. */
-int pp_cql_header_decode(const uint8_t *p, size_t len, uint8_t version, size_t max_body,
-                         pp_cql_header *h, char *err, size_t errlen);
+int pp_cql_header_decode(const uint8_t *p, size_t len, uint8_t version, size_t max_body, pp_cql_header *h, char *err,
+                         size_t errlen);
 
 /* Starts a frame in b (a header with length 0); returns the header's offset. */
 size_t pp_cql_frame_begin(pp_cql_buf *b, uint8_t version, int16_t stream, uint8_t opcode);
@@ -96,15 +96,15 @@ void pp_cql_body_auth_plain(pp_cql_buf *b, const char *user, const char *passwor
 /* "<n><value_1>...<value_n>": n values, each encoded for bind[i].type when bind is
  * given (nbind must then equal n), else by its own kind. PP_EINVAL with a message
  * naming the value on a mismatch. */
-int pp_cql_encode_values(pp_cql_buf *b, const pp_cql_value *vals, size_t n,
-                         const pp_cql_column *bind, size_t nbind, char *err, size_t errlen);
+int pp_cql_encode_values(pp_cql_buf *b, const pp_cql_value *vals, size_t n, const pp_cql_column *bind, size_t nbind,
+                         char *err, size_t errlen);
 
 typedef struct {
     uint16_t consistency;
-    int32_t page_size;            /* > 0: pages of this many rows; else no paging */
-    const uint8_t *paging_state;  /* non-NULL: continue from this state */
+    int32_t page_size;           /* > 0: pages of this many rows; else no paging */
+    const uint8_t *paging_state; /* non-NULL: continue from this state */
     size_t paging_len;
-    const uint8_t *values;        /* output of pp_cql_encode_values, or NULL */
+    const uint8_t *values; /* output of pp_cql_encode_values, or NULL */
     size_t values_len;
 } pp_cql_query_params;
 
@@ -114,29 +114,28 @@ void pp_cql_body_query_params(pp_cql_buf *b, const pp_cql_query_params *p);
 /* BATCH: begin, then one item per statement (prepared id or query text, and its
  * encoded values or NULL), then end. */
 void pp_cql_body_batch_begin(pp_cql_buf *b, uint8_t type, uint16_t n);
-void pp_cql_body_batch_prepared(pp_cql_buf *b, const uint8_t *id, size_t idlen,
-                                const uint8_t *values, size_t values_len);
-void pp_cql_body_batch_query(pp_cql_buf *b, const char *cql, const uint8_t *values,
-                             size_t values_len);
+void pp_cql_body_batch_prepared(pp_cql_buf *b, const uint8_t *id, size_t idlen, const uint8_t *values,
+                                size_t values_len);
+void pp_cql_body_batch_query(pp_cql_buf *b, const char *cql, const uint8_t *values, size_t values_len);
 void pp_cql_body_batch_end(pp_cql_buf *b, uint16_t consistency);
 
 typedef struct {
     pp_cql_header h;
-    int32_t error_code;     /* ERROR */
-    char *message;          /* ERROR: message; AUTHENTICATE: authenticator class */
-    uint8_t *token;         /* AUTH_CHALLENGE/AUTH_SUCCESS token; ERROR 0x2500: the id */
-    int32_t token_len;      /* -1: null */
-    pp_cql_result *result;  /* RESULT */
-    size_t nwarnings;       /* warnings the server attached (logged as they arrive) */
+    int32_t error_code;    /* ERROR */
+    char *message;         /* ERROR: message; AUTHENTICATE: authenticator class */
+    uint8_t *token;        /* AUTH_CHALLENGE/AUTH_SUCCESS token; ERROR 0x2500: the id */
+    int32_t token_len;     /* -1: null */
+    pp_cql_result *result; /* RESULT */
+    size_t nwarnings;      /* warnings the server attached (logged as they arrive) */
 } pp_cql_response;
 
 /* Decodes a response body (after its header h). On success *out owns what it holds.
  * 0, PP_EPROTO (malformed, unexpected opcode) or PP_ENOMEM, message in err. */
-int pp_cql_response_decode(const pp_cql_header *h, const uint8_t *body, size_t len,
-                           pp_cql_response *out, char *err, size_t errlen);
+int pp_cql_response_decode(const pp_cql_header *h, const uint8_t *body, size_t len, pp_cql_response *out, char *err,
+                           size_t errlen);
 /* Decodes one whole response frame (header and body) from buf. */
-int pp_cql_frame_decode(const uint8_t *buf, size_t len, size_t max_body, pp_cql_response *out,
-                        char *err, size_t errlen);
+int pp_cql_frame_decode(const uint8_t *buf, size_t len, size_t max_body, pp_cql_response *out, char *err,
+                        size_t errlen);
 void pp_cql_response_clear(pp_cql_response *r);
 
 /* "Invalid", "Syntax error", ... ; "Unknown" for codes the spec does not name. */

@@ -54,8 +54,7 @@ static char *dup_string(pp_cql_rd *r, pp_cql_arena *a, int *rc) {
 }
 
 /* <global_table_spec>?<col_spec_1>...<col_spec_n>, n columns. */
-static int decode_col_specs(pp_cql_rd *r, pp_cql_arena *a, int32_t flags, size_t n,
-                            pp_cql_column *cols) {
+static int decode_col_specs(pp_cql_rd *r, pp_cql_arena *a, int32_t flags, size_t n, pp_cql_column *cols) {
     int rc = 0;
     const char *gks = "", *gtable = "";
     if (flags & F_GLOBAL_SPEC) {
@@ -151,8 +150,8 @@ static int decode_prepared(pp_cql_rd *r, pp_cql_result *res) {
     res->prep_id = (const uint8_t *)pp_cql_arena_strndup(&res->arena, id, idlen);
     if (!res->prep_id) return PP_ENOMEM;
     res->prep_id_len = idlen;
-    if (pp_cql_get_i32(r, &flags) || pp_cql_get_i32(r, &nbind) || pp_cql_get_i32(r, &npk) ||
-        nbind < 0 || npk < 0 || (size_t)npk > pp_cql_rd_left(r) / 2)
+    if (pp_cql_get_i32(r, &flags) || pp_cql_get_i32(r, &nbind) || pp_cql_get_i32(r, &npk) || nbind < 0 || npk < 0 ||
+        (size_t)npk > pp_cql_rd_left(r) / 2)
         return PP_EPROTO;
     const uint8_t *skip;
     if (pp_cql_get_raw(r, (size_t)npk * 2, &skip)) return PP_EPROTO;
@@ -181,8 +180,7 @@ static int decode_schema_change(pp_cql_rd *r, pp_cql_result *res) {
     return 0;
 }
 
-int pp_cql_result_decode(const uint8_t *body, size_t len, pp_cql_result **out, char *err,
-                         size_t errlen) {
+int pp_cql_result_decode(const uint8_t *body, size_t len, pp_cql_result **out, char *err, size_t errlen) {
     *out = NULL;
     pp_cql_result *res = pp_xcalloc(1, sizeof *res);
     pp_cql_arena_init(&res->arena);
@@ -212,8 +210,7 @@ done:
         if (rc == PP_ENOMEM)
             pp_errf(err, errlen, "out of memory decoding a result");
         else if (kind >= 1 && kind <= 5)
-            pp_errf(err, errlen, "malformed RESULT (kind 0x%04x) at byte %zu of %zu",
-                    (unsigned)kind, r.pos, len);
+            pp_errf(err, errlen, "malformed RESULT (kind 0x%04x) at byte %zu of %zu", (unsigned)kind, r.pos, len);
         else if (len < 4)
             pp_errf(err, errlen, "truncated RESULT (%zu bytes)", len);
         pp_cql_result_destroy(res);
@@ -233,10 +230,8 @@ void pp_cql_result_destroy(pp_cql_result *r) {
 int pp_cql_result_append(pp_cql_result *dst, pp_cql_result *src, char *err, size_t errlen) {
     int rc = 0;
     if (!src) return 0;
-    if (dst->kind != PP_CQL_RESULT_ROWS || src->kind != PP_CQL_RESULT_ROWS ||
-        dst->ncols != src->ncols) {
-        pp_errf(err, errlen, "cannot append a page of %zu columns to one of %zu", src->ncols,
-                dst->ncols);
+    if (dst->kind != PP_CQL_RESULT_ROWS || src->kind != PP_CQL_RESULT_ROWS || dst->ncols != src->ncols) {
+        pp_errf(err, errlen, "cannot append a page of %zu columns to one of %zu", src->ncols, dst->ncols);
         rc = PP_EINVAL;
         goto done;
     }
@@ -301,8 +296,7 @@ const pp_cql_value *pp_cql_result_value(const pp_cql_result *r, size_t row, size
     return c ? &c->v : NULL;
 }
 
-int pp_cql_result_raw(const pp_cql_result *r, size_t row, size_t col, const uint8_t **p,
-                      int32_t *len) {
+int pp_cql_result_raw(const pp_cql_result *r, size_t row, size_t col, const uint8_t **p, int32_t *len) {
     const cell *c = cell_at(r, row, col);
     if (!c) return PP_EINVAL;
     *p = c->raw;
@@ -329,8 +323,7 @@ static int typed(const pp_cql_result *r, size_t row, size_t col, const uint16_t 
     return c->v.kind == PP_CQL_NULL ? PP_ENOTFOUND : 0;
 }
 
-int pp_cql_result_get_text(const pp_cql_result *r, size_t row, size_t col, const char **s,
-                           size_t *len) {
+int pp_cql_result_get_text(const pp_cql_result *r, size_t row, size_t col, const char **s, size_t *len) {
     static const uint16_t ids[] = {PP_CQL_T_VARCHAR, PP_CQL_T_ASCII, 0x000A};
     const pp_cql_value *v = NULL;
     int rc = typed(r, row, col, ids, 3, &v);
@@ -371,8 +364,8 @@ int pp_cql_result_get_timestamp(const pp_cql_result *r, size_t row, size_t col, 
     return rc;
 }
 
-int pp_cql_result_get_list(const pp_cql_result *r, size_t row, size_t col,
-                           const char *const **items, const size_t **lens, size_t *count) {
+int pp_cql_result_get_list(const pp_cql_result *r, size_t row, size_t col, const char *const **items,
+                           const size_t **lens, size_t *count) {
     static const uint16_t ids[] = {PP_CQL_T_LIST, PP_CQL_T_SET};
     const pp_cql_value *v = NULL;
     int rc = typed(r, row, col, ids, 2, &v);
@@ -387,8 +380,8 @@ const char *pp_cql_result_keyspace(const pp_cql_result *r) {
     return r->kind == PP_CQL_RESULT_SET_KEYSPACE ? r->keyspace : NULL;
 }
 
-int pp_cql_result_schema_change(const pp_cql_result *r, const char **change, const char **target,
-                                const char **keyspace, const char **name) {
+int pp_cql_result_schema_change(const pp_cql_result *r, const char **change, const char **target, const char **keyspace,
+                                const char **name) {
     if (r->kind != PP_CQL_RESULT_SCHEMA_CHANGE) return PP_EINVAL;
     if (change) *change = r->change;
     if (target) *target = r->target;
@@ -406,6 +399,4 @@ int pp_cql_result_prepared_id(const pp_cql_result *r, const uint8_t **id, size_t
 
 size_t pp_cql_result_nbind(const pp_cql_result *r) { return r->nbind; }
 
-const pp_cql_column *pp_cql_result_bind(const pp_cql_result *r, size_t i) {
-    return i < r->nbind ? &r->bind[i] : NULL;
-}
+const pp_cql_column *pp_cql_result_bind(const pp_cql_result *r, size_t i) { return i < r->nbind ? &r->bind[i] : NULL; }

@@ -37,8 +37,7 @@ typedef struct {
 typedef struct pp_cql_result pp_cql_result;
 
 /* Decodes a RESULT body. 0, or PP_EPROTO (malformed; message in err) / PP_ENOMEM. */
-int pp_cql_result_decode(const uint8_t *body, size_t len, pp_cql_result **out, char *err,
-                         size_t errlen);
+int pp_cql_result_decode(const uint8_t *body, size_t len, pp_cql_result **out, char *err, size_t errlen);
 void pp_cql_result_destroy(pp_cql_result *r);
 
 /* Appends src's rows to dst (both Rows with the same column count) and takes src's
@@ -51,7 +50,7 @@ pp_cql_result_kind pp_cql_result_kind_of(const pp_cql_result *r);
 size_t pp_cql_result_ncols(const pp_cql_result *r);
 size_t pp_cql_result_nrows(const pp_cql_result *r);
 const pp_cql_column *pp_cql_result_column(const pp_cql_result *r, size_t col); /* NULL: range */
-int pp_cql_result_column_index(const pp_cql_result *r, const char *name);   /* -1: none */
+int pp_cql_result_column_index(const pp_cql_result *r, const char *name);      /* -1: none */
 /* More pages after this one? Then the paging state to ask for the next. */
 bool pp_cql_result_has_more(const pp_cql_result *r);
 void pp_cql_result_paging_state(const pp_cql_result *r, const uint8_t **p, size_t *len);
@@ -59,14 +58,12 @@ void pp_cql_result_paging_state(const pp_cql_result *r, const uint8_t **p, size_
 /* The decoded value (NULL when out of range) and the raw serialized bytes
  * (*len < 0 for null; bytes are followed by a NUL). */
 const pp_cql_value *pp_cql_result_value(const pp_cql_result *r, size_t row, size_t col);
-int pp_cql_result_raw(const pp_cql_result *r, size_t row, size_t col, const uint8_t **p,
-                      int32_t *len);
+int pp_cql_result_raw(const pp_cql_result *r, size_t row, size_t col, const uint8_t **p, int32_t *len);
 /* 1 null, 0 not null, PP_EINVAL out of range. */
 int pp_cql_result_is_null(const pp_cql_result *r, size_t row, size_t col);
 
 /* text/varchar/ascii: NUL-terminated, len may be NULL. */
-int pp_cql_result_get_text(const pp_cql_result *r, size_t row, size_t col, const char **s,
-                           size_t *len);
+int pp_cql_result_get_text(const pp_cql_result *r, size_t row, size_t col, const char **s, size_t *len);
 int pp_cql_result_get_int(const pp_cql_result *r, size_t row, size_t col, int32_t *out);
 /* bigint, counter; also int, widened. */
 int pp_cql_result_get_bigint(const pp_cql_result *r, size_t row, size_t col, int64_t *out);
@@ -74,16 +71,16 @@ int pp_cql_result_get_bool(const pp_cql_result *r, size_t row, size_t col, bool 
 /* milliseconds since the epoch */
 int pp_cql_result_get_timestamp(const pp_cql_result *r, size_t row, size_t col, int64_t *out);
 /* list<text> or set<text>: items NUL-terminated; lens may be NULL. */
-int pp_cql_result_get_list(const pp_cql_result *r, size_t row, size_t col,
-                           const char *const **items, const size_t **lens, size_t *count);
+int pp_cql_result_get_list(const pp_cql_result *r, size_t row, size_t col, const char *const **items,
+                           const size_t **lens, size_t *count);
 
 /* Set_keyspace: the keyspace; NULL for other kinds. */
 const char *pp_cql_result_keyspace(const pp_cql_result *r);
 
 /* Schema_change: change ("CREATED"...), target ("TABLE"...), keyspace, and name
  * (table/type/function; "" for a keyspace). 0, or PP_EINVAL for other kinds. */
-int pp_cql_result_schema_change(const pp_cql_result *r, const char **change, const char **target,
-                                const char **keyspace, const char **name);
+int pp_cql_result_schema_change(const pp_cql_result *r, const char **change, const char **target, const char **keyspace,
+                                const char **name);
 
 /* Prepared: the statement id and its bind markers. For the result columns the
  * statement returns, use the Rows getters (ncols/column). */

@@ -22,11 +22,10 @@ static void push(pp_cql_script *s, const char *p, size_t n, size_t line) {
     s->n++;
 }
 
-int pp_cql_script_split(const char *text, size_t len, pp_cql_script *out, char *err,
-                        size_t errlen) {
+int pp_cql_script_split(const char *text, size_t len, pp_cql_script *out, char *err, size_t errlen) {
     memset(out, 0, sizeof *out);
     char *cur = pp_xmalloc(len + 1); /* the statement being gathered */
-    (void)err, (void)errlen; /* nothing can fail: allocation failure aborts (common/mem.h) */
+    (void)err, (void)errlen;         /* nothing can fail: allocation failure aborts (common/mem.h) */
     size_t cn = 0, start_line = 0, line = 0;
     size_t pos = 0;
     while (pos < len) {
@@ -36,11 +35,12 @@ int pp_cql_script_split(const char *text, size_t len, pp_cql_script *out, char *
         size_t a = pos, z = eol;
         while (a < z && is_blank(text[a])) a++;
         while (z > a && is_blank(text[z - 1])) z--;
-        int comment = z - a >= 2 && ((text[a] == '-' && text[a + 1] == '-') ||
-                                     (text[a] == '/' && text[a + 1] == '/'));
+        int comment = z - a >= 2 && ((text[a] == '-' && text[a + 1] == '-') || (text[a] == '/' && text[a + 1] == '/'));
         if (!comment && z > a) {
-            if (cn == 0) start_line = line;
-            else cur[cn++] = '\n';
+            if (cn == 0)
+                start_line = line;
+            else
+                cur[cn++] = '\n';
             /* the line as written (string literals may span lines), up to its ';' */
             int ends = text[z - 1] == ';';
             size_t take = (ends ? z - 1 : eol) - pos;

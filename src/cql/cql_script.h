@@ -19,8 +19,7 @@ typedef struct {
 } pp_cql_script;
 
 /* Always 0 (allocation failure aborts). A script with nothing but comments gives n == 0. */
-int pp_cql_script_split(const char *text, size_t len, pp_cql_script *out, char *err,
-                        size_t errlen);
+int pp_cql_script_split(const char *text, size_t len, pp_cql_script *out, char *err, size_t errlen);
 void pp_cql_script_free(pp_cql_script *s);
 
 #endif

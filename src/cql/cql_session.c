@@ -26,8 +26,8 @@ struct pp_cql_prepared {
 struct pp_cql_future {
     pp_cql_future *next, *prev; /* the session's outstanding list (async only) */
     int linked;
-    int stream;  /* in flight on s->conn; -1 when not */
-    int rc;      /* when not in flight: why it failed locally */
+    int stream; /* in flight on s->conn; -1 when not */
+    int rc;     /* when not in flight: why it failed locally */
     char *msg;
     uint8_t opcode;
     char *cql;             /* QUERY */
@@ -125,8 +125,10 @@ static pp_cql_future *future_new(uint8_t opcode, const pp_cql_session *s) {
 static void future_free(pp_cql_session *s, pp_cql_future *f) {
     if (!f) return;
     if (f->linked) {
-        if (f->prev) f->prev->next = f->next;
-        else s->futures = f->next;
+        if (f->prev)
+            f->prev->next = f->next;
+        else
+            s->futures = f->next;
         if (f->next) f->next->prev = f->prev;
     }
     if (f->stream >= 0 && s->conn) pp_cql_conn_abandon(s->conn, f->stream); /* never waited */
@@ -254,8 +256,8 @@ static int server_error(pp_cql_session *s, const pp_cql_response *r, char *err, 
 
 /* Sends a QUERY without values or a PREPARE, and waits; the response's result goes to
  * *out. Used for USE and PREPARE. */
-static int simple_request(pp_cql_session *s, uint8_t opcode, const char *cql,
-                          pp_cql_result **out, char *err, size_t errlen) {
+static int simple_request(pp_cql_session *s, uint8_t opcode, const char *cql, pp_cql_result **out, char *err,
+                          size_t errlen) {
     *out = NULL;
     pp_cql_buf *b = &s->frame;
     pp_cql_buf_reset(b);
@@ -284,8 +286,7 @@ static int simple_request(pp_cql_session *s, uint8_t opcode, const char *cql,
 
 static int use_keyspace(pp_cql_session *s, const char *ks, char *err, size_t errlen) {
     if (!valid_keyspace(ks)) {
-        pp_errf(err, errlen, "keyspace '%s': use 1 to %d letters, digits or '_'", ks,
-                KEYSPACE_MAX);
+        pp_errf(err, errlen, "keyspace '%s': use 1 to %d letters, digits or '_'", ks, KEYSPACE_MAX);
         return PP_EINVAL;
     }
     char cql[KEYSPACE_MAX + 8];
@@ -305,8 +306,7 @@ static int do_prepare(pp_cql_session *s, pp_cql_prepared *p, char *err, size_t e
     int rc = ensure_conn(s, err, errlen);
     if (!rc) rc = simple_request(s, PP_CQL_OP_PREPARE, p->cql, &res, err, errlen);
     if (!rc && pp_cql_result_kind_of(res) != PP_CQL_RESULT_PREPARED) {
-        pp_errf(err, errlen, "PREPARE answered with a result of kind %d",
-                (int)pp_cql_result_kind_of(res));
+        pp_errf(err, errlen, "PREPARE answered with a result of kind %d", (int)pp_cql_result_kind_of(res));
         rc = PP_EPROTO;
     }
     if (rc) {
@@ -327,8 +327,8 @@ static int reprepare(pp_cql_session *s, pp_cql_prepared *p, char *err, size_t er
 
 /* After Unprepared(id): re-prepares the statements of f that had that id (all of
  * them when none matches). */
-static int reprepare_for(pp_cql_session *s, pp_cql_future *f, const uint8_t *bad, int32_t badlen,
-                         char *err, size_t errlen) {
+static int reprepare_for(pp_cql_session *s, pp_cql_future *f, const uint8_t *bad, int32_t badlen, char *err,
+                         size_t errlen) {
     if (f->opcode == PP_CQL_OP_EXECUTE) return reprepare(s, f->stmt, err, errlen);
     size_t matched = 0;
     for (int pass = 0; pass < 2 && !matched; pass++) {
@@ -352,8 +352,7 @@ static int reprepare_for(pp_cql_session *s, pp_cql_future *f, const uint8_t *bad
 }
 
 /* Collects f's response (re-preparing and resending once on Unprepared). */
-static int collect(pp_cql_session *s, pp_cql_future *f, pp_cql_result **out, char *err,
-                   size_t errlen) {
+static int collect(pp_cql_session *s, pp_cql_future *f, pp_cql_result **out, char *err, size_t errlen) {
     if (out) *out = NULL;
     if (f->stream < 0) {
         pp_errf(err, errlen, "%s", f->msg ? f->msg : "request was not sent");
@@ -391,13 +390,11 @@ static int collect(pp_cql_session *s, pp_cql_future *f, pp_cql_result **out, cha
 
 /* Sends f and collects its answer; with all_pages, follows every page into one
  * result (only when the caller wants the result). */
-static int run(pp_cql_session *s, pp_cql_future *f, int all_pages, pp_cql_result **out, char *err,
-               size_t errlen) {
+static int run(pp_cql_session *s, pp_cql_future *f, int all_pages, pp_cql_result **out, char *err, size_t errlen) {
     pp_cql_result *res = NULL, *page = NULL;
     int rc = send_future(s, f, err, errlen);
     if (!rc) rc = collect(s, f, out ? &res : NULL, err, errlen);
-    while (!rc && all_pages && res && pp_cql_result_kind_of(res) == PP_CQL_RESULT_ROWS &&
-           pp_cql_result_has_more(res)) {
+    while (!rc && all_pages && res && pp_cql_result_kind_of(res) == PP_CQL_RESULT_ROWS && pp_cql_result_has_more(res)) {
         rc = set_paging(f, res, err, errlen);
         if (!rc) rc = send_future(s, f, err, errlen);
         if (!rc) rc = collect(s, f, &page, err, errlen);
@@ -414,8 +411,8 @@ static int run(pp_cql_session *s, pp_cql_future *f, int all_pages, pp_cql_result
 
 /* ---- building requests -------------------------------------------------- */
 
-static int make_query(pp_cql_session *s, const char *cql, const pp_cql_value *vals, size_t n,
-                      pp_cql_future **out, char *err, size_t errlen) {
+static int make_query(pp_cql_session *s, const char *cql, const pp_cql_value *vals, size_t n, pp_cql_future **out,
+                      char *err, size_t errlen) {
     *out = NULL;
     if (!cql) {
         pp_errf(err, errlen, "no statement");
@@ -436,8 +433,8 @@ static int make_query(pp_cql_session *s, const char *cql, const pp_cql_value *va
     return 0;
 }
 
-static int make_execute(pp_cql_session *s, const pp_cql_prepared *p, const pp_cql_value *vals,
-                        size_t n, pp_cql_future **out, char *err, size_t errlen) {
+static int make_execute(pp_cql_session *s, const pp_cql_prepared *p, const pp_cql_value *vals, size_t n,
+                        pp_cql_future **out, char *err, size_t errlen) {
     *out = NULL;
     if (!p) {
         pp_errf(err, errlen, "no prepared statement");
@@ -448,13 +445,12 @@ static int make_execute(pp_cql_session *s, const pp_cql_prepared *p, const pp_cq
     f->has_values = n > 0;
     int rc = 0;
     if (n != pp_cql_prepared_nbind(p)) {
-        pp_errf(err, errlen, "the statement takes %zu bound values, %zu given",
-                pp_cql_prepared_nbind(p), n);
+        pp_errf(err, errlen, "the statement takes %zu bound values, %zu given", pp_cql_prepared_nbind(p), n);
         rc = PP_EINVAL;
     }
     if (!rc && n > 0)
-        rc = pp_cql_encode_values(&f->values, vals, n, pp_cql_prepared_bind(p, 0),
-                                  pp_cql_prepared_nbind(p), err, errlen);
+        rc = pp_cql_encode_values(&f->values, vals, n, pp_cql_prepared_bind(p, 0), pp_cql_prepared_nbind(p), err,
+                                  errlen);
     if (rc) {
         future_free(s, f);
         return rc;
@@ -463,8 +459,8 @@ static int make_execute(pp_cql_session *s, const pp_cql_prepared *p, const pp_cq
     return 0;
 }
 
-static int make_batch(pp_cql_session *s, int type, const pp_cql_batch_item *items, size_t n,
-                      pp_cql_future **out, char *err, size_t errlen) {
+static int make_batch(pp_cql_session *s, int type, const pp_cql_batch_item *items, size_t n, pp_cql_future **out,
+                      char *err, size_t errlen) {
     *out = NULL;
     if (n == 0 || n > 0xFFFF || type < PP_CQL_BATCH_LOGGED || type > PP_CQL_BATCH_COUNTER) {
         pp_errf(err, errlen, "a batch takes 1 to 65535 statements and a type 0..2");
@@ -491,9 +487,8 @@ static int make_batch(pp_cql_session *s, int type, const pp_cql_batch_item *item
             rc = PP_EINVAL;
             break;
         }
-        rc = pp_cql_encode_values(&f->values, items[i].values, items[i].nvalues,
-                                  pp_cql_prepared_bind(p, 0), pp_cql_prepared_nbind(p), why,
-                                  sizeof why);
+        rc = pp_cql_encode_values(&f->values, items[i].values, items[i].nvalues, pp_cql_prepared_bind(p, 0),
+                                  pp_cql_prepared_nbind(p), why, sizeof why);
         if (rc) pp_errf(err, errlen, "batch statement %zu: %s", i + 1, why);
         f->seg_end[i] = f->values.len;
     }
@@ -507,16 +502,14 @@ static int make_batch(pp_cql_session *s, int type, const pp_cql_batch_item *item
 
 /* ---- public ------------------------------------------------------------- */
 
-int pp_cql_session_create(const pp_cql_config *cfg, pp_cql_session **out, char *err,
-                          size_t errlen) {
+int pp_cql_session_create(const pp_cql_config *cfg, pp_cql_session **out, char *err, size_t errlen) {
     *out = NULL;
     if (cfg->consistency < 0 || cfg->consistency > 0xFFFF) {
         pp_errf(err, errlen, "bad consistency level %d", cfg->consistency);
         return PP_EINVAL;
     }
     if (cfg->keyspace && *cfg->keyspace && !valid_keyspace(cfg->keyspace)) {
-        pp_errf(err, errlen, "keyspace '%s': use 1 to %d letters, digits or '_'", cfg->keyspace,
-                KEYSPACE_MAX);
+        pp_errf(err, errlen, "keyspace '%s': use 1 to %d letters, digits or '_'", cfg->keyspace, KEYSPACE_MAX);
         return PP_EINVAL;
     }
     pp_cql_session *s = pp_xcalloc(1, sizeof *s);
@@ -570,8 +563,7 @@ int32_t pp_cql_session_server_code(const pp_cql_session *s) { return s->server_c
 const char *pp_cql_session_keyspace(const pp_cql_session *s) { return s->keyspace; }
 uint64_t pp_cql_session_reprepares(const pp_cql_session *s) { return s->reprepares; }
 
-int pp_cql_prepare(pp_cql_session *s, const char *cql, const pp_cql_prepared **out, char *err,
-                   size_t errlen) {
+int pp_cql_prepare(pp_cql_session *s, const char *cql, const pp_cql_prepared **out, char *err, size_t errlen) {
     *out = NULL;
     if (!cql) {
         pp_errf(err, errlen, "no statement");
@@ -599,12 +591,10 @@ int pp_cql_prepare(pp_cql_session *s, const char *cql, const pp_cql_prepared **o
 
 const char *pp_cql_prepared_query(const pp_cql_prepared *p) { return p->cql; }
 size_t pp_cql_prepared_nbind(const pp_cql_prepared *p) { return pp_cql_result_nbind(p->meta); }
-const pp_cql_column *pp_cql_prepared_bind(const pp_cql_prepared *p, size_t i) {
-    return pp_cql_result_bind(p->meta, i);
-}
+const pp_cql_column *pp_cql_prepared_bind(const pp_cql_prepared *p, size_t i) { return pp_cql_result_bind(p->meta, i); }
 
-static int sync_run(pp_cql_session *s, pp_cql_future *f, int rc, const pp_cql_result *prev,
-                    int all_pages, pp_cql_result **out, char *err, size_t errlen) {
+static int sync_run(pp_cql_session *s, pp_cql_future *f, int rc, const pp_cql_result *prev, int all_pages,
+                    pp_cql_result **out, char *err, size_t errlen) {
     if (out) *out = NULL;
     if (!rc && prev) rc = set_paging(f, prev, err, errlen);
     if (!rc) rc = run(s, f, all_pages, out, err, errlen);
@@ -612,44 +602,41 @@ static int sync_run(pp_cql_session *s, pp_cql_future *f, int rc, const pp_cql_re
     return rc;
 }
 
-int pp_cql_query(pp_cql_session *s, const char *cql, const pp_cql_value *vals, size_t n,
-                 pp_cql_result **out, char *err, size_t errlen) {
+int pp_cql_query(pp_cql_session *s, const char *cql, const pp_cql_value *vals, size_t n, pp_cql_result **out, char *err,
+                 size_t errlen) {
     pp_cql_future *f;
     int rc = make_query(s, cql, vals, n, &f, err, errlen);
     return sync_run(s, f, rc, NULL, 1, out, err, errlen);
 }
 
-int pp_cql_query_page(pp_cql_session *s, const char *cql, const pp_cql_value *vals, size_t n,
-                      const pp_cql_result *prev, pp_cql_result **out, char *err, size_t errlen) {
+int pp_cql_query_page(pp_cql_session *s, const char *cql, const pp_cql_value *vals, size_t n, const pp_cql_result *prev,
+                      pp_cql_result **out, char *err, size_t errlen) {
     pp_cql_future *f;
     int rc = make_query(s, cql, vals, n, &f, err, errlen);
     return sync_run(s, f, rc, prev, 0, out, err, errlen);
 }
 
-int pp_cql_execute(pp_cql_session *s, const pp_cql_prepared *p, const pp_cql_value *vals,
-                   size_t n, pp_cql_result **out, char *err, size_t errlen) {
+int pp_cql_execute(pp_cql_session *s, const pp_cql_prepared *p, const pp_cql_value *vals, size_t n, pp_cql_result **out,
+                   char *err, size_t errlen) {
     pp_cql_future *f;
     int rc = make_execute(s, p, vals, n, &f, err, errlen);
     return sync_run(s, f, rc, NULL, 1, out, err, errlen);
 }
 
-int pp_cql_execute_page(pp_cql_session *s, const pp_cql_prepared *p, const pp_cql_value *vals,
-                        size_t n, const pp_cql_result *prev, pp_cql_result **out, char *err,
-                        size_t errlen) {
+int pp_cql_execute_page(pp_cql_session *s, const pp_cql_prepared *p, const pp_cql_value *vals, size_t n,
+                        const pp_cql_result *prev, pp_cql_result **out, char *err, size_t errlen) {
     pp_cql_future *f;
     int rc = make_execute(s, p, vals, n, &f, err, errlen);
     return sync_run(s, f, rc, prev, 0, out, err, errlen);
 }
 
-int pp_cql_batch(pp_cql_session *s, int type, const pp_cql_batch_item *items, size_t n,
-                 char *err, size_t errlen) {
+int pp_cql_batch(pp_cql_session *s, int type, const pp_cql_batch_item *items, size_t n, char *err, size_t errlen) {
     pp_cql_future *f;
     int rc = make_batch(s, type, items, n, &f, err, errlen);
     return sync_run(s, f, rc, NULL, 0, NULL, err, errlen);
 }
 
-static int submit(pp_cql_session *s, pp_cql_future *f, int rc, pp_cql_future **out, char *err,
-                  size_t errlen) {
+static int submit(pp_cql_session *s, pp_cql_future *f, int rc, pp_cql_future **out, char *err, size_t errlen) {
     *out = NULL;
     if (!rc) rc = send_future(s, f, err, errlen);
     if (rc) {
@@ -661,22 +648,22 @@ static int submit(pp_cql_session *s, pp_cql_future *f, int rc, pp_cql_future **o
     return 0;
 }
 
-int pp_cql_submit_query(pp_cql_session *s, const char *cql, const pp_cql_value *vals, size_t n,
-                        pp_cql_future **out, char *err, size_t errlen) {
+int pp_cql_submit_query(pp_cql_session *s, const char *cql, const pp_cql_value *vals, size_t n, pp_cql_future **out,
+                        char *err, size_t errlen) {
     pp_cql_future *f;
     int rc = make_query(s, cql, vals, n, &f, err, errlen);
     return submit(s, f, rc, out, err, errlen);
 }
 
-int pp_cql_submit_execute(pp_cql_session *s, const pp_cql_prepared *p, const pp_cql_value *vals,
-                          size_t n, pp_cql_future **out, char *err, size_t errlen) {
+int pp_cql_submit_execute(pp_cql_session *s, const pp_cql_prepared *p, const pp_cql_value *vals, size_t n,
+                          pp_cql_future **out, char *err, size_t errlen) {
     pp_cql_future *f;
     int rc = make_execute(s, p, vals, n, &f, err, errlen);
     return submit(s, f, rc, out, err, errlen);
 }
 
-int pp_cql_submit_batch(pp_cql_session *s, int type, const pp_cql_batch_item *items, size_t n,
-                        pp_cql_future **out, char *err, size_t errlen) {
+int pp_cql_submit_batch(pp_cql_session *s, int type, const pp_cql_batch_item *items, size_t n, pp_cql_future **out,
+                        char *err, size_t errlen) {
     pp_cql_future *f;
     int rc = make_batch(s, type, items, n, &f, err, errlen);
     return submit(s, f, rc, out, err, errlen);
@@ -684,8 +671,7 @@ int pp_cql_submit_batch(pp_cql_session *s, int type, const pp_cql_batch_item *it
 
 int pp_cql_future_stream(const pp_cql_future *f) { return f->stream; }
 
-int pp_cql_poll(pp_cql_session *s, int timeout_ms, pp_cql_future **ready, char *err,
-                size_t errlen) {
+int pp_cql_poll(pp_cql_session *s, int timeout_ms, pp_cql_future **ready, char *err, size_t errlen) {
     *ready = NULL;
     if (!s->futures) {
         pp_errf(err, errlen, "no request outstanding");
@@ -713,8 +699,7 @@ int pp_cql_poll(pp_cql_session *s, int timeout_ms, pp_cql_future **ready, char *
     }
 }
 
-int pp_cql_wait(pp_cql_session *s, pp_cql_future *f, pp_cql_result **out, char *err,
-                size_t errlen) {
+int pp_cql_wait(pp_cql_session *s, pp_cql_future *f, pp_cql_result **out, char *err, size_t errlen) {
     int rc = collect(s, f, out, err, errlen);
     future_free(s, f);
     return rc;

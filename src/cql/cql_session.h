@@ -62,8 +62,7 @@ typedef struct pp_cql_session pp_cql_session;
 typedef struct pp_cql_prepared pp_cql_prepared;
 typedef struct pp_cql_future pp_cql_future;
 
-int pp_cql_session_create(const pp_cql_config *cfg, pp_cql_session **out, char *err,
-                          size_t errlen);
+int pp_cql_session_create(const pp_cql_config *cfg, pp_cql_session **out, char *err, size_t errlen);
 void pp_cql_session_destroy(pp_cql_session *s);
 
 /* The code of the last server error (e.g. 0x2400 Already_exists), -1 if none yet. */
@@ -77,12 +76,11 @@ uint64_t pp_cql_session_reprepares(const pp_cql_session *s);
 
 /* Runs a statement with n bound values (serialized by their own kinds) and, for a
  * SELECT, follows every page into one result. out may be NULL (result dropped). */
-int pp_cql_query(pp_cql_session *s, const char *cql, const pp_cql_value *vals, size_t n,
-                 pp_cql_result **out, char *err, size_t errlen);
+int pp_cql_query(pp_cql_session *s, const char *cql, const pp_cql_value *vals, size_t n, pp_cql_result **out, char *err,
+                 size_t errlen);
 
 /* Prepares (or finds in the session's cache) a statement. */
-int pp_cql_prepare(pp_cql_session *s, const char *cql, const pp_cql_prepared **out, char *err,
-                   size_t errlen);
+int pp_cql_prepare(pp_cql_session *s, const char *cql, const pp_cql_prepared **out, char *err, size_t errlen);
 const char *pp_cql_prepared_query(const pp_cql_prepared *p);
 size_t pp_cql_prepared_nbind(const pp_cql_prepared *p);
 /* Bind marker i: name and type (valid until the next re-prepare). */
@@ -90,16 +88,15 @@ const pp_cql_column *pp_cql_prepared_bind(const pp_cql_prepared *p, size_t i);
 
 /* Executes a prepared statement; values are encoded for its bind markers' types
  * (n must match). Follows every page, like pp_cql_query. */
-int pp_cql_execute(pp_cql_session *s, const pp_cql_prepared *p, const pp_cql_value *vals,
-                   size_t n, pp_cql_result **out, char *err, size_t errlen);
+int pp_cql_execute(pp_cql_session *s, const pp_cql_prepared *p, const pp_cql_value *vals, size_t n, pp_cql_result **out,
+                   char *err, size_t errlen);
 
 /* One page: prev == NULL asks for the first; else the page after prev (a result of
  * the same statement with pp_cql_result_has_more). */
-int pp_cql_query_page(pp_cql_session *s, const char *cql, const pp_cql_value *vals, size_t n,
-                      const pp_cql_result *prev, pp_cql_result **out, char *err, size_t errlen);
-int pp_cql_execute_page(pp_cql_session *s, const pp_cql_prepared *p, const pp_cql_value *vals,
-                        size_t n, const pp_cql_result *prev, pp_cql_result **out, char *err,
-                        size_t errlen);
+int pp_cql_query_page(pp_cql_session *s, const char *cql, const pp_cql_value *vals, size_t n, const pp_cql_result *prev,
+                      pp_cql_result **out, char *err, size_t errlen);
+int pp_cql_execute_page(pp_cql_session *s, const pp_cql_prepared *p, const pp_cql_value *vals, size_t n,
+                        const pp_cql_result *prev, pp_cql_result **out, char *err, size_t errlen);
 
 typedef struct {
     const pp_cql_prepared *stmt;
@@ -108,20 +105,19 @@ typedef struct {
 } pp_cql_batch_item;
 
 /* One BATCH of prepared statements; type PP_CQL_BATCH_UNLOGGED (or _LOGGED). */
-int pp_cql_batch(pp_cql_session *s, int type, const pp_cql_batch_item *items, size_t n,
-                 char *err, size_t errlen);
+int pp_cql_batch(pp_cql_session *s, int type, const pp_cql_batch_item *items, size_t n, char *err, size_t errlen);
 
 /* ---- asynchronous --------------------------------------------------------- */
 /* submit sends the request at once and returns a future (owned by the session until
  * waited for). Results of a submitted SELECT are its first page only
  * (pp_cql_result_has_more tells; continue with pp_cql_*_page). */
 
-int pp_cql_submit_query(pp_cql_session *s, const char *cql, const pp_cql_value *vals, size_t n,
-                        pp_cql_future **out, char *err, size_t errlen);
-int pp_cql_submit_execute(pp_cql_session *s, const pp_cql_prepared *p, const pp_cql_value *vals,
-                          size_t n, pp_cql_future **out, char *err, size_t errlen);
-int pp_cql_submit_batch(pp_cql_session *s, int type, const pp_cql_batch_item *items, size_t n,
-                        pp_cql_future **out, char *err, size_t errlen);
+int pp_cql_submit_query(pp_cql_session *s, const char *cql, const pp_cql_value *vals, size_t n, pp_cql_future **out,
+                        char *err, size_t errlen);
+int pp_cql_submit_execute(pp_cql_session *s, const pp_cql_prepared *p, const pp_cql_value *vals, size_t n,
+                          pp_cql_future **out, char *err, size_t errlen);
+int pp_cql_submit_batch(pp_cql_session *s, int type, const pp_cql_batch_item *items, size_t n, pp_cql_future **out,
+                        char *err, size_t errlen);
 
 /* The stream id the future's request travels on (-1 once it has failed locally). */
 int pp_cql_future_stream(const pp_cql_future *f);
@@ -130,12 +126,10 @@ int pp_cql_future_stream(const pp_cql_future *f);
  * to become ready, in whatever order the server answers; *ready is then a future
  * whose pp_cql_wait returns without blocking on the network (except to re-prepare).
  * PP_ETIMEOUT if none became ready; PP_EINVAL if none is outstanding. */
-int pp_cql_poll(pp_cql_session *s, int timeout_ms, pp_cql_future **ready, char *err,
-                size_t errlen);
+int pp_cql_poll(pp_cql_session *s, int timeout_ms, pp_cql_future **ready, char *err, size_t errlen);
 
 /* Waits for f's response and consumes f (freed, whatever the outcome). out may be
  * NULL. */
-int pp_cql_wait(pp_cql_session *s, pp_cql_future *f, pp_cql_result **out, char *err,
-                size_t errlen);
+int pp_cql_wait(pp_cql_session *s, pp_cql_future *f, pp_cql_result **out, char *err, size_t errlen);
 
 #endif

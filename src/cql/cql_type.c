@@ -7,8 +7,7 @@
 
 static int decode_depth(pp_cql_rd *r, pp_cql_arena *a, pp_cql_type *out, int depth);
 
-static int decode_subs(pp_cql_rd *r, pp_cql_arena *a, pp_cql_type *out, uint16_t n, int names,
-                       int depth) {
+static int decode_subs(pp_cql_rd *r, pp_cql_arena *a, pp_cql_type *out, uint16_t n, int names, int depth) {
     /* every sub-type takes at least 2 bytes: refuse counts the body cannot hold */
     if ((size_t)n * 2 > pp_cql_rd_left(r)) return PP_EPROTO;
     out->nsub = n;
@@ -51,8 +50,7 @@ static int decode_depth(pp_cql_rd *r, pp_cql_arena *a, pp_cql_type *out, int dep
         if (pp_cql_get_u16(r, &n)) return PP_EPROTO;
         return decode_subs(r, a, out, n, 0, depth);
     case PP_CQL_T_UDT: {
-        if (pp_cql_get_string(r, &s, &len) || pp_cql_get_string(r, &s2, &len2) ||
-            pp_cql_get_u16(r, &n))
+        if (pp_cql_get_string(r, &s, &len) || pp_cql_get_string(r, &s2, &len2) || pp_cql_get_u16(r, &n))
             return PP_EPROTO;
         char *name = pp_cql_arena_alloc(a, len + len2 + 2);
         if (!name) return PP_ENOMEM;
@@ -67,9 +65,7 @@ static int decode_depth(pp_cql_rd *r, pp_cql_arena *a, pp_cql_type *out, int dep
     }
 }
 
-int pp_cql_type_decode(pp_cql_rd *r, pp_cql_arena *a, pp_cql_type *out) {
-    return decode_depth(r, a, out, 0);
-}
+int pp_cql_type_decode(pp_cql_rd *r, pp_cql_arena *a, pp_cql_type *out) { return decode_depth(r, a, out, 0); }
 
 static const char *native_name(uint16_t id) {
     switch (id) {
@@ -113,7 +109,8 @@ static void name_into(const pp_cql_type *t, char *buf, size_t n, size_t *pos) {
     }
     const char *open = NULL;
     switch (t->id) {
-    case PP_CQL_T_CUSTOM: append(buf, n, pos, "'");
+    case PP_CQL_T_CUSTOM:
+        append(buf, n, pos, "'");
         append(buf, n, pos, t->custom ? t->custom : "");
         append(buf, n, pos, "'");
         return;

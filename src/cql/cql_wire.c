@@ -88,9 +88,7 @@ void pp_cql_put_bytes(pp_cql_buf *b, const void *p, size_t n) {
     pp_cql_put_long_string(b, (const char *)p, n);
 }
 
-void pp_cql_put_short_bytes(pp_cql_buf *b, const void *p, size_t n) {
-    pp_cql_put_string(b, (const char *)p, n);
-}
+void pp_cql_put_short_bytes(pp_cql_buf *b, const void *p, size_t n) { pp_cql_put_string(b, (const char *)p, n); }
 
 void pp_cql_patch_i32(pp_cql_buf *b, size_t off, int32_t v) {
     if (b->err || off > b->len || b->len - off < 4) return;

@@ -80,8 +80,6 @@ static inline uint16_t pp_cql_be16(const uint8_t *p) { return (uint16_t)((p[0] <
 static inline uint32_t pp_cql_be32(const uint8_t *p) {
     return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
 }
-static inline uint64_t pp_cql_be64(const uint8_t *p) {
-    return ((uint64_t)pp_cql_be32(p) << 32) | pp_cql_be32(p + 4);
-}
+static inline uint64_t pp_cql_be64(const uint8_t *p) { return ((uint64_t)pp_cql_be32(p) << 32) | pp_cql_be32(p + 4); }
 
 #endif

@@ -166,8 +166,7 @@ int pp_event_parse_reference(pp_event *ev, const char *buf, size_t len, char *er
     /* JSON_ALLOW_NUL: "\u0000" is valid JSON; validate_str reports it as string_nul. */
     ev->root = json_loadb(buf, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
     if (!ev->root) {
-        ev->status = json_error_code(&jerr) == json_error_invalid_utf8 ? PP_EVENT_INVALID_UTF8
-                                                                       : PP_EVENT_INVALID_JSON;
+        ev->status = json_error_code(&jerr) == json_error_invalid_utf8 ? PP_EVENT_INVALID_UTF8 : PP_EVENT_INVALID_JSON;
         snprintf(ev->parse_error, sizeof ev->parse_error, "%.120s at byte %d", jerr.text, jerr.position);
         scrub_utf8(ev->parse_error);
         pp_errf(err, errlen, "%s: %s", pp_event_status_code(ev->status), ev->parse_error);
@@ -185,13 +184,20 @@ int pp_event_parse_reference(pp_event *ev, const char *buf, size_t len, char *er
     for (int f = 0; f < PP_F_COUNT; f++) {
         json_t *v = json_object_get(ev->root, PP_FIELDS[f].name);
         raw_value *r = &vals[f];
-        if (!v) r->kind = V_ABSENT;
-        else if (json_is_null(v)) r->kind = V_NULL;
-        else if (json_is_boolean(v)) r->kind = V_BOOL, r->i = json_is_true(v);
-        else if (json_is_integer(v)) r->kind = V_INT, r->i = (int64_t)json_integer_value(v);
-        else if (json_is_real(v)) r->kind = V_REAL, r->d = json_real_value(v);
-        else if (json_is_string(v)) r->kind = V_STRING, r->s = json_string_value(v), r->n = json_string_length(v);
-        else r->kind = V_OTHER;
+        if (!v)
+            r->kind = V_ABSENT;
+        else if (json_is_null(v))
+            r->kind = V_NULL;
+        else if (json_is_boolean(v))
+            r->kind = V_BOOL, r->i = json_is_true(v);
+        else if (json_is_integer(v))
+            r->kind = V_INT, r->i = (int64_t)json_integer_value(v);
+        else if (json_is_real(v))
+            r->kind = V_REAL, r->d = json_real_value(v);
+        else if (json_is_string(v))
+            r->kind = V_STRING, r->s = json_string_value(v), r->n = json_string_length(v);
+        else
+            r->kind = V_OTHER;
     }
     return validate(ev, vals, err, errlen);
 }
@@ -282,8 +288,8 @@ static int on_start_array(void *ud) {
     return ++c->depth <= MAX_DEPTH;
 }
 
-static const yajl_callbacks FAST_CALLBACKS = {
-    on_null, on_bool, on_int, on_double, NULL, on_string, on_start_map, on_map_key, on_end, on_start_array, on_end};
+static const yajl_callbacks FAST_CALLBACKS = {on_null,      on_bool,    on_int, on_double,      NULL,  on_string,
+                                              on_start_map, on_map_key, on_end, on_start_array, on_end};
 
 /* Does the text hold a form feed or vertical tab? yajl takes them for whitespace,
  * JSON (and jansson) does not: such text goes to the reference path. */
@@ -316,7 +322,7 @@ static int parse_fast(pp_event *ev, const char *buf, size_t len, char *err, size
     yajl_handle h = yajl_alloc(&FAST_CALLBACKS, NULL, &c);
     if (!h) return -1;
     int ok = yajl_parse(h, (const unsigned char *)buf, len) == yajl_status_ok &&
-             yajl_complete_parse(h) == yajl_status_ok && c.started && c.depth == 0;
+        yajl_complete_parse(h) == yajl_status_ok && c.started && c.depth == 0;
     yajl_free(h);
     if (!ok) return -1;
     *rc = validate(ev, c.vals, err, errlen);

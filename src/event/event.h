@@ -72,8 +72,8 @@ typedef struct {
 } pp_field_error;
 
 typedef struct {
-    json_t *root;  /* set when the jansson path ran (always for invalid events), else NULL */
-    char *arena;   /* copies of the fast path's strings */
+    json_t *root; /* set when the jansson path ran (always for invalid events), else NULL */
+    char *arena;  /* copies of the fast path's strings */
     pp_event_status status;
     char parse_error[160]; /* for INVALID_JSON/UTF8: jansson's text and position */
     /* present[f]: the field exists and is valid; str/len for str fields (UTF-8) */

@@ -1,6 +1,5 @@
 #include "event/event_time.h"
 
-
 #include "common/error.h"
 
 #define MS_PER_DAY 86400000LL
@@ -51,8 +50,8 @@ static int expect(const char *s, size_t n, size_t *i, char c) {
 }
 
 static int parse_date(const char *s, size_t n, size_t *i, int *y, int *mo, int *d) {
-    if (digits(s, n, i, 4, y) || expect(s, n, i, '-') || digits(s, n, i, 2, mo) ||
-        expect(s, n, i, '-') || digits(s, n, i, 2, d))
+    if (digits(s, n, i, 4, y) || expect(s, n, i, '-') || digits(s, n, i, 2, mo) || expect(s, n, i, '-') ||
+        digits(s, n, i, 2, d))
         return -1;
     if (*y < 1970 || *mo < 1 || *mo > 12 || *d < 1 || *d > days_in_month(*y, *mo)) return -1;
     return 0;
@@ -70,8 +69,8 @@ int pp_event_time_parse(const char *s, size_t n, int64_t *ms_out) {
     if (parse_date(s, n, &i, &y, &mo, &d)) return PP_EINVAL;
     if (i >= n || (s[i] != ' ' && s[i] != 'T')) return PP_EINVAL;
     i++;
-    if (digits(s, n, &i, 2, &h) || expect(s, n, &i, ':') || digits(s, n, &i, 2, &mi) ||
-        expect(s, n, &i, ':') || digits(s, n, &i, 2, &sec))
+    if (digits(s, n, &i, 2, &h) || expect(s, n, &i, ':') || digits(s, n, &i, 2, &mi) || expect(s, n, &i, ':') ||
+        digits(s, n, &i, 2, &sec))
         return PP_EINVAL;
     if (h > 23 || mi > 59 || sec > 59) return PP_EINVAL;
     if (i < n && s[i] == '.') { /* fraction: keep milliseconds, ignore the rest */
@@ -90,14 +89,13 @@ int pp_event_time_parse(const char *s, size_t n, int64_t *ms_out) {
         i++;
     } else if (i < n && (s[i] == '+' || s[i] == '-')) {
         int sign = s[i++] == '-' ? -1 : 1, oh, om;
-        if (digits(s, n, &i, 2, &oh) || expect(s, n, &i, ':') || digits(s, n, &i, 2, &om) ||
-            oh > 23 || om > 59)
+        if (digits(s, n, &i, 2, &oh) || expect(s, n, &i, ':') || digits(s, n, &i, 2, &om) || oh > 23 || om > 59)
             return PP_EINVAL;
         offset_min = sign * (oh * 60 + om);
     }
     if (i != n) return PP_EINVAL;
-    int64_t t = days_from_civil(y, mo, d) * MS_PER_DAY + ((int64_t)h * 3600 + mi * 60 + sec) * 1000 +
-                ms - offset_min * 60000;
+    int64_t t =
+        days_from_civil(y, mo, d) * MS_PER_DAY + ((int64_t)h * 3600 + mi * 60 + sec) * 1000 + ms - offset_min * 60000;
     if (!pp_event_time_in_range(t)) return PP_EINVAL; /* e.g. 9999-12-31T23:59:59-05:00 */
     *ms_out = t;
     return PP_OK;

@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 #define PP_EVENT_TIME_MIN_MS INT64_C(0)               /* 1970-01-01T00:00:00.000Z */
-#define PP_EVENT_TIME_MAX_MS INT64_C(253402300799999)  /* 9999-12-31T23:59:59.999Z */
+#define PP_EVENT_TIME_MAX_MS INT64_C(253402300799999) /* 9999-12-31T23:59:59.999Z */
 
 /* 1 when ms is inside [PP_EVENT_TIME_MIN_MS, PP_EVENT_TIME_MAX_MS]. */
 int pp_event_time_in_range(int64_t ms);

@@ -53,9 +53,9 @@ struct pp_http_guard {
     pthread_t watchdog;
     int has_watchdog;
     int stop;
-    long open;                 /* admitted by accept, not yet closed */
+    long open; /* admitted by accept, not yet closed */
     ip_count *ips[IP_BUCKETS];
-    gconn *conns;              /* every started connection */
+    gconn *conns; /* every started connection */
     atomic_ulong refused_total, refused_per_ip, timeouts, log_count;
 };
 
@@ -129,25 +129,31 @@ enum MHD_Result pp_http_guard_accept(void *cls, const struct sockaddr *addr, soc
         refused = 1;
     } else if (kn > 0) {
         ip_count *e = ip_find(g, key, kn, 1);
-        if (!e || e->n >= g->o.per_ip) refused = 2;
-        else e->n++;
+        if (!e || e->n >= g->o.per_ip)
+            refused = 2;
+        else
+            e->n++;
     }
     if (!refused) g->open++;
     long open = g->open;
     pthread_mutex_unlock(&g->mu);
     if (!refused) return MHD_YES;
-    if (refused == 1) atomic_fetch_add(&g->refused_total, 1);
-    else atomic_fetch_add(&g->refused_per_ip, 1);
+    if (refused == 1)
+        atomic_fetch_add(&g->refused_total, 1);
+    else
+        atomic_fetch_add(&g->refused_per_ip, 1);
     if (log_this(g))
         PP_WARN(g->name, "connection refused: %s (%ld open; limits %ld total, %ld per address)",
-                refused == 1 ? "connection limit reached" : "per-address connection limit reached",
-                open, g->o.max_connections, g->o.per_ip);
+                refused == 1 ? "connection limit reached" : "per-address connection limit reached", open,
+                g->o.max_connections, g->o.per_ip);
     return MHD_NO;
 }
 
 static void list_remove(pp_http_guard *g, gconn *k) {
-    if (k->prev) k->prev->next = k->next;
-    else g->conns = k->next;
+    if (k->prev)
+        k->prev->next = k->next;
+    else
+        g->conns = k->next;
     if (k->next) k->next->prev = k->prev;
     k->prev = k->next = NULL;
 }
@@ -161,11 +167,11 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
         const union MHD_ConnectionInfo *ai = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
         unsigned char key[16];
         size_t kn = (g->o.per_ip > 0 && ai && ai->client_addr)
-                        ? addr_key(ai->client_addr,
-                                   ai->client_addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-                                                                          : sizeof(struct sockaddr_in),
-                                   key)
-                        : 0;
+            ? addr_key(ai->client_addr,
+                       ai->client_addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+                                                              : sizeof(struct sockaddr_in),
+                       key)
+            : 0;
         k->fd = fdi ? fdi->connect_fd : MHD_INVALID_SOCKET;
         k->state = C_IDLE;
         k->deadline_us = pp_mono_us() + g->o.request_timeout_ms * 1000;
@@ -185,15 +191,14 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
             list_remove(g, k);
             if (k->addr_len) ip_release(g, k->addr, k->addr_len);
         } else if (g->o.per_ip > 0) {
-            const union MHD_ConnectionInfo *ai =
-                MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+            const union MHD_ConnectionInfo *ai = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
             unsigned char key[16];
             size_t kn = ai && ai->client_addr
-                            ? addr_key(ai->client_addr,
-                                       ai->client_addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-                                                                              : sizeof(struct sockaddr_in),
-                                       key)
-                            : 0;
+                ? addr_key(ai->client_addr,
+                           ai->client_addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+                                                                  : sizeof(struct sockaddr_in),
+                           key)
+                : 0;
             if (kn) ip_release(g, key, kn);
         }
         pthread_mutex_unlock(&g->mu);
@@ -291,8 +296,7 @@ static void enforce(pp_http_guard *g, int64_t now) {
             k->deadline_us = now + KILL_GRACE_US;
             atomic_fetch_add(&g->timeouts, 1);
             if (log_this(g))
-                PP_WARN(g->name, "request not received within %ld ms: answered 408, closing",
-                        g->o.request_timeout_ms);
+                PP_WARN(g->name, "request not received within %ld ms: answered 408, closing", g->o.request_timeout_ms);
             break;
         case C_IDLE:
         case C_KILLING:
@@ -301,8 +305,7 @@ static void enforce(pp_http_guard *g, int64_t now) {
             k->state = C_KILLED;
             break;
         case C_RECEIVED:
-        case C_KILLED:
-            break;
+        case C_KILLED: break;
         }
     }
 }
@@ -322,11 +325,9 @@ static void *watchdog_main(void *arg) {
     return NULL;
 }
 
-int pp_http_guard_create(pp_http_guard **out, const pp_http_guard_opts *o, const char *name,
-                         char *err, size_t errlen) {
+int pp_http_guard_create(pp_http_guard **out, const pp_http_guard_opts *o, const char *name, char *err, size_t errlen) {
     if (!o || o->max_connections < 1 || o->per_ip < 0 || o->request_timeout_ms < 1) {
-        pp_errf(err, errlen, "%s: connection limits and the request timeout must be positive",
-                name ? name : "http");
+        pp_errf(err, errlen, "%s: connection limits and the request timeout must be positive", name ? name : "http");
         return PP_EINVAL;
     }
     pp_http_guard *g = pp_xcalloc(1, sizeof *g);

@@ -58,8 +58,7 @@ typedef struct {
 typedef struct pp_http_guard pp_http_guard;
 
 /* name labels log lines ("api", "stats"). */
-int pp_http_guard_create(pp_http_guard **out, const pp_http_guard_opts *o, const char *name,
-                         char *err, size_t errlen);
+int pp_http_guard_create(pp_http_guard **out, const pp_http_guard_opts *o, const char *name, char *err, size_t errlen);
 void pp_http_guard_destroy(pp_http_guard *g);
 
 /* MHD's accept policy callback (cls = the guard). */

@@ -54,8 +54,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
     return r;
 }
 
-static void on_completed(void *cls, struct MHD_Connection *c, void **state,
-                         enum MHD_RequestTerminationCode toe) {
+static void on_completed(void *cls, struct MHD_Connection *c, void **state, enum MHD_RequestTerminationCode toe) {
     pp_stats_http *s = cls;
     (void)state;
     (void)toe;
@@ -81,8 +80,7 @@ int pp_stats_http_start(pp_stats_http **out, const char *address, int port, pp_s
     pp_http_guard_opts go = {
         .max_connections = pp_env_long("PINPIPE_STATS_MAX_CONNECTIONS", PP_STATS_DEFAULT_MAX_CONNECTIONS),
         .per_ip = pp_env_long("PINPIPE_STATS_MAX_CONNECTIONS_PER_IP", PP_STATS_DEFAULT_MAX_CONNECTIONS_PER_IP),
-        .request_timeout_ms =
-            1000 * pp_env_long("PINPIPE_STATS_REQUEST_TIMEOUT", PP_STATS_DEFAULT_REQUEST_TIMEOUT_S),
+        .request_timeout_ms = 1000 * pp_env_long("PINPIPE_STATS_REQUEST_TIMEOUT", PP_STATS_DEFAULT_REQUEST_TIMEOUT_S),
         .threads = 1,
     };
     int rc = pp_http_guard_create(&s->guard, &go, "stats", err, errlen);
@@ -97,9 +95,8 @@ int pp_stats_http_start(pp_stats_http **out, const char *address, int port, pp_s
     };
     size_t n = 3 + pp_http_guard_mhd_options(s->guard, ops + 3, PP_HTTP_GUARD_MHD_OPTIONS);
     ops[n] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
-    s->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG,
-                                 (uint16_t)port, pp_http_guard_accept, s->guard, answer, s, MHD_OPTION_ARRAY,
-                                 ops, MHD_OPTION_END);
+    s->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG, (uint16_t)port,
+                                 pp_http_guard_accept, s->guard, answer, s, MHD_OPTION_ARRAY, ops, MHD_OPTION_END);
     if (!s->daemon) {
         pp_http_guard_destroy(s->guard);
         free(s);

@@ -15,8 +15,7 @@ struct pp_kafka_admin {
     rd_kafka_t *rk;
 };
 
-int pp_kafka_admin_create(pp_kafka_admin **out, const pp_kafka_conf *kc, char *err,
-                          size_t errlen) {
+int pp_kafka_admin_create(pp_kafka_admin **out, const pp_kafka_conf *kc, char *err, size_t errlen) {
     rd_kafka_conf_t *conf = NULL;
     char why[512];
     pp_kafka_admin *a = pp_xcalloc(1, sizeof *a);
@@ -44,8 +43,7 @@ void pp_kafka_admin_destroy(pp_kafka_admin *a) {
 }
 
 /* Waits on q for the result event of an admin request; NULL on timeout. */
-static rd_kafka_event_t *wait_result(rd_kafka_queue_t *q, rd_kafka_event_type_t type,
-                                     int timeout_ms) {
+static rd_kafka_event_t *wait_result(rd_kafka_queue_t *q, rd_kafka_event_type_t type, int timeout_ms) {
     /* The request's own timeouts fire first; the extra second only guards a hang. */
     rd_kafka_event_t *ev = rd_kafka_queue_poll(q, timeout_ms + 1000);
     while (ev && rd_kafka_event_type(ev) != type) {
@@ -65,8 +63,7 @@ static rd_kafka_AdminOptions_t *options(pp_kafka_admin *a, rd_kafka_admin_op_t o
 
 /* Interprets a Create/DeleteTopics result for one topic; `ok_err` counts as success. */
 static int topic_result(rd_kafka_event_t *ev, const rd_kafka_topic_result_t **res, size_t cnt,
-                        rd_kafka_resp_err_t ok_err, const char *what, const char *topic,
-                        char *err, size_t errlen) {
+                        rd_kafka_resp_err_t ok_err, const char *what, const char *topic, char *err, size_t errlen) {
     char w[400];
     snprintf(w, sizeof w, "kafka %s %s", what, topic);
     if (!ev) {
@@ -89,8 +86,8 @@ static int topic_result(rd_kafka_event_t *ev, const rd_kafka_topic_result_t **re
     return pp_kafka_err_code(e);
 }
 
-int pp_kafka_admin_create_topic(pp_kafka_admin *a, const char *topic, int partitions,
-                                int replication, int timeout_ms, char *err, size_t errlen) {
+int pp_kafka_admin_create_topic(pp_kafka_admin *a, const char *topic, int partitions, int replication, int timeout_ms,
+                                char *err, size_t errlen) {
     char why[512];
     if (!topic || !*topic || partitions <= 0) {
         pp_errf(err, errlen, "kafka create topic: need a name and a partition count > 0");
@@ -112,12 +109,10 @@ int pp_kafka_admin_create_topic(pp_kafka_admin *a, const char *topic, int partit
     rd_kafka_event_t *ev = wait_result(q, RD_KAFKA_EVENT_CREATETOPICS_RESULT, timeout_ms);
     size_t cnt = 0;
     const rd_kafka_topic_result_t **res =
-        ev ? rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &cnt)
-           : NULL;
-    int rc = topic_result(ev, res, cnt, RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS, "create topic",
-                          topic, err, errlen);
-    int existed = rc == PP_OK && cnt == 1 &&
-                  rd_kafka_topic_result_error(res[0]) == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS;
+        ev ? rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &cnt) : NULL;
+    int rc = topic_result(ev, res, cnt, RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS, "create topic", topic, err, errlen);
+    int existed =
+        rc == PP_OK && cnt == 1 && rd_kafka_topic_result_error(res[0]) == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS;
     if (ev) rd_kafka_event_destroy(ev);
     rd_kafka_AdminOptions_destroy(o);
     rd_kafka_queue_destroy(q);
@@ -125,18 +120,15 @@ int pp_kafka_admin_create_topic(pp_kafka_admin *a, const char *topic, int partit
     if (existed) {
         int have = 0;
         char e2[256];
-        if (pp_kafka_admin_partitions(a, topic, timeout_ms, &have, e2, sizeof e2) == PP_OK &&
-            have != partitions)
-            PP_WARN("kafka", "topic %s exists with %d partitions (asked for %d); left as is",
-                    topic, have, partitions);
+        if (pp_kafka_admin_partitions(a, topic, timeout_ms, &have, e2, sizeof e2) == PP_OK && have != partitions)
+            PP_WARN("kafka", "topic %s exists with %d partitions (asked for %d); left as is", topic, have, partitions);
     } else if (rc == PP_OK) {
         PP_INFO("kafka", "created topic %s (%d partitions)", topic, partitions);
     }
     return rc;
 }
 
-int pp_kafka_admin_delete_topic(pp_kafka_admin *a, const char *topic, int timeout_ms, char *err,
-                                size_t errlen) {
+int pp_kafka_admin_delete_topic(pp_kafka_admin *a, const char *topic, int timeout_ms, char *err, size_t errlen) {
     if (!topic || !*topic) {
         pp_errf(err, errlen, "kafka delete topic: need a name");
         return PP_EINVAL;
@@ -148,10 +140,8 @@ int pp_kafka_admin_delete_topic(pp_kafka_admin *a, const char *topic, int timeou
     rd_kafka_event_t *ev = wait_result(q, RD_KAFKA_EVENT_DELETETOPICS_RESULT, timeout_ms);
     size_t cnt = 0;
     const rd_kafka_topic_result_t **res =
-        ev ? rd_kafka_DeleteTopics_result_topics(rd_kafka_event_DeleteTopics_result(ev), &cnt)
-           : NULL;
-    int rc = topic_result(ev, res, cnt, RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART, "delete topic",
-                          topic, err, errlen);
+        ev ? rd_kafka_DeleteTopics_result_topics(rd_kafka_event_DeleteTopics_result(ev), &cnt) : NULL;
+    int rc = topic_result(ev, res, cnt, RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART, "delete topic", topic, err, errlen);
     if (ev) rd_kafka_event_destroy(ev);
     rd_kafka_AdminOptions_destroy(o);
     rd_kafka_queue_destroy(q);
@@ -159,15 +149,14 @@ int pp_kafka_admin_delete_topic(pp_kafka_admin *a, const char *topic, int timeou
     return rc;
 }
 
-static int metadata(pp_kafka_admin *a, int timeout_ms, const struct rd_kafka_metadata **md,
-                    char *err, size_t errlen) {
+static int metadata(pp_kafka_admin *a, int timeout_ms, const struct rd_kafka_metadata **md, char *err, size_t errlen) {
     rd_kafka_resp_err_t e = rd_kafka_metadata(a->rk, 1, NULL, md, timeout_ms);
     if (e) return pp_kafka_fail(a->rk, e, "kafka metadata", err, errlen);
     return PP_OK;
 }
 
-int pp_kafka_admin_partitions(pp_kafka_admin *a, const char *topic, int timeout_ms,
-                              int *partitions, char *err, size_t errlen) {
+int pp_kafka_admin_partitions(pp_kafka_admin *a, const char *topic, int timeout_ms, int *partitions, char *err,
+                              size_t errlen) {
     const struct rd_kafka_metadata *md = NULL;
     int rc = metadata(a, timeout_ms, &md, err, errlen);
     if (rc != PP_OK) return rc;
@@ -188,8 +177,7 @@ int pp_kafka_admin_partitions(pp_kafka_admin *a, const char *topic, int timeout_
     return rc;
 }
 
-int pp_kafka_admin_ping(pp_kafka_admin *a, int timeout_ms, int *brokers, char *err,
-                        size_t errlen) {
+int pp_kafka_admin_ping(pp_kafka_admin *a, int timeout_ms, int *brokers, char *err, size_t errlen) {
     const struct rd_kafka_metadata *md = NULL;
     int rc = metadata(a, timeout_ms, &md, err, errlen);
     if (rc != PP_OK) return rc;
@@ -198,8 +186,8 @@ int pp_kafka_admin_ping(pp_kafka_admin *a, int timeout_ms, int *brokers, char *e
     return PP_OK;
 }
 
-int pp_kafka_admin_add_partitions(pp_kafka_admin *a, const char *topic, int total, int timeout_ms,
-                                  char *err, size_t errlen) {
+int pp_kafka_admin_add_partitions(pp_kafka_admin *a, const char *topic, int total, int timeout_ms, char *err,
+                                  size_t errlen) {
     char why[512];
     int have = 0;
     int rc = pp_kafka_admin_partitions(a, topic, timeout_ms, &have, err, errlen);
@@ -230,8 +218,8 @@ int pp_kafka_admin_add_partitions(pp_kafka_admin *a, const char *topic, int tota
     return rc;
 }
 
-int pp_kafka_admin_watermarks(pp_kafka_admin *a, const char *topic, int timeout_ms,
-                              pp_kafka_watermark **out, size_t *n, char *err, size_t errlen) {
+int pp_kafka_admin_watermarks(pp_kafka_admin *a, const char *topic, int timeout_ms, pp_kafka_watermark **out, size_t *n,
+                              char *err, size_t errlen) {
     int partitions = 0;
     *out = NULL;
     *n = 0;

@@ -84,11 +84,10 @@ void pp_kafka_conf_free(pp_kafka_conf *kc) {
 
 int pp_kafka_conf_init(pp_kafka_conf *kc, char *err, size_t errlen) {
     memset(kc, 0, sizeof *kc);
-    int rc = set_str(&kc->brokers, pp_env_str("PINPIPE_KAFKA_BROKERS", PP_KAFKA_DEFAULT_BROKERS),
-                     "brokers", err, errlen);
+    int rc =
+        set_str(&kc->brokers, pp_env_str("PINPIPE_KAFKA_BROKERS", PP_KAFKA_DEFAULT_BROKERS), "brokers", err, errlen);
     if (rc == PP_OK)
-        rc = set_str(&kc->topic, pp_env_str("PINPIPE_KAFKA_TOPIC", PP_KAFKA_DEFAULT_TOPIC), "topic",
-                     err, errlen);
+        rc = set_str(&kc->topic, pp_env_str("PINPIPE_KAFKA_TOPIC", PP_KAFKA_DEFAULT_TOPIC), "topic", err, errlen);
     if (rc == PP_OK) rc = set_str(&kc->client_id, "pinpipe", "client id", err, errlen);
     if (rc == PP_OK) {
         rc = pp_kafka_conf_add_props(kc, pp_env_str("PINPIPE_KAFKA_PROPS", NULL), err, errlen);
@@ -102,8 +101,8 @@ int pp_kafka_conf_init(pp_kafka_conf *kc, char *err, size_t errlen) {
     return rc;
 }
 
-int pp_kafka_conf_for(pp_kafka_conf *kc, const char *brokers, const char *topic, const char *client_id,
-                      char *err, size_t errlen) {
+int pp_kafka_conf_for(pp_kafka_conf *kc, const char *brokers, const char *topic, const char *client_id, char *err,
+                      size_t errlen) {
     int rc = pp_kafka_conf_init(kc, err, errlen);
     if (rc == PP_OK && brokers) rc = set_str(&kc->brokers, brokers, "brokers", err, errlen);
     if (rc == PP_OK && topic) rc = set_str(&kc->topic, topic, "topic", err, errlen);

@@ -41,8 +41,8 @@ int pp_kafka_conf_init(pp_kafka_conf *kc, char *err, size_t errlen);
 void pp_kafka_conf_free(pp_kafka_conf *kc);
 /* pp_kafka_conf_init, then the brokers, topic and client id that are not NULL (a
  * component's own settings, which win over the environment). */
-int pp_kafka_conf_for(pp_kafka_conf *kc, const char *brokers, const char *topic, const char *client_id,
-                      char *err, size_t errlen);
+int pp_kafka_conf_for(pp_kafka_conf *kc, const char *brokers, const char *topic, const char *client_id, char *err,
+                      size_t errlen);
 
 int pp_kafka_conf_set_brokers(pp_kafka_conf *kc, const char *brokers, char *err, size_t errlen);
 int pp_kafka_conf_set_topic(pp_kafka_conf *kc, const char *topic, char *err, size_t errlen);

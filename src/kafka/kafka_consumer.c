@@ -17,7 +17,7 @@ struct pp_consumer {
     pp_kafka_rebalance_cb cb;
     void *cb_opaque;
     int closed;
-    int cb_rc;           /* error of the last failed assignment callback, until reported */
+    int cb_rc; /* error of the last failed assignment callback, until reported */
     char cb_err[320];
 };
 
@@ -26,8 +26,8 @@ static void log_parts(const char *what, const rd_kafka_topic_partition_list_t *p
     size_t n = 0;
     line[0] = '\0';
     for (int i = 0; i < parts->cnt && n < sizeof line - 64; i++) {
-        int w = snprintf(line + n, sizeof line - n, "%s%s[%d]", i ? " " : "",
-                         parts->elems[i].topic, (int)parts->elems[i].partition);
+        int w = snprintf(line + n, sizeof line - n, "%s%s[%d]", i ? " " : "", parts->elems[i].topic,
+                         (int)parts->elems[i].partition);
         if (w > 0) n += (size_t)w;
     }
     PP_INFO("kafka", "%s %d partition(s): %s", what, parts->cnt, line);
@@ -48,8 +48,7 @@ static int call_user(pp_consumer *c, pp_kafka_rebalance ev, rd_kafka_topic_parti
     if (rc == PP_OK && ev == PP_KAFKA_ASSIGNED)
         for (int i = 0; i < parts->cnt; i++) parts->elems[i].offset = arr[i].offset;
     if (rc != PP_OK)
-        snprintf(c->cb_err, sizeof c->cb_err, "kafka rebalance callback: %s",
-                 err[0] ? err : pp_strerror(rc));
+        snprintf(c->cb_err, sizeof c->cb_err, "kafka rebalance callback: %s", err[0] ? err : pp_strerror(rc));
     free(arr);
     return rc;
 }
@@ -60,8 +59,7 @@ static void check_error(rd_kafka_error_t *e, const char *what) {
     rd_kafka_error_destroy(e);
 }
 
-static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t e,
-                         rd_kafka_topic_partition_list_t *parts, void *opaque) {
+static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t e, rd_kafka_topic_partition_list_t *parts, void *opaque) {
     pp_consumer *c = opaque;
     int coop = strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
     if (e == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
@@ -90,8 +88,8 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t e,
     }
 }
 
-int pp_consumer_rdconf_new(const pp_kafka_conf *kc, const pp_consumer_opts *o, rd_kafka_conf_t **out,
-                           char *err, size_t errlen) {
+int pp_consumer_rdconf_new(const pp_kafka_conf *kc, const pp_consumer_opts *o, rd_kafka_conf_t **out, char *err,
+                           size_t errlen) {
     char sess[24], poll_iv[24];
     const char *defaults[13];
     size_t nd = 0;
@@ -99,8 +97,8 @@ int pp_consumer_rdconf_new(const pp_kafka_conf *kc, const pp_consumer_opts *o, r
         pp_errf(err, errlen, "kafka consumer: a group id is required");
         return PP_EINVAL;
     }
-    const char *enforced[] = {"group.id", o->group_id, "enable.auto.commit", "false",
-                              "enable.auto.offset.store", "false", NULL};
+    const char *enforced[] = {"group.id", o->group_id, "enable.auto.commit", "false", "enable.auto.offset.store",
+                              "false",    NULL};
     defaults[nd++] = "auto.offset.reset";
     defaults[nd++] = o->auto_offset_reset ? o->auto_offset_reset : "earliest";
     /* partitions added to a subscribed topic are seen (and rebalanced onto a member)
@@ -125,8 +123,8 @@ int pp_consumer_rdconf_new(const pp_kafka_conf *kc, const pp_consumer_opts *o, r
     return pp_kafka_rdconf_new(kc, defaults, enforced, out, err, errlen);
 }
 
-int pp_consumer_create(pp_consumer **out, const pp_kafka_conf *kc, const pp_consumer_opts *o,
-                       char *err, size_t errlen) {
+int pp_consumer_create(pp_consumer **out, const pp_kafka_conf *kc, const pp_consumer_opts *o, char *err,
+                       size_t errlen) {
     char why[512];
     rd_kafka_conf_t *conf = NULL;
     rd_kafka_topic_partition_list_t *subs = NULL;
@@ -153,8 +151,7 @@ int pp_consumer_create(pp_consumer **out, const pp_kafka_conf *kc, const pp_cons
     subs = rd_kafka_topic_partition_list_new((int)nt);
     for (size_t i = 0; i < nt; i++)
         rd_kafka_topic_partition_list_add(
-            subs, o->topics ? o->topics[i] : (kc->topic ? kc->topic : PP_KAFKA_DEFAULT_TOPIC),
-            RD_KAFKA_PARTITION_UA);
+            subs, o->topics ? o->topics[i] : (kc->topic ? kc->topic : PP_KAFKA_DEFAULT_TOPIC), RD_KAFKA_PARTITION_UA);
     rd_kafka_resp_err_t e = rd_kafka_subscribe(c->rk, subs);
     if (e) {
         rc = pp_kafka_fail(c->rk, e, "kafka subscribe", err, errlen);
@@ -259,8 +256,8 @@ static void grow_batch(pp_kafka_batch *b, size_t max_count) {
     b->raw_cap = max_count;
 }
 
-int pp_consumer_poll_batch(pp_consumer *c, pp_kafka_batch *b, size_t max_count, int timeout_ms,
-                           char *err, size_t errlen) {
+int pp_consumer_poll_batch(pp_consumer *c, pp_kafka_batch *b, size_t max_count, int timeout_ms, char *err,
+                           size_t errlen) {
     int rc = PP_OK;
     batch_release(b);
     if (c->closed) {
@@ -286,8 +283,7 @@ int pp_consumer_poll_batch(pp_consumer *c, pp_kafka_batch *b, size_t max_count, 
         }
         if (m->err) {
             rd_kafka_resp_err_t e = m->err;
-            if (e != RD_KAFKA_RESP_ERR__PARTITION_EOF)
-                PP_WARN("kafka", "consumer: %s", rd_kafka_message_errstr(m));
+            if (e != RD_KAFKA_RESP_ERR__PARTITION_EOF) PP_WARN("kafka", "consumer: %s", rd_kafka_message_errstr(m));
             rd_kafka_message_destroy(m);
             char why[256];
             if (rd_kafka_fatal_error(c->rk, why, sizeof why)) {
@@ -312,8 +308,7 @@ static rd_kafka_topic_partition_list_t *to_list(const pp_kafka_partition *p, siz
 }
 
 /* The first per-partition error in l, reported into err. */
-static int list_error(rd_kafka_topic_partition_list_t *l, const char *what, char *err,
-                      size_t errlen) {
+static int list_error(rd_kafka_topic_partition_list_t *l, const char *what, char *err, size_t errlen) {
     for (int i = 0; i < l->cnt; i++) {
         if (!l->elems[i].err) continue;
         char w[400];
@@ -323,8 +318,7 @@ static int list_error(rd_kafka_topic_partition_list_t *l, const char *what, char
     return PP_OK;
 }
 
-int pp_consumer_commit(pp_consumer *c, const pp_kafka_partition *offsets, size_t n, char *err,
-                       size_t errlen) {
+int pp_consumer_commit(pp_consumer *c, const pp_kafka_partition *offsets, size_t n, char *err, size_t errlen) {
     if (n == 0) return PP_OK;
     for (size_t i = 0; i < n; i++) {
         if (!offsets[i].topic || offsets[i].offset < 0) {
@@ -334,27 +328,25 @@ int pp_consumer_commit(pp_consumer *c, const pp_kafka_partition *offsets, size_t
     }
     rd_kafka_topic_partition_list_t *l = to_list(offsets, n);
     rd_kafka_resp_err_t e = rd_kafka_commit(c->rk, l, 0);
-    int rc = e ? pp_kafka_fail(c->rk, e, "kafka commit", err, errlen)
-               : list_error(l, "kafka commit", err, errlen);
+    int rc = e ? pp_kafka_fail(c->rk, e, "kafka commit", err, errlen) : list_error(l, "kafka commit", err, errlen);
     rd_kafka_topic_partition_list_destroy(l);
     return rc;
 }
 
-int pp_consumer_committed(pp_consumer *c, pp_kafka_partition *parts, size_t n, int timeout_ms,
-                          char *err, size_t errlen) {
+int pp_consumer_committed(pp_consumer *c, pp_kafka_partition *parts, size_t n, int timeout_ms, char *err,
+                          size_t errlen) {
     if (n == 0) return PP_OK;
     rd_kafka_topic_partition_list_t *l = to_list(parts, n);
     rd_kafka_resp_err_t e = rd_kafka_committed(c->rk, l, timeout_ms);
-    int rc = e ? pp_kafka_fail(c->rk, e, "kafka committed", err, errlen)
-               : list_error(l, "kafka committed", err, errlen);
+    int rc =
+        e ? pp_kafka_fail(c->rk, e, "kafka committed", err, errlen) : list_error(l, "kafka committed", err, errlen);
     for (size_t i = 0; rc == PP_OK && i < n; i++)
         parts[i].offset = l->elems[i].offset >= 0 ? l->elems[i].offset : PP_KAFKA_OFFSET_COMMITTED;
     rd_kafka_topic_partition_list_destroy(l);
     return rc;
 }
 
-int pp_consumer_lag(pp_consumer *c, pp_kafka_lag **out, size_t *n, int timeout_ms, char *err,
-                    size_t errlen) {
+int pp_consumer_lag(pp_consumer *c, pp_kafka_lag **out, size_t *n, int timeout_ms, char *err, size_t errlen) {
     rd_kafka_topic_partition_list_t *l = NULL;
     *out = NULL;
     *n = 0;
@@ -373,10 +365,8 @@ int pp_consumer_lag(pp_consumer *c, pp_kafka_lag **out, size_t *n, int timeout_m
     for (int i = 0; i < l->cnt; i++) {
         const rd_kafka_topic_partition_t *tp = &l->elems[i];
         int64_t lo = -1, hi = -1;
-        e = timeout_ms > 0 ? rd_kafka_query_watermark_offsets(c->rk, tp->topic, tp->partition, &lo,
-                                                              &hi, timeout_ms)
-                           : rd_kafka_get_watermark_offsets(c->rk, tp->topic, tp->partition, &lo,
-                                                            &hi);
+        e = timeout_ms > 0 ? rd_kafka_query_watermark_offsets(c->rk, tp->topic, tp->partition, &lo, &hi, timeout_ms)
+                           : rd_kafka_get_watermark_offsets(c->rk, tp->topic, tp->partition, &lo, &hi);
         if (e && timeout_ms > 0) {
             rc = pp_kafka_fail(c->rk, e, "kafka watermarks", err, errlen);
             goto done;

@@ -49,12 +49,12 @@ typedef enum { PP_KAFKA_ASSIGNED, PP_KAFKA_REVOKED, PP_KAFKA_LOST } pp_kafka_reb
 
 /* parts[i].topic is valid only during the call. Return PP_OK, or a PP_E* code
  * (honoured on PP_KAFKA_ASSIGNED only); err may be filled for the log. */
-typedef int (*pp_kafka_rebalance_cb)(pp_kafka_rebalance event, pp_kafka_partition *parts,
-                                     size_t n, void *opaque, char *err, size_t errlen);
+typedef int (*pp_kafka_rebalance_cb)(pp_kafka_rebalance event, pp_kafka_partition *parts, size_t n, void *opaque,
+                                     char *err, size_t errlen);
 
 typedef struct {
-    const char *group_id;            /* required */
-    const char *const *topics;       /* subscription; NULL: the configured topic */
+    const char *group_id;      /* required */
+    const char *const *topics; /* subscription; NULL: the configured topic */
     size_t ntopics;
     const char *auto_offset_reset;   /* start without a committed offset: "earliest"
                                         (default) or "latest" */
@@ -68,8 +68,8 @@ typedef struct {
 } pp_consumer_opts;
 
 /* Creates the consumer and subscribes; joining the group happens in the first polls. */
-int pp_consumer_create(pp_consumer **out, const pp_kafka_conf *kc, const pp_consumer_opts *opts,
-                       char *err, size_t errlen);
+int pp_consumer_create(pp_consumer **out, const pp_kafka_conf *kc, const pp_consumer_opts *opts, char *err,
+                       size_t errlen);
 /* Closes (if not closed yet) and releases everything. NULL is fine. Free (or empty)
  * every pp_kafka_batch of this consumer first: librdkafka's handle waits for all of
  * its messages, so destroying it while a batch holds some never returns. */
@@ -96,18 +96,17 @@ void pp_kafka_batch_free(pp_kafka_batch *b);
  * timeout_ms has passed (0 messages is not an error). Transient consumer errors
  * (a broker down...) are logged and skipped; PP_EIO on a fatal one, or the error of
  * a failed rebalance callback. */
-int pp_consumer_poll_batch(pp_consumer *c, pp_kafka_batch *b, size_t max_count, int timeout_ms,
-                           char *err, size_t errlen);
+int pp_consumer_poll_batch(pp_consumer *c, pp_kafka_batch *b, size_t max_count, int timeout_ms, char *err,
+                           size_t errlen);
 
 /* Commits offsets[i].offset (the NEXT offset to read: last processed + 1) for each
  * partition, synchronously. PP_OK only if every partition's commit succeeded. */
-int pp_consumer_commit(pp_consumer *c, const pp_kafka_partition *offsets, size_t n, char *err,
-                       size_t errlen);
+int pp_consumer_commit(pp_consumer *c, const pp_kafka_partition *offsets, size_t n, char *err, size_t errlen);
 
 /* The group's committed offsets for parts (offset set to the next offset to read, or
  * PP_KAFKA_OFFSET_COMMITTED when the group has none). Asks the coordinator. */
-int pp_consumer_committed(pp_consumer *c, pp_kafka_partition *parts, size_t n, int timeout_ms,
-                          char *err, size_t errlen);
+int pp_consumer_committed(pp_consumer *c, pp_kafka_partition *parts, size_t n, int timeout_ms, char *err,
+                          size_t errlen);
 
 typedef struct {
     char topic[256];
@@ -120,8 +119,7 @@ typedef struct {
 /* Lag of every currently assigned partition. *out is malloc'd (free() it), *n set.
  * timeout_ms > 0 asks the brokers for the high watermarks; 0 uses the ones the last
  * fetches brought back (no network call, may be a little stale). */
-int pp_consumer_lag(pp_consumer *c, pp_kafka_lag **out, size_t *n, int timeout_ms, char *err,
-                    size_t errlen);
+int pp_consumer_lag(pp_consumer *c, pp_kafka_lag **out, size_t *n, int timeout_ms, char *err, size_t errlen);
 /* Records waiting in the assigned partitions: the sum of the known lags (from the
  * last fetches, no network call); 0 when none is known. c may be NULL (0). */
 long long pp_consumer_waiting(pp_consumer *c);

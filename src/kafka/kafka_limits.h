@@ -26,11 +26,11 @@
 #ifndef PINPIPE_KAFKA_LIMITS_H
 #define PINPIPE_KAFKA_LIMITS_H
 
-#define PP_EVENT_MAX_BYTES 1048576L      /* the API's default --max-body */
-#define PP_KAFKA_RECORD_OVERHEAD 4096L   /* headers + per-record framing, with room */
+#define PP_EVENT_MAX_BYTES 1048576L    /* the API's default --max-body */
+#define PP_KAFKA_RECORD_OVERHEAD 4096L /* headers + per-record framing, with room */
 #define PP_KAFKA_RECORD_MAX_BYTES_FOR(body) (2L * (long)(body) + PP_KAFKA_RECORD_OVERHEAD)
 #define PP_KAFKA_RECORD_MAX_BYTES PP_KAFKA_RECORD_MAX_BYTES_FOR(PP_EVENT_MAX_BYTES) /* 2101248 */
-#define PP_KAFKA_TOPIC_MAX_MESSAGE_BYTES (PP_KAFKA_RECORD_MAX_BYTES + 65536L)      /* 2166784 */
+#define PP_KAFKA_TOPIC_MAX_MESSAGE_BYTES (PP_KAFKA_RECORD_MAX_BYTES + 65536L)       /* 2166784 */
 /* librdkafka's own bound on message.max.bytes */
 #define PP_KAFKA_MESSAGE_MAX_BYTES_LIMIT 1000000000L
 

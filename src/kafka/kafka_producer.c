@@ -16,13 +16,13 @@
 
 struct pp_producer {
     rd_kafka_t *rk;
-    char *topic;            /* default topic, owned */
+    char *topic; /* default topic, owned */
     int message_timeout_ms;
     long message_max_bytes; /* message.max.bytes as librdkafka has it */
     int has_thread;
     pthread_t thread;
     atomic_int stop;
-    atomic_long pending;    /* sent, delivery report not yet served */
+    atomic_long pending; /* sent, delivery report not yet served */
 };
 
 /* Per-record context handed to librdkafka as the message opaque; freed in dr_cb. */
@@ -51,9 +51,7 @@ static int delivery_status(rd_kafka_resp_err_t e, int *too_large) {
     case RD_KAFKA_RESP_ERR_NO_ERROR: return PP_OK;
     case RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE:
     case RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE:
-    case RD_KAFKA_RESP_ERR_INVALID_MSG_SIZE:
-        *too_large = 1;
-        return PP_EREFUSED;
+    case RD_KAFKA_RESP_ERR_INVALID_MSG_SIZE: *too_large = 1; return PP_EREFUSED;
     case RD_KAFKA_RESP_ERR__MSG_TIMED_OUT:
     case RD_KAFKA_RESP_ERR__TIMED_OUT:
     case RD_KAFKA_RESP_ERR__TIMED_OUT_QUEUE:
@@ -103,8 +101,8 @@ static void add_int(const char **kv, char (*buf)[24], size_t *n, const char *key
     *n += 2;
 }
 
-int pp_producer_create(pp_producer **out, const pp_kafka_conf *kc, const pp_producer_opts *opts,
-                       char *err, size_t errlen) {
+int pp_producer_create(pp_producer **out, const pp_kafka_conf *kc, const pp_producer_opts *opts, char *err,
+                       size_t errlen) {
     static const char *const enforced[] = {"enable.idempotence", "true", "acks", "all", NULL};
     pp_producer_opts o;
     const char *defaults[2 * 9 + 1];
@@ -114,8 +112,10 @@ int pp_producer_create(pp_producer **out, const pp_kafka_conf *kc, const pp_prod
     char why[512];
     int rc;
 
-    if (opts) o = *opts;
-    else pp_producer_opts_init(&o);
+    if (opts)
+        o = *opts;
+    else
+        pp_producer_opts_init(&o);
     pp_producer *p = pp_xcalloc(1, sizeof *p);
     p->topic = pp_xstrdup(kc->topic ? kc->topic : PP_KAFKA_DEFAULT_TOPIC);
     p->message_timeout_ms = o.message_timeout_ms > 0 ? o.message_timeout_ms : 300000;
@@ -145,12 +145,10 @@ int pp_producer_create(pp_producer **out, const pp_kafka_conf *kc, const pp_prod
         char v[64];
         size_t vn = sizeof v;
         const rd_kafka_conf_t *c = rd_kafka_conf(p->rk);
-        if (rd_kafka_conf_get(c, "message.timeout.ms", v, &vn) == RD_KAFKA_CONF_OK)
-            p->message_timeout_ms = atoi(v);
+        if (rd_kafka_conf_get(c, "message.timeout.ms", v, &vn) == RD_KAFKA_CONF_OK) p->message_timeout_ms = atoi(v);
         vn = sizeof v;
         p->message_max_bytes = 1000000; /* librdkafka's default */
-        if (rd_kafka_conf_get(c, "message.max.bytes", v, &vn) == RD_KAFKA_CONF_OK)
-            p->message_max_bytes = atol(v);
+        if (rd_kafka_conf_get(c, "message.max.bytes", v, &vn) == RD_KAFKA_CONF_OK) p->message_max_bytes = atol(v);
     }
     atomic_init(&p->stop, 0);
     atomic_init(&p->pending, 0);
@@ -182,22 +180,20 @@ void pp_producer_destroy(pp_producer *p) {
         pthread_join(p->thread, NULL);
     }
     if (atomic_load(&p->pending) > 0) {
-        PP_WARN("kafka", "producer closing with %ld undelivered records: purging them",
-                (long)atomic_load(&p->pending));
+        PP_WARN("kafka", "producer closing with %ld undelivered records: purging them", (long)atomic_load(&p->pending));
         rd_kafka_purge(p->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
     }
     /* Serve the purge reports so every caller hears about its record; bounded. */
     for (int i = 0; i < 300 && atomic_load(&p->pending) > 0; i++) rd_kafka_poll(p->rk, 100);
     if (atomic_load(&p->pending) > 0)
-        PP_ERROR("kafka", "producer destroyed with %ld reports never served",
-                 (long)atomic_load(&p->pending));
+        PP_ERROR("kafka", "producer destroyed with %ld reports never served", (long)atomic_load(&p->pending));
     rd_kafka_destroy(p->rk);
     free(p->topic);
     free(p);
 }
 
-static int send_flags(pp_producer *p, const pp_kafka_record *rec, pp_delivery_cb cb, void *opaque,
-                      int block, char *err, size_t errlen) {
+static int send_flags(pp_producer *p, const pp_kafka_record *rec, pp_delivery_cb cb, void *opaque, int block, char *err,
+                      size_t errlen) {
     rd_kafka_headers_t *hdrs = NULL;
     send_ctx *ctx = NULL;
     if (!rec) {
@@ -209,8 +205,7 @@ static int send_flags(pp_producer *p, const pp_kafka_record *rec, pp_delivery_cb
         hdrs = rd_kafka_headers_new(rec->nheaders);
         for (size_t i = 0; i < rec->nheaders; i++) {
             const pp_kafka_header *h = &rec->headers[i];
-            if (!h->name ||
-                rd_kafka_header_add(hdrs, h->name, -1, h->value, (ssize_t)h->value_len) != 0) {
+            if (!h->name || rd_kafka_header_add(hdrs, h->name, -1, h->value, (ssize_t)h->value_len) != 0) {
                 rd_kafka_headers_destroy(hdrs);
                 pp_errf(err, errlen, "kafka produce: header %zu has no name", i);
                 return PP_EINVAL;
@@ -227,17 +222,15 @@ static int send_flags(pp_producer *p, const pp_kafka_record *rec, pp_delivery_cb
     rd_kafka_resp_err_t e;
     int flags = RD_KAFKA_MSG_F_COPY | (block ? RD_KAFKA_MSG_F_BLOCK : 0);
     if (hdrs)
-        e = rd_kafka_producev(p->rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(rec->partition),
-                              RD_KAFKA_V_MSGFLAGS(flags), RD_KAFKA_V_KEY(rec->key, rec->key_len),
-                              RD_KAFKA_V_VALUE((void *)rec->value, rec->value_len),
-                              RD_KAFKA_V_TIMESTAMP(rec->timestamp_ms), RD_KAFKA_V_HEADERS(hdrs),
-                              RD_KAFKA_V_OPAQUE(ctx), RD_KAFKA_V_END);
+        e = rd_kafka_producev(
+            p->rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(rec->partition), RD_KAFKA_V_MSGFLAGS(flags),
+            RD_KAFKA_V_KEY(rec->key, rec->key_len), RD_KAFKA_V_VALUE((void *)rec->value, rec->value_len),
+            RD_KAFKA_V_TIMESTAMP(rec->timestamp_ms), RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_OPAQUE(ctx), RD_KAFKA_V_END);
     else
         e = rd_kafka_producev(p->rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(rec->partition),
                               RD_KAFKA_V_MSGFLAGS(flags), RD_KAFKA_V_KEY(rec->key, rec->key_len),
                               RD_KAFKA_V_VALUE((void *)rec->value, rec->value_len),
-                              RD_KAFKA_V_TIMESTAMP(rec->timestamp_ms), RD_KAFKA_V_OPAQUE(ctx),
-                              RD_KAFKA_V_END);
+                              RD_KAFKA_V_TIMESTAMP(rec->timestamp_ms), RD_KAFKA_V_OPAQUE(ctx), RD_KAFKA_V_END);
     if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
         atomic_fetch_sub(&p->pending, 1);
         if (hdrs) rd_kafka_headers_destroy(hdrs);
@@ -246,8 +239,9 @@ static int send_flags(pp_producer *p, const pp_kafka_record *rec, pp_delivery_cb
         snprintf(what, sizeof what, "kafka produce to %s", topic);
         int rc = pp_kafka_fail(p->rk, e, what, err, errlen);
         if (e == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) {
-            pp_errf(err, errlen, "kafka produce to %s: the record (%zu bytes of key and value, "
-                                 "plus headers) is over message.max.bytes %ld",
+            pp_errf(err, errlen,
+                    "kafka produce to %s: the record (%zu bytes of key and value, "
+                    "plus headers) is over message.max.bytes %ld",
                     topic, rec->value_len + rec->key_len, p->message_max_bytes);
             rc = PP_EREFUSED;
         }
@@ -256,8 +250,8 @@ static int send_flags(pp_producer *p, const pp_kafka_record *rec, pp_delivery_cb
     return PP_OK;
 }
 
-int pp_producer_send(pp_producer *p, const pp_kafka_record *rec, pp_delivery_cb cb, void *opaque,
-                     char *err, size_t errlen) {
+int pp_producer_send(pp_producer *p, const pp_kafka_record *rec, pp_delivery_cb cb, void *opaque, char *err,
+                     size_t errlen) {
     return send_flags(p, rec, cb, opaque, 0, err, errlen);
 }
 
@@ -290,8 +284,8 @@ static int sync_done(sync_wait *w) {
     return d;
 }
 
-int pp_producer_send_sync(pp_producer *p, const pp_kafka_record *rec, int32_t *partition,
-                          int64_t *offset, char *err, size_t errlen) {
+int pp_producer_send_sync(pp_producer *p, const pp_kafka_record *rec, int32_t *partition, int64_t *offset, char *err,
+                          size_t errlen) {
     sync_wait w;
     memset(&w, 0, sizeof w);
     pthread_mutex_init(&w.mu, NULL);
@@ -302,8 +296,7 @@ int pp_producer_send_sync(pp_producer *p, const pp_kafka_record *rec, int32_t *p
         rc = send_flags(p, rec, sync_cb, &w, 1, err, errlen);
     } else {
         int waited = 0;
-        while ((rc = send_flags(p, rec, sync_cb, &w, 0, err, errlen)) == PP_EBUSY &&
-               waited < p->message_timeout_ms) {
+        while ((rc = send_flags(p, rec, sync_cb, &w, 0, err, errlen)) == PP_EBUSY && waited < p->message_timeout_ms) {
             rd_kafka_poll(p->rk, 100);
             waited += 100;
         }
@@ -332,13 +325,12 @@ int pp_producer_poll(pp_producer *p, int timeout_ms) { return rd_kafka_poll(p->r
 int pp_producer_flush(pp_producer *p, int timeout_ms, char *err, size_t errlen) {
     int64_t deadline = pp_mono_ms() + (timeout_ms > 0 ? timeout_ms : 0);
     rd_kafka_resp_err_t e = rd_kafka_flush(p->rk, timeout_ms);
-    if (e && e != RD_KAFKA_RESP_ERR__TIMED_OUT)
-        return pp_kafka_fail(p->rk, e, "kafka flush", err, errlen);
+    if (e && e != RD_KAFKA_RESP_ERR__TIMED_OUT) return pp_kafka_fail(p->rk, e, "kafka flush", err, errlen);
     /* The queue is empty; callbacks may still be running on the poll thread. */
     while (atomic_load(&p->pending) > 0 && pp_mono_ms() < deadline) rd_kafka_poll(p->rk, 10);
     if (atomic_load(&p->pending) > 0) {
-        pp_errf(err, errlen, "kafka flush: %ld records still undelivered after %d ms",
-                (long)atomic_load(&p->pending), timeout_ms);
+        pp_errf(err, errlen, "kafka flush: %ld records still undelivered after %d ms", (long)atomic_load(&p->pending),
+                timeout_ms);
         return PP_ETIMEOUT;
     }
     return PP_OK;
@@ -346,9 +338,7 @@ int pp_producer_flush(pp_producer *p, int timeout_ms, char *err, size_t errlen) 
 
 long pp_producer_max_message_bytes(const pp_producer *p) { return p->message_max_bytes; }
 
-long pp_producer_pending(const pp_producer *p) {
-    return (long)atomic_load(&((pp_producer *)p)->pending);
-}
+long pp_producer_pending(const pp_producer *p) { return (long)atomic_load(&((pp_producer *)p)->pending); }
 
 int pp_producer_check(pp_producer *p, char *err, size_t errlen) {
     char why[512] = "";

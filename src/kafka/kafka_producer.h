@@ -48,12 +48,12 @@
 typedef struct pp_producer pp_producer;
 
 typedef struct {
-    int status;          /* PP_OK, or a PP_E* code as classified above */
-    int too_large;       /* with PP_EREFUSED: the record is over a Kafka size limit */
-    const char *errstr;  /* librdkafka's reason when status != PP_OK, else NULL */
+    int status;         /* PP_OK, or a PP_E* code as classified above */
+    int too_large;      /* with PP_EREFUSED: the record is over a Kafka size limit */
+    const char *errstr; /* librdkafka's reason when status != PP_OK, else NULL */
     const char *topic;
-    int32_t partition;   /* -1 if unknown */
-    int64_t offset;      /* the record's offset; -1 if unknown */
+    int32_t partition; /* -1 if unknown */
+    int64_t offset;    /* the record's offset; -1 if unknown */
     int64_t timestamp_ms;
 } pp_delivery_report;
 
@@ -78,8 +78,8 @@ typedef struct {
 void pp_producer_opts_init(pp_producer_opts *opts);
 
 /* Does not contact a broker (librdkafka connects in the background). opts may be NULL. */
-int pp_producer_create(pp_producer **out, const pp_kafka_conf *kc, const pp_producer_opts *opts,
-                       char *err, size_t errlen);
+int pp_producer_create(pp_producer **out, const pp_kafka_conf *kc, const pp_producer_opts *opts, char *err,
+                       size_t errlen);
 
 /* Flushes nothing: call pp_producer_flush first. Stops the poll thread, purges what is
  * still queued or in flight (their callbacks get PP_EIO) and releases everything. */
@@ -90,13 +90,13 @@ void pp_producer_destroy(pp_producer *p);
  * larger than message.max.bytes: it can never be sent), PP_EINVAL (bad partition),
  * PP_ENOTFOUND (unknown partition) or PP_EIO (fatal producer error: the producer must
  * be recreated); on an error the callback is never called. */
-int pp_producer_send(pp_producer *p, const pp_kafka_record *rec, pp_delivery_cb cb, void *opaque,
-                     char *err, size_t errlen);
+int pp_producer_send(pp_producer *p, const pp_kafka_record *rec, pp_delivery_cb cb, void *opaque, char *err,
+                     size_t errlen);
 
 /* Sends rec and waits for its delivery report (at most message_timeout_ms), waiting
  * for room when the queue is full. For tools and tests. partition/offset may be NULL. */
-int pp_producer_send_sync(pp_producer *p, const pp_kafka_record *rec, int32_t *partition,
-                          int64_t *offset, char *err, size_t errlen);
+int pp_producer_send_sync(pp_producer *p, const pp_kafka_record *rec, int32_t *partition, int64_t *offset, char *err,
+                          size_t errlen);
 
 /* Serves delivery reports (needed only when opts.poll_thread = 0); waits up to
  * timeout_ms for the first one. Returns how many were served. */

@@ -7,12 +7,8 @@
 #include "common/log.h"
 
 void pp_kafka_log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf) {
-    pp_log_level lvl = level <= 3 ? PP_LOG_ERROR
-                       : level == 4 ? PP_LOG_WARN
-                       : level <= 6 ? PP_LOG_INFO
-                                    : PP_LOG_DEBUG;
-    pp_log(lvl, "kafka", "%s %s: %s", rk ? rd_kafka_name(rk) : "rdkafka", fac ? fac : "-",
-           buf ? buf : "");
+    pp_log_level lvl = level <= 3 ? PP_LOG_ERROR : level == 4 ? PP_LOG_WARN : level <= 6 ? PP_LOG_INFO : PP_LOG_DEBUG;
+    pp_log(lvl, "kafka", "%s %s: %s", rk ? rd_kafka_name(rk) : "rdkafka", fac ? fac : "-", buf ? buf : "");
 }
 
 void pp_kafka_error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque) {
@@ -20,8 +16,8 @@ void pp_kafka_error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque
     if (err == RD_KAFKA_RESP_ERR__FATAL) {
         char why[512] = "";
         rd_kafka_resp_err_t orig = rd_kafka_fatal_error(rk, why, sizeof why);
-        PP_ERROR("kafka", "%s: FATAL %s: %s (the handle is unusable; restart it)",
-                 rd_kafka_name(rk), rd_kafka_err2name(orig), why);
+        PP_ERROR("kafka", "%s: FATAL %s: %s (the handle is unusable; restart it)", rd_kafka_name(rk),
+                 rd_kafka_err2name(orig), why);
         return;
     }
     PP_WARN("kafka", "%s: %s: %s", rd_kafka_name(rk), rd_kafka_err2name((rd_kafka_resp_err_t)err),
@@ -51,8 +47,7 @@ int pp_kafka_err_code(rd_kafka_resp_err_t e) {
     }
 }
 
-int pp_kafka_fail(rd_kafka_t *rk, rd_kafka_resp_err_t e, const char *what, char *err,
-                  size_t errlen) {
+int pp_kafka_fail(rd_kafka_t *rk, rd_kafka_resp_err_t e, const char *what, char *err, size_t errlen) {
     if (e == RD_KAFKA_RESP_ERR__FATAL && rk) {
         char why[512] = "";
         rd_kafka_resp_err_t orig = rd_kafka_fatal_error(rk, why, sizeof why);
@@ -63,8 +58,8 @@ int pp_kafka_fail(rd_kafka_t *rk, rd_kafka_resp_err_t e, const char *what, char 
     return pp_kafka_err_code(e);
 }
 
-static int set_one(rd_kafka_conf_t *conf, const char *key, const char *val, const char *origin,
-                   char *err, size_t errlen) {
+static int set_one(rd_kafka_conf_t *conf, const char *key, const char *val, const char *origin, char *err,
+                   size_t errlen) {
     char why[512];
     if (rd_kafka_conf_set(conf, key, val, why, sizeof why) != RD_KAFKA_CONF_OK) {
         pp_errf(err, errlen, "kafka: %s property %s=%s: %s", origin, key, val, why);
@@ -73,8 +68,7 @@ static int set_one(rd_kafka_conf_t *conf, const char *key, const char *val, cons
     return PP_OK;
 }
 
-static int set_list(rd_kafka_conf_t *conf, const char *const *kv, const char *origin, char *err,
-                    size_t errlen) {
+static int set_list(rd_kafka_conf_t *conf, const char *const *kv, const char *origin, char *err, size_t errlen) {
     for (size_t i = 0; kv && kv[i] && kv[i + 1]; i += 2) {
         int rc = set_one(conf, kv[i], kv[i + 1], origin, err, errlen);
         if (rc != PP_OK) return rc;
@@ -98,9 +92,8 @@ static int user_named(const pp_kafka_conf *kc, const char *key) {
 
 /* Sets the enforced properties, warning about each one a user property changed
  * (by name, or through an alias: the value moved). */
-static int set_enforced(const pp_kafka_conf *kc, rd_kafka_conf_t *conf,
-                        const char *const *enforced, const char *const *before_user, char *err,
-                        size_t errlen) {
+static int set_enforced(const pp_kafka_conf *kc, rd_kafka_conf_t *conf, const char *const *enforced,
+                        const char *const *before_user, char *err, size_t errlen) {
     for (size_t i = 0; enforced && enforced[i] && enforced[i + 1]; i += 2) {
         char user_val[512], final_val[512];
         get_prop(conf, enforced[i], user_val, sizeof user_val);
@@ -109,15 +102,14 @@ static int set_enforced(const pp_kafka_conf *kc, rd_kafka_conf_t *conf,
         get_prop(conf, enforced[i], final_val, sizeof final_val);
         int touched = user_named(kc, enforced[i]) || strcmp(before_user[i / 2], user_val) != 0;
         if (touched && strcmp(user_val, final_val) != 0)
-            PP_WARN("kafka", "ignoring %s=%s: pinpipe requires %s=%s", enforced[i], user_val,
-                    enforced[i], enforced[i + 1]);
+            PP_WARN("kafka", "ignoring %s=%s: pinpipe requires %s=%s", enforced[i], user_val, enforced[i],
+                    enforced[i + 1]);
     }
     return PP_OK;
 }
 
-int pp_kafka_rdconf_new(const pp_kafka_conf *kc, const char *const *defaults,
-                        const char *const *enforced, rd_kafka_conf_t **out, char *err,
-                        size_t errlen) {
+int pp_kafka_rdconf_new(const pp_kafka_conf *kc, const char *const *defaults, const char *const *enforced,
+                        rd_kafka_conf_t **out, char *err, size_t errlen) {
     enum { MAX_ENFORCED = 16 };
     char before[MAX_ENFORCED][512];
     const char *before_ptr[MAX_ENFORCED];
@@ -129,11 +121,9 @@ int pp_kafka_rdconf_new(const pp_kafka_conf *kc, const char *const *defaults,
     }
     rd_kafka_conf_set_log_cb(conf, pp_kafka_log_cb);
     rd_kafka_conf_set_error_cb(conf, pp_kafka_error_cb);
-    rc = set_one(conf, "bootstrap.servers", kc->brokers ? kc->brokers : PP_KAFKA_DEFAULT_BROKERS,
-                 "pinpipe", err, errlen);
-    if (rc == PP_OK)
-        rc = set_one(conf, "client.id", kc->client_id ? kc->client_id : "pinpipe", "pinpipe", err,
-                     errlen);
+    rc = set_one(conf, "bootstrap.servers", kc->brokers ? kc->brokers : PP_KAFKA_DEFAULT_BROKERS, "pinpipe", err,
+                 errlen);
+    if (rc == PP_OK) rc = set_one(conf, "client.id", kc->client_id ? kc->client_id : "pinpipe", "pinpipe", err, errlen);
     if (rc == PP_OK) rc = set_list(conf, defaults, "pinpipe", err, errlen);
     if (rc == PP_OK) {
         size_t n = 0;

@@ -18,16 +18,15 @@
  * change one is logged as a warning). defaults and enforced are NULL-terminated
  * flat lists {"key", "value", ..., NULL}; either may be NULL. On success *out is
  * owned by the caller (rd_kafka_new takes it over, else rd_kafka_conf_destroy). */
-int pp_kafka_rdconf_new(const pp_kafka_conf *kc, const char *const *defaults,
-                        const char *const *enforced, rd_kafka_conf_t **out, char *err,
-                        size_t errlen);
+int pp_kafka_rdconf_new(const pp_kafka_conf *kc, const char *const *defaults, const char *const *enforced,
+                        rd_kafka_conf_t **out, char *err, size_t errlen);
 
 /* The consumer's configuration for o (kafka_consumer.c): its defaults
  * (auto.offset.reset, session.timeout.ms, max.poll.interval.ms, group.instance.id),
  * then kc's properties, then its guarantees (group.id, no automatic commits or
  * offset stores). PP_EINVAL without a group id. */
-int pp_consumer_rdconf_new(const pp_kafka_conf *kc, const pp_consumer_opts *o, rd_kafka_conf_t **out,
-                           char *err, size_t errlen);
+int pp_consumer_rdconf_new(const pp_kafka_conf *kc, const pp_consumer_opts *o, rd_kafka_conf_t **out, char *err,
+                           size_t errlen);
 
 /* The log callback (syslog levels 0-3 error, 4 warn, 5-6 info, 7 debug) and the
  * error callback (fatal errors at error level, the rest at warn). */
@@ -41,7 +40,6 @@ int pp_kafka_err_code(rd_kafka_resp_err_t e);
 
 /* Fills err with "<what>: <librdkafka's message>" and returns pp_kafka_err_code(e).
  * For a fatal error, the message names the underlying fatal error. */
-int pp_kafka_fail(rd_kafka_t *rk, rd_kafka_resp_err_t e, const char *what, char *err,
-                  size_t errlen);
+int pp_kafka_fail(rd_kafka_t *rk, rd_kafka_resp_err_t e, const char *what, char *err, size_t errlen);
 
 #endif

@@ -30,15 +30,15 @@ typedef struct {
 
 /* What the producer sends. */
 typedef struct {
-    const char *topic;      /* NULL: the configured topic (pp_kafka_conf.topic) */
-    int32_t partition;      /* PP_KAFKA_PARTITION_ANY, or an explicit partition */
-    const void *key;        /* may be NULL */
+    const char *topic; /* NULL: the configured topic (pp_kafka_conf.topic) */
+    int32_t partition; /* PP_KAFKA_PARTITION_ANY, or an explicit partition */
+    const void *key;   /* may be NULL */
     size_t key_len;
-    const void *value;      /* may be NULL (a tombstone) */
+    const void *value; /* may be NULL (a tombstone) */
     size_t value_len;
     const pp_kafka_header *headers;
     size_t nheaders;
-    int64_t timestamp_ms;   /* 0: now */
+    int64_t timestamp_ms; /* 0: now */
 } pp_kafka_record;
 
 /* What the consumer returns. */
@@ -46,13 +46,13 @@ typedef struct {
     const char *topic;
     int32_t partition;
     int64_t offset;
-    const void *key;        /* NULL when the record has no key */
+    const void *key; /* NULL when the record has no key */
     size_t key_len;
-    const void *value;      /* NULL for a tombstone */
+    const void *value; /* NULL for a tombstone */
     size_t value_len;
     const pp_kafka_header *headers;
     size_t nheaders;
-    int64_t timestamp_ms;   /* -1 when the record carries none */
+    int64_t timestamp_ms; /* -1 when the record carries none */
 } pp_kafka_message;
 
 /* A topic partition and an offset: the start offset chosen on assignment, or the

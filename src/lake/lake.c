@@ -37,9 +37,9 @@ typedef struct {
     const pp_kafka_batch *kb; /* the batch being filled by the current poll */
     lake_cut *cuts;
     size_t n_cuts, cap_cuts;
-    int closing;              /* shutting down: a revoke drops, it does not store */
-    int64_t assigned_at;      /* when partitions were last assigned; -1 never */
-    atomic_llong held;        /* records in open objects that could not be stored (last try failed) */
+    int closing;         /* shutting down: a revoke drops, it does not store */
+    int64_t assigned_at; /* when partitions were last assigned; -1 never */
+    atomic_llong held;   /* records in open objects that could not be stored (last try failed) */
     pp_health health;
     pp_lake_stats stats;
 } lake_ctx;
@@ -109,8 +109,10 @@ static int store_until_done(lake_ctx *ctx, pp_lake_flush_mode mode, char *err, s
         atomic_store(&ctx->held, (long long)pp_lake_writer_open_records(ctx->writer));
         pp_health_error(&ctx->health, err);
         if (!pp_err_transient(rc)) {
-            PP_ERROR("lake", "storing an object failed for good: %s (not retried: %s; offsets stay at what is "
-                     "stored)", err, pp_strerror(rc));
+            PP_ERROR("lake",
+                     "storing an object failed for good: %s (not retried: %s; offsets stay at what is "
+                     "stored)",
+                     err, pp_strerror(rc));
             return rc;
         }
         PP_WARN("lake", "storing an object failed: %s (retrying in %d ms; offsets stay at what is stored)", err,
@@ -164,8 +166,7 @@ static int on_rebalance(pp_kafka_rebalance ev, pp_kafka_partition *parts, size_t
     }
     if (ev == PP_KAFKA_ASSIGNED) {
         ctx->assigned_at = pp_mono_ms();
-        PP_INFO("lake", "%zu partition(s) assigned: each starts at the group's committed offset, else the earliest",
-                n);
+        PP_INFO("lake", "%zu partition(s) assigned: each starts at the group's committed offset, else the earliest", n);
     }
     return PP_OK;
 }
@@ -178,8 +179,9 @@ static void render(void *opaque, pp_strbuf *out) {
     char err[256];
     if (!ctx->consumer || pp_consumer_lag(ctx->consumer, &lag, &n, 0, err, sizeof err) != PP_OK) return;
     long long total = 0;
-    pp_sb_puts(out, "# HELP pinpipe_lake_consumer_lag Records in the partition not yet consumed (-1: unknown).\n"
-                    "# TYPE pinpipe_lake_consumer_lag gauge\n");
+    pp_sb_puts(out,
+               "# HELP pinpipe_lake_consumer_lag Records in the partition not yet consumed (-1: unknown).\n"
+               "# TYPE pinpipe_lake_consumer_lag gauge\n");
     for (size_t i = 0; i < n; i++) {
         pp_sb_printf(out, "pinpipe_lake_consumer_lag{topic=\"%s\",partition=\"%d\"} %lld\n", lag[i].topic,
                      (int)lag[i].partition, (long long)lag[i].lag);
@@ -222,9 +224,12 @@ static int open_consumer(lake_ctx *ctx, char *err, size_t errlen) {
     memset(&kc, 0, sizeof kc);
     int rc;
     if ((rc = pp_kafka_conf_for(&kc, o->brokers, o->topic, "pinpipe-lake", err, errlen))) goto out;
-    pp_consumer_opts co = {.group_id = o->group, .auto_offset_reset = "earliest",
-                           .session_timeout_ms = o->session_timeout_ms, .instance_id = o->instance_id,
-                           .rebalance = on_rebalance, .rebalance_opaque = ctx};
+    pp_consumer_opts co = {.group_id = o->group,
+                           .auto_offset_reset = "earliest",
+                           .session_timeout_ms = o->session_timeout_ms,
+                           .instance_id = o->instance_id,
+                           .rebalance = on_rebalance,
+                           .rebalance_opaque = ctx};
     rc = pp_consumer_create(&ctx->consumer, &kc, &co, err, errlen);
 out:
     pp_kafka_conf_free(&kc);
@@ -257,8 +262,7 @@ int pp_lake_run(const pp_lake_opts *o, volatile sig_atomic_t *stop, char *err, s
     if ((rc = pp_lake_writer_create(&ctx.writer, &wo, err, errlen))) goto out;
     if ((rc = open_s3(&ctx, err, errlen))) goto out;
     if ((rc = open_consumer(&ctx, err, errlen))) goto out;
-    if ((rc = pp_stats_http_start(&http, o->stats_address, o->stats_port, render, health, &ctx, err, errlen)))
-        goto out;
+    if ((rc = pp_stats_http_start(&http, o->stats_address, o->stats_port, render, health, &ctx, err, errlen))) goto out;
     PP_INFO("lake", "consuming %s from %s as group %s; objects close at %ld records, %ld bytes or %ld ms", o->topic,
             o->brokers, o->group, o->limits.max_records, o->limits.max_bytes, o->limits.max_age_ms);
 

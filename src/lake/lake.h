@@ -34,8 +34,8 @@ typedef struct {
     const char *brokers;
     const char *topic;
     const char *group;
-    const char *instance_id;   /* static group membership (group.instance.id); NULL: dynamic */
-    int session_timeout_ms;    /* how soon the group notices a dead member */
+    const char *instance_id; /* static group membership (group.instance.id); NULL: dynamic */
+    int session_timeout_ms;  /* how soon the group notices a dead member */
     const char *bucket;
     const char *prefix;        /* key prefix, "raw/" */
     const char *s3_endpoint;   /* NULL: PINPIPE_S3_ENDPOINT or the S3 client's default */
@@ -44,13 +44,13 @@ typedef struct {
     const char *s3_secret_key; /* NULL: PINPIPE_S3_SECRET_KEY */
     int gzip;
     pp_lake_limits limits;
-    int poll_max;              /* messages per poll */
-    int poll_ms;               /* longest wait of a poll */
+    int poll_max; /* messages per poll */
+    int poll_ms;  /* longest wait of a poll */
     const char *stats_address;
-    int stats_port;            /* 0: no /metrics endpoint */
-    long stall_ms;             /* /healthz: stalled after this long without progress while input waits */
-    long max_messages;         /* drain and stop after this many records (0: never); tests, benchmarks */
-    int exit_when_idle_ms;     /* drain and stop after this long without records, counted from
+    int stats_port;        /* 0: no /metrics endpoint */
+    long stall_ms;         /* /healthz: stalled after this long without progress while input waits */
+    long max_messages;     /* drain and stop after this many records (0: never); tests, benchmarks */
+    int exit_when_idle_ms; /* drain and stop after this long without records, counted from
                                   the last record or assignment (0: never) */
 } pp_lake_opts;
 

@@ -19,7 +19,6 @@
 
 /* value[0..len): the message value (NULL with len 0 is fine); ingest_time_ms < 0:
  * unknown; opts: the cleaning options (unused: no rule changes the day). */
-void pp_lake_event_day(const void *value, size_t len, int64_t ingest_time_ms, const pp_clean_opts *opts,
-                       char day[11]);
+void pp_lake_event_day(const void *value, size_t len, int64_t ingest_time_ms, const pp_clean_opts *opts, char day[11]);
 
 #endif

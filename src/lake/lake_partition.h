@@ -20,7 +20,7 @@ typedef struct {
     int64_t first_offset; /* names the object */
     int64_t last_offset;
     size_t records;
-    int64_t opened_ms;    /* when its first record arrived (the caller's clock) */
+    int64_t opened_ms; /* when its first record arrived (the caller's clock) */
     pp_strbuf data;
 } pp_lake_object;
 

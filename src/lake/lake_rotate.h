@@ -22,11 +22,11 @@ typedef struct {
 } pp_lake_limits;
 
 typedef enum {
-    PP_LAKE_KEEP = 0,     /* not due */
-    PP_LAKE_DUE_RECORDS,  /* max_records reached */
-    PP_LAKE_DUE_BYTES,    /* max_bytes reached */
-    PP_LAKE_DUE_AGE,      /* open for max_age_ms */
-    PP_LAKE_DUE_DRAIN,    /* not due, stored anyway (shutdown, revoke, idle exit) */
+    PP_LAKE_KEEP = 0,    /* not due */
+    PP_LAKE_DUE_RECORDS, /* max_records reached */
+    PP_LAKE_DUE_BYTES,   /* max_bytes reached */
+    PP_LAKE_DUE_AGE,     /* open for max_age_ms */
+    PP_LAKE_DUE_DRAIN,   /* not due, stored anyway (shutdown, revoke, idle exit) */
     PP_LAKE_N_REASONS
 } pp_lake_reason;
 

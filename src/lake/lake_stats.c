@@ -4,9 +4,7 @@
 
 static const int BUCKETS[PP_LAKE_N_BUCKETS] = PP_LAKE_LATENCY_BUCKETS;
 
-void pp_lake_stats_init(pp_lake_stats *s) {
-    memset(s, 0, sizeof *s);
-}
+void pp_lake_stats_init(pp_lake_stats *s) { memset(s, 0, sizeof *s); }
 
 void pp_lake_stats_upload(pp_lake_stats *s, int64_t ms) {
     if (ms < 0) ms = 0;

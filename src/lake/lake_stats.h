@@ -14,17 +14,18 @@
 #include "lake/lake_rotate.h"
 
 /* Upper bounds (ms) of the upload-latency histogram buckets. */
-#define PP_LAKE_LATENCY_BUCKETS {10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000}
+#define PP_LAKE_LATENCY_BUCKETS \
+    { 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000 }
 #define PP_LAKE_N_BUCKETS 11
 
 typedef struct {
-    atomic_ullong records;          /* consumed and buffered */
-    atomic_ullong skipped;          /* not buffered: partition not ours, offset already taken */
-    atomic_ullong stored_records;   /* in stored objects */
-    atomic_ullong dropped_records;  /* dropped unstored (revoke, lost, failed shutdown) */
+    atomic_ullong records;                    /* consumed and buffered */
+    atomic_ullong skipped;                    /* not buffered: partition not ours, offset already taken */
+    atomic_ullong stored_records;             /* in stored objects */
+    atomic_ullong dropped_records;            /* dropped unstored (revoke, lost, failed shutdown) */
     atomic_ullong objects[PP_LAKE_N_REASONS]; /* stored objects by reason */
-    atomic_ullong object_bytes;     /* bytes stored (after gzip) */
-    atomic_ullong upload_failures;  /* PUTs that failed (each is retried) */
+    atomic_ullong object_bytes;               /* bytes stored (after gzip) */
+    atomic_ullong upload_failures;            /* PUTs that failed (each is retried) */
     atomic_ullong upload_ms_sum, upload_count, upload_buckets[PP_LAKE_N_BUCKETS];
     atomic_ullong commits, commit_failures;
     atomic_llong open_objects, open_bytes; /* gauges */

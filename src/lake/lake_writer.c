@@ -25,10 +25,10 @@ struct pp_lake_writer {
     pp_lake_stats own_stats; /* when the caller gave none */
     pp_lake_partition **parts;
     size_t n_parts, cap_parts;
-    size_t last;             /* index of the partition found last (cheap lookups) */
+    size_t last; /* index of the partition found last (cheap lookups) */
     pp_kafka_partition *commits;
     size_t cap_commits;
-    pp_strbuf zbuf;          /* the gzip of the object being stored */
+    pp_strbuf zbuf; /* the gzip of the object being stored */
 };
 
 int pp_lake_writer_create(pp_lake_writer **out, const pp_lake_writer_opts *o, char *err, size_t errlen) {
@@ -100,8 +100,10 @@ size_t pp_lake_writer_release(pp_lake_writer *w, const char *topic, int32_t part
     pp_lake_partition *p = w->parts[i];
     size_t dropped = pp_lake_partition_open_records(p);
     if (dropped) {
-        PP_WARN("lake", "%s[%d]: dropping %zu unstored record(s) in %zu object(s); the partition's next owner "
-                "re-reads them from the committed offset", p->topic, (int)p->partition, dropped, p->n_open);
+        PP_WARN("lake",
+                "%s[%d]: dropping %zu unstored record(s) in %zu object(s); the partition's next owner "
+                "re-reads them from the committed offset",
+                p->topic, (int)p->partition, dropped, p->n_open);
         atomic_fetch_add(&w->stats->dropped_records, dropped);
     }
     pp_lake_partition_free(p);
@@ -148,8 +150,8 @@ int pp_lake_writer_add(pp_lake_writer *w, const pp_kafka_message *m, int64_t now
     return pp_lake_rotation_due(&w->limits, o->records, o->data.len, now_mono_ms - o->opened_ms) != PP_LAKE_KEEP;
 }
 
-static int store(pp_lake_writer *w, const pp_lake_partition *p, const pp_lake_object *o, pp_lake_reason why,
-                 char *err, size_t errlen) {
+static int store(pp_lake_writer *w, const pp_lake_partition *p, const pp_lake_object *o, pp_lake_reason why, char *err,
+                 size_t errlen) {
     pp_lake_key k;
     char key[PP_LAKE_KEY_MAX];
     memset(&k, 0, sizeof k);
@@ -211,8 +213,7 @@ int pp_lake_writer_flush(pp_lake_writer *w, pp_lake_flush_mode mode, const char 
     return rc;
 }
 
-size_t pp_lake_writer_commits(pp_lake_writer *w, const char *topic, int32_t partition,
-                              const pp_kafka_partition **out) {
+size_t pp_lake_writer_commits(pp_lake_writer *w, const char *topic, int32_t partition, const pp_kafka_partition **out) {
     if (w->cap_commits < w->n_parts) {
         w->cap_commits = w->n_parts;
         w->commits = pp_xrealloc(w->commits, w->cap_commits * sizeof *w->commits);

@@ -33,10 +33,10 @@ typedef struct pp_lake_writer pp_lake_writer;
 typedef int (*pp_lake_put_fn)(void *ud, const char *key, const void *data, size_t len, char *err, size_t errlen);
 
 typedef struct {
-    const char *prefix;   /* key prefix, e.g. "raw/" (contract/lake_name.h) */
-    int gzip;             /* 1: objects are .jsonl.gz */
+    const char *prefix; /* key prefix, e.g. "raw/" (contract/lake_name.h) */
+    int gzip;           /* 1: objects are .jsonl.gz */
     pp_lake_limits limits;
-    pp_clean_opts clean;  /* how events are cleaned to find their day */
+    pp_clean_opts clean; /* how events are cleaned to find their day */
     pp_lake_put_fn put;
     void *put_ud;
     pp_lake_stats *stats; /* may be NULL */
@@ -73,8 +73,7 @@ int pp_lake_writer_flush(pp_lake_writer *w, pp_lake_flush_mode mode, const char 
 /* The commits owed, of every partition (topic == NULL) or of one: (topic,
  * partition, offset) where the committable offset passed the committed one. *out
  * points into the writer, valid until its next call. Returns their number. */
-size_t pp_lake_writer_commits(pp_lake_writer *w, const char *topic, int32_t partition,
-                              const pp_kafka_partition **out);
+size_t pp_lake_writer_commits(pp_lake_writer *w, const char *topic, int32_t partition, const pp_kafka_partition **out);
 /* Call after those offsets were committed. */
 void pp_lake_writer_committed(pp_lake_writer *w, const pp_kafka_partition *c, size_t n);
 

@@ -8,8 +8,8 @@
 #include "contract/reject_record.h"
 
 /* One line of raw input: its pin to cleaned_out, or its reject to rejects_out. */
-static void run_raw(const pp_clean_run_opts *o, pp_tally *t, const char *line, size_t len, size_t lineno,
-                    int too_long, pp_strbuf *sb) {
+static void run_raw(const pp_clean_run_opts *o, pp_tally *t, const char *line, size_t len, size_t lineno, int too_long,
+                    pp_strbuf *sb) {
     pp_pin pin;
     pp_reject rej;
     if (too_long) {

@@ -18,9 +18,7 @@ const pp_metric_def PP_METRICS[PP_M_COUNT] = {
     [PP_M_REJECTED_EVENTS] = {"rejected_events", PP_AGG_COUNT, "reason", "events rejected, per reason"},
 };
 
-const char *pp_agg_kind_name(pp_agg_kind k) {
-    return k == PP_AGG_COUNT ? "count" : k == PP_AGG_SUM ? "sum" : "max";
-}
+const char *pp_agg_kind_name(pp_agg_kind k) { return k == PP_AGG_COUNT ? "count" : k == PP_AGG_SUM ? "sum" : "max"; }
 
 int pp_metric_find(const char *name) {
     for (int i = 0; i < PP_M_COUNT; i++)
@@ -33,8 +31,7 @@ int64_t pp_agg_merge_values(pp_agg_kind kind, int64_t a, int64_t b) {
     return a + b;
 }
 
-static void emit_str(pp_metric_emit_fn emit, void *ctx, pp_metric_id m, const pp_pin *pin, const char *key,
-                     int64_t v) {
+static void emit_str(pp_metric_emit_fn emit, void *ctx, pp_metric_id m, const pp_pin *pin, const char *key, int64_t v) {
     if (!key) key = PP_KEY_NULL;
     emit(ctx, m, pin->event_day, key, strlen(key), v);
 }

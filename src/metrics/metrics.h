@@ -49,8 +49,8 @@ int pp_metric_find(const char *name); /* -1 if unknown */
 /* Merges two values of a kind: a + b, or max(a, b). */
 int64_t pp_agg_merge_values(pp_agg_kind kind, int64_t a, int64_t b);
 
-typedef void (*pp_metric_emit_fn)(void *ctx, pp_metric_id metric, const char *day, const char *key,
-                                  size_t keylen, int64_t value);
+typedef void (*pp_metric_emit_fn)(void *ctx, pp_metric_id metric, const char *day, const char *key, size_t keylen,
+                                  int64_t value);
 
 /* What one new (event day, unique_id) pin contributes. */
 void pp_metrics_of_pin(const pp_pin *pin, pp_metric_emit_fn emit, void *ctx);

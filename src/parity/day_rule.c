@@ -19,7 +19,8 @@ static void run_reason(pp_day_run run, const char *note, char *out, size_t n) {
         snprintf(out, n, "the batch run recorded no lake coverage (re-run it with coverage on)");
         break;
     case PP_DAY_RUN_RUNNING:
-        snprintf(out, n, "the newest batch run of the day is 'running'%s%s (wait for it, or re-run the batch)", sep, nt);
+        snprintf(out, n, "the newest batch run of the day is 'running'%s%s (wait for it, or re-run the batch)", sep,
+                 nt);
         break;
     case PP_DAY_RUN_ABANDONED:
         snprintf(out, n,
@@ -38,18 +39,22 @@ static void run_reason(pp_day_run run, const char *note, char *out, size_t n) {
 static void gap_reason(const pp_day_partition *p, int64_t next, const char *who, char *out, size_t n) {
     long long at = (long long)eff(next), hi = (long long)p->high, lo = (long long)p->low;
     if (p->high < 0)
-        snprintf(out, n, "partition %d: the %s read up to offset %lld of it, but Kafka has no such partition "
-                 "(was the topic re-created?)", (int)p->partition, who, at);
+        snprintf(out, n,
+                 "partition %d: the %s read up to offset %lld of it, but Kafka has no such partition "
+                 "(was the topic re-created?)",
+                 (int)p->partition, who, at);
     else if (at > hi)
-        snprintf(out, n, "partition %d: the %s read up to offset %lld, beyond Kafka's end %lld (was the topic re-created?)",
+        snprintf(out, n,
+                 "partition %d: the %s read up to offset %lld, beyond Kafka's end %lld (was the topic re-created?)",
                  (int)p->partition, who, at, hi);
     else if (at < lo)
         snprintf(out, n, "partition %d: offsets %lld..%lld were deleted by retention before the %s read them",
                  (int)p->partition, at, lo - 1, who);
     else
-        snprintf(out, n, "partition %d: Kafka holds offsets up to %lld, the %s read up to %lld: %lld record(s) %s "
-                 "(of any event day)%s", (int)p->partition, hi, who, at, hi - at,
-                 strchr(who, ' ') ? "in neither store" : "it has not read",
+        snprintf(out, n,
+                 "partition %d: Kafka holds offsets up to %lld, the %s read up to %lld: %lld record(s) %s "
+                 "(of any event day)%s",
+                 (int)p->partition, hi, who, at, hi - at, strchr(who, ' ') ? "in neither store" : "it has not read",
                  next < 0 ? "; it has never read this partition" : "");
 }
 

@@ -66,7 +66,6 @@ typedef struct {
 
 /* Decides for one day. run_note (may be NULL) is appended to the reason a run state
  * gives (e.g. "started on host h"). */
-void pp_day_decide(pp_day_run run, const char *run_note, const pp_day_partition *parts, size_t n,
-                   pp_day_decision *out);
+void pp_day_decide(pp_day_run run, const char *run_note, const pp_day_partition *parts, size_t n, pp_day_decision *out);
 
 #endif

@@ -44,20 +44,21 @@ int pp_parity_load_stream(pp_pg *pg, const char *day, pp_agg *agg, char *err, si
     int rc = pp_pg_exec(pg, "SELECT metric, key, value FROM metrics WHERE day = $1", 1, params, &res, err, errlen);
     if (rc) return rc;
     for (int r = 0; r < pp_pg_result_rows(res); r++)
-        add_row(agg, pp_pg_result_value(res, r, 0), day, pp_pg_result_value(res, r, 1),
-                pp_pg_result_len(res, r, 1), strtoll(pp_pg_result_value(res, r, 2), NULL, 10));
+        add_row(agg, pp_pg_result_value(res, r, 0), day, pp_pg_result_value(res, r, 1), pp_pg_result_len(res, r, 1),
+                strtoll(pp_pg_result_value(res, r, 2), NULL, 10));
     pp_pg_result_free(res);
     return PP_OK;
 }
 
-int pp_parity_load_stream_offsets(pp_pg *pg, const char *topic, const char *group, pp_parity_offset **out,
-                                  size_t *n, char *err, size_t errlen) {
+int pp_parity_load_stream_offsets(pp_pg *pg, const char *topic, const char *group, pp_parity_offset **out, size_t *n,
+                                  char *err, size_t errlen) {
     pp_pg_result *res = NULL;
     const char *params[] = {group, topic};
     *out = NULL;
     *n = 0;
-    int rc = pp_pg_exec(pg, "SELECT kafka_partition, next_offset FROM stream_offsets WHERE consumer_group = $1 AND topic = $2",
-                        2, params, &res, err, errlen);
+    int rc = pp_pg_exec(
+        pg, "SELECT kafka_partition, next_offset FROM stream_offsets WHERE consumer_group = $1 AND topic = $2", 2,
+        params, &res, err, errlen);
     if (rc) return rc;
     int rows = pp_pg_result_rows(res);
     pp_parity_offset *o = pp_xcalloc(rows > 0 ? (size_t)rows : 1, sizeof *o);

@@ -36,8 +36,8 @@ typedef struct {
 } pp_parity_offset;
 
 /* The stream's stored offsets of topic for group. *out is malloc'd (free() it). */
-int pp_parity_load_stream_offsets(pp_pg *pg, const char *topic, const char *group, pp_parity_offset **out,
-                                  size_t *n, char *err, size_t errlen);
+int pp_parity_load_stream_offsets(pp_pg *pg, const char *topic, const char *group, pp_parity_offset **out, size_t *n,
+                                  char *err, size_t errlen);
 
 /* Reads the day's batch runs, picks the one that counts (run_timeout_ms: when a
  * 'running' row is presumed dead) and decides with Kafka's partitions wm[0..nwm)

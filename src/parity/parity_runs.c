@@ -23,8 +23,8 @@ static int has_coverage(const char *coverage) {
     return ok;
 }
 
-pp_day_run pp_parity_pick_run(const pp_parity_run_row *rows, size_t n, int64_t run_timeout_ms, long *chosen,
-                              char *note, size_t notelen) {
+pp_day_run pp_parity_pick_run(const pp_parity_run_row *rows, size_t n, int64_t run_timeout_ms, long *chosen, char *note,
+                              size_t notelen) {
     *chosen = -1;
     note[0] = '\0';
     char *used = pp_xcalloc(n ? n : 1, 1);

@@ -41,14 +41,14 @@ typedef struct {
     const char *host;     /* may be NULL */
     int64_t write_ts;     /* µs; -1 when null */
     int64_t run_at_ms;
-    int64_t age_ms;       /* since the row was last written, by Cassandra's clock; -1 unknown */
+    int64_t age_ms; /* since the row was last written, by Cassandra's clock; -1 unknown */
 } pp_parity_run_row;
 
 /* The state of the day's newest run. *chosen is the index of the run whose coverage
  * counts (PP_DAY_RUN_DONE only; else -1). note gets who/when of a run that is not
  * done ("started 2026-01-02T03:04:05.000Z on host h"). */
-pp_day_run pp_parity_pick_run(const pp_parity_run_row *rows, size_t n, int64_t run_timeout_ms, long *chosen,
-                              char *note, size_t notelen);
+pp_day_run pp_parity_pick_run(const pp_parity_run_row *rows, size_t n, int64_t run_timeout_ms, long *chosen, char *note,
+                              size_t notelen);
 
 typedef struct {
     pp_parity_run_row *rows;

@@ -39,8 +39,10 @@ static void notice_cb(void *arg, const PGresult *res) {
     /* A FATAL outside a query is the server announcing it closes the session. */
     if (!strcmp(sev, "FATAL") || !strcmp(sev, "PANIC")) pg->doomed = 1;
     pp_log_level lvl = PP_LOG_WARN;
-    if (!strcmp(sev, "NOTICE") || !strcmp(sev, "INFO")) lvl = PP_LOG_INFO;
-    else if (!strcmp(sev, "DEBUG") || !strcmp(sev, "LOG")) lvl = PP_LOG_DEBUG;
+    if (!strcmp(sev, "NOTICE") || !strcmp(sev, "INFO"))
+        lvl = PP_LOG_INFO;
+    else if (!strcmp(sev, "DEBUG") || !strcmp(sev, "LOG"))
+        lvl = PP_LOG_DEBUG;
     pp_log(lvl, "pg", "server %s: %s", sev, msg);
 }
 
@@ -48,8 +50,7 @@ int pp_pg_connect(pp_pg **out, const char *dsn, char *err, size_t errlen) {
     char msg[1024];
     if (!dsn) dsn = pp_env_str("PINPIPE_PG_DSN", PP_PG_DEFAULT_DSN);
     /* Keywords before dbname are defaults the DSN may override; after it, enforced. */
-    const char *const kw[] = {"connect_timeout", "application_name", "dbname", "client_encoding",
-                              NULL};
+    const char *const kw[] = {"connect_timeout", "application_name", "dbname", "client_encoding", NULL};
     const char *const val[] = {"5", "pinpipe", dsn, "UTF8", NULL};
     pp_pg *pg = pp_xcalloc(1, sizeof *pg);
     pg->conn = PQconnectdbParams(kw, val, 1);
@@ -66,8 +67,8 @@ int pp_pg_connect(pp_pg **out, const char *dsn, char *err, size_t errlen) {
         return PP_EIO;
     }
     PQsetNoticeReceiver(pg->conn, notice_cb, pg);
-    PP_DEBUG("pg", "connected to %s:%s/%s as %s (backend %d)", PQhost(pg->conn), PQport(pg->conn),
-             PQdb(pg->conn), PQuser(pg->conn), PQbackendPID(pg->conn));
+    PP_DEBUG("pg", "connected to %s:%s/%s as %s (backend %d)", PQhost(pg->conn), PQport(pg->conn), PQdb(pg->conn),
+             PQuser(pg->conn), PQbackendPID(pg->conn));
     *out = pg;
     return PP_OK;
 }
@@ -95,8 +96,8 @@ int pp_pg_reconnect(pp_pg *pg, char *err, size_t errlen) {
         return PP_EIO;
     }
     pg->reconnects++;
-    PP_INFO("pg", "reconnected to %s:%s/%s (backend %d)", PQhost(pg->conn), PQport(pg->conn),
-            PQdb(pg->conn), PQbackendPID(pg->conn));
+    PP_INFO("pg", "reconnected to %s:%s/%s (backend %d)", PQhost(pg->conn), PQport(pg->conn), PQdb(pg->conn),
+            PQbackendPID(pg->conn));
     for (size_t i = 0; i < pg->nprep; i++) {
         int rc = pp_pg__prepare_one(pg, &pg->prep[i], err, errlen);
         if (rc != PP_OK) return rc;
@@ -125,8 +126,7 @@ int pp_pg__ready(pp_pg *pg, char *err, size_t errlen) {
 }
 
 static int is_conn_state(const char *s) {
-    return !strncmp(s, "08", 2) || !strcmp(s, "57P01") || !strcmp(s, "57P02") ||
-           !strcmp(s, "57P03");
+    return !strncmp(s, "08", 2) || !strcmp(s, "57P01") || !strcmp(s, "57P02") || !strcmp(s, "57P03");
 }
 
 /* A condition that passes by itself: a rolled-back transaction (40: serialization,
@@ -135,7 +135,7 @@ static int is_conn_state(const char *s) {
  * (57014), a system error (58: I/O). */
 static int is_transient_state(const char *s) {
     return !strncmp(s, "40", 2) || !strncmp(s, "53", 2) || !strcmp(s, "55P03") || !strcmp(s, "57014") ||
-           !strncmp(s, "58", 2);
+        !strncmp(s, "58", 2);
 }
 
 /* The data itself is refused: a data exception (22: a value out of range, an
@@ -145,8 +145,8 @@ static int is_refused_state(const char *s) {
     return !strncmp(s, "22", 2) || !strncmp(s, "23", 2) || !strncmp(s, "54", 2);
 }
 
-int pp_pg__check(pp_pg *pg, PGresult *res, ExecStatusType want, ExecStatusType want2,
-                 const char *what, char *err, size_t errlen) {
+int pp_pg__check(pp_pg *pg, PGresult *res, ExecStatusType want, ExecStatusType want2, const char *what, char *err,
+                 size_t errlen) {
     ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
     PGTransactionStatusType ts = PQtransactionStatus(pg->conn);
     if (ts != PQTRANS_UNKNOWN) pg->in_txn = ts != PQTRANS_IDLE;
@@ -160,11 +160,9 @@ int pp_pg__check(pp_pg *pg, PGresult *res, ExecStatusType want, ExecStatusType w
         const char *sev = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
         const char *detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
         const char *hint = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT);
-        pp_errf(err, errlen, "%s: %s: %s (SQLSTATE %s)%s%s%s%s", what, sev ? sev : "ERROR", primary,
-                pg->sqlstate, detail ? " DETAIL: " : "", detail ? detail : "",
-                hint ? " HINT: " : "", hint ? hint : "");
-    } else if (res && st != PGRES_FATAL_ERROR && st != PGRES_NONFATAL_ERROR &&
-               st != PGRES_BAD_RESPONSE) {
+        pp_errf(err, errlen, "%s: %s: %s (SQLSTATE %s)%s%s%s%s", what, sev ? sev : "ERROR", primary, pg->sqlstate,
+                detail ? " DETAIL: " : "", detail ? detail : "", hint ? " HINT: " : "", hint ? hint : "");
+    } else if (res && st != PGRES_FATAL_ERROR && st != PGRES_NONFATAL_ERROR && st != PGRES_BAD_RESPONSE) {
         pp_errf(err, errlen, "%s: unexpected result %s", what, PQresStatus(st));
     } else {
         char msg[1024];

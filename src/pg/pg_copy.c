@@ -17,11 +17,10 @@ struct pp_pg_copy {
     size_t ncols;
     char *buf;
     size_t len, cap;
-    int send_failed;        /* PQputCopyData failed: the connection is gone */
+    int send_failed; /* PQputCopyData failed: the connection is gone */
 };
 
-int pp_pg_copy_begin(pp_pg *pg, const char *copy_sql, size_t ncols, pp_pg_copy **out, char *err,
-                     size_t errlen) {
+int pp_pg_copy_begin(pp_pg *pg, const char *copy_sql, size_t ncols, pp_pg_copy **out, char *err, size_t errlen) {
     if (!copy_sql || ncols == 0) {
         pp_errf(err, errlen, "pg copy: need a COPY statement and a column count");
         return PP_EINVAL;
@@ -59,8 +58,7 @@ static int flush(pp_pg_copy *cp, char *err, size_t errlen) {
     return PP_OK;
 }
 
-int pp_pg_copy_row(pp_pg_copy *cp, const char *const *values, const size_t *lens, char *err,
-                   size_t errlen) {
+int pp_pg_copy_row(pp_pg_copy *cp, const char *const *values, const size_t *lens, char *err, size_t errlen) {
     if (cp->send_failed) {
         pp_errf(err, errlen, "pg copy: the connection failed earlier");
         return PP_EIO;

@@ -23,12 +23,10 @@
 
 typedef struct pp_pg_copy pp_pg_copy;
 
-int pp_pg_copy_begin(pp_pg *pg, const char *copy_sql, size_t ncols, pp_pg_copy **out, char *err,
-                     size_t errlen);
+int pp_pg_copy_begin(pp_pg *pg, const char *copy_sql, size_t ncols, pp_pg_copy **out, char *err, size_t errlen);
 /* values[0..ncols); lens may be NULL (NUL-terminated values). A value with a NUL
  * byte is PP_EINVAL and the copy stays usable. */
-int pp_pg_copy_row(pp_pg_copy *cp, const char *const *values, const size_t *lens, char *err,
-                   size_t errlen);
+int pp_pg_copy_row(pp_pg_copy *cp, const char *const *values, const size_t *lens, char *err, size_t errlen);
 /* Sends what is buffered, ends the COPY; *rows (may be NULL) gets the server's count. */
 int pp_pg_copy_end(pp_pg_copy *cp, long long *rows, char *err, size_t errlen);
 /* Abandons the COPY: the server discards every row of it. */

@@ -46,8 +46,8 @@ size_t pp_pg_copy_row_len(const char *const *values, const size_t *lens, size_t 
     return n;
 }
 
-int pp_pg_copy_encode_row(const char *const *values, const size_t *lens, size_t ncols, char *out,
-                          char *err, size_t errlen) {
+int pp_pg_copy_encode_row(const char *const *values, const size_t *lens, size_t ncols, char *out, char *err,
+                          size_t errlen) {
     for (size_t i = 0; i < ncols; i++) {
         if (i > 0) *out++ = '\t';
         if (!values[i]) {

@@ -26,7 +26,7 @@ size_t pp_pg_copy_row_len(const char *const *values, const size_t *lens, size_t 
 
 /* Encodes one row (tab-separated, \N for NULL, ending with '\n') into out, which has
  * pp_pg_copy_row_len bytes. PP_EINVAL (naming the column in err) on a NUL byte. */
-int pp_pg_copy_encode_row(const char *const *values, const size_t *lens, size_t ncols, char *out,
-                          char *err, size_t errlen);
+int pp_pg_copy_encode_row(const char *const *values, const size_t *lens, size_t ncols, char *out, char *err,
+                          size_t errlen);
 
 #endif

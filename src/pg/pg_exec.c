@@ -9,17 +9,18 @@
 #include "common/mem.h"
 #include "pg/pg_internal.h"
 
-static int finish(pp_pg *pg, PGresult *r, const char *what, pp_pg_result **res, char *err,
-                  size_t errlen) {
+static int finish(pp_pg *pg, PGresult *r, const char *what, pp_pg_result **res, char *err, size_t errlen) {
     int rc = pp_pg__check(pg, r, PGRES_COMMAND_OK, PGRES_TUPLES_OK, what, err, errlen);
     if (rc != PP_OK) return rc; /* r already cleared */
-    if (res) *res = r;
-    else PQclear(r);
+    if (res)
+        *res = r;
+    else
+        PQclear(r);
     return PP_OK;
 }
 
-int pp_pg_exec(pp_pg *pg, const char *sql, int nparams, const char *const *params,
-               pp_pg_result **res, char *err, size_t errlen) {
+int pp_pg_exec(pp_pg *pg, const char *sql, int nparams, const char *const *params, pp_pg_result **res, char *err,
+               size_t errlen) {
     if (res) *res = NULL;
     if (!sql || nparams < 0 || (nparams > 0 && !params)) {
         pp_errf(err, errlen, "pg exec: bad arguments");
@@ -38,8 +39,7 @@ int pp_pg__prepare_one(pp_pg *pg, const pg_prepared *p, char *err, size_t errlen
     return rc;
 }
 
-int pp_pg_prepare(pp_pg *pg, const char *name, const char *sql, int nparams, char *err,
-                  size_t errlen) {
+int pp_pg_prepare(pp_pg *pg, const char *name, const char *sql, int nparams, char *err, size_t errlen) {
     if (!name || !*name || !sql || nparams < 0) {
         pp_errf(err, errlen, "pg prepare: bad arguments");
         return PP_EINVAL;
@@ -64,8 +64,8 @@ int pp_pg_prepare(pp_pg *pg, const char *name, const char *sql, int nparams, cha
     return PP_OK;
 }
 
-int pp_pg_exec_prepared(pp_pg *pg, const char *name, int nparams, const char *const *params,
-                        pp_pg_result **res, char *err, size_t errlen) {
+int pp_pg_exec_prepared(pp_pg *pg, const char *name, int nparams, const char *const *params, pp_pg_result **res,
+                        char *err, size_t errlen) {
     if (res) *res = NULL;
     if (!name || nparams < 0 || (nparams > 0 && !params)) {
         pp_errf(err, errlen, "pg exec prepared: bad arguments");
@@ -77,8 +77,8 @@ int pp_pg_exec_prepared(pp_pg *pg, const char *name, int nparams, const char *co
     return finish(pg, r, "pg exec prepared", res, err, errlen);
 }
 
-int pp_pg_query_value(pp_pg *pg, const char *sql, int nparams, const char *const *params,
-                      char **value, char *err, size_t errlen) {
+int pp_pg_query_value(pp_pg *pg, const char *sql, int nparams, const char *const *params, char **value, char *err,
+                      size_t errlen) {
     pp_pg_result *r = NULL;
     *value = NULL;
     int rc = pp_pg_exec(pg, sql, nparams, params, &r, err, errlen);
@@ -93,8 +93,8 @@ int pp_pg_query_value(pp_pg *pg, const char *sql, int nparams, const char *const
     return rc;
 }
 
-int pp_pg_query_int64(pp_pg *pg, const char *sql, int nparams, const char *const *params,
-                      long long *value, char *err, size_t errlen) {
+int pp_pg_query_int64(pp_pg *pg, const char *sql, int nparams, const char *const *params, long long *value, char *err,
+                      size_t errlen) {
     char *text = NULL;
     int rc = pp_pg_query_value(pg, sql, nparams, params, &text, err, errlen);
     if (rc != PP_OK) return rc;

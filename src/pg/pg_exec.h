@@ -26,24 +26,23 @@
 typedef struct pg_result pp_pg_result; /* libpq's PGresult */
 
 /* Runs sql with nparams parameters. res may be NULL when the rows are not wanted. */
-int pp_pg_exec(pp_pg *pg, const char *sql, int nparams, const char *const *params,
-               pp_pg_result **res, char *err, size_t errlen);
+int pp_pg_exec(pp_pg *pg, const char *sql, int nparams, const char *const *params, pp_pg_result **res, char *err,
+               size_t errlen);
 
 /* Prepares a named statement and remembers it: after a reconnect it is prepared
  * again automatically. Preparing a known name again with the same SQL is a no-op;
  * with different SQL it is PP_EINVAL. */
-int pp_pg_prepare(pp_pg *pg, const char *name, const char *sql, int nparams, char *err,
-                  size_t errlen);
-int pp_pg_exec_prepared(pp_pg *pg, const char *name, int nparams, const char *const *params,
-                        pp_pg_result **res, char *err, size_t errlen);
+int pp_pg_prepare(pp_pg *pg, const char *name, const char *sql, int nparams, char *err, size_t errlen);
+int pp_pg_exec_prepared(pp_pg *pg, const char *name, int nparams, const char *const *params, pp_pg_result **res,
+                        char *err, size_t errlen);
 
 /* The first column of the first row: *value is malloc'd text (free() it) or NULL for
  * SQL NULL. PP_ENOTFOUND when there is no row. */
-int pp_pg_query_value(pp_pg *pg, const char *sql, int nparams, const char *const *params,
-                      char **value, char *err, size_t errlen);
+int pp_pg_query_value(pp_pg *pg, const char *sql, int nparams, const char *const *params, char **value, char *err,
+                      size_t errlen);
 /* The same, parsed as an integer: PP_ENOTFOUND no row, PP_EINVAL NULL or not an integer. */
-int pp_pg_query_int64(pp_pg *pg, const char *sql, int nparams, const char *const *params,
-                      long long *value, char *err, size_t errlen);
+int pp_pg_query_int64(pp_pg *pg, const char *sql, int nparams, const char *const *params, long long *value, char *err,
+                      size_t errlen);
 
 int pp_pg_result_rows(const pp_pg_result *r);
 int pp_pg_result_cols(const pp_pg_result *r);

@@ -12,8 +12,7 @@
 #include "pg/pg_internal.h"
 
 int pp_pg_begin(pp_pg *pg, pp_pg_isolation iso, char *err, size_t errlen) {
-    static const char *const sql[] = {"BEGIN ISOLATION LEVEL READ COMMITTED",
-                                      "BEGIN ISOLATION LEVEL REPEATABLE READ",
+    static const char *const sql[] = {"BEGIN ISOLATION LEVEL READ COMMITTED", "BEGIN ISOLATION LEVEL REPEATABLE READ",
                                       "BEGIN ISOLATION LEVEL SERIALIZABLE"};
     if ((int)iso < 0 || (int)iso > 2) {
         pp_errf(err, errlen, "pg begin: bad isolation level");
@@ -51,9 +50,7 @@ void pp_pg_retry_init(pp_pg_retry *r) {
     r->max_backoff_ms = 2000;
 }
 
-int pp_pg_retryable_state(const char *s) {
-    return s && (!strcmp(s, "40001") || !strcmp(s, "40P01"));
-}
+int pp_pg_retryable_state(const char *s) { return s && (!strcmp(s, "40001") || !strcmp(s, "40P01")); }
 
 /* Back-off before attempt n+1: backoff * 2^(n-1), capped, +-25% jitter. */
 static long backoff(const pp_pg_retry *p, int n, unsigned *seed) {
@@ -65,11 +62,13 @@ static long backoff(const pp_pg_retry *p, int n, unsigned *seed) {
     return span > 0 ? d - span / 2 + (long)((*seed >> 8) % (unsigned)(span + 1)) : d;
 }
 
-int pp_pg_run_txn(pp_pg *pg, const pp_pg_retry *policy, pp_pg_txn_fn fn, void *arg,
-                  int *attempts, char *err, size_t errlen) {
+int pp_pg_run_txn(pp_pg *pg, const pp_pg_retry *policy, pp_pg_txn_fn fn, void *arg, int *attempts, char *err,
+                  size_t errlen) {
     pp_pg_retry p;
-    if (policy) p = *policy;
-    else pp_pg_retry_init(&p);
+    if (policy)
+        p = *policy;
+    else
+        pp_pg_retry_init(&p);
     if (p.max_attempts < 1) p.max_attempts = 1;
     unsigned seed = (unsigned)time(NULL) ^ (unsigned)(size_t)pg;
     char msg[1024] = "";
@@ -95,21 +94,21 @@ int pp_pg_run_txn(pp_pg *pg, const pp_pg_retry *policy, pp_pg_txn_fn fn, void *a
         snprintf(state, sizeof state, "%s", pg->sqlstate);
         if (pg->in_txn || PQstatus(pg->conn) != CONNECTION_OK) {
             char rb[256];
-            if (pp_pg_rollback(pg, rb, sizeof rb) != PP_OK)
-                PP_WARN("pg", "rollback after a failed attempt: %s", rb);
+            if (pp_pg_rollback(pg, rb, sizeof rb) != PP_OK) PP_WARN("pg", "rollback after a failed attempt: %s", rb);
         }
         if (lost && phase == IN_COMMIT && !p.retry_unknown_commit) {
             size_t len = strlen(msg);
-            snprintf(msg + len, sizeof msg - len, " (connection lost during COMMIT: "
-                                                  "commit outcome unknown)");
+            snprintf(msg + len, sizeof msg - len,
+                     " (connection lost during COMMIT: "
+                     "commit outcome unknown)");
             rc = PP_EIO;
             break;
         }
         if (lost) retry = 1;
         if (!retry || n >= p.max_attempts) break;
         long d = backoff(&p, n, &seed);
-        PP_WARN("pg", "transaction attempt %d/%d failed (%s%s): %s; retrying in %ld ms", n,
-                p.max_attempts, lost ? "connection lost" : "SQLSTATE ", lost ? "" : state, msg, d);
+        PP_WARN("pg", "transaction attempt %d/%d failed (%s%s): %s; retrying in %ld ms", n, p.max_attempts,
+                lost ? "connection lost" : "SQLSTATE ", lost ? "" : state, msg, d);
         pp_sleep_ms(d);
     }
     if (attempts) *attempts = n;

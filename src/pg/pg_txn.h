@@ -31,11 +31,7 @@
 
 #include "pg/pg_conn.h"
 
-typedef enum {
-    PP_PG_READ_COMMITTED = 0,
-    PP_PG_REPEATABLE_READ,
-    PP_PG_SERIALIZABLE
-} pp_pg_isolation;
+typedef enum { PP_PG_READ_COMMITTED = 0, PP_PG_REPEATABLE_READ, PP_PG_SERIALIZABLE } pp_pg_isolation;
 
 int pp_pg_begin(pp_pg *pg, pp_pg_isolation iso, char *err, size_t errlen);
 int pp_pg_commit(pp_pg *pg, char *err, size_t errlen);
@@ -60,7 +56,7 @@ int pp_pg_retryable_state(const char *sqlstate);
 
 /* policy may be NULL (the defaults). *attempts (may be NULL) gets the number of
  * attempts made. On failure err holds the last attempt's error. */
-int pp_pg_run_txn(pp_pg *pg, const pp_pg_retry *policy, pp_pg_txn_fn fn, void *arg,
-                  int *attempts, char *err, size_t errlen);
+int pp_pg_run_txn(pp_pg *pg, const pp_pg_retry *policy, pp_pg_txn_fn fn, void *arg, int *attempts, char *err,
+                  size_t errlen);
 
 #endif

@@ -49,7 +49,10 @@ int s3_create_bucket(s3_client *c, char *err, size_t errlen) {
                  "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
                  "<LocationConstraint>%s</LocationConstraint></CreateBucketConfiguration>",
                  c->region);
-    s3_request r = {.method = "PUT", .bucket = c->bucket, .body = body, .body_len = strlen(body),
+    s3_request r = {.method = "PUT",
+                    .bucket = c->bucket,
+                    .body = body,
+                    .body_len = strlen(body),
                     .content_type = body[0] ? "application/xml" : NULL};
     int rc = s3_transport_run(c->t, &r, err, errlen);
     if (rc && r.status == 409 && !strcmp(r.error.code, "BucketAlreadyOwnedByYou")) {
@@ -60,24 +63,27 @@ int s3_create_bucket(s3_client *c, char *err, size_t errlen) {
     return rc;
 }
 
-int s3_put_buffer(s3_client *c, const char *key, const void *data, size_t len,
-                  const char *content_type, char *err, size_t errlen) {
+int s3_put_buffer(s3_client *c, const char *key, const void *data, size_t len, const char *content_type, char *err,
+                  size_t errlen) {
     if (!key) return PP_EINVAL;
-    s3_request r = {.method = "PUT", .bucket = c->bucket, .key = key, .body = data,
-                    .body_len = len, .content_type = content_type};
+    s3_request r =
+        {.method = "PUT", .bucket = c->bucket, .key = key, .body = data, .body_len = len, .content_type = content_type};
     return s3_transport_run(c->t, &r, err, errlen);
 }
 
-int s3_put_stream(s3_client *c, const char *key, FILE *f, long long size,
-                  const char *content_type, char *err, size_t errlen) {
+int s3_put_stream(s3_client *c, const char *key, FILE *f, long long size, const char *content_type, char *err,
+                  size_t errlen) {
     if (!key || !f) return PP_EINVAL;
-    s3_request r = {.method = "PUT", .bucket = c->bucket, .key = key, .body_file = f,
-                    .body_file_size = size, .content_type = content_type};
+    s3_request r = {.method = "PUT",
+                    .bucket = c->bucket,
+                    .key = key,
+                    .body_file = f,
+                    .body_file_size = size,
+                    .content_type = content_type};
     return s3_transport_run(c->t, &r, err, errlen);
 }
 
-int s3_put_file(s3_client *c, const char *key, const char *path, const char *content_type,
-                char *err, size_t errlen) {
+int s3_put_file(s3_client *c, const char *key, const char *path, const char *content_type, char *err, size_t errlen) {
     int rc = PP_EIO;
     struct stat st;
     FILE *f = fopen(path, "rb");
@@ -96,11 +102,9 @@ done:
     return rc;
 }
 
-int s3_get(s3_client *c, const char *key, s3_sink_fn sink, void *ud, s3_object_meta *meta,
-           char *err, size_t errlen) {
+int s3_get(s3_client *c, const char *key, s3_sink_fn sink, void *ud, s3_object_meta *meta, char *err, size_t errlen) {
     if (!key || !sink) return PP_EINVAL;
-    s3_request r = {.method = "GET", .bucket = c->bucket, .key = key, .sink = sink,
-                    .sink_ud = ud, .meta = meta};
+    s3_request r = {.method = "GET", .bucket = c->bucket, .key = key, .sink = sink, .sink_ud = ud, .meta = meta};
     return s3_transport_run(c->t, &r, err, errlen);
 }
 
@@ -118,26 +122,23 @@ static int to_file(void *ud, const void *data, size_t n) {
     return 0;
 }
 
-int s3_get_to_file(s3_client *c, const char *key, FILE *out, s3_object_meta *meta, char *err,
-                   size_t errlen) {
+int s3_get_to_file(s3_client *c, const char *key, FILE *out, s3_object_meta *meta, char *err, size_t errlen) {
     file_sink fs = {out, 0};
     errno = 0;
     int rc = s3_get(c, key, to_file, &fs, meta, err, errlen);
     if (rc && fs.errnum)
-        pp_errf(err, errlen, "S3 GET %s/%s: writing the output: %s", c->bucket, key,
-                strerror(fs.errnum));
+        pp_errf(err, errlen, "S3 GET %s/%s: writing the output: %s", c->bucket, key, strerror(fs.errnum));
     return rc;
 }
 
-int s3_get_to_buffer(s3_client *c, const char *key, size_t max_bytes, char **data, size_t *len,
-                     char *err, size_t errlen) {
+int s3_get_to_buffer(s3_client *c, const char *key, size_t max_bytes, char **data, size_t *len, char *err,
+                     size_t errlen) {
     pp_strbuf b;
     pp_sb_init(&b);
     *data = NULL;
     *len = 0;
     if (!key) return PP_EINVAL;
-    s3_request r = {.method = "GET", .bucket = c->bucket, .key = key, .collect = &b,
-                    .collect_max = max_bytes};
+    s3_request r = {.method = "GET", .bucket = c->bucket, .key = key, .collect = &b, .collect_max = max_bytes};
     int rc = s3_transport_run(c->t, &r, err, errlen);
     if (rc) {
         pp_sb_free(&b);
@@ -166,8 +167,8 @@ int s3_delete(s3_client *c, const char *key, char *err, size_t errlen) {
     return rc;
 }
 
-int s3_list_page_get(s3_client *c, const s3_list_opts *opts, const char *token,
-                     s3_list_page *page, char *err, size_t errlen) {
+int s3_list_page_get(s3_client *c, const s3_list_opts *opts, const char *token, s3_list_page *page, char *err,
+                     size_t errlen) {
     static const s3_list_opts none = {0};
     char max_keys[24] = "";
     s3_query_param q[6];
@@ -183,11 +184,14 @@ int s3_list_page_get(s3_client *c, const s3_list_opts *opts, const char *token,
         snprintf(max_keys, sizeof max_keys, "%d", opts->max_keys);
         q[n++] = (s3_query_param){"max-keys", max_keys};
     }
-    if (opts->start_after && *opts->start_after)
-        q[n++] = (s3_query_param){"start-after", opts->start_after};
+    if (opts->start_after && *opts->start_after) q[n++] = (s3_query_param){"start-after", opts->start_after};
     if (token && *token) q[n++] = (s3_query_param){"continuation-token", token};
-    s3_request r = {.method = "GET", .bucket = c->bucket, .query = q, .n_query = n,
-                    .collect = &body, .collect_max = LIST_BODY_MAX};
+    s3_request r = {.method = "GET",
+                    .bucket = c->bucket,
+                    .query = q,
+                    .n_query = n,
+                    .collect = &body,
+                    .collect_max = LIST_BODY_MAX};
     int rc = s3_transport_run(c->t, &r, err, errlen);
     if (!rc) {
         char xerr[256];
@@ -198,8 +202,7 @@ int s3_list_page_get(s3_client *c, const s3_list_opts *opts, const char *token,
     return rc;
 }
 
-int s3_list_all(s3_client *c, const s3_list_opts *opts, s3_list_fn fn, void *ud, char *err,
-                size_t errlen) {
+int s3_list_all(s3_client *c, const s3_list_opts *opts, s3_list_fn fn, void *ud, char *err, size_t errlen) {
     int rc = PP_OK;
     char *token = NULL;
     s3_list_page page = {0};
@@ -212,8 +215,7 @@ int s3_list_all(s3_client *c, const s3_list_opts *opts, s3_list_fn fn, void *ud,
         for (size_t i = 0; i < page.n_entries && !rc; i++) rc = fn(ud, &page.entries[i]);
         if (rc || !page.is_truncated) break;
         if (!page.next_token || !*page.next_token || (token && !strcmp(token, page.next_token))) {
-            pp_errf(err, errlen, "S3 GET %s/ (list): truncated page without a new continuation token",
-                    c->bucket);
+            pp_errf(err, errlen, "S3 GET %s/ (list): truncated page without a new continuation token", c->bucket);
             rc = PP_EPROTO;
             break;
         }

@@ -44,31 +44,28 @@ int s3_create_bucket(s3_client *c, char *err, size_t errlen);
 
 /* Stores len bytes from memory; the payload's SHA-256 is signed. content_type may be
  * NULL (no header; servers default to binary/octet-stream). */
-int s3_put_buffer(s3_client *c, const char *key, const void *data, size_t len,
-                  const char *content_type, char *err, size_t errlen);
+int s3_put_buffer(s3_client *c, const char *key, const void *data, size_t len, const char *content_type, char *err,
+                  size_t errlen);
 
 /* Streams `size` bytes of f, from its current position, as one PUT (S3 needs the
  * size up front: spool a pipe into a temporary file first). The payload hash sent is
  * UNSIGNED-PAYLOAD unless PINPIPE_S3_SIGN_STREAMS=1 and f is seekable (then an extra
  * read pass hashes it). Retried only if f is seekable. f stays open (caller's). */
-int s3_put_stream(s3_client *c, const char *key, FILE *f, long long size,
-                  const char *content_type, char *err, size_t errlen);
+int s3_put_stream(s3_client *c, const char *key, FILE *f, long long size, const char *content_type, char *err,
+                  size_t errlen);
 /* s3_put_stream of a whole file by path. */
-int s3_put_file(s3_client *c, const char *key, const char *path, const char *content_type,
-                char *err, size_t errlen);
+int s3_put_file(s3_client *c, const char *key, const char *path, const char *content_type, char *err, size_t errlen);
 
 /* Streams the object to sink in pieces, never holding it whole; meta may be NULL.
  * A failure after the first byte reached the sink is not retried (the caller would
  * see bytes twice): the call fails and the caller starts over. */
-int s3_get(s3_client *c, const char *key, s3_sink_fn sink, void *ud, s3_object_meta *meta,
-           char *err, size_t errlen);
+int s3_get(s3_client *c, const char *key, s3_sink_fn sink, void *ud, s3_object_meta *meta, char *err, size_t errlen);
 /* s3_get into an open FILE* (written at its position; not flushed or closed). */
-int s3_get_to_file(s3_client *c, const char *key, FILE *out, s3_object_meta *meta, char *err,
-                   size_t errlen);
+int s3_get_to_file(s3_client *c, const char *key, FILE *out, s3_object_meta *meta, char *err, size_t errlen);
 /* s3_get into memory, only when asked: fails with PP_EPROTO if the object is larger
  * than max_bytes. *data (NUL-terminated, caller frees) and *len on success. */
-int s3_get_to_buffer(s3_client *c, const char *key, size_t max_bytes, char **data, size_t *len,
-                     char *err, size_t errlen);
+int s3_get_to_buffer(s3_client *c, const char *key, size_t max_bytes, char **data, size_t *len, char *err,
+                     size_t errlen);
 
 /* Size, ETag, Last-Modified and Content-Type; PP_ENOTFOUND when the key is absent. */
 int s3_head(s3_client *c, const char *key, s3_object_meta *meta, char *err, size_t errlen);
@@ -85,15 +82,14 @@ typedef struct {
 
 /* One ListObjectsV2 page; token is NULL for the first page, else the previous page's
  * next_token. The caller frees *page with s3_list_page_free. */
-int s3_list_page_get(s3_client *c, const s3_list_opts *opts, const char *token,
-                     s3_list_page *page, char *err, size_t errlen);
+int s3_list_page_get(s3_client *c, const s3_list_opts *opts, const char *token, s3_list_page *page, char *err,
+                     size_t errlen);
 
 /* Called per key (and per common prefix, with entry->size == -1 and only key set),
  * in server order. Return 0 to go on, anything else to stop the listing (returned). */
 typedef int (*s3_list_fn)(void *ud, const s3_list_entry *entry);
 
 /* Every page, following continuation tokens until IsTruncated is false. */
-int s3_list_all(s3_client *c, const s3_list_opts *opts, s3_list_fn fn, void *ud, char *err,
-                size_t errlen);
+int s3_list_all(s3_client *c, const s3_list_opts *opts, s3_list_fn fn, void *ud, char *err, size_t errlen);
 
 #endif

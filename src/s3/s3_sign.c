@@ -21,14 +21,12 @@ static void to_hex(const unsigned char *md, char out[S3_SHA256_HEX_LEN + 1]) {
 int s3_sha256_hex(const void *data, size_t n, char out[S3_SHA256_HEX_LEN + 1]) {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int mdlen = 0;
-    if (!EVP_Digest(n ? data : "", n, md, &mdlen, EVP_sha256(), NULL) || mdlen != 32)
-        return PP_ENOMEM;
+    if (!EVP_Digest(n ? data : "", n, md, &mdlen, EVP_sha256(), NULL) || mdlen != 32) return PP_ENOMEM;
     to_hex(md, out);
     return PP_OK;
 }
 
-int s3_sha256_stream_hex(FILE *f, long long n, char out[S3_SHA256_HEX_LEN + 1], char *err,
-                         size_t errlen) {
+int s3_sha256_stream_hex(FILE *f, long long n, char out[S3_SHA256_HEX_LEN + 1], char *err, size_t errlen) {
     enum { CHUNK = 64 * 1024 };
     int rc = PP_ENOMEM;
     unsigned char md[EVP_MAX_MD_SIZE];
@@ -73,8 +71,8 @@ done:
 }
 
 static int unreserved(unsigned char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '.' || c == '_' || c == '~';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+        c == '_' || c == '~';
 }
 
 void s3_uri_encode(pp_strbuf *out, const char *s, size_t n, int keep_slash) {
@@ -120,8 +118,7 @@ int s3_canonical_query(pp_strbuf *out, const s3_query_param *params, size_t n) {
         used++;
     }
     qsort(pairs, used, sizeof *pairs, cmp_pair);
-    for (size_t i = 0; i < used; i++)
-        pp_sb_printf(out, "%s%s=%s", i ? "&" : "", pairs[i].name, pairs[i].value);
+    for (size_t i = 0; i < used; i++) pp_sb_printf(out, "%s%s=%s", i ? "&" : "", pairs[i].name, pairs[i].value);
     for (size_t i = 0; i < used; i++) {
         free(pairs[i].name);
         free(pairs[i].value);

@@ -35,8 +35,7 @@ int s3_sha256_hex(const void *data, size_t n, char out[S3_SHA256_HEX_LEN + 1]);
 /* Hex SHA-256 of the next n bytes of f (n < 0: up to EOF), read from its current
  * position, which is left after them. 0, PP_EIO (read error, or EOF before n bytes)
  * or PP_ENOMEM; fills err. */
-int s3_sha256_stream_hex(FILE *f, long long n, char out[S3_SHA256_HEX_LEN + 1], char *err,
-                         size_t errlen);
+int s3_sha256_stream_hex(FILE *f, long long n, char out[S3_SHA256_HEX_LEN + 1], char *err, size_t errlen);
 
 /* Appends the SigV4 URI-encoding of n bytes of s to out. */
 void s3_uri_encode(pp_strbuf *out, const char *s, size_t n, int keep_slash);

@@ -36,16 +36,16 @@ struct s3_transport {
 typedef struct {
     s3_transport *t;
     s3_request *r;
-    size_t body_pos;         /* memory body: bytes handed to curl */
-    long long file_sent;     /* file body: bytes handed to curl */
-    off_t file_start;        /* file body: where it starts; -1 if not seekable */
-    int read_failed;         /* the file body could not be read (errno in read_errno) */
+    size_t body_pos;     /* memory body: bytes handed to curl */
+    long long file_sent; /* file body: bytes handed to curl */
+    off_t file_start;    /* file body: where it starts; -1 if not seekable */
+    int read_failed;     /* the file body could not be read (errno in read_errno) */
     int read_errno;
-    long long sink_bytes;    /* response bytes handed to the sink */
-    int sink_rc;             /* the sink's error, 0 if none */
+    long long sink_bytes; /* response bytes handed to the sink */
+    int sink_rc;          /* the sink's error, 0 if none */
     int collect_overflow;
     pp_strbuf err_body;
-    char reason[96];         /* reason phrase of the last status line */
+    char reason[96]; /* reason phrase of the last status line */
     char curl_err[CURL_ERROR_SIZE];
 } xfer;
 
@@ -83,8 +83,9 @@ int s3_transport_create(const s3_config *cfg, s3_transport **out, char *err, siz
         return PP_EINVAL;
     }
     if (!cfg->access_key || !*cfg->access_key || !cfg->secret_key || !*cfg->secret_key) {
-        pp_errf(err, errlen, "S3 credentials missing: set PINPIPE_S3_ACCESS_KEY and "
-                             "PINPIPE_S3_SECRET_KEY (or --access-key/--secret-key-file)");
+        pp_errf(err, errlen,
+                "S3 credentials missing: set PINPIPE_S3_ACCESS_KEY and "
+                "PINPIPE_S3_SECRET_KEY (or --access-key/--secret-key-file)");
         return PP_EINVAL;
     }
     t = pp_xcalloc(1, sizeof *t);
@@ -305,20 +306,16 @@ static int retryable_curl(CURLcode cc) {
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_HTTP2:
     case CURLE_HTTP2_STREAM:
-    case CURLE_WEIRD_SERVER_REPLY:
-        return 1;
-    default:
-        return 0;
+    case CURLE_WEIRD_SERVER_REPLY: return 1;
+    default: return 0;
     }
 }
 
 static int retryable_http(long status, const s3_error_info *e) {
-    return status >= 500 || status == 429 || !strcmp(e->code, "RequestTimeout") ||
-           !strcmp(e->code, "SlowDown");
+    return status >= 500 || status == 429 || !strcmp(e->code, "RequestTimeout") || !strcmp(e->code, "SlowDown");
 }
 
-static void setup(xfer *x, s3_transport *t, s3_request *r, const char *url,
-                  struct curl_slist *headers) {
+static void setup(xfer *x, s3_transport *t, s3_request *r, const char *url, struct curl_slist *headers) {
     CURL *c = t->curl;
     curl_easy_reset(c); /* keeps the connection cache */
     curl_easy_setopt(c, CURLOPT_URL, url);
@@ -363,8 +360,7 @@ static void setup(xfer *x, s3_transport *t, s3_request *r, const char *url,
 /* Payload hash for x-amz-content-sha256: of the memory body, of the file body when
  * sign_streams is on and the file is seekable (one extra read pass), else
  * UNSIGNED-PAYLOAD (the body is then covered by TLS on https, not by the signature). */
-static int payload_hash(s3_transport *t, s3_request *r, off_t file_start, char out[65], char *err,
-                        size_t errlen) {
+static int payload_hash(s3_transport *t, s3_request *r, off_t file_start, char out[65], char *err, size_t errlen) {
     if (!r->body_file) return s3_sha256_hex(r->body, r->body_len, out);
     if (!t->sign_streams || file_start < 0) {
         snprintf(out, 65, "%s", S3_UNSIGNED_PAYLOAD);
@@ -398,8 +394,7 @@ int s3_transport_run(s3_transport *t, s3_request *r, char *err, size_t errlen) {
     r->status = 0;
     r->attempts = 0;
     memset(&r->error, 0, sizeof r->error);
-    snprintf(what, sizeof what, "%s %s/%s", r->method, r->bucket ? r->bucket : "",
-             r->key ? r->key : "");
+    snprintf(what, sizeof what, "%s %s/%s", r->method, r->bucket ? r->bucket : "", r->key ? r->key : "");
     if (!r->bucket || !*r->bucket || (r->key && !*r->key)) {
         pp_errf(err, errlen, "S3 %s: %s", what, !r->bucket || !*r->bucket ? "no bucket given" : "empty key");
         return PP_EINVAL;
@@ -464,8 +459,8 @@ int s3_transport_run(s3_transport *t, s3_request *r, char *err, size_t errlen) {
             /* transient (5xx, 429, SlowDown, RequestTimeout) is PP_EIO: the caller may try
              * again later; any other status is permanent (common/error.h) */
             rc = status == 404 && (!r->error.code[0] || !strncmp(r->error.code, "NoSuch", 6)) ? PP_ENOTFOUND
-                 : retry                                                                   ? PP_EIO
-                                                                                           : PP_ESERVER;
+                : retry                                                                       ? PP_EIO
+                                                                                              : PP_ESERVER;
             http_error(&x, what, status, err, errlen);
         } else if (cc != CURLE_OK) {
             rc = cc == CURLE_OPERATION_TIMEDOUT ? PP_ETIMEOUT : PP_EIO;
@@ -483,17 +478,14 @@ int s3_transport_run(s3_transport *t, s3_request *r, char *err, size_t errlen) {
         long d = t->retry_base_ms << shift;
         if (d > t->retry_max_ms || d <= 0) d = t->retry_max_ms;
         long delay = d / 2 + (long)(next_rand(t) % (uint64_t)(d / 2 + 1));
-        if (!replayable || r->attempts >= t->max_attempts ||
-            pp_mono_ms() - t0 + delay >= t->retry_budget_ms) {
+        if (!replayable || r->attempts >= t->max_attempts || pp_mono_ms() - t0 + delay >= t->retry_budget_ms) {
             if (r->attempts > 1) {
                 size_t l = strlen(err ? err : "");
-                if (err && l + 1 < errlen)
-                    snprintf(err + l, errlen - l, " (after %d attempts)", r->attempts);
+                if (err && l + 1 < errlen) snprintf(err + l, errlen - l, " (after %d attempts)", r->attempts);
             }
             break;
         }
-        PP_WARN("s3", "%s; retry %d of %d in %ld ms", err ? err : what, r->attempts,
-                t->max_attempts - 1, delay);
+        PP_WARN("s3", "%s; retry %d of %d in %ld ms", err ? err : what, r->attempts, t->max_attempts - 1, delay);
         pp_sleep_ms(delay);
         if (r->body_file && fseeko(r->body_file, x.file_start, SEEK_SET)) {
             rc = PP_EIO;

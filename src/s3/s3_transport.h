@@ -62,8 +62,8 @@ typedef struct {
     size_t collect_max;
     s3_object_meta *meta; /* optional: filled from the final response's headers */
     /* out */
-    long status;          /* HTTP status of the last attempt, 0 if none arrived */
-    s3_error_info error;  /* the server's <Error>, when the last answer had one */
+    long status;         /* HTTP status of the last attempt, 0 if none arrived */
+    s3_error_info error; /* the server's <Error>, when the last answer had one */
     int attempts;
 } s3_request;
 

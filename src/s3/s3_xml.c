@@ -23,7 +23,7 @@ typedef struct {
     doc_kind kind;
     int depth;
     const char *path[MAX_DEPTH]; /* element names of interest, NULL for others */
-    pp_strbuf text;                /* character data of the current element */
+    pp_strbuf text;              /* character data of the current element */
     int failed;                  /* set by a handler; message in err */
     char err[256];
     /* DOC_LIST */
@@ -42,10 +42,9 @@ static void fail(parse_state *st, const char *fmt, const char *arg) {
 }
 
 /* Interned names: handlers compare pointers to these, so path[] needs no copies. */
-static const char *const NAMES[] = {"ListBucketResult", "Contents", "Key", "Size", "ETag",
-                                    "LastModified", "IsTruncated", "NextContinuationToken",
-                                    "CommonPrefixes", "Prefix", "Error", "Code", "Message",
-                                    "RequestId", "Resource"};
+static const char *const NAMES[] = {
+    "ListBucketResult", "Contents", "Key",   "Size", "ETag",    "LastModified", "IsTruncated", "NextContinuationToken",
+    "CommonPrefixes",   "Prefix",   "Error", "Code", "Message", "RequestId",    "Resource"};
 
 static const char *intern(const char *name) {
     for (size_t i = 0; i < sizeof NAMES / sizeof NAMES[0]; i++)
@@ -56,9 +55,8 @@ static const char *intern(const char *name) {
 static int at(const parse_state *st, const char *a, const char *b, const char *c) {
     int want = c ? 3 : b ? 2 : 1;
     if (st->depth != want) return 0;
-    return !strcmp(st->path[0] ? st->path[0] : "", a) &&
-           (!b || !strcmp(st->path[1] ? st->path[1] : "", b)) &&
-           (!c || !strcmp(st->path[2] ? st->path[2] : "", c));
+    return !strcmp(st->path[0] ? st->path[0] : "", a) && (!b || !strcmp(st->path[1] ? st->path[1] : "", b)) &&
+        (!c || !strcmp(st->path[2] ? st->path[2] : "", c));
 }
 
 static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **attrs) {
@@ -122,14 +120,19 @@ static void end_list(parse_state *st) {
         char *end = NULL;
         errno = 0;
         long long n = strtoll(v, &end, 10);
-        if (!*v || *v == '-' || *end || errno || n < 0) fail(st, "bad <Size> value '%s'", v);
-        else p->entries[p->n_entries - 1].size = n;
+        if (!*v || *v == '-' || *end || errno || n < 0)
+            fail(st, "bad <Size> value '%s'", v);
+        else
+            p->entries[p->n_entries - 1].size = n;
     } else if (at(st, "ListBucketResult", "Contents", NULL)) {
         if (!p->entries[p->n_entries - 1].key) fail(st, "%s", "<Contents> without <Key>");
     } else if (at(st, "ListBucketResult", "IsTruncated", NULL)) {
-        if (!strcmp(v, "true")) p->is_truncated = 1;
-        else if (!strcmp(v, "false")) p->is_truncated = 0;
-        else fail(st, "bad <IsTruncated> value '%s'", v);
+        if (!strcmp(v, "true"))
+            p->is_truncated = 1;
+        else if (!strcmp(v, "false"))
+            p->is_truncated = 0;
+        else
+            fail(st, "bad <IsTruncated> value '%s'", v);
     } else if (at(st, "ListBucketResult", "NextContinuationToken", NULL)) {
         set_str(st, &p->next_token);
     } else if (at(st, "ListBucketResult", "CommonPrefixes", "Prefix")) {
@@ -146,24 +149,30 @@ static void end_list(parse_state *st) {
 static void end_error(parse_state *st) {
     s3_error_info *e = st->info;
     const char *v = text_of(st);
-    if (at(st, "Error", "Code", NULL)) copy_fixed(e->code, sizeof e->code, v);
-    else if (at(st, "Error", "Message", NULL)) copy_fixed(e->message, sizeof e->message, v);
-    else if (at(st, "Error", "RequestId", NULL)) copy_fixed(e->request_id, sizeof e->request_id, v);
-    else if (at(st, "Error", "Resource", NULL)) copy_fixed(e->resource, sizeof e->resource, v);
+    if (at(st, "Error", "Code", NULL))
+        copy_fixed(e->code, sizeof e->code, v);
+    else if (at(st, "Error", "Message", NULL))
+        copy_fixed(e->message, sizeof e->message, v);
+    else if (at(st, "Error", "RequestId", NULL))
+        copy_fixed(e->request_id, sizeof e->request_id, v);
+    else if (at(st, "Error", "Resource", NULL))
+        copy_fixed(e->resource, sizeof e->resource, v);
 }
 
 static void XMLCALL on_end(void *ud, const XML_Char *name) {
     parse_state *st = ud;
     (void)name;
     if (st->failed) return;
-    if (st->kind == DOC_LIST) end_list(st);
-    else end_error(st);
+    if (st->kind == DOC_LIST)
+        end_list(st);
+    else
+        end_error(st);
     st->depth--;
     pp_sb_reset(&st->text);
 }
 
-static void XMLCALL on_doctype(void *ud, const XML_Char *name, const XML_Char *sysid,
-                               const XML_Char *pubid, int has_internal_subset) {
+static void XMLCALL on_doctype(void *ud, const XML_Char *name, const XML_Char *sysid, const XML_Char *pubid,
+                               int has_internal_subset) {
     (void)sysid;
     (void)pubid;
     (void)has_internal_subset;
@@ -190,8 +199,7 @@ static int run(parse_state *st, const char *xml, size_t len, char *err, size_t e
         if (st->failed)
             pp_errf(err, errlen, "S3 XML: %s", st->err);
         else
-            pp_errf(err, errlen, "S3 XML: %s at line %lu column %lu",
-                    XML_ErrorString(XML_GetErrorCode(st->parser)),
+            pp_errf(err, errlen, "S3 XML: %s at line %lu column %lu", XML_ErrorString(XML_GetErrorCode(st->parser)),
                     (unsigned long)XML_GetCurrentLineNumber(st->parser),
                     (unsigned long)XML_GetCurrentColumnNumber(st->parser));
     }

@@ -26,12 +26,12 @@ typedef struct {
     size_t n_entries;
     char **common_prefixes; /* with a delimiter: the "directories"; n_prefixes of them */
     size_t n_prefixes;
-    int is_truncated;       /* 1: more pages follow, ask again with next_token */
-    char *next_token;       /* NextContinuationToken, or NULL */
+    int is_truncated; /* 1: more pages follow, ask again with next_token */
+    char *next_token; /* NextContinuationToken, or NULL */
 } s3_list_page;
 
 typedef struct {
-    char code[128];       /* e.g. "SignatureDoesNotMatch"; "" when absent */
+    char code[128]; /* e.g. "SignatureDoesNotMatch"; "" when absent */
     char message[1024];
     char request_id[128];
     char resource[512];

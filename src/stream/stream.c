@@ -57,8 +57,8 @@ static int on_rebalance(pp_kafka_rebalance ev, pp_kafka_partition *parts, size_t
         int64_t stored = -1;
         int backoff = 100;
         int rc;
-        while ((rc = pp_stream_sink_stored_offset(ctx->sink, parts[i].topic, parts[i].partition, &stored, err,
-                                                  errlen))) {
+        while (
+            (rc = pp_stream_sink_stored_offset(ctx->sink, parts[i].topic, parts[i].partition, &stored, err, errlen))) {
             if (*ctx->stop) return PP_EIO;
             pp_health_error(&ctx->health, err);
             if (!pp_err_transient(rc)) return rc; /* e.g. the offsets table is gone: retrying cannot help */
@@ -97,8 +97,8 @@ static void render(void *opaque, pp_strbuf *out) {
     unsigned long long cum = 0;
     for (size_t i = 0; i < N_BUCKETS; i++) {
         cum += atomic_load(&s->commit_buckets[i]);
-        pp_sb_printf(out, "pinpipe_stream_commit_latency_seconds_bucket{le=\"%g\"} %llu\n",
-                     LATENCY_BUCKETS[i] / 1000.0, cum);
+        pp_sb_printf(out, "pinpipe_stream_commit_latency_seconds_bucket{le=\"%g\"} %llu\n", LATENCY_BUCKETS[i] / 1000.0,
+                     cum);
     }
     pp_sb_printf(out,
                  "pinpipe_stream_commit_latency_seconds_bucket{le=\"+Inf\"} %llu\n"
@@ -177,15 +177,22 @@ int pp_stream_run(const pp_stream_opts *o, volatile sig_atomic_t *stop, char *er
     PP_INFO("stream", "PostgreSQL schema at version %d", version);
     ctx.sink = pp_stream_sink_create(pg, o->group);
     if ((rc = pp_kafka_conf_for(&kc, o->brokers, o->topic, "pinpipe-stream", err, errlen))) goto out;
-    pp_consumer_opts co = {.group_id = o->group, .auto_offset_reset = "earliest",
-                           .session_timeout_ms = o->session_timeout_ms, .instance_id = o->instance_id,
-                           .rebalance = on_rebalance, .rebalance_opaque = &ctx};
+    pp_consumer_opts co = {.group_id = o->group,
+                           .auto_offset_reset = "earliest",
+                           .session_timeout_ms = o->session_timeout_ms,
+                           .instance_id = o->instance_id,
+                           .rebalance = on_rebalance,
+                           .rebalance_opaque = &ctx};
     if ((rc = pp_consumer_create(&consumer, &kc, &co, err, errlen))) goto out;
     ctx.consumer = consumer;
-    if ((rc = pp_stats_http_start(&http, o->stats_address, o->stats_port, render, health, &ctx, err, errlen)))
-        goto out;
-    pp_stream_store store = {.sink = ctx.sink, .stop = stop, .health = &ctx.health, .stored = on_stored,
-                             .failed = on_failed, .refused = on_refused, .ud = &ctx};
+    if ((rc = pp_stats_http_start(&http, o->stats_address, o->stats_port, render, health, &ctx, err, errlen))) goto out;
+    pp_stream_store store = {.sink = ctx.sink,
+                             .stop = stop,
+                             .health = &ctx.health,
+                             .stored = on_stored,
+                             .failed = on_failed,
+                             .refused = on_refused,
+                             .ud = &ctx};
     PP_INFO("stream", "consuming %s from %s as group %s", o->topic, o->brokers, o->group);
 
     int64_t last_message = pp_mono_ms();

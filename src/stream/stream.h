@@ -24,12 +24,12 @@ typedef struct {
     const char *dsn;
     const char *instance_id; /* group.instance.id (static membership), or NULL */
     int session_timeout_ms;  /* how soon the group notices a dead instance */
-    int batch_max;        /* messages per micro-batch */
-    int batch_ms;         /* longest wait to fill a micro-batch */
+    int batch_max;           /* messages per micro-batch */
+    int batch_ms;            /* longest wait to fill a micro-batch */
     const char *stats_address;
-    int stats_port;       /* 0: no /metrics endpoint */
-    long stall_ms;        /* /healthz: stalled after this long without progress while input waits */
-    long max_messages;    /* stop after this many messages (0: run until told); for tests */
+    int stats_port;        /* 0: no /metrics endpoint */
+    long stall_ms;         /* /healthz: stalled after this long without progress while input waits */
+    long max_messages;     /* stop after this many messages (0: run until told); for tests */
     int exit_when_idle_ms; /* stop after this long without messages (0: never); for tests */
 } pp_stream_opts;
 

@@ -17,8 +17,8 @@
 typedef struct {
     const pp_kafka_message *msg;
     int64_t ingest_time_ms;
-    int refetched; /* an earlier copy of this record is in the batch: ignore this one */
-    int cleaned; /* 1: pin is valid; 0: rej is */
+    int refetched;     /* an earlier copy of this record is in the batch: ignore this one */
+    int cleaned;       /* 1: pin is valid; 0: rej is */
     int raw_as_base64; /* store the reject's raw bytes as base64 even when they are text */
     pp_pin pin;
     pp_reject rej;

@@ -18,7 +18,9 @@ static int written(const pp_pin_column *c) { return c->get != NULL; }
 static int key(const pp_pin_column *c) { return c->key != PP_KEY_NONE; }
 
 static void put_name(pp_strbuf *out, const pp_pin_column *c) { pp_sb_puts(out, c->name); }
-static void put_def(pp_strbuf *out, const pp_pin_column *c) { pp_sb_printf(out, "%s %s%s", c->name, c->sql_type, c->sql_extra); }
+static void put_def(pp_strbuf *out, const pp_pin_column *c) {
+    pp_sb_printf(out, "%s %s%s", c->name, c->sql_type, c->sql_extra);
+}
 static void put_stage_name(pp_strbuf *out, const pp_pin_column *c) {
     pp_sb_puts(out, c->stage_name ? c->stage_name : c->name);
 }

@@ -18,36 +18,37 @@ typedef struct {
 } migration;
 
 static const migration MIGRATIONS[] = {
-    {1, "pins, metrics, rejects and offsets",
+    {1,
+     "pins, metrics, rejects and offsets",
      /* pins, created first, is generated from the pin column table
       * (stream_pins_sql.h): one row per (event day, unique_id), the first
       * occurrence in Kafka order. Its primary key is also the set of pairs already
       * counted by the metrics. */
      {"CREATE INDEX pins_category_idx ON pins (event_day, category)",
-     "CREATE INDEX pins_poster_idx ON pins (poster_name, event_day)",
-     /* Mergeable aggregates: count/sum add, max keeps the larger (docs/metrics.md). */
-     "CREATE TABLE metrics ("
-     "  metric text NOT NULL, day text NOT NULL, key text NOT NULL,"
-     "  kind text NOT NULL CHECK (kind IN ('count','sum','max')),"
-     "  value bigint NOT NULL,"
-     "  updated_at timestamptz NOT NULL DEFAULT now(),"
-     "  PRIMARY KEY (metric, day, key))",
-     "CREATE INDEX metrics_day_idx ON metrics (day, metric)",
-     /* Every rejected Kafka record, once, with its reason and raw bytes. */
-     "CREATE TABLE rejects ("
-     "  kafka_topic text NOT NULL, kafka_partition int NOT NULL, kafka_offset bigint NOT NULL,"
-     "  reason text NOT NULL, detail text NOT NULL, day text NOT NULL, errors jsonb,"
-     "  raw text, raw_base64 text, ingested_at timestamptz,"
-     "  stored_at timestamptz NOT NULL DEFAULT now(),"
-     "  PRIMARY KEY (kafka_topic, kafka_partition, kafka_offset))",
-     "CREATE INDEX rejects_day_idx ON rejects (day, reason)",
-     /* The next offset to read per partition, written in the same transaction as the
+      "CREATE INDEX pins_poster_idx ON pins (poster_name, event_day)",
+      /* Mergeable aggregates: count/sum add, max keeps the larger (docs/metrics.md). */
+      "CREATE TABLE metrics ("
+      "  metric text NOT NULL, day text NOT NULL, key text NOT NULL,"
+      "  kind text NOT NULL CHECK (kind IN ('count','sum','max')),"
+      "  value bigint NOT NULL,"
+      "  updated_at timestamptz NOT NULL DEFAULT now(),"
+      "  PRIMARY KEY (metric, day, key))",
+      "CREATE INDEX metrics_day_idx ON metrics (day, metric)",
+      /* Every rejected Kafka record, once, with its reason and raw bytes. */
+      "CREATE TABLE rejects ("
+      "  kafka_topic text NOT NULL, kafka_partition int NOT NULL, kafka_offset bigint NOT NULL,"
+      "  reason text NOT NULL, detail text NOT NULL, day text NOT NULL, errors jsonb,"
+      "  raw text, raw_base64 text, ingested_at timestamptz,"
+      "  stored_at timestamptz NOT NULL DEFAULT now(),"
+      "  PRIMARY KEY (kafka_topic, kafka_partition, kafka_offset))",
+      "CREATE INDEX rejects_day_idx ON rejects (day, reason)",
+      /* The next offset to read per partition, written in the same transaction as the
       * rows: the stream resumes from here, not from Kafka's committed offsets. */
-     "CREATE TABLE stream_offsets ("
-     "  consumer_group text NOT NULL, topic text NOT NULL, kafka_partition int NOT NULL,"
-     "  next_offset bigint NOT NULL,"
-     "  updated_at timestamptz NOT NULL DEFAULT now(),"
-     "  PRIMARY KEY (consumer_group, topic, kafka_partition))",
+      "CREATE TABLE stream_offsets ("
+      "  consumer_group text NOT NULL, topic text NOT NULL, kafka_partition int NOT NULL,"
+      "  next_offset bigint NOT NULL,"
+      "  updated_at timestamptz NOT NULL DEFAULT now(),"
+      "  PRIMARY KEY (consumer_group, topic, kafka_partition))",
       NULL}},
 };
 #define N_MIGRATIONS (sizeof MIGRATIONS / sizeof MIGRATIONS[0])
@@ -87,8 +88,8 @@ typedef struct {
 static int migrate_txn(pp_pg *pg, void *arg, char *err, size_t errlen) {
     migrate_state *st = arg;
     long long current = 0;
-    int rc = pp_pg_exec(pg, "SELECT pg_advisory_xact_lock(hashtext('pinpipe_stream_schema'))", 0, NULL, NULL, err,
-                        errlen);
+    int rc =
+        pp_pg_exec(pg, "SELECT pg_advisory_xact_lock(hashtext('pinpipe_stream_schema'))", 0, NULL, NULL, err, errlen);
     if (rc == PP_OK) /* no "already exists, skipping" notice on every start */
         rc = pp_pg_exec(pg, "SET LOCAL client_min_messages = warning", 0, NULL, NULL, err, errlen);
     if (rc) return rc;
@@ -109,8 +110,8 @@ static int migrate_txn(pp_pg *pg, void *arg, char *err, size_t errlen) {
         char ver[16];
         snprintf(ver, sizeof ver, "%d", v);
         const char *params[] = {ver, description};
-        rc = pp_pg_exec(pg, "INSERT INTO pinpipe_schema_migrations (version, description) VALUES ($1, $2)", 2,
-                        params, NULL, err, errlen);
+        rc = pp_pg_exec(pg, "INSERT INTO pinpipe_schema_migrations (version, description) VALUES ($1, $2)", 2, params,
+                        NULL, err, errlen);
         if (rc) return rc;
         current = v;
     }

@@ -22,8 +22,8 @@
 struct pp_stream_sink {
     pp_pg *pg;
     char *group;
-    int staging_ready;       /* temp tables exist on this connection */
-    unsigned staging_conn;   /* pp_pg_reconnects() when they were made */
+    int staging_ready;     /* temp tables exist on this connection */
+    unsigned staging_conn; /* pp_pg_reconnects() when they were made */
     /* generated from the pin column table (stream_pins_sql.h) */
     pp_strbuf stage_sql, copy_sql, insert_sql;
     const pp_pin_column *cols[PP_PIN_COLUMNS_MAX]; /* the columns the stream writes, in order */
@@ -193,8 +193,7 @@ static int insert_pins(txn_ctx *t, char *is_new, char *err, size_t errlen) {
     for (size_t i = 0; i < t->batch->n; i++) {
         const pp_stream_item *it = &t->batch->items[i];
         if (!t->keep[i] || !it->cleaned) continue;
-        int n = snprintf(key, sizeof key, "%s|%d|%lld", it->msg->topic, it->msg->partition,
-                         (long long)it->msg->offset);
+        int n = snprintf(key, sizeof key, "%s|%d|%lld", it->msg->topic, it->msg->partition, (long long)it->msg->offset);
         is_new[i] = pp_hashmap_get(by_coord, key, (size_t)n) != NULL;
     }
     pp_hashmap_destroy(by_coord);
@@ -220,8 +219,8 @@ static int store_metrics(txn_ctx *t, const char *is_new, char *err, size_t errle
     size_t n;
     pp_agg_entry *e = pp_agg_sorted(deltas, &n);
     pp_pg_copy *cp = NULL;
-    int rc = n ? pp_pg_copy_begin(t->sink->pg, "COPY stage_metrics (metric, day, key, kind, value) FROM STDIN", 5,
-                                  &cp, err, errlen)
+    int rc = n ? pp_pg_copy_begin(t->sink->pg, "COPY stage_metrics (metric, day, key, kind, value) FROM STDIN", 5, &cp,
+                                  err, errlen)
                : PP_OK;
     for (size_t i = 0; i < n && rc == PP_OK; i++) {
         char value[24];
@@ -255,15 +254,16 @@ static int store_rejects(txn_ctx *t, char *err, size_t errlen) {
     for (size_t i = 0; i < t->batch->n && rc == PP_OK; i++) {
         const pp_stream_item *it = &t->batch->items[i];
         if (!t->keep[i] || it->cleaned) continue;
-        if (!cp && (rc = pp_pg_copy_begin(t->sink->pg,
-                                          "COPY rejects (kafka_topic, kafka_partition, kafka_offset, reason, detail,"
-                                          " day, errors, raw, raw_base64, ingested_at) FROM STDIN",
-                                          10, &cp, err, errlen)))
+        if (!cp &&
+            (rc = pp_pg_copy_begin(t->sink->pg,
+                                   "COPY rejects (kafka_topic, kafka_partition, kafka_offset, reason, detail,"
+                                   " day, errors, raw, raw_base64, ingested_at) FROM STDIN",
+                                   10, &cp, err, errlen)))
             break;
         /* errors as JSON, raw bytes as text or base64 (contract/reject_record.h) */
         pp_reject_row rr;
-        pp_reject_row_fill(&rr, &it->rej, it->msg->value ? it->msg->value : "", it->msg->value_len,
-                           it->raw_as_base64, &errors, &raw);
+        pp_reject_row_fill(&rr, &it->rej, it->msg->value ? it->msg->value : "", it->msg->value_len, it->raw_as_base64,
+                           &errors, &raw);
         char part[16], off[24], ingested[25], day[11];
         snprintf(part, sizeof part, "%d", it->msg->partition);
         fmt_i64(off, sizeof off, it->msg->offset);
@@ -274,8 +274,16 @@ static int store_rejects(txn_ctx *t, char *err, size_t errlen) {
             pp_event_day(it->ingest_time_ms, day);
         else
             snprintf(day, sizeof day, "unknown");
-        const char *row[10] = {it->msg->topic, part, off, it->rej.reason, it->rej.detail, day, rr.errors,
-                               rr.raw, rr.raw_base64, ingested[0] ? ingested : NULL};
+        const char *row[10] = {it->msg->topic,
+                               part,
+                               off,
+                               it->rej.reason,
+                               it->rej.detail,
+                               day,
+                               rr.errors,
+                               rr.raw,
+                               rr.raw_base64,
+                               ingested[0] ? ingested : NULL};
         size_t lens[10];
         for (int k = 0; k < 10; k++) lens[k] = row[k] ? strlen(row[k]) : 0;
         lens[7] = rr.raw_len;
@@ -363,8 +371,8 @@ int pp_stream_sink_write(pp_stream_sink *s, const pp_stream_batch *b, pp_stream_
     return rc;
 }
 
-int pp_stream_sink_stored_offset(pp_stream_sink *s, const char *topic, int32_t partition, int64_t *offset,
-                                 char *err, size_t errlen) {
+int pp_stream_sink_stored_offset(pp_stream_sink *s, const char *topic, int32_t partition, int64_t *offset, char *err,
+                                 size_t errlen) {
     char part[16];
     snprintf(part, sizeof part, "%d", partition);
     const char *params[] = {s->group, topic, part};

@@ -43,7 +43,7 @@ int pp_stream_sink_write(pp_stream_sink *s, const pp_stream_batch *b, pp_stream_
                          size_t errlen);
 
 /* The stored next offset of (topic, partition), or -1 when none is stored. */
-int pp_stream_sink_stored_offset(pp_stream_sink *s, const char *topic, int32_t partition, int64_t *offset,
-                                 char *err, size_t errlen);
+int pp_stream_sink_stored_offset(pp_stream_sink *s, const char *topic, int32_t partition, int64_t *offset, char *err,
+                                 size_t errlen);
 
 #endif

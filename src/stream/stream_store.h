@@ -38,7 +38,7 @@ typedef struct {
     pp_health *health; /* may be NULL */
     /* called after each stored part with its stats and the time its transaction took */
     void (*stored)(void *ud, const pp_stream_sink_stats *st, int64_t ms, const pp_stream_batch *part);
-    void (*failed)(void *ud, int rc);         /* each failed attempt; may be NULL */
+    void (*failed)(void *ud, int rc);                    /* each failed attempt; may be NULL */
     void (*refused)(void *ud, const pp_stream_item *it); /* each record turned into a reject; may be NULL */
     void *ud;
 } pp_stream_store;

@@ -172,8 +172,10 @@ int pp_producer_send(pp_producer *p, const pp_kafka_record *rec, pp_delivery_cb 
     }
     atomic_fetch_add(&p->pending, 1);
     pthread_mutex_lock(&p->mu);
-    if (p->tail) p->tail->next = r;
-    else p->head = r;
+    if (p->tail)
+        p->tail->next = r;
+    else
+        p->head = r;
     p->tail = r;
     pthread_cond_signal(&p->cv);
     pthread_mutex_unlock(&p->mu);

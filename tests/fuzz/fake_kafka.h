@@ -15,13 +15,13 @@
 #include <stddef.h>
 
 typedef enum {
-    FAKE_KAFKA_DELIVERED = 0, /* the delivery report says PP_OK */
-    FAKE_KAFKA_QUEUE_FULL,    /* send returns PP_EBUSY */
-    FAKE_KAFKA_TOO_LARGE,     /* send returns PP_EREFUSED (over message.max.bytes) */
-    FAKE_KAFKA_TIMEOUT,       /* the report says PP_ETIMEOUT */
-    FAKE_KAFKA_FAILED,        /* the report says PP_EIO */
+    FAKE_KAFKA_DELIVERED = 0,  /* the delivery report says PP_OK */
+    FAKE_KAFKA_QUEUE_FULL,     /* send returns PP_EBUSY */
+    FAKE_KAFKA_TOO_LARGE,      /* send returns PP_EREFUSED (over message.max.bytes) */
+    FAKE_KAFKA_TIMEOUT,        /* the report says PP_ETIMEOUT */
+    FAKE_KAFKA_FAILED,         /* the report says PP_EIO */
     FAKE_KAFKA_BROKER_REFUSED, /* the report says PP_EREFUSED, too_large */
-    FAKE_KAFKA_NO_TOPIC,      /* the report says PP_ENOTFOUND */
+    FAKE_KAFKA_NO_TOPIC,       /* the report says PP_ENOTFOUND */
     FAKE_KAFKA_N_OUTCOMES
 } fake_kafka_outcome;
 

@@ -139,8 +139,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     clean_once(line, len, &opts, &rc2, &second);
     FUZZ_CHECK(rc1 == rc2 && first.len == second.len && memcmp(first.data, second.data, first.len) == 0,
                "pp_clean is not a pure function:\n  %s\n  %s", first.data, second.data);
-    if (rc1 == PP_OK) check_pin(&first);
-    else check_reject(&first, line, len);
+    if (rc1 == PP_OK)
+        check_pin(&first);
+    else
+        check_reject(&first, line, len);
     pp_sb_free(&first);
     pp_sb_free(&second);
     return 0;

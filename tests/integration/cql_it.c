@@ -55,8 +55,7 @@ static int setup(void **state) {
     config(&cfg);
     int rc = pp_cql_session_create(&cfg, &g_s, g_err, sizeof g_err);
     if (rc) {
-        fprintf(stderr, "cql_it: cannot reach Cassandra at %s:%d: %s\n", cfg.host, cfg.port,
-                g_err);
+        fprintf(stderr, "cql_it: cannot reach Cassandra at %s:%d: %s\n", cfg.host, cfg.port, g_err);
         return -1;
     }
     if (pp_cql_query(g_s, "DROP KEYSPACE IF EXISTS " KS, NULL, 0, NULL, g_err, sizeof g_err) ||
@@ -73,8 +72,7 @@ static int setup(void **state) {
 static int teardown(void **state) {
     (void)state;
     int rc = 0;
-    if (g_s && pp_cql_query(g_s, "DROP KEYSPACE IF EXISTS " KS, NULL, 0, NULL, g_err,
-                            sizeof g_err)) {
+    if (g_s && pp_cql_query(g_s, "DROP KEYSPACE IF EXISTS " KS, NULL, 0, NULL, g_err, sizeof g_err)) {
         fprintf(stderr, "cql_it: dropping " KS ": %s\n", g_err);
         rc = -1;
     }
@@ -99,15 +97,18 @@ static void a_wrong_password_is_refused_with_the_servers_message(void **state) {
 
 /* ---- types ---------------------------------------------------------------- */
 
-static const char *const TAGS[] = {"art", "d\xc3\xa9" "cor", "art", "", "\xe6\x97\xa5\xe6\x9c\xac"};
+static const char *const TAGS[] = {"art",
+                                   "d\xc3\xa9"
+                                   "cor",
+                                   "art", "", "\xe6\x97\xa5\xe6\x9c\xac"};
 static const char *const LABELS[] = {"b", "a", "c"};
 static const char *const LABELS_SORTED[] = {"a", "b", "c"};
 static const char *const NONE[1] = {NULL};
 
 typedef struct {
     const char *id;
-    pp_cql_value v[7];      /* t, i, b, ok, ts, tags, labels */
-    pp_cql_value want[7];   /* as read back (sets sorted, empty collections null) */
+    pp_cql_value v[7];    /* t, i, b, ok, ts, tags, labels */
+    pp_cql_value want[7]; /* as read back (sets sorted, empty collections null) */
 } typed_row;
 
 static void assert_value(const pp_cql_value *want, const pp_cql_value *got, const char *what) {
@@ -143,21 +144,18 @@ static void every_type_round_trips_through_prepared_statements(void **state) {
                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                         &ins, g_err, sizeof g_err));
     assert_int_equal(pp_cql_prepared_nbind(ins), 8);
-    must(pp_cql_prepare(g_s, "SELECT t, i, b, ok, ts, tags, labels FROM " KS ".types WHERE id = ?",
-                        &sel, g_err, sizeof g_err));
+    must(pp_cql_prepare(g_s, "SELECT t, i, b, ok, ts, tags, labels FROM " KS ".types WHERE id = ?", &sel, g_err,
+                        sizeof g_err));
     static const char UTF8[] = "h\xc3\xa9llo \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x93\x8c 'quoted' \"q\"";
     const typed_row rows[] = {
         {"ordinary",
          {pp_cql_text("pinpipe"), pp_cql_int(940), pp_cql_bigint(3000000), pp_cql_bool(true),
           pp_cql_timestamp(1700000000123), pp_cql_list_text(TAGS, 5), pp_cql_set_text(LABELS, 3)},
          {pp_cql_text("pinpipe"), pp_cql_int(940), pp_cql_bigint(3000000), pp_cql_bool(true),
-          pp_cql_timestamp(1700000000123), pp_cql_list_text(TAGS, 5),
-          pp_cql_set_text(LABELS_SORTED, 3)}},
+          pp_cql_timestamp(1700000000123), pp_cql_list_text(TAGS, 5), pp_cql_set_text(LABELS_SORTED, 3)}},
         {"all null",
-         {pp_cql_null(), pp_cql_null(), pp_cql_null(), pp_cql_null(), pp_cql_null(), pp_cql_null(),
-          pp_cql_null()},
-         {pp_cql_null(), pp_cql_null(), pp_cql_null(), pp_cql_null(), pp_cql_null(), pp_cql_null(),
-          pp_cql_null()}},
+         {pp_cql_null(), pp_cql_null(), pp_cql_null(), pp_cql_null(), pp_cql_null(), pp_cql_null(), pp_cql_null()},
+         {pp_cql_null(), pp_cql_null(), pp_cql_null(), pp_cql_null(), pp_cql_null(), pp_cql_null(), pp_cql_null()}},
         {"minimums",
          {pp_cql_text(""), pp_cql_int(INT32_MIN), pp_cql_bigint(INT64_MIN), pp_cql_bool(false),
           pp_cql_timestamp(-62135596800000LL), pp_cql_list_text(NONE, 0), pp_cql_set_text(NONE, 0)},
@@ -165,16 +163,14 @@ static void every_type_round_trips_through_prepared_statements(void **state) {
           pp_cql_timestamp(-62135596800000LL), pp_cql_null(), pp_cql_null()}},
         {"maximums",
          {pp_cql_text(UTF8), pp_cql_int(INT32_MAX), pp_cql_bigint(INT64_MAX), pp_cql_bool(true),
-          pp_cql_timestamp(253402300799999LL), pp_cql_list_text(TAGS + 4, 1),
-          pp_cql_set_text(TAGS + 3, 1)},
+          pp_cql_timestamp(253402300799999LL), pp_cql_list_text(TAGS + 4, 1), pp_cql_set_text(TAGS + 3, 1)},
          {pp_cql_text(UTF8), pp_cql_int(INT32_MAX), pp_cql_bigint(INT64_MAX), pp_cql_bool(true),
-          pp_cql_timestamp(253402300799999LL), pp_cql_list_text(TAGS + 4, 1),
-          pp_cql_set_text(TAGS + 3, 1)}},
+          pp_cql_timestamp(253402300799999LL), pp_cql_list_text(TAGS + 4, 1), pp_cql_set_text(TAGS + 3, 1)}},
         {"negatives",
-         {pp_cql_text("-"), pp_cql_int(-1), pp_cql_bigint(-1), pp_cql_bool(false),
-          pp_cql_timestamp(-1), pp_cql_list_text(TAGS, 1), pp_cql_set_text(TAGS, 1)},
-         {pp_cql_text("-"), pp_cql_int(-1), pp_cql_bigint(-1), pp_cql_bool(false),
-          pp_cql_timestamp(-1), pp_cql_list_text(TAGS, 1), pp_cql_set_text(TAGS, 1)}},
+         {pp_cql_text("-"), pp_cql_int(-1), pp_cql_bigint(-1), pp_cql_bool(false), pp_cql_timestamp(-1),
+          pp_cql_list_text(TAGS, 1), pp_cql_set_text(TAGS, 1)},
+         {pp_cql_text("-"), pp_cql_int(-1), pp_cql_bigint(-1), pp_cql_bool(false), pp_cql_timestamp(-1),
+          pp_cql_list_text(TAGS, 1), pp_cql_set_text(TAGS, 1)}},
     };
     static const char *const COLS[] = {"t", "i", "b", "ok", "ts", "tags", "labels"};
     for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
@@ -220,12 +216,10 @@ static void every_type_round_trips_through_prepared_statements(void **state) {
     /* unprepared statements bind values too (by their own kinds) */
     pp_cql_value q[2] = {pp_cql_text("ordinary"), pp_cql_text("x")};
     res = NULL;
-    must(pp_cql_query(g_s, "SELECT id FROM " KS ".types WHERE id = ?", q, 1, &res, g_err,
-                      sizeof g_err));
+    must(pp_cql_query(g_s, "SELECT id FROM " KS ".types WHERE id = ?", q, 1, &res, g_err, sizeof g_err));
     assert_int_equal(pp_cql_result_nrows(res), 1);
     pp_cql_result_destroy(res);
-    assert_int_equal(pp_cql_query(g_s, "SELECT id FROM " KS ".types WHERE id = ?", q, 2, NULL,
-                                  g_err, sizeof g_err),
+    assert_int_equal(pp_cql_query(g_s, "SELECT id FROM " KS ".types WHERE id = ?", q, 2, NULL, g_err, sizeof g_err),
                      PP_ESERVER); /* the server counts the markers */
 }
 
@@ -235,10 +229,8 @@ static void an_unlogged_batch_lands_whole(void **state) {
     (void)state;
     run("CREATE TABLE " KS ".batched (k text, n int, tags list<text>, PRIMARY KEY (k, n))");
     const pp_cql_prepared *ins, *ins2;
-    must(pp_cql_prepare(g_s, "INSERT INTO " KS ".batched (k, n, tags) VALUES (?, ?, ?)", &ins,
-                        g_err, sizeof g_err));
-    must(pp_cql_prepare(g_s, "INSERT INTO " KS ".batched (k, n) VALUES (?, ?)", &ins2, g_err,
-                        sizeof g_err));
+    must(pp_cql_prepare(g_s, "INSERT INTO " KS ".batched (k, n, tags) VALUES (?, ?, ?)", &ins, g_err, sizeof g_err));
+    must(pp_cql_prepare(g_s, "INSERT INTO " KS ".batched (k, n) VALUES (?, ?)", &ins2, g_err, sizeof g_err));
     enum { N = 40 };
     pp_cql_value vals[N][3];
     pp_cql_batch_item items[N];
@@ -252,8 +244,7 @@ static void an_unlogged_batch_lands_whole(void **state) {
     }
     must(pp_cql_batch(g_s, PP_CQL_BATCH_UNLOGGED, items, N, g_err, sizeof g_err));
     pp_cql_result *res = NULL;
-    must(pp_cql_query(g_s, "SELECT count(*) FROM " KS ".batched", NULL, 0, &res, g_err,
-                      sizeof g_err));
+    must(pp_cql_query(g_s, "SELECT count(*) FROM " KS ".batched", NULL, 0, &res, g_err, sizeof g_err));
     int64_t count;
     assert_int_equal(pp_cql_result_get_bigint(res, 0, 0, &count), 0);
     assert_true(count == N);
@@ -262,8 +253,7 @@ static void an_unlogged_batch_lands_whole(void **state) {
 
 static void a_bad_statement_surfaces_the_servers_message(void **state) {
     (void)state;
-    assert_int_equal(pp_cql_query(g_s, "SELECT nope FROM " KS ".types", NULL, 0, NULL, g_err,
-                                  sizeof g_err),
+    assert_int_equal(pp_cql_query(g_s, "SELECT nope FROM " KS ".types", NULL, 0, NULL, g_err, sizeof g_err),
                      PP_ESERVER);
     print_message("%s\n", g_err);
     assert_true(strncmp(g_err, "code 0x2200 Invalid: ", 21) == 0);
@@ -273,14 +263,13 @@ static void a_bad_statement_surfaces_the_servers_message(void **state) {
     assert_int_equal(pp_cql_query(g_s, "SELEC 1", NULL, 0, NULL, g_err, sizeof g_err), PP_ESERVER);
     assert_true(strncmp(g_err, "code 0x2000 Syntax error: ", 26) == 0);
 
-    assert_int_equal(pp_cql_query(g_s, "CREATE TABLE " KS ".types (k int PRIMARY KEY)", NULL, 0,
-                                  NULL, g_err, sizeof g_err),
-                     PP_ESERVER);
+    assert_int_equal(
+        pp_cql_query(g_s, "CREATE TABLE " KS ".types (k int PRIMARY KEY)", NULL, 0, NULL, g_err, sizeof g_err),
+        PP_ESERVER);
     assert_int_equal(pp_cql_session_server_code(g_s), 0x2400); /* Already_exists */
 
     const pp_cql_prepared *p;
-    assert_int_equal(pp_cql_prepare(g_s, "SELECT * FROM " KS ".missing", &p, g_err, sizeof g_err),
-                     PP_ESERVER);
+    assert_int_equal(pp_cql_prepare(g_s, "SELECT * FROM " KS ".missing", &p, g_err, sizeof g_err), PP_ESERVER);
     /* the session goes on */
     run("SELECT release_version FROM system.local");
 }
@@ -309,8 +298,7 @@ static void insert_rows(const char *table, int partition, int n) {
     }
     for (int b = 0; b < nb; b++) {
         size_t from = (size_t)b * PER, cnt = (size_t)(n - b * PER < PER ? n - b * PER : PER);
-        must(pp_cql_submit_batch(g_s, PP_CQL_BATCH_UNLOGGED, items + from, cnt, &fut[b], g_err,
-                                 sizeof g_err));
+        must(pp_cql_submit_batch(g_s, PP_CQL_BATCH_UNLOGGED, items + from, cnt, &fut[b], g_err, sizeof g_err));
     }
     for (int b = nb; b-- > 0;) must(pp_cql_wait(g_s, fut[b], NULL, g_err, sizeof g_err));
     free(fut);
@@ -325,14 +313,12 @@ static void many_requests_in_flight_on_one_connection(void **state) {
     insert_rows("flight", 0, 3000); /* a heavy partition */
     insert_rows("flight", 1, 64);
     const pp_cql_prepared *one;
-    must(pp_cql_prepare(g_s, "SELECT c, v FROM " KS ".flight WHERE p = 1 AND c = ?", &one, g_err,
-                        sizeof g_err));
+    must(pp_cql_prepare(g_s, "SELECT c, v FROM " KS ".flight WHERE p = 1 AND c = ?", &one, g_err, sizeof g_err));
     enum { N = 64 };
     pp_cql_future *fut[N + 1];
     int streams[N + 1];
     /* a heavy SELECT first, then light ones: the light ones usually come back first */
-    must(pp_cql_submit_query(g_s, "SELECT * FROM " KS ".flight WHERE p = 0", NULL, 0, &fut[N],
-                             g_err, sizeof g_err));
+    must(pp_cql_submit_query(g_s, "SELECT * FROM " KS ".flight WHERE p = 0", NULL, 0, &fut[N], g_err, sizeof g_err));
     for (int i = 0; i < N; i++) {
         pp_cql_value v = pp_cql_int(i);
         must(pp_cql_submit_execute(g_s, one, &v, 1, &fut[i], g_err, sizeof g_err));
@@ -397,8 +383,7 @@ static void selects_follow_pages_past_the_first(void **state) {
     must(pp_cql_session_create(&cfg, &s, g_err, sizeof g_err));
     pp_cql_value p = pp_cql_int(7);
     pp_cql_result *all = NULL;
-    must(pp_cql_query(s, "SELECT c, v FROM " KS ".paged WHERE p = ?", &p, 1, &all, g_err,
-                      sizeof g_err));
+    must(pp_cql_query(s, "SELECT c, v FROM " KS ".paged WHERE p = ?", &p, 1, &all, g_err, sizeof g_err));
     assert_int_equal(pp_cql_result_nrows(all), 2500);
     for (size_t i = 0; i < 2500; i++) {
         int32_t c;
@@ -475,13 +460,12 @@ static void the_command_runs_scripts_and_prints_rows(void **state) {
     char path[] = "/tmp/pinpipe_it_cql_XXXXXX";
     int fd = mkstemp(path);
     assert_true(fd >= 0);
-    static const char script[] =
-        "-- a script: ';' ends a statement at the end of a line\n"
-        "CREATE TABLE " KS ".cli (k text PRIMARY KEY, n int,\n"
-        "                         tags list<text>);\n"
-        "INSERT INTO " KS ".cli (k, n, tags) VALUES ('a,b', 1, ['x', 'y']);\n"
-        "INSERT INTO " KS ".cli (k, n) VALUES ('c', 22);\n"
-        "SELECT k, n, tags FROM " KS ".cli WHERE k = 'a,b';\n";
+    static const char script[] = "-- a script: ';' ends a statement at the end of a line\n"
+                                 "CREATE TABLE " KS ".cli (k text PRIMARY KEY, n int,\n"
+                                 "                         tags list<text>);\n"
+                                 "INSERT INTO " KS ".cli (k, n, tags) VALUES ('a,b', 1, ['x', 'y']);\n"
+                                 "INSERT INTO " KS ".cli (k, n) VALUES ('c', 22);\n"
+                                 "SELECT k, n, tags FROM " KS ".cli WHERE k = 'a,b';\n";
     assert_int_equal(write(fd, script, sizeof script - 1), (ssize_t)(sizeof script - 1));
     close(fd);
     char args[512], *out;
@@ -494,9 +478,7 @@ static void the_command_runs_scripts_and_prints_rows(void **state) {
     assert_int_equal(pinpipe_cql("-k " KS " -e \"SELECT k, n FROM cli WHERE k = 'c'\"", &out), 0);
     assert_string_equal(out, " k | n\n---+----\n c | 22\n\n(1 row)\n");
     free(out);
-    assert_int_equal(
-        pinpipe_cql("--format json -e \"SELECT k, n, tags FROM " KS ".cli WHERE k = 'a,b'\"", &out),
-        0);
+    assert_int_equal(pinpipe_cql("--format json -e \"SELECT k, n, tags FROM " KS ".cli WHERE k = 'a,b'\"", &out), 0);
     assert_string_equal(out, "{\"k\":\"a,b\",\"n\":1,\"tags\":[\"x\",\"y\"]}\n");
     free(out);
     assert_int_equal(pinpipe_cql("-e \"SELECT nope FROM " KS ".cli\"", &out), 1);

@@ -32,10 +32,10 @@
 #include "kafka/kafka_producer.h"
 
 #define PARTITIONS 3
-#define M 60               /* records produced asynchronously */
-#define TOTAL (M + 1)      /* plus one through the synchronous helper */
+#define M 60          /* records produced asynchronously */
+#define TOTAL (M + 1) /* plus one through the synchronous helper */
 #define THREADS 3
-#define WAIT_MS 60000      /* upper bound of every wait */
+#define WAIT_MS 60000 /* upper bound of every wait */
 
 typedef struct {
     int index;
@@ -78,13 +78,11 @@ static int setup(void **state) {
     /* readiness: a Metadata request answered */
     int64_t until = now_ms() + WAIT_MS;
     int rc, brokers = 0;
-    while ((rc = pp_kafka_admin_ping(g_admin, 2000, &brokers, err, sizeof err)) != PP_OK &&
-           now_ms() < until) {
+    while ((rc = pp_kafka_admin_ping(g_admin, 2000, &brokers, err, sizeof err)) != PP_OK && now_ms() < until) {
         usleep(200 * 1000); /* between attempts, not instead of one */
     }
     if (rc != PP_OK) {
-        fprintf(stderr, "kafka at %s not ready: %s (start it: bash ci/services.sh up kafka)\n",
-                g_kc.brokers, err);
+        fprintf(stderr, "kafka at %s not ready: %s (start it: bash ci/services.sh up kafka)\n", g_kc.brokers, err);
         return -1;
     }
     snprintf(g_run, sizeof g_run, "%d-%lld", (int)getpid(), (long long)time(NULL));
@@ -95,8 +93,7 @@ static int setup(void **state) {
 static int teardown(void **state) {
     (void)state;
     char err[512];
-    if (g_admin && g_topic[0] &&
-        pp_kafka_admin_delete_topic(g_admin, g_topic, 30000, err, sizeof err) != PP_OK)
+    if (g_admin && g_topic[0] && pp_kafka_admin_delete_topic(g_admin, g_topic, 30000, err, sizeof err) != PP_OK)
         fprintf(stderr, "cleanup: %s\n", err);
     pp_kafka_admin_destroy(g_admin);
     pp_kafka_conf_free(&g_kc);
@@ -107,17 +104,14 @@ static void topic_is_created_idempotently(void **state) {
     (void)state;
     char err[512] = "";
     int n = 0;
-    assert_int_equal(pp_kafka_admin_create_topic(g_admin, g_topic, PARTITIONS, 1, 30000, err,
-                                                 sizeof err), PP_OK);
+    assert_int_equal(pp_kafka_admin_create_topic(g_admin, g_topic, PARTITIONS, 1, 30000, err, sizeof err), PP_OK);
     /* again: already exists counts as success */
-    assert_int_equal(pp_kafka_admin_create_topic(g_admin, g_topic, PARTITIONS, 1, 30000, err,
-                                                 sizeof err), PP_OK);
+    assert_int_equal(pp_kafka_admin_create_topic(g_admin, g_topic, PARTITIONS, 1, 30000, err, sizeof err), PP_OK);
     assert_int_equal(pp_kafka_admin_partitions(g_admin, g_topic, 10000, &n, err, sizeof err), PP_OK);
     assert_int_equal(n, PARTITIONS);
     char missing[160];
     snprintf(missing, sizeof missing, "%s-missing", g_topic);
-    assert_int_equal(pp_kafka_admin_partitions(g_admin, missing, 10000, &n, err, sizeof err),
-                     PP_ENOTFOUND);
+    assert_int_equal(pp_kafka_admin_partitions(g_admin, missing, 10000, &n, err, sizeof err), PP_ENOTFOUND);
 }
 
 static void on_report(const pp_delivery_report *r, void *opaque) {
@@ -208,8 +202,7 @@ static void producer_reports_every_delivery(void **state) {
         assert_in_range(g_sent[i].partition, 0, PARTITIONS - 1);
         assert_true(g_sent[i].offset >= 0);
         for (int j = 0; j < i; j++) /* (partition, offset) identifies a record */
-            assert_false(g_sent[j].partition == g_sent[i].partition &&
-                         g_sent[j].offset == g_sent[i].offset);
+            assert_false(g_sent[j].partition == g_sent[i].partition && g_sent[j].offset == g_sent[i].offset);
     }
     assert_int_equal(pp_producer_check(p, err, sizeof err), PP_OK);
     /* flush returns once every report's callback has returned */
@@ -254,8 +247,8 @@ typedef struct {
     int fail_with;              /* make the assignment fail */
 } rebal_state;
 
-static int on_rebalance(pp_kafka_rebalance ev, pp_kafka_partition *parts, size_t n, void *opaque,
-                        char *err, size_t errlen) {
+static int on_rebalance(pp_kafka_rebalance ev, pp_kafka_partition *parts, size_t n, void *opaque, char *err,
+                        size_t errlen) {
     rebal_state *st = opaque;
     if (ev != PP_KAFKA_ASSIGNED) {
         st->revoked_events++;
@@ -265,8 +258,7 @@ static int on_rebalance(pp_kafka_rebalance ev, pp_kafka_partition *parts, size_t
     st->assigned_parts += (int)n;
     for (size_t i = 0; i < n; i++) {
         if (parts[i].offset != PP_KAFKA_OFFSET_COMMITTED) st->all_committed_sentinel = 0;
-        if (parts[i].partition >= 0 && parts[i].partition < PARTITIONS &&
-            st->choose[parts[i].partition] != 0)
+        if (parts[i].partition >= 0 && parts[i].partition < PARTITIONS && st->choose[parts[i].partition] != 0)
             parts[i].offset = st->choose[parts[i].partition];
     }
     if (st->fail_with) {
@@ -326,8 +318,7 @@ static int count_in(int32_t partition) {
 static int64_t lowest_in(int32_t partition) {
     int64_t lo = -1;
     for (int i = 0; i < TOTAL; i++)
-        if (g_sent[i].partition == partition && (lo < 0 || g_sent[i].offset < lo))
-            lo = g_sent[i].offset;
+        if (g_sent[i].partition == partition && (lo < 0 || g_sent[i].offset < lo)) lo = g_sent[i].offset;
     return lo;
 }
 

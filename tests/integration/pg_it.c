@@ -73,8 +73,8 @@ static int setup(void **state) {
         return -1;
     }
     snprintf(g_table, sizeof g_table, "pinpipe_it_pg_%d_%lld", (int)getpid(), (long long)time(NULL));
-    if (pp_pg_exec(g_pg, sql("CREATE TABLE %s (id int PRIMARY KEY, name text, note text)"), 0, NULL,
-                   NULL, err, sizeof err) != PP_OK) {
+    if (pp_pg_exec(g_pg, sql("CREATE TABLE %s (id int PRIMARY KEY, name text, note text)"), 0, NULL, NULL, err,
+                   sizeof err) != PP_OK) {
         fprintf(stderr, "%s\n", err);
         return -1;
     }
@@ -92,8 +92,7 @@ static int teardown(void **state) {
 
 static void clear_table(void) {
     char err[512];
-    if (pp_pg_exec(g_pg, sql("DELETE FROM %s"), 0, NULL, NULL, err, sizeof err) != PP_OK)
-        fail_msg("%s", err);
+    if (pp_pg_exec(g_pg, sql("DELETE FROM %s"), 0, NULL, NULL, err, sizeof err) != PP_OK) fail_msg("%s", err);
 }
 
 static long long count_rows(pp_pg *pg) {
@@ -110,8 +109,8 @@ static const char *const UNICODE_NOTE = "h\xc3\xa9llo w\xc3\xb6rld \xf0\x9f\x8c\
 static void insert_row(pp_pg *pg, const char *id, const char *name, const char *note) {
     const char *const p[] = {id, name, note};
     char err[512];
-    if (pp_pg_exec(pg, sql("INSERT INTO %s (id, name, note) VALUES ($1, $2, $3)"), 3, p, NULL, err,
-                   sizeof err) != PP_OK)
+    if (pp_pg_exec(pg, sql("INSERT INTO %s (id, name, note) VALUES ($1, $2, $3)"), 3, p, NULL, err, sizeof err) !=
+        PP_OK)
         fail_msg("%s", err);
 }
 
@@ -133,8 +132,8 @@ static void round_trip_in_a_transaction(void **state) {
     assert_int_equal(pp_pg_commit(g_pg, err, sizeof err), PP_OK);
 
     pp_pg_result *r = NULL;
-    assert_int_equal(pp_pg_exec(g_pg, sql("SELECT id, name, note FROM %s ORDER BY id"), 0, NULL, &r,
-                                err, sizeof err), PP_OK);
+    assert_int_equal(pp_pg_exec(g_pg, sql("SELECT id, name, note FROM %s ORDER BY id"), 0, NULL, &r, err, sizeof err),
+                     PP_OK);
     assert_int_equal(pp_pg_result_rows(r), 2);
     assert_int_equal(pp_pg_result_cols(r), 3);
     assert_int_equal(pp_pg_result_col(r, "note"), 2);
@@ -148,20 +147,19 @@ static void round_trip_in_a_transaction(void **state) {
     /* single values, and a parameter that looks like SQL */
     char *v = NULL;
     const char *const p[] = {TRICKY_NAME};
-    assert_int_equal(pp_pg_query_value(g_pg, sql("SELECT id::text FROM %s WHERE name = $1"), 1, p,
-                                       &v, err, sizeof err), PP_OK);
+    assert_int_equal(pp_pg_query_value(g_pg, sql("SELECT id::text FROM %s WHERE name = $1"), 1, p, &v, err, sizeof err),
+                     PP_OK);
     assert_string_equal(v, "1");
     free(v);
     const char *const none[] = {"nobody"};
-    assert_int_equal(pp_pg_query_value(g_pg, sql("SELECT id FROM %s WHERE name = $1"), 1, none, &v,
-                                       err, sizeof err), PP_ENOTFOUND);
-    assert_int_equal(pp_pg_query_value(g_pg, sql("SELECT note FROM %s WHERE id = 1"), 0, NULL, &v,
-                                       err, sizeof err), PP_OK);
+    assert_int_equal(pp_pg_query_value(g_pg, sql("SELECT id FROM %s WHERE name = $1"), 1, none, &v, err, sizeof err),
+                     PP_ENOTFOUND);
+    assert_int_equal(pp_pg_query_value(g_pg, sql("SELECT note FROM %s WHERE id = 1"), 0, NULL, &v, err, sizeof err),
+                     PP_OK);
     assert_null(v);
 
     /* affected rows */
-    assert_int_equal(pp_pg_exec(g_pg, sql("UPDATE %s SET note = 'x'"), 0, NULL, &r, err, sizeof err),
-                     PP_OK);
+    assert_int_equal(pp_pg_exec(g_pg, sql("UPDATE %s SET note = 'x'"), 0, NULL, &r, err, sizeof err), PP_OK);
     assert_int_equal(pp_pg_result_affected(r), 2);
     pp_pg_result_free(r);
 }
@@ -170,11 +168,11 @@ static void prepared_statements(void **state) {
     (void)state;
     char err[512] = "";
     clear_table();
-    assert_int_equal(pp_pg_prepare(g_pg, "it_ins", sql("INSERT INTO %s (id, name) VALUES ($1, $2)"),
-                                   2, err, sizeof err), PP_OK);
+    assert_int_equal(
+        pp_pg_prepare(g_pg, "it_ins", sql("INSERT INTO %s (id, name) VALUES ($1, $2)"), 2, err, sizeof err), PP_OK);
     /* same again: fine; different SQL under the same name: refused */
-    assert_int_equal(pp_pg_prepare(g_pg, "it_ins", sql("INSERT INTO %s (id, name) VALUES ($1, $2)"),
-                                   2, err, sizeof err), PP_OK);
+    assert_int_equal(
+        pp_pg_prepare(g_pg, "it_ins", sql("INSERT INTO %s (id, name) VALUES ($1, $2)"), 2, err, sizeof err), PP_OK);
     assert_int_equal(pp_pg_prepare(g_pg, "it_ins", "SELECT 1", 0, err, sizeof err), PP_EINVAL);
     const char *const p[] = {"7", "seven"};
     assert_int_equal(pp_pg_exec_prepared(g_pg, "it_ins", 2, p, NULL, err, sizeof err), PP_OK);
@@ -204,8 +202,8 @@ static void copy_bulk_insert_reads_back_equal(void **state) {
     pp_pg_copy *cp = NULL;
     long long rows = -1;
     clear_table();
-    assert_int_equal(pp_pg_copy_begin(g_pg, sql("COPY %s (id, name, note) FROM STDIN"), 3, &cp, err,
-                                      sizeof err), PP_OK);
+    assert_int_equal(pp_pg_copy_begin(g_pg, sql("COPY %s (id, name, note) FROM STDIN"), 3, &cp, err, sizeof err),
+                     PP_OK);
     for (size_t i = 0; i < N_COPY; i++) {
         const char *v[] = {COPY_ROWS[i].id, COPY_ROWS[i].name, COPY_ROWS[i].note};
         assert_int_equal(pp_pg_copy_row(cp, v, NULL, err, sizeof err), PP_OK);
@@ -219,8 +217,8 @@ static void copy_bulk_insert_reads_back_equal(void **state) {
     assert_int_equal(rows, (long long)N_COPY);
 
     pp_pg_result *r = NULL;
-    assert_int_equal(pp_pg_exec(g_pg, sql("SELECT id::text, name, note FROM %s ORDER BY id"), 0,
-                                NULL, &r, err, sizeof err), PP_OK);
+    assert_int_equal(
+        pp_pg_exec(g_pg, sql("SELECT id::text, name, note FROM %s ORDER BY id"), 0, NULL, &r, err, sizeof err), PP_OK);
     assert_int_equal(pp_pg_result_rows(r), (int)N_COPY);
     for (size_t i = 0; i < N_COPY; i++) {
         const copy_row *want = &COPY_ROWS[i];
@@ -246,20 +244,18 @@ static void copy_abort_and_copy_error(void **state) {
     long long rows = 0;
     clear_table();
     /* abort: the server keeps none of it */
-    assert_int_equal(pp_pg_copy_begin(g_pg, sql("COPY %s (id, name) FROM STDIN"), 2, &cp, err,
-                                      sizeof err), PP_OK);
+    assert_int_equal(pp_pg_copy_begin(g_pg, sql("COPY %s (id, name) FROM STDIN"), 2, &cp, err, sizeof err), PP_OK);
     const char *v[] = {"1", "one"};
     assert_int_equal(pp_pg_copy_row(cp, v, NULL, err, sizeof err), PP_OK);
     pp_pg_copy_abort(cp, "test abort");
     assert_int_equal(count_rows(g_pg), 0);
 
     /* a value the column cannot take: the server's message, the line, nothing kept */
-    assert_int_equal(pp_pg_copy_begin(g_pg, sql("COPY %s (id, name) FROM STDIN"), 2, &cp, err,
-                                      sizeof err), PP_OK);
+    assert_int_equal(pp_pg_copy_begin(g_pg, sql("COPY %s (id, name) FROM STDIN"), 2, &cp, err, sizeof err), PP_OK);
     const char *ok[] = {"1", "one"};
     const char *bad[] = {"not-a-number", "two"};
     assert_int_equal(pp_pg_copy_row(cp, ok, NULL, err, sizeof err), PP_OK);
-    assert_int_equal(pp_pg_copy_row(cp, bad, NULL, err, sizeof err), PP_OK); /* buffered */
+    assert_int_equal(pp_pg_copy_row(cp, bad, NULL, err, sizeof err), PP_OK);   /* buffered */
     assert_int_equal(pp_pg_copy_end(cp, &rows, err, sizeof err), PP_EREFUSED); /* the data, for good */
     assert_non_null(strstr(err, "invalid input syntax for type integer"));
     assert_non_null(strstr(err, "22P02"));
@@ -279,8 +275,9 @@ static void bad_statement_surfaces_the_server_message(void **state) {
     clear_table();
     insert_row(g_pg, "1", "a", NULL);
     const char *const p[] = {"1", "dup", NULL};
-    assert_int_equal(pp_pg_exec(g_pg, sql("INSERT INTO %s (id, name, note) VALUES ($1, $2, $3)"), 3,
-                                p, NULL, err, sizeof err), PP_EREFUSED);
+    assert_int_equal(
+        pp_pg_exec(g_pg, sql("INSERT INTO %s (id, name, note) VALUES ($1, $2, $3)"), 3, p, NULL, err, sizeof err),
+        PP_EREFUSED);
     assert_non_null(strstr(err, "duplicate key value violates unique constraint"));
     assert_non_null(strstr(err, "DETAIL: Key (id)=(1) already exists."));
     assert_string_equal(pp_pg_sqlstate(g_pg), "23505");
@@ -328,7 +325,7 @@ static void notices_reach_the_logger(void **state) {
 
 typedef struct {
     int calls;
-    pp_pg *other;      /* a second connection that interferes on the first call */
+    pp_pg *other; /* a second connection that interferes on the first call */
     const char *id;
 } txn_job;
 
@@ -344,8 +341,8 @@ static int bump_with_interference(pp_pg *pg, void *arg, char *err, size_t errlen
     if (rc != PP_OK) return rc;
     if (job->calls == 1) {
         char e2[512];
-        if (pp_pg_exec(job->other, sql("UPDATE %s SET name = 'other' WHERE id = 1"), 0, NULL, NULL,
-                       e2, sizeof e2) != PP_OK)
+        if (pp_pg_exec(job->other, sql("UPDATE %s SET name = 'other' WHERE id = 1"), 0, NULL, NULL, e2, sizeof e2) !=
+            PP_OK)
             fail_msg("%s", e2);
     }
     rc = pp_pg_exec(pg, sql("UPDATE %s SET name = 'mine' WHERE id = 1"), 0, NULL, NULL, err, errlen);
@@ -365,13 +362,12 @@ static void run_txn_retries_a_serialization_failure(void **state) {
     pp_pg_retry_init(&pol);
     pol.isolation = PP_PG_REPEATABLE_READ;
     pol.backoff_ms = 1;
-    assert_int_equal(pp_pg_run_txn(g_pg, &pol, bump_with_interference, &job, &attempts, err,
-                                   sizeof err), PP_OK);
+    assert_int_equal(pp_pg_run_txn(g_pg, &pol, bump_with_interference, &job, &attempts, err, sizeof err), PP_OK);
     assert_int_equal(attempts, 2);
     assert_int_equal(job.calls, 2);
     char *v = NULL;
-    assert_int_equal(pp_pg_query_value(g_pg, sql("SELECT name FROM %s WHERE id = 1"), 0, NULL, &v,
-                                       err, sizeof err), PP_OK);
+    assert_int_equal(pp_pg_query_value(g_pg, sql("SELECT name FROM %s WHERE id = 1"), 0, NULL, &v, err, sizeof err),
+                     PP_OK);
     assert_string_equal(v, "mine");
     free(v);
     assert_int_equal(count_rows(g_pg), 2); /* the first attempt's work did not survive twice */
@@ -398,8 +394,8 @@ static void run_txn_reconnects_after_a_lost_connection(void **state) {
     pp_pg_retry_init(&pol);
     pol.backoff_ms = 1;
     unsigned before = pp_pg_reconnects(g_pg);
-    assert_int_equal(pp_pg_run_txn(g_pg, &pol, insert_after_killing_self_once, &job, &attempts, err,
-                                   sizeof err), PP_OK);
+    assert_int_equal(pp_pg_run_txn(g_pg, &pol, insert_after_killing_self_once, &job, &attempts, err, sizeof err),
+                     PP_OK);
     assert_int_equal(attempts, 2);
     assert_int_equal(pp_pg_reconnects(g_pg), before + 1);
     assert_int_equal(count_rows(g_pg), 1); /* attempt 1's insert died with its session */
@@ -419,8 +415,7 @@ static void run_txn_does_not_retry_other_errors(void **state) {
     txn_job job = {0, NULL, NULL};
     clear_table();
     insert_row(g_pg, "1", "a", NULL);
-    assert_int_equal(pp_pg_run_txn(g_pg, NULL, always_unique_violation, &job, &attempts, err,
-                                   sizeof err), PP_EREFUSED);
+    assert_int_equal(pp_pg_run_txn(g_pg, NULL, always_unique_violation, &job, &attempts, err, sizeof err), PP_EREFUSED);
     assert_int_equal(attempts, 1);
     assert_int_equal(job.calls, 1);
     assert_non_null(strstr(err, "23505"));
@@ -437,8 +432,9 @@ static void dropped_connection_is_reestablished_between_statements(void **state)
     const char *const p[] = {pid};
     char *v = NULL;
     /* waits (up to 5 s) until that backend has exited */
-    assert_int_equal(pp_pg_query_value(killer, "SELECT pg_terminate_backend($1::int, 5000)::text",
-                                       1, p, &v, err, sizeof err), PP_OK);
+    assert_int_equal(
+        pp_pg_query_value(killer, "SELECT pg_terminate_backend($1::int, 5000)::text", 1, p, &v, err, sizeof err),
+        PP_OK);
     assert_string_equal(v, "true");
     free(v);
     long long two = 0;

@@ -290,7 +290,8 @@ static void odd_keys_round_trip(void **state) {
         "with space.txt",
         "a=b&c=d.txt",
         "plus+percent%25+tilde~.txt",
-        "\xc3\xbcnic\xc3\xb6" "de/\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e \xf0\x9f\x93\x8c.txt",
+        "\xc3\xbcnic\xc3\xb6"
+        "de/\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e \xf0\x9f\x93\x8c.txt",
         "punct!*'();:@$,?#[].txt",
         "dt=2024-01-01/pins-0-0.jsonl",
         "trailing space ",
@@ -350,8 +351,7 @@ static void an_unknown_access_key_is_refused(void **state) {
     /* AWS: 403 InvalidAccessKeyId; versitygw: 404 XAdminUserNotFound. Either way a
      * server error with the server's code, never "not found". */
     assert_int_equal(s3_list_page_get(c, NULL, NULL, &p, err, sizeof err), PP_ESERVER);
-    if (!strstr(err, "InvalidAccessKeyId") && !strstr(err, "XAdminUserNotFound"))
-        fail_msg("unexpected error: %s", err);
+    if (!strstr(err, "InvalidAccessKeyId") && !strstr(err, "XAdminUserNotFound")) fail_msg("unexpected error: %s", err);
     s3_client_destroy(c);
 }
 

@@ -37,8 +37,10 @@ static inline void put_response(pp_cql_buf *out, int16_t stream, uint8_t opcode,
 
 static inline void put_str(pp_cql_buf *b, const char *s) { pp_cql_put_string(b, s, strlen(s)); }
 static inline void put_cell(pp_cql_buf *b, const void *p, int32_t n) {
-    if (n < 0) pp_cql_put_i32(b, n);
-    else pp_cql_put_bytes(b, p, (size_t)n);
+    if (n < 0)
+        pp_cql_put_i32(b, n);
+    else
+        pp_cql_put_bytes(b, p, (size_t)n);
 }
 
 /* Column-type options. */

@@ -43,37 +43,33 @@ static inline void test_sha256_hex(const char *s, size_t n, char out[65]) {
     test_hex(md, 32, out);
 }
 
-static inline void test_hmac(const unsigned char *key, size_t klen, const char *msg,
-                             unsigned char out[32]) {
+static inline void test_hmac(const unsigned char *key, size_t klen, const char *msg, unsigned char out[32]) {
     unsigned int l = 32;
     HMAC(EVP_sha256(), key, (int)klen, (const unsigned char *)msg, strlen(msg), out, &l);
 }
 
 /* The canonical request (AWS: method, URI, query, headers, signed headers, payload
  * hash). headers must be sorted by name. Caller frees. */
-static inline char *test_sigv4_canonical(const char *method, const char *uri, const char *query,
-                                         const test_header *h, size_t nh, const char *payload_hash) {
+static inline char *test_sigv4_canonical(const char *method, const char *uri, const char *query, const test_header *h,
+                                         size_t nh, const char *payload_hash) {
     size_t cap = 4096;
     char *out = malloc(cap);
     size_t len = (size_t)snprintf(out, cap, "%s\n%s\n%s\n", method, uri, query);
-    for (size_t i = 0; i < nh; i++)
-        len += (size_t)snprintf(out + len, cap - len, "%s:%s\n", h[i].name, h[i].value);
+    for (size_t i = 0; i < nh; i++) len += (size_t)snprintf(out + len, cap - len, "%s:%s\n", h[i].name, h[i].value);
     len += (size_t)snprintf(out + len, cap - len, "\n");
-    for (size_t i = 0; i < nh; i++)
-        len += (size_t)snprintf(out + len, cap - len, "%s%s", i ? ";" : "", h[i].name);
+    for (size_t i = 0; i < nh; i++) len += (size_t)snprintf(out + len, cap - len, "%s%s", i ? ";" : "", h[i].name);
     snprintf(out + len, cap - len, "\n%s", payload_hash);
     return out;
 }
 
 /* Signature (hex) of a canonical request, for service s3. */
-static inline void test_sigv4_signature(const char *canonical, const char *secret,
-                                        const char *amz_date, const char *region, char out[65]) {
+static inline void test_sigv4_signature(const char *canonical, const char *secret, const char *amz_date,
+                                        const char *region, char out[65]) {
     char creq_hash[65], sts[512], date[9], ksecret[256];
     unsigned char k1[32], k2[32];
     test_sha256_hex(canonical, strlen(canonical), creq_hash);
     snprintf(date, sizeof date, "%.8s", amz_date);
-    snprintf(sts, sizeof sts, "AWS4-HMAC-SHA256\n%s\n%s/%s/s3/aws4_request\n%s", amz_date, date,
-             region, creq_hash);
+    snprintf(sts, sizeof sts, "AWS4-HMAC-SHA256\n%s\n%s/%s/s3/aws4_request\n%s", amz_date, date, region, creq_hash);
     snprintf(ksecret, sizeof ksecret, "AWS4%s", secret);
     test_hmac((const unsigned char *)ksecret, strlen(ksecret), date, k1);
     test_hmac(k1, 32, region, k2);
@@ -112,8 +108,7 @@ typedef struct {
     pthread_t thread;
 } fake_server;
 
-static inline int fake_read_until(int fd, char **buf, size_t *len, size_t *cap, const char *marker,
-                                  size_t *pos) {
+static inline int fake_read_until(int fd, char **buf, size_t *len, size_t *cap, const char *marker, size_t *pos) {
     for (;;) {
         size_t ml = strlen(marker);
         for (size_t i = 0; i + ml <= *len; i++)
@@ -175,8 +170,7 @@ static inline void *fake_server_main(void *arg) {
         r->head = strndup(buf, head_end);
         char v[64];
         long long clen = atoll(fake_header(r->head, "content-length", v, sizeof v));
-        if (*fake_header(r->head, "expect", v, sizeof v))
-            fake_write_all(fd, "HTTP/1.1 100 Continue\r\n\r\n", 25);
+        if (*fake_header(r->head, "expect", v, sizeof v)) fake_write_all(fd, "HTTP/1.1 100 Continue\r\n\r\n", 25);
         while (len - head_end < (size_t)clen) {
             if (len + 65536 + 1 > cap) {
                 cap = (len + 65536) * 2;
@@ -195,11 +189,10 @@ static inline void *fake_server_main(void *arg) {
         if (resp->status) {
             size_t blen = resp->body ? (resp->body_len ? resp->body_len : strlen(resp->body)) : 0;
             char head[1024];
-            int hl = snprintf(head, sizeof head,
-                              "HTTP/1.1 %d %s\r\nContent-Length: %lld\r\nConnection: close\r\n%s\r\n",
-                              resp->status, resp->reason ? resp->reason : "OK",
-                              resp->announce > 0 ? resp->announce : (long long)blen,
-                              resp->headers ? resp->headers : "");
+            int hl =
+                snprintf(head, sizeof head, "HTTP/1.1 %d %s\r\nContent-Length: %lld\r\nConnection: close\r\n%s\r\n",
+                         resp->status, resp->reason ? resp->reason : "OK",
+                         resp->announce > 0 ? resp->announce : (long long)blen, resp->headers ? resp->headers : "");
             fake_write_all(fd, head, (size_t)hl);
             if (blen) fake_write_all(fd, resp->body, blen);
         }
@@ -217,9 +210,7 @@ static inline int fake_server_start(fake_server *s, const fake_response *script,
     s->listen_fd = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = 0};
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (s->listen_fd < 0 || bind(s->listen_fd, (struct sockaddr *)&a, sizeof a) ||
-        listen(s->listen_fd, 8))
-        return -1;
+    if (s->listen_fd < 0 || bind(s->listen_fd, (struct sockaddr *)&a, sizeof a) || listen(s->listen_fd, 8)) return -1;
     socklen_t al = sizeof a;
     getsockname(s->listen_fd, (struct sockaddr *)&a, &al);
     s->port = ntohs(a.sin_port);

@@ -55,8 +55,8 @@ static void test_bearer_header_table(void **state) {
     for (size_t i = 0; i < sizeof HEADERS / sizeof HEADERS[0]; i++) {
         int got = pp_api_auth_check(&a, HEADERS[i].header);
         if (got != HEADERS[i].pass)
-            fail_msg("Authorization '%s': got %d, want %d", HEADERS[i].header ? HEADERS[i].header : "(absent)",
-                     got, HEADERS[i].pass);
+            fail_msg("Authorization '%s': got %d, want %d", HEADERS[i].header ? HEADERS[i].header : "(absent)", got,
+                     HEADERS[i].pass);
     }
 }
 

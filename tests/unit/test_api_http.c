@@ -53,8 +53,8 @@ static void test_content_type_table(void **state) {
         const ct_case *t = &CONTENT_TYPES[i];
         int got = pp_api_content_type_is_json(t->value);
         if (got != t->json)
-            fail_msg("Content-Type %s%s%s: got %d, want %d", t->value ? "'" : "",
-                     t->value ? t->value : "(absent)", t->value ? "'" : "", got, t->json);
+            fail_msg("Content-Type %s%s%s: got %d, want %d", t->value ? "'" : "", t->value ? t->value : "(absent)",
+                     t->value ? "'" : "", got, t->json);
     }
 }
 
@@ -87,8 +87,10 @@ static void test_content_length_table(void **state) {
         uint64_t n = 12345;
         int rc = pp_api_parse_content_length(t->value, &n);
         if ((rc == 0) != t->ok) fail_msg("Content-Length '%s': rc %d", t->value ? t->value : "(null)", rc);
-        if (t->ok) assert_true(n == t->n);
-        else assert_true(n == 12345); /* untouched on error */
+        if (t->ok)
+            assert_true(n == t->n);
+        else
+            assert_true(n == 12345); /* untouched on error */
     }
 }
 

@@ -45,9 +45,14 @@ static int send_sized(pp_producer *p, size_t value_len, size_t key_len, char *er
     memset(value, 'v', value_len);
     memset(key, 'k', key_len);
     const pp_kafka_header h[2] = {{"pinpipe-ingest-time", "1767225600000", 13}, {"pinpipe-schema", "2", 1}};
-    pp_kafka_record rec = {.topic = "pinpipe-unit-limits", .partition = PP_KAFKA_PARTITION_ANY,
-                           .key = key, .key_len = key_len, .value = value, .value_len = value_len,
-                           .headers = h, .nheaders = 2};
+    pp_kafka_record rec = {.topic = "pinpipe-unit-limits",
+                           .partition = PP_KAFKA_PARTITION_ANY,
+                           .key = key,
+                           .key_len = key_len,
+                           .value = value,
+                           .value_len = value_len,
+                           .headers = h,
+                           .nheaders = 2};
     int rc = pp_producer_send(p, &rec, NULL, NULL, err, errlen);
     free(value);
     free(key);

@@ -45,8 +45,9 @@ static void test_requests_are_counted_by_route_and_code(void **state) {
         unsigned code;
         int times;
     } SEEN[] = {
-        {PP_API_ROUTE_PIN, 200, 3},     {PP_API_ROUTE_PIN, 422, 2},  {PP_API_ROUTE_PIN, 503, 1},
-        {PP_API_ROUTE_PIN_REDIRECT, 307, 1}, {PP_API_ROUTE_OTHER, 404, 4}, {PP_API_ROUTE_HEALTHZ, 418, 1},
+        {PP_API_ROUTE_PIN, 200, 3},   {PP_API_ROUTE_PIN, 422, 2},
+        {PP_API_ROUTE_PIN, 503, 1},   {PP_API_ROUTE_PIN_REDIRECT, 307, 1},
+        {PP_API_ROUTE_OTHER, 404, 4}, {PP_API_ROUTE_HEALTHZ, 418, 1},
         {PP_API_ROUTE_PIN, 0, 5}, /* client went away: timed, not counted */
     };
     for (size_t i = 0; i < sizeof SEEN / sizeof SEEN[0]; i++)

@@ -24,7 +24,7 @@
 #include "common/strbuf.h"
 #include "event/event.h"
 
-#define VALID_V2                                                                                   \
+#define VALID_V2                                                                                  \
     "{\"index\": \"12\", \"unique_id\": \"u-1\", \"title\": \"T \\\"q\\\"\", \"description\": "   \
     "\"D\", \"poster_name\": \"P\", \"follower_count\": \"5k\", \"tag_list\": \"a,b\", "          \
     "\"is_image_or_video\": \"image\", \"image_src\": \"http://x/y.jpg\", \"downloaded\": true, " \
@@ -111,12 +111,10 @@ static const invalid_case INVALID[] = {
      "\"save_location\":\"l\",\"category\":\"c\"}",
      "{\"detail\":[{\"type\":\"string_type\",\"loc\":[\"body\",\"unique_id\"],"
      "\"msg\":\"Input should be a valid string\",\"input\":null}]}"},
-    {"not an object: loc is the body itself",
-     "[1,2]",
+    {"not an object: loc is the body itself", "[1,2]",
      "{\"detail\":[{\"type\":\"model_attributes_type\",\"loc\":[\"body\"],"
      "\"msg\":\"Input should be a valid dictionary or object to extract fields from\",\"input\":[1,2]}]}"},
-    {"a JSON string is not an object either",
-     "\"hello\"",
+    {"a JSON string is not an object either", "\"hello\"",
      "{\"detail\":[{\"type\":\"model_attributes_type\",\"loc\":[\"body\"],"
      "\"msg\":\"Input should be a valid dictionary or object to extract fields from\",\"input\":\"hello\"}]}"},
 };
@@ -167,8 +165,9 @@ static void test_empty_body_is_422_missing_body(void **state) {
     pp_strbuf sb;
     pp_sb_init(&sb);
     pp_api_reply_body_missing(&sb);
-    assert_json_eq(sb.data, "{\"detail\":[{\"type\":\"missing\",\"loc\":[\"body\"],"
-                            "\"msg\":\"Field required\",\"input\":null}]}");
+    assert_json_eq(sb.data,
+                   "{\"detail\":[{\"type\":\"missing\",\"loc\":[\"body\"],"
+                   "\"msg\":\"Field required\",\"input\":null}]}");
     pp_sb_free(&sb);
 }
 

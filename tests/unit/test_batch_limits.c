@@ -35,7 +35,7 @@ static void test_sizes_in_cassandra_syntax(void **state) {
         {"1GiB", 1, PP_OK, GIB},
         {"123B", 1, PP_OK, 123},
         {"64kib", 1, PP_OK, 64 * KIB},
-        {"32MB", 1, PP_OK, 32 * MIB}, /* older spelling, powers of 1024 */
+        {"32MB", 1, PP_OK, 32 * MIB},     /* older spelling, powers of 1024 */
         {"4096", KIB, PP_OK, 4096 * KIB}, /* a bare number of a *_in_kb setting */
         {"4096", 1, PP_OK, 4096},
         {"", 1, PP_EINVAL, 0},
@@ -51,8 +51,8 @@ static void test_sizes_in_cassandra_syntax(void **state) {
         uint64_t v = 0;
         int rc = pp_batch_limits_parse_size(C[i].in, C[i].unit, &v);
         if (rc != C[i].rc || (rc == PP_OK && v != C[i].out))
-            fail_msg("'%s': rc %d value %llu, expected rc %d value %llu", C[i].in, rc, (unsigned long long)v,
-                     C[i].rc, (unsigned long long)C[i].out);
+            fail_msg("'%s': rc %d value %llu, expected rc %d value %llu", C[i].in, rc, (unsigned long long)v, C[i].rc,
+                     (unsigned long long)C[i].out);
     }
     uint64_t v;
     assert_int_equal(pp_batch_limits_parse_size(NULL, 1, &v), PP_EINVAL);
@@ -181,8 +181,14 @@ static int query_node(settings_node *nd, pp_batch_limits *l, char *err, size_t e
 
 static void test_read_from_the_node(void **state) {
     (void)state;
-    static const char *const ROWS[] = {"batch_size_fail_threshold", "50KiB", "commitlog_segment_size", "8MiB",
-                                       "max_mutation_size", "4096KiB", "native_transport_max_frame_size", "16MiB",
+    static const char *const ROWS[] = {"batch_size_fail_threshold",
+                                       "50KiB",
+                                       "commitlog_segment_size",
+                                       "8MiB",
+                                       "max_mutation_size",
+                                       "4096KiB",
+                                       "native_transport_max_frame_size",
+                                       "16MiB",
                                        NULL};
     settings_node nd = {.rows = ROWS};
     pp_batch_limits l;
@@ -195,8 +201,8 @@ static void test_read_from_the_node(void **state) {
     assert_int_equal(l.group_bytes, 44800);
     assert_int_equal(l.row_bytes, 16 * MIB - 64 * KIB);
 
-    static const char *const SMALL[] = {"max_mutation_size", NULL, "commitlog_segment_size", "1MiB",
-                                        "batch_size_fail_threshold", "1GiB", NULL};
+    static const char *const SMALL[] = {
+        "max_mutation_size", NULL, "commitlog_segment_size", "1MiB", "batch_size_fail_threshold", "1GiB", NULL};
     settings_node small = {.rows = SMALL};
     assert_int_equal(query_node(&small, &l, err, sizeof err), PP_OK);
     assert_int_equal(l.max_mutation_size, 512 * KIB); /* null: half the segment */

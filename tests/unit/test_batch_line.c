@@ -40,7 +40,8 @@ static void test_good_lines(void **state) {
         {"{\"raw\":\"x\",\"extra\":[1],\"offset\":9,\"partition\":2,\"topic\":\"t\",\"ingest_time\":5}", "t", 2, 9, 5,
          LIT("x")},
         /* escapes, unicode and NUL come back as bytes */
-        {"{\"topic\":\"t\",\"partition\":1,\"offset\":1,\"ingest_time\":1,\"raw\":\"a\\n\\\"\\u00e9\\u0000\\ud83d\\ude00\"}",
+        {"{\"topic\":\"t\",\"partition\":1,\"offset\":1,\"ingest_time\":1,\"raw\":"
+         "\"a\\n\\\"\\u00e9\\u0000\\ud83d\\ude00\"}",
          "t", 1, 1, 1, LIT("a\n\"\xc3\xa9\0\xf0\x9f\x98\x80")},
         /* raw_base64: bytes that are not UTF-8 */
         {"{\"topic\":\"t\",\"partition\":1,\"offset\":2,\"ingest_time\":1,\"raw_base64\":\"/w==\"}", "t", 1, 2, 1,
@@ -121,7 +122,8 @@ static void test_reads_what_the_lake_writes(void **state) {
         size_t key_len;
         int64_t ingest;
     } M[] = {
-        {LIT("{\"index\":1,\"unique_id\":\"u\",\"title\":\"caf\xc3\xa9 \\\"q\\\" \\\\ \\n\"}"), LIT("u"), 1767225600000},
+        {LIT("{\"index\":1,\"unique_id\":\"u\",\"title\":\"caf\xc3\xa9 \\\"q\\\" \\\\ \\n\"}"), LIT("u"),
+         1767225600000},
         {LIT("plain text with \"quotes\" and \\ and \t tab"), LIT("k"), 0},
         {LIT("bytes \xff\xfe not utf-8"), LIT("k"), 42},
         {LIT("a NUL \0 inside"), LIT("k"), 1},
@@ -133,8 +135,12 @@ static void test_reads_what_the_lake_writes(void **state) {
     pp_sb_init(&line);
     pp_sb_init(&raw);
     for (size_t i = 0; i < sizeof M / sizeof M[0]; i++) {
-        pp_kafka_message m = {.topic = "pins", .partition = (int32_t)i, .offset = (int64_t)(1000 + i),
-                              .key = M[i].key, .key_len = M[i].key_len, .value = M[i].value,
+        pp_kafka_message m = {.topic = "pins",
+                              .partition = (int32_t)i,
+                              .offset = (int64_t)(1000 + i),
+                              .key = M[i].key,
+                              .key_len = M[i].key_len,
+                              .value = M[i].value,
                               .value_len = M[i].len};
         pp_sb_reset(&line);
         pp_lake_line_append(&line, &m, M[i].ingest);
@@ -259,10 +265,17 @@ static void test_base64(void **state) {
         const char *in;
         const char *out;
         size_t out_len;
-    } OK[] = {{"", "", 0}, {"Zg==", "f", 1}, {"Zm8=", "fo", 2}, {"Zm9v", "foo", 3}, {"Zm9vYg==", "foob", 4},
-              {"Zm9vYmE=", "fooba", 5}, {"Zm9vYmFy", "foobar", 6}, {"AP8=", "\0\xff", 2}, {"+/+/", "\xfb\xff\xbf", 3}};
-    static const char *const BAD[] = {"Zg", "Zg=", "Zg===", "Z===", "Zm9v\n", "Zm 9", "Zh==", "Zm9=", "=Zg=",
-                                      "Zg==Zg==", "Zm-_", "Zm9vYg=a"};
+    } OK[] = {{"", "", 0},
+              {"Zg==", "f", 1},
+              {"Zm8=", "fo", 2},
+              {"Zm9v", "foo", 3},
+              {"Zm9vYg==", "foob", 4},
+              {"Zm9vYmE=", "fooba", 5},
+              {"Zm9vYmFy", "foobar", 6},
+              {"AP8=", "\0\xff", 2},
+              {"+/+/", "\xfb\xff\xbf", 3}};
+    static const char *const BAD[] = {"Zg",   "Zg=",  "Zg===", "Z===",     "Zm9v\n", "Zm 9",
+                                      "Zh==", "Zm9=", "=Zg=",  "Zg==Zg==", "Zm-_",   "Zm9vYg=a"};
     pp_strbuf out;
     pp_sb_init(&out);
     for (size_t i = 0; i < sizeof OK / sizeof OK[0]; i++) {

@@ -19,8 +19,16 @@ static void test_keyspace_names(void **state) {
     (void)state;
     static const char *const OK[] = {"pinpipe", "it_batch_1767225600_42", "A", "ks_",
                                      "a23456789012345678901234567890123456789012345678"};
-    static const char *const BAD[] = {"",          "1abc",     "_x",        "pin-pipe",  "pin pipe", "ks;DROP",
-                                      "\"quoted\"", "ks.table", "k\xc3\xa9", NULL,
+    static const char *const BAD[] = {"",
+                                      "1abc",
+                                      "_x",
+                                      "pin-pipe",
+                                      "pin pipe",
+                                      "ks;DROP",
+                                      "\"quoted\"",
+                                      "ks.table",
+                                      "k\xc3\xa9",
+                                      NULL,
                                       "a234567890123456789012345678901234567890123456789"};
     for (size_t i = 0; i < sizeof OK / sizeof OK[0]; i++)
         if (!pp_batch_keyspace_valid(OK[i])) fail_msg("'%s' refused", OK[i]);
@@ -61,20 +69,19 @@ typedef struct {
 static void test_what_is_retried(void **state) {
     (void)state;
     static const retry_case C[] = {
-        {PP_ETIMEOUT, -1, 1},           /* no answer in time: the write may or may not have happened; */
-        {PP_EIO, -1, 1},                /* ... both are safe to repeat (explicit write timestamps) */
-        {PP_ESERVER, 0x1000, 1},        /* Unavailable */
-        {PP_ESERVER, 0x1001, 1},        /* Overloaded */
-        {PP_ESERVER, 0x1002, 1},        /* Is_bootstrapping */
-        {PP_ESERVER, 0x1100, 1},        /* Write_timeout */
-        {PP_ESERVER, 0x2000, 0},        /* Syntax_error */
-        {PP_ESERVER, 0x2100, 0},        /* Unauthorized */
-        {PP_ESERVER, 0x2200, 0},        /* Invalid */
-        {PP_ESERVER, 0x0000, 0},        /* Server_error */
-        {PP_ESERVER, 0x1200, 0},        /* Read_timeout: not a write */
-        {PP_EINVAL, -1, 0},             /* a value that does not fit its column */
-        {PP_EPROTO, -1, 0},
-        {PP_ENOMEM, -1, 0},
+        {PP_ETIMEOUT, -1, 1},    /* no answer in time: the write may or may not have happened; */
+        {PP_EIO, -1, 1},         /* ... both are safe to repeat (explicit write timestamps) */
+        {PP_ESERVER, 0x1000, 1}, /* Unavailable */
+        {PP_ESERVER, 0x1001, 1}, /* Overloaded */
+        {PP_ESERVER, 0x1002, 1}, /* Is_bootstrapping */
+        {PP_ESERVER, 0x1100, 1}, /* Write_timeout */
+        {PP_ESERVER, 0x2000, 0}, /* Syntax_error */
+        {PP_ESERVER, 0x2100, 0}, /* Unauthorized */
+        {PP_ESERVER, 0x2200, 0}, /* Invalid */
+        {PP_ESERVER, 0x0000, 0}, /* Server_error */
+        {PP_ESERVER, 0x1200, 0}, /* Read_timeout: not a write */
+        {PP_EINVAL, -1, 0},      /* a value that does not fit its column */
+        {PP_EPROTO, -1, 0},      {PP_ENOMEM, -1, 0},
     };
     for (size_t i = 0; i < sizeof C / sizeof C[0]; i++)
         if (pp_batch_writer_retryable(C[i].rc, C[i].code) != C[i].retry)

@@ -41,8 +41,8 @@ static char *dump(const pp_batch_spool *s) {
     for (size_t i = 0; i < pp_batch_spool_count(s); i++) {
         const pp_batch_rec *r = pp_batch_spool_rec(s, i);
         at += (size_t)snprintf(out + at, sizeof out - at, "%s%s/%d/%lld=%.*s", i ? " " : "",
-                               pp_batch_spool_topic(s, r->topic), (int)r->partition, (long long)r->offset,
-                               (int)r->len, pp_batch_spool_bytes(s, r));
+                               pp_batch_spool_topic(s, r->topic), (int)r->partition, (long long)r->offset, (int)r->len,
+                               pp_batch_spool_bytes(s, r));
     }
     return out;
 }
@@ -56,25 +56,54 @@ typedef struct {
 } order_case;
 
 static const order_case ORDER[] = {
-    {"already in order", {{"pins", 0, 0, "a"}, {"pins", 0, 1, "b"}, {"pins", 1, 0, "c"}}, 3,
-     "pins/0/0=a pins/0/1=b pins/1/0=c", 0, 0},
+    {"already in order",
+     {{"pins", 0, 0, "a"}, {"pins", 0, 1, "b"}, {"pins", 1, 0, "c"}},
+     3,
+     "pins/0/0=a pins/0/1=b pins/1/0=c",
+     0,
+     0},
     {"objects read in any order",
-     {{"pins", 1, 5, "e"}, {"pins", 0, 7, "d"}, {"pins", 0, 2, "b"}, {"pins", 1, 1, "c"}, {"pins", 0, 0, "a"}}, 5,
-     "pins/0/0=a pins/0/2=b pins/0/7=d pins/1/1=c pins/1/5=e", 0, 0},
+     {{"pins", 1, 5, "e"}, {"pins", 0, 7, "d"}, {"pins", 0, 2, "b"}, {"pins", 1, 1, "c"}, {"pins", 0, 0, "a"}},
+     5,
+     "pins/0/0=a pins/0/2=b pins/0/7=d pins/1/1=c pins/1/5=e",
+     0,
+     0},
     {"a record stored twice (lake writer crash): kept once",
-     {{"pins", 0, 0, "a"}, {"pins", 0, 1, "b"}, {"pins", 0, 1, "b"}, {"pins", 0, 2, "c"}}, 4,
-     "pins/0/0=a pins/0/1=b pins/0/2=c", 1, 0},
+     {{"pins", 0, 0, "a"}, {"pins", 0, 1, "b"}, {"pins", 0, 1, "b"}, {"pins", 0, 2, "c"}},
+     4,
+     "pins/0/0=a pins/0/1=b pins/0/2=c",
+     1,
+     0},
     {"overlapping objects of one partition",
-     {{"pins", 2, 10, "x10"}, {"pins", 2, 12, "x12"}, {"pins", 2, 14, "x14"},
-      {"pins", 2, 12, "x12"}, {"pins", 2, 13, "x13"}, {"pins", 2, 14, "x14"}, {"pins", 2, 15, "x15"}}, 7,
-     "pins/2/10=x10 pins/2/12=x12 pins/2/13=x13 pins/2/14=x14 pins/2/15=x15", 2, 0},
+     {{"pins", 2, 10, "x10"},
+      {"pins", 2, 12, "x12"},
+      {"pins", 2, 14, "x14"},
+      {"pins", 2, 12, "x12"},
+      {"pins", 2, 13, "x13"},
+      {"pins", 2, 14, "x14"},
+      {"pins", 2, 15, "x15"}},
+     7,
+     "pins/2/10=x10 pins/2/12=x12 pins/2/13=x13 pins/2/14=x14 pins/2/15=x15",
+     2,
+     0},
     {"copies that differ: the first read is kept, the conflict counted",
-     {{"pins", 0, 4, "first"}, {"pins", 0, 4, "second"}, {"pins", 0, 4, "first"}}, 3, "pins/0/4=first", 2, 1},
+     {{"pins", 0, 4, "first"}, {"pins", 0, 4, "second"}, {"pins", 0, 4, "first"}},
+     3,
+     "pins/0/4=first",
+     2,
+     1},
     {"same offset in other partitions is not a duplicate",
-     {{"pins", 0, 3, "a"}, {"pins", 1, 3, "b"}, {"pins", 2, 3, "c"}}, 3, "pins/0/3=a pins/1/3=b pins/2/3=c", 0, 0},
+     {{"pins", 0, 3, "a"}, {"pins", 1, 3, "b"}, {"pins", 2, 3, "c"}},
+     3,
+     "pins/0/3=a pins/1/3=b pins/2/3=c",
+     0,
+     0},
     {"topics in name order; same coordinates in another topic are not duplicates",
-     {{"zeta", 0, 1, "z"}, {"alpha", 0, 1, "a"}, {"pins", 0, 1, "p"}, {"alpha", 0, 0, "a0"}}, 4,
-     "alpha/0/0=a0 alpha/0/1=a pins/0/1=p zeta/0/1=z", 0, 0},
+     {{"zeta", 0, 1, "z"}, {"alpha", 0, 1, "a"}, {"pins", 0, 1, "p"}, {"alpha", 0, 0, "a0"}},
+     4,
+     "alpha/0/0=a0 alpha/0/1=a pins/0/1=p zeta/0/1=z",
+     0,
+     0},
     {"empty raw bytes", {{"pins", 0, 1, ""}, {"pins", 0, 0, ""}}, 2, "pins/0/0= pins/0/1=", 0, 0},
     {"nothing", {{0}}, 0, "", 0, 0},
 };
@@ -130,8 +159,11 @@ static void test_rewind_drops_a_failed_object(void **state) {
 
 static void test_read_json(void **state) {
     (void)state;
-    static const rec R[] = {{"pins", 1, 40, "x"}, {"pins", 0, 7, "x"}, {"pins", 1, 41, "x"},
-                            {"other", 3, 0, "x"}, {"pins", 0, 2, "x"}};
+    static const rec R[] = {{"pins", 1, 40, "x"},
+                            {"pins", 0, 7, "x"},
+                            {"pins", 1, 41, "x"},
+                            {"other", 3, 0, "x"},
+                            {"pins", 0, 2, "x"}};
     pp_batch_spool *s = spool_of(R, 5);
     assert_int_equal(pp_batch_spool_seal(s, NULL, NULL, 0), PP_OK);
     char *j = pp_batch_read_json(s);

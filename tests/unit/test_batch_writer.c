@@ -233,7 +233,12 @@ static void test_retries_what_is_safe(void **state) {
     static const writer_case C[] = {
         {.inflight = 3, .group = 4, .rows = {50, 30}, .fail_request = 2, .fail_code = 0x1001, .retries = 1},
         {.inflight = 3, .group = 4, .rows = {50, 30}, .fail_request = 5, .fail_code = 0x1100, .retries = 1},
-        {.inflight = 2, .group = 1, .rows = {10, 10}, .fail_request = 1, .fail_code = 0x1000, .fail_twice = 1,
+        {.inflight = 2,
+         .group = 1,
+         .rows = {10, 10},
+         .fail_request = 1,
+         .fail_code = 0x1000,
+         .fail_twice = 1,
          .retries = 2},
     };
     for (size_t i = 0; i < sizeof C / sizeof C[0]; i++) run_case(&C[i]);
@@ -242,10 +247,20 @@ static void test_retries_what_is_safe(void **state) {
 static void test_other_errors_are_sticky(void **state) {
     (void)state;
     static const writer_case C[] = {
-        {.inflight = 3, .group = 4, .rows = {50, 30}, .fail_request = 3, .fail_code = 0x2000, .rc = PP_ESERVER,
+        {.inflight = 3,
+         .group = 4,
+         .rows = {50, 30},
+         .fail_request = 3,
+         .fail_code = 0x2000,
+         .rc = PP_ESERVER,
          .err_has = "failed after 1 tries"},
         /* Invalid: the server refuses the row for good (PP_EREFUSED), never sent again */
-        {.inflight = 2, .group = 1, .rows = {10, 10}, .fail_request = 4, .fail_code = 0x2200, .rc = PP_EREFUSED,
+        {.inflight = 2,
+         .group = 1,
+         .rows = {10, 10},
+         .fail_request = 4,
+         .fail_code = 0x2200,
+         .rc = PP_EREFUSED,
          .err_has = "refused for good after 1 tries: code 0x2200 Invalid: scripted failure"},
     };
     for (size_t i = 0; i < sizeof C / sizeof C[0]; i++) run_case(&C[i]);

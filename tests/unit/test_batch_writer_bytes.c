@@ -40,12 +40,12 @@ typedef struct {
     int poison;   /* row L<poison> is refused wherever it is (-1: none) */
     /* what it saw */
     int requests, refusals;
-    int max_rows;               /* most rows in one stored request */
-    size_t max_group_bytes;     /* most value bytes in one stored request of 2+ rows */
-    int sent[MAX_ROWS];         /* per row: requests that carried it */
-    int stored[MAX_ROWS];       /* per row: times stored */
-    int replaced[MAX_ROWS];     /* per row: times its replacement "R<n>:..." was stored */
-    char why[MAX_ROWS][128];    /* the first bytes of the replacement */
+    int max_rows;            /* most rows in one stored request */
+    size_t max_group_bytes;  /* most value bytes in one stored request of 2+ rows */
+    int sent[MAX_ROWS];      /* per row: requests that carried it */
+    int stored[MAX_ROWS];    /* per row: times stored */
+    int replaced[MAX_ROWS];  /* per row: times its replacement "R<n>:..." was stored */
+    char why[MAX_ROWS][128]; /* the first bytes of the replacement */
 } node;
 
 typedef struct {
@@ -80,9 +80,9 @@ static int request_rows(const pp_cql_header *h, pp_cql_buf *body, value *rows, i
         uint8_t flags;
         *nrows = 1;
         return pp_cql_get_short_bytes(&r, &id, &idn) || pp_cql_get_u16(&r, &cl) || pp_cql_get_u8(&r, &flags) ||
-                       !(flags & 0x01) || value_of(&r, &rows[0])
-                   ? -1
-                   : 0;
+                !(flags & 0x01) || value_of(&r, &rows[0])
+            ? -1
+            : 0;
     }
     uint8_t type, kind;
     uint16_t n;
@@ -90,8 +90,7 @@ static int request_rows(const pp_cql_header *h, pp_cql_buf *body, value *rows, i
         pp_cql_get_u16(&r, &n) || n > 64)
         return -1;
     for (int i = 0; i < n; i++)
-        if (pp_cql_get_u8(&r, &kind) || kind != 1 || pp_cql_get_short_bytes(&r, &id, &idn) ||
-            value_of(&r, &rows[i]))
+        if (pp_cql_get_u8(&r, &kind) || kind != 1 || pp_cql_get_short_bytes(&r, &id, &idn) || value_of(&r, &rows[i]))
             return -1;
     *nrows = n;
     return 0;
@@ -183,10 +182,10 @@ typedef struct {
     /* expected */
     int rc;
     const char *err_has;
-    int max_rows;       /* most rows in one stored request */
-    int requests;       /* requests the node answered (0: not checked) */
+    int max_rows; /* most rows in one stored request */
+    int requests; /* requests the node answered (0: not checked) */
     uint64_t refused, splits;
-    int big_sent;       /* times the big row reached the node */
+    int big_sent;        /* times the big row reached the node */
     const char *why_has; /* in the big row's replacement */
 } bytes_case;
 
@@ -203,8 +202,11 @@ static void run_case(const bytes_case *c) {
     char err[512] = "";
     pp_batch_limits lim;
     pp_batch_limits_derive(c->max_mutation_size, 0, c->batch_size_fail_threshold, c->max_frame_size, &lim);
-    pp_batch_writer_opts o = {.max_inflight = 4, .group_rows = c->group_rows, .max_attempts = 3,
-                              .group_bytes = lim.group_bytes, .row_bytes = c->row_bytes ? c->row_bytes : lim.row_bytes};
+    pp_batch_writer_opts o = {.max_inflight = 4,
+                              .group_rows = c->group_rows,
+                              .max_attempts = 3,
+                              .group_bytes = lim.group_bytes,
+                              .row_bytes = c->row_bytes ? c->row_bytes : lim.row_bytes};
     pp_batch_writer *w;
     assert_int_equal(pp_batch_writer_create(&w, s, &o), PP_OK);
     size_t most = c->big >= 0 && c->big_size > c->size ? c->big_size : c->size;
@@ -262,13 +264,12 @@ static void test_groups_are_bounded_in_bytes(void **state) {
     static const bytes_case C[] = {
         /* the issue: 20 pins of 950 KB were sent 16 to a batch (15 MB: refused) */
         {"20 rows of 950 KB, each alone", NODE, -1, 16, 0, 0, 20, 950 * KB, -1, 0, .max_rows = 1, .requests = 20},
-        {"rows near the API's largest body (1 MiB), each alone", NODE, -1, 16, 0, 0, 20, MIB - 64, -1, 0,
-         .max_rows = 1, .requests = 20},
+        {"rows near the API's largest body (1 MiB), each alone", NODE, -1, 16, 0, 0, 20, MIB - 64, -1, 0, .max_rows = 1,
+         .requests = 20},
         /* without the batch threshold, the mutation limit (7/8 of 4 MiB) still bounds groups */
-        {"950 KB rows, no batch threshold: 3 a group", 4 * MIB, 1024 * MIB, 16 * MIB, -1, 16, 0, 0, 20, 950 * KB,
-         -1, 0, .max_rows = 3, .requests = 7},
-        {"10 KB rows: 4 a group under 50 KiB", NODE, -1, 16, 0, 0, 40, 10 * KB, -1, 0, .max_rows = 4,
-         .requests = 10},
+        {"950 KB rows, no batch threshold: 3 a group", 4 * MIB, 1024 * MIB, 16 * MIB, -1, 16, 0, 0, 20, 950 * KB, -1, 0,
+         .max_rows = 3, .requests = 7},
+        {"10 KB rows: 4 a group under 50 KiB", NODE, -1, 16, 0, 0, 40, 10 * KB, -1, 0, .max_rows = 4, .requests = 10},
         /* small rows: the groups of 16 rows are what they were */
         {"200 rows of 100 bytes: 16 a group as before", NODE, -1, 16, 0, 0, 200, 100, -1, 0, .max_rows = 16,
          .requests = 13},
@@ -290,8 +291,8 @@ static void test_refused_rows_are_replaced_never_retried(void **state) {
          .max_rows = 8, .refused = 1, .splits = 1, .why_has = "R5:code 0x2200 Invalid: poisoned row"},
         {"a row over row_bytes: never sent, replaced", NODE, -1, 16, 1 * MIB, 1, 10, 100, 3, 2 * MB, .max_rows = 9,
          .refused = 1, .big_sent = 0, .why_has = "R3:a row of 2000036 bytes is over the largest request"},
-        {"a row over row_bytes without a replacement: sticky, not sent", NODE, -1, 16, 1 * MIB, 0, 10, 100, 3,
-         2 * MB, .rc = PP_EREFUSED, .err_has = "not sent", .max_rows = 0, .big_sent = 0},
+        {"a row over row_bytes without a replacement: sticky, not sent", NODE, -1, 16, 1 * MIB, 0, 10, 100, 3, 2 * MB,
+         .rc = PP_EREFUSED, .err_has = "not sent", .max_rows = 0, .big_sent = 0},
     };
     for (size_t i = 0; i < sizeof C / sizeof C[0]; i++) run_case(&C[i]);
 }

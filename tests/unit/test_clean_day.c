@@ -22,8 +22,8 @@
 #include "event/event_time.h"
 
 /* ingest times: unknown, ordinary, the range's ends, just outside it */
-static const int64_t INGEST[] = {-1, 0, INT64_C(1767614400000), PP_EVENT_TIME_MAX_MS, PP_EVENT_TIME_MAX_MS + 1,
-                                 INT64_C(-86400000), INT64_MAX};
+static const int64_t INGEST[] = {
+    -1, 0, INT64_C(1767614400000), PP_EVENT_TIME_MAX_MS, PP_EVENT_TIME_MAX_MS + 1, INT64_C(-86400000), INT64_MAX};
 #define N_INGEST (sizeof INGEST / sizeof INGEST[0])
 
 static size_t g_checked;
@@ -121,34 +121,35 @@ static void test_emulator_output(void **state) {
     }
 }
 
-#define EV(ts) "{\"index\":1,\"unique_id\":\"u\",\"title\":\"t\",\"description\":\"d\",\"follower_count\":\"1\"," \
-               "\"tag_list\":\"a\",\"is_image_or_video\":\"image\",\"image_src\":\"x\",\"downloaded\":1,"       \
-               "\"save_location\":\"s\",\"category\":\"c\"" ts "}"
+#define EV(ts)                                                                                         \
+    "{\"index\":1,\"unique_id\":\"u\",\"title\":\"t\",\"description\":\"d\",\"follower_count\":\"1\"," \
+    "\"tag_list\":\"a\",\"is_image_or_video\":\"image\",\"image_src\":\"x\",\"downloaded\":1,"         \
+    "\"save_location\":\"s\",\"category\":\"c\"" ts "}"
 
 static void test_edge_cases(void **state) {
     (void)state;
     static const char *const CASES[] = {
-        EV(""),                                         /* no timestamp: the ingest day */
-        EV(",\"timestamp\":\"2026-01-02 03:04:05\""),   /* its own day */
+        EV(""),                                             /* no timestamp: the ingest day */
+        EV(",\"timestamp\":\"2026-01-02 03:04:05\""),       /* its own day */
         EV(",\"timestamp\":\"2026-01-02T23:30:00-02:00\""), /* the UTC day, next day */
-        EV(",\"timestamp\":\"1970-01-01 00:00:00\""),   /* the first day */
-        EV(",\"timestamp\":\"9999-12-31 23:59:59\""),   /* the last day */
+        EV(",\"timestamp\":\"1970-01-01 00:00:00\""),       /* the first day */
+        EV(",\"timestamp\":\"9999-12-31 23:59:59\""),       /* the last day */
         EV(",\"timestamp\":\"9999-12-31T23:00:00-02:00\""), /* past the range after the offset */
-        EV(",\"timestamp\":\"1969-12-31 23:59:59\""),   /* before the range */
-        EV(",\"timestamp\":\"not a time\""),            /* invalid_timestamp */
-        EV(",\"timestamp\":12"),                        /* wrong type */
+        EV(",\"timestamp\":\"1969-12-31 23:59:59\""),       /* before the range */
+        EV(",\"timestamp\":\"not a time\""),                /* invalid_timestamp */
+        EV(",\"timestamp\":12"),                            /* wrong type */
         EV(",\"timestamp\":null"),
-        "{\"unique_id\":\"u\",\"timestamp\":\"2026-03-04 00:00:00\"}", /* missing fields, readable time */
+        "{\"unique_id\":\"u\",\"timestamp\":\"2026-03-04 00:00:00\"}",             /* missing fields, readable time */
         "{\"unique_id\":7,\"timestamp\":\"2026-03-04 00:00:00\",\"index\":\"x\"}", /* wrong types */
         "{\"index\":1,\"unique_id\":\"  \",\"title\":\"t\",\"description\":\"d\",\"follower_count\":\"1\","
         "\"tag_list\":\"a\",\"is_image_or_video\":\"image\",\"image_src\":\"x\",\"downloaded\":1,"
         "\"save_location\":\"s\",\"category\":\"c\",\"timestamp\":\"2026-05-06 07:08:09\"}", /* a rule rejects it */
-        "{\"timestamp\":\"2026-03-04 00:00:00\"", /* truncated JSON */
-        "[\"2026-03-04 00:00:00\"]",              /* not an object */
+        "{\"timestamp\":\"2026-03-04 00:00:00\"",                                            /* truncated JSON */
+        "[\"2026-03-04 00:00:00\"]",                                                         /* not an object */
         "\"timestamp\"",
         "",
         "{\"timestamp\":\"2026-03-04 00:00:00\",\"timestamp\":\"2027-03-04 00:00:00\"}", /* repeated member */
-        "{\"timestamp\":\"2026-03-04\\u0020 00:00:00\"}",                              /* an escape */
+        "{\"timestamp\":\"2026-03-04\\u0020 00:00:00\"}",                                /* an escape */
     };
     for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) check_bytes(CASES[i], strlen(CASES[i]));
     static const char BAD_UTF8[] = "{\"timestamp\":\"2026-03-04 00:00:00\",\"title\":\"\xff\"}";

@@ -95,8 +95,7 @@ static result run(const char *stdin_path, const char *const *args) {
         _exit(127);
     }
     int st;
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
-    }
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
     result r;
     r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
     r.out = read_all(out_path, &r.out_len);
@@ -261,9 +260,12 @@ static void test_clean_huge_line(void **state) {
     r = run(NULL, (const char *const[]){"metrics", in, NULL});
     expect_status(&r, 0, "metrics, a 10 MB line");
     expect_contains(r.err, "huge.jsonl:2: line longer than 1048576 bytes, rejected", "metrics names the line");
-    expect_contains(r.out, "{\"metric\":\"rejected_events\",\"day\":\"unknown\",\"key\":\"too_large\",\"kind\":\"count\",\"value\":1}",
-                    "too_large counted");
-    expect_contains(r.out, "{\"metric\":\"pins_total\",\"day\":\"2026-01-01\",\"key\":\"all\",\"kind\":\"count\",\"value\":1}",
+    expect_contains(
+        r.out,
+        "{\"metric\":\"rejected_events\",\"day\":\"unknown\",\"key\":\"too_large\",\"kind\":\"count\",\"value\":1}",
+        "too_large counted");
+    expect_contains(r.out,
+                    "{\"metric\":\"pins_total\",\"day\":\"2026-01-01\",\"key\":\"all\",\"kind\":\"count\",\"value\":1}",
                     "the repeat around it counted once");
     result_free(&r);
     free(in);
@@ -359,8 +361,10 @@ static void test_bad_usage(void **state) {
         char what[128];
         snprintf(what, sizeof what, "pinpipe %s %s", CASES[i].args[0], CASES[i].args[1] ? CASES[i].args[1] : "");
         expect_status(&r, CASES[i].status, what);
-        if (CASES[i].message) expect_contains(r.err, CASES[i].message, what);
-        else expect_contains(r.out, "usage: pinpipe", what);
+        if (CASES[i].message)
+            expect_contains(r.err, CASES[i].message, what);
+        else
+            expect_contains(r.out, "usage: pinpipe", what);
         result_free(&r);
     }
 }
@@ -409,7 +413,9 @@ static void test_metrics_csv_quoting(void **state) {
     /* the same table as JSON lines, and from the cleaned pins */
     r = run(NULL, (const char *const[]){"metrics", in, NULL});
     expect_status(&r, 0, "metrics jsonl");
-    expect_contains(r.out, "{\"metric\":\"pins_by_category\",\"day\":\"2026-01-01\",\"key\":\"say \\\"hi\\\"\",\"kind\":\"count\",\"value\":1}",
+    expect_contains(r.out,
+                    "{\"metric\":\"pins_by_category\",\"day\":\"2026-01-01\",\"key\":\"say "
+                    "\\\"hi\\\"\",\"kind\":\"count\",\"value\":1}",
                     "jsonl key");
     result_free(&r);
     free(in);
@@ -434,7 +440,8 @@ static void test_metrics_from_cleaned_equals_raw(void **state) {
     char *a = from_raw.out, *b = from_cleaned.out;
     size_t kept = 0;
     for (char *line = strtok(a, "\n"); line; line = strtok(NULL, "\n")) {
-        if (strstr(line, "\"nulled_values\"") || strstr(line, "\"invalid_values\"") || strstr(line, "\"rejected_events\""))
+        if (strstr(line, "\"nulled_values\"") || strstr(line, "\"invalid_values\"") ||
+            strstr(line, "\"rejected_events\""))
             continue;
         if (!strstr(b, line)) fail_msg("metric from raw input missing from cleaned input: %s", line);
         kept++;
@@ -472,9 +479,10 @@ static int setup(void **state) {
 
 static int teardown(void **state) {
     (void)state;
-    static const char *const FILES[] = {"stdout", "stderr", "rejects.jsonl", "notjson.jsonl", "truncated.jsonl",
-                                        "garbage.bin", "huge.jsonl", "empty.jsonl", "blank.jsonl", "valid.jsonl",
-                                        "stdin.jsonl", "csv.jsonl", "corpus.cleaned.jsonl"};
+    static const char *const FILES[] = {
+        "stdout",      "stderr",     "rejects.jsonl",       "notjson.jsonl", "truncated.jsonl",
+        "garbage.bin", "huge.jsonl", "empty.jsonl",         "blank.jsonl",   "valid.jsonl",
+        "stdin.jsonl", "csv.jsonl",  "corpus.cleaned.jsonl"};
     for (size_t i = 0; i < sizeof FILES / sizeof FILES[0]; i++) {
         char *p = path_in_dir(FILES[i]);
         unlink(p);
@@ -493,8 +501,10 @@ int main(int argc, char **argv) {
         snprintf(g_bin, sizeof g_bin, "%s", argv[0]);
         for (int up = 0; up < 3; up++) {
             char *slash = strrchr(g_bin, '/');
-            if (slash) *slash = '\0';
-            else snprintf(g_bin, sizeof g_bin, ".");
+            if (slash)
+                *slash = '\0';
+            else
+                snprintf(g_bin, sizeof g_bin, ".");
         }
         strncat(g_bin, "/pinpipe", sizeof g_bin - strlen(g_bin) - 1);
     }
@@ -503,16 +513,11 @@ int main(int argc, char **argv) {
         return 1;
     }
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_clean_not_json),
-        cmocka_unit_test(test_clean_truncated_last_line),
-        cmocka_unit_test(test_clean_binary_garbage),
-        cmocka_unit_test(test_clean_huge_line),
-        cmocka_unit_test(test_clean_empty_input),
-        cmocka_unit_test(test_clean_missing_file),
-        cmocka_unit_test(test_clean_stdin),
-        cmocka_unit_test(test_bad_usage),
-        cmocka_unit_test(test_metrics_csv_quoting),
-        cmocka_unit_test(test_metrics_from_cleaned_equals_raw),
+        cmocka_unit_test(test_clean_not_json),       cmocka_unit_test(test_clean_truncated_last_line),
+        cmocka_unit_test(test_clean_binary_garbage), cmocka_unit_test(test_clean_huge_line),
+        cmocka_unit_test(test_clean_empty_input),    cmocka_unit_test(test_clean_missing_file),
+        cmocka_unit_test(test_clean_stdin),          cmocka_unit_test(test_bad_usage),
+        cmocka_unit_test(test_metrics_csv_quoting),  cmocka_unit_test(test_metrics_from_cleaned_equals_raw),
         cmocka_unit_test(test_metrics_empty_input),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -21,11 +21,10 @@
 #include "cql/cql_wire.h"
 #include "cql_test_support.h"
 
-
 /* Encodes v (for type t, or by its own kind when typed is 0), decodes it back as t,
  * and returns the decoded value (its memory lives in *arena and *buf). */
-static pp_cql_value round_trip(const pp_cql_value *v, const pp_cql_type *t, int typed,
-                               pp_cql_buf *buf, pp_cql_arena *arena) {
+static pp_cql_value round_trip(const pp_cql_value *v, const pp_cql_type *t, int typed, pp_cql_buf *buf,
+                               pp_cql_arena *arena) {
     char err[256] = "";
     assert_int_equal(pp_cql_value_encode(buf, v, typed ? t : NULL, err, sizeof err), 0);
     pp_cql_rd r;
@@ -148,25 +147,23 @@ static void serializes_exactly_as_the_spec_says(void **state) {
         {"null", pp_cql_null(), PP_CQL_T_INT, "\xff\xff\xff\xff", 4},
         {"int 1", pp_cql_int(1), PP_CQL_T_INT, "\0\0\0\x04\0\0\0\x01", 8},
         {"int -2", pp_cql_int(-2), PP_CQL_T_INT, "\0\0\0\x04\xff\xff\xff\xfe", 8},
-        {"int widened to bigint", pp_cql_int(-1), PP_CQL_T_BIGINT,
-         "\0\0\0\x08\xff\xff\xff\xff\xff\xff\xff\xff", 12},
-        {"int widened to timestamp", pp_cql_int(5), PP_CQL_T_TIMESTAMP,
-         "\0\0\0\x08\0\0\0\0\0\0\0\x05", 12},
-        {"bigint min", pp_cql_bigint(INT64_MIN), PP_CQL_T_BIGINT,
-         "\0\0\0\x08\x80\0\0\0\0\0\0\0", 12},
+        {"int widened to bigint", pp_cql_int(-1), PP_CQL_T_BIGINT, "\0\0\0\x08\xff\xff\xff\xff\xff\xff\xff\xff", 12},
+        {"int widened to timestamp", pp_cql_int(5), PP_CQL_T_TIMESTAMP, "\0\0\0\x08\0\0\0\0\0\0\0\x05", 12},
+        {"bigint min", pp_cql_bigint(INT64_MIN), PP_CQL_T_BIGINT, "\0\0\0\x08\x80\0\0\0\0\0\0\0", 12},
         {"true", pp_cql_bool(true), PP_CQL_T_BOOLEAN, "\0\0\0\x01\x01", 5},
         {"empty text", pp_cql_text(""), PP_CQL_T_VARCHAR, "\0\0\0\0", 4},
-        {"text", pp_cql_text("ab"), PP_CQL_T_VARCHAR, "\0\0\0\x02" "ab", 6},
-        {"list [x]", pp_cql_list_text(ONE_ITEM, 1), PP_CQL_T_LIST,
-         "\0\0\0\x09\0\0\0\x01\0\0\0\x01x", 13},
+        {"text", pp_cql_text("ab"), PP_CQL_T_VARCHAR,
+         "\0\0\0\x02"
+         "ab",
+         6},
+        {"list [x]", pp_cql_list_text(ONE_ITEM, 1), PP_CQL_T_LIST, "\0\0\0\x09\0\0\0\x01\0\0\0\x01x", 13},
         {"empty list", pp_cql_list_text(NO_ITEMS, 0), PP_CQL_T_LIST, "\0\0\0\x04\0\0\0\0", 8},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         pp_cql_buf b;
         pp_cql_buf_init(&b);
         pp_cql_type elem = t_native(PP_CQL_T_VARCHAR);
-        pp_cql_type t =
-            cases[i].type == PP_CQL_T_LIST ? t_coll(PP_CQL_T_LIST, &elem) : t_native(cases[i].type);
+        pp_cql_type t = cases[i].type == PP_CQL_T_LIST ? t_coll(PP_CQL_T_LIST, &elem) : t_native(cases[i].type);
         print_message("%s\n", cases[i].name);
         assert_int_equal(pp_cql_value_encode(&b, &cases[i].v, &t, NULL, 0), 0);
         assert_int_equal(b.len, cases[i].nbytes);
@@ -185,8 +182,7 @@ static void refuses_values_that_do_not_fit_the_column(void **state) {
     (void)state;
     static const char *const WITH_NULL[] = {"a", NULL};
     const mismatch_case cases[] = {
-        {pp_cql_bool(true), PP_CQL_T_LIST, PP_CQL_T_VARCHAR,
-         "a boolean value cannot be bound to a list<text> column"},
+        {pp_cql_bool(true), PP_CQL_T_LIST, PP_CQL_T_VARCHAR, "a boolean value cannot be bound to a list<text> column"},
         {pp_cql_text("1"), PP_CQL_T_INT, 0, "a text value cannot be bound to a int column"},
         {pp_cql_bigint(1), PP_CQL_T_INT, 0, "a bigint value cannot be bound to a int column"},
         {pp_cql_int(1), PP_CQL_T_BOOLEAN, 0, "a int value cannot be bound to a boolean column"},
@@ -200,8 +196,7 @@ static void refuses_values_that_do_not_fit_the_column(void **state) {
         pp_cql_buf b;
         pp_cql_buf_init(&b);
         pp_cql_type elem = t_native(cases[i].elem);
-        pp_cql_type t =
-            cases[i].elem ? t_coll(cases[i].type, &elem) : t_native(cases[i].type);
+        pp_cql_type t = cases[i].elem ? t_coll(cases[i].type, &elem) : t_native(cases[i].type);
         char err[256] = "";
         assert_int_equal(pp_cql_value_encode(&b, &cases[i].v, &t, err, sizeof err), PP_EINVAL);
         assert_string_equal(err, cases[i].message);
@@ -238,8 +233,7 @@ static void malformed_cells_are_clean_errors(void **state) {
         pp_cql_type elem = t_native(cases[i].elem);
         pp_cql_type t = cases[i].elem ? t_coll(cases[i].type, &elem) : t_native(cases[i].type);
         /* a heap copy of exactly len bytes (plus the NUL) so ASan sees any overread */
-        const uint8_t *p =
-            (const uint8_t *)pp_cql_arena_strndup(&a, cases[i].bytes, (size_t)cases[i].len);
+        const uint8_t *p = (const uint8_t *)pp_cql_arena_strndup(&a, cases[i].bytes, (size_t)cases[i].len);
         pp_cql_value v;
         print_message("%s\n", cases[i].name);
         assert_int_equal(pp_cql_value_decode(&t, p, cases[i].len, &a, &v), PP_EPROTO);
@@ -284,17 +278,20 @@ static void renders_values_as_cqlsh_does(void **state) {
         {"smallint", {.id = PP_CQL_T_SMALLINT}, "\xff\x85", 2, "-123"},
         {"tinyint", {.id = PP_CQL_T_TINYINT}, "\x7f", 1, "127"},
         {"boolean", {.id = PP_CQL_T_BOOLEAN}, "\x01", 1, "true"},
-        {"timestamp epoch", {.id = PP_CQL_T_TIMESTAMP}, "\0\0\0\0\0\0\0\0", 8,
-         "1970-01-01 00:00:00.000Z"},
-        {"timestamp -1 ms", {.id = PP_CQL_T_TIMESTAMP}, "\xff\xff\xff\xff\xff\xff\xff\xff", 8,
+        {"timestamp epoch", {.id = PP_CQL_T_TIMESTAMP}, "\0\0\0\0\0\0\0\0", 8, "1970-01-01 00:00:00.000Z"},
+        {"timestamp -1 ms",
+         {.id = PP_CQL_T_TIMESTAMP},
+         "\xff\xff\xff\xff\xff\xff\xff\xff",
+         8,
          "1969-12-31 23:59:59.999Z"},
-        {"timestamp 2023", {.id = PP_CQL_T_TIMESTAMP}, "\0\0\x01\x8b\xcf\xe5\x68\x7b", 8,
-         "2023-11-14 22:13:20.123Z"},
+        {"timestamp 2023", {.id = PP_CQL_T_TIMESTAMP}, "\0\0\x01\x8b\xcf\xe5\x68\x7b", 8, "2023-11-14 22:13:20.123Z"},
         {"date epoch", {.id = PP_CQL_T_DATE}, "\x80\0\0\0", 4, "1970-01-01"},
         {"date 2000-03-01", {.id = PP_CQL_T_DATE}, "\x80\0\x2b\x09", 4, "2000-03-01"},
         {"time", {.id = PP_CQL_T_TIME}, "\0\0\x2f\x7d\x47\xe2\xb0\xc8", 8, "14:30:15.123456200"},
-        {"uuid", {.id = PP_CQL_T_UUID},
-         "\x12\x3e\x45\x67\xe8\x9b\x12\xd3\xa4\x56\x42\x66\x14\x17\x40\x00", 16,
+        {"uuid",
+         {.id = PP_CQL_T_UUID},
+         "\x12\x3e\x45\x67\xe8\x9b\x12\xd3\xa4\x56\x42\x66\x14\x17\x40\x00",
+         16,
          "123e4567-e89b-12d3-a456-426614174000"},
         {"inet4", {.id = PP_CQL_T_INET}, "\x7f\0\0\x01", 4, "127.0.0.1"},
         {"inet6", {.id = PP_CQL_T_INET}, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\x01", 16, "::1"},
@@ -306,22 +303,30 @@ static void renders_values_as_cqlsh_does(void **state) {
         {"double 0.1", {.id = PP_CQL_T_DOUBLE}, "\x3f\xb9\x99\x99\x99\x99\x99\x9a", 8, "0.1"},
         {"float 1.5", {.id = PP_CQL_T_FLOAT}, "\x3f\xc0\0\0", 4, "1.5"},
         {"blob", {.id = PP_CQL_T_BLOB}, "\xca\xfe", 2, "0xcafe"},
-        {"list<text>", {.id = PP_CQL_T_LIST, .nsub = 1, .sub = &text},
-         "\0\0\0\x02\0\0\0\x01" "a\0\0\0\x04it's", 17, "['a', 'it''s']"},
+        {"list<text>",
+         {.id = PP_CQL_T_LIST, .nsub = 1, .sub = &text},
+         "\0\0\0\x02\0\0\0\x01"
+         "a\0\0\0\x04it's",
+         17,
+         "['a', 'it''s']"},
         {"empty list", {.id = PP_CQL_T_LIST, .nsub = 1, .sub = &text}, "", 0, "[]"},
-        {"set<int>", {.id = PP_CQL_T_SET, .nsub = 1, .sub = &i32},
-         "\0\0\0\x01\0\0\0\x04\0\0\0\x07", 12, "{7}"},
-        {"map<text,int>", {.id = PP_CQL_T_MAP, .nsub = 2, .sub = kv},
-         "\0\0\0\x01\0\0\0\x01k\0\0\0\x04\0\0\0\x09", 17, "{'k': 9}"},
-        {"tuple<int,text>", {.id = PP_CQL_T_TUPLE, .nsub = 2, .sub = tup},
-         "\0\0\0\x04\0\0\0\x01\xff\xff\xff\xff", 12, "(1, null)"},
+        {"set<int>", {.id = PP_CQL_T_SET, .nsub = 1, .sub = &i32}, "\0\0\0\x01\0\0\0\x04\0\0\0\x07", 12, "{7}"},
+        {"map<text,int>",
+         {.id = PP_CQL_T_MAP, .nsub = 2, .sub = kv},
+         "\0\0\0\x01\0\0\0\x01k\0\0\0\x04\0\0\0\x09",
+         17,
+         "{'k': 9}"},
+        {"tuple<int,text>",
+         {.id = PP_CQL_T_TUPLE, .nsub = 2, .sub = tup},
+         "\0\0\0\x04\0\0\0\x01\xff\xff\xff\xff",
+         12,
+         "(1, null)"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         pp_cql_buf b;
         pp_cql_buf_init(&b);
         print_message("%s\n", cases[i].name);
-        assert_int_equal(
-            pp_cql_format(&cases[i].t, (const uint8_t *)cases[i].bytes, cases[i].len, &b), 0);
+        assert_int_equal(pp_cql_format(&cases[i].t, (const uint8_t *)cases[i].bytes, cases[i].len, &b), 0);
         pp_cql_put_u8(&b, 0);
         assert_string_equal((const char *)b.data, cases[i].text);
         pp_cql_buf_free(&b);
@@ -347,8 +352,7 @@ static void rendering_malformed_values_is_a_clean_error(void **state) {
         char *copy = malloc((size_t)cases[i].len);
         memcpy(copy, cases[i].bytes, (size_t)cases[i].len);
         print_message("%s\n", cases[i].name);
-        assert_int_equal(pp_cql_format(&cases[i].t, (const uint8_t *)copy, cases[i].len, &b),
-                         PP_EPROTO);
+        assert_int_equal(pp_cql_format(&cases[i].t, (const uint8_t *)copy, cases[i].len, &b), PP_EPROTO);
         free(copy);
         pp_cql_buf_free(&b);
     }

@@ -29,23 +29,39 @@ static void body_rows_all_types(pp_cql_buf *b) {
     pp_cql_put_i32(b, 9);
     put_str(b, "pinpipe");
     put_str(b, "pins");
-    put_str(b, "id"); put_opt(b, PP_CQL_T_VARCHAR);
-    put_str(b, "n"); put_opt(b, PP_CQL_T_INT);
-    put_str(b, "big"); put_opt(b, PP_CQL_T_BIGINT);
-    put_str(b, "ok"); put_opt(b, PP_CQL_T_BOOLEAN);
-    put_str(b, "at"); put_opt(b, PP_CQL_T_TIMESTAMP);
-    put_str(b, "tags"); put_opt_coll(b, PP_CQL_T_LIST, PP_CQL_T_VARCHAR);
-    put_str(b, "labels"); put_opt_coll(b, PP_CQL_T_SET, PP_CQL_T_VARCHAR);
-    put_str(b, "u"); put_opt(b, PP_CQL_T_UUID);
-    put_str(b, "m"); pp_cql_put_u16(b, PP_CQL_T_MAP); put_opt(b, PP_CQL_T_VARCHAR); put_opt(b, PP_CQL_T_INT);
+    put_str(b, "id");
+    put_opt(b, PP_CQL_T_VARCHAR);
+    put_str(b, "n");
+    put_opt(b, PP_CQL_T_INT);
+    put_str(b, "big");
+    put_opt(b, PP_CQL_T_BIGINT);
+    put_str(b, "ok");
+    put_opt(b, PP_CQL_T_BOOLEAN);
+    put_str(b, "at");
+    put_opt(b, PP_CQL_T_TIMESTAMP);
+    put_str(b, "tags");
+    put_opt_coll(b, PP_CQL_T_LIST, PP_CQL_T_VARCHAR);
+    put_str(b, "labels");
+    put_opt_coll(b, PP_CQL_T_SET, PP_CQL_T_VARCHAR);
+    put_str(b, "u");
+    put_opt(b, PP_CQL_T_UUID);
+    put_str(b, "m");
+    pp_cql_put_u16(b, PP_CQL_T_MAP);
+    put_opt(b, PP_CQL_T_VARCHAR);
+    put_opt(b, PP_CQL_T_INT);
     pp_cql_put_i32(b, 3); /* rows */
     /* row 0: ordinary values */
     put_cell(b, "pin-1", 5);
-    put_cell(b, "\0\0\x03\xac", 4);                    /* 940 */
-    put_cell(b, "\0\0\0\0\0\x2d\xc6\xc0", 8);          /* 3000000 */
+    put_cell(b, "\0\0\x03\xac", 4);           /* 940 */
+    put_cell(b, "\0\0\0\0\0\x2d\xc6\xc0", 8); /* 3000000 */
     put_cell(b, "\x01", 1);
-    put_cell(b, "\0\0\x01\x8b\xcf\xe5\x68\x7b", 8);    /* 1700000000123 */
-    put_cell(b, "\0\0\0\x02\0\0\0\x03" "art\0\0\0\x06" "d\xc3\xa9" "cor", 21);
+    put_cell(b, "\0\0\x01\x8b\xcf\xe5\x68\x7b", 8); /* 1700000000123 */
+    put_cell(b,
+             "\0\0\0\x02\0\0\0\x03"
+             "art\0\0\0\x06"
+             "d\xc3\xa9"
+             "cor",
+             21);
     put_cell(b, "\0\0\0\x01\0\0\0\x01x", 9);
     put_cell(b, "\x12\x3e\x45\x67\xe8\x9b\x12\xd3\xa4\x56\x42\x66\x14\x17\x40\x00", 16);
     put_cell(b, "\0\0\0\x01\0\0\0\x01k\0\0\0\x04\0\0\0\x09", 17);
@@ -60,7 +76,7 @@ static void body_rows_all_types(pp_cql_buf *b) {
     put_cell(b, "\0\0\0\0", 4);                         /* empty list */
     put_cell(b, NULL, -1);
     put_cell(b, NULL, -1);
-    put_cell(b, "\0\0\0\0", 4);                         /* empty map */
+    put_cell(b, "\0\0\0\0", 4); /* empty map */
 }
 
 static void body_rows_page(pp_cql_buf *b) {
@@ -91,17 +107,20 @@ static void body_prepared(pp_cql_buf *b) {
     pp_cql_put_short_bytes(b, "0123456789abcdef", 16);
     pp_cql_put_i32(b, 0x0001); /* bind markers: global spec */
     pp_cql_put_i32(b, 2);
-    pp_cql_put_i32(b, 1);      /* pk count */
-    pp_cql_put_u16(b, 0);      /* pk index */
+    pp_cql_put_i32(b, 1); /* pk count */
+    pp_cql_put_u16(b, 0); /* pk index */
     put_str(b, "pinpipe");
     put_str(b, "pins");
-    put_str(b, "id"); put_opt(b, PP_CQL_T_VARCHAR);
-    put_str(b, "tags"); put_opt_coll(b, PP_CQL_T_LIST, PP_CQL_T_VARCHAR);
+    put_str(b, "id");
+    put_opt(b, PP_CQL_T_VARCHAR);
+    put_str(b, "tags");
+    put_opt_coll(b, PP_CQL_T_LIST, PP_CQL_T_VARCHAR);
     pp_cql_put_i32(b, 0x0001); /* result metadata */
     pp_cql_put_i32(b, 1);
     put_str(b, "pinpipe");
     put_str(b, "pins");
-    put_str(b, "n"); put_opt(b, PP_CQL_T_INT);
+    put_str(b, "n");
+    put_opt(b, PP_CQL_T_INT);
 }
 
 static void body_set_keyspace(pp_cql_buf *b) {
@@ -111,35 +130,46 @@ static void body_set_keyspace(pp_cql_buf *b) {
 
 static void body_schema_keyspace(pp_cql_buf *b) {
     pp_cql_put_i32(b, PP_CQL_RESULT_SCHEMA_CHANGE);
-    put_str(b, "CREATED"); put_str(b, "KEYSPACE"); put_str(b, "pinpipe_it");
+    put_str(b, "CREATED");
+    put_str(b, "KEYSPACE");
+    put_str(b, "pinpipe_it");
 }
 
 static void body_schema_table(pp_cql_buf *b) {
     pp_cql_put_i32(b, PP_CQL_RESULT_SCHEMA_CHANGE);
-    put_str(b, "DROPPED"); put_str(b, "TABLE"); put_str(b, "pinpipe"); put_str(b, "pins");
+    put_str(b, "DROPPED");
+    put_str(b, "TABLE");
+    put_str(b, "pinpipe");
+    put_str(b, "pins");
 }
 
 static void body_schema_function(pp_cql_buf *b) {
     pp_cql_put_i32(b, PP_CQL_RESULT_SCHEMA_CHANGE);
-    put_str(b, "CREATED"); put_str(b, "FUNCTION"); put_str(b, "ks"); put_str(b, "f");
-    pp_cql_put_u16(b, 2); put_str(b, "int"); put_str(b, "text");
+    put_str(b, "CREATED");
+    put_str(b, "FUNCTION");
+    put_str(b, "ks");
+    put_str(b, "f");
+    pp_cql_put_u16(b, 2);
+    put_str(b, "int");
+    put_str(b, "text");
 }
 
 static void body_void(pp_cql_buf *b) { pp_cql_put_i32(b, PP_CQL_RESULT_VOID); }
 static void body_ready(pp_cql_buf *b) { (void)b; }
-static void body_authenticate(pp_cql_buf *b) {
-    put_str(b, "org.apache.cassandra.auth.PasswordAuthenticator");
-}
+static void body_authenticate(pp_cql_buf *b) { put_str(b, "org.apache.cassandra.auth.PasswordAuthenticator"); }
 static void body_challenge(pp_cql_buf *b) { pp_cql_put_bytes(b, "abc", 3); }
 static void body_success(pp_cql_buf *b) { pp_cql_put_i32(b, -1); }
 static void body_supported(pp_cql_buf *b) {
     pp_cql_put_u16(b, 2);
-    put_str(b, "CQL_VERSION"); pp_cql_put_u16(b, 1); put_str(b, "3.4.7");
-    put_str(b, "COMPRESSION"); pp_cql_put_u16(b, 2); put_str(b, "lz4"); put_str(b, "snappy");
+    put_str(b, "CQL_VERSION");
+    pp_cql_put_u16(b, 1);
+    put_str(b, "3.4.7");
+    put_str(b, "COMPRESSION");
+    pp_cql_put_u16(b, 2);
+    put_str(b, "lz4");
+    put_str(b, "snappy");
 }
-static void body_invalid(pp_cql_buf *b) {
-    body_error(b, 0x2200, "unconfigured table nope");
-}
+static void body_invalid(pp_cql_buf *b) { body_error(b, 0x2200, "unconfigured table nope"); }
 static void body_unprepared(pp_cql_buf *b) {
     body_error(b, 0x2500, "Prepared query with ID 30313233 not found");
     pp_cql_put_short_bytes(b, "0123", 4);
@@ -229,10 +259,8 @@ static void decodes_rows_with_typed_getters(void **state) {
     assert_int_equal(pp_cql_result_column_index(res, "tags"), 5);
     assert_int_equal(pp_cql_result_column_index(res, "nope"), -1);
     char tn[64];
-    assert_string_equal(pp_cql_type_name(&pp_cql_result_column(res, 5)->type, tn, sizeof tn),
-                        "list<text>");
-    assert_string_equal(pp_cql_type_name(&pp_cql_result_column(res, 8)->type, tn, sizeof tn),
-                        "map<text, int>");
+    assert_string_equal(pp_cql_type_name(&pp_cql_result_column(res, 5)->type, tn, sizeof tn), "list<text>");
+    assert_string_equal(pp_cql_type_name(&pp_cql_result_column(res, 8)->type, tn, sizeof tn), "map<text, int>");
 
     const char *s;
     size_t n;
@@ -259,7 +287,9 @@ static void decodes_rows_with_typed_getters(void **state) {
     assert_int_equal(pp_cql_result_get_list(res, 0, 5, &items, &lens, &count), 0);
     assert_int_equal(count, 2);
     assert_string_equal(items[0], "art");
-    assert_string_equal(items[1], "d\xc3\xa9" "cor");
+    assert_string_equal(items[1],
+                        "d\xc3\xa9"
+                        "cor");
     assert_int_equal(lens[1], 6);
     assert_int_equal(pp_cql_result_get_list(res, 0, 6, &items, NULL, &count), 0); /* set */
     assert_int_equal(count, 1);
@@ -410,10 +440,10 @@ static void decodes_errors_with_the_servers_code_and_message(void **state) {
     assert_memory_equal(r.token, "0123", 4);
     pp_cql_response_clear(&r);
 
-    pp_cql_error_format(0x0100, "Provided username x and/or password are incorrect", err,
-                        sizeof err);
-    assert_string_equal(err, "code 0x0100 Bad credentials: Provided username x and/or "
-                             "password are incorrect");
+    pp_cql_error_format(0x0100, "Provided username x and/or password are incorrect", err, sizeof err);
+    assert_string_equal(err,
+                        "code 0x0100 Bad credentials: Provided username x and/or "
+                        "password are incorrect");
     pp_cql_error_format(0x2000, "line 1:0 no viable alternative", err, sizeof err);
     assert_string_equal(err, "code 0x2000 Syntax error: line 1:0 no viable alternative");
     pp_cql_error_format(0x7777, "?", err, sizeof err);
@@ -465,8 +495,7 @@ static void every_truncated_prefix_of_every_frame_is_a_clean_error(void **state)
         }
         /* the body cut short under a header that claims only what is there */
         pp_cql_header h;
-        assert_int_equal(pp_cql_header_decode(f.data, f.len, PP_CQL_V4_RESPONSE,
-                                              PP_CQL_MAX_FRAME_DEFAULT, &h, NULL, 0),
+        assert_int_equal(pp_cql_header_decode(f.data, f.len, PP_CQL_V4_RESPONSE, PP_CQL_MAX_FRAME_DEFAULT, &h, NULL, 0),
                          0);
         size_t body = f.len - PP_CQL_HEADER_LEN;
         for (size_t cut = 0; cut < body; cut++) {
@@ -483,8 +512,7 @@ static void every_truncated_prefix_of_every_frame_is_a_clean_error(void **state)
         }
         /* and the whole frame decodes */
         pp_cql_response r;
-        assert_int_equal(pp_cql_frame_decode(f.data, f.len, PP_CQL_MAX_FRAME_DEFAULT, &r, NULL, 0),
-                         0);
+        assert_int_equal(pp_cql_frame_decode(f.data, f.len, PP_CQL_MAX_FRAME_DEFAULT, &r, NULL, 0), 0);
         pp_cql_response_clear(&r);
         pp_cql_buf_free(&f);
     }
@@ -500,9 +528,8 @@ static uint32_t next_rand(void) {
 
 static void random_bytes_are_clean_errors(void **state) {
     (void)state;
-    static const uint8_t OPS[] = {PP_CQL_OP_ERROR,     PP_CQL_OP_READY,  PP_CQL_OP_AUTHENTICATE,
-                                  PP_CQL_OP_SUPPORTED, PP_CQL_OP_RESULT, PP_CQL_OP_EVENT,
-                                  PP_CQL_OP_AUTH_CHALLENGE, PP_CQL_OP_AUTH_SUCCESS};
+    static const uint8_t OPS[] = {PP_CQL_OP_ERROR,  PP_CQL_OP_READY, PP_CQL_OP_AUTHENTICATE,   PP_CQL_OP_SUPPORTED,
+                                  PP_CQL_OP_RESULT, PP_CQL_OP_EVENT, PP_CQL_OP_AUTH_CHALLENGE, PP_CQL_OP_AUTH_SUCCESS};
     for (int i = 0; i < 40000; i++) {
         size_t len = next_rand() % 200;
         uint8_t *p = malloc(len ? len : 1);
@@ -557,7 +584,10 @@ static void rows_count_huge(pp_cql_buf *b) {
     pp_cql_put_i32(b, 2);
     pp_cql_put_i32(b, 1);
     pp_cql_put_i32(b, 1);
-    put_str(b, "k"); put_str(b, "t"); put_str(b, "c"); put_opt(b, PP_CQL_T_INT);
+    put_str(b, "k");
+    put_str(b, "t");
+    put_str(b, "c");
+    put_opt(b, PP_CQL_T_INT);
     pp_cql_put_i32(b, INT32_MAX);
     put_cell(b, "\0\0\0\x01", 4);
 }
@@ -565,7 +595,8 @@ static void columns_count_huge(pp_cql_buf *b) {
     pp_cql_put_i32(b, 2);
     pp_cql_put_i32(b, 1);
     pp_cql_put_i32(b, INT32_MAX);
-    put_str(b, "k"); put_str(b, "t");
+    put_str(b, "k");
+    put_str(b, "t");
 }
 static void columns_count_huge_no_metadata(pp_cql_buf *b) {
     pp_cql_put_i32(b, 2);
@@ -582,7 +613,9 @@ static void type_nesting_too_deep(pp_cql_buf *b) {
     pp_cql_put_i32(b, 2);
     pp_cql_put_i32(b, 1);
     pp_cql_put_i32(b, 1);
-    put_str(b, "k"); put_str(b, "t"); put_str(b, "c");
+    put_str(b, "k");
+    put_str(b, "t");
+    put_str(b, "c");
     for (int i = 0; i < 40; i++) pp_cql_put_u16(b, PP_CQL_T_LIST);
     put_opt(b, PP_CQL_T_INT);
     pp_cql_put_i32(b, 0);
@@ -591,9 +624,12 @@ static void udt_fields_huge(pp_cql_buf *b) {
     pp_cql_put_i32(b, 2);
     pp_cql_put_i32(b, 1);
     pp_cql_put_i32(b, 1);
-    put_str(b, "k"); put_str(b, "t"); put_str(b, "c");
+    put_str(b, "k");
+    put_str(b, "t");
+    put_str(b, "c");
     pp_cql_put_u16(b, PP_CQL_T_UDT);
-    put_str(b, "k"); put_str(b, "u");
+    put_str(b, "k");
+    put_str(b, "u");
     pp_cql_put_u16(b, 0xFFFF);
 }
 static void pk_count_huge(pp_cql_buf *b) {
@@ -608,7 +644,10 @@ static void cell_length_past_end(pp_cql_buf *b) {
     pp_cql_put_i32(b, 2);
     pp_cql_put_i32(b, 1);
     pp_cql_put_i32(b, 1);
-    put_str(b, "k"); put_str(b, "t"); put_str(b, "c"); put_opt(b, PP_CQL_T_VARCHAR);
+    put_str(b, "k");
+    put_str(b, "t");
+    put_str(b, "c");
+    put_opt(b, PP_CQL_T_VARCHAR);
     pp_cql_put_i32(b, 1);
     pp_cql_put_i32(b, 0x7ffffff0);
     pp_cql_put_raw(b, "abc", 3);
@@ -650,28 +689,21 @@ static void frame_sizes_are_bounded(void **state) {
     const uint8_t over[9] = {0x84, 0, 0, 1, 0x08, 0x10, 0x00, 0x00, 0x01};
     const uint8_t negative[9] = {0x84, 0, 0, 1, 0x08, 0xff, 0xff, 0xff, 0xff};
     assert_int_equal(
-        pp_cql_header_decode(at_limit, 9, PP_CQL_V4_RESPONSE, PP_CQL_MAX_FRAME_DEFAULT, &h, err,
-                             sizeof err),
-        0);
+        pp_cql_header_decode(at_limit, 9, PP_CQL_V4_RESPONSE, PP_CQL_MAX_FRAME_DEFAULT, &h, err, sizeof err), 0);
     assert_int_equal(h.length, 256u * 1024 * 1024);
-    assert_int_equal(pp_cql_header_decode(over, 9, PP_CQL_V4_RESPONSE, PP_CQL_MAX_FRAME_DEFAULT,
-                                          &h, err, sizeof err),
+    assert_int_equal(pp_cql_header_decode(over, 9, PP_CQL_V4_RESPONSE, PP_CQL_MAX_FRAME_DEFAULT, &h, err, sizeof err),
                      PP_EPROTO);
-    assert_string_equal(err,
-                        "frame body of 268435457 bytes exceeds the limit of 268435456 bytes");
-    assert_int_equal(pp_cql_header_decode(negative, 9, PP_CQL_V4_RESPONSE,
-                                          PP_CQL_MAX_FRAME_DEFAULT, &h, err, sizeof err),
-                     PP_EPROTO);
+    assert_string_equal(err, "frame body of 268435457 bytes exceeds the limit of 268435456 bytes");
+    assert_int_equal(
+        pp_cql_header_decode(negative, 9, PP_CQL_V4_RESPONSE, PP_CQL_MAX_FRAME_DEFAULT, &h, err, sizeof err),
+        PP_EPROTO);
     /* a configured limit */
     const uint8_t small[9] = {0x84, 0, 0, 1, 0x08, 0, 0, 0x04, 0x01};
-    assert_int_equal(pp_cql_header_decode(small, 9, PP_CQL_V4_RESPONSE, 1024, &h, err, sizeof err),
-                     PP_EPROTO);
-    assert_int_equal(pp_cql_header_decode(small, 9, PP_CQL_V4_RESPONSE, 1025, &h, err, sizeof err),
-                     0);
+    assert_int_equal(pp_cql_header_decode(small, 9, PP_CQL_V4_RESPONSE, 1024, &h, err, sizeof err), PP_EPROTO);
+    assert_int_equal(pp_cql_header_decode(small, 9, PP_CQL_V4_RESPONSE, 1025, &h, err, sizeof err), 0);
     /* not a v4 response */
     const uint8_t v5[9] = {0x85, 0, 0, 1, 0x08, 0, 0, 0, 0};
-    assert_int_equal(pp_cql_header_decode(v5, 9, PP_CQL_V4_RESPONSE, 1024, &h, err, sizeof err),
-                     PP_EPROTO);
+    assert_int_equal(pp_cql_header_decode(v5, 9, PP_CQL_V4_RESPONSE, 1024, &h, err, sizeof err), PP_EPROTO);
     assert_string_equal(err, "frame version byte 0x85, expected 0x84 (protocol v4)");
     /* compressed frames were never negotiated */
     const uint8_t compressed[9] = {0x84, PP_CQL_FLAG_COMPRESSION, 0, 1, 0x02, 0, 0, 0, 0};
@@ -705,7 +737,9 @@ static void encodes_requests_byte_for_byte(void **state) {
     pp_cql_body_startup(&b);
     assert_int_equal(pp_cql_frame_end(&b, at, 1 << 20, NULL, 0), 0);
     static const char startup[] = "\x04\x00\x00\x00\x01\x00\x00\x00\x16"
-                                  "\x00\x01\x00\x0b" "CQL_VERSION\x00\x05" "3.0.0";
+                                  "\x00\x01\x00\x0b"
+                                  "CQL_VERSION\x00\x05"
+                                  "3.0.0";
     assert_int_equal(b.len, sizeof startup - 1);
     assert_memory_equal(b.data, startup, b.len);
 
@@ -715,7 +749,9 @@ static void encodes_requests_byte_for_byte(void **state) {
     pp_cql_frame_set_stream(b.data, 0x0102);
     assert_int_equal(pp_cql_frame_end(&b, at, 1 << 20, NULL, 0), 0);
     static const char auth[] = "\x04\x00\x01\x02\x0f\x00\x00\x00\x11"
-                               "\x00\x00\x00\x0d\x00" "cassandra\x00" "pw";
+                               "\x00\x00\x00\x0d\x00"
+                               "cassandra\x00"
+                               "pw";
     assert_int_equal(b.len, sizeof auth - 1);
     assert_memory_equal(b.data, auth, b.len);
 
@@ -736,12 +772,16 @@ static void encodes_requests_byte_for_byte(void **state) {
     pp_cql_body_query_params(&b, &qp);
     assert_int_equal(pp_cql_frame_end(&b, at, 1 << 20, NULL, 0), 0);
     static const char query[] = "\x04\x00\x00\x03\x07\x00\x00\x00\x1f"
-                                "\x00\x00\x00\x03" "S ?"
-                                "\x00\x0a"                           /* LOCAL_ONE */
-                                "\x0d"                               /* values|page|state */
-                                "\x00\x02" "\x00\x00\x00\x01x" "\xff\xff\xff\xff"
-                                "\x00\x00\x00\x64"                   /* page size 100 */
-                                "\x00\x00\x00\x02" "ps";
+                                "\x00\x00\x00\x03"
+                                "S ?"
+                                "\x00\x0a" /* LOCAL_ONE */
+                                "\x0d"     /* values|page|state */
+                                "\x00\x02"
+                                "\x00\x00\x00\x01x"
+                                "\xff\xff\xff\xff"
+                                "\x00\x00\x00\x64" /* page size 100 */
+                                "\x00\x00\x00\x02"
+                                "ps";
     assert_int_equal(b.len, sizeof query - 1);
     assert_memory_equal(b.data, query, b.len);
 
@@ -753,7 +793,10 @@ static void encodes_requests_byte_for_byte(void **state) {
     pp_cql_body_query_params(&b, &none);
     assert_int_equal(pp_cql_frame_end(&b, at, 1 << 20, NULL, 0), 0);
     static const char exec[] = "\x04\x00\x00\x00\x0a\x00\x00\x00\x07"
-                               "\x00\x02" "ID" "\x00\x01" "\x00";
+                               "\x00\x02"
+                               "ID"
+                               "\x00\x01"
+                               "\x00";
     assert_int_equal(b.len, sizeof exec - 1);
     assert_memory_equal(b.data, exec, b.len);
 
@@ -766,11 +809,20 @@ static void encodes_requests_byte_for_byte(void **state) {
     pp_cql_body_batch_end(&b, PP_CQL_QUORUM);
     assert_int_equal(pp_cql_frame_end(&b, at, 1 << 20, NULL, 0), 0);
     static const char batch[] = "\x04\x00\x00\x00\x0d\x00\x00\x00\x1b"
-                                "\x01" "\x00\x02"
-                                "\x01" "\x00\x01" "A" "\x00\x02" "\x00\x00\x00\x01x"
+                                "\x01"
+                                "\x00\x02"
+                                "\x01"
+                                "\x00\x01"
+                                "A"
+                                "\x00\x02"
+                                "\x00\x00\x00\x01x"
                                 "\xff\xff\xff\xff"
-                                "\x01" "\x00\x01" "B" "\x00\x00"
-                                "\x00\x04" "\x00";
+                                "\x01"
+                                "\x00\x01"
+                                "B"
+                                "\x00\x00"
+                                "\x00\x04"
+                                "\x00";
     assert_int_equal(b.len, sizeof batch - 1);
     assert_memory_equal(b.data, batch, b.len);
     pp_cql_buf_free(&vals);

@@ -47,8 +47,7 @@ static void srv_send_empty(fake *f, int16_t stream, uint8_t opcode) {
 }
 
 /* A Rows result of one text column "v" holding the given values. */
-static void srv_send_rows(fake *f, int16_t stream, const char *const *vals, size_t n,
-                          const char *paging_state) {
+static void srv_send_rows(fake *f, int16_t stream, const char *const *vals, size_t n, const char *paging_state) {
     pp_cql_buf b;
     pp_cql_buf_init(&b);
     pp_cql_put_i32(&b, PP_CQL_RESULT_ROWS);
@@ -65,8 +64,7 @@ static void srv_send_rows(fake *f, int16_t stream, const char *const *vals, size
     pp_cql_buf_free(&b);
 }
 
-static void srv_send_error(fake *f, int16_t stream, int32_t code, const char *msg,
-                           const char *unprepared_id) {
+static void srv_send_error(fake *f, int16_t stream, int32_t code, const char *msg, const char *unprepared_id) {
     pp_cql_buf b;
     pp_cql_buf_init(&b);
     body_error(&b, code, msg);
@@ -115,7 +113,9 @@ static int srv_handshake(fake *f, int auth, const char *password) {
     pp_cql_buf body;
     pp_cql_buf_init(&body);
     int rc = srv_expect(f, PP_CQL_OP_STARTUP, &h, &body);
-    static const char startup[] = "\x00\x01\x00\x0b" "CQL_VERSION\x00\x05" "3.0.0";
+    static const char startup[] = "\x00\x01\x00\x0b"
+                                  "CQL_VERSION\x00\x05"
+                                  "3.0.0";
     if (!rc && (body.len != sizeof startup - 1 || memcmp(body.data, startup, body.len))) {
         srv_fail(f, "server: STARTUP body is not {CQL_VERSION: 3.0.0}");
         rc = -1;
@@ -188,8 +188,7 @@ static void sc_out_of_order(fake *f) {
     }
     /* then a statement the server refuses */
     if (srv_expect(f, PP_CQL_OP_QUERY, &h[0], &body)) goto done;
-    srv_send_error(f, h[0].stream, 0x2000, "line 1:0 no viable alternative at input 'SELEC'",
-                   NULL);
+    srv_send_error(f, h[0].stream, 0x2000, "line 1:0 no viable alternative at input 'SELEC'", NULL);
 done:
     pp_cql_buf_free(&body);
 }
@@ -222,8 +221,9 @@ static void answers_in_flight_requests_in_any_order(void **state) {
     assert_int_equal(pp_cql_poll(s, 0, &none, err, sizeof err), PP_EINVAL);
 
     assert_int_equal(pp_cql_query(s, "SELEC 1", NULL, 0, NULL, err, sizeof err), PP_ESERVER);
-    assert_string_equal(err, "code 0x2000 Syntax error: line 1:0 no viable alternative at input "
-                             "'SELEC'");
+    assert_string_equal(err,
+                        "code 0x2000 Syntax error: line 1:0 no viable alternative at input "
+                        "'SELEC'");
     assert_int_equal(pp_cql_session_server_code(s), 0x2000);
     pp_cql_session_destroy(s);
     fake_join(&f);
@@ -240,8 +240,7 @@ static void sc_bad_password(fake *f) {
         srv_send(f, h.stream, PP_CQL_OP_AUTHENTICATE, &b);
         pp_cql_buf_free(&b);
         if (!srv_expect(f, PP_CQL_OP_AUTH_RESPONSE, &h, &body))
-            srv_send_error(f, h.stream, 0x0100,
-                           "Provided username cassandra and/or password are incorrect", NULL);
+            srv_send_error(f, h.stream, 0x0100, "Provided username cassandra and/or password are incorrect", NULL);
     }
     pp_cql_buf_free(&body);
 }
@@ -256,8 +255,9 @@ static void rejects_bad_credentials_with_the_servers_message(void **state) {
     char err[512] = "";
     assert_int_equal(pp_cql_session_create(&cfg, &s, err, sizeof err), PP_ESERVER);
     assert_null(s);
-    assert_string_equal(err, "code 0x0100 Bad credentials: Provided username cassandra and/or "
-                             "password are incorrect");
+    assert_string_equal(err,
+                        "code 0x0100 Bad credentials: Provided username cassandra and/or "
+                        "password are incorrect");
     fake_join(&f);
 }
 
@@ -314,9 +314,9 @@ static void sc_unprepared(fake *f) {
     srv_send_prepared(f, h.stream, "C", "id");
     if (srv_expect(f, PP_CQL_OP_BATCH, &h, &body)) goto done;
     /* type 1 (unlogged), 2 statements, each kind 1 with id "C" */
-    static const char head[] = "\x01\x00\x02\x01\x00\x01" "C";
-    if (body.len < 7 || memcmp(body.data, head, 7))
-        srv_fail(f, "server: retried BATCH is not unlogged with id C");
+    static const char head[] = "\x01\x00\x02\x01\x00\x01"
+                               "C";
+    if (body.len < 7 || memcmp(body.data, head, 7)) srv_fail(f, "server: retried BATCH is not unlogged with id C");
     srv_send_void(f, h.stream);
     /* retried once only: Unprepared twice is the caller's error */
     if (srv_expect(f, PP_CQL_OP_EXECUTE, &h, &body)) goto done;
@@ -376,9 +376,8 @@ static void check_paging(fake *f, pp_cql_buf *body, int32_t page_size, const cha
     uint16_t cl;
     uint8_t flags;
     int32_t ps;
-    if (pp_cql_get_long_string(&r, &s, &n) || pp_cql_get_u16(&r, &cl) ||
-        pp_cql_get_u8(&r, &flags) || !(flags & 0x04) || pp_cql_get_i32(&r, &ps) ||
-        ps != page_size) {
+    if (pp_cql_get_long_string(&r, &s, &n) || pp_cql_get_u16(&r, &cl) || pp_cql_get_u8(&r, &flags) || !(flags & 0x04) ||
+        pp_cql_get_i32(&r, &ps) || ps != page_size) {
         srv_fail(f, "server: QUERY without page size %d", page_size);
         return;
     }
@@ -534,7 +533,7 @@ static void futures_never_waited_for_are_freed_with_the_session(void **state) {
     assert_ptr_equal(ready, a);
     assert_int_equal(pp_cql_poll(s, 50, &ready, err, sizeof err), 0);
     assert_ptr_equal(ready, a); /* ready until waited for */
-    pp_cql_session_destroy(s); /* a answered, b in flight: both freed (ASan checks) */
+    pp_cql_session_destroy(s);  /* a answered, b in flight: both freed (ASan checks) */
     fake_join(&f);
 }
 
@@ -543,8 +542,8 @@ static void sc_oversized(fake *f) {
     pp_cql_buf body;
     pp_cql_buf_init(&body);
     if (!srv_handshake(f, 0, "") && !srv_expect(f, PP_CQL_OP_QUERY, &h, &body)) {
-        uint8_t hdr[9] = {0x84, 0, (uint8_t)(h.stream >> 8), (uint8_t)h.stream, 0x08,
-                          0, 0, 0x13, 0x88}; /* a 5000-byte body announced */
+        uint8_t hdr[9] = {0x84, 0,   (uint8_t)(h.stream >> 8), (uint8_t)h.stream, 0x08, 0, 0,
+                          0x13, 0x88}; /* a 5000-byte body announced */
         if (send(f->fd, hdr, sizeof hdr, MSG_NOSIGNAL) != (ssize_t)sizeof hdr) srv_fail(f, "server: write");
     }
     pp_cql_buf_free(&body);

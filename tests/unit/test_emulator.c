@@ -29,12 +29,12 @@ static char g_emulate[4096];
 static char g_tmpdir[] = "/tmp/pinpipe-test-emulator-XXXXXX";
 
 static const char *const CATEGORIES[] = {
-    "art",        "beauty",  "christmas", "diy-and-crafts", "education", "event-planning",
-    "finance",    "home-decor", "mens-fashion", "quotes", "tattoos", "travel", "vehicles"};
+    "art",        "beauty",       "christmas", "diy-and-crafts", "education", "event-planning", "finance",
+    "home-decor", "mens-fashion", "quotes",    "tattoos",        "travel",    "vehicles"};
 #define N_CATEGORIES 13
 
 static const char *const INVALID_KINDS[] = {
-    "missing_unique_id", "index_not_int", "downloaded_not_int", "follower_count_not_string",
+    "missing_unique_id", "index_not_int",  "downloaded_not_int", "follower_count_not_string",
     "missing_field",     "truncated_json", "invalid_utf8"};
 #define N_KINDS 7
 
@@ -42,9 +42,8 @@ static const char *const PH_FIELDS[] = {"title",          "description", "poster
                                         "follower_count", "tag_list",    "image_src"};
 #define N_PH 6
 
-static const char *const FC_KINDS[] = {"plain", "k",       "M",
-                                       "placeholder", "empty", "decimal",
-                                       "thousands_separator", "garbage"};
+static const char *const FC_KINDS[] = {"plain",  "k", "M", "placeholder", "empty", "decimal", "thousands_separator",
+                                       "garbage"};
 #define N_FC 8
 
 /* ---- running the emulator ---- */
@@ -180,8 +179,8 @@ static const char *follower_kind(const char *s) {
             return "decimal";
     }
     const char *comma = strchr(s, ',');
-    if (comma && comma - s >= 1 && comma - s <= 3 && all_digits(s, (size_t)(comma - s)) &&
-        strlen(comma + 1) == 3 && all_digits(comma + 1, 3))
+    if (comma && comma - s >= 1 && comma - s <= 3 && all_digits(s, (size_t)(comma - s)) && strlen(comma + 1) == 3 &&
+        all_digits(comma + 1, 3))
         return "thousands_separator";
     return "garbage";
 }
@@ -189,10 +188,8 @@ static const char *follower_kind(const char *s) {
 static int is_placeholder(const char *field, const char *v) {
     if (!strcmp(field, "title")) return !strcmp(v, "No Title Data Available");
     if (!strcmp(field, "description"))
-        return !strcmp(v, "No description available Story format") ||
-               !strcmp(v, "No description available");
-    if (!strcmp(field, "poster_name") || !strcmp(field, "follower_count"))
-        return !strcmp(v, "User Info Error");
+        return !strcmp(v, "No description available Story format") || !strcmp(v, "No description available");
+    if (!strcmp(field, "poster_name") || !strcmp(field, "follower_count")) return !strcmp(v, "User Info Error");
     if (!strcmp(field, "tag_list")) return !strcmp(v, "N,o, ,T,a,g,s, ,A,v,a,i,l,a,b,l,e");
     if (!strcmp(field, "image_src")) return !strcmp(v, "Image src error.");
     return 0;
@@ -210,14 +207,14 @@ static int is_category(const char *c) {
     return 0;
 }
 
-static const char *const REQUIRED_STR[] = {"title",     "description",       "follower_count",
-                                           "tag_list",  "is_image_or_video", "image_src",
+static const char *const REQUIRED_STR[] = {"title",         "description",       "follower_count",
+                                           "tag_list",      "is_image_or_video", "image_src",
                                            "save_location", "category"};
 #define N_REQUIRED_STR 8
-static const char *const KNOWN[] = {"index",       "unique_id",  "title",          "description",
-                                    "poster_name", "follower_count", "tag_list",
-                                    "is_image_or_video", "image_src", "downloaded",
-                                    "save_location", "category", "timestamp"};
+static const char *const KNOWN[] = {"index",       "unique_id",      "title",         "description",
+                                    "poster_name", "follower_count", "tag_list",      "is_image_or_video",
+                                    "image_src",   "downloaded",     "save_location", "category",
+                                    "timestamp"};
 #define N_KNOWN 13
 
 /* The kind of a parsed object that is not a valid event, or NULL if valid. */
@@ -316,7 +313,7 @@ static void read_back(const char *path, readback *rb, json_t *manifest) {
         snprintf(rb->dates[d], 11, "%s", json_string_value(json_object_get(json_array_get(days, (size_t)d), "day")));
     assert_string_equal(rb->dates[0], rb->start_date);
 
-    json_t *seen = json_object();   /* "day|unique_id" -> true */
+    json_t *seen = json_object();     /* "day|unique_id" -> true */
     json_t *pin_days = json_object(); /* unique_id -> number of days seen */
     char *line = NULL;
     size_t cap = 0;
@@ -436,8 +433,7 @@ static void read_back(const char *path, readback *rb, json_t *manifest) {
                 s->video++;
             s->story += story;
             for (int i = 0; i < N_PH; i++) s->ph_pins[i] += ph[i];
-            s->fc[index_of(FC_KINDS, N_FC,
-                           follower_kind(json_string_value(json_object_get(o, "follower_count"))))]++;
+            s->fc[index_of(FC_KINDS, N_FC, follower_kind(json_string_value(json_object_get(o, "follower_count"))))]++;
         }
         json_decref(o);
     }
@@ -487,19 +483,18 @@ static void assert_manifest_matches(json_t *manifest, const readback *rb) {
 
 static void same_seed_gives_identical_bytes(void **state) {
     (void)state;
-    const char *a1[] = {"--seed", "7", "--count", "3000", "--invalid-rate", "0.05",
-                        "--extra-field-rate", "1%", "--out", tmp_path("a.jsonl"),
-                        "--manifest", tmp_path("a.json"), NULL};
-    const char *a2[] = {"--seed=7", "--count=3000", "--invalid-rate=5%",
-                        "--extra-field-rate=0.01", "--out", tmp_path("b.jsonl"),
-                        "--manifest", tmp_path("b.json"), NULL};
+    const char *a1[] = {
+        "--seed", "7",     "--count",           "3000",       "--invalid-rate",   "0.05", "--extra-field-rate",
+        "1%",     "--out", tmp_path("a.jsonl"), "--manifest", tmp_path("a.json"), NULL};
+    const char *a2[] = {"--seed=7", "--count=3000",      "--invalid-rate=5%", "--extra-field-rate=0.01",
+                        "--out",    tmp_path("b.jsonl"), "--manifest",        tmp_path("b.json"),
+                        NULL};
     assert_int_equal(run_emulator(a1), 0);
     assert_int_equal(run_emulator(a2), 0);
     assert_true(files_equal(tmp_path("a.jsonl"), tmp_path("b.jsonl")));
     assert_true(files_equal(tmp_path("a.json"), tmp_path("b.json")));
     /* standard output carries the same bytes as --out */
-    const char *a3[] = {"--seed", "7", "--count", "3000", "--invalid-rate", "0.05",
-                        "--extra-field-rate", "0.01", NULL};
+    const char *a3[] = {"--seed", "7", "--count", "3000", "--invalid-rate", "0.05", "--extra-field-rate", "0.01", NULL};
     assert_int_equal(run_emulator(a3), 0);
     assert_true(files_equal(tmp_path("a.jsonl"), tmp_path("stdout")));
 }
@@ -512,8 +507,7 @@ static void another_seed_gives_other_events(void **state) {
     assert_int_equal(run_emulator(a2), 0);
     assert_false(files_equal(tmp_path("s1.jsonl"), tmp_path("s2.jsonl")));
     /* the catalog is another knob: same events, other pins */
-    const char *a3[] = {"--seed", "1", "--catalog-seed", "2", "--count", "500", "--out",
-                        tmp_path("s3.jsonl"), NULL};
+    const char *a3[] = {"--seed", "1", "--catalog-seed", "2", "--count", "500", "--out", tmp_path("s3.jsonl"), NULL};
     assert_int_equal(run_emulator(a3), 0);
     assert_false(files_equal(tmp_path("s1.jsonl"), tmp_path("s3.jsonl")));
 }
@@ -524,8 +518,8 @@ static void count_and_days_are_honoured(void **state) {
         const char *count, *days;
     } cases[] = {{"0", "3"}, {"1", "3"}, {"2", "1"}, {"7", "3"}, {"1000", "5"}, {"13", "13"}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        const char *args[] = {"--count", cases[i].count, "--days", cases[i].days, "--out",
-                              tmp_path("c.jsonl"), "--manifest", tmp_path("c.json"), NULL};
+        const char *args[] = {"--count",           cases[i].count, "--days",           cases[i].days, "--out",
+                              tmp_path("c.jsonl"), "--manifest",   tmp_path("c.json"), NULL};
         assert_int_equal(run_emulator(args), 0);
         long count = atol(cases[i].count), days = atol(cases[i].days);
         assert_int_equal(count_lines(tmp_path("c.jsonl")), count);
@@ -534,8 +528,7 @@ static void count_and_days_are_honoured(void **state) {
         json_t *ds = json_object_get(m, "days");
         assert_int_equal(json_array_size(ds), days);
         for (long d = 0; d < days; d++) /* the documented split over days */
-            assert_int_equal(jint(json_array_get(ds, (size_t)d), "events"),
-                             count / days + (d < count % days));
+            assert_int_equal(jint(json_array_get(ds, (size_t)d), "events"), count / days + (d < count % days));
         json_decref(m);
     }
 }
@@ -543,9 +536,23 @@ static void count_and_days_are_honoured(void **state) {
 /* The big one: every line read back, every manifest number recomputed. */
 static void manifest_equals_what_the_output_shows(void **state) {
     (void)state;
-    const char *args[] = {"--seed", "42", "--count", "40000", "--days", "4", "--start-date",
-                          "2024-02-27", "--invalid-rate", "0.03", "--extra-field-rate", "0.01",
-                          "--out", tmp_path("big.jsonl"), "--manifest", tmp_path("big.json"), NULL};
+    const char *args[] = {"--seed",
+                          "42",
+                          "--count",
+                          "40000",
+                          "--days",
+                          "4",
+                          "--start-date",
+                          "2024-02-27",
+                          "--invalid-rate",
+                          "0.03",
+                          "--extra-field-rate",
+                          "0.01",
+                          "--out",
+                          tmp_path("big.jsonl"),
+                          "--manifest",
+                          tmp_path("big.json"),
+                          NULL};
     assert_int_equal(run_emulator(args), 0);
     json_t *m = load_manifest(tmp_path("big.json"));
     readback rb = {.count = 40000, .days = 4, .v1 = 0, .start_date = "2024-02-27"};
@@ -576,7 +583,7 @@ static void manifest_equals_what_the_output_shows(void **state) {
     assert_true(t->story > 0 && rb.story_rows_checked > 0);
     assert_true(t->image > t->video && t->video > t->story);
     assert_true(t->extra > 0);
-    assert_true(t->valid > t->distinct);    /* same pin again on the same day */
+    assert_true(t->valid > t->distinct);      /* same pin again on the same day */
     assert_true(rb.pins_on_several_days > 0); /* and on other days */
     assert_true(rb.unicode_lines > 0 && rb.backslash_lines > 0 && rb.quote_lines > 0);
     /* categories are skewed, not uniform */
@@ -592,16 +599,25 @@ static void manifest_equals_what_the_output_shows(void **state) {
 
 static void schema_v1_omits_poster_name(void **state) {
     (void)state;
-    const char *args[] = {"--schema", "v1", "--count", "3000", "--days", "2", "--invalid-rate",
-                          "0.02", "--out", tmp_path("v1.jsonl"), "--manifest",
-                          tmp_path("v1.json"), NULL};
+    const char *args[] = {"--schema",
+                          "v1",
+                          "--count",
+                          "3000",
+                          "--days",
+                          "2",
+                          "--invalid-rate",
+                          "0.02",
+                          "--out",
+                          tmp_path("v1.jsonl"),
+                          "--manifest",
+                          tmp_path("v1.json"),
+                          NULL};
     assert_int_equal(run_emulator(args), 0);
     json_t *m = load_manifest(tmp_path("v1.json"));
     readback rb = {.count = 3000, .days = 2, .v1 = 1, .start_date = "2026-01-01"};
     read_back(tmp_path("v1.jsonl"), &rb, m); /* asserts no poster_name anywhere */
     assert_manifest_matches(m, &rb);
-    assert_null(json_object_get(json_object_get(json_object_get(m, "totals"), "placeholder_pins"),
-                                "poster_name"));
+    assert_null(json_object_get(json_object_get(json_object_get(m, "totals"), "placeholder_pins"), "poster_name"));
     readback_free(&rb);
     json_decref(m);
 }
@@ -661,8 +677,7 @@ static void bad_options_are_refused(void **state) {
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         int rc = run_emulator(cases[i]);
-        if (rc != 2) fail_msg("case %zu (%s %s): exit %d, want 2", i, cases[i][0],
-                              cases[i][1] ? cases[i][1] : "", rc);
+        if (rc != 2) fail_msg("case %zu (%s %s): exit %d, want 2", i, cases[i][0], cases[i][1] ? cases[i][1] : "", rc);
         size_t len;
         char *err = slurp(tmp_path("stderr"), &len);
         assert_true(err && len > 0); /* a message saying what is wrong */
@@ -681,8 +696,8 @@ static void unwritable_output_fails_cleanly(void **state) {
     (void)state;
     const char *args[] = {"--count", "10", "--out", "/nonexistent-dir/x.jsonl", NULL};
     assert_int_equal(run_emulator(args), 1);
-    const char *args2[] = {"--count", "10", "--out", tmp_path("ok.jsonl"), "--manifest",
-                           "/nonexistent-dir/m.json", NULL};
+    const char *args2[] = {"--count", "10", "--out", tmp_path("ok.jsonl"), "--manifest", "/nonexistent-dir/m.json",
+                           NULL};
     assert_int_equal(run_emulator(args2), 1);
 }
 
@@ -705,8 +720,7 @@ static int setup(void **state) {
         snprintf(g_emulate, sizeof g_emulate, "%s/pinpipe-emulate", self);
     }
     if (access(g_emulate, X_OK) != 0) {
-        fprintf(stderr, "test_emulator: no emulator at %s (build it, or set PINPIPE_EMULATE)\n",
-                g_emulate);
+        fprintf(stderr, "test_emulator: no emulator at %s (build it, or set PINPIPE_EMULATE)\n", g_emulate);
         return -1;
     }
     return mkdtemp(g_tmpdir) ? 0 : -1;
@@ -714,10 +728,10 @@ static int setup(void **state) {
 
 static int teardown(void **state) {
     (void)state;
-    static const char *const names[] = {
-        "a.jsonl", "a.json",   "b.jsonl", "b.json",   "s1.jsonl", "s2.jsonl", "s3.jsonl",
-        "c.jsonl", "c.json",   "big.jsonl", "big.json", "v1.jsonl", "v1.json", "d.json",
-        "f.jsonl", "e.jsonl",  "g.jsonl", "ok.jsonl", "stdout",   "stderr"};
+    static const char *const names[] = {"a.jsonl",  "a.json",   "b.jsonl",  "b.json", "s1.jsonl",
+                                        "s2.jsonl", "s3.jsonl", "c.jsonl",  "c.json", "big.jsonl",
+                                        "big.json", "v1.jsonl", "v1.json",  "d.json", "f.jsonl",
+                                        "e.jsonl",  "g.jsonl",  "ok.jsonl", "stdout", "stderr"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) unlink(tmp_path(names[i]));
     rmdir(g_tmpdir);
     return 0;

@@ -152,8 +152,8 @@ static void test_several_errors_in_field_order(void **state) {
     static const struct {
         pp_field field;
         const char *type;
-    } WANT[] = {{PP_F_INDEX, "int_from_float"},   {PP_F_UNIQUE_ID, "missing"},  {PP_F_TITLE, "string_type"},
-                {PP_F_DOWNLOADED, "int_parsing"}, {PP_F_SAVE_LOCATION, "missing"}, {PP_F_CATEGORY, "string_type"},
+    } WANT[] = {{PP_F_INDEX, "int_from_float"},      {PP_F_UNIQUE_ID, "missing"},     {PP_F_TITLE, "string_type"},
+                {PP_F_DOWNLOADED, "int_parsing"},    {PP_F_SAVE_LOCATION, "missing"}, {PP_F_CATEGORY, "string_type"},
                 {PP_F_TIMESTAMP, "datetime_parsing"}};
     pp_event ev;
     char err[1024];
@@ -223,7 +223,8 @@ static void test_lax_int(void **state) {
             fail_msg("index %s: expected %lld, got: %s", CASES[i].value, (long long)CASES[i].want, err);
         assert_true(ev.present[PP_F_INDEX]);
         if (ev.index != CASES[i].want)
-            fail_msg("index %s: expected %lld, got %lld", CASES[i].value, (long long)CASES[i].want, (long long)ev.index);
+            fail_msg("index %s: expected %lld, got %lld", CASES[i].value, (long long)CASES[i].want,
+                     (long long)ev.index);
         pp_event_clear(&ev);
         free(text);
     }
@@ -259,11 +260,11 @@ static void test_not_an_event(void **state) {
         {"{} {}", 0, PP_EVENT_INVALID_JSON}, /* two values */
         {"{\"a\": 1,}", 0, PP_EVENT_INVALID_JSON},
         {"{\"index\": 99999999999999999999}", 0, PP_EVENT_INVALID_JSON}, /* beyond int64 */
-        {"{\"a\": \"\x01\"}", 0, PP_EVENT_INVALID_JSON},               /* raw control byte */
-        {"{\"a\":\0\"b\"}", 9, PP_EVENT_INVALID_JSON},                  /* raw NUL byte */
-        {"\xef\xbb\xbf{}", 0, PP_EVENT_INVALID_JSON},                   /* byte order mark */
+        {"{\"a\": \"\x01\"}", 0, PP_EVENT_INVALID_JSON},                 /* raw control byte */
+        {"{\"a\":\0\"b\"}", 9, PP_EVENT_INVALID_JSON},                   /* raw NUL byte */
+        {"\xef\xbb\xbf{}", 0, PP_EVENT_INVALID_JSON},                    /* byte order mark */
         {"{\"title\": \"\xff\"}", 0, PP_EVENT_INVALID_UTF8},
-        {"{\"title\": \"\xc0\xaf\"}", 0, PP_EVENT_INVALID_UTF8}, /* overlong '/' */
+        {"{\"title\": \"\xc0\xaf\"}", 0, PP_EVENT_INVALID_UTF8},     /* overlong '/' */
         {"{\"title\": \"\xed\xa0\x80\"}", 0, PP_EVENT_INVALID_UTF8}, /* a surrogate */
         {"{\"title\": \"\xe6\xb0\"}", 0, PP_EVENT_INVALID_UTF8},     /* truncated sequence */
         {"{\"\xff\": 1}", 0, PP_EVENT_INVALID_UTF8},                 /* in a key */
@@ -281,7 +282,8 @@ static void test_not_an_event(void **state) {
         if (ev.status != CASES[i].status)
             fail_msg("case %zu: expected %s, got %s (%s)", i, pp_event_status_code(CASES[i].status),
                      pp_event_status_code(ev.status), err);
-        assert_true(strncmp(err, pp_event_status_code(CASES[i].status), strlen(pp_event_status_code(CASES[i].status))) == 0);
+        assert_true(
+            strncmp(err, pp_event_status_code(CASES[i].status), strlen(pp_event_status_code(CASES[i].status))) == 0);
         if (ev.status == PP_EVENT_NOT_OBJECT) {
             assert_int_equal(ev.n_errors, 1);
             assert_int_equal(ev.errors[0].field, PP_F_COUNT);

@@ -57,8 +57,8 @@ static const struct {
     {"2026-01-32 00:00:00", INVALID},
     {"2026-01-01 24:00:00", INVALID},
     {"2026-01-01 23:60:00", INVALID},
-    {"2026-01-01 23:59:60", INVALID}, /* no leap seconds */
-    {"1969-12-31 23:59:59", INVALID}, /* before 1970 */
+    {"2026-01-01 23:59:60", INVALID},       /* no leap seconds */
+    {"1969-12-31 23:59:59", INVALID},       /* before 1970 */
     {"1970-01-01T00:30:00+01:00", INVALID}, /* 1969 in UTC */
     {"0000-01-01 00:00:00", INVALID},
     /* malformed */
@@ -168,7 +168,7 @@ static void test_day_parse(void **state) {
     assert_int_equal(pp_day_parse("2026-01-02", &ms), PP_OK);
     assert_int_equal(ms, INT64_C(1767312000000));
     assert_int_equal(pp_day_parse("2024-02-29", &ms), PP_OK);
-    static const char *const BAD[] = {"", "2026-01-02 ", "2026-01-02T00:00:00", "2023-02-29", "1969-12-31",
+    static const char *const BAD[] = {"",         "2026-01-02 ", "2026-01-02T00:00:00", "2023-02-29", "1969-12-31",
                                       "2026-1-2", "today"};
     for (size_t i = 0; i < sizeof BAD / sizeof BAD[0]; i++)
         if (pp_day_parse(BAD[i], &ms) != PP_EINVAL) fail_msg("\"%s\" should not be a day", BAD[i]);
@@ -176,10 +176,8 @@ static void test_day_parse(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parse_table),
-        cmocka_unit_test(test_reads_only_n_bytes),
-        cmocka_unit_test(test_day_and_iso),
-        cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_parse_table), cmocka_unit_test(test_reads_only_n_bytes),
+        cmocka_unit_test(test_day_and_iso), cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_day_parse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

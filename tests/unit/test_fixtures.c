@@ -78,8 +78,12 @@ static void check_fixture(const char *raw_path) {
     assert_int_equal(opts.disabled_rules, 0); /* PINPIPE_DISABLE_RULES must not be set */
     pp_tally t;
     pp_tally_init(&t, &opts);
-    pp_clean_run_opts ro = {.name = raw_path, .input = PP_INPUT_RAW, .max_line = 1024 * 1024,
-                            .ingest_time_ms = -1, .cleaned_out = c, .rejects_out = r};
+    pp_clean_run_opts ro = {.name = raw_path,
+                            .input = PP_INPUT_RAW,
+                            .max_line = 1024 * 1024,
+                            .ingest_time_ms = -1,
+                            .cleaned_out = c,
+                            .rejects_out = r};
     assert_int_equal(pp_clean_run(in, &ro, &t, &lines), 0);
     pp_agg_write_jsonl(t.agg, m);
     fclose(c);

@@ -55,8 +55,7 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum 
 
 static void start(server *s, long max, long per_ip, long timeout_ms) {
     char err[256];
-    pp_http_guard_opts o = {.max_connections = max, .per_ip = per_ip, .request_timeout_ms = timeout_ms,
-                            .threads = 2};
+    pp_http_guard_opts o = {.max_connections = max, .per_ip = per_ip, .request_timeout_ms = timeout_ms, .threads = 2};
     assert_int_equal(pp_http_guard_create(&s->guard, &o, "test", err, sizeof err), PP_OK);
     struct sockaddr_in sa = {.sin_family = AF_INET};
     sa.sin_addr.s_addr = htonl(INADDR_ANY);
@@ -71,8 +70,8 @@ static void start(server *s, long max, long per_ip, long timeout_ms) {
     struct MHD_OptionItem all[4 + PP_HTTP_GUARD_MHD_OPTIONS + 1];
     memcpy(all, ops, sizeof ops);
     all[n] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
-    s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO, 0, pp_http_guard_accept, s->guard,
-                            handler, s, MHD_OPTION_ARRAY, all, MHD_OPTION_END);
+    s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO, 0, pp_http_guard_accept, s->guard, handler,
+                            s, MHD_OPTION_ARRAY, all, MHD_OPTION_END);
     assert_non_null(s->d);
     s->port = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT)->port;
 }

@@ -122,7 +122,7 @@ static void user_properties_tune_but_cannot_break_guarantees(void **state) {
     assert_int_equal(pp_kafka_conf_add_prop(&kc, "enable.idempotence=false", err, sizeof err), PP_OK);
     assert_int_equal(pp_kafka_rdconf_new(&kc, defaults, enforced, &c, err, sizeof err), PP_OK);
     get(c, "linger.ms", v, sizeof v);
-    assert_string_equal(v, "50");   /* user beats pinpipe's default */
+    assert_string_equal(v, "50"); /* user beats pinpipe's default */
     get(c, "batch.num.messages", v, sizeof v);
     assert_string_equal(v, "1000"); /* default kept */
     get(c, "enable.idempotence", v, sizeof v);
@@ -200,8 +200,7 @@ static void error_mapping_table(void **state) {
     };
     for (size_t i = 0; i < sizeof MAP / sizeof MAP[0]; i++)
         if (pp_kafka_err_code(MAP[i].e) != MAP[i].code)
-            fail_msg("%s maps to %d, want %d", rd_kafka_err2name(MAP[i].e),
-                     pp_kafka_err_code(MAP[i].e), MAP[i].code);
+            fail_msg("%s maps to %d, want %d", rd_kafka_err2name(MAP[i].e), pp_kafka_err_code(MAP[i].e), MAP[i].code);
 }
 
 typedef struct {
@@ -223,8 +222,13 @@ static void queue_full_is_busy_and_every_accepted_record_gets_one_report(void **
     reports rep = {0};
     char err[256];
     const pp_kafka_header h[] = {{"ingest-ts", "1700000000000", 13}, {"null-header", NULL, 0}};
-    pp_kafka_record rec = {.topic = "pins", .partition = PP_KAFKA_PARTITION_ANY, .key = "k",
-                           .key_len = 1, .value = "{}", .value_len = 2, .headers = h,
+    pp_kafka_record rec = {.topic = "pins",
+                           .partition = PP_KAFKA_PARTITION_ANY,
+                           .key = "k",
+                           .key_len = 1,
+                           .value = "{}",
+                           .value_len = 2,
+                           .headers = h,
                            .nheaders = 2};
     conf_for_tests(&kc);
     pp_producer_opts_init(&o);
@@ -249,8 +253,11 @@ static void bad_header_is_rejected_without_a_report(void **state) {
     reports rep = {0};
     char err[256];
     const pp_kafka_header h[] = {{NULL, "v", 1}};
-    pp_kafka_record rec = {.partition = PP_KAFKA_PARTITION_ANY, .value = "x", .value_len = 1,
-                           .headers = h, .nheaders = 1};
+    pp_kafka_record rec = {.partition = PP_KAFKA_PARTITION_ANY,
+                           .value = "x",
+                           .value_len = 1,
+                           .headers = h,
+                           .nheaders = 1};
     conf_for_tests(&kc);
     assert_int_equal(pp_producer_create(&p, &kc, NULL, err, sizeof err), PP_OK);
     assert_int_equal(pp_producer_send(p, &rec, count_report, &rep, err, sizeof err), PP_EINVAL);

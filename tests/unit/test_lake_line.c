@@ -13,8 +13,14 @@
 #include "contract/lake_record.h"
 
 static pp_kafka_message msg(const char *key, size_t key_len, const char *value, size_t value_len) {
-    pp_kafka_message m = {.topic = "pins", .partition = 3, .offset = 12345, .key = key, .key_len = key_len,
-                          .value = value, .value_len = value_len, .timestamp_ms = -1};
+    pp_kafka_message m = {.topic = "pins",
+                          .partition = 3,
+                          .offset = 12345,
+                          .key = key,
+                          .key_len = key_len,
+                          .value = value,
+                          .value_len = value_len,
+                          .timestamp_ms = -1};
     return m;
 }
 
@@ -24,25 +30,44 @@ static const struct {
     int64_t ingest;
     const char *line;
 } LINES[] = {
-    {"an event", {.topic = "pins", .partition = 3, .offset = 12345, .key = "u1", .key_len = 2,
-                  .value = "{\"unique_id\": \"u1\"}", .value_len = 19},
+    {"an event",
+     {.topic = "pins",
+      .partition = 3,
+      .offset = 12345,
+      .key = "u1",
+      .key_len = 2,
+      .value = "{\"unique_id\": \"u1\"}",
+      .value_len = 19},
      1767225600000LL,
      "{\"topic\":\"pins\",\"partition\":3,\"offset\":12345,\"ingest_time\":1767225600000,\"key\":\"u1\","
      "\"raw\":\"{\\\"unique_id\\\": \\\"u1\\\"}\"}\n"},
-    {"no key, no ingest time", {.topic = "pins", .partition = 0, .offset = 0, .value = "not json", .value_len = 8},
-     -1, "{\"topic\":\"pins\",\"partition\":0,\"offset\":0,\"ingest_time\":null,\"key\":null,\"raw\":\"not json\"}\n"},
-    {"a value that is not UTF-8", {.topic = "pins", .partition = 1, .offset = 7, .key = "k", .key_len = 1,
-                                   .value = "p\xff\xfe", .value_len = 3},
-     5, "{\"topic\":\"pins\",\"partition\":1,\"offset\":7,\"ingest_time\":5,\"key\":\"k\",\"raw_base64\":\"cP/+\"}\n"},
-    {"a key that is not UTF-8", {.topic = "pins", .partition = 1, .offset = 8, .key = "\xc0", .key_len = 1,
-                                 .value = "{}", .value_len = 2},
-     5, "{\"topic\":\"pins\",\"partition\":1,\"offset\":8,\"ingest_time\":5,\"key_base64\":\"wA==\",\"raw\":\"{}\"}\n"},
-    {"a tombstone (no value)", {.topic = "pins", .partition = 2, .offset = 9, .key = "k", .key_len = 1}, 5,
+    {"no key, no ingest time",
+     {.topic = "pins", .partition = 0, .offset = 0, .value = "not json", .value_len = 8},
+     -1,
+     "{\"topic\":\"pins\",\"partition\":0,\"offset\":0,\"ingest_time\":null,\"key\":null,\"raw\":\"not json\"}\n"},
+    {"a value that is not UTF-8",
+     {.topic = "pins", .partition = 1, .offset = 7, .key = "k", .key_len = 1, .value = "p\xff\xfe", .value_len = 3},
+     5,
+     "{\"topic\":\"pins\",\"partition\":1,\"offset\":7,\"ingest_time\":5,\"key\":\"k\",\"raw_base64\":\"cP/+\"}\n"},
+    {"a key that is not UTF-8",
+     {.topic = "pins", .partition = 1, .offset = 8, .key = "\xc0", .key_len = 1, .value = "{}", .value_len = 2},
+     5,
+     "{\"topic\":\"pins\",\"partition\":1,\"offset\":8,\"ingest_time\":5,\"key_base64\":\"wA==\",\"raw\":\"{}\"}\n"},
+    {"a tombstone (no value)",
+     {.topic = "pins", .partition = 2, .offset = 9, .key = "k", .key_len = 1},
+     5,
      "{\"topic\":\"pins\",\"partition\":2,\"offset\":9,\"ingest_time\":5,\"key\":\"k\",\"raw\":\"\"}\n"},
-    {"control characters, newlines and unicode", {.topic = "pins", .partition = 0, .offset = 1, .key = "k",
-                                                  .key_len = 1, .value = "a\nb\t\"c\\ \x01 \xc3\xa9", .value_len = 12},
-     5, "{\"topic\":\"pins\",\"partition\":0,\"offset\":1,\"ingest_time\":5,\"key\":\"k\","
-        "\"raw\":\"a\\nb\\t\\\"c\\\\ \\u0001 \xc3\xa9\"}\n"},
+    {"control characters, newlines and unicode",
+     {.topic = "pins",
+      .partition = 0,
+      .offset = 1,
+      .key = "k",
+      .key_len = 1,
+      .value = "a\nb\t\"c\\ \x01 \xc3\xa9",
+      .value_len = 12},
+     5,
+     "{\"topic\":\"pins\",\"partition\":0,\"offset\":1,\"ingest_time\":5,\"key\":\"k\","
+     "\"raw\":\"a\\nb\\t\\\"c\\\\ \\u0001 \xc3\xa9\"}\n"},
 };
 
 static void lines_are_exactly_as_specified(void **state) {

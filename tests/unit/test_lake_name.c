@@ -72,9 +72,9 @@ static void names_sort_by_partition_then_offset(void **state) {
 static void bad_coordinates_are_refused(void **state) {
     (void)state;
     const pp_lake_key bad[] = {
-        key_of("2026-13-01", "pins", 0, 0, 0), key_of("yesterday", "pins", 0, 0, 0), key_of("2026-01-01", "", 0, 0, 0),
-        key_of("2026-01-01", "a/b", 0, 0, 0),  key_of("2026-01-01", "pins", -1, 0, 0),
-        key_of("2026-01-01", "pins", 0, -5, 0),
+        key_of("2026-13-01", "pins", 0, 0, 0),  key_of("yesterday", "pins", 0, 0, 0),
+        key_of("2026-01-01", "", 0, 0, 0),      key_of("2026-01-01", "a/b", 0, 0, 0),
+        key_of("2026-01-01", "pins", -1, 0, 0), key_of("2026-01-01", "pins", 0, -5, 0),
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char out[PP_LAKE_KEY_MAX], err[256] = "";
@@ -90,8 +90,8 @@ static void other_keys_are_not_lake_objects(void **state) {
     (void)state;
     static const char *const NOT[] = {
         "",
-        "pins-0001-00000000000000000001.jsonl",          /* no dt= directory */
-        "raw/pins-0001-00000000000000000001.jsonl",      /* no dt= directory */
+        "pins-0001-00000000000000000001.jsonl",     /* no dt= directory */
+        "raw/pins-0001-00000000000000000001.jsonl", /* no dt= directory */
         "raw/dt=2026-1-01/pins-0001-00000000000000000001.jsonl",
         "raw/dt=2026-02-30/pins-0001-00000000000000000001.jsonl",
         "raw/dt=2026-01-01/pins-0001-00000000000000000001.json",
@@ -100,9 +100,9 @@ static void other_keys_are_not_lake_objects(void **state) {
         "raw/dt=2026-01-01/pins--00000000000000000001.jsonl",
         "raw/dt=2026-01-01/-0001-00000000000000000001.jsonl",
         "raw/dt=2026-01-01/0001-00000000000000000001.jsonl",
-        "raw/dt=2026-01-01/pins-0001-99999999999999999999.jsonl", /* over int64 */
+        "raw/dt=2026-01-01/pins-0001-99999999999999999999.jsonl",  /* over int64 */
         "raw/dt=2026-01-01/pins-0001-000000000000000000001.jsonl", /* 21 digits */
-        "raw/dt=2026-01-01/pins-99999999999-1.jsonl",             /* over int32 */
+        "raw/dt=2026-01-01/pins-99999999999-1.jsonl",              /* over int32 */
         "raw/dt=2026-01-01/x/pins-0001-00000000000000000001.jsonl",
         "raw/dt=2026-01-01/",
     };
@@ -111,7 +111,7 @@ static void other_keys_are_not_lake_objects(void **state) {
         if (pp_lake_key_parse(NOT[i], &k) != PP_EINVAL) fail_msg("'%s' was taken for a lake object", NOT[i]);
     }
     pp_lake_key k;
-    assert_int_equal(pp_lake_key_parse("x/dt=2026-01-01/pins-1-2.jsonl", &k), PP_OK);    /* unpadded is fine */
+    assert_int_equal(pp_lake_key_parse("x/dt=2026-01-01/pins-1-2.jsonl", &k), PP_OK); /* unpadded is fine */
     assert_int_equal(k.partition, 1);
     assert_int_equal(k.first_offset, 2);
 }

@@ -33,7 +33,8 @@ static void rotation_follows_the_limits(void **state) {
     for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) {
         pp_lake_reason got = pp_lake_rotation_due(&l, CASES[i].records, CASES[i].bytes, CASES[i].age);
         if (got != CASES[i].want)
-            fail_msg("%s: got %s, want %s", CASES[i].what, pp_lake_reason_name(got), pp_lake_reason_name(CASES[i].want));
+            fail_msg("%s: got %s, want %s", CASES[i].what, pp_lake_reason_name(got),
+                     pp_lake_reason_name(CASES[i].want));
     }
 }
 

@@ -19,8 +19,8 @@
 #include "lake/lake_writer.h"
 #include "contract/message.h"
 
-#define EVENT(uid, ts)                                                                                           \
-    "{\"index\": 1, \"unique_id\": \"" uid "\", \"title\": \"t\", \"description\": \"d\", "                    \
+#define EVENT(uid, ts)                                                                                            \
+    "{\"index\": 1, \"unique_id\": \"" uid "\", \"title\": \"t\", \"description\": \"d\", "                       \
     "\"follower_count\": \"6k\", \"tag_list\": \"a,b\", \"is_image_or_video\": \"image\", \"image_src\": \"x\", " \
     "\"downloaded\": 1, \"save_location\": \"Local save in /data/x\", \"category\": \"art\"" ts "}"
 #define TS(s) ", \"timestamp\": \"" s "\""
@@ -96,8 +96,15 @@ static pp_lake_writer *writer(store *s, long max_records, long max_age_ms, int g
 }
 
 static pp_kafka_message msg(int32_t partition, int64_t offset, const char *value) {
-    pp_kafka_message m = {.topic = "pins", .partition = partition, .offset = offset, .key = "k", .key_len = 1,
-                          .value = value, .value_len = strlen(value), .headers = HDR, .nheaders = 1,
+    pp_kafka_message m = {.topic = "pins",
+                          .partition = partition,
+                          .offset = offset,
+                          .key = "k",
+                          .key_len = 1,
+                          .value = value,
+                          .value_len = strlen(value),
+                          .headers = HDR,
+                          .nheaders = 1,
                           .timestamp_ms = -1};
     return m;
 }
@@ -133,8 +140,8 @@ static void the_day_is_the_cleaning_engines(void **state) {
     } CASES[] = {
         {"a pin: its timestamp's day", EVENT("u", TS("2026-01-02 23:59:59")), 1767614400000LL, "2026-01-02"},
         {"a pin without timestamp: the ingest day", EVENT("u", ""), 1767614400000LL, "2026-01-05"},
-        {"a reject with a readable timestamp: its day", "{\"unique_id\": \"u\", \"timestamp\": \"2026-01-03 01:00:00\"}",
-         1767614400000LL, "2026-01-03"},
+        {"a reject with a readable timestamp: its day",
+         "{\"unique_id\": \"u\", \"timestamp\": \"2026-01-03 01:00:00\"}", 1767614400000LL, "2026-01-03"},
         {"a reject that is not JSON: the ingest day", "not json", 1767614400000LL, "2026-01-05"},
         {"an unreadable timestamp: the ingest day", EVENT("u", TS("yesterday")), 1767614400000LL, "2026-01-05"},
         {"no time at all", "not json", -1, PP_LAKE_NO_TIME_DAY},
@@ -193,8 +200,9 @@ static void records_are_filed_by_partition_and_event_day(void **state) {
     assert_non_null(find_key(&s, "raw/dt=2026-01-02/pins-0000-00000000000000000001.jsonl"));
     const stored *rej = find_key(&s, "raw/dt=2026-01-05/pins-0000-00000000000000000003.jsonl");
     assert_non_null(rej);
-    assert_string_equal(rej->data, "{\"topic\":\"pins\",\"partition\":0,\"offset\":3,\"ingest_time\":" INGEST
-                                   ",\"key\":\"k\",\"raw\":\"not json\"}\n");
+    assert_string_equal(rej->data,
+                        "{\"topic\":\"pins\",\"partition\":0,\"offset\":3,\"ingest_time\":" INGEST
+                        ",\"key\":\"k\",\"raw\":\"not json\"}\n");
     assert_non_null(find_key(&s, "raw/dt=2026-01-01/pins-0001-00000000000000000040.jsonl"));
     assert_int_equal(pp_lake_writer_open_objects(w), 0);
     pp_lake_writer_destroy(w);
@@ -307,10 +315,10 @@ static void foreign_partitions_and_taken_offsets_are_skipped(void **state) {
     assert_true(pp_lake_writer_owns(w, "pins", 0));
     assert_false(pp_lake_writer_owns(w, "pins", 2));
     const char *ev = EVENT("a", TS("2026-01-01 10:00:00"));
-    add(w, 2, 0, ev, 0);  /* not ours */
+    add(w, 2, 0, ev, 0); /* not ours */
     add(w, 0, 5, ev, 0);
-    add(w, 0, 5, ev, 0);  /* redelivered */
-    add(w, 0, 3, ev, 0);  /* behind */
+    add(w, 0, 5, ev, 0); /* redelivered */
+    add(w, 0, 3, ev, 0); /* behind */
     add(w, 0, 6, ev, 0);
     assert_int_equal(atomic_load(&st.skipped), 3);
     assert_int_equal(atomic_load(&st.records), 2);

@@ -19,8 +19,10 @@ typedef struct {
     size_t len;
 } want_line;
 
-#define OK(s) {PP_LINE_OK, s, sizeof s - 1}
-#define TOO_LONG {PP_LINE_TOO_LONG, NULL, 0}
+#define OK(s) \
+    { PP_LINE_OK, s, sizeof s - 1 }
+#define TOO_LONG \
+    { PP_LINE_TOO_LONG, NULL, 0 }
 #define INPUT(s) s, sizeof s - 1 /* a literal's bytes, NULs included */
 
 static void expect_lines(const char *input, size_t input_len, size_t max_line, const want_line *want, size_t n,

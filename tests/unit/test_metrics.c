@@ -75,8 +75,8 @@ typedef struct {
 
 static void record_emit(void *ctx, pp_metric_id m, const char *day, const char *key, size_t keylen, int64_t value) {
     record *r = ctx;
-    r->len += (size_t)snprintf(r->text + r->len, sizeof r->text - r->len, "%s %s %.*s %lld\n", PP_METRICS[m].name,
-                               day, (int)keylen, key, (long long)value);
+    r->len += (size_t)snprintf(r->text + r->len, sizeof r->text - r->len, "%s %s %.*s %lld\n", PP_METRICS[m].name, day,
+                               (int)keylen, key, (long long)value);
 }
 
 /* ---- definitions -------------------------------------------------------------- */
@@ -87,11 +87,16 @@ static void test_definitions(void **state) {
         const char *name;
         pp_agg_kind kind;
     } WANT[] = {
-        {"pins_total", PP_AGG_COUNT},          {"pins_by_category", PP_AGG_COUNT},
-        {"pins_by_media_type", PP_AGG_COUNT},  {"pins_by_tag", PP_AGG_COUNT},
-        {"pins_by_poster", PP_AGG_COUNT},      {"max_followers_by_poster", PP_AGG_MAX},
-        {"followers_sum_by_category", PP_AGG_SUM}, {"nulled_values", PP_AGG_COUNT},
-        {"invalid_values", PP_AGG_COUNT},      {"rejected_events", PP_AGG_COUNT},
+        {"pins_total", PP_AGG_COUNT},
+        {"pins_by_category", PP_AGG_COUNT},
+        {"pins_by_media_type", PP_AGG_COUNT},
+        {"pins_by_tag", PP_AGG_COUNT},
+        {"pins_by_poster", PP_AGG_COUNT},
+        {"max_followers_by_poster", PP_AGG_MAX},
+        {"followers_sum_by_category", PP_AGG_SUM},
+        {"nulled_values", PP_AGG_COUNT},
+        {"invalid_values", PP_AGG_COUNT},
+        {"rejected_events", PP_AGG_COUNT},
     };
     assert_int_equal(sizeof WANT / sizeof WANT[0], PP_M_COUNT);
     for (int m = 0; m < PP_M_COUNT; m++) {
@@ -197,8 +202,10 @@ static void test_tag_counts_once_per_pin(void **state) {
     assert_int_equal(pp_tally_raw(&t, raw, strlen(raw), -1, &pin, &rej), PP_TALLY_NEW);
     pp_pin_clear(&pin);
     char *text = agg_text(t.agg);
-    assert_non_null(strstr(text, "{\"metric\":\"pins_by_tag\",\"day\":\"2026-01-01\",\"key\":\"a\",\"kind\":\"count\",\"value\":1}"));
-    assert_non_null(strstr(text, "{\"metric\":\"pins_by_tag\",\"day\":\"2026-01-01\",\"key\":\"b\",\"kind\":\"count\",\"value\":1}"));
+    assert_non_null(strstr(
+        text, "{\"metric\":\"pins_by_tag\",\"day\":\"2026-01-01\",\"key\":\"a\",\"kind\":\"count\",\"value\":1}"));
+    assert_non_null(strstr(
+        text, "{\"metric\":\"pins_by_tag\",\"day\":\"2026-01-01\",\"key\":\"b\",\"kind\":\"count\",\"value\":1}"));
     free(text);
     pp_tally_free(&t);
 }
@@ -251,13 +258,15 @@ static void test_aggregate_kinds(void **state) {
     pp_agg_add(a, PP_M_PINS_BY_TAG, "2026-01-01", "a", 1, 1);
     assert_int_equal(pp_agg_size(a), 6);
     char *text = agg_text(a);
-    assert_string_equal(text,
-                        "{\"metric\":\"followers_sum_by_category\",\"day\":\"2026-01-01\",\"key\":\"art\",\"kind\":\"sum\",\"value\":14}\n"
-                        "{\"metric\":\"max_followers_by_poster\",\"day\":\"2026-01-01\",\"key\":\"Ana\",\"kind\":\"max\",\"value\":9}\n"
-                        "{\"metric\":\"pins_by_tag\",\"day\":\"2026-01-01\",\"key\":\"a\",\"kind\":\"count\",\"value\":1}\n"
-                        "{\"metric\":\"pins_by_tag\",\"day\":\"2026-01-01\",\"key\":\"a\\u0000b\",\"kind\":\"count\",\"value\":1}\n"
-                        "{\"metric\":\"pins_total\",\"day\":\"2026-01-01\",\"key\":\"all\",\"kind\":\"count\",\"value\":2}\n"
-                        "{\"metric\":\"pins_total\",\"day\":\"2026-01-02\",\"key\":\"all\",\"kind\":\"count\",\"value\":1}\n");
+    assert_string_equal(
+        text,
+        "{\"metric\":\"followers_sum_by_category\",\"day\":\"2026-01-01\",\"key\":\"art\",\"kind\":\"sum\",\"value\":"
+        "14}\n"
+        "{\"metric\":\"max_followers_by_poster\",\"day\":\"2026-01-01\",\"key\":\"Ana\",\"kind\":\"max\",\"value\":9}\n"
+        "{\"metric\":\"pins_by_tag\",\"day\":\"2026-01-01\",\"key\":\"a\",\"kind\":\"count\",\"value\":1}\n"
+        "{\"metric\":\"pins_by_tag\",\"day\":\"2026-01-01\",\"key\":\"a\\u0000b\",\"kind\":\"count\",\"value\":1}\n"
+        "{\"metric\":\"pins_total\",\"day\":\"2026-01-01\",\"key\":\"all\",\"kind\":\"count\",\"value\":2}\n"
+        "{\"metric\":\"pins_total\",\"day\":\"2026-01-02\",\"key\":\"all\",\"kind\":\"count\",\"value\":1}\n");
     free(text);
     pp_agg_destroy(a);
 }
@@ -281,11 +290,11 @@ static void test_dedup_per_day_and_id(void **state) {
         pp_tally_result want;
     } FEED[] = {
         {"u-1", "art", "2026-01-01 09:00:00", PP_TALLY_NEW},
-        {"u-1", "food", "2026-01-01 23:00:00", PP_TALLY_DUPLICATE}, /* same day: once; the first wins */
+        {"u-1", "food", "2026-01-01 23:00:00", PP_TALLY_DUPLICATE},  /* same day: once; the first wins */
         {" u-1", "food", "2026-01-01 10:00:00", PP_TALLY_DUPLICATE}, /* ids are compared after trimming */
         {"u-1", "food", "2026-01-02 00:00:00", PP_TALLY_NEW},        /* another day: again */
         {"u-2", "art", "2026-01-01 09:00:00", PP_TALLY_NEW},
-        {"U-2", "art", "2026-01-01 09:00:00", PP_TALLY_NEW},         /* ids are case-sensitive */
+        {"U-2", "art", "2026-01-01 09:00:00", PP_TALLY_NEW},             /* ids are case-sensitive */
         {"u-1", "art", "2026-01-01T23:30:00-01:00", PP_TALLY_DUPLICATE}, /* 2026-01-02 00:30 UTC: the UTC day counts */
     };
     pp_clean_opts opts;
@@ -306,10 +315,15 @@ static void test_dedup_per_day_and_id(void **state) {
     assert_int_equal(t.duplicates, 3);
     assert_int_equal(pp_dedup_size(t.dedup), 4);
     char *text = agg_text(t.agg);
-    assert_non_null(strstr(text, "\"metric\":\"pins_by_category\",\"day\":\"2026-01-01\",\"key\":\"art\",\"kind\":\"count\",\"value\":3}"));
+    assert_non_null(strstr(
+        text,
+        "\"metric\":\"pins_by_category\",\"day\":\"2026-01-01\",\"key\":\"art\",\"kind\":\"count\",\"value\":3}"));
     assert_null(strstr(text, "\"metric\":\"pins_by_category\",\"day\":\"2026-01-01\",\"key\":\"food\""));
-    assert_non_null(strstr(text, "\"metric\":\"pins_by_category\",\"day\":\"2026-01-02\",\"key\":\"food\",\"kind\":\"count\",\"value\":1}"));
-    assert_non_null(strstr(text, "\"metric\":\"pins_total\",\"day\":\"2026-01-01\",\"key\":\"all\",\"kind\":\"count\",\"value\":3}"));
+    assert_non_null(strstr(
+        text,
+        "\"metric\":\"pins_by_category\",\"day\":\"2026-01-02\",\"key\":\"food\",\"kind\":\"count\",\"value\":1}"));
+    assert_non_null(strstr(
+        text, "\"metric\":\"pins_total\",\"day\":\"2026-01-01\",\"key\":\"all\",\"kind\":\"count\",\"value\":3}"));
     free(text);
 
     /* rejects are never de-duplicated: each record counts */
@@ -317,7 +331,9 @@ static void test_dedup_per_day_and_id(void **state) {
     pp_reject rej;
     for (int i = 0; i < 3; i++) assert_int_equal(pp_tally_raw(&t, "nope", 4, -1, &pin, &rej), PP_TALLY_REJECTED);
     text = agg_text(t.agg);
-    assert_non_null(strstr(text, "\"metric\":\"rejected_events\",\"day\":\"unknown\",\"key\":\"invalid_json\",\"kind\":\"count\",\"value\":3}"));
+    assert_non_null(strstr(
+        text,
+        "\"metric\":\"rejected_events\",\"day\":\"unknown\",\"key\":\"invalid_json\",\"kind\":\"count\",\"value\":3}"));
     free(text);
     pp_tally_free(&t);
 }
@@ -393,9 +409,10 @@ static void read_corpus(line_list *l) {
 static void generate(line_list *l, uint64_t seed, size_t count) {
     static const char *const CATEGORIES[] = {"art", "diy-and-crafts", "travel", "food", "education", "christmas", ""};
     static const char *const MEDIA[] = {"image", "video", "multi-video(story page format)", "gif", ""};
-    static const char *const FOLLOWERS[] = {"%d", "%dk", "%d.5k", "%dM", "%d,%03d", "User Info Error", "", "-%d", "abc"};
-    static const char *const TAGS[] = {"Art", "Painting", "Sunset", "DIY", "Crafts", "Travel", "Beach", "Food",
-                                       "Baking", "Xmas", "Noël", "水彩", " Spaced ", ""};
+    static const char *const FOLLOWERS[] = {"%d", "%dk", "%d.5k", "%dM", "%d,%03d", "User Info Error",
+                                            "",   "-%d", "abc"};
+    static const char *const TAGS[] = {"Art",  "Painting", "Sunset", "DIY",  "Crafts", "Travel",   "Beach",
+                                       "Food", "Baking",   "Xmas",   "Noël", "水彩",   " Spaced ", ""};
     static const char *const POSTERS[] = {"Ana", "Ben", "Chen", "Dana", "Zoë", "User Info Error", "", NULL};
     uint64_t s = seed;
     char buf[2048], tags[256], followers[64];
@@ -423,22 +440,23 @@ static void generate(line_list *l, uint64_t seed, size_t count) {
         const char *poster = POSTERS[pick(&s, 8)];
         char poster_member[64] = "";
         if (poster) snprintf(poster_member, sizeof poster_member, " \"poster_name\": \"%s\",", poster);
-        const char *ts_fmt = kind < 6 ? "" : kind < 8 ? "\"timestamp\": \"2026-01-0%dT%02d:%02d:00+01:00\", "
-                                                      : "\"timestamp\": \"2026-01-0%d %02d:%02d:00\", ";
+        const char *ts_fmt = kind < 6 ? ""
+            : kind < 8                ? "\"timestamp\": \"2026-01-0%dT%02d:%02d:00+01:00\", "
+                                      : "\"timestamp\": \"2026-01-0%d %02d:%02d:00\", ";
         char ts[96];
         snprintf(ts, sizeof ts, ts_fmt, day, (int)pick(&s, 24), (int)pick(&s, 60));
         const char *index = kind < 9 ? "\"%d\"" : "%d";
         char index_text[32];
         snprintf(index_text, sizeof index_text, kind == 99 ? "\"x%d\"" : index, (int)i);
-        int n = snprintf(buf, sizeof buf,
-                         "{\"index\": %s, \"unique_id\": \"g-%03d\", \"title\": \"%s\", \"description\": \"%s\",%s"
-                         " \"follower_count\": \"%s\", \"tag_list\": \"%s\", \"is_image_or_video\": \"%s\","
-                         " \"image_src\": \"%s\", \"downloaded\": %d, \"save_location\": \"%s\", %s\"category\": \"%s\"}",
-                         index_text, uid, pick(&s, 10) ? "Title" : "No Title Data Available",
-                         pick(&s, 10) ? "Desc" : "No description available Story format", poster_member, followers,
-                         tags, MEDIA[pick(&s, 5)], pick(&s, 10) ? "https://i/x.jpg" : "Image src error.",
-                         (int)pick(&s, 3), pick(&s, 10) ? "Local save in /data/x" : "Local save in ", ts,
-                         CATEGORIES[pick(&s, 7)]);
+        int n =
+            snprintf(buf, sizeof buf,
+                     "{\"index\": %s, \"unique_id\": \"g-%03d\", \"title\": \"%s\", \"description\": \"%s\",%s"
+                     " \"follower_count\": \"%s\", \"tag_list\": \"%s\", \"is_image_or_video\": \"%s\","
+                     " \"image_src\": \"%s\", \"downloaded\": %d, \"save_location\": \"%s\", %s\"category\": \"%s\"}",
+                     index_text, uid, pick(&s, 10) ? "Title" : "No Title Data Available",
+                     pick(&s, 10) ? "Desc" : "No description available Story format", poster_member, followers, tags,
+                     MEDIA[pick(&s, 5)], pick(&s, 10) ? "https://i/x.jpg" : "Image src error.", (int)pick(&s, 3),
+                     pick(&s, 10) ? "Local save in /data/x" : "Local save in ", ts, CATEGORIES[pick(&s, 7)]);
         push_line(l, buf, (size_t)n);
     }
 }
@@ -561,8 +579,8 @@ static void check_merge_property(const line_list *l, const char *name, uint64_t 
         for (size_t p = 0; p < k; p++) pp_agg_destroy(part[p]);
         pp_dedup_destroy(shared);
     }
-    print_message("  %s: %zu events, %llu repeats, %llu rejected, %zu table rows: merge property holds\n", name,
-                  l->n, (unsigned long long)whole.duplicates, (unsigned long long)whole.rejected, pp_agg_size(want));
+    print_message("  %s: %zu events, %llu repeats, %llu rejected, %zu table rows: merge property holds\n", name, l->n,
+                  (unsigned long long)whole.duplicates, (unsigned long long)whole.rejected, pp_agg_size(want));
     pp_tally_free(&whole);
 }
 

@@ -24,7 +24,6 @@ typedef struct {
     int nextra;
 } cfg_t;
 
-
 static int opt_extra(const pp_opt *o, void *cfg, const char *val, pp_opt_from from, char *err, size_t errlen) {
     (void)o, (void)from, (void)err, (void)errlen;
     cfg_t *c = cfg;
@@ -74,13 +73,13 @@ static void test_order_default_env_flag(void **state) {
         const char *want_name;
         int want_n;
     } CASES[] = {
-        {NULL, NULL, NULL, NULL, "dflt", 5},     /* defaults */
-        {"env", "8", NULL, NULL, "env", 8},      /* the environment over the defaults */
-        {"env", "8", "flag", "9", "flag", 9},    /* flags over the environment */
-        {NULL, NULL, "flag", "2", "flag", 2},    /* flags over the defaults */
-        {"", "", NULL, NULL, "dflt", 5},         /* an empty variable is unset */
-        {"env", "x", NULL, NULL, "env", 5},      /* a bad number in the environment: ignored */
-        {"env", "99", NULL, NULL, "env", 99},    /* the environment is not range-checked here */
+        {NULL, NULL, NULL, NULL, "dflt", 5},  /* defaults */
+        {"env", "8", NULL, NULL, "env", 8},   /* the environment over the defaults */
+        {"env", "8", "flag", "9", "flag", 9}, /* flags over the environment */
+        {NULL, NULL, "flag", "2", "flag", 2}, /* flags over the defaults */
+        {"", "", NULL, NULL, "dflt", 5},      /* an empty variable is unset */
+        {"env", "x", NULL, NULL, "env", 5},   /* a bad number in the environment: ignored */
+        {"env", "99", NULL, NULL, "env", 99}, /* the environment is not range-checked here */
     };
     for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) {
         clear_env();
@@ -202,7 +201,7 @@ static void test_help(void **state) {
         if (!strstr(text, WANT[i])) fail_msg("help lacks\n%s\nin\n%s", WANT[i], text);
     }
     assert_null(strstr(text, "--secret ")); /* hidden */
-    for (const char *p = text; *p;) {     /* no line over 80 columns */
+    for (const char *p = text; *p;) {       /* no line over 80 columns */
         size_t n = strcspn(p, "\n");
         assert_true(n <= 80);
         p += n + (p[n] == '\n');

@@ -34,11 +34,11 @@ static void every_difference_is_named_with_both_values(void **state) {
     (void)state;
     pp_agg *b = pp_agg_create(), *s = pp_agg_create();
     add(b, PP_M_PINS_BY_CATEGORY, "2026-01-01", "art", 3);
-    add(s, PP_M_PINS_BY_CATEGORY, "2026-01-01", "art", 4);      /* value differs */
-    add(b, PP_M_PINS_BY_TAG, "2026-01-02", "only-batch", 1);    /* batch only */
-    add(s, PP_M_PINS_BY_TAG, "2026-01-02", "only-stream", 2);   /* stream only */
+    add(s, PP_M_PINS_BY_CATEGORY, "2026-01-01", "art", 4);    /* value differs */
+    add(b, PP_M_PINS_BY_TAG, "2026-01-02", "only-batch", 1);  /* batch only */
+    add(s, PP_M_PINS_BY_TAG, "2026-01-02", "only-stream", 2); /* stream only */
     add(b, PP_M_PINS_TOTAL, "2026-01-01", "all", 10);
-    add(s, PP_M_PINS_TOTAL, "2026-01-01", "all", 10);           /* equal */
+    add(s, PP_M_PINS_TOTAL, "2026-01-01", "all", 10); /* equal */
     pp_parity_diff d;
     pp_parity_compare(b, s, &d);
     assert_int_equal(d.n, 3);

@@ -52,8 +52,7 @@ static void the_newest_run_by_write_ts_decides(void **state) {
                      PP_DAY_RUN_FAILED);
     /* an older running row (smaller write_ts) is history */
     pp_parity_run_row old[] = {row("running", NULL, NOW_MS + HOUR, 50, 1000), row("done", NULL, NOW_MS, 100, 1000)};
-    assert_int_equal(pp_parity_pick_run(old, 2, PP_PARITY_RUN_TIMEOUT_MS, &chosen, note, sizeof note),
-                     PP_DAY_RUN_DONE);
+    assert_int_equal(pp_parity_pick_run(old, 2, PP_PARITY_RUN_TIMEOUT_MS, &chosen, note, sizeof note), PP_DAY_RUN_DONE);
     assert_int_equal(chosen, 1);
 }
 

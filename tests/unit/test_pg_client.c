@@ -27,13 +27,11 @@ static void retryable_states_table(void **state) {
         {"23505", 0}, /* unique_violation: retrying cannot help */
         {"42601", 0}, /* syntax_error */
         {"57014", 0}, /* query_canceled */
-        {"", 0},
-        {NULL, 0},
+        {"", 0},      {NULL, 0},
     };
     for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++)
         if (pp_pg_retryable_state(CASES[i].state) != CASES[i].retry)
-            fail_msg("SQLSTATE %s: retry=%d", CASES[i].state ? CASES[i].state : "NULL",
-                     !CASES[i].retry);
+            fail_msg("SQLSTATE %s: retry=%d", CASES[i].state ? CASES[i].state : "NULL", !CASES[i].retry);
 }
 
 static void default_retry_policy(void **state) {
@@ -51,8 +49,7 @@ static void connect_to_nothing_is_eio_with_libpq_message(void **state) {
     (void)state;
     pp_pg *pg = NULL;
     char err[512] = "";
-    int rc = pp_pg_connect(&pg, "postgresql://nobody:x@127.0.0.1:1/none?connect_timeout=2", err,
-                           sizeof err);
+    int rc = pp_pg_connect(&pg, "postgresql://nobody:x@127.0.0.1:1/none?connect_timeout=2", err, sizeof err);
     assert_int_equal(rc, PP_EIO);
     assert_null(pg);
     assert_non_null(strstr(err, "pg connect"));

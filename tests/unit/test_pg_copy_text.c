@@ -29,8 +29,7 @@ static const escape_case ESCAPES[] = {
     {"a literal \\N string is not NULL", "\\N", 0, "\\\\N"},
     {"the end-of-data marker \\. is escaped", "\\.", 0, "\\\\."},
     {"quotes need nothing", "O'Reilly \"quoted\"", 0, "O'Reilly \"quoted\""},
-    {"UTF-8 passes through byte for byte", "h\xc3\xa9llo \xf0\x9f\x8c\x8d", 0,
-     "h\xc3\xa9llo \xf0\x9f\x8c\x8d"},
+    {"UTF-8 passes through byte for byte", "h\xc3\xa9llo \xf0\x9f\x8c\x8d", 0, "h\xc3\xa9llo \xf0\x9f\x8c\x8d"},
     {"everything at once", "\\\t\n\r", 0, "\\\\\\t\\n\\r"},
     {"a length shorter than the string is honoured", "abc\tdef", 3, "abc"},
 };

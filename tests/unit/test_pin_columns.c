@@ -45,35 +45,32 @@ static void assert_same_sql(const char *generated, const char *golden) {
 
 /* ---- the stream (PostgreSQL) ----------------------------------------------------- */
 
-static const char PG_PINS[] =
-    "CREATE TABLE pins ("
-    "  event_day date NOT NULL,"
-    "  unique_id text NOT NULL,"
-    "  ind bigint NOT NULL,"
-    "  title text, description text, poster_name text,"
-    "  follower_count bigint,"
-    "  tag_list text[],"
-    "  is_image_or_video text CHECK (is_image_or_video IN ('image','video')),"
-    "  image_src text, downloaded boolean, save_location text, category text,"
-    "  event_time timestamptz NOT NULL,"
-    "  kafka_topic text NOT NULL, kafka_partition int NOT NULL, kafka_offset bigint NOT NULL,"
-    "  ingested_at timestamptz,"
-    "  stored_at timestamptz NOT NULL DEFAULT clock_timestamp(),"
-    "  PRIMARY KEY (event_day, unique_id))";
+static const char PG_PINS[] = "CREATE TABLE pins ("
+                              "  event_day date NOT NULL,"
+                              "  unique_id text NOT NULL,"
+                              "  ind bigint NOT NULL,"
+                              "  title text, description text, poster_name text,"
+                              "  follower_count bigint,"
+                              "  tag_list text[],"
+                              "  is_image_or_video text CHECK (is_image_or_video IN ('image','video')),"
+                              "  image_src text, downloaded boolean, save_location text, category text,"
+                              "  event_time timestamptz NOT NULL,"
+                              "  kafka_topic text NOT NULL, kafka_partition int NOT NULL, kafka_offset bigint NOT NULL,"
+                              "  ingested_at timestamptz,"
+                              "  stored_at timestamptz NOT NULL DEFAULT clock_timestamp(),"
+                              "  PRIMARY KEY (event_day, unique_id))";
 
-static const char PG_STAGE[] =
-    "CREATE TEMP TABLE IF NOT EXISTS stage_pins ("
-    " event_day date, unique_id text, ind bigint, title text, description text,"
-    " poster_name text, follower_count bigint, tags jsonb, is_image_or_video text,"
-    " image_src text, downloaded boolean, save_location text, category text,"
-    " event_time timestamptz, kafka_topic text, kafka_partition int, kafka_offset bigint,"
-    " ingested_at timestamptz) ON COMMIT DELETE ROWS";
+static const char PG_STAGE[] = "CREATE TEMP TABLE IF NOT EXISTS stage_pins ("
+                               " event_day date, unique_id text, ind bigint, title text, description text,"
+                               " poster_name text, follower_count bigint, tags jsonb, is_image_or_video text,"
+                               " image_src text, downloaded boolean, save_location text, category text,"
+                               " event_time timestamptz, kafka_topic text, kafka_partition int, kafka_offset bigint,"
+                               " ingested_at timestamptz) ON COMMIT DELETE ROWS";
 
-static const char PG_COPY[] =
-    "COPY stage_pins (event_day, unique_id, ind, title, description, poster_name,"
-    " follower_count, tags, is_image_or_video, image_src, downloaded, save_location,"
-    " category, event_time, kafka_topic, kafka_partition, kafka_offset, ingested_at)"
-    " FROM STDIN";
+static const char PG_COPY[] = "COPY stage_pins (event_day, unique_id, ind, title, description, poster_name,"
+                              " follower_count, tags, is_image_or_video, image_src, downloaded, save_location,"
+                              " category, event_time, kafka_topic, kafka_partition, kafka_offset, ingested_at)"
+                              " FROM STDIN";
 
 static const char PG_INSERT[] =
     "INSERT INTO pins (event_day, unique_id, ind, title, description, poster_name,"
@@ -121,21 +118,20 @@ static void test_no_later_columns_yet(void **state) {
 
 /* ---- the batch (Cassandra) ------------------------------------------------------- */
 
-static const char CQL_PINS[] =
-    "CREATE TABLE IF NOT EXISTS %s.pins (\n"
-    "  event_day text, unique_id text,\n"
-    "  ind bigint, title text, description text, poster_name text,\n"
-    "  follower_count bigint, tag_list list<text>, is_image_or_video text,\n"
-    "  image_src text, downloaded boolean, save_location text, category text,\n"
-    "  event_time timestamp,\n"
-    "  kafka_topic text, kafka_partition int, kafka_offset bigint, ingested_at timestamp,\n"
-    "  PRIMARY KEY ((event_day), unique_id))";
+static const char CQL_PINS[] = "CREATE TABLE IF NOT EXISTS %s.pins (\n"
+                               "  event_day text, unique_id text,\n"
+                               "  ind bigint, title text, description text, poster_name text,\n"
+                               "  follower_count bigint, tag_list list<text>, is_image_or_video text,\n"
+                               "  image_src text, downloaded boolean, save_location text, category text,\n"
+                               "  event_time timestamp,\n"
+                               "  kafka_topic text, kafka_partition int, kafka_offset bigint, ingested_at timestamp,\n"
+                               "  PRIMARY KEY ((event_day), unique_id))";
 
 /* The columns batch_store.c named in its INSERT INTO pins, in order. */
-static const char *const CQL_INSERT_COLS[] = {"event_day", "unique_id", "ind", "title", "description", "poster_name",
-                                              "follower_count", "tag_list", "is_image_or_video", "image_src",
-                                              "downloaded", "save_location", "category", "event_time", "kafka_topic",
-                                              "kafka_partition", "kafka_offset", "ingested_at"};
+static const char *const CQL_INSERT_COLS[] = {
+    "event_day",   "unique_id",         "ind",          "title",      "description",   "poster_name", "follower_count",
+    "tag_list",    "is_image_or_video", "image_src",    "downloaded", "save_location", "category",    "event_time",
+    "kafka_topic", "kafka_partition",   "kafka_offset", "ingested_at"};
 
 static void test_batch_statements_are_todays(void **state) {
     (void)state;
@@ -189,18 +185,30 @@ static void test_getters_read_the_pin(void **state) {
         pp_col_value v;
         pp_pin_column_get(c, &r, &v);
         const char *n = c->name;
-        if (!strcmp(n, "event_day")) assert_string_equal(v.text, "2026-01-02");
-        else if (!strcmp(n, "unique_id")) assert_string_equal(v.text, "u-1");
-        else if (!strcmp(n, "title")) assert_string_equal(v.text, "T");
-        else if (!strcmp(n, "ind")) assert_int_equal(v.i, 42);
-        else if (!strcmp(n, "follower_count")) assert_true(!v.null && v.i == 6000);
-        else if (!strcmp(n, "tag_list")) assert_true(!v.null && v.n == 2 && !strcmp(v.list[1], "b"));
-        else if (!strcmp(n, "is_image_or_video")) assert_string_equal(v.text, "video");
-        else if (!strcmp(n, "event_time")) assert_int_equal(v.i, 1767312000000);
-        else if (!strcmp(n, "kafka_topic")) assert_string_equal(v.text, "pins");
-        else if (!strcmp(n, "kafka_partition")) assert_int_equal(v.i, 3);
-        else if (!strcmp(n, "kafka_offset")) assert_int_equal(v.i, 77);
-        else assert_true(v.null); /* description, poster_name, image_src, downloaded, ..., ingested_at, stored_at */
+        if (!strcmp(n, "event_day"))
+            assert_string_equal(v.text, "2026-01-02");
+        else if (!strcmp(n, "unique_id"))
+            assert_string_equal(v.text, "u-1");
+        else if (!strcmp(n, "title"))
+            assert_string_equal(v.text, "T");
+        else if (!strcmp(n, "ind"))
+            assert_int_equal(v.i, 42);
+        else if (!strcmp(n, "follower_count"))
+            assert_true(!v.null && v.i == 6000);
+        else if (!strcmp(n, "tag_list"))
+            assert_true(!v.null && v.n == 2 && !strcmp(v.list[1], "b"));
+        else if (!strcmp(n, "is_image_or_video"))
+            assert_string_equal(v.text, "video");
+        else if (!strcmp(n, "event_time"))
+            assert_int_equal(v.i, 1767312000000);
+        else if (!strcmp(n, "kafka_topic"))
+            assert_string_equal(v.text, "pins");
+        else if (!strcmp(n, "kafka_partition"))
+            assert_int_equal(v.i, 3);
+        else if (!strcmp(n, "kafka_offset"))
+            assert_int_equal(v.i, 77);
+        else
+            assert_true(v.null); /* description, poster_name, image_src, downloaded, ..., ingested_at, stored_at */
     }
 }
 

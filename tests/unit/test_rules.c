@@ -27,7 +27,8 @@
 
 static const char *BASE =
     "{\"index\": 7, \"unique_id\": \"u-1\", \"title\": \"T\", \"description\": \"D\", \"poster_name\": \"P\","
-    " \"follower_count\": \"940\", \"tag_list\": \"a,b\", \"is_image_or_video\": \"image\", \"image_src\": \"http://x\","
+    " \"follower_count\": \"940\", \"tag_list\": \"a,b\", \"is_image_or_video\": \"image\", \"image_src\": "
+    "\"http://x\","
     " \"downloaded\": 1, \"save_location\": \"/x\", \"category\": \"art\", \"timestamp\": \"2026-01-01 09:00:00\"}";
 
 /* BASE with one member set to the JSON text `value` (NULL: removed). Caller frees. */
@@ -88,7 +89,7 @@ static const struct {
     {"description_placeholder", "description", "\"No description available\"", "null", NULLED},
     {"description_placeholder", "description", "\"  No description available \"", "null", NULLED},
     {NULL, "description", "\"no description available\"", "\"no description available\"", KEPT}, /* case */
-    {"follower_count_placeholder", "follower_count", "\"User Info Error\"", "null", NULLED}, /* not invalid */
+    {"follower_count_placeholder", "follower_count", "\"User Info Error\"", "null", NULLED},     /* not invalid */
     {"poster_name_placeholder", "poster_name", "\"User Info Error\"", "null", NULLED},
     {"image_src_placeholder", "image_src", "\"Image src error.\"", "null", NULLED},
     {"tag_list_placeholder", "tag_list", "\"N,o, ,T,a,g,s, ,A,v,a,i,l,a,b,l,e\"", "null", NULLED},
@@ -157,7 +158,8 @@ static void test_rule_rows(void **state) {
                 if (pp_clean(text, strlen(text), &opts, &without, &rej, NULL) == PP_OK) {
                     char *alt = cleaned_member(&without, ROWS[i].field);
                     int same = strcmp(alt, got) == 0 && without.nulled == pin.nulled && without.invalid == pin.invalid;
-                    if (same) fail_msg("%s = %s: same result without rule %s", ROWS[i].field, ROWS[i].raw, ROWS[i].rule);
+                    if (same)
+                        fail_msg("%s = %s: same result without rule %s", ROWS[i].field, ROWS[i].raw, ROWS[i].rule);
                     free(alt);
                     pp_pin_clear(&without);
                 }
@@ -239,12 +241,12 @@ static void test_rule_table(void **state) {
 
 static const struct {
     const char *what;
-    const char *line;    /* NULL: BASE with member set to value */
+    const char *line; /* NULL: BASE with member set to value */
     const char *member;
     const char *value;
-    int64_t ingest_ms;   /* -1: none */
+    int64_t ingest_ms; /* -1: none */
     const char *reason;
-    const char *day;     /* "" when unknown */
+    const char *day; /* "" when unknown */
 } REJECTS[] = {
     {"not JSON", "not json", NULL, NULL, -1, "invalid_json", ""},
     {"not JSON, ingest time known: the ingest day", "not json", NULL, NULL, INT64_C(1767312000000), "invalid_json",
@@ -256,8 +258,7 @@ static const struct {
     {"a missing field: the event day", NULL, "category", NULL, -1, "missing_field", "2026-01-01"},
     {"a wrong type", NULL, "index", "\"12a\"", -1, "wrong_type", "2026-01-01"},
     {"a NUL in a string", NULL, "title", "\"a\\u0000b\"", -1, "wrong_type", "2026-01-01"},
-    {"first error decides: index missing before title wrong", NULL, "index", NULL, -1, "missing_field",
-     "2026-01-01"},
+    {"first error decides: index missing before title wrong", NULL, "index", NULL, -1, "missing_field", "2026-01-01"},
     {"a bad timestamp", NULL, "timestamp", "\"2026-02-30 10:00:00\"", -1, "invalid_timestamp", ""},
     {"a bad timestamp, ingest time known", NULL, "timestamp", "\"2026-02-30 10:00:00\"", INT64_C(1767312000000),
      "invalid_timestamp", "2026-01-02"},
@@ -287,8 +288,8 @@ static void test_rejects(void **state) {
         if (pp_clean(text, strlen(text), &opts, &pin, &rej, &fired) != PP_EINVAL)
             fail_msg("%s: not rejected", REJECTS[i].what);
         if (strcmp(rej.reason, REJECTS[i].reason) || strcmp(rej.day, REJECTS[i].day))
-            fail_msg("%s: expected %s on '%s', got %s on '%s' (%s)", REJECTS[i].what, REJECTS[i].reason,
-                     REJECTS[i].day, rej.reason, rej.day, rej.detail);
+            fail_msg("%s: expected %s on '%s', got %s on '%s' (%s)", REJECTS[i].what, REJECTS[i].reason, REJECTS[i].day,
+                     rej.reason, rej.day, rej.detail);
         assert_int_equal(fired, 0);
         assert_true(rej.detail[0]);
         free(text);

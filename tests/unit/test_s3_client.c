@@ -66,8 +66,7 @@ static const char *request_line(const fake_request *r, char *out, size_t cap) {
 
 /* Asserts the request's Authorization is what the independent signer computes from
  * the request as received (the path and query on the request line, the headers). */
-static void assert_signed(const fake_request *r, const char *method, const char *path,
-                          const char *query) {
+static void assert_signed(const fake_request *r, const char *method, const char *path, const char *query) {
     char host[128], sha[128], date[64], auth[1024], ctype[128];
     fake_header(r->head, "host", host, sizeof host);
     fake_header(r->head, "x-amz-content-sha256", sha, sizeof sha);
@@ -115,7 +114,7 @@ static void config_layers_defaults_then_environment(void **state) {
     assert_string_equal(c.secret_key, "SK");
     assert_null(c.bucket);
     assert_int_equal(c.max_attempts, 2);
-    const char *vars[] = {"PINPIPE_S3_ENDPOINT", "PINPIPE_S3_REGION", "PINPIPE_S3_ACCESS_KEY",
+    const char *vars[] = {"PINPIPE_S3_ENDPOINT",   "PINPIPE_S3_REGION", "PINPIPE_S3_ACCESS_KEY",
                           "PINPIPE_S3_SECRET_KEY", "PINPIPE_S3_BUCKET", "PINPIPE_S3_MAX_ATTEMPTS"};
     for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) unsetenv(vars[i]);
 }
@@ -200,9 +199,8 @@ static const char LIST_P2[] =
     "<ListBucketResult><IsTruncated>true</IsTruncated><NextContinuationToken>t2</NextContinuationToken>"
     "<Contents><Key>p/c d</Key><Size>3</Size></Contents><Contents><Key>p/e&amp;f</Key><Size>4</Size></Contents>"
     "</ListBucketResult>";
-static const char LIST_P3[] =
-    "<ListBucketResult><IsTruncated>false</IsTruncated>"
-    "<Contents><Key>p/g</Key><Size>5</Size></Contents></ListBucketResult>";
+static const char LIST_P3[] = "<ListBucketResult><IsTruncated>false</IsTruncated>"
+                              "<Contents><Key>p/g</Key><Size>5</Size></Contents></ListBucketResult>";
 
 typedef struct {
     char keys[16][32];
@@ -391,8 +389,9 @@ static void a_4xx_reports_the_servers_code_and_message_and_is_not_retried(void *
     fixture f;
     start(&f, script, 1, NULL);
     assert_int_equal(s3_put_buffer(f.c, "dir/key", "x", 1, NULL, f.err, sizeof f.err), PP_ESERVER);
-    assert_string_equal(f.err, "S3 PUT bkt/dir/key: 403 SignatureDoesNotMatch: The request signature we "
-                               "calculated does not match the signature you provided.");
+    assert_string_equal(f.err,
+                        "S3 PUT bkt/dir/key: 403 SignatureDoesNotMatch: The request signature we "
+                        "calculated does not match the signature you provided.");
     assert_int_equal(f.srv.n_req, 1);
     stop(&f);
 }
@@ -406,12 +405,13 @@ static void create_bucket_is_idempotent(void **state) {
          "bucket succeeded and you already own it.</Message></Error>",
          0, -1},
         {409, "Conflict", NULL,
-         "<Error><Code>BucketAlreadyExists</Code><Message>The requested bucket name is not available.</Message></Error>",
+         "<Error><Code>BucketAlreadyExists</Code><Message>The requested bucket name is not "
+         "available.</Message></Error>",
          0, -1}};
     fixture f;
     start(&f, script, 3, NULL);
     assert_int_equal(s3_create_bucket(f.c, f.err, sizeof f.err), PP_OK);
-    assert_int_equal(s3_create_bucket(f.c, f.err, sizeof f.err), PP_OK); /* ours already */
+    assert_int_equal(s3_create_bucket(f.c, f.err, sizeof f.err), PP_OK);      /* ours already */
     assert_int_equal(s3_create_bucket(f.c, f.err, sizeof f.err), PP_ESERVER); /* someone else's */
     assert_non_null(strstr(f.err, "409 BucketAlreadyExists"));
     char line[128];
@@ -431,8 +431,8 @@ static void create_bucket_outside_us_east_1_sends_its_location(void **state) {
     assert_int_equal(s3_create_bucket(f.c, f.err, sizeof f.err), PP_OK);
     assert_non_null(strstr(f.srv.req[0].body, "<LocationConstraint>eu-west-1</LocationConstraint>"));
     char auth[512];
-    assert_non_null(strstr(fake_header(f.srv.req[0].head, "authorization", auth, sizeof auth),
-                           "/eu-west-1/s3/aws4_request"));
+    assert_non_null(
+        strstr(fake_header(f.srv.req[0].head, "authorization", auth, sizeof auth), "/eu-west-1/s3/aws4_request"));
     stop(&f);
 }
 
@@ -507,7 +507,8 @@ static void put_stream_of_a_short_file_fails_cleanly(void **state) {
 static void five_xx_and_dropped_connections_are_retried(void **state) {
     (void)state;
     static const fake_response script[] = {
-        {503, "Slow Down", NULL, "<Error><Code>SlowDown</Code><Message>Reduce your request rate.</Message></Error>", 0, -1},
+        {503, "Slow Down", NULL, "<Error><Code>SlowDown</Code><Message>Reduce your request rate.</Message></Error>", 0,
+         -1},
         {0, NULL, NULL, NULL, 0, -1}, /* connection closed without an answer */
         {500, "Internal Server Error", NULL, NULL, 0, -1},
         {200, "OK", NULL, NULL, 0, -1}};

@@ -50,13 +50,13 @@ static void uri_encoding_follows_sigv4(void **state) {
     } cases[] = {
         {"", 1, ""},
         {"test.txt", 1, "test.txt"},
-        {"AZaz09-._~", 0, "AZaz09-._~"},   /* unreserved: untouched */
+        {"AZaz09-._~", 0, "AZaz09-._~"},           /* unreserved: untouched */
         {"test$file.text", 1, "test%24file.text"}, /* the AWS PUT example's key */
-        {"a b", 1, "a%20b"},                /* space is %20, never '+' */
+        {"a b", 1, "a%20b"},                       /* space is %20, never '+' */
         {"a+b=c&d", 1, "a%2Bb%3Dc%26d"},
         {"100%", 1, "100%25"},
         {"raw/dt=2024-01-01/p-0-0.jsonl", 1, "raw/dt%3D2024-01-01/p-0-0.jsonl"},
-        {"a/b", 0, "a%2Fb"},                /* '/' kept only in paths */
+        {"a/b", 0, "a%2Fb"}, /* '/' kept only in paths */
         {"a//b/", 1, "a//b/"},
         {"\xc3\xbc\xe6\x97\xa5", 1, "%C3%BC%E6%97%A5"}, /* UTF-8 bytes, upper-case hex */
         {"*'()!", 1, "%2A%27%28%29%21"},
@@ -164,8 +164,8 @@ static void independent_signer_matches_aws_examples(void **state) {
         {"GET", "/", "max-keys=2&prefix=J", bucket, 3, S3_EMPTY_SHA256, SIG_LIST_OBJECTS},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char *creq = test_sigv4_canonical(cases[i].method, cases[i].uri, cases[i].query, cases[i].h,
-                                          cases[i].nh, cases[i].payload);
+        char *creq = test_sigv4_canonical(cases[i].method, cases[i].uri, cases[i].query, cases[i].h, cases[i].nh,
+                                          cases[i].payload);
         char sig[65];
         if (i == 0) {
             char h[65];
@@ -244,8 +244,9 @@ static void run_curl_case(const curl_case *k) {
 
 static void curl_signs_the_get_object_example(void **state) {
     (void)state;
-    const curl_case k = {"GET", "/test.txt", {"Range: bytes=0-9", NULL, NULL}, S3_EMPTY_SHA256, NULL,
-                         "host;range;x-amz-content-sha256;x-amz-date", SIG_GET_OBJECT};
+    const curl_case k = {"GET",           "/test.txt", {"Range: bytes=0-9", NULL, NULL},
+                         S3_EMPTY_SHA256, NULL,        "host;range;x-amz-content-sha256;x-amz-date",
+                         SIG_GET_OBJECT};
     run_curl_case(&k);
 }
 
@@ -268,8 +269,9 @@ static void curl_signs_our_canonical_query_verbatim(void **state) {
     pp_sb_init(&pq);
     pp_sb_puts(&pq, "/?");
     assert_int_equal(s3_canonical_query(&pq, q, 2), PP_OK);
-    const curl_case k = {"GET", pq.data, {NULL, NULL, NULL}, S3_EMPTY_SHA256, NULL,
-                         "host;x-amz-content-sha256;x-amz-date", SIG_LIST_OBJECTS};
+    const curl_case k = {"GET",           pq.data, {NULL, NULL, NULL},
+                         S3_EMPTY_SHA256, NULL,    "host;x-amz-content-sha256;x-amz-date",
+                         SIG_LIST_OBJECTS};
     run_curl_case(&k);
     pp_sb_free(&pq);
 }

@@ -28,20 +28,19 @@ static const char PAGE_TRUNCATED[] =
     "<StorageClass>STANDARD</StorageClass></Contents>\n"
     "  <Contents>\n    <Key>raw/a &amp; b &lt;c&gt; &quot;q&quot; &apos;s&apos; &#x20AC;</Key>\n"
     "    <Size>0</Size>\n  </Contents>\n"
-    "<Contents><Key>raw/\xc3\xbcnic\xc3\xb6" "de/\xe6\x97\xa5\xe6\x9c\xac.txt</Key>"
+    "<Contents><Key>raw/\xc3\xbcnic\xc3\xb6"
+    "de/\xe6\x97\xa5\xe6\x9c\xac.txt</Key>"
     "<Owner><ID>x</ID><DisplayName>y</DisplayName></Owner>"
     "<Size>9223372036854775807</Size></Contents>"
     "</ListBucketResult>\n";
 
-static const char PAGE_LAST[] =
-    "<ListBucketResult><IsTruncated>false</IsTruncated>"
-    "<Contents><Key>only</Key><Size>5</Size></Contents></ListBucketResult>";
+static const char PAGE_LAST[] = "<ListBucketResult><IsTruncated>false</IsTruncated>"
+                                "<Contents><Key>only</Key><Size>5</Size></Contents></ListBucketResult>";
 
-static const char PAGE_EMPTY[] =
-    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
-    "<ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Name>b</Name>"
-    "<Prefix>nothing/</Prefix><KeyCount>0</KeyCount><MaxKeys>1000</MaxKeys>"
-    "<IsTruncated>false</IsTruncated></ListBucketResult>";
+static const char PAGE_EMPTY[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+                                 "<ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Name>b</Name>"
+                                 "<Prefix>nothing/</Prefix><KeyCount>0</KeyCount><MaxKeys>1000</MaxKeys>"
+                                 "<IsTruncated>false</IsTruncated></ListBucketResult>";
 
 static const char PAGE_PREFIXES[] =
     "<ListBucketResult><IsTruncated>false</IsTruncated><Delimiter>/</Delimiter>"
@@ -75,7 +74,9 @@ static void parses_a_truncated_page(void **state) {
     assert_null(p.entries[1].etag);
     assert_null(p.entries[1].last_modified);
     /* UTF-8 keys come through byte for byte; nested unknown elements are ignored */
-    assert_string_equal(p.entries[2].key, "raw/\xc3\xbcnic\xc3\xb6" "de/\xe6\x97\xa5\xe6\x9c\xac.txt");
+    assert_string_equal(p.entries[2].key,
+                        "raw/\xc3\xbcnic\xc3\xb6"
+                        "de/\xe6\x97\xa5\xe6\x9c\xac.txt");
     assert_int_equal(p.entries[2].size, 9223372036854775807LL);
     assert_int_equal(p.n_prefixes, 0);
     s3_list_page_free(&p);
@@ -137,8 +138,9 @@ static void parses_an_error_document(void **state) {
     char err[256];
     assert_int_equal(s3_xml_parse_error(ERROR_DOC, strlen(ERROR_DOC), &e, err, sizeof err), PP_OK);
     assert_string_equal(e.code, "SignatureDoesNotMatch");
-    assert_string_equal(e.message, "The request signature we calculated does not match the signature you "
-                                   "provided. Check your key and signing method.");
+    assert_string_equal(e.message,
+                        "The request signature we calculated does not match the signature you "
+                        "provided. Check your key and signing method.");
     assert_string_equal(e.request_id, "4442587FB7D0A2F9");
     assert_string_equal(e.resource, "/pinpipe-lake/a&b");
 

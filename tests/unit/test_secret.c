@@ -45,10 +45,13 @@ static int teardown(void **state) {
 
 static void test_reads_an_owner_only_file_without_its_line_ending(void **state) {
     (void)state;
-    static const struct { const char *content; const char *secret; } CASES[] = {
+    static const struct {
+        const char *content;
+        const char *secret;
+    } CASES[] = {
         {"s3cr3t\n", "s3cr3t"},
-        {"s3cr3t", "s3cr3t"},           /* no line ending */
-        {"s3cr3t\r\n", "s3cr3t"},       /* written on Windows */
+        {"s3cr3t", "s3cr3t"},             /* no line ending */
+        {"s3cr3t\r\n", "s3cr3t"},         /* written on Windows */
         {" spaced out ", " spaced out "}, /* spaces are part of a secret */
     };
     static const mode_t MODES[] = {0600, 0400};
@@ -71,15 +74,19 @@ static void test_refuses_a_file_others_may_read_and_never_echoes_it(void **state
         put_file("hunter2\n", 8, MODES[i]);
         assert_int_equal(pp_secret_read_file(path, &s, err, sizeof err), PP_EINVAL);
         assert_null(s);
-        assert_non_null(strstr(err, path));      /* names the file */
+        assert_non_null(strstr(err, path));        /* names the file */
         assert_non_null(strstr(err, "chmod 600")); /* says what to do */
-        assert_null(strstr(err, "hunter2"));     /* never the secret */
+        assert_null(strstr(err, "hunter2"));       /* never the secret */
     }
 }
 
 static void test_refuses_content_that_is_not_one_secret(void **state) {
     (void)state;
-    static const struct { const char *content; size_t len; const char *why; } CASES[] = {
+    static const struct {
+        const char *content;
+        size_t len;
+        const char *why;
+    } CASES[] = {
         {"", 0, "empty"},
         {"\n", 1, "empty"},
         {"\r\n", 2, "empty"},
@@ -130,7 +137,10 @@ static void test_missing_file_directory_and_no_path(void **state) {
 
 static void test_a_dsn_with_a_password_is_recognised(void **state) {
     (void)state;
-    static const struct { const char *dsn; int has; } CASES[] = {
+    static const struct {
+        const char *dsn;
+        int has;
+    } CASES[] = {
         {"postgresql://pinpipe:s3cret@127.0.0.1:15432/pinpipe", 1},
         {"postgres://u:p@h/db?sslmode=disable", 1},
         {"postgresql://u@h/db?password=p", 1},

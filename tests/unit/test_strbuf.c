@@ -71,7 +71,11 @@ static void test_put_i64(void **state) {
     static const struct {
         int64_t v;
         const char *s;
-    } CASES[] = {{0, "0"}, {7, "7"}, {-7, "-7"}, {1000000, "1000000"}, {INT64_MAX, "9223372036854775807"},
+    } CASES[] = {{0, "0"},
+                 {7, "7"},
+                 {-7, "-7"},
+                 {1000000, "1000000"},
+                 {INT64_MAX, "9223372036854775807"},
                  {INT64_MIN, "-9223372036854775808"}};
     for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) {
         pp_strbuf sb;
@@ -90,7 +94,8 @@ static void test_json_escaping(void **state) {
         const char *in;
         size_t len;
         const char *out;
-    } CASES[] = { /* IN(s): a literal and its length, NULs included */
+    } CASES[] = {
+        /* IN(s): a literal and its length, NULs included */
         {IN(""), "\"\""},
         {IN("plain"), "\"plain\""},
         {IN("a\"b"), "\"a\\\"b\""},
@@ -99,7 +104,7 @@ static void test_json_escaping(void **state) {
         {IN("\n\r\t\b\f"), "\"\\n\\r\\t\\b\\f\""},
         {IN("\x01\x1f"), "\"\\u0001\\u001f\""},
         {IN("a\0b"), "\"a\\u0000b\""},
-        {IN("\x7f"), "\"\x7f\""}, /* DEL is not a JSON control character */
+        {IN("\x7f"), "\"\x7f\""},             /* DEL is not a JSON control character */
         {IN("Zoë 水彩 🔥"), "\"Zoë 水彩 🔥\""}, /* UTF-8 passes through */
         {IN("\"\\\""), "\"\\\"\\\\\\\"\""},
     };
@@ -187,7 +192,7 @@ static void test_utf8_valid(void **state) {
     for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++)
         if (pp_utf8_valid(CASES[i].s, strlen(CASES[i].s)) != CASES[i].valid)
             fail_msg("case %zu: expected %s", i, CASES[i].valid ? "valid" : "invalid");
-    assert_true(pp_utf8_valid("a\0b", 3)); /* NUL is a valid code point */
+    assert_true(pp_utf8_valid("a\0b", 3));          /* NUL is a valid code point */
     assert_true(pp_utf8_valid("\xc3\xa9", 1) == 0); /* only n bytes are read */
 }
 
@@ -195,8 +200,8 @@ static void test_utf8_valid(void **state) {
  * from a set of interesting bytes. */
 static void test_utf8_agrees_with_jansson(void **state) {
     (void)state;
-    static const unsigned char B[] = {0x41, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xc1, 0xc2,
-                                      0xdf, 0xe0, 0xed, 0xef, 0xf0, 0xf4, 0xf5, 0xff};
+    static const unsigned char B[] = {0x41, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xc1,
+                                      0xc2, 0xdf, 0xe0, 0xed, 0xef, 0xf0, 0xf4, 0xf5, 0xff};
     size_t nb = sizeof B;
     for (size_t len = 1; len <= 3; len++) {
         size_t total = 1;

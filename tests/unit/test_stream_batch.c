@@ -13,14 +13,20 @@
 #include "contract/message.h"
 #include "stream/stream_batch.h"
 
-#define EVENT_NO_TS                                                                                         \
+#define EVENT_NO_TS                                                                                      \
     "{\"index\":1,\"unique_id\":\"u1\",\"title\":\"t\",\"description\":\"d\",\"follower_count\":\"6k\"," \
     "\"tag_list\":\"a,b\",\"is_image_or_video\":\"image\",\"image_src\":\"x\",\"downloaded\":1,"         \
     "\"save_location\":\"Local save in /data/x\",\"category\":\"art\"}"
 
 static pp_kafka_message msg(const char *value, const pp_kafka_header *h, size_t nh, int64_t ts, int64_t offset) {
-    pp_kafka_message m = {.topic = "pins", .partition = 0, .offset = offset, .value = value,
-                          .value_len = strlen(value), .headers = h, .nheaders = nh, .timestamp_ms = ts};
+    pp_kafka_message m = {.topic = "pins",
+                          .partition = 0,
+                          .offset = offset,
+                          .value = value,
+                          .value_len = strlen(value),
+                          .headers = h,
+                          .nheaders = nh,
+                          .timestamp_ms = ts};
     return m;
 }
 
@@ -126,7 +132,8 @@ static void a_record_fetched_twice_in_one_batch_counts_once(void **state) {
     pp_stream_batch_prepare(&b, &kb, &opts);
     static const int WANT[] = {0, 0, 0, 1, 1, 0};
     for (size_t i = 0; i < 6; i++) {
-        if (b.items[i].refetched != WANT[i]) fail_msg("item %zu: refetched %d, want %d", i, b.items[i].refetched, WANT[i]);
+        if (b.items[i].refetched != WANT[i])
+            fail_msg("item %zu: refetched %d, want %d", i, b.items[i].refetched, WANT[i]);
         assert_int_equal(b.items[i].cleaned, !WANT[i]);
     }
     pp_stream_batch_free(&b);
