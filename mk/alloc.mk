@@ -18,5 +18,5 @@ check-alloc:
 	    echo 'check-alloc: ok'; \
 	fi
 
-# `make test` runs it first (it is a grep: no build needed).
-test: check-alloc
+# `make check` (and so `make test`) runs it (it is a grep: no build needed).
+check: check-alloc

@@ -13,7 +13,7 @@
 format-check:
 	@bash ci/format-check.sh
 
-## check: the checks `make test` runs first: format-check shellcheck help-check analyze tsan
+## check: the checks `make test` runs first: format-check shellcheck help-check analyze tsan check-alloc
 check: format-check shellcheck help-check analyze tsan
 
 .PHONY: help-check
