@@ -27,16 +27,6 @@ struct pp_api_health {
     atomic_int state;
 };
 
-const char *pp_api_kafka_state_name(pp_api_kafka_state s) {
-    switch (s) {
-    case PP_API_KAFKA_REACHABLE: return "reachable";
-    case PP_API_KAFKA_UNREACHABLE: return "unreachable";
-    case PP_API_KAFKA_FATAL: return "fatal";
-    case PP_API_KAFKA_UNKNOWN: break;
-    }
-    return "unknown";
-}
-
 static void probe_once(pp_api_health *h) {
     char err[256] = "";
     int brokers = 0;

@@ -235,13 +235,3 @@ pp_api_kafka_state pp_api_health_state(pp_api_health *h, char *why, size_t whyle
     if (why && whylen) pp_errf(why, whylen, "fake: no broker");
     return PP_API_KAFKA_UNREACHABLE;
 }
-
-const char *pp_api_kafka_state_name(pp_api_kafka_state s) {
-    switch (s) {
-    case PP_API_KAFKA_REACHABLE: return "reachable";
-    case PP_API_KAFKA_UNREACHABLE: return "unreachable";
-    case PP_API_KAFKA_FATAL: return "fatal";
-    case PP_API_KAFKA_UNKNOWN: break;
-    }
-    return "unknown";
-}

@@ -22,12 +22,8 @@ ADD="$BIN/tests/tools/kafka-add-partitions"
 [ -x "$ADD" ] || it_fail "no $ADD (make all builds it)"
 
 run="parity_parts_$RUN"
-export PINPIPE_TOPIC="$run" PINPIPE_LAKE_GROUP="$run-lake" PINPIPE_STREAM_GROUP="$run-stream"
-export PINPIPE_LAKE_PREFIX="it-$run/raw/" PINPIPE_CASSANDRA_KEYSPACE="$run"
-it_s3_prefix "$PINPIPE_LAKE_PREFIX"
-it_cql_keyspace "$run"
-dsn=$(it_pg_schema "$run")
-export PINPIPE_PG_DSN="$dsn"
+it_isolated_run "$run"
+dsn="$PINPIPE_PG_DSN"
 
 for i in 1 2 3; do
   "$BIN/pinpipe-emulate" --seed "$((40 + i))" --count 300 --days 1 --start-date "$DAY" --out "$TMP/events$i.jsonl" 2>/dev/null

@@ -16,12 +16,7 @@ set -euo pipefail
 it_init parity_run_clock_it
 DAY=2026-01-01
 run="parity_clock_$RUN"
-export PINPIPE_TOPIC="$run" PINPIPE_LAKE_GROUP="$run-lake" PINPIPE_STREAM_GROUP="$run-stream"
-export PINPIPE_LAKE_PREFIX="it-$run/raw/" PINPIPE_CASSANDRA_KEYSPACE="$run"
-it_s3_prefix "$PINPIPE_LAKE_PREFIX"
-it_cql_keyspace "$run"
-dsn=$(it_pg_schema "$run")
-export PINPIPE_PG_DSN="$dsn"
+it_isolated_run "$run"
 
 "$BIN/pinpipe-emulate" --seed 51 --count 300 --days 1 --start-date "$DAY" --out "$TMP/events.jsonl" 2>/dev/null
 "$BIN/pinpipe" produce --partitions 2 --ingest-time "$DAY 00:00:00" "$TMP/events.jsonl" 2>"$TMP/produce.log" ||

@@ -30,6 +30,15 @@ static pp_kafka_message msg(const char *value, const pp_kafka_header *h, size_t 
     return m;
 }
 
+/* b prepared (with the default cleaning options) from the n messages msgs. */
+static void prepare(pp_stream_batch *b, pp_kafka_message *msgs, size_t n) {
+    pp_kafka_batch kb = {.msgs = msgs, .count = n};
+    pp_clean_opts opts;
+    pp_clean_opts_default(&opts);
+    pp_stream_batch_init(b);
+    pp_stream_batch_prepare(b, &kb, &opts);
+}
+
 static void ingest_time_comes_from_the_header_then_the_timestamp(void **state) {
     (void)state;
     pp_kafka_header h[] = {{"other", "1", 1}, {PP_HDR_INGEST_TIME, "1767312000000", 13}};
@@ -56,12 +65,8 @@ static void an_ingest_time_out_of_range_is_unknown(void **state) {
     assert_int_equal(pp_message_ingest_time(&ts_over), -1);
 
     pp_kafka_message m = msg(EVENT_NO_TS, far, 1, -1, 0);
-    pp_kafka_batch kb = {.msgs = &m, .count = 1};
-    pp_clean_opts opts;
-    pp_clean_opts_default(&opts);
     pp_stream_batch b;
-    pp_stream_batch_init(&b);
-    pp_stream_batch_prepare(&b, &kb, &opts);
+    prepare(&b, &m, 1);
     assert_false(b.items[0].cleaned);
     assert_string_equal(b.items[0].rej.reason, "missing_event_time");
     pp_stream_batch_free(&b);
@@ -76,12 +81,8 @@ static void a_timestamp_past_the_range_is_rejected_with_its_reason(void **state)
                      "\"category\":\"art\",\"timestamp\":\"9999-12-31T23:59:59-05:00\"}";
     pp_kafka_header h[] = {{PP_HDR_INGEST_TIME, "1767312000000", 13}}; /* 2026-01-02 */
     pp_kafka_message m = msg(ev, h, 1, -1, 0);
-    pp_kafka_batch kb = {.msgs = &m, .count = 1};
-    pp_clean_opts opts;
-    pp_clean_opts_default(&opts);
     pp_stream_batch b;
-    pp_stream_batch_init(&b);
-    pp_stream_batch_prepare(&b, &kb, &opts);
+    prepare(&b, &m, 1);
     assert_false(b.items[0].cleaned);
     assert_string_equal(b.items[0].rej.reason, "invalid_timestamp");
     assert_string_equal(b.items[0].rej.day, "2026-01-02"); /* the ingest day: a day every store holds */
@@ -124,12 +125,8 @@ static void a_record_fetched_twice_in_one_batch_counts_once(void **state) {
                                msg(EVENT_NO_TS, h, 1, -1, 3), msg(EVENT_NO_TS, h, 1, -1, 5),
                                msg(EVENT_NO_TS, h, 1, -1, 6), msg(EVENT_NO_TS, h, 1, -1, 7)};
     msgs[2].partition = 1; /* another partition: its own order */
-    pp_kafka_batch kb = {.msgs = msgs, .count = 6};
-    pp_clean_opts opts;
-    pp_clean_opts_default(&opts);
     pp_stream_batch b;
-    pp_stream_batch_init(&b);
-    pp_stream_batch_prepare(&b, &kb, &opts);
+    prepare(&b, msgs, 6);
     static const int WANT[] = {0, 0, 0, 1, 1, 0};
     for (size_t i = 0; i < 6; i++) {
         if (b.items[i].refetched != WANT[i])

@@ -14,6 +14,8 @@
 #   it_s3_fetch PREFIX DIR           downloads every object under PREFIX to DIR/<its key>
 #   it_s3_rm_prefix PREFIX           deletes every object under PREFIX
 #   it_wait_until SECONDS CMD...     runs CMD every 0.5 s until it succeeds; 1 if it never did
+#   it_isolated_run NAME             topic, groups, lake prefix, keyspace and schema named NAME
+#                                    (exported; removed on exit); PINPIPE_PG_DSN -> the schema
 
 it_init() {
   IT_NAME="$1"
@@ -98,3 +100,13 @@ it_cql_rows() {
 }
 
 it_s3_prefix() { it_on_exit "it_s3_rm_prefix '$1'"; }
+
+it_isolated_run() {
+  export PINPIPE_TOPIC="$1" PINPIPE_LAKE_GROUP="$1-lake" PINPIPE_STREAM_GROUP="$1-stream"
+  export PINPIPE_LAKE_PREFIX="it-$1/raw/" PINPIPE_CASSANDRA_KEYSPACE="$1"
+  it_s3_prefix "$PINPIPE_LAKE_PREFIX"
+  it_cql_keyspace "$1"
+  it_on_exit "psql '$PINPIPE_PG_DSN' -qAt -c 'DROP SCHEMA IF EXISTS $1 CASCADE' >/dev/null"
+  PINPIPE_PG_DSN=$(it_pg_schema "$1")
+  export PINPIPE_PG_DSN
+}
