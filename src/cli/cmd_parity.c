@@ -250,8 +250,8 @@ int cmd_parity(int argc, char **argv) {
             continue;
         }
         pp_agg *batch = pp_agg_create(), *stream = pp_agg_create();
-        int lrc = pp_parity_load_batch(cql, d->day, batch, err, sizeof err);
-        if (lrc == PP_OK) lrc = pp_parity_load_stream(pg, d->day, stream, err, sizeof err);
+        int lrc = pp_parity_load_batch(cql, d->day, NULL, batch, err, sizeof err);
+        if (lrc == PP_OK) lrc = pp_parity_load_stream(pg, d->day, NULL, stream, err, sizeof err);
         if (lrc == PP_OK) pp_parity_compare(batch, stream, &d->diff);
         pp_agg_destroy(batch);
         pp_agg_destroy(stream);

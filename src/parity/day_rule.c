@@ -85,15 +85,22 @@ void pp_day_decide(pp_day_run run, const char *run_note, const pp_day_partition 
                      (long long)p->batch_read, (long long)covered);
         }
     }
-    out->authority = out->batch_complete ? PP_DAY_FROM_BATCH : PP_DAY_FROM_STREAM;
-    out->complete = out->batch_complete || out->stream_complete;
+    /* the serving rule: the batch answers when it has read at least what the stream has */
+    int covers = done;
+    for (size_t i = 0; i < n && covers; i++)
+        if (eff(parts[i].stream_next) > eff(parts[i].batch_next) || parts[i].batch_read > eff(parts[i].batch_next))
+            covers = 0;
+    covers = covers || out->batch_complete;
+    out->authority = covers ? PP_DAY_FROM_BATCH : PP_DAY_FROM_STREAM;
+    out->complete = covers ? out->batch_complete : out->stream_complete;
     if (out->complete) return;
-    /* the authority is the stream, and it lacks records: name the first gap */
+    /* the authority lacks records: name the first gap */
     for (size_t i = 0; i < n; i++) {
         const pp_day_partition *p = &parts[i];
-        if (holds_all(p, p->stream_next)) continue;
+        int64_t next = covers ? p->batch_next : p->stream_next;
+        if (holds_all(p, next)) continue;
         int same = out->comparable || (done && eff(p->batch_next) == eff(p->stream_next));
-        gap_reason(p, p->stream_next, same ? "batch and the stream" : "stream", out->why_incomplete,
+        gap_reason(p, next, same ? "batch and the stream" : covers ? "batch" : "stream", out->why_incomplete,
                    sizeof out->why_incomplete);
         break;
     }

@@ -22,8 +22,13 @@
  *   comparable       the newest run is 'done' with coverage, and for every partition
  *                    the stream's next offset equals the batch's coverage (none: 0)
  *                    and the batch read nothing beyond it: both hold the same prefix
- *   authority        the batch when it is complete, else the stream (DESIGN: "batch
- *                    where it is complete, stream otherwise")
+ *   authority        the batch when it covers the stream: the newest run is 'done'
+ *                    with coverage, and for every partition its coverage is at least
+ *                    the stream's next offset and it read nothing beyond its coverage
+ *                    (a complete batch always covers); else the stream. DESIGN's
+ *                    "batch where it is complete, stream otherwise": the batch is at
+ *                    least as complete as the stream. The serving layer (serve/) and
+ *                    parity both use it, so they never disagree about a day.
  *   complete         the authority is complete: the day's answer is final (for the
  *                    records Kafka has now)
  *

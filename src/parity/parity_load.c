@@ -20,28 +20,35 @@ static void add_row(pp_agg *agg, const char *metric, const char *day, const char
     pp_agg_add(agg, (pp_metric_id)m, day, key, keylen, v);
 }
 
-int pp_parity_load_batch(pp_cql_session *cql, const char *day, pp_agg *agg, char *err, size_t errlen) {
+int pp_parity_load_batch(pp_cql_session *cql, const char *day, const char *metric, pp_agg *agg, char *err,
+                         size_t errlen) {
     pp_cql_result *res = NULL;
-    pp_cql_value v[] = {pp_cql_text(day)};
-    int rc = pp_cql_query(cql, "SELECT metric, key, value FROM metrics WHERE day = ?", v, 1, &res, err, errlen);
+    pp_cql_value v[] = {pp_cql_text(day), pp_cql_text(metric ? metric : "")};
+    int rc = pp_cql_query(cql,
+                          metric ? "SELECT metric, key, value FROM metrics WHERE day = ? AND metric = ?"
+                                 : "SELECT metric, key, value FROM metrics WHERE day = ?",
+                          v, metric ? 2 : 1, &res, err, errlen);
     if (rc) return rc;
     for (size_t r = 0; r < pp_cql_result_nrows(res); r++) {
-        const char *metric, *key;
+        const char *name, *key;
         size_t keylen;
         int64_t value;
-        if (pp_cql_result_get_text(res, r, 0, &metric, NULL) || pp_cql_result_get_text(res, r, 1, &key, &keylen) ||
+        if (pp_cql_result_get_text(res, r, 0, &name, NULL) || pp_cql_result_get_text(res, r, 1, &key, &keylen) ||
             pp_cql_result_get_bigint(res, r, 2, &value))
             continue;
-        add_row(agg, metric, day, key, keylen, value);
+        add_row(agg, name, day, key, keylen, value);
     }
     pp_cql_result_destroy(res);
     return PP_OK;
 }
 
-int pp_parity_load_stream(pp_pg *pg, const char *day, pp_agg *agg, char *err, size_t errlen) {
+int pp_parity_load_stream(pp_pg *pg, const char *day, const char *metric, pp_agg *agg, char *err, size_t errlen) {
     pp_pg_result *res = NULL;
-    const char *params[] = {day};
-    int rc = pp_pg_exec(pg, "SELECT metric, key, value FROM metrics WHERE day = $1", 1, params, &res, err, errlen);
+    const char *params[] = {day, metric};
+    int rc = pp_pg_exec(pg,
+                        metric ? "SELECT metric, key, value FROM metrics WHERE day = $1 AND metric = $2"
+                               : "SELECT metric, key, value FROM metrics WHERE day = $1",
+                        metric ? 2 : 1, params, &res, err, errlen);
     if (rc) return rc;
     for (int r = 0; r < pp_pg_result_rows(res); r++)
         add_row(agg, pp_pg_result_value(res, r, 0), day, pp_pg_result_value(res, r, 1), pp_pg_result_len(res, r, 1),
@@ -101,15 +108,11 @@ static void add_offsets(part_set *s, json_t *obj, size_t field) {
     }
 }
 
-int pp_parity_day_decide(pp_cql_session *cql, const char *day, const char *topic, const pp_kafka_watermark *wm,
-                         size_t nwm, const pp_parity_offset *stream, size_t nstream, int64_t run_timeout_ms,
-                         pp_day_decision *out, char *err, size_t errlen) {
-    pp_parity_runs runs;
-    int rc = pp_parity_runs_load(cql, day, &runs, err, errlen);
-    if (rc) return rc;
-    long chosen;
+void pp_parity_decide_runs(const pp_parity_run_row *rows, size_t n, const char *topic, const pp_kafka_watermark *wm,
+                           size_t nwm, const pp_parity_offset *stream, size_t nstream, int64_t run_timeout_ms,
+                           pp_day_decision *out, long *chosen) {
     char note[160];
-    pp_day_run state = pp_parity_pick_run(runs.rows, runs.n, run_timeout_ms, &chosen, note, sizeof note);
+    pp_day_run state = pp_parity_pick_run(rows, n, run_timeout_ms, chosen, note, sizeof note);
     part_set s = {0};
     for (size_t i = 0; i < nwm; i++) {
         pp_day_partition *e = part_of(&s, wm[i].partition);
@@ -121,9 +124,9 @@ int pp_parity_day_decide(pp_cql_session *cql, const char *day, const char *topic
         e->stream_next = stream[i].next;
     }
     json_t *cov = NULL, *rd = NULL;
-    if (chosen >= 0) {
-        cov = json_loads(runs.rows[chosen].coverage, 0, NULL);
-        rd = json_loads(runs.rows[chosen].read ? runs.rows[chosen].read : "{}", 0, NULL);
+    if (*chosen >= 0) {
+        cov = json_loads(rows[*chosen].coverage, 0, NULL);
+        rd = json_loads(rows[*chosen].read ? rows[*chosen].read : "{}", 0, NULL);
         add_offsets(&s, json_object_get(cov, "next_offsets"), offsetof(pp_day_partition, batch_next));
         add_offsets(&s, json_object_get(rd, topic), offsetof(pp_day_partition, batch_read));
     }
@@ -131,6 +134,16 @@ int pp_parity_day_decide(pp_cql_session *cql, const char *day, const char *topic
     json_decref(cov);
     json_decref(rd);
     free(s.p);
+}
+
+int pp_parity_day_decide(pp_cql_session *cql, const char *day, const char *topic, const pp_kafka_watermark *wm,
+                         size_t nwm, const pp_parity_offset *stream, size_t nstream, int64_t run_timeout_ms,
+                         pp_day_decision *out, char *err, size_t errlen) {
+    pp_parity_runs runs;
+    int rc = pp_parity_runs_load(cql, day, &runs, err, errlen);
+    if (rc) return rc;
+    long chosen;
+    pp_parity_decide_runs(runs.rows, runs.n, topic, wm, nwm, stream, nstream, run_timeout_ms, out, &chosen);
     pp_parity_runs_free(&runs);
     return PP_OK;
 }

@@ -26,9 +26,11 @@
 #include "parity/parity_runs.h"
 #include "pg/pg_conn.h"
 
-/* Adds the day's metrics of each store to agg. */
-int pp_parity_load_batch(pp_cql_session *cql, const char *day, pp_agg *agg, char *err, size_t errlen);
-int pp_parity_load_stream(pp_pg *pg, const char *day, pp_agg *agg, char *err, size_t errlen);
+/* Adds the day's metrics of each store to agg: every metric, or only `metric` when it
+ * is not NULL (one partition prefix in either store). */
+int pp_parity_load_batch(pp_cql_session *cql, const char *day, const char *metric, pp_agg *agg, char *err,
+                         size_t errlen);
+int pp_parity_load_stream(pp_pg *pg, const char *day, const char *metric, pp_agg *agg, char *err, size_t errlen);
 
 typedef struct {
     int32_t partition;
@@ -38,6 +40,13 @@ typedef struct {
 /* The stream's stored offsets of topic for group. *out is malloc'd (free() it). */
 int pp_parity_load_stream_offsets(pp_pg *pg, const char *topic, const char *group, pp_parity_offset **out, size_t *n,
                                   char *err, size_t errlen);
+
+/* The decision for one day from its batch runs rows[0..n) (parity_runs.h picks the one
+ * that counts; *chosen gets its index, -1 when none), Kafka's partitions wm[0..nwm)
+ * and the stream's offsets. */
+void pp_parity_decide_runs(const pp_parity_run_row *rows, size_t n, const char *topic, const pp_kafka_watermark *wm,
+                           size_t nwm, const pp_parity_offset *stream, size_t nstream, int64_t run_timeout_ms,
+                           pp_day_decision *out, long *chosen);
 
 /* Reads the day's batch runs, picks the one that counts (run_timeout_ms: when a
  * 'running' row is presumed dead) and decides with Kafka's partitions wm[0..nwm)

@@ -59,7 +59,7 @@ pp_day_run pp_parity_pick_run(const pp_parity_run_row *rows, size_t n, int64_t r
 
 int pp_parity_runs_load(pp_cql_session *cql, const char *day, pp_parity_runs *out, char *err, size_t errlen) {
     pp_cql_result *res = NULL, *now = NULL;
-    pp_cql_value v[] = {pp_cql_text(day)};
+    pp_cql_value v[] = {pp_cql_text(day ? day : "")};
     memset(out, 0, sizeof *out);
     int rc = pp_cql_query(cql, "SELECT toUnixTimestamp(now()) FROM system.local", NULL, 0, &now, err, errlen);
     if (rc) return rc;
@@ -69,23 +69,26 @@ int pp_parity_runs_load(pp_cql_session *cql, const char *day, pp_parity_runs *ou
         server_now_wall_ms = -1;
     pp_cql_result_destroy(now);
     rc = pp_cql_query(cql,
-                      "SELECT status, metric, lake_coverage, lake_read, host, write_ts, run_at, writetime(status)"
-                      " FROM batch_runs WHERE day = ?",
-                      v, 1, &res, err, errlen);
+                      day ? "SELECT day, status, metric, lake_coverage, lake_read, host, write_ts, run_at,"
+                            " writetime(status) FROM batch_runs WHERE day = ?"
+                          : "SELECT day, status, metric, lake_coverage, lake_read, host, write_ts, run_at,"
+                            " writetime(status) FROM batch_runs",
+                      day ? v : NULL, day ? 1 : 0, &res, err, errlen);
     if (rc) return rc;
     size_t n = pp_cql_result_nrows(res);
     out->rows = pp_xcalloc(n ? n : 1, sizeof *out->rows);
     for (size_t r = 0; r < n; r++) {
         pp_parity_run_row *row = &out->rows[out->n];
         int64_t wt = -1;
-        if (pp_cql_result_get_text(res, r, 0, &row->status, NULL)) continue;
-        if (pp_cql_result_get_text(res, r, 1, &row->metric, NULL)) row->metric = NULL;
-        if (pp_cql_result_get_text(res, r, 2, &row->coverage, NULL)) row->coverage = NULL;
-        if (pp_cql_result_get_text(res, r, 3, &row->read, NULL)) row->read = NULL;
-        if (pp_cql_result_get_text(res, r, 4, &row->host, NULL)) row->host = NULL;
-        if (pp_cql_result_get_bigint(res, r, 5, &row->write_ts)) row->write_ts = -1;
-        if (pp_cql_result_get_timestamp(res, r, 6, &row->run_at_ms)) row->run_at_ms = 0;
-        if (pp_cql_result_get_bigint(res, r, 7, &wt)) wt = -1;
+        if (pp_cql_result_get_text(res, r, 0, &row->day, NULL) || pp_cql_result_get_text(res, r, 1, &row->status, NULL))
+            continue;
+        if (pp_cql_result_get_text(res, r, 2, &row->metric, NULL)) row->metric = NULL;
+        if (pp_cql_result_get_text(res, r, 3, &row->coverage, NULL)) row->coverage = NULL;
+        if (pp_cql_result_get_text(res, r, 4, &row->read, NULL)) row->read = NULL;
+        if (pp_cql_result_get_text(res, r, 5, &row->host, NULL)) row->host = NULL;
+        if (pp_cql_result_get_bigint(res, r, 6, &row->write_ts)) row->write_ts = -1;
+        if (pp_cql_result_get_timestamp(res, r, 7, &row->run_at_ms)) row->run_at_ms = 0;
+        if (pp_cql_result_get_bigint(res, r, 8, &wt)) wt = -1;
         row->age_ms = server_now_wall_ms >= 0 && wt >= 0 ? server_now_wall_ms - wt / 1000 : -1;
         out->n++;
     }

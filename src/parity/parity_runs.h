@@ -42,6 +42,7 @@ typedef struct {
     int64_t write_ts;     /* µs; -1 when null */
     int64_t run_at_ms;
     int64_t age_ms; /* since the row was last written, by Cassandra's clock; -1 unknown */
+    const char *day;
 } pp_parity_run_row;
 
 /* The state of the day's newest run. *chosen is the index of the run whose coverage
@@ -56,7 +57,8 @@ typedef struct {
     void *res; /* private: the result set the strings point into */
 } pp_parity_runs;
 
-/* Reads every batch_runs row of day (and Cassandra's now, for the ages). */
+/* Reads every batch_runs row of day, or of every day when day is NULL (one scan of a
+ * small table: a row per run), and Cassandra's now, for the ages. */
 int pp_parity_runs_load(pp_cql_session *cql, const char *day, pp_parity_runs *out, char *err, size_t errlen);
 void pp_parity_runs_free(pp_parity_runs *r);
 

@@ -4,7 +4,8 @@
  * Each case gives Kafka's partitions (watermarks now), the batch run's coverage and
  * read offsets, and the stream's stored offsets (-1: none), and the decision. The
  * defect it pins down: a partition added to the topic that neither path consumed
- * counted as "offset 0 on both sides" and the day passed. */
+ * counted as "offset 0 on both sides" and the day passed. The authority is the
+ * serving rule: the batch when it has read at least what the stream has. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -47,7 +48,7 @@ static const rule_case CASES[] = {
      0,
      1,
      0,
-     PP_DAY_FROM_STREAM,
+     PP_DAY_FROM_BATCH,
      "partition 1: Kafka holds offsets up to 7, the batch and the stream read up to 0: 7 record(s) in neither store"},
     {"a new partition the coverage lists as null (no committed offset)",
      PP_DAY_RUN_DONE,
@@ -57,7 +58,7 @@ static const rule_case CASES[] = {
      0,
      1,
      0,
-     PP_DAY_FROM_STREAM,
+     PP_DAY_FROM_BATCH,
      "partition 5: Kafka holds offsets up to 3"},
     {"a new, empty partition changes nothing",
      PP_DAY_RUN_DONE,
@@ -77,7 +78,7 @@ static const rule_case CASES[] = {
      0,
      1,
      0,
-     PP_DAY_FROM_STREAM,
+     PP_DAY_FROM_BATCH,
      "20 record(s) in neither store"},
     {"the stream caught up, the batch did not: stream answers, complete",
      PP_DAY_RUN_DONE,
@@ -97,7 +98,7 @@ static const rule_case CASES[] = {
      0,
      1,
      0,
-     PP_DAY_FROM_STREAM,
+     PP_DAY_FROM_BATCH,
      "partition 1: offsets 0..29 were deleted by retention"},
     {"stores ahead of Kafka: the topic was re-created",
      PP_DAY_RUN_DONE,
@@ -107,7 +108,7 @@ static const rule_case CASES[] = {
      0,
      1,
      0,
-     PP_DAY_FROM_STREAM,
+     PP_DAY_FROM_BATCH,
      "beyond Kafka's end 10"},
     {"the batch read past its coverage",
      PP_DAY_RUN_DONE,
@@ -149,6 +150,36 @@ static const rule_case CASES[] = {
      0,
      PP_DAY_FROM_STREAM,
      "the stream read up to 60: 40 record(s) it has not read"},
+    {"live traffic: the batch covers what the stream read, Kafka has more: the batch answers, not final",
+     PP_DAY_RUN_DONE,
+     {{0, 0, 120, 110, 110, 100}},
+     1,
+     0,
+     0,
+     0,
+     0,
+     PP_DAY_FROM_BATCH,
+     "Kafka holds offsets up to 120, the batch read up to 110: 10 record(s) it has not read"},
+    {"the stream was rebuilt (no offsets): the batch answers",
+     PP_DAY_RUN_DONE,
+     {{0, 0, 100, 100, 100, NONE}},
+     1,
+     1,
+     0,
+     0,
+     1,
+     PP_DAY_FROM_BATCH,
+     "the stream is at offset 0, the batch covered 100"},
+    {"the stream is one record ahead of the batch: the stream answers",
+     PP_DAY_RUN_DONE,
+     {{0, 0, 120, 100, 100, 101}},
+     1,
+     0,
+     0,
+     0,
+     0,
+     PP_DAY_FROM_STREAM,
+     "the stream read up to 101: 19 record(s) it has not read"},
 };
 
 static void each_case_decides_as_specified(void **state) {
