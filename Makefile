@@ -22,6 +22,10 @@ EMU_SRCS := $(sort $(wildcard emulator/*.c))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 IT_SRCS  := $(sort $(wildcard tests/integration/*_it.c))
 
+# The dashboard's files, embedded into the library (src/serve/serve_assets.h).
+SERVE_ASSETS := $(sort $(wildcard web/serve/*))
+SERVE_ASSETS_C := $(BUILD)/gen/serve_assets.c
+
 LIB      := $(BUILD)/libpinpipe.a
 PINPIPE  := $(BUILD)/pinpipe
 EMULATE  := $(BUILD)/pinpipe-emulate
@@ -52,7 +56,17 @@ $(BUILD)/obj/%.o: %.c
 	$(quiet) CC $<
 	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
-$(LIB): $(call obj,$(LIB_SRCS))
+$(SERVE_ASSETS_C): $(SERVE_ASSETS) ci/embed-assets.sh
+	@mkdir -p $(dir $@)
+	$(quiet) GEN $@
+	$(Q)bash ci/embed-assets.sh $(SERVE_ASSETS) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/$(SERVE_ASSETS_C:.c=.o): $(SERVE_ASSETS_C)
+	@mkdir -p $(dir $@)
+	$(quiet) CC $<
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(call obj,$(LIB_SRCS)) $(BUILD)/obj/$(SERVE_ASSETS_C:.c=.o)
 	@mkdir -p $(dir $@)
 	$(quiet) AR $@
 	$(Q)rm -f $@ && ar rcs $@ $^

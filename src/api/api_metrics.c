@@ -26,7 +26,7 @@ static const int64_t BUCKETS_US[PP_API_N_BUCKETS] = {
 
 const char *pp_api_route_label(pp_api_route r) { return (unsigned)r < PP_API_ROUTE_COUNT ? ROUTE_LABELS[r] : "other"; }
 
-static void histogram_init(pp_api_histogram *h) {
+void pp_api_histogram_init(pp_api_histogram *h) {
     for (int i = 0; i <= PP_API_N_BUCKETS; i++) atomic_init(&h->buckets[i], 0);
     atomic_init(&h->count, 0);
     atomic_init(&h->sum_us, 0);
@@ -35,9 +35,9 @@ static void histogram_init(pp_api_histogram *h) {
 void pp_api_metrics_init(pp_api_metrics *m) {
     for (int r = 0; r < PP_API_ROUTE_COUNT; r++) {
         for (int c = 0; c <= PP_API_N_CODES; c++) atomic_init(&m->requests[r][c], 0);
-        histogram_init(&m->request_duration[r]);
+        pp_api_histogram_init(&m->request_duration[r]);
     }
-    histogram_init(&m->produce_duration);
+    pp_api_histogram_init(&m->produce_duration);
     for (int e = 0; e < PP_API_PERR_COUNT; e++) atomic_init(&m->produce_errors[e], 0);
     atomic_init(&m->in_flight, 0);
 }
@@ -85,7 +85,7 @@ static void put_seconds(pp_strbuf *sb, uint64_t us) {
     pp_sb_append(sb, buf, (size_t)n);
 }
 
-static void render_histogram(pp_strbuf *sb, const char *name, const char *labels, const pp_api_histogram *h) {
+void pp_api_histogram_render(pp_strbuf *sb, const char *name, const char *labels, const pp_api_histogram *h) {
     uint64_t cum = 0;
     const char *sep = labels[0] ? "," : "";
     for (int i = 0; i <= PP_API_N_BUCKETS; i++) {
@@ -131,14 +131,14 @@ void pp_api_metrics_render(const pp_api_metrics *m, const pp_api_gauges *g, pp_s
         if (r != PP_API_ROUTE_PIN && atomic_load_explicit(&mm->request_duration[r].count, memory_order_relaxed) == 0)
             continue;
         snprintf(labels, sizeof labels, "route=\"%s\"", ROUTE_LABELS[r]);
-        render_histogram(sb, "pinpipe_api_request_duration_seconds", labels, &mm->request_duration[r]);
+        pp_api_histogram_render(sb, "pinpipe_api_request_duration_seconds", labels, &mm->request_duration[r]);
     }
 
     pp_sb_puts(sb,
                "# HELP pinpipe_api_produce_duration_seconds Time from handing an event to the Kafka producer to its "
                "delivery report.\n"
                "# TYPE pinpipe_api_produce_duration_seconds histogram\n");
-    render_histogram(sb, "pinpipe_api_produce_duration_seconds", "", &mm->produce_duration);
+    pp_api_histogram_render(sb, "pinpipe_api_produce_duration_seconds", "", &mm->produce_duration);
 
     pp_sb_puts(sb,
                "# HELP pinpipe_api_produce_errors_total Events not acknowledged by Kafka, by reason (503, but 413 "

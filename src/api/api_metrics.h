@@ -89,6 +89,9 @@ void pp_api_metrics_request_begin(pp_api_metrics *m);
 void pp_api_metrics_request_end(pp_api_metrics *m, pp_api_route route, unsigned code, int64_t duration_us);
 void pp_api_metrics_produce_done(pp_api_metrics *m, int64_t duration_us);
 void pp_api_metrics_produce_error(pp_api_metrics *m, pp_api_produce_error e);
+void pp_api_histogram_init(pp_api_histogram *h);
+/* Renders h as NAME_bucket{LABELS,le=...}, NAME_sum, NAME_count (labels may be ""). */
+void pp_api_histogram_render(pp_strbuf *sb, const char *name, const char *labels, const pp_api_histogram *h);
 void pp_api_histogram_observe(pp_api_histogram *h, int64_t us);
 
 /* Appends the whole exposition to sb. Counters that are still 0 are left out, except

@@ -10,6 +10,7 @@ static const pp_command COMMANDS[] = {
     {"lake", "the lake writer: Kafka -> S3 raw lake (JSONL objects by event day)", cmd_lake},
     {"batch", "the batch job: lake(day) -> clean -> Cassandra, replacing the day", cmd_batch},
     {"stream", "the stream job: Kafka -> clean -> PostgreSQL, exactly once", cmd_stream},
+    {"serve", "the serving layer: query API and dashboard, each day from batch or stream", cmd_serve},
     {"parity", "compare batch (Cassandra) and stream (PostgreSQL) metrics, day by day", cmd_parity},
     {"clean", "clean raw JSONL events offline (rejects and a rule summary too)", cmd_clean},
     {"metrics", "compute metrics offline from raw or cleaned JSONL", cmd_metrics},

@@ -193,3 +193,16 @@ int pp_utf8_valid(const char *str, size_t n) {
     }
     return 1;
 }
+
+void pp_sb_csv_field(pp_strbuf *sb, const char *s, size_t n) {
+    if (!memchr(s, ',', n) && !memchr(s, '"', n) && !memchr(s, '\n', n) && !memchr(s, '\r', n)) {
+        pp_sb_append(sb, s, n);
+        return;
+    }
+    pp_sb_putc(sb, '"');
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '"') pp_sb_putc(sb, '"');
+        pp_sb_putc(sb, s[i]);
+    }
+    pp_sb_putc(sb, '"');
+}

@@ -29,6 +29,9 @@ void pp_sb_json_str(pp_strbuf *sb, const char *s, size_t n);
 /* Same for a NUL-terminated string, or `null` when s is NULL. */
 void pp_sb_json_cstr(pp_strbuf *sb, const char *s);
 /* Appends the standard base64 (RFC 4648, padded) of buf[0..len). */
+/* An RFC 4180 CSV field: quoted (quotes doubled) when it holds a comma, a quote or a
+ * line break. */
+void pp_sb_csv_field(pp_strbuf *sb, const char *s, size_t n);
 void pp_sb_base64(pp_strbuf *sb, const void *buf, size_t len);
 /* Appends the member `,"name":"<s as a JSON string>"` when s[0..n) is valid UTF-8,
  * else `,"name_base64":"<its base64>"` — how bytes that may not be text go into

@@ -116,20 +116,6 @@ void pp_agg_write_jsonl(const pp_agg *a, FILE *out) {
     free(e);
 }
 
-/* RFC 4180 field: quoted when it holds a comma, quote or line break. */
-static void csv_field(pp_strbuf *sb, const char *s, size_t n) {
-    if (!memchr(s, ',', n) && !memchr(s, '"', n) && !memchr(s, '\n', n) && !memchr(s, '\r', n)) {
-        pp_sb_append(sb, s, n);
-        return;
-    }
-    pp_sb_putc(sb, '"');
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '"') pp_sb_putc(sb, '"');
-        pp_sb_putc(sb, s[i]);
-    }
-    pp_sb_putc(sb, '"');
-}
-
 void pp_agg_write_csv(const pp_agg *a, FILE *out) {
     size_t n;
     pp_agg_entry *e = pp_agg_sorted(a, &n);
@@ -142,7 +128,7 @@ void pp_agg_write_csv(const pp_agg *a, FILE *out) {
         pp_sb_putc(&sb, ',');
         pp_sb_puts(&sb, e[i].day);
         pp_sb_putc(&sb, ',');
-        csv_field(&sb, e[i].key, e[i].keylen);
+        pp_sb_csv_field(&sb, e[i].key, e[i].keylen);
         pp_sb_putc(&sb, ',');
         pp_sb_puts(&sb, pp_agg_kind_name(PP_METRICS[e[i].metric].kind));
         pp_sb_putc(&sb, ',');

@@ -100,8 +100,11 @@ void pp_day_decide(pp_day_run run, const char *run_note, const pp_day_partition 
         int64_t next = covers ? p->batch_next : p->stream_next;
         if (holds_all(p, next)) continue;
         int same = out->comparable || (done && eff(p->batch_next) == eff(p->stream_next));
-        gap_reason(p, next, same ? "batch and the stream" : covers ? "batch" : "stream", out->why_incomplete,
-                   sizeof out->why_incomplete);
+        gap_reason(p, next,
+                   same         ? "batch and the stream"
+                       : covers ? "batch"
+                                : "stream",
+                   out->why_incomplete, sizeof out->why_incomplete);
         break;
     }
 }

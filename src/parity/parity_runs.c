@@ -90,6 +90,7 @@ int pp_parity_runs_load(pp_cql_session *cql, const char *day, pp_parity_runs *ou
         if (pp_cql_result_get_timestamp(res, r, 7, &row->run_at_ms)) row->run_at_ms = 0;
         if (pp_cql_result_get_bigint(res, r, 8, &wt)) wt = -1;
         row->age_ms = server_now_wall_ms >= 0 && wt >= 0 ? server_now_wall_ms - wt / 1000 : -1;
+        row->written_ms = wt >= 0 ? wt / 1000 : -1;
         out->n++;
     }
     out->res = res;

@@ -43,6 +43,7 @@ typedef struct {
     int64_t run_at_ms;
     int64_t age_ms; /* since the row was last written, by Cassandra's clock; -1 unknown */
     const char *day;
+    int64_t written_ms; /* when the row was last written (its status), by Cassandra's clock; -1 unknown */
 } pp_parity_run_row;
 
 /* The state of the day's newest run. *chosen is the index of the run whose coverage

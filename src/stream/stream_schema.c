@@ -50,6 +50,9 @@ static const migration MIGRATIONS[] = {
       "  updated_at timestamptz NOT NULL DEFAULT now(),"
       "  PRIMARY KEY (consumer_group, topic, kafka_partition))",
       NULL}},
+    {2,
+     "pins: index on ingested_at (the serving layer's live view)",
+     {"CREATE INDEX pins_ingested_idx ON pins (ingested_at)", NULL}},
 };
 #define N_MIGRATIONS (sizeof MIGRATIONS / sizeof MIGRATIONS[0])
 

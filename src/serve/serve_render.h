@@ -1,0 +1,29 @@
+/* serve_render — the serving API's answers as JSON or CSV (docs/serve.md shows each).
+ *
+ * JSON answers carry the days that served them (source, completeness, parity, the
+ * batch run's finish time) and the freshness of both paths; CSV answers are the
+ * table alone, with a header, fields quoted RFC 4180 style.
+ */
+#ifndef PINPIPE_SERVE_RENDER_H
+#define PINPIPE_SERVE_RENDER_H
+
+#include "common/strbuf.h"
+#include "serve/serve_engine.h"
+#include "serve/serve_params.h"
+#include "serve/serve_period.h"
+
+/* A metric query: its rows (ranked, serve_period.h) and days. */
+void pp_serve_render_query(const pp_serve_request *r, const pp_serve_answer *a, const pp_serve_row *rows, size_t n,
+                           pp_strbuf *out);
+/* The days of a range: source, completeness, parity and freshness. */
+void pp_serve_render_days(const pp_serve_request *r, const pp_serve_answer *a, pp_strbuf *out);
+/* Every metric with its kind, key and description. */
+void pp_serve_render_metrics(int csv, pp_strbuf *out);
+/* A 503 body: {"error":...,"store":...,"retry_after_s":N,"freshness":{...}}. */
+void pp_serve_render_unavailable(const pp_serve_answer *a, int retry_after_s, pp_strbuf *out);
+/* The freshness object alone. */
+void pp_serve_render_freshness(const pp_serve_freshness *f, pp_strbuf *out);
+/* An ISO-8601 UTC time or null (ms < 0). */
+void pp_serve_render_time(pp_strbuf *out, int64_t ms);
+
+#endif
