@@ -28,7 +28,8 @@ typedef struct {
 static const pp_opt ROWS[] = {
     {"address", 0, "ADDR", "PINPIPE_SERVE_ADDRESS", "127.0.0.1", pp_opt_str, F(http.address), 0, 0, 0,
      "IPv4 address to listen on"},
-    {"port", 0, "N", "PINPIPE_SERVE_PORT", "8080", pp_opt_long, F(http.port), 0, 65535, 0, "TCP port, 0 = any free one"},
+    {"port", 0, "N", "PINPIPE_SERVE_PORT", "8080", pp_opt_long, F(http.port), 0, 65535, 0,
+     "TCP port, 0 = any free one"},
     {"threads", 0, "N", "PINPIPE_SERVE_THREADS", "2", pp_opt_long, F(http.threads), 1, 64, 0,
      "HTTP event-loop threads (the stores are asked one request at a time)"},
     {"keyspace", 0, "K", "PINPIPE_CASSANDRA_KEYSPACE", "pinpipe", pp_opt_str, F(keyspace), 0, 0, 0,
@@ -54,32 +55,31 @@ static const pp_opt ROWS[] = {
      1000000, 0, "concurrent connections; a new one over N is closed at once"},
     {"max-connections-per-ip", 0, "N", "PINPIPE_SERVE_MAX_CONNECTIONS_PER_IP", "128", pp_opt_long,
      F(http.max_connections_per_ip), 0, 1000000, 0, "concurrent connections from one address; 0 = no limit"},
-    {"request-timeout", 0, "S", "PINPIPE_SERVE_REQUEST_TIMEOUT", "10", pp_opt_long, F(http.request_timeout_s), 1,
-     86400, 0, "a whole request must arrive within S seconds, else 408 and close"},
+    {"request-timeout", 0, "S", "PINPIPE_SERVE_REQUEST_TIMEOUT", "10", pp_opt_long, F(http.request_timeout_s), 1, 86400,
+     0, "a whole request must arrive within S seconds, else 408 and close"},
     CLI_ROW_HELP,
 };
 #undef F
 
-static const char HEAD[] =
-    "usage: pinpipe serve [options]\n"
-    "\n"
-    "The serving layer. For each day asked for, the answer comes from the batch view\n"
-    "(Cassandra) when the day's newest full batch run is done and its lake coverage is at\n"
-    "least what the stream has consumed, otherwise from the stream view (PostgreSQL): the\n"
-    "rule parity uses (src/parity/day_rule.c). Every answer says which store served each\n"
-    "day, how fresh each path is and the day's parity verdict.\n"
-    "\n"
-    "  GET /                 the dashboard (every file served by pinpipe itself)\n"
-    "  GET /api/v1/metrics   the metrics and what they count\n"
-    "  GET /api/v1/query     metric=M [from to key group=day|week|month|year|all top=N]\n"
-    "  GET /api/v1/top       metric=M [from to group (all) top (10)]: top-N per period\n"
-    "  GET /api/v1/days      [from to]: each day's source, completeness, parity\n"
-    "  GET /api/v1/live      [minutes=15 top=10]: pins per minute, top posters/categories\n"
-    "  GET /healthz, /metrics (Prometheus)\n"
-    "CSV with format=csv or `Accept: text/csv`. SIGTERM/SIGINT: stop accepting, finish the\n"
-    "requests in flight, exit 0. Details: docs/serve.md.\n"
-    "\n"
-    "options (environment variable and default in brackets; flags win):\n";
+static const char HEAD[] = "usage: pinpipe serve [options]\n"
+                           "\n"
+                           "The serving layer. For each day asked for, the answer comes from the batch view\n"
+                           "(Cassandra) when the day's newest full batch run is done and its lake coverage is at\n"
+                           "least what the stream has consumed, otherwise from the stream view (PostgreSQL): the\n"
+                           "rule parity uses (src/parity/day_rule.c). Every answer says which store served each\n"
+                           "day, how fresh each path is and the day's parity verdict.\n"
+                           "\n"
+                           "  GET /                 the dashboard (every file served by pinpipe itself)\n"
+                           "  GET /api/v1/metrics   the metrics and what they count\n"
+                           "  GET /api/v1/query     metric=M [from to key group=day|week|month|year|all top=N]\n"
+                           "  GET /api/v1/top       metric=M [from to group (all) top (10)]: top-N per period\n"
+                           "  GET /api/v1/days      [from to]: each day's source, completeness, parity\n"
+                           "  GET /api/v1/live      [minutes=15 top=10]: pins per minute, top posters/categories\n"
+                           "  GET /healthz, /metrics (Prometheus)\n"
+                           "CSV with format=csv or `Accept: text/csv`. SIGTERM/SIGINT: stop accepting, finish the\n"
+                           "requests in flight, exit 0. Details: docs/serve.md.\n"
+                           "\n"
+                           "options (environment variable and default in brackets; flags win):\n";
 static const char TAIL[] = "Cassandra: PINPIPE_CASSANDRA_HOST, _PORT, _USER, _PASSWORD.\n"
                            "\n"
                            "exit status: 0 stopped cleanly, 1 could not start (listen), 2 bad usage\n";
@@ -148,8 +148,8 @@ int cmd_serve(int argc, char **argv) {
         fprintf(stderr, "pinpipe serve: %s\n", err);
         rc = 1;
     } else {
-        PP_INFO("serve", "listening on http://%s:%d/ (keyspace %s, topic %s)", c.http.address,
-                pp_serve_http_port(http), c.keyspace, c.topic);
+        PP_INFO("serve", "listening on http://%s:%d/ (keyspace %s, topic %s)", c.http.address, pp_serve_http_port(http),
+                c.keyspace, c.topic);
         int sig = 0;
         sigwait(&stop, &sig);
         PP_INFO("serve", "%s received: draining", sig == SIGINT ? "SIGINT" : "SIGTERM");

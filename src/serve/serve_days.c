@@ -75,14 +75,15 @@ void pp_serve_decide_day(const pp_serve_snapshot *s, const char *day, pp_serve_d
     } else if (s->batch_ok) {
         out->source = s->kafka_ok && d->batch_complete ? PP_SERVE_BATCH : PP_SERVE_NONE;
         out->unavailable = "postgresql";
-        out->note = out->source == PP_SERVE_BATCH ? "PostgreSQL is unreachable; the batch is complete for the day"
-                                                  : "PostgreSQL is unreachable and the batch is not complete for the day";
+        out->note = out->source == PP_SERVE_BATCH
+            ? "PostgreSQL is unreachable; the batch is complete for the day"
+            : "PostgreSQL is unreachable and the batch is not complete for the day";
     } else if (s->stream_ok) {
         out->source = s->kafka_ok && d->stream_complete && out->stream_has_day ? PP_SERVE_STREAM : PP_SERVE_NONE;
         out->unavailable = "cassandra";
         out->note = out->source == PP_SERVE_STREAM
-                        ? "Cassandra is unreachable; the stream is complete for the day"
-                        : "Cassandra is unreachable and the stream is not complete for the day";
+            ? "Cassandra is unreachable; the stream is complete for the day"
+            : "Cassandra is unreachable and the stream is not complete for the day";
     } else {
         out->source = PP_SERVE_NONE;
         out->unavailable = "cassandra, postgresql";

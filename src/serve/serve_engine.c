@@ -114,13 +114,12 @@ static int64_t store_version(const pp_serve_engine *e, const pp_serve_day *d, pp
 }
 
 /* The day's rows of metric (-1: every metric, uncached) from src, into agg. */
-static int load_day(pp_serve_engine *e, const pp_serve_day *d, pp_serve_source src, int metric, pp_agg *agg,
-                    char *err, size_t errlen) {
+static int load_day(pp_serve_engine *e, const pp_serve_day *d, pp_serve_source src, int metric, pp_agg *agg, char *err,
+                    size_t errlen) {
     return pp_serve_load_rows(&e->conn, src, metric, d->day, agg, err, errlen);
 }
 
-static const pp_serve_rows *day_rows(pp_serve_engine *e, const pp_serve_day *d, int metric, char *err,
-                                     size_t errlen) {
+static const pp_serve_rows *day_rows(pp_serve_engine *e, const pp_serve_day *d, int metric, char *err, size_t errlen) {
     char key[96];
     snprintf(key, sizeof key, "%c|%s|%d|%lld", d->source == PP_SERVE_BATCH ? 'b' : 's', d->day, metric,
              (long long)store_version(e, d, d->source));

@@ -23,9 +23,9 @@
 #define DEFAULT_DAYS 30
 
 typedef enum { R_ASSET, R_METRICS_LIST, R_QUERY, R_TOP, R_DAYS, R_LIVE, R_HEALTHZ, R_PROM, R_OTHER, R_COUNT } route;
-static const char *const ROUTE_LABELS[R_COUNT] = {"/",          "/api/v1/metrics", "/api/v1/query",
+static const char *const ROUTE_LABELS[R_COUNT] = {"/",           "/api/v1/metrics", "/api/v1/query",
                                                   "/api/v1/top", "/api/v1/days",    "/api/v1/live",
-                                                  "/healthz",   "/metrics",        "other"};
+                                                  "/healthz",    "/metrics",        "other"};
 static const int CLASSES[] = {2, 3, 4, 5}; /* status classes counted */
 
 struct pp_serve_http {
@@ -59,8 +59,12 @@ static route route_of(const char *url) {
     static const struct {
         const char *url;
         route r;
-    } T[] = {{"/api/v1/metrics", R_METRICS_LIST}, {"/api/v1/query", R_QUERY}, {"/api/v1/top", R_TOP},
-             {"/api/v1/days", R_DAYS},            {"/api/v1/live", R_LIVE},   {"/healthz", R_HEALTHZ},
+    } T[] = {{"/api/v1/metrics", R_METRICS_LIST},
+             {"/api/v1/query", R_QUERY},
+             {"/api/v1/top", R_TOP},
+             {"/api/v1/days", R_DAYS},
+             {"/api/v1/live", R_LIVE},
+             {"/healthz", R_HEALTHZ},
              {"/metrics", R_PROM}};
     for (size_t i = 0; i < sizeof T / sizeof T[0]; i++)
         if (strcmp(url, T[i].url) == 0) return T[i].r;
@@ -83,10 +87,10 @@ static void health(pp_serve_http *s, reply *rp) {
     pp_serve_freshness f;
     pp_serve_engine_freshness(s->engine, &f);
     int64_t age = f.view_ms < 0 ? -1 : pp_wall_ms() - f.view_ms;
-    const char *why = f.view_ms < 0                ? "the stores have not been read yet"
-                      : age > s->o.stall_ms        ? "stalled: the view of the stores is not being refreshed"
-                      : !f.batch_ok || !f.stream_ok ? "a store is unreachable"
-                                                    : NULL;
+    const char *why = f.view_ms < 0   ? "the stores have not been read yet"
+        : age > s->o.stall_ms         ? "stalled: the view of the stores is not being refreshed"
+        : !f.batch_ok || !f.stream_ok ? "a store is unreachable"
+                                      : NULL;
     set_json(rp, why ? 503 : 200);
     pp_sb_puts(&rp->body, why ? "{\"status\":\"unavailable\",\"reason\":" : "{\"status\":\"ok\"");
     if (why) pp_sb_json_cstr(&rp->body, why);
@@ -99,14 +103,16 @@ static void prometheus(pp_serve_http *s, reply *rp) {
     pp_strbuf *b = &rp->body;
     rp->status = 200;
     rp->type = "text/plain; version=0.0.4";
-    pp_sb_puts(b, "# HELP pinpipe_serve_requests_total Answered requests by route and status class.\n"
-                  "# TYPE pinpipe_serve_requests_total counter\n");
+    pp_sb_puts(b,
+               "# HELP pinpipe_serve_requests_total Answered requests by route and status class.\n"
+               "# TYPE pinpipe_serve_requests_total counter\n");
     for (int r = 0; r < R_COUNT; r++)
         for (int c = 0; c < 4; c++)
             pp_sb_printf(b, "pinpipe_serve_requests_total{route=\"%s\",code=\"%dxx\"} %lu\n", ROUTE_LABELS[r],
                          CLASSES[c], atomic_load(&s->requests[r][c]));
-    pp_sb_puts(b, "# HELP pinpipe_serve_request_duration_seconds Time to answer a request, by route.\n"
-                  "# TYPE pinpipe_serve_request_duration_seconds histogram\n");
+    pp_sb_puts(b,
+               "# HELP pinpipe_serve_request_duration_seconds Time to answer a request, by route.\n"
+               "# TYPE pinpipe_serve_request_duration_seconds histogram\n");
     for (int r = 0; r < R_COUNT; r++) {
         char labels[64];
         snprintf(labels, sizeof labels, "route=\"%s\"", ROUTE_LABELS[r]);

@@ -12,9 +12,9 @@ static const struct {
     unsigned bit;
     const char *name;
 } KNOWN[] = {
-    {PP_SP_METRIC, "metric"}, {PP_SP_FROM, "from"},     {PP_SP_TO, "to"},           {PP_SP_KEY, "key"},
-    {PP_SP_GROUP, "group"},   {PP_SP_TOP, "top"},       {PP_SP_FORMAT, "format"},   {PP_SP_MINUTES, "minutes"},
-    {PP_SP_TABLE, "table"},
+    {PP_SP_METRIC, "metric"}, {PP_SP_FROM, "from"},       {PP_SP_TO, "to"},
+    {PP_SP_KEY, "key"},       {PP_SP_GROUP, "group"},     {PP_SP_TOP, "top"},
+    {PP_SP_FORMAT, "format"}, {PP_SP_MINUTES, "minutes"}, {PP_SP_TABLE, "table"},
 };
 #define N_KNOWN (sizeof KNOWN / sizeof KNOWN[0])
 
@@ -98,8 +98,8 @@ static int parse_one(unsigned bit, const char *name, const char *v, pp_serve_req
     return 0;
 }
 
-int pp_serve_params_parse(const pp_serve_param *p, size_t n, unsigned allowed, unsigned required,
-                          pp_serve_request *out, pp_strbuf *err) {
+int pp_serve_params_parse(const pp_serve_param *p, size_t n, unsigned allowed, unsigned required, pp_serve_request *out,
+                          pp_strbuf *err) {
     unsigned seen = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned bit = 0;

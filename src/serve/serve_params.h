@@ -41,21 +41,21 @@ typedef enum { PP_LIVE_ALL, PP_LIVE_PER_MINUTE, PP_LIVE_POSTERS, PP_LIVE_CATEGOR
 
 /* The caller fills the defaults, then parses over them. */
 typedef struct {
-    int metric;          /* pp_metric_id; -1: none given */
-    int64_t from_ms;     /* the first day's start (UTC); from and to default to the caller's */
-    int64_t to_ms;       /* the last day's start */
-    const char *key;     /* one key only; NULL: every key (points into the parameters) */
+    int metric;      /* pp_metric_id; -1: none given */
+    int64_t from_ms; /* the first day's start (UTC); from and to default to the caller's */
+    int64_t to_ms;   /* the last day's start */
+    const char *key; /* one key only; NULL: every key (points into the parameters) */
     pp_serve_group group;
-    long top;            /* rows per period; 0: every row */
-    long minutes;        /* the live view's window */
-    int csv;             /* format=csv */
+    long top;     /* rows per period; 0: every row */
+    long minutes; /* the live view's window */
+    int csv;      /* format=csv */
     pp_serve_live_table table;
 } pp_serve_request;
 
 /* 0 when every parameter is allowed and valid; else 400 with err holding the JSON
  * body. `required` parameters must be present. */
-int pp_serve_params_parse(const pp_serve_param *p, size_t n, unsigned allowed, unsigned required,
-                          pp_serve_request *out, pp_strbuf *err);
+int pp_serve_params_parse(const pp_serve_param *p, size_t n, unsigned allowed, unsigned required, pp_serve_request *out,
+                          pp_strbuf *err);
 
 /* Writes a 400 body: {"error":message,"parameter":name,"allowed":allowed}. */
 void pp_serve_params_error(pp_strbuf *err, const char *message, const char *name, const char *allowed);

@@ -73,7 +73,8 @@ static int read_stream(pp_serve_conn *c, pp_serve_view *v, char *err, size_t err
         version = version * 31 + pp_hash_bytes(pp_pg_result_value(res, r, 0), 10);
     }
     pp_pg_result_free(res);
-    for (size_t i = 0; i < n; i++) version = version * 31 + (uint64_t)v->offsets[i].partition * 1000003 + (uint64_t)v->offsets[i].next;
+    for (size_t i = 0; i < n; i++)
+        version = version * 31 + (uint64_t)v->offsets[i].partition * 1000003 + (uint64_t)v->offsets[i].next;
     v->stream_version = (int64_t)(version >> 1);
     const char *params[] = {cfg->stream_group, cfg->topic};
     rc = pp_pg_exec(pg,
