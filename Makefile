@@ -105,6 +105,7 @@ integration: all
 ## test: every test there is: the checks (make check), unit, unit under ASan/UBSan, a bounded fuzz run, integration against real services
 test:
 	@bash ci/install-deps.sh
+	@bash ci/install-browser.sh
 	@$(MAKE) --no-print-directory check unit asan fuzz-smoke integration
 
 ## asan: the unit tests under AddressSanitizer and UndefinedBehaviorSanitizer

@@ -11,9 +11,11 @@ PACKAGES=(
   kcat wrk jq bc python3 python3-venv time valgrind
   clang libclang-rt-14-dev
   clang-format-14 shellcheck
+  chromium
 )
 # clang + libclang-rt-14-dev: `make fuzz` (libFuzzer targets with ASan/UBSan; the
 # compiler-rt package holds libFuzzer and the sanitizer runtimes clang links).
+# chromium: the dashboard's browser test (serve_it.sh, with ci/install-browser.sh).
 # clang-format-14 + shellcheck: `make check` (format-check, shellcheck); gcc's own
 # -fanalyzer and libtsan (make analyze, make tsan) come with gcc.
 

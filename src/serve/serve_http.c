@@ -318,13 +318,13 @@ int pp_serve_http_start(pp_serve_http **out, const pp_serve_http_opts *o, pp_ser
         free(s);
         return rc;
     }
-    struct MHD_OptionItem ops[4 + PP_HTTP_GUARD_MHD_OPTIONS + 1] = {
-        {MHD_OPTION_SOCK_ADDR, 0, &sa},
-        {MHD_OPTION_CONNECTION_TIMEOUT, 30, NULL},
-        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, s},
-        {MHD_OPTION_THREAD_POOL_SIZE, o->threads, NULL},
-    };
-    size_t n = 4 + pp_http_guard_mhd_options(s->guard, ops + 4, PP_HTTP_GUARD_MHD_OPTIONS);
+    /* the guard's options first: they hold the logger, which MHD wants before the others */
+    struct MHD_OptionItem ops[PP_HTTP_GUARD_MHD_OPTIONS + 4 + 1];
+    size_t n = pp_http_guard_mhd_options(s->guard, ops, PP_HTTP_GUARD_MHD_OPTIONS);
+    ops[n++] = (struct MHD_OptionItem){MHD_OPTION_SOCK_ADDR, 0, &sa};
+    ops[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_TIMEOUT, 30, NULL};
+    ops[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, s};
+    ops[n++] = (struct MHD_OptionItem){MHD_OPTION_THREAD_POOL_SIZE, o->threads, NULL};
     ops[n] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
     s->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG,
                                  (uint16_t)o->port, pp_http_guard_accept, s->guard, answer, s, MHD_OPTION_ARRAY, ops,

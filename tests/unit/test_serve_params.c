@@ -23,8 +23,12 @@ static pp_serve_request defaults(void) {
 
 static void a_good_query_parses(void **state) {
     (void)state;
-    pp_serve_param p[] = {{"metric", "pins_by_category"}, {"from", "2026-01-01"}, {"to", "2026-12-31"},
-                          {"group", "month"},             {"top", "3"},           {"format", "csv"},
+    pp_serve_param p[] = {{"metric", "pins_by_category"},
+                          {"from", "2026-01-01"},
+                          {"to", "2026-12-31"},
+                          {"group", "month"},
+                          {"top", "3"},
+                          {"format", "csv"},
                           {"key", "art \"quoted\""}};
     pp_serve_request r = defaults();
     pp_strbuf err;
@@ -69,7 +73,8 @@ static void each_bad_value_names_its_parameter(void **state) {
         size_t n = strcmp(CASES[i].p.name, "metric") == 0 ? 1 : 2;
         int rc = pp_serve_params_parse(p, n, QUERY, PP_SP_METRIC, &r, &err);
         json_t *body = json_loads(err.data ? err.data : "", 0, NULL);
-        if (rc != 400 || !body) fail_msg("case %zu (%s=%s): rc %d, body %s", i, CASES[i].p.name, CASES[i].p.value, rc, err.data);
+        if (rc != 400 || !body)
+            fail_msg("case %zu (%s=%s): rc %d, body %s", i, CASES[i].p.name, CASES[i].p.value, rc, err.data);
         const char *param = json_string_value(json_object_get(body, "parameter"));
         const char *allowed = json_string_value(json_object_get(body, "allowed"));
         if (!param || strcmp(param, CASES[i].parameter) != 0 || !allowed || !strstr(allowed, CASES[i].allowed_has))

@@ -26,14 +26,14 @@ static void labels_of_each_group(void **state) {
         pp_serve_group g;
         const char *label;
     } CASES[] = {
-        {"2026-01-05", PP_GROUP_DAY, "2026-01-05"},   {"2026-01-05", PP_GROUP_MONTH, "2026-01"},
-        {"2026-01-05", PP_GROUP_YEAR, "2026"},        {"2026-01-05", PP_GROUP_ALL, "all"},
-        {"2026-01-05", PP_GROUP_WEEK, "2026-W02"},    /* a Monday */
-        {"2026-01-04", PP_GROUP_WEEK, "2026-W01"},    /* Sunday: the week of Thursday 1 Jan */
-        {"2025-12-29", PP_GROUP_WEEK, "2026-W01"},    /* Monday of 2026's first week */
-        {"2027-01-01", PP_GROUP_WEEK, "2026-W53"},    /* Friday: 2026 has 53 ISO weeks */
-        {"2024-12-30", PP_GROUP_WEEK, "2025-W01"},    {"2021-01-03", PP_GROUP_WEEK, "2020-W53"},
-        {"1970-01-01", PP_GROUP_WEEK, "1970-W01"},    {"9999-12-31", PP_GROUP_DAY, "9999-12-31"},
+        {"2026-01-05", PP_GROUP_DAY, "2026-01-05"}, {"2026-01-05", PP_GROUP_MONTH, "2026-01"},
+        {"2026-01-05", PP_GROUP_YEAR, "2026"},      {"2026-01-05", PP_GROUP_ALL, "all"},
+        {"2026-01-05", PP_GROUP_WEEK, "2026-W02"}, /* a Monday */
+        {"2026-01-04", PP_GROUP_WEEK, "2026-W01"}, /* Sunday: the week of Thursday 1 Jan */
+        {"2025-12-29", PP_GROUP_WEEK, "2026-W01"}, /* Monday of 2026's first week */
+        {"2027-01-01", PP_GROUP_WEEK, "2026-W53"}, /* Friday: 2026 has 53 ISO weeks */
+        {"2024-12-30", PP_GROUP_WEEK, "2025-W01"},  {"2021-01-03", PP_GROUP_WEEK, "2020-W53"},
+        {"1970-01-01", PP_GROUP_WEEK, "1970-W01"},  {"9999-12-31", PP_GROUP_DAY, "9999-12-31"},
     };
     for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) {
         char out[PP_SERVE_PERIOD_MAX];
