@@ -3,12 +3,13 @@
 #
 #   services up -> topic -> api, lake writer, stream job -> emulator posts events over
 #   HTTP -> wait until the stream and the lake have consumed everything -> batch for
-#   the days -> parity -> report -> stop what was started
+#   the days -> parity -> serve (query API + dashboard) -> report -> stop what was started
 #
 # Every run has its own topic, consumer groups, lake prefix, Cassandra keyspace and
 # PostgreSQL schema (named after RUN), so runs never mix.
 # Env: DEMO_EVENTS (20000), DEMO_DAYS (3), DEMO_SEED (7), DEMO_CONCURRENCY (16),
-#      DEMO_KEEP=1 keeps the services and the API/stream running afterwards.
+#      DEMO_KEEP=1 keeps the services and the API/stream/serve (dashboard) running afterwards.
+#      PINPIPE_SERVE_PORT (8080): the serving layer's port (the dashboard).
 set -euo pipefail
 BUILD="${1:-build}"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -39,6 +40,7 @@ export PINPIPE_CASSANDRA_KEYSPACE="$RUN"
 PG_BASE_DSN="$PINPIPE_PG_DSN"
 export PINPIPE_PG_DSN="$PG_BASE_DSN?options=-csearch_path%3D$RUN"
 API_PORT="${PINPIPE_API_PORT:-8000}"
+SERVE_PORT="${PINPIPE_SERVE_PORT:-8080}"
 B="$ROOT/$BUILD"
 
 # ---- services ---------------------------------------------------------------------
@@ -64,7 +66,11 @@ for s in postgres s3 kafka cassandra; do
 done
 psql "$PG_BASE_DSN" -qc "CREATE SCHEMA $RUN" || die "PostgreSQL schema"
 
-# ---- the pipeline's daemons -------------------------------------------------------
+# ---- the pipeline's daemons ---------------------------------------------------------
+for port in "$API_PORT" "$SERVE_PORT"; do # an earlier DEMO_KEEP=1 run may still hold them
+  [ -z "$(ss -Hltn "sport = :$port")" ] ||
+    die "port $port is in use (an earlier DEMO_KEEP=1 demo? stop its api/serve, or set PINPIPE_API_PORT/PINPIPE_SERVE_PORT)"
+done
 say "creating topic $RUN (3 partitions); starting the API on 127.0.0.1:$API_PORT, the lake writer and the stream job"
 "$B/pinpipe" produce --partitions 3 /dev/null 2>"$OUT/topic.log" || { cat "$OUT/topic.log"; die "topic"; }
 "$B/pinpipe" api --port "$API_PORT" 2>"$OUT/api.log" & pids+=($!)
@@ -110,6 +116,13 @@ parity_rc=$?
 set -e
 grep -v '^OK' "$OUT/parity.txt" | sed 's/^/         /'
 
+# ---- serve: one answer per day, the query API and the dashboard -------------------------
+say "serve: the query API and the dashboard on http://127.0.0.1:$SERVE_PORT/"
+"$B/pinpipe" serve --port "$SERVE_PORT" 2>"$OUT/serve.log" & pids+=($!)
+wait_for 60 "serve's /healthz" curl -sf "http://127.0.0.1:$SERVE_PORT/healthz"
+curl -sf "http://127.0.0.1:$SERVE_PORT/api/v1/days?from=$start_day&to=$end_day" > "$OUT/serve-days.json" ||
+  die "serve: /api/v1/days"
+
 # ---- report ---------------------------------------------------------------------------------
 pg_pins=$(psql "$PINPIPE_PG_DSN" -qAt -c "SELECT count(*) FROM pins")
 pg_rejects=$(psql "$PINPIPE_PG_DSN" -qAt -c "SELECT count(*) FROM rejects")
@@ -131,10 +144,16 @@ psql "$PINPIPE_PG_DSN" -qAt -F' ' -c "SELECT day, key, value FROM (SELECT day, k
     WHERE metric = 'pins_by_category') t WHERE r <= 3 ORDER BY day, r" |
   awk '{printf "            %s  %-16s %s\n", $1, $2, $3}'
 echo "parity      $(tail -1 "$OUT/parity.txt")"
+echo "serve       each day's source and parity (GET /api/v1/days):"
+jq -r '.days[] | "            \(.day)  \(.source)  parity \(.parity)\(if .complete then "" else "  (incomplete)" end)"' \
+  "$OUT/serve-days.json"
 echo
 echo "where to look next:"
 if [ "$KEEP" = 1 ]; then
+  echo "  dashboard   http://127.0.0.1:$SERVE_PORT/   (query API: /api/v1/query?metric=pins_by_category&from=$start_day&to=$end_day)"
   echo "  API         http://127.0.0.1:$API_PORT/pin/ (POST), /healthz, /metrics"
+else
+  echo "  dashboard   DEMO_KEEP=1 make demo leaves it running at http://127.0.0.1:$SERVE_PORT/"
 fi
 # shellcheck disable=SC2001 # a regex with a back-reference
 shown_dsn=$(sed 's|://\([^:/@]*\):[^@]*@|://\1:***@|' <<<"$PINPIPE_PG_DSN")  # never print a password
