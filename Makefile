@@ -44,7 +44,7 @@ quiet = @printf '  %-6s %s\n'
 endif
 
 .PHONY: all test unit integration asan bench clean fixtures \
-        services-up services-down services-status demo help bench-stream bench-api bench-batch
+        services-up services-down services-status demo help bench-stream bench-api bench-batch bench-serve
 .DEFAULT_GOAL := all
 .SECONDARY: # keep object files of the test binaries: no rebuild on every make
 
@@ -128,6 +128,10 @@ bench-api: $(PINPIPE) $(EMULATE)
 ## bench-batch: lake writer and batch records/s vs S3 PUT and Cassandra INSERT baselines (starts Kafka, S3, Cassandra)
 bench-batch: $(PINPIPE) $(EMULATE) $(LIB)
 	@bash bench/bench-batch.sh $(BUILD)
+
+## bench-serve: the serving layer's year-range queries (p50/p99, req/s at 8 and 64 connections) vs one SQL query on PostgreSQL
+bench-serve: $(PINPIPE)
+	@bash bench/bench-serve.sh $(BUILD)
 
 ## fixtures: regenerate fixture expectations and show the diff for review
 fixtures: $(PINPIPE)

@@ -61,6 +61,7 @@ void pp_serve_decide_day(const pp_serve_snapshot *s, const char *day, pp_serve_d
                           s->stream_ok ? s->offsets : NULL, s->stream_ok ? s->noffsets : 0, s->run_timeout_ms,
                           &out->decision, &chosen);
     out->run = chosen >= 0 ? (long)first + chosen : -1;
+    out->batch_finished_ms = out->run >= 0 ? s->runs[out->run].written_ms : -1;
     out->batch_version = -1;
     for (size_t i = first; i < first + n; i++)
         if (s->runs[i].write_ts > out->batch_version) out->batch_version = s->runs[i].write_ts;

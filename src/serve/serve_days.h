@@ -53,11 +53,12 @@ typedef struct {
 typedef struct {
     char day[11];
     pp_serve_source source;
-    pp_day_decision decision; /* the rule's, when both stores were read */
-    const char *note;         /* why serving chose otherwise than the rule, or why none; "" */
-    const char *unavailable;  /* PP_SERVE_NONE: the store that could not be read */
-    long run;                 /* the batch run that counts (index into runs), -1: none */
-    int64_t batch_version;    /* the largest write_ts of the day's runs: any new run changes it */
+    pp_day_decision decision;  /* the rule's, when both stores were read */
+    const char *note;          /* why serving chose otherwise than the rule, or why none; "" */
+    const char *unavailable;   /* PP_SERVE_NONE: the store that could not be read */
+    long run;                  /* the batch run that counts (index into runs), -1: none */
+    int64_t batch_finished_ms; /* when that run was recorded done (Cassandra's clock); -1: none */
+    int64_t batch_version;     /* the largest write_ts of the day's runs: any new run changes it */
     int stream_has_day;
 } pp_serve_day;
 

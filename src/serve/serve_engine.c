@@ -63,8 +63,10 @@ void pp_serve_engine_set_view(pp_serve_engine *e, pp_serve_view *v) {
     pthread_mutex_lock(&e->lock);
     pp_serve_view *old = e->view;
     e->view = v;
-    free_values(e->decided);
-    e->decided = pp_hashmap_create(512);
+    if (!old || old->fingerprint != v->fingerprint) { /* the same inputs decide alike: keep the decisions */
+        free_values(e->decided);
+        e->decided = pp_hashmap_create(512);
+    }
     if (pp_hashmap_size(e->parity) > 100000) { /* verdicts of old versions: start over */
         free_values(e->parity);
         e->parity = pp_hashmap_create(512);
@@ -202,7 +204,7 @@ void pp_serve_engine_query(pp_serve_engine *e, const pp_serve_request *r, int wi
         pp_event_day(day_ms, day);
         pp_serve_day_answer *da = &a->days[i];
         da->day = *decide(e, day);
-        da->batch_finished_ms = da->day.run >= 0 ? e->view->snap.runs[da->day.run].written_ms : -1;
+        da->batch_finished_ms = da->day.batch_finished_ms;
         if (da->day.source == PP_SERVE_NONE) {
             snprintf(err, sizeof err, "%s: %s", day, da->day.note);
             unavailable(a, da->day.unavailable, err);

@@ -96,6 +96,28 @@ static void range_json(const pp_serve_request *r, pp_strbuf *out) {
     pp_sb_json_cstr(out, to);
 }
 
+/* The days of a metric answer as spans of consecutive days served alike (a year is a
+ * handful of spans, not 365 objects): from, to, source, complete, parity. */
+static void spans_json(const pp_serve_answer *a, pp_strbuf *out) {
+    pp_sb_puts(out, "\"sources\":[");
+    for (size_t i = 0, first = 0; i < a->ndays; i++) {
+        const pp_serve_day_answer *x = &a->days[i], *y = i + 1 < a->ndays ? &a->days[i + 1] : NULL;
+        if (y && y->day.source == x->day.source && y->day.decision.complete == x->day.decision.complete &&
+            y->parity == x->parity)
+            continue;
+        pp_sb_puts(out, first ? ",{\"from\":" : "{\"from\":");
+        pp_sb_json_cstr(out, a->days[first].day.day);
+        pp_sb_puts(out, ",\"to\":");
+        pp_sb_json_cstr(out, x->day.day);
+        pp_sb_printf(out, ",\"days\":%zu,\"source\":\"%s\",\"complete\":%s,\"parity\":\"%s\"}", i - first + 1,
+                     pp_serve_source_name(x->day.source), x->day.decision.complete ? "true" : "false",
+                     pp_serve_parity_name(x->parity));
+        first = i + 1;
+    }
+    pp_sb_puts(out, "],\"freshness\":");
+    pp_serve_render_freshness(&a->fresh, out);
+}
+
 void pp_serve_render_query(const pp_serve_request *r, const pp_serve_answer *a, const pp_serve_row *rows, size_t n,
                            pp_strbuf *out) {
     if (r->csv) {
@@ -135,7 +157,7 @@ void pp_serve_render_query(const pp_serve_request *r, const pp_serve_answer *a, 
         pp_sb_putc(out, '}');
     }
     pp_sb_puts(out, "],");
-    days_json(a, out);
+    spans_json(a, out);
     pp_sb_puts(out, "}\n");
 }
 

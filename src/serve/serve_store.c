@@ -132,6 +132,19 @@ pp_serve_view *pp_serve_view_read(pp_serve_conn *c) {
     else
         pp_serve_conn_drop_pg(c);
     if (read_kafka(c, v, v->kafka_err, sizeof v->kafka_err) == PP_OK) v->snap.kafka_ok = 1;
+    /* the fingerprint: every input of pp_serve_decide_day */
+    uint64_t f = (uint64_t)(v->snap.batch_ok | v->snap.stream_ok << 1 | v->snap.kafka_ok << 2);
+    f = f * 31 + (uint64_t)v->stream_version;
+    for (size_t i = 0; i < v->runs.n; i++) {
+        const pp_parity_run_row *r = &v->runs.rows[i];
+        f = f * 31 + pp_hash_bytes(r->day ? r->day : "", r->day ? strlen(r->day) : 0);
+        f = f * 31 + pp_hash_bytes(r->status, strlen(r->status)) + (uint64_t)r->write_ts;
+        /* a 'running' run turns 'abandoned' with age: its age in whole run timeouts */
+        f = f * 31 + (uint64_t)(r->age_ms / (c->cfg->run_timeout_ms > 0 ? c->cfg->run_timeout_ms : 1));
+    }
+    for (size_t i = 0; i < v->snap.nwm; i++)
+        f = f * 31 + (uint64_t)v->wm[i].partition * 7 + (uint64_t)v->wm[i].low * 13 + (uint64_t)v->wm[i].high;
+    v->fingerprint = f;
     if (v->snap.stream_ok && v->snap.kafka_ok) {
         v->lag_records = 0;
         for (size_t i = 0; i < v->snap.nwm; i++) {

@@ -47,6 +47,7 @@ void pp_serve_conn_close(pp_serve_conn *c);
 typedef struct {
     pp_serve_snapshot snap;
     int64_t stream_version; /* changes whenever the stream commits (its offsets) or a day appears/goes */
+    uint64_t fingerprint;   /* of everything the serving rule reads: equal views decide alike */
     char batch_err[256], stream_err[256], kafka_err[256]; /* "" when read */
     /* freshness; -1 unknown */
     int64_t lag_records;      /* records Kafka holds that the stream has not stored */
