@@ -81,6 +81,7 @@ static void freshness_locked(const pp_serve_engine *e, pp_serve_freshness *f) {
     const pp_serve_view *v = e->view;
     if (!v) return;
     f->view_ms = v->snap.taken_ms;
+    f->fingerprint = v->fingerprint;
     f->batch_ok = v->snap.batch_ok;
     f->stream_ok = v->snap.stream_ok;
     f->kafka_ok = v->snap.kafka_ok;
@@ -152,26 +153,27 @@ static int day_parity(pp_serve_engine *e, pp_serve_day_answer *da, char *err, si
     char key[96];
     snprintf(key, sizeof key, "%s|%lld|%lld", d->day, (long long)d->batch_version, (long long)v->stream_version);
     void **slot = pp_hashmap_get(e->parity, key, strlen(key));
-    if (!slot) {
+    const size_t *counts = slot ? *slot : NULL;
+    if (!counts) {
         pp_agg *batch = pp_agg_create(), *stream = pp_agg_create();
         int rc = load_day(e, d, PP_SERVE_BATCH, -1, batch, err, errlen);
         if (rc == PP_OK) rc = load_day(e, d, PP_SERVE_STREAM, -1, stream, err, errlen);
         if (rc == PP_OK) {
             pp_parity_diff diff = {0};
             pp_parity_compare(batch, stream, &diff);
-            size_t *counts = pp_xmalloc(2 * sizeof *counts);
-            counts[0] = diff.compared;
-            counts[1] = diff.n;
+            size_t *fresh = pp_xmalloc(2 * sizeof *fresh);
+            fresh[0] = diff.compared;
+            fresh[1] = diff.n;
             pp_parity_diff_free(&diff);
             int inserted;
-            slot = pp_hashmap_upsert(e->parity, key, strlen(key), &inserted);
-            *slot = counts;
+            *pp_hashmap_upsert(e->parity, key, strlen(key), &inserted) = fresh;
+            counts = fresh;
         }
         pp_agg_destroy(batch);
         pp_agg_destroy(stream);
         if (rc) return rc;
     }
-    const size_t *counts = *slot;
+    if (!counts) return PP_EIO; /* unreachable: for the analyzer */
     da->compared = counts[0];
     da->differences = counts[1];
     da->parity = counts[1] ? PP_PARITY_DIFFERENT : PP_PARITY_EQUAL;

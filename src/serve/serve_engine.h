@@ -42,7 +42,8 @@ typedef struct {
 } pp_serve_day_answer;
 
 typedef struct {
-    int64_t view_ms; /* when the view was read */
+    int64_t view_ms;      /* when the view was read */
+    uint64_t fingerprint; /* of the view: equal fingerprints, equal answers (serve_answers.h) */
     int batch_ok, stream_ok, kafka_ok;
     char batch_err[256], stream_err[256], kafka_err[256];
     int64_t lag_records, last_commit_ms, newest_event_ms, newest_ingest_ms;

@@ -14,6 +14,7 @@
 #include "common/mem.h"
 #include "common/options.h"
 #include "http/http_guard.h"
+#include "serve/serve_answers.h"
 #include "serve/serve_assets.h"
 #include "serve/serve_live.h"
 #include "serve/serve_render.h"
@@ -31,6 +32,7 @@ static const int CLASSES[] = {2, 3, 4, 5}; /* status classes counted */
 struct pp_serve_http {
     struct MHD_Daemon *daemon;
     pp_serve_engine *engine;
+    pp_serve_answers *answers;
     pp_serve_http_opts o;
     pp_http_guard *guard;
     atomic_ulong requests[R_COUNT][4];
@@ -221,17 +223,31 @@ static void api(pp_serve_http *s, route rt, const params *ps, int wants_csv, rep
         }
         return;
     }
+    /* the same question of a view with the same fingerprint has the same answer */
+    char request[700];
+    snprintf(request, sizeof request, "%d|%d|%lld|%lld|%d|%ld|%d|%s", (int)rt, r.metric, (long long)r.from_ms,
+             (long long)r.to_ms, (int)r.group, r.top, r.csv, r.key ? r.key : "");
+    pp_serve_freshness f;
+    pp_serve_engine_freshness(s->engine, &f);
+    if (f.view_ms >= 0 && pp_serve_answers_get(s->answers, request, f.fingerprint, &rp->body)) {
+        pp_serve_render_close(&f, r.csv, &rp->body);
+        return;
+    }
     pp_serve_answer a;
     pp_serve_engine_query(s->engine, &r, rt != R_DAYS, &a);
     if (a.status != 200) {
         unavailable(s, rp, &a);
-    } else if (rt == R_DAYS) {
-        pp_serve_render_days(&r, &a, &rp->body);
     } else {
-        size_t n;
-        pp_serve_row *rows = pp_serve_rank(a.agg, r.top, &n);
-        pp_serve_render_query(&r, &a, rows, n, &rp->body);
-        free(rows);
+        if (rt == R_DAYS) {
+            pp_serve_render_days(&r, &a, &rp->body);
+        } else {
+            size_t n;
+            pp_serve_row *rows = pp_serve_rank(a.agg, r.top, &n);
+            pp_serve_render_query(&r, &a, rows, n, &rp->body);
+            free(rows);
+        }
+        pp_serve_answers_put(s->answers, request, a.fresh.fingerprint, rp->body.data, rp->body.len);
+        pp_serve_render_close(&a.fresh, r.csv, &rp->body);
     }
     pp_serve_answer_free(&a);
 }
@@ -306,6 +322,7 @@ int pp_serve_http_start(pp_serve_http **out, const pp_serve_http_opts *o, pp_ser
     }
     pp_serve_http *s = pp_xcalloc(1, sizeof *s);
     s->engine = engine;
+    s->answers = pp_serve_answers_create(o->answers_bytes);
     s->o = *o;
     for (int r = 0; r < R_COUNT; r++) {
         pp_api_histogram_init(&s->duration[r]);
@@ -315,6 +332,7 @@ int pp_serve_http_start(pp_serve_http **out, const pp_serve_http_opts *o, pp_ser
     pp_http_guard_opts go = {o->max_connections, o->max_connections_per_ip, o->request_timeout_s * 1000, o->threads};
     int rc = pp_http_guard_create(&s->guard, &go, "serve", err, errlen);
     if (rc) {
+        pp_serve_answers_destroy(s->answers);
         free(s);
         return rc;
     }
@@ -331,6 +349,7 @@ int pp_serve_http_start(pp_serve_http **out, const pp_serve_http_opts *o, pp_ser
                                  MHD_OPTION_END);
     if (!s->daemon) {
         pp_http_guard_destroy(s->guard);
+        pp_serve_answers_destroy(s->answers);
         free(s);
         pp_errf(err, errlen, "cannot listen on %s:%ld (in use?)", o->address, o->port);
         return PP_EIO;
@@ -350,5 +369,6 @@ void pp_serve_http_stop(pp_serve_http *s) {
     for (int i = 0; i < 50 && atomic_load(&s->in_flight) > 0; i++) pp_sleep_ms(100);
     MHD_stop_daemon(s->daemon);
     pp_http_guard_destroy(s->guard);
+    pp_serve_answers_destroy(s->answers);
     free(s);
 }

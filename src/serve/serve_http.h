@@ -30,6 +30,7 @@ typedef struct {
     long max_connections, max_connections_per_ip, request_timeout_s;
     long retry_after_s;
     long stall_ms;
+    size_t answers_bytes; /* rendered answers kept at most (serve_answers.h) */
 } pp_serve_http_opts;
 
 typedef struct pp_serve_http pp_serve_http;

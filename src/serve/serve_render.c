@@ -83,7 +83,6 @@ static void days_json(const pp_serve_answer *a, pp_strbuf *out) {
         day_json(&a->days[i], out);
     }
     pp_sb_puts(out, "],\"freshness\":");
-    pp_serve_render_freshness(&a->fresh, out);
 }
 
 static void range_json(const pp_serve_request *r, pp_strbuf *out) {
@@ -115,7 +114,6 @@ static void spans_json(const pp_serve_answer *a, pp_strbuf *out) {
         first = i + 1;
     }
     pp_sb_puts(out, "],\"freshness\":");
-    pp_serve_render_freshness(&a->fresh, out);
 }
 
 void pp_serve_render_query(const pp_serve_request *r, const pp_serve_answer *a, const pp_serve_row *rows, size_t n,
@@ -158,7 +156,6 @@ void pp_serve_render_query(const pp_serve_request *r, const pp_serve_answer *a, 
     }
     pp_sb_puts(out, "],");
     spans_json(a, out);
-    pp_sb_puts(out, "}\n");
 }
 
 void pp_serve_render_days(const pp_serve_request *r, const pp_serve_answer *a, pp_strbuf *out) {
@@ -184,6 +181,11 @@ void pp_serve_render_days(const pp_serve_request *r, const pp_serve_answer *a, p
     range_json(r, out);
     pp_sb_putc(out, ',');
     days_json(a, out);
+}
+
+void pp_serve_render_close(const pp_serve_freshness *f, int csv, pp_strbuf *out) {
+    if (csv) return;
+    pp_serve_render_freshness(f, out);
     pp_sb_puts(out, "}\n");
 }
 

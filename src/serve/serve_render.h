@@ -12,11 +12,15 @@
 #include "serve/serve_params.h"
 #include "serve/serve_period.h"
 
-/* A metric query: its rows (ranked, serve_period.h) and days. */
+/* A metric query: its rows (ranked, serve_period.h) and days. JSON stops before the
+ * freshness's value, which changes with every view while the rest does not
+ * (serve_answers.h): pp_serve_render_close finishes it. */
 void pp_serve_render_query(const pp_serve_request *r, const pp_serve_answer *a, const pp_serve_row *rows, size_t n,
                            pp_strbuf *out);
 /* The days of a range: source, completeness, parity and freshness. */
 void pp_serve_render_days(const pp_serve_request *r, const pp_serve_answer *a, pp_strbuf *out);
+/* Finishes a JSON answer of pp_serve_render_query/_days with f (CSV: nothing). */
+void pp_serve_render_close(const pp_serve_freshness *f, int csv, pp_strbuf *out);
 /* Every metric with its kind, key and description. */
 void pp_serve_render_metrics(int csv, pp_strbuf *out);
 /* A 503 body: {"error":...,"store":...,"retry_after_s":N,"freshness":{...}}. */

@@ -90,7 +90,7 @@ if [ "$code" = 200 ]; then
   check_numbers "Cassandra down"
   it_ok "Cassandra stopped: the complete stream answers, same numbers, each day says why"
 else
-  [ "$code" = 503 ] && grep -qi '^Retry-After: 7' "$TMP/down.h" && jq -e '.store | test("cassandra")' "$TMP/down.json" >/dev/null ||
+  { [ "$code" = 503 ] && grep -qi '^Retry-After: 7' "$TMP/down.h" && jq -e '.store | test("cassandra")' "$TMP/down.json" >/dev/null; } ||
     { kill -CONT "$cass_pid"; cat "$TMP/down.h" "$TMP/down.json"; it_fail "with Cassandra down: $code"; }
   it_ok "Cassandra stopped: 503 with Retry-After naming cassandra"
 fi
@@ -105,7 +105,7 @@ bad() { # bad QUERY PARAMETER
   local body code
   code=$(curl -s -o "$TMP/bad.json" -w '%{http_code}' "$URL/api/v1/$1")
   body=$(cat "$TMP/bad.json")
-  [ "$code" = 400 ] && jq -e --arg p "$2" '.parameter == $p and (.allowed | length > 0)' "$TMP/bad.json" >/dev/null ||
+  { [ "$code" = 400 ] && jq -e --arg p "$2" '.parameter == $p and (.allowed | length > 0)' "$TMP/bad.json" >/dev/null; } ||
     it_fail "$1: $code $body"
 }
 bad "query?metric=nope" metric
@@ -119,13 +119,13 @@ bad "query?metric=pins_total&key=a&key=b" key
 bad "query" metric
 bad "live?format=csv" table
 csv=$(curl -s -H 'Accept: text/csv' "$URL/api/v1/top?metric=pins_by_category&$RANGE&top=2")
-[ "$(head -1 <<<"$csv" | tr -d '\r')" = "period,key,value" ] && [ "$(wc -l <<<"$csv")" = 3 ] || it_fail "CSV: $csv"
+{ [ "$(head -1 <<<"$csv" | tr -d '\r')" = "period,key,value" ] && [ "$(wc -l <<<"$csv")" = 3 ]; } || it_fail "CSV: $csv"
 [ "$(get "days?$RANGE&format=csv" | wc -l)" = 4 ] || it_fail "days as CSV"
 it_ok "bad parameters: 400 naming each one; CSV by Accept and by format=csv"
 
 # ---- 5. -----------------------------------------------------------------------------------
 py="${PINPIPE_BROWSER_PYTHON:-$PINPIPE_CACHE_DIR/browser-venv/bin/python}"
-[ -x "$py" ] && [ -x /usr/bin/chromium ] || it_fail "no browser: run bash ci/install-browser.sh (make test does)"
+{ [ -x "$py" ] && [ -x /usr/bin/chromium ]; } || it_fail "no browser: run bash ci/install-browser.sh (make test does)"
 mkdir -p "$BIN"
 "$py" "$PINPIPE_ROOT/tests/browser/dashboard_check.py" "$URL" "$D1" "$D3" "$BIN/serve-dashboard.png" >"$TMP/browser.txt" 2>&1 ||
   { cat "$TMP/browser.txt"; it_fail "the dashboard"; }
