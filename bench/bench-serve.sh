@@ -8,7 +8,9 @@
 #
 # Usage: bench/bench-serve.sh [BUILD]       (make bench-serve)
 # Environment: BENCH_SERVE_DURATION (s per measurement, 8), BENCH_SERVE_REPEAT (3),
-#   BENCH_SERVE_CONCURRENCY ("8 64"). Starts Kafka, Cassandra and PostgreSQL if needed
+#   BENCH_SERVE_CONCURRENCY ("8 64"). Serve keeps rendered answers per view fingerprint
+#   (docs/serve.md), so a repeated question is a lookup; the second measurement asks a
+#   different range each time (bench/bench-serve.lua) to show the cost of computing. Starts Kafka, Cassandra and PostgreSQL if needed
 #   (and stops what it started). Output: bench/out/serve-<time>.txt.
 set -euo pipefail
 BUILD="${1:-build}"
@@ -94,8 +96,8 @@ curl -s -o /dev/null "$URL/api/v1/query?metric=pins_by_poster&from=$first&to=$la
 
 echo "$SQL;" >"$TMP/q.sql"
 PGB=/usr/lib/postgresql/15/bin/pgbench
-wrk_run() { # URL_PATH CONNS -> "rps p50_ms p99_ms"
-  wrk -t2 -c"$2" -d"${DUR}s" --latency "$URL/$1" >"$TMP/wrk.txt" 2>&1
+wrk_run() { # URL_PATH CONNS [wrk args] -> "rps p50_ms p99_ms"
+  wrk -t2 -c"$2" -d"${DUR}s" --latency "${@:3}" "$URL/$1" >"$TMP/wrk.txt" 2>&1
   awk '/Requests\/sec/ {r=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2}
        function ms(x) { if (x ~ /us$/) return x / 1000; if (x ~ /ms$/) return x + 0; if (x ~ /s$/) return x * 1000; return x }
        END {printf "%.0f %.2f %.2f\n", r, ms(p50), ms(p99)}' "$TMP/wrk.txt"
@@ -124,8 +126,16 @@ for c in $CONCS; do
   q=$(cut -d' ' -f1 "$TMP/sql.$c" | sort -n | sed -n "$(((REPEAT + 1) / 2))p")
   log "  $c connections: serve / SQL requests/s (medians) = $(echo "scale=2; $s / $q" | bc)"
 done
+log "year-range top-10 over a different range each request (~300 days; the answer cache misses, the day rows are cached):"
+BENCH_SERVE_FIRST_EPOCH=$(date -u -d "$first" +%s)
+export BENCH_SERVE_FIRST_EPOCH
+for c in $CONCS; do
+  : >"$TMP/rnd.$c"
+  for ((r = 1; r <= REPEAT; r++)); do wrk_run "" "$c" -s bench/bench-serve.lua >>"$TMP/rnd.$c"; done
+  log "  $c connections: pinpipe serve  req/s $(cut -d' ' -f1 "$TMP/rnd.$c" | stats)  p50 ms $(cut -d' ' -f2 "$TMP/rnd.$c" | stats)  p99 ms $(cut -d' ' -f3 "$TMP/rnd.$c" | stats)"
+done
 RU="api/v1/query?metric=pins_by_poster&from=$first&to=$last&group=month&top=5"
-log "year-range roll-up by month, top-5 posters (73,000 day rows):"
+log "year-range roll-up by month, top-5 posters (73,000 day rows; the same question again: answer cache):"
 for c in $CONCS; do
   : >"$TMP/ru.$c"
   for ((r = 1; r <= REPEAT; r++)); do wrk_run "$RU" "$c" >>"$TMP/ru.$c"; done
