@@ -9,8 +9,8 @@
 # Usage: bench/bench-serve.sh [BUILD]       (make bench-serve)
 # Environment: BENCH_SERVE_DURATION (s per measurement, 8), BENCH_SERVE_REPEAT (3),
 #   BENCH_SERVE_CONCURRENCY ("8 64"). Serve keeps rendered answers per view fingerprint
-#   (docs/serve.md), so a repeated question is a lookup; the second measurement asks a
-#   different range each time (bench/bench-serve.lua) to show the cost of computing. Starts Kafka, Cassandra and PostgreSQL if needed
+#   (docs/serve.md), so a repeated question is a lookup; the second measurement runs a
+#   serve without that cache (--answers-mb 0) to show the cost of computing each answer. Starts Kafka, Cassandra and PostgreSQL if needed
 #   (and stops what it started). Output: bench/out/serve-<time>.txt.
 set -euo pipefail
 BUILD="${1:-build}"
@@ -23,10 +23,10 @@ OUT="$ROOT/bench/out/serve-$(date +%Y%m%d-%H%M%S).txt"
 TMP="$(mktemp -d)"
 mkdir -p "$ROOT/bench/out"
 B="$ROOT/$BUILD"
-started=() SERVE_PID=""
+started=() SERVE_PID="" SERVE0_PID=""
 log() { echo "bench-serve: $*" | tee -a "$OUT"; }
 cleanup() {
-  [ -n "$SERVE_PID" ] && kill -TERM "$SERVE_PID" 2>/dev/null && wait "$SERVE_PID" 2>/dev/null
+  for p in $SERVE_PID $SERVE0_PID; do kill -TERM "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
   psql "$PINPIPE_PG_DSN" -qAt -c "DROP SCHEMA IF EXISTS $RUN CASCADE" >/dev/null 2>&1 || true
   "$B/pinpipe" cql -e "DROP KEYSPACE IF EXISTS $RUN" >/dev/null 2>&1 || true
   for ((i = ${#started[@]} - 1; i >= 0; i--)); do bash ci/services/"${started[i]}".sh down >/dev/null || true; done
@@ -126,14 +126,28 @@ for c in $CONCS; do
   q=$(cut -d' ' -f1 "$TMP/sql.$c" | sort -n | sed -n "$(((REPEAT + 1) / 2))p")
   log "  $c connections: serve / SQL requests/s (medians) = $(echo "scale=2; $s / $q" | bc)"
 done
-log "year-range top-10 over a different range each request (~300 days; the answer cache misses, the day rows are cached):"
-BENCH_SERVE_FIRST_EPOCH=$(date -u -d "$first" +%s)
-export BENCH_SERVE_FIRST_EPOCH
+log "year-range top-10, every answer computed (a second serve with --answers-mb 0; the day rows are cached):"
+"$B/pinpipe" serve --port 0 --refresh-ms 5000 --threads 2 --answers-mb 0 2>"$TMP/serve0.log" &
+SERVE0_PID=$!
+for _ in $(seq 100); do grep -qs "listening on" "$TMP/serve0.log" && break; sleep 0.2; done
+URL0=$(sed -n 's|.*listening on \(http://[0-9.:]*\)/.*|\1|p' "$TMP/serve0.log" | head -1)
+for _ in $(seq 100); do curl -sf "$URL0/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
+curl -s -o /dev/null "$URL0/$Q" # warm the day rows
 for c in $CONCS; do
-  : >"$TMP/rnd.$c"
-  for ((r = 1; r <= REPEAT; r++)); do wrk_run "" "$c" -s bench/bench-serve.lua >>"$TMP/rnd.$c"; done
-  log "  $c connections: pinpipe serve  req/s $(cut -d' ' -f1 "$TMP/rnd.$c" | stats)  p50 ms $(cut -d' ' -f2 "$TMP/rnd.$c" | stats)  p99 ms $(cut -d' ' -f3 "$TMP/rnd.$c" | stats)"
+  : >"$TMP/nc.$c"
+  for ((r = 1; r <= REPEAT; r++)); do URL="$URL0" wrk_run "$Q" "$c" >>"$TMP/nc.$c"; done
+  log "  $c connections: pinpipe serve  req/s $(cut -d' ' -f1 "$TMP/nc.$c" | stats)  p50 ms $(cut -d' ' -f2 "$TMP/nc.$c" | stats)  p99 ms $(cut -d' ' -f3 "$TMP/nc.$c" | stats)"
 done
+RU0="api/v1/query?metric=pins_by_poster&from=$first&to=$last&group=month&top=5"
+curl -s -o /dev/null "$URL0/$RU0"
+log "year-range roll-up by month, top-5 posters (73,000 day rows), every answer computed:"
+for c in $CONCS; do
+  : >"$TMP/nr.$c"
+  for ((r = 1; r <= REPEAT; r++)); do URL="$URL0" wrk_run "$RU0" "$c" >>"$TMP/nr.$c"; done
+  log "  $c connections: pinpipe serve  req/s $(cut -d' ' -f1 "$TMP/nr.$c" | stats)  p50 ms $(cut -d' ' -f2 "$TMP/nr.$c" | stats)  p99 ms $(cut -d' ' -f3 "$TMP/nr.$c" | stats)"
+done
+{ kill -TERM "$SERVE0_PID" && wait "$SERVE0_PID"; } || true
+SERVE0_PID=""
 RU="api/v1/query?metric=pins_by_poster&from=$first&to=$last&group=month&top=5"
 log "year-range roll-up by month, top-5 posters (73,000 day rows; the same question again: answer cache):"
 for c in $CONCS; do

@@ -21,7 +21,7 @@
 typedef struct {
     pp_serve_http_opts http;
     const char *keyspace, *dsn, *brokers, *topic, *stream_group;
-    long run_timeout_s, refresh_ms, cache_mb;
+    long run_timeout_s, refresh_ms, cache_mb, answers_mb;
 } serve_cfg;
 
 #define F(x) offsetof(serve_cfg, x)
@@ -48,7 +48,9 @@ static const pp_opt ROWS[] = {
     {"stall-ms", 0, "MS", "PINPIPE_SERVE_STALL_MS", "30000", pp_opt_long, F(http.stall_ms), 1000, 86400000, 0,
      "/healthz answers 503 'stalled' when the state has not been read for MS"},
     {"cache-mb", 0, "MB", "PINPIPE_SERVE_CACHE_MB", "256", pp_opt_long, F(cache_mb), 1, 65536, 0,
-     "day rows (and, a quarter more, rendered answers) kept in memory at most; then the cache starts over"},
+     "day rows kept in memory at most; then the cache starts over"},
+    {"answers-mb", 0, "MB", "PINPIPE_SERVE_ANSWERS_MB", "64", pp_opt_long, F(answers_mb), 0, 65536, 0,
+     "rendered answers kept per view of the stores (a repeated question is a lookup); 0: none"},
     {"retry-after", 0, "S", "PINPIPE_SERVE_RETRY_AFTER", "5", pp_opt_long, F(http.retry_after_s), 1, 3600, 0,
      "Retry-After of a 503 (a store is unreachable)"},
     {"max-connections", 0, "N", "PINPIPE_SERVE_MAX_CONNECTIONS", "256", pp_opt_long, F(http.max_connections), 1,
@@ -128,7 +130,7 @@ int cmd_serve(int argc, char **argv) {
         return 2;
     }
     store.cql.keyspace = c.keyspace;
-    c.http.answers_bytes = ((size_t)c.cache_mb << 20) / 4;
+    c.http.answers_bytes = (size_t)c.answers_mb << 20;
     store.cql.connect_timeout_ms = 2000;
     store.cql.request_timeout_ms = 5000;
 

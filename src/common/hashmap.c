@@ -103,3 +103,12 @@ int pp_hashmap_next(const pp_hashmap *m, size_t *pos, const char **key, size_t *
     }
     return 0;
 }
+
+void pp_hashmap_destroy_free(pp_hashmap *m) {
+    if (!m) return;
+    size_t pos = 0, klen;
+    const char *k;
+    void *v;
+    while (pp_hashmap_next(m, &pos, &k, &klen, &v)) free(v);
+    pp_hashmap_destroy(m);
+}

@@ -14,6 +14,8 @@ typedef struct pp_hashmap pp_hashmap;
 
 pp_hashmap *pp_hashmap_create(size_t initial_capacity);
 void pp_hashmap_destroy(pp_hashmap *m);
+/* Destroys m and free()s every value (values the caller allocated one block each). */
+void pp_hashmap_destroy_free(pp_hashmap *m);
 
 /* Finds key; returns a pointer to its value slot, or NULL. */
 void **pp_hashmap_get(const pp_hashmap *m, const void *key, size_t keylen);

@@ -28,11 +28,7 @@ pp_serve_answers *pp_serve_answers_create(size_t cap_bytes) {
 }
 
 static void drop_all(pp_serve_answers *c) {
-    size_t pos = 0, klen;
-    const char *k;
-    void *v;
-    while (pp_hashmap_next(c->map, &pos, &k, &klen, &v)) free(v);
-    pp_hashmap_destroy(c->map);
+    pp_hashmap_destroy_free(c->map);
     c->map = pp_hashmap_create(256);
     c->bytes = 0;
 }

@@ -26,11 +26,7 @@ pp_serve_cache *pp_serve_cache_create(size_t cap_bytes) {
 }
 
 static void empty(pp_serve_cache *c) {
-    size_t pos = 0, klen;
-    const char *k;
-    void *v;
-    while (pp_hashmap_next(c->map, &pos, &k, &klen, &v)) free(v);
-    pp_hashmap_destroy(c->map);
+    pp_hashmap_destroy_free(c->map);
     c->map = pp_hashmap_create(1024);
     c->bytes = 0;
 }

@@ -29,14 +29,6 @@ const char *pp_serve_parity_name(pp_serve_parity p) {
     return N[p];
 }
 
-static void free_values(pp_hashmap *m) {
-    size_t pos = 0, klen;
-    const char *k;
-    void *v;
-    while (pp_hashmap_next(m, &pos, &k, &klen, &v)) free(v);
-    pp_hashmap_destroy(m);
-}
-
 pp_serve_engine *pp_serve_engine_create(const pp_serve_store_cfg *cfg, size_t cache_bytes) {
     pp_serve_engine *e = pp_xcalloc(1, sizeof *e);
     pthread_mutex_init(&e->lock, NULL);
@@ -53,8 +45,8 @@ void pp_serve_engine_destroy(pp_serve_engine *e) {
     pp_serve_conn_close(&e->conn);
     pp_serve_view_free(e->view);
     pp_serve_cache_destroy(e->cache);
-    free_values(e->decided);
-    free_values(e->parity);
+    pp_hashmap_destroy_free(e->decided);
+    pp_hashmap_destroy_free(e->parity);
     pthread_mutex_destroy(&e->lock);
     free(e);
 }
@@ -64,11 +56,11 @@ void pp_serve_engine_set_view(pp_serve_engine *e, pp_serve_view *v) {
     pp_serve_view *old = e->view;
     e->view = v;
     if (!old || old->fingerprint != v->fingerprint) { /* the same inputs decide alike: keep the decisions */
-        free_values(e->decided);
+        pp_hashmap_destroy_free(e->decided);
         e->decided = pp_hashmap_create(512);
     }
     if (pp_hashmap_size(e->parity) > 100000) { /* verdicts of old versions: start over */
-        free_values(e->parity);
+        pp_hashmap_destroy_free(e->parity);
         e->parity = pp_hashmap_create(512);
     }
     pthread_mutex_unlock(&e->lock);

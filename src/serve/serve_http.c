@@ -229,7 +229,7 @@ static void api(pp_serve_http *s, route rt, const params *ps, int wants_csv, rep
              (long long)r.to_ms, (int)r.group, r.top, r.csv, r.key ? r.key : "");
     pp_serve_freshness f;
     pp_serve_engine_freshness(s->engine, &f);
-    if (f.view_ms >= 0 && pp_serve_answers_get(s->answers, request, f.fingerprint, &rp->body)) {
+    if (f.view_ms >= 0 && s->o.answers_bytes && pp_serve_answers_get(s->answers, request, f.fingerprint, &rp->body)) {
         pp_serve_render_close(&f, r.csv, &rp->body);
         return;
     }
@@ -246,7 +246,8 @@ static void api(pp_serve_http *s, route rt, const params *ps, int wants_csv, rep
             pp_serve_render_query(&r, &a, rows, n, &rp->body);
             free(rows);
         }
-        pp_serve_answers_put(s->answers, request, a.fresh.fingerprint, rp->body.data, rp->body.len);
+        if (s->o.answers_bytes)
+            pp_serve_answers_put(s->answers, request, a.fresh.fingerprint, rp->body.data, rp->body.len);
         pp_serve_render_close(&a.fresh, r.csv, &rp->body);
     }
     pp_serve_answer_free(&a);
