@@ -65,7 +65,14 @@ static void test_requests_are_counted_by_route_and_code(void **state) {
     assert_has_line(t, "pinpipe_api_requests_total{route=\"other\",code=\"404\"} 4");
     assert_has_line(t, "pinpipe_api_requests_total{route=\"/healthz\",code=\"other\"} 1");
     assert_no_text(t, "code=\"0\"");
-    assert_has_line(t, "pinpipe_api_request_duration_seconds_count{route=\"/pin/\"} 11");
+    /* by status class: 3 x 2xx, 2 x 4xx, 1 x 5xx, 5 without a response */
+    assert_has_line(t, "pinpipe_api_request_duration_seconds_count{route=\"/pin/\",status_class=\"2xx\"} 3");
+    assert_has_line(t, "pinpipe_api_request_duration_seconds_count{route=\"/pin/\",status_class=\"4xx\"} 2");
+    assert_has_line(t, "pinpipe_api_request_duration_seconds_count{route=\"/pin/\",status_class=\"5xx\"} 1");
+    assert_has_line(t, "pinpipe_api_request_duration_seconds_count{route=\"/pin/\",status_class=\"none\"} 5");
+    assert_has_line(t, "pinpipe_api_request_duration_seconds_count{route=\"/healthz\",status_class=\"4xx\"} 1");
+    assert_has_line(t, "pinpipe_api_request_duration_seconds_count{route=\"/pin\",status_class=\"3xx\"} 1");
+    assert_no_text(t, "route=\"/pin/\",status_class=\"3xx\"");
     assert_has_line(t, "pinpipe_api_in_flight_requests 1");
     assert_has_line(t, "pinpipe_api_producer_queue_depth 7");
     assert_has_line(t, "pinpipe_api_kafka_reachable 1");
@@ -84,7 +91,8 @@ static void test_fresh_metrics_show_zero_pin_counter_and_every_error_reason(void
     assert_has_line(t, "pinpipe_api_produce_errors_total{reason=\"rejected\"} 0");
     assert_has_line(t, "pinpipe_api_produce_errors_total{reason=\"too_large\"} 0");
     assert_has_line(t, "pinpipe_api_produce_errors_total{reason=\"refused\"} 0");
-    assert_has_line(t, "pinpipe_api_request_duration_seconds_count{route=\"/pin/\"} 0");
+    assert_has_line(t, "pinpipe_api_request_duration_seconds_count{route=\"/pin/\",status_class=\"2xx\"} 0");
+    assert_no_text(t, "status_class=\"5xx\"");
     assert_has_line(t, "pinpipe_api_produce_duration_seconds_bucket{le=\"+Inf\"} 0");
     assert_has_line(t, "pinpipe_api_kafka_reachable 0");
     assert_no_text(t, "route=\"/metrics\"");
