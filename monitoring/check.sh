@@ -21,10 +21,10 @@ sed -e "s|@SCRAPE_INTERVAL@|15s|g" -e "s|@SCRAPE_TIMEOUT@|10s|g" -e "s|@RULES_DI
 
 # every alert is tested firing: an alert_rule_test of that name with exp_labels
 missing=""
-for a in $(sed -n 's/^ *- alert: *//p' "$ROOT"/monitoring/rules/*.yml); do
+while IFS= read -r a; do
   awk -v a="$a" '$0 ~ "alertname: *" a "( |$)" { s = 1; next } s && /exp_labels:/ { f = 1 } /alertname:/ { s = 0 } END { exit !f }' \
     "$ROOT"/monitoring/tests/*.test.yml || missing+=" $a"
-done
+done < <(sed -n 's/^ *- alert: *//p' "$ROOT"/monitoring/rules/*.yml)
 [ -z "$missing" ] || { echo "monitoring-check: no test expects these alerts to fire:$missing" >&2; exit 1; }
 
 for d in "$ROOT"/monitoring/grafana/*.json; do

@@ -45,13 +45,11 @@ void pp_batch_export_render(const pp_batch_report *r, int ok, double started, do
               "00:00 UTC of the newest event day a whole-day batch run stored (Unix time).", day);
 }
 
-int pp_batch_export_write(const char *dir, const pp_batch_report *r, int ok, double started, double finished,
-                          char *err, size_t errlen) {
+int pp_batch_export_write(const char *dir, const pp_batch_report *r, int ok, double started, double finished, char *err,
+                          size_t errlen) {
     double prev_success = -1, prev_day = -1;
-    pp_prom_textfile_read_value(dir, PP_BATCH_TEXTFILE, "pinpipe_batch_last_success_timestamp_seconds",
-                                &prev_success);
-    pp_prom_textfile_read_value(dir, PP_BATCH_TEXTFILE, "pinpipe_batch_newest_done_day_timestamp_seconds",
-                                &prev_day);
+    pp_prom_textfile_read_value(dir, PP_BATCH_TEXTFILE, "pinpipe_batch_last_success_timestamp_seconds", &prev_success);
+    pp_prom_textfile_read_value(dir, PP_BATCH_TEXTFILE, "pinpipe_batch_newest_done_day_timestamp_seconds", &prev_day);
     pp_strbuf sb;
     pp_sb_init(&sb);
     pp_batch_export_render(r, ok, started, finished, prev_success, prev_day, &sb);

@@ -32,7 +32,7 @@ void pp_batch_export_render(const pp_batch_report *r, int ok, double started, do
                             double prev_day, pp_strbuf *out);
 
 /* Reads the old file's carried-over values, renders and replaces dir/pinpipe_batch.prom. */
-int pp_batch_export_write(const char *dir, const pp_batch_report *r, int ok, double started, double finished,
-                          char *err, size_t errlen);
+int pp_batch_export_write(const char *dir, const pp_batch_report *r, int ok, double started, double finished, char *err,
+                          size_t errlen);
 
 #endif

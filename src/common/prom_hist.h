@@ -17,8 +17,8 @@
 #define PP_PROM_HIST_MAX_BUCKETS 24
 
 typedef struct {
-    const int *bounds_ms; /* ascending upper bounds, ms; +Inf is implied */
-    size_t n;             /* at most PP_PROM_HIST_MAX_BUCKETS */
+    const int *bounds_ms;                                /* ascending upper bounds, ms; +Inf is implied */
+    size_t n;                                            /* at most PP_PROM_HIST_MAX_BUCKETS */
     atomic_ullong buckets[PP_PROM_HIST_MAX_BUCKETS + 1]; /* per bucket, not cumulative; last = +Inf */
     atomic_ullong sum_ms, count;
 } pp_prom_hist;

@@ -24,16 +24,17 @@ void pp_parity_export_render(const pp_parity_day_verdict *days, size_t n, int ex
                  "# HELP pinpipe_parity_last_run_days Days of the last parity check, by status.\n"
                  "# TYPE pinpipe_parity_last_run_days gauge\n",
                  now, exit_code == 0, diffs);
-    for (int s = 0; s < 4; s++) pp_sb_printf(out, "pinpipe_parity_last_run_days{status=\"%s\"} %zu\n", STATUS[s], count[s]);
+    for (int s = 0; s < 4; s++)
+        pp_sb_printf(out, "pinpipe_parity_last_run_days{status=\"%s\"} %zu\n", STATUS[s], count[s]);
     size_t first = n > PP_PARITY_EXPORT_MAX_DAYS ? n - PP_PARITY_EXPORT_MAX_DAYS : 0;
     pp_sb_puts(out,
                "# HELP pinpipe_parity_day_ok Parity of a day: 1 equal, 0 different or incomplete, -1 skipped.\n"
                "# TYPE pinpipe_parity_day_ok gauge\n");
     for (size_t i = first; i < n; i++)
         pp_sb_printf(out, "pinpipe_parity_day_ok{day=\"%s\"} %d\n", days[i].day,
-                     days[i].status == PP_PARITY_DAY_EQUAL       ? 1
-                     : days[i].status == PP_PARITY_DAY_SKIPPED ? -1
-                                                                : 0);
+                     days[i].status == PP_PARITY_DAY_EQUAL         ? 1
+                         : days[i].status == PP_PARITY_DAY_SKIPPED ? -1
+                                                                   : 0);
     pp_sb_puts(out,
                "# HELP pinpipe_parity_day_differences Differences between batch and stream metrics of a day.\n"
                "# TYPE pinpipe_parity_day_differences gauge\n");

@@ -24,7 +24,12 @@
 #define PP_PARITY_TEXTFILE "pinpipe_parity.prom"
 #define PP_PARITY_EXPORT_MAX_DAYS 31
 
-typedef enum { PP_PARITY_DAY_EQUAL, PP_PARITY_DAY_DIFFERENT, PP_PARITY_DAY_INCOMPLETE, PP_PARITY_DAY_SKIPPED } pp_parity_day_status;
+typedef enum {
+    PP_PARITY_DAY_EQUAL,
+    PP_PARITY_DAY_DIFFERENT,
+    PP_PARITY_DAY_INCOMPLETE,
+    PP_PARITY_DAY_SKIPPED
+} pp_parity_day_status;
 
 typedef struct {
     char day[11];
