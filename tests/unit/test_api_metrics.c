@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "text_test_support.h"
+
 #include "api/api_metrics.h"
 #include "common/strbuf.h"
 
@@ -23,17 +25,6 @@ static char *render(const pp_api_metrics *m, long depth, int reachable) {
     pp_sb_init(&sb);
     pp_api_metrics_render(m, &g, &sb);
     return pp_sb_steal(&sb);
-}
-
-static void assert_has_line(const char *text, const char *line) {
-    size_t n = strlen(line);
-    for (const char *p = text; (p = strstr(p, line)) != NULL; p++)
-        if ((p == text || p[-1] == '\n') && p[n] == '\n') return;
-    fail_msg("missing line: %s\n--- exposition:\n%s", line, text);
-}
-
-static void assert_no_text(const char *text, const char *piece) {
-    if (strstr(text, piece)) fail_msg("unexpected '%s' in:\n%s", piece, text);
 }
 
 static void test_requests_are_counted_by_route_and_code(void **state) {

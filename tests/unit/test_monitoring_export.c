@@ -20,22 +20,13 @@
 
 #include <cmocka.h>
 
+#include "text_test_support.h"
+
 #include "batch/batch_export.h"
 #include "common/prom_hist.h"
 #include "common/prom_textfile.h"
 #include "lake/lake_stats.h"
 #include "parity/parity_export.h"
-
-static void assert_has_line(const char *text, const char *line) {
-    size_t n = strlen(line);
-    for (const char *p = text; (p = strstr(p, line)) != NULL; p++)
-        if ((p == text || p[-1] == '\n') && p[n] == '\n') return;
-    fail_msg("missing line: %s\n--- exposition:\n%s", line, text);
-}
-
-static void assert_no_text(const char *text, const char *piece) {
-    if (strstr(text, piece)) fail_msg("unexpected '%s' in:\n%s", piece, text);
-}
 
 static void test_histogram_is_cumulative_in_seconds(void **state) {
     (void)state;
