@@ -39,8 +39,13 @@ export PINPIPE_LAKE_PREFIX="$RUN/raw/"
 export PINPIPE_CASSANDRA_KEYSPACE="$RUN"
 PG_BASE_DSN="$PINPIPE_PG_DSN"
 export PINPIPE_PG_DSN="$PG_BASE_DSN?options=-csearch_path%3D$RUN"
-API_PORT="${PINPIPE_API_PORT:-8000}"
-SERVE_PORT="${PINPIPE_SERVE_PORT:-8080}"
+API_PORT="${PINPIPE_SCRAPE_API##*:}"  # where Prometheus looks for it (ci/services/env.sh)
+LAKE_METRICS_PORT="${PINPIPE_SCRAPE_LAKE##*:}" STREAM_METRICS_PORT="${PINPIPE_SCRAPE_STREAM##*:}"
+PROM="http://127.0.0.1:$PINPIPE_PROMETHEUS_PORT"
+# batch and parity leave their outcome for the node exporter's textfile collector
+export PINPIPE_METRICS_TEXTFILE_DIR="$PINPIPE_SERVICES_DIR/node-exporter/textfile"
+SERVE_PORT="${PINPIPE_SCRAPE_SERVE##*:}"  # Prometheus scrapes serve there too
+SERVE_PORT="${SERVE_PORT:-8080}"
 B="$ROOT/$BUILD"
 
 # ---- services ---------------------------------------------------------------------
@@ -54,8 +59,8 @@ cleanup() {
   fi
 }
 trap cleanup EXIT
-say "starting the services (Kafka, S3 server, Cassandra, PostgreSQL; the first run downloads and builds them)"
-for s in postgres s3 kafka cassandra; do
+say "starting the services (Kafka, S3 server, Cassandra, PostgreSQL, monitoring; the first run downloads and builds them)"
+for s in postgres s3 kafka cassandra node-exporter postgres-exporter prometheus; do
   if bash "$ROOT/ci/services/$s.sh" status >/dev/null 2>&1; then
     say "  $s: already running, used as it is"
   else
@@ -74,8 +79,8 @@ done
 say "creating topic $RUN (3 partitions); starting the API on 127.0.0.1:$API_PORT, the lake writer and the stream job"
 "$B/pinpipe" produce --partitions 3 /dev/null 2>"$OUT/topic.log" || { cat "$OUT/topic.log"; die "topic"; }
 "$B/pinpipe" api --port "$API_PORT" 2>"$OUT/api.log" & pids+=($!)
-"$B/pinpipe" stream --metrics-port 0 2>"$OUT/stream.log" & stream_pid=$!; pids+=("$stream_pid")
-"$B/pinpipe" lake --max-age-ms 2000 --exit-when-idle 8000 2>"$OUT/lake.log" & lake_pid=$!
+"$B/pinpipe" stream --metrics-port "$STREAM_METRICS_PORT" 2>"$OUT/stream.log" & stream_pid=$!; pids+=("$stream_pid")
+"$B/pinpipe" lake --max-age-ms 2000 --exit-when-idle 8000 --metrics-port "$LAKE_METRICS_PORT" 2>"$OUT/lake.log" & lake_pid=$!
 wait_for 30 "the API's /healthz" curl -sf "http://127.0.0.1:$API_PORT/healthz"
 
 # ---- the load -----------------------------------------------------------------------
@@ -122,6 +127,15 @@ say "serve: the query API and the dashboard on http://127.0.0.1:$SERVE_PORT/"
 wait_for 60 "serve's /healthz" curl -sf "http://127.0.0.1:$SERVE_PORT/healthz"
 curl -sf "http://127.0.0.1:$SERVE_PORT/api/v1/days?from=$start_day&to=$end_day" > "$OUT/serve-days.json" ||
   die "serve: /api/v1/days"
+# ---- monitoring: Prometheus holds the run's series ----------------------------------------------
+prom_value() {
+  curl -sfG --max-time 5 "$PROM/api/v1/query" --data-urlencode "query=$1" | jq -r '.data.result[0].value[1] // empty'
+}
+seen_by_prometheus() { [ "$(prom_value 'sum(pinpipe_api_requests_total{route="/pin/"})')" = "$N" ]; }
+say "waiting for Prometheus ($PROM) to scrape the API's final counters"
+wait_for 60 "Prometheus to see the API's $N requests" seen_by_prometheus
+batch_seen() { [ -n "$(prom_value 'pinpipe_batch_last_run_success')" ]; }
+wait_for 60 "Prometheus to read the batch's outcome" batch_seen
 
 # ---- report ---------------------------------------------------------------------------------
 pg_pins=$(psql "$PINPIPE_PG_DSN" -qAt -c "SELECT count(*) FROM pins")
@@ -147,6 +161,7 @@ echo "parity      $(tail -1 "$OUT/parity.txt")"
 echo "serve       each day's source and parity (GET /api/v1/days):"
 jq -r '.days[] | "            \(.day)  \(.source)  parity \(.parity)\(if .complete then "" else "  (incomplete)" end)"' \
   "$OUT/serve-days.json"
+echo "prometheus  API requests counted: $(prom_value 'sum(pinpipe_api_requests_total{route="/pin/"})'); targets up: $(prom_value 'count(up == 1)') of $(prom_value 'count(up)') (the lake writer has exited: it runs until idle); batch last run success: $(prom_value 'pinpipe_batch_last_run_success'); parity differences: $(prom_value 'pinpipe_parity_last_run_differences')"
 echo
 echo "where to look next:"
 if [ "$KEEP" = 1 ]; then
@@ -162,7 +177,10 @@ echo "  Cassandra   $BUILD/pinpipe cql --keyspace $RUN -e 'SELECT * FROM metrics
 echo "  S3 lake     $BUILD/pinpipe s3 ls $PINPIPE_LAKE_PREFIX"
 echo "  parity      PINPIPE_TOPIC=$RUN PINPIPE_STREAM_GROUP=$RUN-stream PINPIPE_CASSANDRA_KEYSPACE=$RUN \\"
 echo "              PINPIPE_PG_DSN='$shown_dsn' $BUILD/pinpipe parity --from $start_day --to $end_day"
+echo "  Prometheus  $PROM/consoles/pinpipe.html (the operations panels), $PROM/alerts, $PROM/classic/graph"
+echo "              queries: topic:pinpipe_consumer_lag:records  job:pinpipe_api_requests:rate1m  pinpipe_parity_day_ok"
+echo "              Grafana: import monitoring/grafana/pinpipe.json (docs/monitoring.md)"
 echo "  logs        $OUT/"
-[ "$KEEP" = 1 ] || echo "  (the services this run started are stopped now; their data stays in .services/:
+[ "$KEEP" = 1 ] || echo "  (the services this run started are stopped now, Prometheus too; their data stays in .services/, the run's series too:
    \`make services-up\` brings them back for the commands above; DEMO_KEEP=1 keeps them running)"
 [ "$parity_rc" = 0 ] || die "parity did not hold (exit $parity_rc)"

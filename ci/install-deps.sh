@@ -12,12 +12,18 @@ PACKAGES=(
   clang libclang-rt-14-dev
   clang-format-14 shellcheck
   chromium
+  prometheus prometheus-postgres-exporter prometheus-node-exporter
 )
 # clang + libclang-rt-14-dev: `make fuzz` (libFuzzer targets with ASan/UBSan; the
 # compiler-rt package holds libFuzzer and the sanitizer runtimes clang links).
 # chromium: the dashboard's browser test (serve_it.sh, with ci/install-browser.sh).
 # clang-format-14 + shellcheck: `make check` (format-check, shellcheck); gcc's own
 # -fanalyzer and libtsan (make analyze, make tsan) come with gcc.
+# prometheus (2.42, with promtool) + prometheus-postgres-exporter + prometheus-node-exporter:
+# the monitoring service (ci/services/monitoring.sh, docs/monitoring.md). pinpipe runs
+# them as its own processes on 127.0.0.1; the system services these packages install
+# (ports 9090, 9100, 9187) are stopped and disabled below, so none is left running.
+SYSTEM_SERVICES=(prometheus prometheus-node-exporter prometheus-postgres-exporter)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -44,3 +50,26 @@ if ((${#filtered[@]})); then
 else
   echo "install-deps: all packages present"
 fi
+
+# The monitoring packages' own system services: stopped and disabled, whatever the
+# machine's service policy let the install start (systemd, or sysvinit scripts).
+stop_system_services() {
+  local s SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  for s in "${SYSTEM_SERVICES[@]}"; do
+    dpkg-query -W -f='${Status}' "$s" 2>/dev/null | grep -q 'install ok installed' || continue
+    if [ -d /run/systemd/system ] && command -v systemctl >/dev/null; then
+      if systemctl is-enabled --quiet "$s" 2>/dev/null || systemctl is-active --quiet "$s" 2>/dev/null; then
+        echo "install-deps: stopping and disabling the system service $s (pinpipe runs its own)"
+        $SUDO systemctl disable --now "$s" >/dev/null 2>&1 || true
+      fi
+    elif [ -x "/etc/init.d/$s" ]; then
+      if "/etc/init.d/$s" status >/dev/null 2>&1; then
+        echo "install-deps: stopping the system service $s (pinpipe runs its own)"
+        $SUDO /etc/init.d/"$s" stop >/dev/null 2>&1 || true
+      fi
+      $SUDO update-rc.d "$s" disable >/dev/null 2>&1 || true
+    fi
+  done
+}
+stop_system_services

@@ -1,33 +1,38 @@
 #!/usr/bin/env bash
 # Start, stop or inspect pinpipe's local services (all on 127.0.0.1).
 #
-#   bash ci/services.sh up|down|status [kafka|s3|cassandra|postgres ...]
+#   bash ci/services.sh up|down|status [kafka|s3|cassandra|postgres|monitoring ...]
 #
-# No names means all four. Each name runs `bash ci/services/<name>.sh <verb>` (the
+# No names means all of them: the four stores, then `monitoring` (an alias of
+# node-exporter postgres-exporter prometheus, which may also be named one by one). Each name runs `bash ci/services/<name>.sh <verb>` (the
 # convention is described at the top of ci/services/lib.sh). `up` starts in the order
-# given (default: postgres s3 kafka cassandra, cheapest first) and stops at the first
+# given (default: the stores postgres s3 kafka cassandra, cheapest first, then monitoring) and stops at the first
 # failure; `down` runs in reverse order and tries every service; `status` reports all.
 # Exit code: 0 when every named service did what was asked (status: all ready), else 1.
 # Settings (ports, credentials, dirs): ci/services/env.sh. Docs: docs/services.md.
 set -uo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ALL_SERVICES=(postgres s3 kafka cassandra)
+ALL_SERVICES=(postgres s3 kafka cassandra node-exporter postgres-exporter prometheus)
+MONITORING=(node-exporter postgres-exporter prometheus)
 
 usage() {
-  echo "usage: bash ci/services.sh up|down|status [${ALL_SERVICES[*]} ...]" >&2
+  echo "usage: bash ci/services.sh up|down|status [${ALL_SERVICES[*]} monitoring ...]" >&2
   exit 2
 }
 
 verb="${1:-}"
 case "$verb" in up | down | status) shift ;; -h | --help) usage ;; *) usage ;; esac
 
-names=("$@")
+names=()
+for n in "$@"; do
+  if [ "$n" = monitoring ]; then names+=("${MONITORING[@]}"); else names+=("$n"); fi
+done
 ((${#names[@]})) || names=("${ALL_SERVICES[@]}")
 for n in "${names[@]}"; do
   case " ${ALL_SERVICES[*]} " in
     *" $n "*) ;;
-    *) echo "services: unknown service '$n' (known: ${ALL_SERVICES[*]})" >&2; exit 2 ;;
+    *) echo "services: unknown service '$n' (known: ${ALL_SERVICES[*]} monitoring)" >&2; exit 2 ;;
   esac
   [ -f "$here/services/$n.sh" ] || { echo "services: $here/services/$n.sh is missing" >&2; exit 1; }
 done

@@ -13,8 +13,8 @@
 format-check:
 	@bash ci/format-check.sh
 
-## check: the checks `make test` runs first: format-check shellcheck help-check analyze tsan check-alloc
-check: format-check shellcheck help-check analyze tsan
+## check: the checks `make test` runs first: format-check shellcheck help-check analyze tsan check-alloc monitoring-check
+check: format-check shellcheck help-check analyze tsan monitoring-check
 
 .PHONY: help-check
 ## help-check: every .PHONY target of the Makefile and mk/*.mk has a `## target:` line for make help

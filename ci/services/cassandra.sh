@@ -30,6 +30,7 @@ CASS_JMX_CREDS="$CASS_JMX_DIR/nodetool.credentials"  # "USER PASSWORD", for node
 CASS_JMX_USER="${PINPIPE_CASSANDRA_JMX_USER:-pinpipe}"
 
 SVC_PORTS="$PINPIPE_CASSANDRA_PORT $PINPIPE_CASSANDRA_STORAGE_PORT $PINPIPE_CASSANDRA_JMX_PORT"
+[ "$PINPIPE_CASSANDRA_METRICS_PORT" = 0 ] || SVC_PORTS+=" $PINPIPE_CASSANDRA_METRICS_PORT"
 # Unique to this checkout's node: another checkout's Cassandra does not count as ours.
 SVC_PID_MATCH="-Dcassandra.storagedir=$SVC_DIR "
 SVC_READY_TIMEOUT=180
@@ -94,7 +95,7 @@ cass_java_cmd() {
   CASS_CMD=(java "-Xms$CASS_HEAP" "-Xmx$CASS_HEAP" "${opts[@]}"
     "-Xlog:gc=info,safepoint=info:file=$CASS_LOGDIR/gc.log:time,uptime,level:filecount=3,filesize=5242880"
     "-XX:HeapDumpPath=$CASS_LOGDIR"
-    "-javaagent:$CASS_JAMM"
+    "-javaagent:$CASS_JAMM" ${CASS_METRICS_AGENT:+"$CASS_METRICS_AGENT"}
     "-Dcassandra.jmx.local.port=$PINPIPE_CASSANDRA_JMX_PORT"
     "-Dcom.sun.management.jmxremote.rmi.port=$PINPIPE_CASSANDRA_JMX_PORT"
     "-Dcom.sun.management.jmxremote.authenticate=true"
@@ -113,6 +114,10 @@ svc_start() {
   # jamm measures object sizes (memtable accounting); Cassandra runs it as a javaagent.
   CASS_JAMM=$(compgen -G "$CASS_LIBS/jamm-*.jar" | head -n 1) ||
     pp_die "no jamm-*.jar in $CASS_LIBS (the javaagent Cassandra needs)"
+  # The JMX exporter agent: /metrics on 127.0.0.1:$PINPIPE_CASSANDRA_METRICS_PORT, rules
+  # monitoring/jmx/cassandra.yml.
+  CASS_METRICS_AGENT=$(pp_jmx_agent "$PINPIPE_CASSANDRA_METRICS_PORT" "$PINPIPE_ROOT/monitoring/jmx/cassandra.yml") ||
+    return 1
   cass_java_cmd
   # Cassandra always calls mlockall(MCL_CURRENT); as root (CAP_IPC_LOCK) that faults in
   # and pins the whole reserved heap and code cache (RSS ~1.5 GiB at idle, ~2 s slower).
@@ -161,7 +166,7 @@ svc_info() {
   local pid rss
   pid=$(pp_read_pid 2>/dev/null) || pid=""
   rss=$(awk '/^VmRSS:/ { printf "%d MiB", $2 / 1024 }' "/proc/$pid/status" 2>/dev/null) || rss="?"
-  echo "cql=$PINPIPE_CASSANDRA_HOST:$PINPIPE_CASSANDRA_PORT user=$PINPIPE_CASSANDRA_USER version=$CASS_VERSION rss=${rss:-?}"
+  echo "cql=$PINPIPE_CASSANDRA_HOST:$PINPIPE_CASSANDRA_PORT user=$PINPIPE_CASSANDRA_USER version=$CASS_VERSION rss=${rss:-?} metrics=127.0.0.1:$PINPIPE_CASSANDRA_METRICS_PORT"
 }
 
 # `nodetool` verb: bash ci/services/cassandra.sh nodetool status|info|...

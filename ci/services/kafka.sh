@@ -20,6 +20,7 @@ KAFKA_DATA="$SVC_DIR/data"
 KAFKA_CONF="$SVC_DIR/server.properties"
 
 SVC_PORTS="$PINPIPE_KAFKA_PORT $PINPIPE_KAFKA_CONTROLLER_PORT"
+[ "$PINPIPE_KAFKA_METRICS_PORT" = 0 ] || SVC_PORTS+=" $PINPIPE_KAFKA_METRICS_PORT"
 SVC_PID_MATCH="kafka.Kafka $KAFKA_CONF"  # this checkout's broker only
 SVC_READY_TIMEOUT=120
 SVC_STOP_TIMEOUT=40
@@ -111,8 +112,12 @@ svc_prepare() {
   fi
 }
 
+# The broker (not the storage tool) carries the JMX exporter agent: /metrics on
+# 127.0.0.1:$PINPIPE_KAFKA_METRICS_PORT, rules monitoring/jmx/kafka.yml.
 svc_start() {
-  pp_spawn "${KAFKA_JAVA[@]}" kafka.Kafka "$KAFKA_CONF"
+  local agent
+  agent=$(pp_jmx_agent "$PINPIPE_KAFKA_METRICS_PORT" "$PINPIPE_ROOT/monitoring/jmx/kafka.yml") || return 1
+  pp_spawn "${KAFKA_JAVA[0]}" ${agent:+"$agent"} "${KAFKA_JAVA[@]:1}" kafka.Kafka "$KAFKA_CONF"
 }
 
 # Ready = a metadata request answers and lists our broker.
@@ -120,6 +125,6 @@ svc_probe() {
   timeout 10 kcat -L -b "$PINPIPE_KAFKA_BROKERS" -m 5 2>/dev/null | grep -q ' 1 brokers:'
 }
 
-svc_info() { echo "brokers=$PINPIPE_KAFKA_BROKERS version=$KAFKA_VERSION"; }
+svc_info() { echo "brokers=$PINPIPE_KAFKA_BROKERS version=$KAFKA_VERSION metrics=127.0.0.1:$PINPIPE_KAFKA_METRICS_PORT"; }
 
 pp_main "$@"

@@ -220,6 +220,25 @@ pp_wait_ready() {
 
 pp_has_fn() { declare -F "$1" >/dev/null; }
 
+# pp_jmx_agent PORT RULES: print the -javaagent option of the Prometheus JMX exporter
+# (ci/maven/jmx-exporter/pom.xml, fetched once into $PINPIPE_CACHE_DIR/jmx-exporter) that
+# serves /metrics on 127.0.0.1:PORT with the rules file RULES; nothing when PORT is 0.
+pp_jmx_agent() {
+  local port="$1" rules="$2" pom="$PINPIPE_ROOT/ci/maven/jmx-exporter/pom.xml" version dir jar
+  [ "$port" = 0 ] && return 0
+  version=$(sed -n 's:.*<jmx.exporter.version>\(.*\)</jmx.exporter.version>.*:\1:p' "$pom")
+  dir="$PINPIPE_CACHE_DIR/jmx-exporter/$version"
+  jar="$dir/jmx_prometheus_javaagent-$version.jar"
+  if [ ! -s "$jar" ]; then
+    mkdir -p "$dir"
+    mvn -B -q -f "$pom" -Dmaven.repo.local="$PINPIPE_CACHE_DIR/maven/repository" dependency:copy-dependencies \
+      -DexcludeTransitive=true -DoutputDirectory="$dir" >>"$SVC_LOG" 2>&1 ||
+      { pp_err "mvn could not fetch io.prometheus.jmx:jmx_prometheus_javaagent:$version"; return 1; }
+    [ -s "$jar" ] || { pp_err "$jar missing after mvn"; return 1; }
+  fi
+  printf '%s\n' "-javaagent:$jar=127.0.0.1:$port:$rules"
+}
+
 pp_generic_status() {
   local pid info=""
   if pid=$(pp_read_pid); then

@@ -12,6 +12,11 @@ static const char *const ROUTE_LABELS[PP_API_ROUTE_COUNT] = {
     [PP_API_ROUTE_METRICS] = "/metrics", [PP_API_ROUTE_OTHER] = "other",
 };
 
+static const char *const CLASS_LABELS[PP_API_CLASS_COUNT] = {
+    [PP_API_CLASS_2XX] = "2xx", [PP_API_CLASS_3XX] = "3xx",   [PP_API_CLASS_4XX] = "4xx",
+    [PP_API_CLASS_5XX] = "5xx", [PP_API_CLASS_NONE] = "none",
+};
+
 static const unsigned CODES[PP_API_N_CODES] = {200, 307, 400, 401, 404, 405, 413, 415, 422, 500, 503};
 
 static const char *const PERR_LABELS[PP_API_PERR_COUNT] = {
@@ -24,6 +29,10 @@ static const int64_t BUCKETS_US[PP_API_N_BUCKETS] = {
     500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 500000, 1000000, 2500000, 5000000, 7500000, 10000000,
 };
 
+pp_api_status_class pp_api_status_class_of(unsigned code) {
+    return code >= 200 && code < 600 ? (pp_api_status_class)(code / 100 - 2) : PP_API_CLASS_NONE;
+}
+
 const char *pp_api_route_label(pp_api_route r) { return (unsigned)r < PP_API_ROUTE_COUNT ? ROUTE_LABELS[r] : "other"; }
 
 void pp_api_histogram_init(pp_api_histogram *h) {
@@ -35,7 +44,7 @@ void pp_api_histogram_init(pp_api_histogram *h) {
 void pp_api_metrics_init(pp_api_metrics *m) {
     for (int r = 0; r < PP_API_ROUTE_COUNT; r++) {
         for (int c = 0; c <= PP_API_N_CODES; c++) atomic_init(&m->requests[r][c], 0);
-        pp_api_histogram_init(&m->request_duration[r]);
+        for (int k = 0; k < PP_API_CLASS_COUNT; k++) pp_api_histogram_init(&m->request_duration[r][k]);
     }
     pp_api_histogram_init(&m->produce_duration);
     for (int e = 0; e < PP_API_PERR_COUNT; e++) atomic_init(&m->produce_errors[e], 0);
@@ -64,7 +73,7 @@ void pp_api_metrics_request_begin(pp_api_metrics *m) {
 void pp_api_metrics_request_end(pp_api_metrics *m, pp_api_route route, unsigned code, int64_t duration_us) {
     if ((unsigned)route >= PP_API_ROUTE_COUNT) route = PP_API_ROUTE_OTHER;
     if (code != 0) atomic_fetch_add_explicit(&m->requests[route][code_index(code)], 1, memory_order_relaxed);
-    pp_api_histogram_observe(&m->request_duration[route], duration_us);
+    pp_api_histogram_observe(&m->request_duration[route][pp_api_status_class_of(code)], duration_us);
     atomic_fetch_sub_explicit(&m->in_flight, 1, memory_order_relaxed);
 }
 
@@ -127,12 +136,15 @@ void pp_api_metrics_render(const pp_api_metrics *m, const pp_api_gauges *g, pp_s
         sb,
         "# HELP pinpipe_api_request_duration_seconds Time from the request's arrival to its response being done.\n"
         "# TYPE pinpipe_api_request_duration_seconds histogram\n");
-    for (int r = 0; r < PP_API_ROUTE_COUNT; r++) {
-        if (r != PP_API_ROUTE_PIN && atomic_load_explicit(&mm->request_duration[r].count, memory_order_relaxed) == 0)
-            continue;
-        snprintf(labels, sizeof labels, "route=\"%s\"", ROUTE_LABELS[r]);
-        pp_api_histogram_render(sb, "pinpipe_api_request_duration_seconds", labels, &mm->request_duration[r]);
-    }
+    for (int r = 0; r < PP_API_ROUTE_COUNT; r++)
+        for (int k = 0; k < PP_API_CLASS_COUNT; k++) {
+            pp_api_histogram *h = &mm->request_duration[r][k];
+            if (!(r == PP_API_ROUTE_PIN && k == PP_API_CLASS_2XX) &&
+                atomic_load_explicit(&h->count, memory_order_relaxed) == 0)
+                continue;
+            snprintf(labels, sizeof labels, "route=\"%s\",status_class=\"%s\"", ROUTE_LABELS[r], CLASS_LABELS[k]);
+            pp_api_histogram_render(sb, "pinpipe_api_request_duration_seconds", labels, h);
+        }
 
     pp_sb_puts(sb,
                "# HELP pinpipe_api_produce_duration_seconds Time from handing an event to the Kafka producer to its "

@@ -4,8 +4,11 @@
  *
  * Metrics (all prefixed pinpipe_api_):
  *   requests_total{route,code}            counter: answered requests
- *   request_duration_seconds{route}       histogram: first byte of the request to
- *                                         the response being done (sent or aborted)
+ *   request_duration_seconds{route,status_class}
+ *                                         histogram: first byte of the request to
+ *                                         the response being done (sent or aborted);
+ *                                         status_class 2xx 3xx 4xx 5xx, or none (no
+ *                                         response: the client went away)
  *   produce_duration_seconds              histogram: produce call to delivery report
  *   produce_errors_total{reason}          counter: queue_full, timeout, kafka_error,
  *                                         rejected (the producer refused the record)
@@ -54,6 +57,19 @@ typedef enum {
     PP_API_PERR_COUNT
 } pp_api_produce_error;
 
+/* The classes of request_duration_seconds' status_class label. */
+typedef enum {
+    PP_API_CLASS_2XX,
+    PP_API_CLASS_3XX,
+    PP_API_CLASS_4XX,
+    PP_API_CLASS_5XX,
+    PP_API_CLASS_NONE, /* no response (code 0) or a code outside 200..599 */
+    PP_API_CLASS_COUNT
+} pp_api_status_class;
+
+/* The class of a status code, e.g. 422 -> PP_API_CLASS_4XX. */
+pp_api_status_class pp_api_status_class_of(unsigned code);
+
 /* Upper bounds of the histogram buckets, in microseconds (then +Inf). */
 #define PP_API_N_BUCKETS 15
 
@@ -65,7 +81,7 @@ typedef struct {
 
 typedef struct {
     atomic_ulong requests[PP_API_ROUTE_COUNT][PP_API_N_CODES + 1];
-    pp_api_histogram request_duration[PP_API_ROUTE_COUNT];
+    pp_api_histogram request_duration[PP_API_ROUTE_COUNT][PP_API_CLASS_COUNT];
     pp_api_histogram produce_duration;
     atomic_ulong produce_errors[PP_API_PERR_COUNT];
     atomic_long in_flight;
@@ -95,7 +111,8 @@ void pp_api_histogram_render(pp_strbuf *sb, const char *name, const char *labels
 void pp_api_histogram_observe(pp_api_histogram *h, int64_t us);
 
 /* Appends the whole exposition to sb. Counters that are still 0 are left out, except
- * requests_total for POST /pin/ 200 and every produce_errors_total reason. */
+ * requests_total for POST /pin/ 200, the /pin/ 2xx request_duration_seconds and every
+ * produce_errors_total reason. */
 void pp_api_metrics_render(const pp_api_metrics *m, const pp_api_gauges *g, pp_strbuf *sb);
 
 #endif

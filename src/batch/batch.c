@@ -130,8 +130,10 @@ int pp_batch_run(const pp_batch_opts *o, FILE *out, volatile sig_atomic_t *stop,
     job j;
     int metric;
     memset(&j, 0, sizeof j);
+    if (o->report) memset(o->report, 0, sizeof *o->report);
     int rc = job_open(&j, o, &metric, err, errlen);
     if (rc == PP_OK) {
+        if (o->report) o->report->days = j.days.n;
         pp_batch_day_ctx c = {.s3 = j.s3,
                               .store = j.store,
                               .prefix = o->prefix,
@@ -161,6 +163,12 @@ int pp_batch_run(const pp_batch_opts *o, FILE *out, volatile sig_atomic_t *stop,
                                         after.splits - before.splits};
             before = after;
             print_summary(out, &r, &ws);
+            if (rc == PP_OK && o->report) {
+                o->report->days_done++;
+                o->report->records += r.records_read;
+                if (metric < 0 && strcmp(j.days.day[i], o->report->newest_done) > 0)
+                    snprintf(o->report->newest_done, sizeof o->report->newest_done, "%s", j.days.day[i]);
+            }
         }
     }
     job_free(&j);

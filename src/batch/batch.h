@@ -22,7 +22,16 @@
 
 #include <signal.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
+
+/* What a run did, for its monitoring export (batch_export.h). */
+typedef struct {
+    size_t days;          /* days asked for */
+    size_t days_done;     /* days stored ('done') */
+    uint64_t records;     /* lake records read over the done days */
+    char newest_done[11]; /* the newest day stored by a whole-day run (not --metric); "" none */
+} pp_batch_report;
 
 typedef struct {
     const char *from, *to;     /* days, YYYY-MM-DD, both included */
@@ -44,6 +53,7 @@ typedef struct {
     const char *lake_group;    /* PINPIPE_LAKE_GROUP (pinpipe-lake) */
     int kafka_timeout_ms;      /* 10000 */
     long max_line;             /* PINPIPE_BATCH_MAX_LINE (16 MiB): longest lake line */
+    pp_batch_report *report;   /* NULL, or filled by pp_batch_run (zeroed first) */
 } pp_batch_opts;
 
 /* Zero, and the settings no option reaches (coverage on, Kafka timeout). The

@@ -25,6 +25,14 @@ int cli_opt_time(const pp_opt *o, void *cfg, const char *val, pp_opt_from from, 
 /* Kafka: the bootstrap servers and the topic, const char * fields at offsets. */
 #define CLI_ROW_BROKERS(off, help) \
     { "brokers", 0, "LIST", "PINPIPE_KAFKA_BROKERS", PP_KAFKA_DEFAULT_BROKERS, pp_opt_str, (off), 0, 0, 0, (help) }
+/* Where a job (batch, parity) leaves its outcome for node_exporter's textfile collector
+ * (docs/monitoring.md); unset: nowhere. */
+#define CLI_ROW_TEXTFILE_DIR(off)                                                                                  \
+    {                                                                                                              \
+        "metrics-textfile-dir", 0, "DIR", "PINPIPE_METRICS_TEXTFILE_DIR", NULL, pp_opt_str, (off), 0, 0, 0,        \
+            "write this run's outcome as a Prometheus text file in DIR (node_exporter's textfile collector reads " \
+            "it; docs/monitoring.md)"                                                                              \
+    }
 #define CLI_ROW_TOPIC(off, help) \
     { "topic", 0, "NAME", "PINPIPE_TOPIC", PP_KAFKA_DEFAULT_TOPIC, pp_opt_str, (off), 0, 0, 0, (help) }
 

@@ -6,19 +6,22 @@
 
 #include "batch/batch.h"
 #include "batch/batch_days.h"
+#include "batch/batch_export.h"
 #include "batch/batch_schema.h"
 #include "cli/cli_io.h"
 #include "cli/cli_opts.h"
 #include "cli/cli_secret.h"
 #include "cli/commands.h"
+#include "common/clock.h"
 #include "common/options.h"
 #include "common/log.h"
 #include "metrics/metrics.h"
 
 typedef struct {
     pp_batch_opts o;
-    const char *date; /* --date */
-    int print_schema; /* --print-schema */
+    const char *date;         /* --date */
+    const char *textfile_dir; /* --metrics-textfile-dir */
+    int print_schema;         /* --print-schema */
 } batch_cfg;
 
 #define F(x) offsetof(batch_cfg, o.x)
@@ -53,6 +56,7 @@ static const pp_opt ROWS[] = {
      "do not ask Kafka (coverage recorded as {\"source\":\"none\"})"},
     {"max-line", 0, "BYTES", "PINPIPE_BATCH_MAX_LINE", "16777216", pp_opt_long, F(max_line), 1, 1L << 30, 0,
      "longest lake line"},
+    CLI_ROW_TEXTFILE_DIR(offsetof(batch_cfg, textfile_dir)),
     {"print-schema", 0, NULL, NULL, NULL, pp_opt_true, offsetof(batch_cfg, print_schema), 0, 0, 0,
      "print the CQL of the keyspace and tables, and exit"},
     CLI_ROW_HELP,
@@ -121,9 +125,16 @@ int cmd_batch(int argc, char **argv) {
     }
     pp_cli_catch_stop_signals();
     char err[1024];
-    if (pp_batch_run(&o, stdout, &pp_cli_stop, err, sizeof err) != 0) {
-        PP_ERROR("batch", "%s", err);
-        return 1;
+    pp_batch_report report;
+    o.report = &report;
+    double started = (double)pp_wall_ms() / 1000.0;
+    rc = pp_batch_run(&o, stdout, &pp_cli_stop, err, sizeof err);
+    if (rc != 0) PP_ERROR("batch", "%s", err);
+    if (cfg.textfile_dir) {
+        char why[512];
+        if (pp_batch_export_write(cfg.textfile_dir, &report, rc == 0, started, (double)pp_wall_ms() / 1000.0, why,
+                                  sizeof why))
+            PP_WARN("batch", "monitoring export: %s", why);
     }
-    return 0;
+    return rc != 0;
 }

@@ -15,7 +15,9 @@
 #include "event/event_time.h"
 #include "kafka/kafka_admin.h"
 #include "kafka/kafka_conf.h"
+#include "common/clock.h"
 #include "parity/parity_diff.h"
+#include "parity/parity_export.h"
 #include "parity/parity_load.h"
 #include "pg/pg_conn.h"
 
@@ -25,7 +27,8 @@ typedef struct {
     const char *from, *to;
     int json, require_all;
     const char *keyspace, *dsn, *brokers, *topic, *stream_group;
-    const char *run_timeout; /* checked after parsing: the flag and the variable alike */
+    const char *run_timeout;  /* checked after parsing: the flag and the variable alike */
+    const char *textfile_dir; /* --metrics-textfile-dir */
 } parity_cfg;
 
 /* --date D: --from D --to D. */
@@ -55,6 +58,7 @@ static const pp_opt ROWS[] = {
      "a batch run still 'running' S seconds after its last write (by Cassandra's clock) is presumed dead"},
     {"require-all", 0, NULL, NULL, NULL, pp_opt_true, F(require_all), 0, 0, 0,
      "a skipped day fails the check too (exit 3)"},
+    CLI_ROW_TEXTFILE_DIR(F(textfile_dir)),
     CLI_ROW_HELP,
 };
 #undef F
@@ -183,6 +187,25 @@ static void print_json(const day_result *days, size_t n, const totals *t) {
     pp_sb_free(&sb);
 }
 
+/* The verdicts of the days decided (n_decided: all of them, or none when a store could
+ * not be read) for the monitoring export. */
+static void export_verdicts(const char *dir, const day_result *days, size_t n_decided, int rc) {
+    pp_parity_day_verdict *v = pp_xcalloc(n_decided ? n_decided : 1, sizeof *v);
+    for (size_t i = 0; i < n_decided; i++) {
+        const day_result *d = &days[i];
+        snprintf(v[i].day, sizeof v[i].day, "%s", d->day);
+        v[i].status = !d->comparable ? PP_PARITY_DAY_SKIPPED
+            : d->diff.n              ? PP_PARITY_DAY_DIFFERENT
+            : !d->decision.complete  ? PP_PARITY_DAY_INCOMPLETE
+                                     : PP_PARITY_DAY_EQUAL;
+        v[i].differences = d->comparable ? d->diff.n : 0;
+    }
+    char why[512];
+    if (pp_parity_export_write(dir, v, n_decided, rc, (double)pp_wall_ms() / 1000.0, why, sizeof why))
+        PP_WARN("parity", "monitoring export: %s", why);
+    free(v);
+}
+
 /* The topic's partitions and watermarks, read after the stream's offsets. */
 static int kafka_watermarks(const char *brokers, const char *topic, pp_kafka_watermark **wm, size_t *n, char *err,
                             size_t errlen) {
@@ -268,6 +291,7 @@ int cmd_parity(int argc, char **argv) {
     err[0] = '\0';
 out:
     if (rc == 4) fprintf(stderr, "pinpipe parity: %s\n", err);
+    if (pc.textfile_dir && days) export_verdicts(pc.textfile_dir, days, rc == 4 ? 0 : ndays, rc);
     for (size_t i = 0; days && i < ndays; i++) pp_parity_diff_free(&days[i].diff);
     free(days);
     free(offsets);

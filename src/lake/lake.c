@@ -12,6 +12,7 @@
 #include "common/log.h"
 #include "common/mem.h"
 #include "http/stats_http.h"
+#include "kafka/kafka_lag_render.h"
 #include "kafka/kafka_consumer.h"
 #include "lake/lake_stats.h"
 #include "lake/lake_writer.h"
@@ -174,21 +175,7 @@ static int on_rebalance(pp_kafka_rebalance ev, pp_kafka_partition *parts, size_t
 static void render(void *opaque, pp_strbuf *out) {
     lake_ctx *ctx = opaque;
     pp_lake_stats_render(&ctx->stats, out);
-    pp_kafka_lag *lag = NULL;
-    size_t n = 0;
-    char err[256];
-    if (!ctx->consumer || pp_consumer_lag(ctx->consumer, &lag, &n, 0, err, sizeof err) != PP_OK) return;
-    long long total = 0;
-    pp_sb_puts(out,
-               "# HELP pinpipe_lake_consumer_lag Records in the partition not yet consumed (-1: unknown).\n"
-               "# TYPE pinpipe_lake_consumer_lag gauge\n");
-    for (size_t i = 0; i < n; i++) {
-        pp_sb_printf(out, "pinpipe_lake_consumer_lag{topic=\"%s\",partition=\"%d\"} %lld\n", lag[i].topic,
-                     (int)lag[i].partition, (long long)lag[i].lag);
-        if (lag[i].lag > 0) total += lag[i].lag;
-    }
-    pp_sb_printf(out, "# TYPE pinpipe_lake_consumer_lag_total gauge\npinpipe_lake_consumer_lag_total %lld\n", total);
-    free(lag);
+    pp_consumer_lag_render(ctx->consumer, "pinpipe_lake", out);
 }
 
 /* /healthz: stalled when nothing was stored or consumed for stall_ms while records

@@ -2,9 +2,16 @@
 
 #include <string.h>
 
+#include "common/clock.h"
+
 static const int BUCKETS[PP_LAKE_N_BUCKETS] = PP_LAKE_LATENCY_BUCKETS;
 
-void pp_lake_stats_init(pp_lake_stats *s) { memset(s, 0, sizeof *s); }
+#define LOAD(x) atomic_load(&(x))
+
+void pp_lake_stats_init(pp_lake_stats *s) {
+    memset(s, 0, sizeof *s);
+    atomic_store(&s->oldest_open_mono_ms, -1);
+}
 
 void pp_lake_stats_upload(pp_lake_stats *s, int64_t ms) {
     if (ms < 0) ms = 0;
@@ -16,8 +23,6 @@ void pp_lake_stats_upload(pp_lake_stats *s, int64_t ms) {
             break;
         }
 }
-
-#define LOAD(x) atomic_load(&(x))
 
 void pp_lake_stats_render(const pp_lake_stats *s, pp_strbuf *out) {
     pp_sb_printf(out,
@@ -42,7 +47,7 @@ void pp_lake_stats_render(const pp_lake_stats *s, pp_strbuf *out) {
                  "# TYPE pinpipe_lake_open_bytes gauge\npinpipe_lake_open_bytes %lld\n"
                  "# TYPE pinpipe_lake_upload_seconds histogram\n",
                  LOAD(s->object_bytes), LOAD(s->upload_failures), LOAD(s->commits), LOAD(s->commit_failures),
-                 atomic_load(&s->open_objects), atomic_load(&s->open_bytes));
+                 LOAD(s->open_objects), LOAD(s->open_bytes));
     unsigned long long cum = 0;
     for (size_t i = 0; i < PP_LAKE_N_BUCKETS; i++) {
         cum += LOAD(s->upload_buckets[i]);
@@ -52,4 +57,16 @@ void pp_lake_stats_render(const pp_lake_stats *s, pp_strbuf *out) {
                  "pinpipe_lake_upload_seconds_bucket{le=\"+Inf\"} %llu\n"
                  "pinpipe_lake_upload_seconds_sum %g\npinpipe_lake_upload_seconds_count %llu\n",
                  LOAD(s->upload_count), LOAD(s->upload_ms_sum) / 1000.0, LOAD(s->upload_count));
+    long long oldest = LOAD(s->oldest_open_mono_ms);
+    long long age = oldest >= 0 ? pp_mono_ms() - oldest : 0;
+    pp_sb_printf(out,
+                 "# HELP pinpipe_lake_oldest_unflushed_age_seconds Age of the oldest record held in an open "
+                 "(not yet stored) object; 0 when none is open.\n"
+                 "# TYPE pinpipe_lake_oldest_unflushed_age_seconds gauge\n"
+                 "pinpipe_lake_oldest_unflushed_age_seconds %g\n"
+                 "# HELP pinpipe_lake_max_object_age_seconds The writer's --max-age-ms: an object is stored this long "
+                 "after its first record at the latest.\n"
+                 "# TYPE pinpipe_lake_max_object_age_seconds gauge\n"
+                 "pinpipe_lake_max_object_age_seconds %g\n",
+                 (age > 0 ? age : 0) / 1000.0, LOAD(s->max_age_ms) / 1000.0);
 }

@@ -29,12 +29,16 @@ typedef struct {
     atomic_ullong upload_ms_sum, upload_count, upload_buckets[PP_LAKE_N_BUCKETS];
     atomic_ullong commits, commit_failures;
     atomic_llong open_objects, open_bytes; /* gauges */
+    atomic_llong oldest_open_mono_ms;      /* when the oldest open object got its first record; -1 none */
+    atomic_llong max_age_ms;               /* the writer's --max-age-ms (what the age is measured against) */
 } pp_lake_stats;
 
 void pp_lake_stats_init(pp_lake_stats *s);
 /* One successful upload that took ms. */
 void pp_lake_stats_upload(pp_lake_stats *s, int64_t ms);
-/* Appends every counter as Prometheus text (pinpipe_lake_*). */
+/* Appends every counter as Prometheus text (pinpipe_lake_*), with
+ * pinpipe_lake_oldest_unflushed_age_seconds (0 when nothing is open) measured on the
+ * monotonic clock now, and pinpipe_lake_max_object_age_seconds (the setting). */
 void pp_lake_stats_render(const pp_lake_stats *s, pp_strbuf *out);
 
 #endif

@@ -46,19 +46,23 @@ int pp_lake_writer_create(pp_lake_writer **out, const pp_lake_writer_opts *o, ch
     w->put_ud = o->put_ud;
     pp_lake_stats_init(&w->own_stats);
     w->stats = o->stats ? o->stats : &w->own_stats;
+    atomic_store(&w->stats->max_age_ms, o->limits.max_age_ms);
     pp_sb_init(&w->zbuf);
     *out = w;
     return PP_OK;
 }
 
 static void update_gauges(pp_lake_writer *w) {
-    long long objects = 0, bytes = 0;
+    long long objects = 0, bytes = 0, oldest = -1;
     for (size_t i = 0; i < w->n_parts; i++) {
         objects += (long long)w->parts[i]->n_open;
         bytes += (long long)pp_lake_partition_open_bytes(w->parts[i]);
+        for (size_t k = 0; k < w->parts[i]->n_open; k++)
+            if (oldest < 0 || w->parts[i]->open[k].opened_ms < oldest) oldest = w->parts[i]->open[k].opened_ms;
     }
     atomic_store(&w->stats->open_objects, objects);
     atomic_store(&w->stats->open_bytes, bytes);
+    atomic_store(&w->stats->oldest_open_mono_ms, oldest);
 }
 
 void pp_lake_writer_destroy(pp_lake_writer *w) {
@@ -146,7 +150,12 @@ int pp_lake_writer_add(pp_lake_writer *w, const pp_kafka_message *m, int64_t now
     p->next_offset = m->offset + 1;
     atomic_fetch_add(&w->stats->records, 1);
     atomic_fetch_add(&w->stats->open_bytes, (long long)(o->data.len - before));
-    if (p->n_open != n_open) atomic_fetch_add(&w->stats->open_objects, 1);
+    if (p->n_open != n_open) {
+        atomic_fetch_add(&w->stats->open_objects, 1);
+        /* objects open in time order: a new one is the oldest only when none was open */
+        long long none = -1;
+        atomic_compare_exchange_strong(&w->stats->oldest_open_mono_ms, &none, (long long)o->opened_ms);
+    }
     return pp_lake_rotation_due(&w->limits, o->records, o->data.len, now_mono_ms - o->opened_ms) != PP_LAKE_KEEP;
 }
 

@@ -12,7 +12,9 @@
 #include "common/error.h"
 #include "common/health.h"
 #include "common/log.h"
+#include "common/prom_hist.h"
 #include "http/stats_http.h"
+#include "kafka/kafka_lag_render.h"
 #include "kafka/kafka_consumer.h"
 #include "pg/pg_conn.h"
 #include "stream/stream_batch.h"
@@ -22,13 +24,17 @@
 
 /* Upper bounds (ms) of the commit-latency histogram buckets. */
 static const int LATENCY_BUCKETS[] = {5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000};
-#define N_BUCKETS (sizeof LATENCY_BUCKETS / sizeof LATENCY_BUCKETS[0])
+/* ... and of the micro-batch duration (poll to stored). */
+static const int BATCH_BUCKETS[] = {10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000};
 
 typedef struct {
     atomic_ullong messages, batches, new_pins, duplicates, rejects, skipped, store_failures, store_refused;
-    atomic_ullong held; /* records consumed and not yet stored */
-    atomic_ullong commit_ms_sum, commit_count, commit_buckets[N_BUCKETS];
-    atomic_llong lag_ms; /* now - ingest time of the newest stored message */
+    atomic_ullong held;                    /* records consumed and not yet stored */
+    pp_prom_hist commit;                   /* one transaction that stored a micro-batch (or part of it) */
+    pp_prom_hist batch;                    /* one micro-batch: its poll began to all of it stored */
+    atomic_llong lag_ms;                   /* now - ingest time of the newest stored message */
+    atomic_llong last_commit_ms;           /* wall clock of the last stored transaction (start: job start) */
+    atomic_llong last_committed_ingest_ms; /* newest ingest time among stored messages; -1 none yet */
 } stream_stats;
 
 typedef struct {
@@ -78,7 +84,8 @@ static int on_rebalance(pp_kafka_rebalance ev, pp_kafka_partition *parts, size_t
 }
 
 static void render(void *opaque, pp_strbuf *out) {
-    stream_stats *s = &((stream_ctx *)opaque)->stats;
+    stream_ctx *ctx = opaque;
+    stream_stats *s = &ctx->stats;
     pp_sb_printf(out,
                  "# TYPE pinpipe_stream_messages_total counter\npinpipe_stream_messages_total %llu\n"
                  "# TYPE pinpipe_stream_batches_total counter\npinpipe_stream_batches_total %llu\n"
@@ -90,20 +97,26 @@ static void render(void *opaque, pp_strbuf *out) {
                  "# HELP pinpipe_stream_store_refused_total Records PostgreSQL refused for good, stored as rejects.\n"
                  "# TYPE pinpipe_stream_store_refused_total counter\npinpipe_stream_store_refused_total %llu\n"
                  "# TYPE pinpipe_stream_end_to_end_lag_ms gauge\npinpipe_stream_end_to_end_lag_ms %lld\n"
-                 "# TYPE pinpipe_stream_commit_latency_seconds histogram\n",
+                 "# HELP pinpipe_stream_last_commit_timestamp_seconds When the last micro-batch was stored (Unix time; "
+                 "the job's start until then).\n"
+                 "# TYPE pinpipe_stream_last_commit_timestamp_seconds gauge\n"
+                 "pinpipe_stream_last_commit_timestamp_seconds %.3f\n",
                  atomic_load(&s->messages), atomic_load(&s->batches), atomic_load(&s->new_pins),
                  atomic_load(&s->duplicates), atomic_load(&s->rejects), atomic_load(&s->skipped),
-                 atomic_load(&s->store_failures), atomic_load(&s->store_refused), atomic_load(&s->lag_ms));
-    unsigned long long cum = 0;
-    for (size_t i = 0; i < N_BUCKETS; i++) {
-        cum += atomic_load(&s->commit_buckets[i]);
-        pp_sb_printf(out, "pinpipe_stream_commit_latency_seconds_bucket{le=\"%g\"} %llu\n", LATENCY_BUCKETS[i] / 1000.0,
-                     cum);
-    }
-    pp_sb_printf(out,
-                 "pinpipe_stream_commit_latency_seconds_bucket{le=\"+Inf\"} %llu\n"
-                 "pinpipe_stream_commit_latency_seconds_sum %g\npinpipe_stream_commit_latency_seconds_count %llu\n",
-                 atomic_load(&s->commit_count), atomic_load(&s->commit_ms_sum) / 1000.0, atomic_load(&s->commit_count));
+                 atomic_load(&s->store_failures), atomic_load(&s->store_refused), atomic_load(&s->lag_ms),
+                 atomic_load(&s->last_commit_ms) / 1000.0);
+    long long ingest = atomic_load(&s->last_committed_ingest_ms);
+    if (ingest >= 0)
+        pp_sb_printf(out,
+                     "# HELP pinpipe_stream_last_committed_event_timestamp_seconds Ingest time of the newest event "
+                     "stored in PostgreSQL (Unix time).\n"
+                     "# TYPE pinpipe_stream_last_committed_event_timestamp_seconds gauge\n"
+                     "pinpipe_stream_last_committed_event_timestamp_seconds %.3f\n",
+                     ingest / 1000.0);
+    pp_prom_hist_render(&s->commit, "pinpipe_stream_commit_latency_seconds", NULL, out);
+    pp_prom_hist_render(&s->batch, "pinpipe_stream_batch_duration_seconds",
+                        "One micro-batch, from its poll to all of it stored in PostgreSQL.", out);
+    pp_consumer_lag_render(ctx->consumer, "pinpipe_stream", out);
 }
 
 static void record_commit(stream_stats *s, const pp_stream_sink_stats *st, int64_t ms, const pp_stream_batch *b) {
@@ -113,17 +126,16 @@ static void record_commit(stream_stats *s, const pp_stream_sink_stats *st, int64
     atomic_fetch_add(&s->duplicates, st->duplicates);
     atomic_fetch_add(&s->rejects, st->rejects);
     atomic_fetch_add(&s->skipped, st->skipped);
-    atomic_fetch_add(&s->commit_ms_sum, (unsigned long long)ms);
-    atomic_fetch_add(&s->commit_count, 1);
-    for (size_t i = 0; i < N_BUCKETS; i++)
-        if (ms <= LATENCY_BUCKETS[i]) {
-            atomic_fetch_add(&s->commit_buckets[i], 1);
-            break;
-        }
+    pp_prom_hist_observe(&s->commit, ms);
     int64_t newest = -1;
     for (size_t i = 0; i < b->n; i++)
         if (b->items[i].ingest_time_ms > newest) newest = b->items[i].ingest_time_ms;
-    if (newest >= 0) atomic_store(&s->lag_ms, pp_wall_ms() - newest);
+    int64_t now = pp_wall_ms();
+    atomic_store(&s->last_commit_ms, now);
+    if (newest >= 0) {
+        atomic_store(&s->lag_ms, now - newest);
+        if (newest > atomic_load(&s->last_committed_ingest_ms)) atomic_store(&s->last_committed_ingest_ms, newest);
+    }
 }
 
 static void on_stored(void *ud, const pp_stream_sink_stats *st, int64_t ms, const pp_stream_batch *part) {
@@ -158,6 +170,10 @@ int pp_stream_run(const pp_stream_opts *o, volatile sig_atomic_t *stop, char *er
     memset(&ctx, 0, sizeof ctx);
     ctx.opts = o;
     ctx.stop = stop;
+    pp_prom_hist_init(&ctx.stats.commit, LATENCY_BUCKETS, sizeof LATENCY_BUCKETS / sizeof LATENCY_BUCKETS[0]);
+    pp_prom_hist_init(&ctx.stats.batch, BATCH_BUCKETS, sizeof BATCH_BUCKETS / sizeof BATCH_BUCKETS[0]);
+    atomic_store(&ctx.stats.last_commit_ms, pp_wall_ms());
+    atomic_store(&ctx.stats.last_committed_ingest_ms, -1);
     pp_health_init(&ctx.health, o->stall_ms);
     pp_pg *pg = NULL;
     pp_consumer *consumer = NULL;
@@ -197,6 +213,7 @@ int pp_stream_run(const pp_stream_opts *o, volatile sig_atomic_t *stop, char *er
 
     int64_t last_message = pp_mono_ms();
     while (!*stop) {
+        int64_t polled_at = pp_mono_ms();
         rc = pp_consumer_poll_batch(consumer, &kb, (size_t)o->batch_max, o->batch_ms, err, errlen);
         if (rc) goto out;
         if (kb.count == 0) {
@@ -210,6 +227,7 @@ int pp_stream_run(const pp_stream_opts *o, volatile sig_atomic_t *stop, char *er
         atomic_store(&ctx.stats.held, 0);
         pp_stream_batch_clear(&sb);
         if (rc) goto out;
+        pp_prom_hist_observe(&ctx.stats.batch, pp_mono_ms() - polled_at);
         if (o->max_messages && (long)atomic_load(&ctx.stats.messages) >= o->max_messages) break;
     }
     rc = PP_OK;

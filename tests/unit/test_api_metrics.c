@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "text_test_support.h"
+
 #include "api/api_metrics.h"
 #include "common/strbuf.h"
 
@@ -23,17 +25,6 @@ static char *render(const pp_api_metrics *m, long depth, int reachable) {
     pp_sb_init(&sb);
     pp_api_metrics_render(m, &g, &sb);
     return pp_sb_steal(&sb);
-}
-
-static void assert_has_line(const char *text, const char *line) {
-    size_t n = strlen(line);
-    for (const char *p = text; (p = strstr(p, line)) != NULL; p++)
-        if ((p == text || p[-1] == '\n') && p[n] == '\n') return;
-    fail_msg("missing line: %s\n--- exposition:\n%s", line, text);
-}
-
-static void assert_no_text(const char *text, const char *piece) {
-    if (strstr(text, piece)) fail_msg("unexpected '%s' in:\n%s", piece, text);
 }
 
 static void test_requests_are_counted_by_route_and_code(void **state) {
@@ -65,7 +56,14 @@ static void test_requests_are_counted_by_route_and_code(void **state) {
     assert_has_line(t, "pinpipe_api_requests_total{route=\"other\",code=\"404\"} 4");
     assert_has_line(t, "pinpipe_api_requests_total{route=\"/healthz\",code=\"other\"} 1");
     assert_no_text(t, "code=\"0\"");
-    assert_has_line(t, "pinpipe_api_request_duration_seconds_count{route=\"/pin/\"} 11");
+    /* by status class: 3 x 2xx, 2 x 4xx, 1 x 5xx, 5 without a response */
+    assert_has_line(t, "pinpipe_api_request_duration_seconds_count{route=\"/pin/\",status_class=\"2xx\"} 3");
+    assert_has_line(t, "pinpipe_api_request_duration_seconds_count{route=\"/pin/\",status_class=\"4xx\"} 2");
+    assert_has_line(t, "pinpipe_api_request_duration_seconds_count{route=\"/pin/\",status_class=\"5xx\"} 1");
+    assert_has_line(t, "pinpipe_api_request_duration_seconds_count{route=\"/pin/\",status_class=\"none\"} 5");
+    assert_has_line(t, "pinpipe_api_request_duration_seconds_count{route=\"/healthz\",status_class=\"4xx\"} 1");
+    assert_has_line(t, "pinpipe_api_request_duration_seconds_count{route=\"/pin\",status_class=\"3xx\"} 1");
+    assert_no_text(t, "route=\"/pin/\",status_class=\"3xx\"");
     assert_has_line(t, "pinpipe_api_in_flight_requests 1");
     assert_has_line(t, "pinpipe_api_producer_queue_depth 7");
     assert_has_line(t, "pinpipe_api_kafka_reachable 1");
@@ -84,7 +82,8 @@ static void test_fresh_metrics_show_zero_pin_counter_and_every_error_reason(void
     assert_has_line(t, "pinpipe_api_produce_errors_total{reason=\"rejected\"} 0");
     assert_has_line(t, "pinpipe_api_produce_errors_total{reason=\"too_large\"} 0");
     assert_has_line(t, "pinpipe_api_produce_errors_total{reason=\"refused\"} 0");
-    assert_has_line(t, "pinpipe_api_request_duration_seconds_count{route=\"/pin/\"} 0");
+    assert_has_line(t, "pinpipe_api_request_duration_seconds_count{route=\"/pin/\",status_class=\"2xx\"} 0");
+    assert_no_text(t, "status_class=\"5xx\"");
     assert_has_line(t, "pinpipe_api_produce_duration_seconds_bucket{le=\"+Inf\"} 0");
     assert_has_line(t, "pinpipe_api_kafka_reachable 0");
     assert_no_text(t, "route=\"/metrics\"");
