@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli/cli_opts.h"
+#include "cli/cli_table.h"
 #include "cli/commands.h"
 #include "common/mem.h"
 #include "common/options.h"
@@ -63,101 +64,24 @@ static char *cell_text(const pp_cql_result *r, size_t row, size_t col) {
     return (char *)b.data;
 }
 
-/* Display width: UTF-8 code points (continuation bytes do not count). */
-static size_t width(const char *s) {
-    size_t w = 0;
-    for (; *s; s++)
-        if (((unsigned char)*s & 0xC0) != 0x80) w++;
-    return w;
-}
-
-static void pad(size_t n) {
-    for (size_t i = 0; i < n; i++) fputc(' ', stdout);
-}
-
-/* Newlines and tabs would break the alignment: shown escaped. */
-static void put_cell(const char *s) {
-    for (; *s; s++) {
-        if (*s == '\n')
-            fputs("\\n", stdout);
-        else if (*s == '\t')
-            fputs("\\t", stdout);
-        else if (*s == '\r')
-            fputs("\\r", stdout);
-        else
-            fputc(*s, stdout);
-    }
-}
-
-static size_t escaped_width(const char *s) {
-    size_t w = width(s);
-    for (; *s; s++)
-        if (*s == '\n' || *s == '\t' || *s == '\r') w++;
-    return w;
-}
-
 static int print_table(const pp_cql_result *r) {
     size_t nc = pp_cql_result_ncols(r), nr = pp_cql_result_nrows(r);
-    size_t *w = pp_xcalloc(nc ? nc : 1, sizeof *w);
+    const char **names = pp_xcalloc(nc ? nc : 1, sizeof *names);
     char **cells = pp_xcalloc((nc * nr) > 0 ? nc * nr : 1, sizeof *cells);
-    int rc = (w && cells) ? 0 : PP_ENOMEM;
-    for (size_t c = 0; !rc && c < nc; c++) w[c] = escaped_width(pp_cql_result_column(r, c)->name);
-    for (size_t i = 0; !rc && i < nr * nc; i++) {
-        cells[i] = cell_text(r, i / nc, i % nc);
-        if (!cells[i])
-            rc = PP_ENOMEM;
-        else if (escaped_width(cells[i]) > w[i % nc])
-            w[i % nc] = escaped_width(cells[i]);
-    }
-    if (!rc) {
-        for (size_t c = 0; c < nc; c++) {
-            const char *name = pp_cql_result_column(r, c)->name;
-            fputs(c ? " | " : " ", stdout);
-            put_cell(name);
-            if (c + 1 < nc) pad(w[c] - escaped_width(name));
-        }
-        fputc('\n', stdout);
-        for (size_t c = 0; c < nc; c++) {
-            fputs(c ? "-+-" : "-", stdout);
-            for (size_t i = 0; i < w[c]; i++) fputc('-', stdout);
-        }
-        fputs("-\n", stdout);
-        for (size_t row = 0; row < nr; row++) {
-            for (size_t c = 0; c < nc; c++) {
-                const char *s = cells[row * nc + c];
-                fputs(c ? " | " : " ", stdout);
-                put_cell(s);
-                if (c + 1 < nc) pad(w[c] - escaped_width(s));
-            }
-            fputc('\n', stdout);
-        }
-        printf("\n(%zu row%s)\n", nr, nr == 1 ? "" : "s");
-    }
-    for (size_t i = 0; cells && i < nr * nc; i++) free(cells[i]);
+    for (size_t c = 0; c < nc; c++) names[c] = pp_cql_result_column(r, c)->name;
+    for (size_t i = 0; i < nr * nc; i++) cells[i] = cell_text(r, i / nc, i % nc);
+    cli_table_print(stdout, nc, names, nr, (const char *const *)cells);
+    for (size_t i = 0; i < nr * nc; i++) free(cells[i]);
     free(cells);
-    free(w);
-    return rc;
-}
-
-static void csv_field(const char *s, int quote_always) {
-    int q = quote_always || strpbrk(s, ",\"\r\n") != NULL;
-    if (!q) {
-        fputs(s, stdout);
-        return;
-    }
-    fputc('"', stdout);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', stdout);
-        fputc(*s, stdout);
-    }
-    fputc('"', stdout);
+    free(names);
+    return 0;
 }
 
 static int print_csv(const pp_cql_result *r) {
     size_t nc = pp_cql_result_ncols(r), nr = pp_cql_result_nrows(r);
     for (size_t c = 0; c < nc; c++) {
         if (c) fputc(',', stdout);
-        csv_field(pp_cql_result_column(r, c)->name, 0);
+        cli_csv_field(stdout, pp_cql_result_column(r, c)->name, 0);
     }
     fputs("\r\n", stdout);
     for (size_t row = 0; row < nr; row++) {
@@ -167,7 +91,7 @@ static int print_csv(const pp_cql_result *r) {
             char *s = cell_text(r, row, c);
             if (!s) return PP_ENOMEM;
             /* an empty string is quoted so it differs from null */
-            csv_field(s, s[0] == '\0');
+            cli_csv_field(stdout, s, s[0] == '\0');
             free(s);
         }
         fputs("\r\n", stdout);
