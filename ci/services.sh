@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
 # Start, stop or inspect pinpipe's local services (all on 127.0.0.1).
 #
-#   bash ci/services.sh up|down|status [kafka|s3|cassandra|postgres ...]
+#   bash ci/services.sh up|down|status [kafka|s3|cassandra|postgres|trino ...]
 #
-# No names means all four. Each name runs `bash ci/services/<name>.sh <verb>` (the
-# convention is described at the top of ci/services/lib.sh). `up` starts in the order
-# given (default: postgres s3 kafka cassandra, cheapest first) and stops at the first
-# failure; `down` runs in reverse order and tries every service; `status` reports all.
+# No names means all five; `up` leaves trino out, with a loud warning, when its Java
+# (22+) is missing (`bash ci/services/trino.sh java` says what to install). Each name
+# runs `bash ci/services/<name>.sh <verb>` (the convention is described at the top of
+# ci/services/lib.sh). `up` starts in the order given (default: postgres s3 kafka
+# cassandra trino, cheapest first) and stops at the first failure; `down` runs in reverse order and tries every service; `status` reports all.
 # Exit code: 0 when every named service did what was asked (status: all ready), else 1.
 # Settings (ports, credentials, dirs): ci/services/env.sh. Docs: docs/services.md.
 set -uo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ALL_SERVICES=(postgres s3 kafka cassandra)
+ALL_SERVICES=(postgres s3 kafka cassandra trino)
 
 usage() {
   echo "usage: bash ci/services.sh up|down|status [${ALL_SERVICES[*]} ...]" >&2
@@ -23,7 +24,14 @@ verb="${1:-}"
 case "$verb" in up | down | status) shift ;; -h | --help) usage ;; *) usage ;; esac
 
 names=("$@")
-((${#names[@]})) || names=("${ALL_SERVICES[@]}")
+if ((${#names[@]} == 0)); then
+  names=("${ALL_SERVICES[@]}")
+  if [ "$verb" = up ] && ! bash "$here/services/trino.sh" java >/dev/null 2>&1; then
+    echo "services: ***** trino NOT started: it needs Java 22+ *****" >&2
+    bash "$here/services/trino.sh" java >&2 || true
+    names=(postgres s3 kafka cassandra)
+  fi
+fi
 for n in "${names[@]}"; do
   case " ${ALL_SERVICES[*]} " in
     *" $n "*) ;;
