@@ -109,7 +109,8 @@ const pp_opts_spec CLI_SQL_SPEC = PP_OPTS_SPEC_HINT("sql", ROWS, HEAD, TAIL, "tr
 static void print_table(const pp_trino_result *r) {
     size_t nc = r->ncols, nr = json_array_size(r->rows);
     char **cells = pp_xcalloc(nc * nr > 0 ? nc * nr : 1, sizeof *cells);
-    for (size_t i = 0; i < nc * nr; i++) cells[i] = pp_trino_value_text(json_array_get(json_array_get(r->rows, i / nc), i % nc));
+    for (size_t i = 0; i < nc * nr; i++)
+        cells[i] = pp_trino_value_text(json_array_get(json_array_get(r->rows, i / nc), i % nc));
     cli_table_print(stdout, nc, (const char *const *)r->names, nr, (const char *const *)cells);
     for (size_t i = 0; i < nc * nr; i++) free(cells[i]);
     free(cells);

@@ -97,8 +97,8 @@ static void query_error(json_t *e, char *err, size_t errlen) {
             name ? ")" : "");
 }
 
-int pp_trino_apply_page(pp_trino_result *r, const char *body, size_t len, const char *base, char **next_uri,
-                        char *err, size_t errlen) {
+int pp_trino_apply_page(pp_trino_result *r, const char *body, size_t len, const char *base, char **next_uri, char *err,
+                        size_t errlen) {
     *next_uri = NULL;
     json_error_t je;
     json_t *doc = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);

@@ -54,8 +54,8 @@ void pp_trino_result_free(pp_trino_result *r);
 /* Applies one response document to r. *next_uri gets the URI to GET next (caller
  * frees), or NULL when the query is finished. A query error, a malformed document or a
  * nextUri outside base fails with the message in err. Pure: no I/O. */
-int pp_trino_apply_page(pp_trino_result *r, const char *body, size_t len, const char *base, char **next_uri,
-                        char *err, size_t errlen);
+int pp_trino_apply_page(pp_trino_result *r, const char *body, size_t len, const char *base, char **next_uri, char *err,
+                        size_t errlen);
 
 /* Runs sql; r gets the result. On error err says why: the server's message for a
  * failed query ("Trino: line 1:8: Column 'x' cannot be resolved (COLUMN_NOT_FOUND)"),
