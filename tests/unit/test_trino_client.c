@@ -68,8 +68,9 @@ static void values_have_a_text_form(void **state) {
     static const struct {
         const char *json, *text;
     } V[] = {
-        {"\"a b\"", "a b"}, {"\"\"", ""}, {"12", "12"}, {"-3", "-3"}, {"1.5", "1.5"}, {"true", "true"},
-        {"[1,2]", "[1,2]"}, {"{\"k\":1}", "{\"k\":1}"}, {"\"NaN\"", "NaN"},
+        {"\"a b\"", "a b"}, {"\"\"", ""},     {"12", "12"},       {"-3", "-3"},
+        {"1.5", "1.5"},     {"true", "true"}, {"[1,2]", "[1,2]"}, {"{\"k\":1}", "{\"k\":1}"},
+        {"\"NaN\"", "NaN"},
     };
     for (size_t i = 0; i < sizeof V / sizeof V[0]; i++) {
         json_t *j = json_loads(V[i].json, JSON_DECODE_ANY, NULL);
@@ -160,9 +161,12 @@ static void too_many_rows_fail_with_a_message(void **state) {
 static void malformed_pages_are_refused(void **state) {
     (void)state;
     static const char *const BAD[] = {
-        "", "[]", "not json", "{\"id\":\"q\",\"data\":[[1]]}", /* data before columns */
+        "",
+        "[]",
+        "not json",
+        "{\"id\":\"q\",\"data\":[[1]]}",                                         /* data before columns */
         "{\"columns\":[{\"name\":\"a\",\"type\":\"bigint\"}],\"data\":[[1,2]]}", /* row width */
-        "{\"columns\":[{\"name\":\"a\"}]}",                                       /* no type */
+        "{\"columns\":[{\"name\":\"a\"}]}",                                      /* no type */
         "{\"columns\":[{\"name\":\"a\",\"type\":\"bigint\"}],\"data\":{}}",
     };
     for (size_t i = 0; i < sizeof BAD / sizeof BAD[0]; i++) {
