@@ -192,24 +192,9 @@ trino_select_one() {
 
 svc_probe() { trino_select_one; }
 
-# The generic down, then wait (bounded) until the port is closed (see cassandra.sh).
-svc_down() {
-  local i
-  pp_read_pid >/dev/null || { pp_generic_down; return; }
-  pp_generic_down
-  for ((i = 0; i < 100; i++)); do
-    pp_port_open "$PINPIPE_TRINO_PORT" || return 0
-    sleep 0.1
-  done
-  pp_die "port 127.0.0.1:$PINPIPE_TRINO_PORT still open 10s after the server stopped"
-}
+svc_down() { pp_down_wait_ports; }  # (lib.sh: a JVM holds its port a moment after exit)
 
-svc_info() {
-  local pid rss
-  pid=$(pp_read_pid 2>/dev/null) || pid=""
-  rss=$(awk '/^VmRSS:/ { printf "%d MiB", $2 / 1024 }' "/proc/$pid/status" 2>/dev/null) || rss="?"
-  echo "url=$PINPIPE_TRINO_URL version=$TRINO_VERSION catalogs=batch,stream,lake rss=${rss:-?}"
-}
+svc_info() { echo "url=$PINPIPE_TRINO_URL version=$TRINO_VERSION catalogs=batch,stream,lake rss=$(pp_rss)"; }
 
 # `java` verb: exit 0 and print the Java version Trino would use, or explain and exit 1.
 if [ "${1:-}" = java ]; then

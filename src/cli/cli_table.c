@@ -3,7 +3,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/error.h"
 #include "common/mem.h"
+
+int cli_opt_format(const pp_opt *o, void *cfg, const char *val, pp_opt_from from, char *err, size_t errlen) {
+    (void)from;
+    static const char *const NAMES[] = {[CLI_FMT_TABLE] = "table", [CLI_FMT_CSV] = "csv", [CLI_FMT_JSON] = "json"};
+    for (int i = 0; i < (int)(sizeof NAMES / sizeof NAMES[0]); i++)
+        if (!strcmp(val, NAMES[i])) {
+            *(int *)((char *)cfg + o->off) = i;
+            return PP_OK;
+        }
+    pp_errf(err, errlen, "--%s %s: want table, csv or json", o->flag, val);
+    return PP_EINVAL;
+}
+
+int cli_opt_source(const pp_opt *o, void *cfg, const char *val, pp_opt_from from, char *err, size_t errlen) {
+    (void)from, (void)err, (void)errlen;
+    cli_sources *s = (cli_sources *)((char *)cfg + o->off);
+    s->items[s->n++] = (cli_source){o->short_flag == 'f', val};
+    return PP_OK;
+}
 
 /* Display width: UTF-8 code points (continuation bytes do not count), escapes as 2. */
 static size_t escaped_width(const char *s) {

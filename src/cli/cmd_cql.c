@@ -22,8 +22,6 @@
 
 #define MAX_SCRIPT ((size_t)64 * 1024 * 1024)
 
-enum { FMT_TABLE, FMT_CSV, FMT_JSON };
-
 static const char HEAD[] = "usage: pinpipe cql [options] [-e STATEMENT | --file F.cql]...\n"
                            "\n"
                            "Runs CQL statements on Cassandra (native protocol v4, pinpipe's own client) and\n"
@@ -175,8 +173,8 @@ static int print_result(const pp_cql_result *r, out_opts *o) {
     if (!r || pp_cql_result_kind_of(r) != PP_CQL_RESULT_ROWS) return 0;
     int rc;
     switch (o->format) {
-    case FMT_CSV: rc = print_csv(r); break;
-    case FMT_JSON: rc = print_json(r); break;
+    case CLI_FMT_CSV: rc = print_csv(r); break;
+    case CLI_FMT_JSON: rc = print_json(r); break;
     default:
         if (o->printed) fputc('\n', stdout);
         rc = print_table(r);
@@ -265,25 +263,12 @@ static int run_file(pp_cql_session *s, const char *path, out_opts *o) {
 }
 
 typedef struct {
-    int is_file;
-    const char *arg;
-} source;
-
-typedef struct {
     pp_cql_config c;
-    int format;  /* FMT_* */
-    source *src; /* -e and -f in their order; room for argc */
-    size_t nsrc;
+    int format;      /* CLI_FMT_* */
+    cli_sources src; /* -e and -f in their order */
 } cql_cfg;
 
 /* -e STMT, -f FILE: one more source, in order. */
-static int opt_source(const pp_opt *o, void *cfg, const char *val, pp_opt_from from, char *err, size_t errlen) {
-    (void)from, (void)err, (void)errlen;
-    cql_cfg *cc = cfg;
-    cc->src[cc->nsrc++] = (source){o->short_flag == 'f', val};
-    return PP_OK;
-}
-
 static int opt_consistency(const pp_opt *o, void *cfg, const char *val, pp_opt_from from, char *err, size_t errlen) {
     (void)from;
     int code = pp_cql_consistency_parse(val);
@@ -295,27 +280,18 @@ static int opt_consistency(const pp_opt *o, void *cfg, const char *val, pp_opt_f
     return PP_OK;
 }
 
-static int opt_format(const pp_opt *o, void *cfg, const char *val, pp_opt_from from, char *err, size_t errlen) {
-    (void)from;
-    static const char *const NAMES[] = {[FMT_TABLE] = "table", [FMT_CSV] = "csv", [FMT_JSON] = "json"};
-    for (int i = 0; i < (int)(sizeof NAMES / sizeof NAMES[0]); i++)
-        if (!strcmp(val, NAMES[i])) {
-            ((cql_cfg *)cfg)->format = i;
-            return PP_OK;
-        }
-    pp_errf(err, errlen, "--%s %s: want table, csv or json", o->flag, val);
-    return PP_EINVAL;
-}
-
 #define F(x) offsetof(cql_cfg, c.x)
 static const pp_opt ROWS[] = {
-    {"execute", 'e', "STMT", NULL, NULL, opt_source, 0, 0, 0, 0, "run STMT (may be given more than once)"},
-    {"file", 'f', "F.cql", NULL, NULL, opt_source, 0, 0, 0, 0, "run the statements in F.cql ('-': standard input)"},
+    {"execute", 'e', "STMT", NULL, NULL, cli_opt_source, offsetof(cql_cfg, src), 0, 0, 0,
+     "run STMT (may be given more than once)"},
+    {"file", 'f', "F.cql", NULL, NULL, cli_opt_source, offsetof(cql_cfg, src), 0, 0, 0,
+     "run the statements in F.cql ('-': standard input)"},
     CLI_ROWS_CASSANDRA(F(host), F(port), F(user), F(password)),
     {"keyspace", 'k', "K", NULL, NULL, pp_opt_str, F(keyspace), 0, 0, 0, "USE K before the statements (default none)"},
     {"consistency", 0, "CL", "PINPIPE_CASSANDRA_CONSISTENCY", "LOCAL_ONE", opt_consistency, 0, 0, 0, PP_OPT_ELSEWHERE,
      "ONE, LOCAL_ONE, QUORUM, ..."},
-    {"format", 0, "FMT", NULL, "table", opt_format, 0, 0, 0, 0, "table, csv, or json (one object per row)"},
+    {"format", 0, "FMT", NULL, "table", cli_opt_format, offsetof(cql_cfg, format), 0, 0, 0,
+     "table, csv, or json (one object per row)"},
     {"page-size", 0, "N", NULL, PP_STR(PP_CQL_DEFAULT_PAGE_SIZE), pp_opt_int, F(page_size), 1, 1000000,
      PP_OPT_ELSEWHERE, "rows per page fetched"},
     {"connect-timeout", 0, "MS", NULL, "5000", pp_opt_int, F(connect_timeout_ms), 1, 3600000, PP_OPT_ELSEWHERE,
@@ -329,29 +305,29 @@ static const pp_opt ROWS[] = {
 const pp_opts_spec CLI_CQL_SPEC = PP_OPTS_SPEC_HINT("cql", ROWS, HEAD, TAIL, "try 'pinpipe cql --help'");
 
 int cmd_cql(int argc, char **argv) {
-    cql_cfg cc = {.format = FMT_TABLE};
+    cql_cfg cc = {.format = CLI_FMT_TABLE};
     char err[2048] = "";
     if (pp_cql_config_from_env(&cc.c, err, sizeof err)) {
         fprintf(stderr, "pinpipe cql: %s\n", err);
         return 2;
     }
-    cc.src = pp_xcalloc((size_t)argc + 1, sizeof *cc.src);
+    cc.src.items = pp_xcalloc((size_t)argc + 1, sizeof *cc.src.items);
     int next, parsed = pp_opts_parse(&CLI_CQL_SPEC, &cc, argc, argv, &next);
     if (parsed == PP_OPTS_RUN && next < argc) {
         fprintf(stderr, "pinpipe cql: unexpected argument '%s' (statements go after -e)\n", argv[next]);
         fprintf(stderr, "%s\n", CLI_CQL_SPEC.hint);
         parsed = PP_OPTS_EXIT_USAGE;
     }
-    source *src = cc.src;
+    cli_source *src = cc.src.items;
     if (parsed != PP_OPTS_RUN) {
         free(src);
         return pp_opts_exit(parsed);
     }
     const pp_cql_config cfg = cc.c;
     out_opts o = {.format = cc.format};
-    size_t nsrc = cc.nsrc;
+    size_t nsrc = cc.src.n;
     int status = 0;
-    if (nsrc == 0) src[nsrc++] = (source){1, "-"};
+    if (nsrc == 0) src[nsrc++] = (cli_source){1, "-"};
 
     pp_cql_session *s = NULL;
     int rc = pp_cql_session_create(&cfg, &s, err, sizeof err);

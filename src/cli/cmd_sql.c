@@ -25,8 +25,6 @@
 #include "common/strbuf.h"
 #include "sql/trino_client.h"
 
-enum { FMT_TABLE, FMT_CSV, FMT_JSON };
-
 #define MAX_SQL ((size_t)16 * 1024 * 1024)
 
 static const char HEAD[] = "usage: pinpipe sql [options] [-e STATEMENT | --file F.sql]...\n"
@@ -48,41 +46,18 @@ static const char TAIL[] = "\n"
                            "failed statement, or why the server could not be reached), 2 bad usage\n";
 
 typedef struct {
-    int is_file;
-    const char *arg;
-} source;
-
-typedef struct {
     pp_trino_config t;
-    int format;
-    source *src;
-    size_t nsrc;
+    int format;      /* CLI_FMT_* */
+    cli_sources src; /* -e and -f in their order */
     int printed;
 } sql_cfg;
 
-static int opt_source(const pp_opt *o, void *cfg, const char *val, pp_opt_from from, char *err, size_t errlen) {
-    (void)from, (void)err, (void)errlen;
-    sql_cfg *sc = cfg;
-    sc->src[sc->nsrc++] = (source){o->short_flag == 'f', val};
-    return PP_OK;
-}
-
-static int opt_format(const pp_opt *o, void *cfg, const char *val, pp_opt_from from, char *err, size_t errlen) {
-    (void)from;
-    static const char *const NAMES[] = {[FMT_TABLE] = "table", [FMT_CSV] = "csv", [FMT_JSON] = "json"};
-    for (int i = 0; i < (int)(sizeof NAMES / sizeof NAMES[0]); i++)
-        if (!strcmp(val, NAMES[i])) {
-            ((sql_cfg *)cfg)->format = i;
-            return PP_OK;
-        }
-    pp_errf(err, errlen, "--%s %s: want table, csv or json", o->flag, val);
-    return PP_EINVAL;
-}
-
 #define F(x) offsetof(sql_cfg, t.x)
 static const pp_opt ROWS[] = {
-    {"execute", 'e', "SQL", NULL, NULL, opt_source, 0, 0, 0, 0, "run SQL (may be given more than once)"},
-    {"file", 'f', "F.sql", NULL, NULL, opt_source, 0, 0, 0, 0, "run the statements in F.sql ('-': standard input)"},
+    {"execute", 'e', "SQL", NULL, NULL, cli_opt_source, offsetof(sql_cfg, src), 0, 0, 0,
+     "run SQL (may be given more than once)"},
+    {"file", 'f', "F.sql", NULL, NULL, cli_opt_source, offsetof(sql_cfg, src), 0, 0, 0,
+     "run the statements in F.sql ('-': standard input)"},
     {"server", 0, "URL", "PINPIPE_TRINO_URL", "http://127.0.0.1:18080", pp_opt_str, F(url), 0, 0, 0,
      "Trino's HTTP address"},
     {"user", 0, "NAME", "PINPIPE_TRINO_USER", "pinpipe", pp_opt_str, F(user), 0, 0, 0,
@@ -91,7 +66,8 @@ static const pp_opt ROWS[] = {
      "default catalog for unqualified names: batch, stream or lake (default none)"},
     {"schema", 's', "NAME", "PINPIPE_TRINO_SCHEMA", NULL, pp_opt_str, F(schema), 0, 0, 0,
      "default schema (a keyspace for batch, a schema for stream; default none)"},
-    {"format", 0, "FMT", NULL, "table", opt_format, 0, 0, 0, 0, "table, csv, or json (one object per row)"},
+    {"format", 0, "FMT", NULL, "table", cli_opt_format, offsetof(sql_cfg, format), 0, 0, 0,
+     "table, csv, or json (one object per row)"},
     {"timeout", 0, "MS", "PINPIPE_TRINO_TIMEOUT_MS", "300000", pp_opt_long, F(timeout_ms), 1, 86400000L, 0,
      "longest a statement may take, queueing included; then it is cancelled"},
     {"connect-timeout", 0, "MS", NULL, "5000", pp_opt_long, F(connect_timeout_ms), 1, 3600000, 0,
@@ -158,13 +134,13 @@ static int print_json(const pp_trino_result *r) {
 
 static int print_result(sql_cfg *sc, const pp_trino_result *r) {
     if (!r->names) { /* CREATE, CALL ...: Trino's update type, as its CLI says it */
-        if (sc->format == FMT_TABLE && r->update_type) printf("%s\n", r->update_type);
+        if (sc->format == CLI_FMT_TABLE && r->update_type) printf("%s\n", r->update_type);
         return PP_OK;
     }
     int rc = PP_OK;
     switch (sc->format) {
-    case FMT_CSV: print_csv(r); break;
-    case FMT_JSON: rc = print_json(r); break;
+    case CLI_FMT_CSV: print_csv(r); break;
+    case CLI_FMT_JSON: rc = print_json(r); break;
     default:
         if (sc->printed) fputc('\n', stdout);
         print_table(r);
@@ -274,8 +250,8 @@ static int run_file(sql_cfg *sc, const char *path) {
 }
 
 int cmd_sql(int argc, char **argv) {
-    sql_cfg sc = {.format = FMT_TABLE};
-    sc.src = pp_xcalloc((size_t)argc + 1, sizeof *sc.src);
+    sql_cfg sc = {.format = CLI_FMT_TABLE};
+    sc.src.items = pp_xcalloc((size_t)argc + 1, sizeof *sc.src.items);
     int next, parsed = pp_opts_parse(&CLI_SQL_SPEC, &sc, argc, argv, &next);
     if (parsed == PP_OPTS_RUN && next < argc) {
         fprintf(stderr, "pinpipe sql: unexpected argument '%s' (statements go after -e)\n", argv[next]);
@@ -283,17 +259,19 @@ int cmd_sql(int argc, char **argv) {
         parsed = PP_OPTS_EXIT_USAGE;
     }
     if (parsed != PP_OPTS_RUN) {
-        free(sc.src);
+        free(sc.src.items);
         return pp_opts_exit(parsed);
     }
-    if (sc.nsrc == 0) sc.src[sc.nsrc++] = (source){1, "-"};
+    cli_source *src = sc.src.items;
+    size_t nsrc = sc.src.n;
+    if (nsrc == 0) src[nsrc++] = (cli_source){1, "-"};
     int status = 0;
-    for (size_t i = 0; i < sc.nsrc && !status; i++) {
-        if (sc.src[i].is_file) {
-            status = run_file(&sc, sc.src[i].arg);
+    for (size_t i = 0; i < nsrc && !status; i++) {
+        if (src[i].is_file) {
+            status = run_file(&sc, src[i].arg);
         } else {
             /* -e: one statement; a trailing ';' is Trino's syntax error, so drop it */
-            char *s = pp_xstrdup(sc.src[i].arg);
+            char *s = pp_xstrdup(src[i].arg);
             size_t n = strlen(s);
             while (n > 0 && (s[n - 1] == ';' || s[n - 1] == ' ' || s[n - 1] == '\n' || s[n - 1] == '\t')) s[--n] = '\0';
             status = run_one(&sc, s, NULL, 0);
@@ -304,6 +282,6 @@ int cmd_sql(int argc, char **argv) {
         fprintf(stderr, "pinpipe sql: writing standard output: %s\n", strerror(errno));
         status = 1;
     }
-    free(sc.src);
+    free(src);
     return status;
 }
