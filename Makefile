@@ -137,7 +137,7 @@ bench-serve: $(PINPIPE)
 fixtures: $(PINPIPE)
 	@bash fixtures/regenerate.sh $(BUILD)
 
-## services-up: start the four services (ci/services.sh up)
+## services-up: start the services: the four stores and Trino (ci/services.sh up)
 services-up:
 	@bash ci/services.sh up
 ## services-down: stop the services (ci/services.sh down)

@@ -59,8 +59,11 @@ cleanup() {
   fi
 }
 trap cleanup EXIT
-say "starting the services (Kafka, S3 server, Cassandra, PostgreSQL, monitoring; the first run downloads and builds them)"
-for s in postgres s3 kafka cassandra node-exporter postgres-exporter prometheus; do
+say "starting the services (Kafka, S3 server, Cassandra, PostgreSQL, Trino, monitoring; the first run downloads and builds them)"
+services=(postgres s3 kafka cassandra)
+if bash "$ROOT/ci/services/trino.sh" java >/dev/null 2>&1; then services+=(trino); else say "  trino: SKIPPED, no Java 22+ (bash ci/services/trino.sh java)"; fi
+services+=(node-exporter postgres-exporter prometheus)
+for s in "${services[@]}"; do
   if bash "$ROOT/ci/services/$s.sh" status >/dev/null 2>&1; then
     say "  $s: already running, used as it is"
   else
@@ -162,6 +165,9 @@ echo "serve       each day's source and parity (GET /api/v1/days):"
 jq -r '.days[] | "            \(.day)  \(.source)  parity \(.parity)\(if .complete then "" else "  (incomplete)" end)"' \
   "$OUT/serve-days.json"
 echo "prometheus  API requests counted: $(prom_value 'sum(pinpipe_api_requests_total{route="/pin/"})'); targets up: $(prom_value 'count(up == 1)') of $(prom_value 'count(up)') (the lake writer has exited: it runs until idle); batch last run success: $(prom_value 'pinpipe_batch_last_run_success'); parity differences: $(prom_value 'pinpipe_parity_last_run_differences')"
+case " ${services[*]} " in *" trino "*)
+  echo "sql (Trino) top category over all days: $("$B/pinpipe" sql --format csv -e "SELECT key || ' (' || CAST(sum(value) AS varchar) || ' pins)' FROM batch.$RUN.metrics WHERE metric = 'pins_by_category' AND key <> '(null)' GROUP BY key ORDER BY sum(value) DESC, key LIMIT 1" 2>&1 | tail -n 1 | tr -d '\r')" ;;
+esac
 echo
 echo "where to look next:"
 if [ "$KEEP" = 1 ]; then
@@ -175,6 +181,7 @@ shown_dsn=$(sed 's|://\([^:/@]*\):[^@]*@|://\1:***@|' <<<"$PINPIPE_PG_DSN")  # n
 echo "  PostgreSQL  psql '$shown_dsn' -c 'SELECT * FROM metrics LIMIT 20'   (*** = the password of PINPIPE_PG_DSN)"
 echo "  Cassandra   $BUILD/pinpipe cql --keyspace $RUN -e 'SELECT * FROM metrics LIMIT 20'"
 echo "  S3 lake     $BUILD/pinpipe s3 ls $PINPIPE_LAKE_PREFIX"
+echo "  SQL         bash ci/trino/views.sh --keyspace $RUN --stream-schema $RUN --lake-prefix $PINPIPE_LAKE_PREFIX; $BUILD/pinpipe sql   (docs/sql.md)"
 echo "  parity      PINPIPE_TOPIC=$RUN PINPIPE_STREAM_GROUP=$RUN-stream PINPIPE_CASSANDRA_KEYSPACE=$RUN \\"
 echo "              PINPIPE_PG_DSN='$shown_dsn' $BUILD/pinpipe parity --from $start_day --to $end_day"
 echo "  Prometheus  $PROM/consoles/pinpipe.html (the operations panels), $PROM/alerts, $PROM/classic/graph"

@@ -1,19 +1,22 @@
 #!/usr/bin/env bash
 # Start, stop or inspect pinpipe's local services (all on 127.0.0.1).
 #
-#   bash ci/services.sh up|down|status [kafka|s3|cassandra|postgres|monitoring ...]
+#   bash ci/services.sh up|down|status [kafka|s3|cassandra|postgres|trino|monitoring ...]
 #
-# No names means all of them: the four stores, then `monitoring` (an alias of
-# node-exporter postgres-exporter prometheus, which may also be named one by one). Each name runs `bash ci/services/<name>.sh <verb>` (the
-# convention is described at the top of ci/services/lib.sh). `up` starts in the order
-# given (default: the stores postgres s3 kafka cassandra, cheapest first, then monitoring) and stops at the first
+# No names means all of them: the four stores, trino, then `monitoring` (an alias of
+# node-exporter postgres-exporter prometheus, which may also be named one by one); `up`
+# leaves trino out, with a loud warning, when its Java (22+) is missing (`bash
+# ci/services/trino.sh java` says what to install). Each name runs `bash
+# ci/services/<name>.sh <verb>` (the convention is described at the top of
+# ci/services/lib.sh). `up` starts in the order given (default: the stores postgres s3
+# kafka cassandra, cheapest first, then trino, then monitoring) and stops at the first
 # failure; `down` runs in reverse order and tries every service; `status` reports all.
 # Exit code: 0 when every named service did what was asked (status: all ready), else 1.
 # Settings (ports, credentials, dirs): ci/services/env.sh. Docs: docs/services.md.
 set -uo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ALL_SERVICES=(postgres s3 kafka cassandra node-exporter postgres-exporter prometheus)
+ALL_SERVICES=(postgres s3 kafka cassandra trino node-exporter postgres-exporter prometheus)
 MONITORING=(node-exporter postgres-exporter prometheus)
 
 usage() {
@@ -28,7 +31,14 @@ names=()
 for n in "$@"; do
   if [ "$n" = monitoring ]; then names+=("${MONITORING[@]}"); else names+=("$n"); fi
 done
-((${#names[@]})) || names=("${ALL_SERVICES[@]}")
+if ((${#names[@]} == 0)); then
+  names=("${ALL_SERVICES[@]}")
+  if [ "$verb" = up ] && ! bash "$here/services/trino.sh" java >/dev/null 2>&1; then
+    echo "services: ***** trino NOT started: it needs Java 22+ *****" >&2
+    bash "$here/services/trino.sh" java >&2 || true
+    names=(postgres s3 kafka cassandra "${MONITORING[@]}")
+  fi
+fi
 for n in "${names[@]}"; do
   case " ${ALL_SERVICES[*]} " in
     *" $n "*) ;;

@@ -3,14 +3,16 @@
 # (make integration).
 #
 #  1. Sources ci/services/env.sh (every PINPIPE_* setting; tests read them from there).
-#  2. Brings up the services: all four by default, or PINPIPE_IT_SERVICES="kafka postgres".
+#  2. Brings up the services: all four and Trino (when Java 22+ is there; else it says so
+#     loudly and Trino's tests are skipped) by default, or PINPIPE_IT_SERVICES="kafka postgres".
 #     A service that is already running and answering is used and left running; the
 #     ones this run starts are remembered.
 #  3. Runs every $BUILD/tests/integration/*_it binary, every tests/integration/*_it.sh
 #     script and, when tests/integration has test_*.py files, `python3 -m pytest -q
 #     tests/integration` (counted as one entry). PINPIPE_BUILD (absolute) is exported
 #     so scripts can find the build's binaries, and PINPIPE_IT_SERVICES (the services
-#     brought up) so a test can skip what needs another one. A script with a line
+#     brought up) so a test can skip what needs another one, and PINPIPE_IT_STARTED (the ones this run
+#     started). A script with a line
 #     `# needs: kafka s3` is skipped (SKIP, counted apart) unless all of those are up.
 #  4. Stops the services it started (a trap: also on failure or Ctrl-C), unless
 #     PINPIPE_KEEP_SERVICES=1. When another integration run is still using them (every
@@ -30,8 +32,19 @@ export PINPIPE_BUILD="$BUILD"
 # shared server (it comes back on the same port and data).
 export PINPIPE_IT_PG_RESTART_CMD="${PINPIPE_IT_PG_RESTART_CMD:-bash '$ROOT/ci/services/postgres.sh' down >/dev/null && bash '$ROOT/ci/services/postgres.sh' up >/dev/null}"
 
+# Trino (ad-hoc SQL) is in the default set when its Java (22+) is there; else its test
+# is skipped, loudly.
+default_services="postgres s3 kafka cassandra"
+if [ -z "${PINPIPE_IT_SERVICES:-}" ]; then
+  if bash "$ROOT/ci/services/trino.sh" java >/dev/null 2>&1; then
+    default_services+=" trino"
+  else
+    echo "run-integration: ***** Trino NOT started: no Java 22+ at $PINPIPE_TRINO_JAVA_HOME; its tests are SKIPPED *****" >&2
+    bash "$ROOT/ci/services/trino.sh" java >&2 || true
+  fi
+fi
 # shellcheck disable=SC2206 # a space-separated list
-services=(${PINPIPE_IT_SERVICES:-postgres s3 kafka cassandra})
+services=(${PINPIPE_IT_SERVICES:-$default_services})
 export PINPIPE_IT_SERVICES="${services[*]}"
 timeout_s="${PINPIPE_IT_TIMEOUT:-600}"
 started=()
@@ -102,6 +115,7 @@ for n in "${services[@]}"; do
 done
 
 # 3. tests
+export PINPIPE_IT_STARTED="${started[*]}"  # a test that stops a service restores only the others
 out=$(mktemp)
 
 run_one() {  # run_one NAME CMD...

@@ -131,21 +131,7 @@ svc_start() {
   MALLOC_ARENA_MAX=4 pp_spawn "${wrap[@]}" "${CASS_CMD[@]}"
 }
 
-# The generic down, then wait (bounded) until the ports are closed: a JVM's main thread
-# turns zombie while its other threads still hold the listening sockets for a moment, so
-# an `up` right after `down` could otherwise find "port in use".
-svc_down() {
-  local i p busy
-  pp_read_pid >/dev/null || { pp_generic_down; return; }
-  pp_generic_down
-  for ((i = 0; i < 100; i++)); do
-    busy=""
-    for p in $SVC_PORTS; do pp_port_open "$p" && busy="$p"; done
-    [ -z "$busy" ] && return 0
-    sleep 0.1
-  done
-  pp_die "port 127.0.0.1:$busy still open 10s after the node stopped"
-}
+svc_down() { pp_down_wait_ports; }  # (lib.sh: a JVM holds its ports a moment after exit)
 
 svc_probe() {
   python3 "$CASS_SRC/cql_ready.py" --timeout 5
@@ -163,10 +149,7 @@ cass_nodetool() {
 }
 
 svc_info() {
-  local pid rss
-  pid=$(pp_read_pid 2>/dev/null) || pid=""
-  rss=$(awk '/^VmRSS:/ { printf "%d MiB", $2 / 1024 }' "/proc/$pid/status" 2>/dev/null) || rss="?"
-  echo "cql=$PINPIPE_CASSANDRA_HOST:$PINPIPE_CASSANDRA_PORT user=$PINPIPE_CASSANDRA_USER version=$CASS_VERSION rss=${rss:-?} metrics=127.0.0.1:$PINPIPE_CASSANDRA_METRICS_PORT"
+  echo "cql=$PINPIPE_CASSANDRA_HOST:$PINPIPE_CASSANDRA_PORT user=$PINPIPE_CASSANDRA_USER version=$CASS_VERSION rss=$(pp_rss) metrics=127.0.0.1:$PINPIPE_CASSANDRA_METRICS_PORT"
 }
 
 # `nodetool` verb: bash ci/services/cassandra.sh nodetool status|info|...

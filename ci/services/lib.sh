@@ -301,6 +301,31 @@ pp_generic_down() {
   pp_log "stopped (pid $pid)"
 }
 
+# pp_down_wait_ports: the generic down, then wait (bounded, 10 s) until every port of
+# SVC_PORTS is closed: a JVM's main thread turns zombie while its other threads still
+# hold the listening sockets for a moment, so an `up` right after `down` could otherwise
+# find "port in use". A script makes it its down with: svc_down() { pp_down_wait_ports; }
+pp_down_wait_ports() {
+  local i p busy
+  pp_read_pid >/dev/null || { pp_generic_down; return; }
+  pp_generic_down
+  for ((i = 0; i < 100; i++)); do
+    busy=""
+    for p in $SVC_PORTS; do pp_port_open "$p" && busy="$p"; done
+    [ -z "$busy" ] && return 0
+    sleep 0.1
+  done
+  pp_die "port 127.0.0.1:$busy still open 10s after the server stopped"
+}
+
+# pp_rss: the resident memory of the service's process ("N MiB"), or "?".
+pp_rss() {
+  local pid rss
+  pid=$(pp_read_pid 2>/dev/null) || pid=""
+  rss=$(awk '/^VmRSS:/ { printf "%d MiB", $2 / 1024 }' "/proc/$pid/status" 2>/dev/null) || rss=""
+  printf '%s\n' "${rss:-?}"
+}
+
 # pp_main VERB: the entry point of every service script.
 pp_main() {
   local verb="${1:-}"

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli/cli_opts.h"
+#include "cli/cli_table.h"
 #include "cli/commands.h"
 #include "common/mem.h"
 #include "common/options.h"
@@ -20,8 +21,6 @@
 #include "cql/cql_session.h"
 
 #define MAX_SCRIPT ((size_t)64 * 1024 * 1024)
-
-enum { FMT_TABLE, FMT_CSV, FMT_JSON };
 
 static const char HEAD[] = "usage: pinpipe cql [options] [-e STATEMENT | --file F.cql]...\n"
                            "\n"
@@ -63,101 +62,24 @@ static char *cell_text(const pp_cql_result *r, size_t row, size_t col) {
     return (char *)b.data;
 }
 
-/* Display width: UTF-8 code points (continuation bytes do not count). */
-static size_t width(const char *s) {
-    size_t w = 0;
-    for (; *s; s++)
-        if (((unsigned char)*s & 0xC0) != 0x80) w++;
-    return w;
-}
-
-static void pad(size_t n) {
-    for (size_t i = 0; i < n; i++) fputc(' ', stdout);
-}
-
-/* Newlines and tabs would break the alignment: shown escaped. */
-static void put_cell(const char *s) {
-    for (; *s; s++) {
-        if (*s == '\n')
-            fputs("\\n", stdout);
-        else if (*s == '\t')
-            fputs("\\t", stdout);
-        else if (*s == '\r')
-            fputs("\\r", stdout);
-        else
-            fputc(*s, stdout);
-    }
-}
-
-static size_t escaped_width(const char *s) {
-    size_t w = width(s);
-    for (; *s; s++)
-        if (*s == '\n' || *s == '\t' || *s == '\r') w++;
-    return w;
-}
-
 static int print_table(const pp_cql_result *r) {
     size_t nc = pp_cql_result_ncols(r), nr = pp_cql_result_nrows(r);
-    size_t *w = pp_xcalloc(nc ? nc : 1, sizeof *w);
+    const char **names = pp_xcalloc(nc ? nc : 1, sizeof *names);
     char **cells = pp_xcalloc((nc * nr) > 0 ? nc * nr : 1, sizeof *cells);
-    int rc = (w && cells) ? 0 : PP_ENOMEM;
-    for (size_t c = 0; !rc && c < nc; c++) w[c] = escaped_width(pp_cql_result_column(r, c)->name);
-    for (size_t i = 0; !rc && i < nr * nc; i++) {
-        cells[i] = cell_text(r, i / nc, i % nc);
-        if (!cells[i])
-            rc = PP_ENOMEM;
-        else if (escaped_width(cells[i]) > w[i % nc])
-            w[i % nc] = escaped_width(cells[i]);
-    }
-    if (!rc) {
-        for (size_t c = 0; c < nc; c++) {
-            const char *name = pp_cql_result_column(r, c)->name;
-            fputs(c ? " | " : " ", stdout);
-            put_cell(name);
-            if (c + 1 < nc) pad(w[c] - escaped_width(name));
-        }
-        fputc('\n', stdout);
-        for (size_t c = 0; c < nc; c++) {
-            fputs(c ? "-+-" : "-", stdout);
-            for (size_t i = 0; i < w[c]; i++) fputc('-', stdout);
-        }
-        fputs("-\n", stdout);
-        for (size_t row = 0; row < nr; row++) {
-            for (size_t c = 0; c < nc; c++) {
-                const char *s = cells[row * nc + c];
-                fputs(c ? " | " : " ", stdout);
-                put_cell(s);
-                if (c + 1 < nc) pad(w[c] - escaped_width(s));
-            }
-            fputc('\n', stdout);
-        }
-        printf("\n(%zu row%s)\n", nr, nr == 1 ? "" : "s");
-    }
-    for (size_t i = 0; cells && i < nr * nc; i++) free(cells[i]);
+    for (size_t c = 0; c < nc; c++) names[c] = pp_cql_result_column(r, c)->name;
+    for (size_t i = 0; i < nr * nc; i++) cells[i] = cell_text(r, i / nc, i % nc);
+    cli_table_print(stdout, nc, names, nr, (const char *const *)cells);
+    for (size_t i = 0; i < nr * nc; i++) free(cells[i]);
     free(cells);
-    free(w);
-    return rc;
-}
-
-static void csv_field(const char *s, int quote_always) {
-    int q = quote_always || strpbrk(s, ",\"\r\n") != NULL;
-    if (!q) {
-        fputs(s, stdout);
-        return;
-    }
-    fputc('"', stdout);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', stdout);
-        fputc(*s, stdout);
-    }
-    fputc('"', stdout);
+    free(names);
+    return 0;
 }
 
 static int print_csv(const pp_cql_result *r) {
     size_t nc = pp_cql_result_ncols(r), nr = pp_cql_result_nrows(r);
     for (size_t c = 0; c < nc; c++) {
         if (c) fputc(',', stdout);
-        csv_field(pp_cql_result_column(r, c)->name, 0);
+        cli_csv_field(stdout, pp_cql_result_column(r, c)->name, 0);
     }
     fputs("\r\n", stdout);
     for (size_t row = 0; row < nr; row++) {
@@ -167,7 +89,7 @@ static int print_csv(const pp_cql_result *r) {
             char *s = cell_text(r, row, c);
             if (!s) return PP_ENOMEM;
             /* an empty string is quoted so it differs from null */
-            csv_field(s, s[0] == '\0');
+            cli_csv_field(stdout, s, s[0] == '\0');
             free(s);
         }
         fputs("\r\n", stdout);
@@ -251,8 +173,8 @@ static int print_result(const pp_cql_result *r, out_opts *o) {
     if (!r || pp_cql_result_kind_of(r) != PP_CQL_RESULT_ROWS) return 0;
     int rc;
     switch (o->format) {
-    case FMT_CSV: rc = print_csv(r); break;
-    case FMT_JSON: rc = print_json(r); break;
+    case CLI_FMT_CSV: rc = print_csv(r); break;
+    case CLI_FMT_JSON: rc = print_json(r); break;
     default:
         if (o->printed) fputc('\n', stdout);
         rc = print_table(r);
@@ -341,25 +263,12 @@ static int run_file(pp_cql_session *s, const char *path, out_opts *o) {
 }
 
 typedef struct {
-    int is_file;
-    const char *arg;
-} source;
-
-typedef struct {
     pp_cql_config c;
-    int format;  /* FMT_* */
-    source *src; /* -e and -f in their order; room for argc */
-    size_t nsrc;
+    int format;      /* CLI_FMT_* */
+    cli_sources src; /* -e and -f in their order */
 } cql_cfg;
 
 /* -e STMT, -f FILE: one more source, in order. */
-static int opt_source(const pp_opt *o, void *cfg, const char *val, pp_opt_from from, char *err, size_t errlen) {
-    (void)from, (void)err, (void)errlen;
-    cql_cfg *cc = cfg;
-    cc->src[cc->nsrc++] = (source){o->short_flag == 'f', val};
-    return PP_OK;
-}
-
 static int opt_consistency(const pp_opt *o, void *cfg, const char *val, pp_opt_from from, char *err, size_t errlen) {
     (void)from;
     int code = pp_cql_consistency_parse(val);
@@ -371,27 +280,18 @@ static int opt_consistency(const pp_opt *o, void *cfg, const char *val, pp_opt_f
     return PP_OK;
 }
 
-static int opt_format(const pp_opt *o, void *cfg, const char *val, pp_opt_from from, char *err, size_t errlen) {
-    (void)from;
-    static const char *const NAMES[] = {[FMT_TABLE] = "table", [FMT_CSV] = "csv", [FMT_JSON] = "json"};
-    for (int i = 0; i < (int)(sizeof NAMES / sizeof NAMES[0]); i++)
-        if (!strcmp(val, NAMES[i])) {
-            ((cql_cfg *)cfg)->format = i;
-            return PP_OK;
-        }
-    pp_errf(err, errlen, "--%s %s: want table, csv or json", o->flag, val);
-    return PP_EINVAL;
-}
-
 #define F(x) offsetof(cql_cfg, c.x)
 static const pp_opt ROWS[] = {
-    {"execute", 'e', "STMT", NULL, NULL, opt_source, 0, 0, 0, 0, "run STMT (may be given more than once)"},
-    {"file", 'f', "F.cql", NULL, NULL, opt_source, 0, 0, 0, 0, "run the statements in F.cql ('-': standard input)"},
+    {"execute", 'e', "STMT", NULL, NULL, cli_opt_source, offsetof(cql_cfg, src), 0, 0, 0,
+     "run STMT (may be given more than once)"},
+    {"file", 'f', "F.cql", NULL, NULL, cli_opt_source, offsetof(cql_cfg, src), 0, 0, 0,
+     "run the statements in F.cql ('-': standard input)"},
     CLI_ROWS_CASSANDRA(F(host), F(port), F(user), F(password)),
     {"keyspace", 'k', "K", NULL, NULL, pp_opt_str, F(keyspace), 0, 0, 0, "USE K before the statements (default none)"},
     {"consistency", 0, "CL", "PINPIPE_CASSANDRA_CONSISTENCY", "LOCAL_ONE", opt_consistency, 0, 0, 0, PP_OPT_ELSEWHERE,
      "ONE, LOCAL_ONE, QUORUM, ..."},
-    {"format", 0, "FMT", NULL, "table", opt_format, 0, 0, 0, 0, "table, csv, or json (one object per row)"},
+    {"format", 0, "FMT", NULL, "table", cli_opt_format, offsetof(cql_cfg, format), 0, 0, 0,
+     "table, csv, or json (one object per row)"},
     {"page-size", 0, "N", NULL, PP_STR(PP_CQL_DEFAULT_PAGE_SIZE), pp_opt_int, F(page_size), 1, 1000000,
      PP_OPT_ELSEWHERE, "rows per page fetched"},
     {"connect-timeout", 0, "MS", NULL, "5000", pp_opt_int, F(connect_timeout_ms), 1, 3600000, PP_OPT_ELSEWHERE,
@@ -405,29 +305,29 @@ static const pp_opt ROWS[] = {
 const pp_opts_spec CLI_CQL_SPEC = PP_OPTS_SPEC_HINT("cql", ROWS, HEAD, TAIL, "try 'pinpipe cql --help'");
 
 int cmd_cql(int argc, char **argv) {
-    cql_cfg cc = {.format = FMT_TABLE};
+    cql_cfg cc = {.format = CLI_FMT_TABLE};
     char err[2048] = "";
     if (pp_cql_config_from_env(&cc.c, err, sizeof err)) {
         fprintf(stderr, "pinpipe cql: %s\n", err);
         return 2;
     }
-    cc.src = pp_xcalloc((size_t)argc + 1, sizeof *cc.src);
+    cc.src.items = pp_xcalloc((size_t)argc + 1, sizeof *cc.src.items);
     int next, parsed = pp_opts_parse(&CLI_CQL_SPEC, &cc, argc, argv, &next);
     if (parsed == PP_OPTS_RUN && next < argc) {
         fprintf(stderr, "pinpipe cql: unexpected argument '%s' (statements go after -e)\n", argv[next]);
         fprintf(stderr, "%s\n", CLI_CQL_SPEC.hint);
         parsed = PP_OPTS_EXIT_USAGE;
     }
-    source *src = cc.src;
+    cli_source *src = cc.src.items;
     if (parsed != PP_OPTS_RUN) {
         free(src);
         return pp_opts_exit(parsed);
     }
     const pp_cql_config cfg = cc.c;
     out_opts o = {.format = cc.format};
-    size_t nsrc = cc.nsrc;
+    size_t nsrc = cc.src.n;
     int status = 0;
-    if (nsrc == 0) src[nsrc++] = (source){1, "-"};
+    if (nsrc == 0) src[nsrc++] = (cli_source){1, "-"};
 
     pp_cql_session *s = NULL;
     int rc = pp_cql_session_create(&cfg, &s, err, sizeof err);

@@ -24,6 +24,7 @@ int cmd_produce(int argc, char **argv);
 int cmd_s3(int argc, char **argv);
 int cmd_cql(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_sql(int argc, char **argv);
 
 /* The option tables of the commands (defaults, environment, flags, --help). */
 extern const pp_opts_spec CLI_STREAM_SPEC;
@@ -37,6 +38,7 @@ extern const pp_opts_spec CLI_PRODUCE_SPEC;
 extern const pp_opts_spec CLI_S3_SPEC;
 extern const pp_opts_spec CLI_CQL_SPEC;
 extern const pp_opts_spec CLI_SERVE_SPEC;
+extern const pp_opts_spec CLI_SQL_SPEC;
 extern const pp_opts_spec CLI_RULES_SPEC; /* of `rules check` */
 
 #endif

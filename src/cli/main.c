@@ -18,6 +18,7 @@ static const pp_command COMMANDS[] = {
     {"produce", "produce a file of raw events to Kafka with the API's message contract", cmd_produce},
     {"s3", "object store client: ls, get, put, head, rm, mb (path-style, SigV4)", cmd_s3},
     {"cql", "Cassandra client: run CQL statements, print rows (also the readiness probe)", cmd_cql},
+    {"sql", "ad-hoc SQL on Trino over batch, stream and lake (docs/sql.md)", cmd_sql},
 };
 #define N_COMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])
 

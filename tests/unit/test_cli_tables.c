@@ -23,6 +23,7 @@
 static const pp_opts_spec *const SPECS[] = {
     &CLI_API_SPEC,     &CLI_LAKE_SPEC,    &CLI_STREAM_SPEC, &CLI_BATCH_SPEC, &CLI_PARITY_SPEC, &CLI_CLEAN_SPEC,
     &CLI_METRICS_SPEC, &CLI_PRODUCE_SPEC, &CLI_S3_SPEC,     &CLI_CQL_SPEC,   &CLI_RULES_SPEC,  &CLI_SERVE_SPEC,
+    &CLI_SQL_SPEC,
 };
 #define N_SPECS (sizeof SPECS / sizeof SPECS[0])
 
