@@ -24,7 +24,7 @@ echo "format-all: $cf over ${#files[@]} files"
 printf '%s\0' "${files[@]}" | xargs -0 -n 16 "$cf" -i --style=file
 
 {
-  sed -n '1,/^[^#]/{/^#/p}' .clang-format-ready | sed '/^# Today:/,$d'
+  sed -n '1,/^[^#]/{/^#/p}' .clang-format-ready | sed '/^# Today:/,$d' | sed '/^# Every C file of the project/d'
   echo "# Every C file of the project (set by ci/format-all.sh)."
   printf '%s\n' "${globs[@]}"
 } >.clang-format-ready.new
