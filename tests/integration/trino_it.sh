@@ -8,7 +8,8 @@
 #     PostgreSQL; the raw lake counts each day's records as the lake writer stored them;
 #  3. the merged view follows the serving rule: every day from the batch after a full
 #     run (as parity's authority says), every day from the stream once the stream has read
-#     past the batch's coverage — and its rows equal that store's;
+#     past the batch's coverage — and its rows equal that store's, and `pinpipe serve`'s
+#     sources and numbers;
 #  4. every query of docs/sql.md runs and its answer equals the engine's own numbers;
 #  5. a query with a bad column fails with Trino's message; --format csv/json print the
 #     same rows;
@@ -112,10 +113,31 @@ merged_is() { # merged_is SOURCE STORE_FILE: every day from SOURCE, rows equal t
   rows_json "$METRIC_ROW" <"$TMP/merged.json" >"$TMP/merged.txt"
   diff "$2" "$TMP/merged.txt" >/dev/null || it_fail "metrics_merged differs from the $1 store"
 }
+# the serving layer answers by the same rule: its sources and numbers equal the views'
+"$BIN/pinpipe" serve --port 0 --refresh-ms 300 2>"$TMP/serve.log" &
+serve=$!
+it_on_exit "kill $serve 2>/dev/null"
+it_wait_until 20 grep -qs "listening on" "$TMP/serve.log" || { cat "$TMP/serve.log"; it_fail "serve did not start"; }
+SERVE_URL=$(sed -n 's|.*listening on \(http://[0-9.:]*\)/.*|\1|p' "$TMP/serve.log" | head -1)
+serve_sources_are() { # the day_source view's days and sources, as serve says them
+  curl -s "$SERVE_URL/api/v1/days?from=$START_DAY&to=$END_DAY" | jq -r '.days[] | [.day, .source] | join("|")' |
+    LC_ALL=C sort | diff -q - "$TMP/day_source.txt" >/dev/null
+}
+serve_agrees() { # serve's sources and every metric's numbers equal day_source and metrics_merged
+  it_wait_until 15 serve_sources_are || it_fail "serve's sources differ from day_source ($1)"
+  local m
+  for m in $(curl -s "$SERVE_URL/api/v1/metrics" | jq -r '.metrics[].metric'); do
+    curl -s "$SERVE_URL/api/v1/query?metric=$m&from=$START_DAY&to=$END_DAY&group=day" |
+      jq -r --arg m "$m" '.rows[] | [$m, .period, .key, (.value | tostring)] | join("|")'
+  done | LC_ALL=C sort >"$TMP/served.txt"
+  jq -r '[.metric, .day, .key, (.value | tostring)] | join("|")' "$TMP/merged.json" | LC_ALL=C sort >"$TMP/merged4.txt"
+  diff "$TMP/merged4.txt" "$TMP/served.txt" >/dev/null || it_fail "serve's numbers differ from metrics_merged ($1)"
+}
 jq -r '.days[] | [.day, .authority] | join("|")' "$TMP/parity.json" | LC_ALL=C sort >"$TMP/authority.txt"
 merged_is batch "$TMP/cql.txt"
+serve_agrees "after a full batch run"
 diff "$TMP/authority.txt" "$TMP/day_source.txt" || it_fail "day_source disagrees with parity's authority"
-it_ok "after a full batch run: day_source = parity's authority (batch) on 3 days; metrics_merged = Cassandra's rows"
+it_ok "after a full batch run: day_source = parity's authority (batch) = serve's sources on 3 days; metrics_merged = Cassandra's rows = serve's numbers"
 sqlq --format json -e "SELECT in_store, count(*) AS n FROM lake.$run.pins_side_by_side GROUP BY in_store" >"$TMP/side.json"
 [ "$(jq -r '[.in_store, (.n | tostring)] | join("|")' "$TMP/side.json")" = "both|$(psql "$dsn" -qAt -c 'SELECT count(*) FROM pins')" ] ||
   { cat "$TMP/side.json"; it_fail "pins_side_by_side: not every pin in both stores"; }
@@ -129,10 +151,11 @@ it_wait_until 120 bash -c "[ \"\$(psql '$dsn' -qAt -c 'SELECT coalesce(sum(next_
   it_fail "the stream did not read the $((hw2 - hw)) new events"
 it_metrics_pg "$dsn" >"$TMP/pg2.txt"
 merged_is stream "$TMP/pg2.txt"
+serve_agrees "the stream ahead"
 "$BIN/pinpipe" parity --from "$START_DAY" --to "$END_DAY" --json >"$TMP/parity2.json" 2>/dev/null || true
 jq -r '.days[] | [.day, .authority] | join("|")' "$TMP/parity2.json" | LC_ALL=C sort >"$TMP/authority2.txt"
 diff "$TMP/authority2.txt" "$TMP/day_source.txt" || it_fail "day_source disagrees with parity's authority (stream ahead)"
-it_ok "the stream past the batch's coverage: day_source = parity's authority (stream); metrics_merged = PostgreSQL's rows"
+it_ok "the stream past the batch's coverage: day_source = parity's authority (stream) = serve's sources; metrics_merged = PostgreSQL's rows = serve's numbers"
 kill -TERM "$stream"
 wait "$stream" || it_fail "stream exit status on SIGTERM"
 # back to a state where both stores hold the same events: the batch re-run covers them
