@@ -154,8 +154,9 @@ static void test_parity_export_gives_each_day_bounded(void **state) {
     pp_parity_day_verdict v[40];
     memset(v, 0, sizeof v);
     for (int i = 0; i < 40; i++) {
-        snprintf(v[i].day, sizeof v[i].day, "2026-01-%02d", i < 31 ? i + 1 : 1);
-        if (i >= 31) snprintf(v[i].day, sizeof v[i].day, "2026-02-%02d", i - 30);
+        /* unsigned and % 100: the compiler sees two digits fit */
+        snprintf(v[i].day, sizeof v[i].day, "2026-01-%02u", (unsigned)(i < 31 ? i + 1 : 1) % 100u);
+        if (i >= 31) snprintf(v[i].day, sizeof v[i].day, "2026-02-%02u", (unsigned)(i - 30) % 100u);
     }
     v[38].status = PP_PARITY_DAY_DIFFERENT;
     v[38].differences = 3;
