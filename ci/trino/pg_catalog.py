@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
 """Writes Trino's `stream` catalog (PostgreSQL connector) from PINPIPE_PG_DSN.
 
-    PINPIPE_PG_DSN=... python3 ci/trino/pg_catalog.py OUT.properties
+    PINPIPE_PG_DSN=... python3 ci/trino/pg_catalog.py OUT.properties > PASSWORD_FILE
 
 The DSN is read from the environment, never from argv (it may hold a password). It may
 be a URI (postgresql://user:pass@host:port/db?options) or libpq key=value pairs; a
 password missing from it comes from PGPASSWORD. Options such as search_path are
 dropped: the catalog sees every schema of the database (the per-run schemas of tests
-and the demo included). OUT is created 0600 (it holds the password).
+and the demo included). The password is never written into OUT: OUT refers to the
+environment variable PINPIPE_TRINO_PG_PASSWORD (${ENV:...}, resolved by Trino when it
+loads the catalog), and the password goes to standard output for the caller to put in
+Trino's environment. OUT is created 0600.
 """
 import os
 import shlex
@@ -66,12 +69,13 @@ def main():
         "connection-user=" + prop(d["user"]),
     ]
     if pw:
-        lines.append("connection-password=" + prop(pw))
+        lines.append("connection-password=${ENV:PINPIPE_TRINO_PG_PASSWORD}")
     tmp = sys.argv[1] + ".tmp"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as f:
         f.write("\n".join(lines) + "\n")
     os.replace(tmp, sys.argv[1])
+    sys.stdout.write(pw)
     return 0
 
 

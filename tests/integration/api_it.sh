@@ -573,7 +573,7 @@ s=[socket.socket() for _ in range(2)]
 [x.bind(("127.0.0.1",0)) for x in s]
 print(*[x.getsockname()[1] for x in s])')
   OUT_BROKERS="127.0.0.1:$kp"
-  PRIVATE_KAFKA_ENV=(PINPIPE_SERVICES_DIR="$TMP/services" PINPIPE_KAFKA_PORT="$kp"
+  PRIVATE_KAFKA_ENV=(PINPIPE_SERVICES_DIR="$TMP/services" PINPIPE_KAFKA_PORT="$kp" PINPIPE_KAFKA_METRICS_PORT=0
     PINPIPE_KAFKA_CONTROLLER_PORT="$cp" PINPIPE_KAFKA_BROKERS="$OUT_BROKERS")
   kafka_cmd() { env "${PRIVATE_KAFKA_ENV[@]}" bash "$ROOT/ci/services.sh" "$1" kafka; }
   say "outage on a private broker at $OUT_BROKERS (its own data dir)"
