@@ -17,7 +17,8 @@
 
 static pp_parity_run_row row(const char *status, const char *metric, int64_t run_at_ms, int64_t write_ts,
                              int64_t age_ms) {
-    return (pp_parity_run_row){status, metric, COV, "{}", "h", write_ts, run_at_ms, age_ms, "2026-01-02", -1};
+    return (pp_parity_run_row){status, metric, COV, "{}", "h", write_ts, run_at_ms, age_ms, "2026-01-02", -1,
+                               NULL, -1, -1, -1};
 }
 
 static void a_fast_clock_running_row_does_not_hide_later_runs(void **state) {
