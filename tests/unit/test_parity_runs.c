@@ -1,6 +1,7 @@
 /* Specification of which batch run of a day counts (src/parity/parity_runs.h):
  * runs are ordered by write_ts, which no host clock can turn back, never by run_at;
- * a 'running' row older than the run timeout (by Cassandra's clock) is abandoned. */
+ * a 'running' row older than the run timeout (by Cassandra's clock) is abandoned;
+ * shard runs and their finalize (batch_shard.h) are chosen by the same walk. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -96,6 +97,64 @@ static void rows_without_write_ts_are_the_oldest_and_tie_on_run_at(void **state)
                      PP_DAY_RUN_FAILED);
 }
 
+/* A row of kind `shard` (NULL single-process, "I/N" shard run, "all/N" finalize). */
+static pp_parity_run_row srow(const char *status, const char *shard, int64_t write_ts) {
+    pp_parity_run_row r = row(status, NULL, NOW_MS, write_ts, 1000);
+    r.shard = shard;
+    return r;
+}
+
+/* Sharded days (batch_shard.h): one table of cases, rows listed oldest first. */
+static void shard_runs_and_finalize_pick_like_a_single_run(void **state) {
+    (void)state;
+    static const struct {
+        const char *name;
+        const char *status[5], *shard[5];
+        size_t n;
+        pp_day_run want;
+        long chosen;
+        const char *note; /* in the note, or NULL */
+    } cases[] = {
+        {"shards then finalize: the finalize is the full run",
+         {"done", "done", "done"}, {"0/2", "1/2", "all/2"}, 3, PP_DAY_RUN_DONE, 2, NULL},
+        {"a shard re-run after the finalize: finalize pending",
+         {"done", "done", "done", "done"}, {"0/2", "1/2", "all/2", "1/2"}, 4, PP_DAY_RUN_FINALIZE_PENDING, -1, "1/2"},
+        {"shards done, never finalized: finalize pending",
+         {"done", "done"}, {"0/2", "1/2"}, 2, PP_DAY_RUN_FINALIZE_PENDING, -1, "1/2"},
+        {"shards after a single-process run, not finalized: pending",
+         {"done", "done"}, {NULL, "0/3"}, 2, PP_DAY_RUN_FINALIZE_PENDING, -1, "0/3"},
+        {"a shard running after the finalize: the tables are partial",
+         {"done", "done", "done", "running"}, {"0/2", "1/2", "all/2", "0/2"}, 4, PP_DAY_RUN_RUNNING, -1, "shard 0/2"},
+        {"a shard failed after a single-process run",
+         {"done", "failed"}, {NULL, "1/2"}, 2, PP_DAY_RUN_FAILED, -1, "shard 1/2"},
+        {"a single-process run after shards replaces them all",
+         {"done", "running", NULL, NULL}, {"0/2", "1/2", NULL}, 3, PP_DAY_RUN_DONE, 2, NULL},
+        {"a finalize still running: partial",
+         {"done", "done", "running"}, {"0/2", "1/2", "all/2"}, 3, PP_DAY_RUN_RUNNING, -1, NULL},
+        {"shards older than the newest single-process run are history",
+         {"done", "failed", "done"}, {"0/2", "1/2", NULL}, 3, PP_DAY_RUN_DONE, 2, NULL},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        pp_parity_run_row rows[5];
+        for (size_t i = 0; i < cases[c].n; i++)
+            rows[i] = srow(cases[c].status[i] ? cases[c].status[i] : "done", cases[c].shard[i], 100 + (int64_t)i);
+        long chosen;
+        char note[160];
+        pp_day_run got = pp_parity_pick_run(rows, cases[c].n, PP_PARITY_RUN_TIMEOUT_MS, &chosen, note, sizeof note);
+        if (got != cases[c].want || chosen != cases[c].chosen || (cases[c].note && !strstr(note, cases[c].note)))
+            fail_msg("%s: state %d chosen %ld note '%s'; want %d, %ld, '%s'", cases[c].name, (int)got, chosen, note,
+                     (int)cases[c].want, cases[c].chosen, cases[c].note ? cases[c].note : "");
+    }
+}
+
+static void the_run_kind_is_read_from_the_shard_column(void **state) {
+    (void)state;
+    assert_int_equal(pp_parity_run_kind(NULL), PP_RUN_KIND_FULL);
+    assert_int_equal(pp_parity_run_kind(""), PP_RUN_KIND_FULL);
+    assert_int_equal(pp_parity_run_kind("0/2"), PP_RUN_KIND_SHARD);
+    assert_int_equal(pp_parity_run_kind("all/2"), PP_RUN_KIND_FINALIZE);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_fast_clock_running_row_does_not_hide_later_runs),
@@ -103,6 +162,8 @@ int main(void) {
         cmocka_unit_test(a_running_row_past_the_timeout_is_abandoned),
         cmocka_unit_test(a_metric_backfill_keeps_the_full_runs_coverage),
         cmocka_unit_test(rows_without_write_ts_are_the_oldest_and_tie_on_run_at),
+        cmocka_unit_test(shard_runs_and_finalize_pick_like_a_single_run),
+        cmocka_unit_test(the_run_kind_is_read_from_the_shard_column),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
