@@ -34,11 +34,10 @@ static void print_summary(FILE *out, const pp_batch_summary *r, const pp_batch_w
             " requests=%" PRIu64 " retries=%" PRIu64 " refused=%" PRIu64
             " seconds=%.3f read_s=%.3f clean_s=%.3f write_s=%.3f\n",
             r->day, r->status, r->metric ? " metric=" : "", r->metric ? r->metric : "", r->shard[0] ? " shard=" : "",
-            r->shard, r->objects, r->bytes,
-            r->records_read, r->duplicate_coordinates, r->duplicate_pins, r->rejects, r->corrupt_lines, r->misplaced,
-            r->pins_written, r->rejects_written, r->metrics_written, ws->requests, ws->retries, ws->refused,
-            (double)r->duration_ms / 1000.0, (double)r->read_ms / 1000.0, (double)r->clean_ms / 1000.0,
-            (double)r->write_ms / 1000.0);
+            r->shard, r->objects, r->bytes, r->records_read, r->duplicate_coordinates, r->duplicate_pins, r->rejects,
+            r->corrupt_lines, r->misplaced, r->pins_written, r->rejects_written, r->metrics_written, ws->requests,
+            ws->retries, ws->refused, (double)r->duration_ms / 1000.0, (double)r->read_ms / 1000.0,
+            (double)r->clean_ms / 1000.0, (double)r->write_ms / 1000.0);
     fflush(out);
 }
 
@@ -149,8 +148,9 @@ static int unchanged_skip(job *j, const pp_batch_opts *o, const char *day, FILE 
         return 0;
     }
     if (grew) {
-        PP_INFO("batch", "day %s: the lake has %llu object(s), %llu bytes, not what its newest full run read: running it",
-                day, (unsigned long long)objects, (unsigned long long)bytes);
+        PP_INFO("batch",
+                "day %s: the lake has %llu object(s), %llu bytes, not what its newest full run read: running it", day,
+                (unsigned long long)objects, (unsigned long long)bytes);
         return 1;
     }
     fprintf(out, "batch day=%s status=unchanged objects=%llu bytes=%llu\n", day, (unsigned long long)objects,

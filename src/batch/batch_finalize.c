@@ -76,7 +76,8 @@ int pp_batch_finalize_day(pp_cql_session *cql, pp_batch_store *store, const char
     snprintf(run->shard, sizeof run->shard, "all/%d", n_shards);
     run->run_at_ms = pp_wall_ms();
     int rc = pp_parity_runs_load(cql, day, &runs, why, sizeof why);
-    if (rc == PP_OK && pp_batch_finalize_pick(runs.rows, runs.n, n_shards, chosen, why, sizeof why) != 0) rc = PP_EINVAL;
+    if (rc == PP_OK && pp_batch_finalize_pick(runs.rows, runs.n, n_shards, chosen, why, sizeof why) != 0)
+        rc = PP_EINVAL;
     if (rc == PP_OK) rc = merge_shards(cql, keyspace, day, n_shards, agg, why, sizeof why);
     if (rc) goto done;
     for (int s = 0; s < n_shards; s++) {

@@ -171,8 +171,8 @@ static int read_object(s3_client *s3, read_ctx *c, char *err, size_t errlen) {
 }
 
 /* The day's lake objects (of shard's partitions) into out, in read order. */
-static int list_day(s3_client *s3, const char *prefix, const char *day, const pp_batch_shard *shard,
-                    pp_batch_load *out, char *err, size_t errlen) {
+static int list_day(s3_client *s3, const char *prefix, const char *day, const pp_batch_shard *shard, pp_batch_load *out,
+                    char *err, size_t errlen) {
     char dprefix[PP_LAKE_KEY_MAX], why[512];
     memset(out, 0, sizeof *out);
     if (pp_batch_day_prefix(dprefix, sizeof dprefix, prefix, day)) {

@@ -41,7 +41,7 @@ struct pp_batch_store {
     char day[11];
     const char *metric;   /* NULL: the whole day */
     pp_batch_shard shard; /* count 0: not sharded */
-    int64_t ts;         /* write timestamp of the run's rows (µs) */
+    int64_t ts;           /* write timestamp of the run's rows (µs) */
     char host[256];
     char ks[64];
     pp_strbuf buf, buf2;
@@ -321,7 +321,8 @@ static int clear_share(pp_batch_store *st, char *err, size_t errlen) {
                          pp_cql_int(st->shard.index)};
     uint64_t deleted;
     int rc = st->share ? PP_OK : pp_batch_share_create(&st->share, st->s, st->ks, err, errlen);
-    if (!rc) rc = pp_batch_share_clear(st->share, st->w, LANE_DELETES, st->day, &st->shard, st->ts, &deleted, err, errlen);
+    if (!rc)
+        rc = pp_batch_share_clear(st->share, st->w, LANE_DELETES, st->day, &st->shard, st->ts, &deleted, err, errlen);
     if (!rc) rc = pp_batch_writer_add(st->w, LANE_DELETES, st->del_shard_metrics, v, 4, err, errlen);
     if (!rc) rc = pp_batch_writer_flush(st->w, LANE_DELETES, err, errlen);
     return rc;

@@ -69,10 +69,10 @@ static void print(const status_cfg *c, const pp_lake_part_status *p, size_t n, i
     }
     json_t *parts = json_array();
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(parts, json_pack("{s:i,s:I,s:I,s:I,s:b,s:s}", "partition", (int)p[i].partition,
-                                               "committed", (json_int_t)p[i].committed, "needed",
-                                               (json_int_t)p[i].needed, "high", (json_int_t)p[i].high, "ok", p[i].ok,
-                                               "why", p[i].why));
+        json_array_append_new(parts,
+                              json_pack("{s:i,s:I,s:I,s:I,s:b,s:s}", "partition", (int)p[i].partition, "committed",
+                                        (json_int_t)p[i].committed, "needed", (json_int_t)p[i].needed, "high",
+                                        (json_int_t)p[i].high, "ok", p[i].ok, "why", p[i].why));
     json_t *o = json_pack("{s:s,s:b,s:I,s:o,s:{s:I,s:I}}", "day", c->date, "complete", complete, "allowance_s",
                           (json_int_t)c->allowance_s, "partitions", parts, "lake", "objects", (json_int_t)objects,
                           "bytes", (json_int_t)bytes);

@@ -33,7 +33,8 @@ pp_day_run pp_parity_pick_run(const pp_parity_run_row *rows, size_t n, int64_t r
     note[0] = '\0';
     char *used = pp_xcalloc(n ? n : 1, 1);
     pp_day_run state = PP_DAY_RUN_NONE;
-    const pp_parity_run_row *pending = NULL; /* the newest done shard run newer than every full run */
+    /* the newest done shard run newer than every full run: "finalize pending" */
+    const pp_parity_run_row *pending = NULL;
     for (size_t k = 0; k < n; k++) { /* newest first: selection, a day has few runs */
         long best = -1;
         for (size_t i = 0; i < n; i++)
@@ -56,7 +57,7 @@ pp_day_run pp_parity_pick_run(const pp_parity_run_row *rows, size_t n, int64_t r
             break;
         }
         if (r->metric && r->metric[0]) continue; /* a --metric back-fill: the coverage is the full run's */
-        if (shard) {                              /* its share's rows are newer than the metrics */
+        if (shard) {                             /* its share's rows are newer than the day's metrics */
             if (!pending) pending = r;
             continue;
         }
@@ -77,7 +78,7 @@ pp_day_run pp_parity_pick_run(const pp_parity_run_row *rows, size_t n, int64_t r
     return state;
 }
 
-#define SELECT_RUNS_COLS                                                                                     \
+#define SELECT_RUNS_COLS                                                                                        \
     "SELECT day, status, metric, lake_coverage, lake_read, host, write_ts, run_at, writetime(status), objects," \
     " bytes, records_read"
 #define SELECT_RUNS SELECT_RUNS_COLS ", shard FROM batch_runs"
@@ -100,8 +101,8 @@ int pp_parity_runs_load(pp_cql_session *cql, const char *day, pp_parity_runs *ou
         pp_cql_result_get_bigint(now, 0, 0, &server_now_wall_ms) != 0)
         server_now_wall_ms = -1;
     pp_cql_result_destroy(now);
-    rc = pp_cql_query(cql,
-                      day ? SELECT_RUNS " WHERE day = ?" : SELECT_RUNS, day ? v : NULL, day ? 1 : 0, &res, err, errlen);
+    rc = pp_cql_query(cql, day ? SELECT_RUNS " WHERE day = ?" : SELECT_RUNS, day ? v : NULL, day ? 1 : 0, &res, err,
+                      errlen);
     if (rc == PP_ESERVER && strstr(err, "shard")) /* no shard column yet: no shard runs either */
         rc = pp_cql_query(cql, day ? SELECT_RUNS_V1 " WHERE day = ?" : SELECT_RUNS_V1, day ? v : NULL, day ? 1 : 0,
                           &res, err, errlen);

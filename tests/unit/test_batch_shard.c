@@ -13,6 +13,7 @@
 
 #include "batch/batch_shard.h"
 #include "metrics/aggregate.h"
+#include "run_rows_support.h"
 
 static void the_shard_text_is_i_of_n(void **state) {
     (void)state;
@@ -20,9 +21,11 @@ static void the_shard_text_is_i_of_n(void **state) {
         const char *text;
         int ok, index, count;
     } cases[] = {
-        {"0/1", 1, 0, 1},   {"2/3", 1, 2, 3},  {"1023/1024", 1, 1023, 1024}, {"3/3", 0, 0, 0},  {"0/0", 0, 0, 0},
-        {"0/1025", 0, 0, 0}, {"-1/2", 0, 0, 0}, {"1/", 0, 0, 0},              {"/2", 0, 0, 0},   {"1 /2", 0, 0, 0},
-        {"1/2x", 0, 0, 0},  {"12", 0, 0, 0},   {"", 0, 0, 0},                 {"00001/2", 0, 0, 0},
+        {"0/1", 1, 0, 1},  {"2/3", 1, 2, 3},     {"1023/1024", 1, 1023, 1024},
+        {"3/3", 0, 0, 0},  {"0/0", 0, 0, 0},     {"0/1025", 0, 0, 0},
+        {"-1/2", 0, 0, 0}, {"1/", 0, 0, 0},      {"/2", 0, 0, 0},
+        {"1 /2", 0, 0, 0}, {"1/2x", 0, 0, 0},    {"12", 0, 0, 0},
+        {"", 0, 0, 0},     {"00001/2", 0, 0, 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         pp_batch_shard sh = {-7, -7};
@@ -60,49 +63,40 @@ static void every_partition_belongs_to_exactly_one_shard(void **state) {
     assert_false(pp_batch_shard_owns(&one, -1)); /* no partition: nobody's share */
 }
 
-static pp_parity_run_row run(const char *status, const char *shard, int64_t write_ts) {
-    pp_parity_run_row r;
-    memset(&r, 0, sizeof r);
-    r.status = status;
-    r.shard = shard;
-    r.write_ts = write_ts;
-    r.day = "2026-01-02";
-    return r;
-}
-
 static void a_finalize_takes_each_shards_newest_done_run_or_refuses(void **state) {
     (void)state;
     static const struct {
-        const char *name;
-        const char *status[6], *shard[6];
-        size_t n;
+        const char *name, *rows;
         int shards;
-        long chosen[3]; /* when accepted */
+        long chosen[3];      /* when accepted */
         const char *refusal; /* in why, or NULL: accepted */
     } cases[] = {
-        {"every shard done", {"done", "done"}, {"0/2", "1/2"}, 2, 2, {0, 1}, NULL},
-        {"the newest run of a shard counts",
-         {"done", "done", "done"}, {"0/2", "1/2", "0/2"}, 3, 2, {2, 1}, NULL},
-        {"a re-run after a finalize", {"done", "done", "done", "done"}, {"0/2", "1/2", "all/2", "1/2"}, 4, 2, {0, 3},
-         NULL},
-        {"a shard missing", {"done"}, {"0/2"}, 1, 2, {0}, "shard 1/2 has no run"},
-        {"a shard running", {"done", "running"}, {"0/2", "1/2"}, 2, 2, {0}, "shard 1/2: its newest run is 'running'"},
-        {"a shard's newest run failed", {"done", "done", "failed"}, {"0/2", "1/2", "1/2"}, 3, 2, {0},
+        {"every shard done", "done:0/2 done:1/2", 2, {0, 1}, NULL},
+        {"the newest run of a shard counts", "done:0/2 done:1/2 done:0/2", 2, {2, 1}, NULL},
+        {"a re-run after a finalize", "done:0/2 done:1/2 done:all/2 done:1/2", 2, {0, 3}, NULL},
+        {"one shard", "done:0/1", 1, {0}, NULL},
+        {"another layout before: harmless", "done:0/3 done:0/2 done:1/2", 2, {1, 2}, NULL},
+        {"a shard missing", "done:0/2", 2, {0}, "shard 1/2 has no run"},
+        {"no runs at all", "", 3, {0}, "shard 0/3 has no run"},
+        {"a shard running", "done:0/2 running:1/2", 2, {0}, "shard 1/2: its newest run is 'running'"},
+        {"a shard's newest run failed",
+         "done:0/2 done:1/2 failed:1/2",
+         2,
+         {0},
          "shard 1/2: its newest run is 'failed'"},
-        {"a shard older than the single-process run", {"done", "done", "done", "done"}, {"0/2", NULL, "1/2"}, 3, 2, {0},
+        {"a shard older than the single-process run",
+         "done:0/2 done:- done:1/2",
+         2,
+         {0},
          "shard 0/2 has no run since the day's last single-process run"},
-        {"another layout in between", {"done", "done", "done"}, {"0/2", "0/3", "1/2"}, 3, 2, {0},
-         "shard run 0/3 (of another layout)"},
-        {"another layout before: harmless", {"done", "done", "done"}, {"0/3", "0/2", "1/2"}, 3, 2, {1, 2}, NULL},
-        {"one shard", {"done"}, {"0/1"}, 1, 1, {0}, NULL},
-        {"no runs at all", {NULL}, {NULL}, 0, 3, {0}, "shard 0/3 has no run"},
+        {"another layout in between", "done:0/2 done:0/3 done:1/2", 2, {0}, "shard run 0/3 (of another layout)"},
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-        pp_parity_run_row rows[6];
-        for (size_t i = 0; i < cases[c].n; i++) rows[i] = run(cases[c].status[i], cases[c].shard[i], 100 + (int64_t)i);
+        pp_parity_run_row rows[RUN_ROWS_MAX];
+        size_t n = run_rows(cases[c].rows, rows, NULL);
         long chosen[3];
         char why[512];
-        int rc = pp_batch_finalize_pick(rows, cases[c].n, cases[c].shards, chosen, why, sizeof why);
+        int rc = pp_batch_finalize_pick(rows, n, cases[c].shards, chosen, why, sizeof why);
         if (cases[c].refusal) {
             if (rc == 0 || !strstr(why, cases[c].refusal)) fail_msg("%s: rc %d why '%s'", cases[c].name, rc, why);
             continue;
@@ -115,7 +109,10 @@ static void a_finalize_takes_each_shards_newest_done_run_or_refuses(void **state
 
 static void the_finalize_coverage_takes_each_partition_from_its_owner(void **state) {
     (void)state;
-    pp_parity_run_row a = run("done", "0/2", 1), b = run("done", "1/2", 2);
+    pp_parity_run_row rows[RUN_ROWS_MAX], a, b;
+    run_rows("done:0/2 done:1/2", rows, NULL);
+    a = rows[0];
+    b = rows[1];
     a.coverage = "{\"source\":\"lake_group\",\"group\":\"g\",\"next_offsets\":{\"0\":10,\"1\":5,\"2\":7}}";
     b.coverage = "{\"source\":\"lake_group\",\"group\":\"g\",\"next_offsets\":{\"0\":99,\"1\":6,\"2\":99,\"3\":4}}";
     a.read = "{\"pins\":{\"0\":10,\"2\":7}}";
@@ -145,8 +142,8 @@ static void merged_shard_tables_equal_the_whole_days(void **state) {
         const char *key;
         int64_t value;
     } adds[] = {
-        {0, PP_M_PINS_BY_CATEGORY, "art", 1}, {1, PP_M_PINS_BY_CATEGORY, "art", 1},
-        {2, PP_M_PINS_BY_CATEGORY, "diy", 1}, {0, PP_M_MAX_FOLLOWERS_BY_POSTER, "ann", 40},
+        {0, PP_M_PINS_BY_CATEGORY, "art", 1},          {1, PP_M_PINS_BY_CATEGORY, "art", 1},
+        {2, PP_M_PINS_BY_CATEGORY, "diy", 1},          {0, PP_M_MAX_FOLLOWERS_BY_POSTER, "ann", 40},
         {1, PP_M_MAX_FOLLOWERS_BY_POSTER, "ann", 900}, {2, PP_M_MAX_FOLLOWERS_BY_POSTER, "ann", 7},
     };
     for (int n = 1; n <= 3; n++) {

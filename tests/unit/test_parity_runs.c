@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "parity/parity_runs.h"
+#include "run_rows_support.h"
 
 #define COV "{\"source\":\"lake_group\",\"next_offsets\":{\"0\":10}}"
 #define HOUR (3600LL * 1000)
@@ -18,8 +19,13 @@
 
 static pp_parity_run_row row(const char *status, const char *metric, int64_t run_at_ms, int64_t write_ts,
                              int64_t age_ms) {
-    return (pp_parity_run_row){status, metric, COV, "{}", "h", write_ts, run_at_ms, age_ms, "2026-01-02", -1,
-                               NULL, -1, -1, -1};
+    pp_parity_run_row r = {.status = status, .metric = metric, .coverage = COV, .read = "{}", .host = "h"};
+    r.write_ts = write_ts;
+    r.run_at_ms = run_at_ms;
+    r.age_ms = age_ms;
+    r.day = "2026-01-02";
+    r.written_ms = r.objects = r.bytes = r.records_read = -1;
+    return r;
 }
 
 static void a_fast_clock_running_row_does_not_hide_later_runs(void **state) {
@@ -97,54 +103,47 @@ static void rows_without_write_ts_are_the_oldest_and_tie_on_run_at(void **state)
                      PP_DAY_RUN_FAILED);
 }
 
-/* A row of kind `shard` (NULL single-process, "I/N" shard run, "all/N" finalize). */
-static pp_parity_run_row srow(const char *status, const char *shard, int64_t write_ts) {
-    pp_parity_run_row r = row(status, NULL, NOW_MS, write_ts, 1000);
-    r.shard = shard;
-    return r;
-}
-
-/* Sharded days (batch_shard.h): one table of cases, rows listed oldest first. */
+/* Sharded days (batch_shard.h): one table of cases, rows oldest first. */
 static void shard_runs_and_finalize_pick_like_a_single_run(void **state) {
     (void)state;
     static const struct {
-        const char *name;
-        const char *status[5], *shard[5];
-        size_t n;
+        const char *name, *rows;
         pp_day_run want;
         long chosen;
         const char *note; /* in the note, or NULL */
     } cases[] = {
-        {"shards then finalize: the finalize is the full run",
-         {"done", "done", "done"}, {"0/2", "1/2", "all/2"}, 3, PP_DAY_RUN_DONE, 2, NULL},
-        {"a shard re-run after the finalize: finalize pending",
-         {"done", "done", "done", "done"}, {"0/2", "1/2", "all/2", "1/2"}, 4, PP_DAY_RUN_FINALIZE_PENDING, -1, "1/2"},
-        {"shards done, never finalized: finalize pending",
-         {"done", "done"}, {"0/2", "1/2"}, 2, PP_DAY_RUN_FINALIZE_PENDING, -1, "1/2"},
-        {"shards after a single-process run, not finalized: pending",
-         {"done", "done"}, {NULL, "0/3"}, 2, PP_DAY_RUN_FINALIZE_PENDING, -1, "0/3"},
-        {"a shard running after the finalize: the tables are partial",
-         {"done", "done", "done", "running"}, {"0/2", "1/2", "all/2", "0/2"}, 4, PP_DAY_RUN_RUNNING, -1, "shard 0/2"},
-        {"a shard failed after a single-process run",
-         {"done", "failed"}, {NULL, "1/2"}, 2, PP_DAY_RUN_FAILED, -1, "shard 1/2"},
-        {"a single-process run after shards replaces them all",
-         {"done", "running", NULL, NULL}, {"0/2", "1/2", NULL}, 3, PP_DAY_RUN_DONE, 2, NULL},
-        {"a finalize still running: partial",
-         {"done", "done", "running"}, {"0/2", "1/2", "all/2"}, 3, PP_DAY_RUN_RUNNING, -1, NULL},
-        {"shards older than the newest single-process run are history",
-         {"done", "failed", "done"}, {"0/2", "1/2", NULL}, 3, PP_DAY_RUN_DONE, 2, NULL},
+        {"shards then finalize: the finalize is the full run", "done:0/2 done:1/2 done:all/2", PP_DAY_RUN_DONE, 2,
+         NULL},
+        {"a shard re-run after the finalize", "done:0/2 done:1/2 done:all/2 done:1/2", PP_DAY_RUN_FINALIZE_PENDING, -1,
+         "shard 1/2"},
+        {"shards done, never finalized", "done:0/2 done:1/2", PP_DAY_RUN_FINALIZE_PENDING, -1, "shard 1/2"},
+        {"shards after a single-process run, not finalized", "done:- done:0/3", PP_DAY_RUN_FINALIZE_PENDING, -1, "0/3"},
+        {"a shard running after the finalize", "done:0/2 done:1/2 done:all/2 running:0/2", PP_DAY_RUN_RUNNING, -1,
+         "shard 0/2"},
+        {"a shard failed after a single-process run", "done:- failed:1/2", PP_DAY_RUN_FAILED, -1, "shard 1/2"},
+        {"a single-process run after shards replaces them", "done:0/2 running:1/2 done:-", PP_DAY_RUN_DONE, 2, NULL},
+        {"a finalize still running", "done:0/2 done:1/2 running:all/2", PP_DAY_RUN_RUNNING, -1, NULL},
+        {"shards older than a single-process run are history", "done:0/2 failed:1/2 done:-", PP_DAY_RUN_DONE, 2, NULL},
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-        pp_parity_run_row rows[5];
-        for (size_t i = 0; i < cases[c].n; i++)
-            rows[i] = srow(cases[c].status[i] ? cases[c].status[i] : "done", cases[c].shard[i], 100 + (int64_t)i);
+        pp_parity_run_row rows[RUN_ROWS_MAX];
+        size_t n = run_rows(cases[c].rows, rows, COV);
         long chosen;
         char note[160];
-        pp_day_run got = pp_parity_pick_run(rows, cases[c].n, PP_PARITY_RUN_TIMEOUT_MS, &chosen, note, sizeof note);
+        pp_day_run got = pp_parity_pick_run(rows, n, PP_PARITY_RUN_TIMEOUT_MS, &chosen, note, sizeof note);
         if (got != cases[c].want || chosen != cases[c].chosen || (cases[c].note && !strstr(note, cases[c].note)))
             fail_msg("%s: state %d chosen %ld note '%s'; want %d, %ld, '%s'", cases[c].name, (int)got, chosen, note,
                      (int)cases[c].want, cases[c].chosen, cases[c].note ? cases[c].note : "");
     }
+    /* a --metric back-fill newer than the finalize is passed over as before */
+    pp_parity_run_row rows[RUN_ROWS_MAX];
+    size_t n = run_rows("done:0/2 done:1/2 done:all/2 done:-", rows, COV);
+    rows[3].metric = "pins_by_tag";
+    long chosen;
+    char note[160];
+    assert_int_equal(pp_parity_pick_run(rows, n, PP_PARITY_RUN_TIMEOUT_MS, &chosen, note, sizeof note),
+                     PP_DAY_RUN_DONE);
+    assert_int_equal(chosen, 2);
 }
 
 static void the_run_kind_is_read_from_the_shard_column(void **state) {
