@@ -10,6 +10,7 @@
 #include "common/error.h"
 #include "common/mem.h"
 #include "metrics/aggregate.h"
+#include "parity/parity_load.h"
 #include "parity/parity_runs.h"
 
 /* Step 2: the shard_metrics rows of (day, n_shards), merged into agg. */
@@ -25,20 +26,11 @@ static int merge_shards(pp_cql_session *cql, const char *ks, const char *day, in
         pp_errf(err, errlen, "Cassandra: reading shard_metrics of %s: %s", day, why);
         return rc;
     }
-    for (size_t r = 0; r < pp_cql_result_nrows(res) && rc == PP_OK; r++) {
-        const char *name, *key;
-        size_t keylen;
-        int64_t value;
-        if (pp_cql_result_get_text(res, r, 0, &name, NULL) || pp_cql_result_get_text(res, r, 1, &key, &keylen) ||
-            pp_cql_result_get_bigint(res, r, 2, &value))
-            continue;
-        int id = pp_metric_find(name);
-        if (id < 0) {
-            pp_errf(err, errlen, "shard_metrics of %s has metric '%s', which this pinpipe does not know", day, name);
-            rc = PP_EINVAL;
-        } else {
-            pp_agg_add(agg, (pp_metric_id)id, day, key, keylen, value);
-        }
+    size_t unknown = pp_parity_add_metric_rows(agg, res, day);
+    if (unknown) {
+        pp_errf(err, errlen, "shard_metrics of %s: %zu row(s) of a metric this pinpipe does not know (logged)", day,
+                unknown);
+        rc = PP_EINVAL;
     }
     pp_cql_result_destroy(res);
     return rc;
