@@ -8,6 +8,10 @@
 #     concurrency: the same number of plain single-row INSERTs (each its own
 #     partition: Cassandra's write rate here), and the batch's own pin writes alone
 #     (no lake, no cleaning).
+#  3. the sharded batch (docs/batch.md "Sharding"): the same day as 1 shard
+#     (`--shard 0/1` + `--finalize 1`) and as 2 shards in parallel (`--shard 0/2` &
+#     `--shard 1/2`, then `--finalize 2`), each into a fresh keyspace, wall time to the
+#     end of the finalize; records/s = the day's records / that time.
 # Env: BENCH_BATCH_EVENTS (500000), BENCH_BATCH_CATALOG (1000000: most events are
 # distinct pins), BENCH_BATCH_CONCURRENCY (128), BENCH_BATCH_GROUP_ROWS (16),
 # BENCH_BATCH_PERF=1 (also profile the batch with perf: CPU by library).
@@ -29,7 +33,7 @@ topic="bench-batch-$run"
 prefix="bench-batch-$run/"
 ks="bench_batch_$run"
 cleanup() {
-  "$BUILD/pinpipe" cql -e "DROP KEYSPACE IF EXISTS $ks" >/dev/null 2>&1 || true
+  for k in "$ks" "${ks}_s1" "${ks}_s2"; do "$BUILD/pinpipe" cql -e "DROP KEYSPACE IF EXISTS $k" >/dev/null 2>&1 || true; done
   "$BUILD/pinpipe" s3 ls "$prefix" 2>/dev/null | cut -f3- | while IFS= read -r k; do
     "$BUILD/pinpipe" s3 rm "$k" >/dev/null 2>&1 || true
   done
@@ -87,6 +91,28 @@ summary=$(cat "$OUT/batch-summary.txt")
 field() { echo "$summary" | grep -o " $1=[0-9.]*" | cut -d= -f2; }
 pins=$(field pins_written)
 
+# 3. the sharded batch: 1 shard, then 2 in parallel, each + its finalize
+sharded() { # sharded N KEYSPACE: prints the wall ms of N shards in parallel + the finalize
+  local n="$1" k="$2" i t0 pids=()
+  t0=$(ms)
+  for ((i = 0; i < n; i++)); do
+    "$BUILD/pinpipe" batch --date "$DAY" --shard "$i/$n" --prefix "$prefix" --keyspace "$k" --topic "$topic" \
+      --lake-group "g-$topic" --concurrency "$CONC" --group-rows "$GROUP" >"$OUT/batch-shard$i-$n.txt" \
+      2>"$OUT/batch-shard$i-$n.log" & pids+=($!)
+  done
+  for i in "${pids[@]}"; do wait "$i" || { tail -3 "$OUT"/batch-shard*-"$n".log >&2; exit 1; }; done
+  "$BUILD/pinpipe" batch --date "$DAY" --finalize "$n" --keyspace "$k" >"$OUT/batch-final$n.txt" \
+    2>"$OUT/batch-final$n.log" || { tail -3 "$OUT/batch-final$n.log" >&2; exit 1; }
+  echo $(($(ms) - t0))
+}
+# the keyspaces first, so both runs pay the same (no schema creation inside the timing)
+for k in "${ks}_s1" "${ks}_s2"; do
+  "$BUILD/pinpipe" batch --print-schema --keyspace "$k" | "$BUILD/pinpipe" cql -f - >/dev/null
+done
+s1_ms=$(sharded 1 "${ks}_s1")
+s2_ms=$(sharded 2 "${ks}_s2")
+s2_recs=$(grep -ho ' records=[0-9]*' "$OUT"/batch-shard*-2.txt | cut -d= -f2 | paste -sd' ')
+
 "$BUILD/pinpipe" clean --no-summary --rejects /dev/null "$OUT/batch-events.jsonl" > "$OUT/batch-cleaned.jsonl"
 avg=$(($(stat -c %s "$OUT/batch-cleaned.jsonl") / $(wc -l < "$OUT/batch-cleaned.jsonl")))
 read -r _ plain_secs plain_rate < <("$BUILD/batch_baseline" plain "$ks" "$pins" "$CONC" "$avg" | tr '=' ' ' |
@@ -108,6 +134,13 @@ printf '  %-52s %9s rows/s     (%s s, %s B rows)\n' "baseline: $pins plain INSER
 printf '  %-52s %9s rows/s     (%s s)\n' "baseline: the batch's pin writes alone (no S3, no clean)" \
   "$pinw_rate" "$pinw_secs"
 printf '  %-52s %9s\n' "batch pins/s / plain INSERTs/s" "$(echo "scale=2; $(rate "$pins" "$batch_ms") / $plain_rate" | bc)"
+printf '  %-52s %9s records/s  (%s s)\n' "sharded: 1 shard + finalize" "$(rate "$N" "$s1_ms")" \
+  "$(echo "scale=1; $s1_ms / 1000" | bc)"
+printf '  %-52s %9s records/s  (%s s; shards read %s records)\n' "sharded: 2 shards in parallel + finalize" \
+  "$(rate "$N" "$s2_ms")" "$(echo "scale=1; $s2_ms / 1000" | bc)" "$s2_recs"
+printf '  %-52s %9s\n' "2 shards / 1 shard" "$(echo "scale=2; $s1_ms / $s2_ms" | bc)"
+echo "  (2 shards of 3 partitions split 2:1, and share this machine's 2 cores with Cassandra:"
+echo "   the gain is bounded by the CPU Cassandra needs for the writes, not by the shards)"
 echo "bench-batch: where the batch's time goes (its summary line; the phases overlap"
 echo "  only in that Cassandra answers while the next records are cleaned):"
 printf '  %-24s %8s s\n' "total" "$(field seconds)" "S3 read + parse + spool" "$(field read_s)" \

@@ -7,6 +7,8 @@
 #include "batch/batch_coverage.h"
 #include "batch/batch_day.h"
 #include "batch/batch_days.h"
+#include "batch/batch_finalize.h"
+#include "batch/batch_load.h"
 #include "batch/batch_limits.h"
 #include "batch/batch_schema.h"
 #include "batch/batch_store.h"
@@ -26,16 +28,16 @@ void pp_batch_opts_default(pp_batch_opts *o) {
 
 static void print_summary(FILE *out, const pp_batch_summary *r, const pp_batch_writer_stats *ws) {
     fprintf(out,
-            "batch day=%s status=%s%s%s objects=%" PRIu64 " bytes=%" PRIu64 " records=%" PRIu64
+            "batch day=%s status=%s%s%s%s%s objects=%" PRIu64 " bytes=%" PRIu64 " records=%" PRIu64
             " duplicate_coordinates=%" PRIu64 " duplicate_pins=%" PRIu64 " rejects=%" PRIu64 " corrupt_lines=%" PRIu64
             " misplaced=%" PRIu64 " pins_written=%" PRIu64 " rejects_written=%" PRIu64 " metrics_written=%" PRIu64
             " requests=%" PRIu64 " retries=%" PRIu64 " refused=%" PRIu64
             " seconds=%.3f read_s=%.3f clean_s=%.3f write_s=%.3f\n",
-            r->day, r->status, r->metric ? " metric=" : "", r->metric ? r->metric : "", r->objects, r->bytes,
-            r->records_read, r->duplicate_coordinates, r->duplicate_pins, r->rejects, r->corrupt_lines, r->misplaced,
-            r->pins_written, r->rejects_written, r->metrics_written, ws->requests, ws->retries, ws->refused,
-            (double)r->duration_ms / 1000.0, (double)r->read_ms / 1000.0, (double)r->clean_ms / 1000.0,
-            (double)r->write_ms / 1000.0);
+            r->day, r->status, r->metric ? " metric=" : "", r->metric ? r->metric : "", r->shard[0] ? " shard=" : "",
+            r->shard, r->objects, r->bytes, r->records_read, r->duplicate_coordinates, r->duplicate_pins, r->rejects,
+            r->corrupt_lines, r->misplaced, r->pins_written, r->rejects_written, r->metrics_written, ws->requests,
+            ws->retries, ws->refused, (double)r->duration_ms / 1000.0, (double)r->read_ms / 1000.0,
+            (double)r->clean_ms / 1000.0, (double)r->write_ms / 1000.0);
     fflush(out);
 }
 
@@ -77,7 +79,7 @@ static int job_open(job *j, const pp_batch_opts *o, int *metric, char *err, size
         return PP_EINVAL;
     }
     /* the coverage is taken before the lake is listed: everything it covers was there */
-    if (o->coverage) {
+    if (o->coverage && o->finalize <= 0) {
         if ((rc = pp_batch_coverage_json(o->brokers, o->topic, o->lake_group, o->kafka_timeout_ms, &j->coverage, why,
                                          sizeof why))) {
             pp_errf(err, errlen, "%s (is Kafka at %s up? --no-coverage runs without it)", why, o->brokers);
@@ -110,6 +112,14 @@ static int job_open(job *j, const pp_batch_opts *o, int *metric, char *err, size
         return rc;
     }
     if ((rc = pp_batch_schema_ensure(j->cql, o->keyspace, o->replication_factor, err, errlen))) return rc;
+    /* again, in the keyspace now that it exists (batch_runs is read by name: parity_runs.h) */
+    pp_cql_session_destroy(j->cql);
+    j->cql = NULL;
+    cc.keyspace = o->keyspace;
+    if ((rc = pp_cql_session_create(&cc, &j->cql, why, sizeof why))) {
+        pp_errf(err, errlen, "Cassandra at %s:%d: %s", cc.host, cc.port, why);
+        return rc;
+    }
     /* every request bounded in bytes by the node's own limits (batch_limits.h) */
     pp_batch_limits lim;
     if (pp_batch_limits_query(j->cql, &lim, why, sizeof why) != PP_OK)
@@ -126,6 +136,29 @@ static int job_open(job *j, const pp_batch_opts *o, int *metric, char *err, size
     return pp_batch_store_create(&j->store, j->cql, o->keyspace, &wo, err, errlen);
 }
 
+/* --if-lake-grew: 0 when the day is skipped (unchanged: printed; or *rc set on an
+ * error), 1 when it is to be run. */
+static int unchanged_skip(job *j, const pp_batch_opts *o, const char *day, FILE *out, int *rc, char *err,
+                          size_t errlen) {
+    int grew;
+    uint64_t objects, bytes;
+    char why[768];
+    if ((*rc = pp_batch_lake_grew(j->cql, j->s3, o->prefix, day, &grew, &objects, &bytes, why, sizeof why))) {
+        pp_errf(err, errlen, "day %s: %s", day, why);
+        return 0;
+    }
+    if (grew) {
+        PP_INFO("batch",
+                "day %s: the lake has %llu object(s), %llu bytes, not what its newest full run read: running it", day,
+                (unsigned long long)objects, (unsigned long long)bytes);
+        return 1;
+    }
+    fprintf(out, "batch day=%s status=unchanged objects=%llu bytes=%llu\n", day, (unsigned long long)objects,
+            (unsigned long long)bytes);
+    fflush(out);
+    return 0;
+}
+
 int pp_batch_run(const pp_batch_opts *o, FILE *out, volatile sig_atomic_t *stop, char *err, size_t errlen) {
     job j;
     int metric;
@@ -139,7 +172,8 @@ int pp_batch_run(const pp_batch_opts *o, FILE *out, volatile sig_atomic_t *stop,
                               .prefix = o->prefix,
                               .metric = metric,
                               .max_line = (size_t)o->max_line,
-                              .coverage = j.coverage};
+                              .coverage = j.coverage,
+                              .shard = o->shard};
         pp_clean_opts_default(&c.clean);
         PP_INFO("batch", "%zu day(s) %s..%s from s3://%s/%s into keyspace %s%s%s", j.days.n, j.days.day[0],
                 j.days.day[j.days.n - 1], o->bucket, o->prefix, o->keyspace, metric >= 0 ? ", only metric " : "",
@@ -156,7 +190,15 @@ int pp_batch_run(const pp_batch_opts *o, FILE *out, volatile sig_atomic_t *stop,
                 break;
             }
             pp_batch_summary r;
-            rc = pp_batch_day_run(&c, j.days.day[i], &r, err, errlen);
+            if (o->if_lake_grew && metric < 0 && !unchanged_skip(&j, o, j.days.day[i], out, &rc, err, errlen)) {
+                if (rc == PP_OK && o->report) o->report->days_done++;
+                continue;
+            }
+            if (rc) break;
+            if (o->finalize > 0)
+                rc = pp_batch_finalize_day(j.cql, j.store, o->keyspace, j.days.day[i], o->finalize, &r, err, errlen);
+            else
+                rc = pp_batch_day_run(&c, j.days.day[i], &r, err, errlen);
             pp_batch_store_writer_stats(j.store, &after);
             pp_batch_writer_stats ws = {after.rows - before.rows, after.requests - before.requests,
                                         after.retries - before.retries, after.refused - before.refused,

@@ -11,7 +11,9 @@
  *     duplicate_pins=310 rejects=120 corrupt_lines=0 misplaced=0 pins=11570 ...
  *
  * Days are independent: nothing is shared between them but the tables, so several
- * machines can split a range (each its own --from/--to). The first day that fails
+ * machines can split a range (each its own --from/--to), or a day by Kafka partition
+ * (shard runs, then a finalize: batch_shard.h, batch_finalize.h). With if_lake_grew
+ * a day whose lake is as its newest full run read it prints status=unchanged. The first day that fails
  * stops the run (the days before it are done; re-run from the failed one).
  * *stop (SIGTERM) ends the run after the day in progress.
  *
@@ -24,6 +26,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+
+#include "batch/batch_shard.h"
 
 /* What a run did, for its monitoring export (batch_export.h). */
 typedef struct {
@@ -53,6 +57,9 @@ typedef struct {
     const char *lake_group;    /* PINPIPE_LAKE_GROUP (pinpipe-lake) */
     int kafka_timeout_ms;      /* 10000 */
     long max_line;             /* PINPIPE_BATCH_MAX_LINE (16 MiB): longest lake line */
+    pp_batch_shard shard;      /* count 0: whole days; else a shard run "I/N" of each day (batch_shard.h) */
+    int finalize;              /* > 0: merge the days' N shard runs (batch_finalize.h) instead of reading the lake */
+    int if_lake_grew;          /* 1: skip a day whose lake objects/bytes equal its newest full done run's */
     pp_batch_report *report;   /* NULL, or filled by pp_batch_run (zeroed first) */
 } pp_batch_opts;
 

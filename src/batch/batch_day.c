@@ -109,12 +109,14 @@ int pp_batch_day_run(const pp_batch_day_ctx *c, const char *day, pp_batch_summar
     run->metric = c->metric >= 0 ? PP_METRICS[c->metric].name : NULL;
     run->run_at_ms = pp_wall_ms();
     run->lake_coverage = c->coverage;
+    pp_batch_shard_format(&c->shard, run->shard, sizeof run->shard);
     pp_tally_init(&d.tally, &c->clean);
 
     /* 1. read */
     pp_batch_spool_stats ss = {0};
     int rc = pp_batch_spool_create(&d.spool, why, sizeof why);
-    if (rc == PP_OK) rc = pp_batch_load_day(c->s3, c->prefix, day, c->max_line, d.spool, &d.load, why, sizeof why);
+    if (rc == PP_OK)
+        rc = pp_batch_load_day(c->s3, c->prefix, day, &c->shard, c->max_line, d.spool, &d.load, why, sizeof why);
     if (rc == PP_OK) rc = pp_batch_spool_seal(d.spool, &ss, why, sizeof why);
     if (rc) goto done;
     run->objects = d.load.nobjects;

@@ -37,6 +37,7 @@ typedef struct {
     int metric;           /* -1: every metric (and pins, rejects); else a pp_metric_id */
     size_t max_line;      /* longest lake line */
     const char *coverage; /* lake_coverage JSON */
+    pp_batch_shard shard; /* count 0: the whole day; else a shard run "I/N" (batch_shard.h) */
     pp_clean_opts clean;
 } pp_batch_day_ctx;
 

@@ -31,6 +31,7 @@ void pp_batch_load_free(pp_batch_load *l) {
 typedef struct {
     pp_batch_load *load;
     const char *day;
+    const pp_batch_shard *shard;
     size_t cap;
 } list_ctx;
 
@@ -43,6 +44,7 @@ static int on_key(void *ud, const s3_list_entry *e) {
         c->load->skipped++;
         return 0;
     }
+    if (c->shard && !pp_batch_shard_owns(c->shard, k.partition)) return 0; /* another shard's */
     pp_batch_load *l = c->load;
     if (l->nobjects == c->cap) {
         size_t cap = c->cap ? c->cap * 2 : 64;
@@ -168,15 +170,16 @@ static int read_object(s3_client *s3, read_ctx *c, char *err, size_t errlen) {
     return rc;
 }
 
-int pp_batch_load_day(s3_client *s3, const char *prefix, const char *day, size_t max_line, pp_batch_spool *spool,
-                      pp_batch_load *out, char *err, size_t errlen) {
+/* The day's lake objects (of shard's partitions) into out, in read order. */
+static int list_day(s3_client *s3, const char *prefix, const char *day, const pp_batch_shard *shard, pp_batch_load *out,
+                    char *err, size_t errlen) {
     char dprefix[PP_LAKE_KEY_MAX], why[512];
     memset(out, 0, sizeof *out);
     if (pp_batch_day_prefix(dprefix, sizeof dprefix, prefix, day)) {
         pp_errf(err, errlen, "prefix too long: '%s'", prefix);
         return PP_EINVAL;
     }
-    list_ctx lc = {.load = out, .day = day};
+    list_ctx lc = {.load = out, .day = day, .shard = shard};
     s3_list_opts lo = {.prefix = dprefix};
     int rc = s3_list_all(s3, &lo, on_key, &lc, why, sizeof why);
     if (rc) {
@@ -188,6 +191,27 @@ int pp_batch_load_day(s3_client *s3, const char *prefix, const char *day, size_t
         return PP_EINVAL;
     }
     if (out->nobjects) qsort(out->objects, out->nobjects, sizeof *out->objects, cmp_object);
+    return PP_OK;
+}
+
+int pp_batch_lake_size(s3_client *s3, const char *prefix, const char *day, uint64_t *objects, uint64_t *bytes,
+                       char *err, size_t errlen) {
+    pp_batch_load l;
+    int rc = list_day(s3, prefix, day, NULL, &l, err, errlen);
+    *objects = 0;
+    *bytes = 0;
+    for (size_t i = 0; rc == PP_OK && i < l.nobjects; i++) {
+        (*objects)++;
+        *bytes += l.objects[i].size > 0 ? (uint64_t)l.objects[i].size : 0;
+    }
+    pp_batch_load_free(&l);
+    return rc;
+}
+
+int pp_batch_load_day(s3_client *s3, const char *prefix, const char *day, const pp_batch_shard *shard, size_t max_line,
+                      pp_batch_spool *spool, pp_batch_load *out, char *err, size_t errlen) {
+    int rc = list_day(s3, prefix, day, shard, out, err, errlen);
+    if (rc) return rc;
     read_ctx c = {.load = out, .spool = spool, .max_line = max_line};
     pp_sb_init(&c.raw);
     for (size_t i = 0; i < out->nobjects && rc == PP_OK; i++) {

@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "batch/batch_shard.h"
 #include "batch/batch_spool.h"
 #include "contract/lake_name.h"
 #include "s3/s3_client.h"
@@ -56,8 +57,15 @@ typedef struct {
 /* The listing prefix of a day: prefix (with a '/' added when missing) "dt=" day "/". */
 int pp_batch_day_prefix(char *out, size_t outlen, const char *prefix, const char *day);
 
-int pp_batch_load_day(s3_client *s3, const char *prefix, const char *day, size_t max_line, pp_batch_spool *spool,
-                      pp_batch_load *out, char *err, size_t errlen);
+/* shard: NULL or not sharded reads every object of the day; else only those of the
+ * partitions it owns (batch_shard.h; the others are not counted anywhere). */
+int pp_batch_load_day(s3_client *s3, const char *prefix, const char *day, const pp_batch_shard *shard, size_t max_line,
+                      pp_batch_spool *spool, pp_batch_load *out, char *err, size_t errlen);
+
+/* Lists the day's lake objects only: *objects and *bytes as pp_batch_load_day would
+ * count them for the whole day (the sizes as stored). */
+int pp_batch_lake_size(s3_client *s3, const char *prefix, const char *day, uint64_t *objects, uint64_t *bytes,
+                       char *err, size_t errlen);
 void pp_batch_load_free(pp_batch_load *l);
 
 #endif

@@ -37,6 +37,16 @@ static const char *const TABLES[] = {
     "  duration_ms bigint, read_ms bigint, clean_ms bigint, write_ms bigint,\n"
     "  lake_coverage text, lake_read text, error text,\n"
     "  PRIMARY KEY ((day), run_at)) WITH CLUSTERING ORDER BY (run_at DESC)",
+    /* Which run a row is (batch_shard.h): null a single-process run, "I/N" a shard
+     * run, "all/N" a finalize. ADD: safe on a keyspace made before sharding. */
+    "ALTER TABLE %s.batch_runs ADD IF NOT EXISTS shard text",
+    /* The metric rows of each shard run ("I/N": shard I of shards N), merged into
+     * `metrics` by `--finalize N`; a shard run replaces its (day, shards, shard)
+     * prefix. */
+    "CREATE TABLE IF NOT EXISTS %s.shard_metrics (\n"
+    "  day text, shards int, shard int, metric text, key text,\n"
+    "  kind text, value bigint,\n"
+    "  PRIMARY KEY ((day), shards, shard, metric, key))",
 };
 #define N_TABLES (sizeof TABLES / sizeof TABLES[0])
 

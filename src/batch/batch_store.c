@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "batch/batch_schema.h"
+#include "batch/batch_share.h"
 #include "common/clock.h"
 #include "common/error.h"
 #include "common/hashmap.h"
@@ -27,17 +28,20 @@ static const char RUN_INSERT[] =
     "INSERT INTO %s.batch_runs (day, run_at, status, metric, host, write_ts, objects, bytes, records_read,"
     " duplicate_coordinates, conflicting_duplicates, duplicate_pins, rejects, corrupt_lines, misplaced,"
     " pins_written, rejects_written, metrics_written, duration_ms, read_ms, clean_ms, write_ms,"
-    " lake_coverage, lake_read, error)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    " lake_coverage, lake_read, error, shard)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
 struct pp_batch_store {
     pp_cql_session *s;
     pp_batch_writer *w;
     pp_hashmap *inserts; /* (table, null pattern) -> prepared INSERT */
     const pp_cql_prepared *del_pins, *del_rejects, *del_metrics, *del_metric, *ins_metric, *last_ts, *ins_run;
+    const pp_cql_prepared *del_shard_metrics, *ins_shard_metric;
+    pp_batch_share *share; /* made on the first shard run */
     char day[11];
-    const char *metric; /* NULL: the whole day */
-    int64_t ts;         /* write timestamp of the run's rows (µs) */
+    const char *metric;   /* NULL: the whole day */
+    pp_batch_shard shard; /* count 0: not sharded */
+    int64_t ts;           /* write timestamp of the run's rows (µs) */
     char host[256];
     char ks[64];
     pp_strbuf buf, buf2;
@@ -84,6 +88,11 @@ int pp_batch_store_create(pp_batch_store **out, pp_cql_session *s, const char *k
          " USING TIMESTAMP ?"},
         {&st->last_ts, "SELECT max(write_ts) FROM %s.batch_runs WHERE day = ?"},
         {&st->ins_run, RUN_INSERT},
+        {&st->del_shard_metrics,
+         "DELETE FROM %s.shard_metrics USING TIMESTAMP ? WHERE day = ? AND shards = ? AND shard = ?"},
+        {&st->ins_shard_metric,
+         "INSERT INTO %s.shard_metrics (day, shards, shard, metric, key, kind, value) VALUES (?, ?, ?, ?, ?, ?, ?)"
+         " USING TIMESTAMP ?"},
     };
     for (size_t i = 0; i < sizeof stmts / sizeof stmts[0]; i++) {
         char cql[1024];
@@ -101,6 +110,7 @@ int pp_batch_store_create(pp_batch_store **out, pp_cql_session *s, const char *k
 void pp_batch_store_destroy(pp_batch_store *st) {
     if (!st) return;
     pp_batch_writer_destroy(st->w);
+    pp_batch_share_destroy(st->share);
     pp_hashmap_destroy(st->inserts);
     pp_sb_free(&st->buf);
     pp_sb_free(&st->buf2);
@@ -270,6 +280,11 @@ int pp_batch_store_metric(pp_batch_store *st, const pp_agg_entry *e, char *err, 
                          pp_cql_text(pp_agg_kind_name(d->kind)),
                          pp_cql_bigint(e->value),
                          pp_cql_bigint(st->ts)};
+    if (st->shard.count > 0 && st->shard.index >= 0) { /* a shard run: its share of the day's metrics */
+        pp_cql_value sv[8] = {v[0], pp_cql_int(st->shard.count), pp_cql_int(st->shard.index), v[1], v[2], v[3], v[4],
+                              v[5]};
+        return pp_batch_writer_add(st->w, LANE_METRICS, st->ins_shard_metric, sv, 8, err, errlen);
+    }
     return pp_batch_writer_add(st->w, LANE_METRICS, st->ins_metric, v, 6, err, errlen);
 }
 
@@ -290,13 +305,38 @@ int pp_batch_store_begin(pp_batch_store *st, pp_batch_summary *r, char *err, siz
     memcpy(st->day, r->day, sizeof st->day);
     st->metric = r->metric;
     st->ts = r->write_ts;
+    memset(&st->shard, 0, sizeof st->shard);
+    if (pp_parity_run_kind(r->shard) == PP_RUN_KIND_FINALIZE)
+        st->shard = (pp_batch_shard){-1, atoi(r->shard + 4)};
+    else if (r->shard[0] && pp_batch_shard_parse(r->shard, &st->shard) != 0) {
+        pp_errf(err, errlen, "batch: not a shard: '%s'", r->shard);
+        return PP_EINVAL;
+    }
     return pp_batch_store_record(st, r, err, errlen);
+}
+
+/* A shard run's clear: its share of pins and rejects, its shard_metrics rows. */
+static int clear_share(pp_batch_store *st, char *err, size_t errlen) {
+    pp_cql_value v[4] = {pp_cql_bigint(st->ts - 1), pp_cql_text(st->day), pp_cql_int(st->shard.count),
+                         pp_cql_int(st->shard.index)};
+    uint64_t deleted;
+    int rc = st->share ? PP_OK : pp_batch_share_create(&st->share, st->s, st->ks, err, errlen);
+    if (!rc)
+        rc = pp_batch_share_clear(st->share, st->w, LANE_DELETES, st->day, &st->shard, st->ts, &deleted, err, errlen);
+    if (!rc) rc = pp_batch_writer_add(st->w, LANE_DELETES, st->del_shard_metrics, v, 4, err, errlen);
+    if (!rc) rc = pp_batch_writer_flush(st->w, LANE_DELETES, err, errlen);
+    return rc;
 }
 
 int pp_batch_store_clear(pp_batch_store *st, char *err, size_t errlen) {
     pp_cql_value v[3] = {pp_cql_bigint(st->ts - 1), pp_cql_text(st->day), pp_cql_text(st->metric)};
     int rc;
     if (st->metric) return pp_batch_writer_add(st->w, LANE_DELETES, st->del_metric, v, 3, err, errlen);
+    if (st->shard.count > 0 && st->shard.index < 0) { /* a finalize: only the metrics */
+        rc = pp_batch_writer_add(st->w, LANE_DELETES, st->del_metrics, v, 2, err, errlen);
+        return rc ? rc : pp_batch_writer_flush(st->w, LANE_DELETES, err, errlen);
+    }
+    if (st->shard.count > 0) return clear_share(st, err, errlen);
     rc = pp_batch_writer_add(st->w, LANE_DELETES, st->del_pins, v, 2, err, errlen);
     if (!rc) rc = pp_batch_writer_flush(st->w, LANE_DELETES, err, errlen);
     if (!rc) rc = pp_batch_writer_add(st->w, LANE_DELETES, st->del_rejects, v, 2, err, errlen);
@@ -340,6 +380,7 @@ int pp_batch_store_record(pp_batch_store *st, const pp_batch_summary *r, char *e
         pp_cql_text(r->lake_coverage),
         pp_cql_text(r->lake_read),
         pp_cql_text(r->error),
+        pp_cql_text(r->shard[0] ? r->shard : NULL),
     };
     int rc = pp_cql_execute(st->s, st->ins_run, v, sizeof v / sizeof v[0], NULL, why, sizeof why);
     if (rc) pp_errf(err, errlen, "Cassandra: recording the run of %s in batch_runs: %s", r->day, why);

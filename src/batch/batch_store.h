@@ -27,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "batch/batch_shard.h"
 #include "batch/batch_writer.h"
 #include "clean/clean.h"
 #include "clean/pin.h"
@@ -37,6 +38,7 @@
 typedef struct {
     char day[11];
     const char *metric; /* NULL: the whole day */
+    char shard[24];     /* "": single-process; "I/N" a shard run; "all/N" a finalize (batch_shard.h) */
     const char *status; /* running, done, failed */
     int64_t run_at_ms;
     int64_t write_ts; /* µs */
@@ -69,9 +71,13 @@ int pp_batch_store_create(pp_batch_store **out, pp_cql_session *s, const char *k
 void pp_batch_store_destroy(pp_batch_store *st);
 
 /* Starts run r of r->day: sets r->write_ts (see above) and records r as
- * 'running' in batch_runs. */
+ * 'running' in batch_runs. r->shard (a valid one, or NULL) decides what the run
+ * replaces and where its metrics go (below). */
 int pp_batch_store_begin(pp_batch_store *st, pp_batch_summary *r, char *err, size_t errlen);
-/* Deletes the day's rows (or the metric's) at write_ts - 1. */
+/* Deletes at write_ts - 1 what the run replaces: the day's rows (or the metric's);
+ * for a shard run "I/N", its share of pins and rejects (batch_share.h) and its
+ * shard_metrics rows; for a finalize "all/N", the day's metrics only. A shard run's
+ * metrics go to shard_metrics, every other run's to metrics. */
 int pp_batch_store_clear(pp_batch_store *st, char *err, size_t errlen);
 
 int pp_batch_store_pin(pp_batch_store *st, const pp_pin *pin, const pp_batch_origin *o, char *err, size_t errlen);

@@ -13,6 +13,7 @@
 #include "cli/cli_secret.h"
 #include "cli/commands.h"
 #include "common/clock.h"
+#include "common/error.h"
 #include "common/options.h"
 #include "common/log.h"
 #include "metrics/metrics.h"
@@ -20,6 +21,7 @@
 typedef struct {
     pp_batch_opts o;
     const char *date;         /* --date */
+    const char *shard;        /* --shard I/N */
     const char *textfile_dir; /* --metrics-textfile-dir */
     int print_schema;         /* --print-schema */
 } batch_cfg;
@@ -34,6 +36,15 @@ static const pp_opt ROWS[] = {
     {"metric", 0, "NAME", NULL, NULL, pp_opt_str, F(metric), 0, 0, 0,
      "recompute only this metric over the range (back-fill of a new metric): replaces only its rows, leaves "
      "pins, rejects and other metrics as they are"},
+    {"shard", 0, "I/N", NULL, NULL, pp_opt_str, offsetof(batch_cfg, shard), 0, 0, 0,
+     "process only the lake objects of the Kafka partitions p with p % N == I (0 <= I < N <= 1024), replace only "
+     "their pins and rejects, write the share's metric rows to shard_metrics (not metrics); then --finalize N"},
+    {"finalize", 0, "N", NULL, NULL, pp_opt_int, F(finalize), 1, PP_BATCH_MAX_SHARDS, 0,
+     "merge the newest done run of every shard 0..N-1 of the day into its metrics and record a full run; refuses "
+     "(exit 1, naming it) when a shard has no done run or one is running/failed"},
+    {"if-lake-grew", 0, NULL, NULL, NULL, pp_opt_true, F(if_lake_grew), 0, 0, 0,
+     "run a day only when its lake objects/bytes differ from those its newest full done run read; else print "
+     "status=unchanged and write nothing (late data)"},
     {"bucket", 0, "NAME", "PINPIPE_S3_BUCKET", "pinpipe-lake", pp_opt_str, F(bucket), 0, 0, 0, "lake bucket"},
     {"prefix", 0, "P", "PINPIPE_LAKE_PREFIX", "raw/", pp_opt_str, F(prefix), 0, 0, 0, "lake key prefix"},
     {"keyspace", 0, "K", "PINPIPE_CASSANDRA_KEYSPACE", "pinpipe", pp_opt_str, F(keyspace), 0, 0, 0,
@@ -64,6 +75,9 @@ static const pp_opt ROWS[] = {
 #undef F
 
 static const char HEAD[] = "usage: pinpipe batch (--date DAY | --from DAY --to DAY) [options]\n"
+                           "       pinpipe batch --date DAY --shard I/N [options]      one shard of a day\n"
+                           "       pinpipe batch --date DAY --finalize N [options]     merge its N shards\n"
+                           "       pinpipe batch --date DAY --if-lake-grew [options]   only if the lake changed\n"
                            "\n"
                            "Recomputes days from the raw lake into Cassandra. For each day (YYYY-MM-DD, UTC\n"
                            "event day) it reads every lake object under PREFIXdt=DAY/ (gunzipping .gz),\n"
@@ -73,14 +87,19 @@ static const char HEAD[] = "usage: pinpipe batch (--date DAY | --from DAY --to D
                            "their reasons; unreadable lake lines as lake_corrupt_line) and metrics. A re-run\n"
                            "gives identical tables. Each run of a day is recorded in batch_runs. Creates the\n"
                            "keyspace and tables when missing (--print-schema shows them; docs/batch.md).\n"
-                           "Days are independent: machines can split a range, each with its own --from/--to.\n"
+                           "Days are independent: machines can split a range, each with its own --from/--to,\n"
+                           "or a day by Kafka partition: --shard I/N for I in 0..N-1 (anywhere, in any order),\n"
+                           "then --finalize N; the tables are then those of a single run (docs/batch.md).\n"
                            "\n"
                            "options (environment variable and default in brackets; flags win):\n";
 static const char TAIL[] = "\n"
                            "S3 endpoint and credentials: PINPIPE_S3_ENDPOINT, _REGION, _ACCESS_KEY, _SECRET_KEY.\n"
                            "Output: one line per day on stdout, `batch day=D status=done records=N ...`.\n"
-                           "exit status: 0 every day done, 1 a day failed (a service down, an object\n"
-                           "unreadable: the message names it; earlier days are done), 2 bad usage\n";
+                           "exit status (for a scheduler's retries): 0 every day done (or unchanged);\n"
+                           "1 permanent failure, retrying will not help (the data, an object unreadable, a\n"
+                           "refusal, a shard missing/running/failed at --finalize); 2 bad usage; 4 transient\n"
+                           "failure, retry (Cassandra, S3 or Kafka unreachable, a timeout). The message names\n"
+                           "the day and the cause; earlier days are done.\n";
 const pp_opts_spec CLI_BATCH_SPEC = PP_OPTS_SPEC("batch", ROWS, HEAD, TAIL);
 
 int cmd_batch(int argc, char **argv) {
@@ -113,6 +132,18 @@ int cmd_batch(int argc, char **argv) {
         fprintf(stderr, " (docs/metrics.md)\n");
         return 2;
     }
+    if (cfg.shard && pp_batch_shard_parse(cfg.shard, &o.shard) != 0) {
+        fprintf(stderr, "pinpipe batch: --shard '%s': I/N with 0 <= I < N <= %d\n", cfg.shard, PP_BATCH_MAX_SHARDS);
+        return 2;
+    }
+    if ((cfg.shard || o.finalize || o.if_lake_grew) && !date) {
+        fprintf(stderr, "pinpipe batch: --shard, --finalize and --if-lake-grew take one day: --date DAY\n");
+        return 2;
+    }
+    if ((cfg.shard != NULL) + (o.finalize > 0) + (o.metric != NULL) + (o.if_lake_grew != 0) > 1) {
+        fprintf(stderr, "pinpipe batch: --shard, --finalize, --metric and --if-lake-grew: one at a time\n");
+        return 2;
+    }
     if (date) o.from = o.to = date;
     if (!o.from || !o.to) {
         fprintf(stderr, "pinpipe batch: say which days: --date DAY, or --from DAY --to DAY\n\n");
@@ -136,5 +167,6 @@ int cmd_batch(int argc, char **argv) {
                                   sizeof why))
             PP_WARN("batch", "monitoring export: %s", why);
     }
-    return rc != 0;
+    if (rc == 0) return 0;
+    return pp_err_transient(rc) ? 4 : 1; /* 4: retry may help; 1: it will not */
 }

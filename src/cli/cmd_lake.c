@@ -68,6 +68,7 @@ static const pp_opt ROWS[] = {
 
 static const char HEAD[] = "usage: pinpipe lake [options]\n"
                            "       pinpipe lake --print-committed [--brokers LIST] [--topic NAME] [--group NAME]\n"
+                           "       pinpipe lake status --date DAY [--allowance-s S] [--json]   (its own --help)\n"
                            "\n"
                            "Consumes the pins topic as a member of a consumer group and writes every raw\n"
                            "record to the S3 lake, one object per (partition, event day) at a time:\n"
@@ -115,6 +116,7 @@ static int print_committed(const pp_lake_opts *o) {
 }
 
 int cmd_lake(int argc, char **argv) {
+    if (argc > 1 && strcmp(argv[1], "status") == 0) return cmd_lake_status(argc - 1, argv + 1);
     lake_cfg cfg = {0};
     pp_lake_opts_default(&cfg.o);
     int next, rc = pp_opts_parse(&CLI_LAKE_SPEC, &cfg, argc, argv, &next);

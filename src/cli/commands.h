@@ -19,6 +19,7 @@ int cmd_rules(int argc, char **argv);
 int cmd_stream(int argc, char **argv);
 int cmd_parity(int argc, char **argv);
 int cmd_lake(int argc, char **argv);
+int cmd_lake_status(int argc, char **argv); /* `pinpipe lake status` */
 int cmd_batch(int argc, char **argv);
 int cmd_produce(int argc, char **argv);
 int cmd_s3(int argc, char **argv);
@@ -29,6 +30,7 @@ int cmd_sql(int argc, char **argv);
 /* The option tables of the commands (defaults, environment, flags, --help). */
 extern const pp_opts_spec CLI_STREAM_SPEC;
 extern const pp_opts_spec CLI_LAKE_SPEC;
+extern const pp_opts_spec CLI_LAKE_STATUS_SPEC;
 extern const pp_opts_spec CLI_BATCH_SPEC;
 extern const pp_opts_spec CLI_API_SPEC;
 extern const pp_opts_spec CLI_PARITY_SPEC;

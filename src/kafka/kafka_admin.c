@@ -244,3 +244,24 @@ int pp_kafka_admin_watermarks(pp_kafka_admin *a, const char *topic, int timeout_
     *n = (size_t)partitions;
     return PP_OK;
 }
+
+int pp_kafka_admin_offsets_for_time(pp_kafka_admin *a, const char *topic, const int32_t *partitions, size_t n,
+                                    int64_t ts_ms, int timeout_ms, int64_t *out, char *err, size_t errlen) {
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(n > 0 ? (int)n : 1);
+    for (size_t i = 0; i < n; i++) rd_kafka_topic_partition_list_add(l, topic, partitions[i])->offset = ts_ms;
+    rd_kafka_resp_err_t e = n ? rd_kafka_offsets_for_times(a->rk, l, timeout_ms) : RD_KAFKA_RESP_ERR_NO_ERROR;
+    int rc = PP_OK;
+    if (e) rc = pp_kafka_fail(a->rk, e, "kafka offsets for a time", err, errlen);
+    for (size_t i = 0; i < n && rc == PP_OK; i++) {
+        const rd_kafka_topic_partition_t *p = &l->elems[i];
+        if (p->err) {
+            char what[320];
+            snprintf(what, sizeof what, "kafka offset for a time of %s[%d]", topic, (int)p->partition);
+            rc = pp_kafka_fail(a->rk, p->err, what, err, errlen);
+        } else {
+            out[i] = p->offset; /* -1 (RD_KAFKA_OFFSET_END): no message that late */
+        }
+    }
+    rd_kafka_topic_partition_list_destroy(l);
+    return rc;
+}

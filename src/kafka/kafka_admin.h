@@ -50,6 +50,12 @@ typedef struct {
 int pp_kafka_admin_watermarks(pp_kafka_admin *a, const char *topic, int timeout_ms, pp_kafka_watermark **out, size_t *n,
                               char *err, size_t errlen);
 
+/* For each of partitions[0..n): the first offset whose message timestamp is >= ts_ms
+ * (librdkafka's offsets_for_times: a ListOffsets request to each leader), or -1 when
+ * the partition has no message that late. */
+int pp_kafka_admin_offsets_for_time(pp_kafka_admin *a, const char *topic, const int32_t *partitions, size_t n,
+                                    int64_t ts_ms, int timeout_ms, int64_t *out, char *err, size_t errlen);
+
 /* Readiness: one Metadata request answered within timeout_ms. *brokers (may be NULL)
  * gets the number of brokers in the cluster. */
 int pp_kafka_admin_ping(pp_kafka_admin *a, int timeout_ms, int *brokers, char *err, size_t errlen);

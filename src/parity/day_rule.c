@@ -31,6 +31,12 @@ static void run_reason(pp_day_run run, const char *note, char *out, size_t n) {
     case PP_DAY_RUN_FAILED:
         snprintf(out, n, "the newest batch run of the day is 'failed'%s%s (re-run the batch)", sep, nt);
         break;
+    case PP_DAY_RUN_FINALIZE_PENDING:
+        snprintf(out, n,
+                 "finalize pending: a shard run of the day%s%s is newer than its last finalize, the tables are partial "
+                 "(run `pinpipe batch --date DAY --finalize N`)",
+                 sep, nt);
+        break;
     case PP_DAY_RUN_DONE: out[0] = '\0'; break;
     }
 }

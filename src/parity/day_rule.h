@@ -52,12 +52,13 @@ typedef struct {
 
 /* The newest batch run of the day (parity_runs.h chooses it). */
 typedef enum {
-    PP_DAY_RUN_NONE,        /* no finished run */
-    PP_DAY_RUN_DONE,        /* done, with lake coverage */
-    PP_DAY_RUN_NO_COVERAGE, /* done, but recorded without coverage (--no-coverage) */
-    PP_DAY_RUN_RUNNING,     /* started, not ended yet: the tables are partial */
-    PP_DAY_RUN_ABANDONED,   /* 'running' for longer than the run timeout: presumed dead */
-    PP_DAY_RUN_FAILED,      /* ended with an error: the tables are partial */
+    PP_DAY_RUN_NONE,             /* no finished run */
+    PP_DAY_RUN_DONE,             /* done, with lake coverage */
+    PP_DAY_RUN_NO_COVERAGE,      /* done, but recorded without coverage (--no-coverage) */
+    PP_DAY_RUN_RUNNING,          /* started, not ended yet: the tables are partial */
+    PP_DAY_RUN_ABANDONED,        /* 'running' for longer than the run timeout: presumed dead */
+    PP_DAY_RUN_FAILED,           /* ended with an error: the tables are partial */
+    PP_DAY_RUN_FINALIZE_PENDING, /* a shard run is newer than the day's finalize: metrics are stale */
 } pp_day_run;
 
 typedef enum { PP_DAY_FROM_BATCH, PP_DAY_FROM_STREAM } pp_day_source;

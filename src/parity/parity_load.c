@@ -11,13 +11,28 @@
 #include "common/mem.h"
 #include "pg/pg_exec.h"
 
-static void add_row(pp_agg *agg, const char *metric, const char *day, const char *key, size_t keylen, int64_t v) {
+static int add_row(pp_agg *agg, const char *metric, const char *day, const char *key, size_t keylen, int64_t v) {
     int m = pp_metric_find(metric);
     if (m < 0) {
         PP_WARN("parity", "ignoring unknown metric '%s' (a newer pinpipe wrote it?)", metric);
-        return;
+        return 0;
     }
     pp_agg_add(agg, (pp_metric_id)m, day, key, keylen, v);
+    return 1;
+}
+
+size_t pp_parity_add_metric_rows(pp_agg *agg, const pp_cql_result *res, const char *day) {
+    size_t unknown = 0;
+    for (size_t r = 0; r < pp_cql_result_nrows(res); r++) {
+        const char *name, *key;
+        size_t keylen;
+        int64_t value;
+        if (pp_cql_result_get_text(res, r, 0, &name, NULL) || pp_cql_result_get_text(res, r, 1, &key, &keylen) ||
+            pp_cql_result_get_bigint(res, r, 2, &value))
+            continue;
+        if (!add_row(agg, name, day, key, keylen, value)) unknown++;
+    }
+    return unknown;
 }
 
 int pp_parity_load_batch(pp_cql_session *cql, const char *day, const char *metric, pp_agg *agg, char *err,
@@ -29,15 +44,7 @@ int pp_parity_load_batch(pp_cql_session *cql, const char *day, const char *metri
                                  : "SELECT metric, key, value FROM metrics WHERE day = ?",
                           v, metric ? 2 : 1, &res, err, errlen);
     if (rc) return rc;
-    for (size_t r = 0; r < pp_cql_result_nrows(res); r++) {
-        const char *name, *key;
-        size_t keylen;
-        int64_t value;
-        if (pp_cql_result_get_text(res, r, 0, &name, NULL) || pp_cql_result_get_text(res, r, 1, &key, &keylen) ||
-            pp_cql_result_get_bigint(res, r, 2, &value))
-            continue;
-        add_row(agg, name, day, key, keylen, value);
-    }
+    pp_parity_add_metric_rows(agg, res, day);
     pp_cql_result_destroy(res);
     return PP_OK;
 }

@@ -28,6 +28,10 @@
 
 /* Adds the day's metrics of each store to agg: every metric, or only `metric` when it
  * is not NULL (one partition prefix in either store). */
+/* Adds the rows (metric text, key text, value bigint) of res, all of day, to agg; a
+ * metric this pinpipe does not know is logged and skipped. Returns how many were. */
+size_t pp_parity_add_metric_rows(pp_agg *agg, const pp_cql_result *res, const char *day);
+
 int pp_parity_load_batch(pp_cql_session *cql, const char *day, const char *metric, pp_agg *agg, char *err,
                          size_t errlen);
 int pp_parity_load_stream(pp_pg *pg, const char *day, const char *metric, pp_agg *agg, char *err, size_t errlen);

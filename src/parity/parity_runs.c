@@ -9,8 +9,7 @@
 #include "common/mem.h"
 #include "event/event_time.h"
 
-/* 1 when a is newer than b. */
-static int newer(const pp_parity_run_row *a, const pp_parity_run_row *b) {
+int pp_parity_run_newer(const pp_parity_run_row *a, const pp_parity_run_row *b) {
     if (a->write_ts != b->write_ts) return a->write_ts > b->write_ts;
     return a->run_at_ms > b->run_at_ms;
 }
@@ -23,23 +22,32 @@ static int has_coverage(const char *coverage) {
     return ok;
 }
 
+pp_run_kind pp_parity_run_kind(const char *shard) {
+    if (!shard || !*shard) return PP_RUN_KIND_FULL;
+    return strncmp(shard, "all/", 4) == 0 ? PP_RUN_KIND_FINALIZE : PP_RUN_KIND_SHARD;
+}
+
 pp_day_run pp_parity_pick_run(const pp_parity_run_row *rows, size_t n, int64_t run_timeout_ms, long *chosen, char *note,
                               size_t notelen) {
     *chosen = -1;
     note[0] = '\0';
     char *used = pp_xcalloc(n ? n : 1, 1);
     pp_day_run state = PP_DAY_RUN_NONE;
+    /* the newest done shard run newer than every full run: "finalize pending" */
+    const pp_parity_run_row *pending = NULL;
     for (size_t k = 0; k < n; k++) { /* newest first: selection, a day has few runs */
         long best = -1;
         for (size_t i = 0; i < n; i++)
-            if (!used[i] && (best < 0 || newer(&rows[i], &rows[best]))) best = (long)i;
+            if (!used[i] && (best < 0 || pp_parity_run_newer(&rows[i], &rows[best]))) best = (long)i;
         used[best] = 1;
         const pp_parity_run_row *r = &rows[best];
         const char *status = r->status ? r->status : "";
+        int shard = pp_parity_run_kind(r->shard) == PP_RUN_KIND_SHARD;
         if (strcmp(status, "done") != 0) {
             char at[25];
             pp_event_time_iso(r->run_at_ms, at);
-            snprintf(note, notelen, "started %s by its host's clock, on host %s", at, r->host ? r->host : "?");
+            snprintf(note, notelen, "%s%s%sstarted %s by its host's clock, on host %s", shard ? "shard " : "",
+                     shard ? r->shard : "", shard ? " " : "", at, r->host ? r->host : "?");
             if (strcmp(status, "running") != 0)
                 state = PP_DAY_RUN_FAILED;
             else if (run_timeout_ms > 0 && r->age_ms > run_timeout_ms)
@@ -49,12 +57,37 @@ pp_day_run pp_parity_pick_run(const pp_parity_run_row *rows, size_t n, int64_t r
             break;
         }
         if (r->metric && r->metric[0]) continue; /* a --metric back-fill: the coverage is the full run's */
+        if (shard) {                             /* its share's rows are newer than the day's metrics */
+            if (!pending) pending = r;
+            continue;
+        }
+        if (pending) {
+            snprintf(note, notelen, "shard %s, done on host %s", pending->shard, pending->host ? pending->host : "?");
+            state = PP_DAY_RUN_FINALIZE_PENDING;
+            break;
+        }
         state = has_coverage(r->coverage) ? PP_DAY_RUN_DONE : PP_DAY_RUN_NO_COVERAGE;
         if (state == PP_DAY_RUN_DONE) *chosen = best;
         break;
     }
+    if (state == PP_DAY_RUN_NONE && pending) {
+        snprintf(note, notelen, "shard %s, done on host %s", pending->shard, pending->host ? pending->host : "?");
+        state = PP_DAY_RUN_FINALIZE_PENDING;
+    }
     free(used);
     return state;
+}
+
+#define SELECT_RUNS_COLS                                                                                        \
+    "SELECT day, status, metric, lake_coverage, lake_read, host, write_ts, run_at, writetime(status), objects," \
+    " bytes, records_read"
+#define SELECT_RUNS SELECT_RUNS_COLS ", shard FROM batch_runs"
+#define SELECT_RUNS_V1 SELECT_RUNS_COLS " FROM batch_runs"
+
+/* A bigint column, -1 when null. */
+static int64_t opt_bigint(const pp_cql_result *res, size_t r, size_t c) {
+    int64_t v;
+    return pp_cql_result_get_bigint(res, r, c, &v) ? -1 : v;
 }
 
 int pp_parity_runs_load(pp_cql_session *cql, const char *day, pp_parity_runs *out, char *err, size_t errlen) {
@@ -68,12 +101,11 @@ int pp_parity_runs_load(pp_cql_session *cql, const char *day, pp_parity_runs *ou
         pp_cql_result_get_bigint(now, 0, 0, &server_now_wall_ms) != 0)
         server_now_wall_ms = -1;
     pp_cql_result_destroy(now);
-    rc = pp_cql_query(cql,
-                      day ? "SELECT day, status, metric, lake_coverage, lake_read, host, write_ts, run_at,"
-                            " writetime(status) FROM batch_runs WHERE day = ?"
-                          : "SELECT day, status, metric, lake_coverage, lake_read, host, write_ts, run_at,"
-                            " writetime(status) FROM batch_runs",
-                      day ? v : NULL, day ? 1 : 0, &res, err, errlen);
+    rc = pp_cql_query(cql, day ? SELECT_RUNS " WHERE day = ?" : SELECT_RUNS, day ? v : NULL, day ? 1 : 0, &res, err,
+                      errlen);
+    if (rc == PP_ESERVER && strstr(err, "shard")) /* no shard column yet: no shard runs either */
+        rc = pp_cql_query(cql, day ? SELECT_RUNS_V1 " WHERE day = ?" : SELECT_RUNS_V1, day ? v : NULL, day ? 1 : 0,
+                          &res, err, errlen);
     if (rc) return rc;
     size_t n = pp_cql_result_nrows(res);
     out->rows = pp_xcalloc(n ? n : 1, sizeof *out->rows);
@@ -91,6 +123,10 @@ int pp_parity_runs_load(pp_cql_session *cql, const char *day, pp_parity_runs *ou
         if (pp_cql_result_get_bigint(res, r, 8, &wt)) wt = -1;
         row->age_ms = server_now_wall_ms >= 0 && wt >= 0 ? server_now_wall_ms - wt / 1000 : -1;
         row->written_ms = wt >= 0 ? wt / 1000 : -1;
+        row->objects = opt_bigint(res, r, 9);
+        row->bytes = opt_bigint(res, r, 10);
+        row->records_read = opt_bigint(res, r, 11);
+        if (pp_cql_result_ncols(res) < 13 || pp_cql_result_get_text(res, r, 12, &row->shard, NULL)) row->shard = NULL;
         out->n++;
     }
     out->res = res;

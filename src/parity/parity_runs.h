@@ -11,8 +11,12 @@
  * hours ahead cannot hide the runs after it.
  *
  * Walking newest first: a run that is not 'done' (running, failed) means the
- * tables are partial; a 'done' --metric back-fill is passed over (the coverage is
- * the full run's before it); the first full 'done' run gives the coverage.
+ * tables are partial (a shard run "I/N" too: its share is being replaced); a 'done'
+ * --metric back-fill is passed over (the coverage is the full run's before it); a
+ * 'done' shard run is passed over too, but when one is newer than the first full
+ * run the day is "finalize pending" (its pins/rejects are newer than the metrics);
+ * the first full 'done' run — single-process, or a finalize "all/N" — gives the
+ * coverage.
  *
  * A 'running' row whose last write is older than the run timeout (measured on
  * Cassandra's clock: writetime() of the row against the server's now(), not any
@@ -44,7 +48,17 @@ typedef struct {
     int64_t age_ms; /* since the row was last written, by Cassandra's clock; -1 unknown */
     const char *day;
     int64_t written_ms; /* when the row was last written (its status), by Cassandra's clock; -1 unknown */
+    const char *shard;  /* NULL or "": single-process; "I/N" a shard run; "all/N" a finalize (batch_shard.h) */
+    int64_t objects, bytes, records_read; /* the run's lake objects, their bytes, records read; -1 when null */
 } pp_parity_run_row;
+
+/* 1 when run a is newer than run b: larger write_ts, then (rows without one) run_at. */
+int pp_parity_run_newer(const pp_parity_run_row *a, const pp_parity_run_row *b);
+
+/* What a batch_runs row is, from its shard column: a single-process run (NULL or ""),
+ * a shard run ("I/N") or a finalize ("all/N"; a full run). */
+typedef enum { PP_RUN_KIND_FULL, PP_RUN_KIND_SHARD, PP_RUN_KIND_FINALIZE } pp_run_kind;
+pp_run_kind pp_parity_run_kind(const char *shard);
 
 /* The state of the day's newest run. *chosen is the index of the run whose coverage
  * counts (PP_DAY_RUN_DONE only; else -1). note gets who/when of a run that is not
@@ -59,7 +73,9 @@ typedef struct {
 } pp_parity_runs;
 
 /* Reads every batch_runs row of day, or of every day when day is NULL (one scan of a
- * small table: a row per run), and Cassandra's now, for the ages. */
+ * small table: a row per run), and Cassandra's now, for the ages. A keyspace whose
+ * batch_runs has no shard column yet (a batch older than sharding made it) reads
+ * with shard NULL. */
 int pp_parity_runs_load(pp_cql_session *cql, const char *day, pp_parity_runs *out, char *err, size_t errlen);
 void pp_parity_runs_free(pp_parity_runs *r);
 

@@ -12,7 +12,8 @@
 #     bounds, plus an object that overlaps another (a record stored twice) and a
 #     corrupt line: the batch result equals the clean run's, the corrupt line is a
 #     lake_corrupt_line reject;
-#  6. an unreadable object, or Cassandra unreachable: exit 1 and a message naming it.
+#  6. an unreadable object: exit 1 (permanent); Cassandra unreachable: exit 4 (transient);
+#     each with a message naming it.
 # needs: kafka s3 cassandra
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../../ci/services/env.sh"
@@ -202,14 +203,15 @@ bad_day=2026-02-01
 bad_key="${prefix}dt=$bad_day/$topic-0000-$(printf '%020d' 0).jsonl.gz"
 head -c 40 "$TMP/corrupt.jsonl.gz" > "$TMP/truncated.gz"
 "$BIN/pinpipe" s3 put "$bad_key" "$TMP/truncated.gz" >/dev/null
-if "$BIN/pinpipe" batch --prefix "$prefix" --keyspace "$ks" --no-coverage --date "$bad_day" >"$TMP/b6.txt" 2>"$TMP/b6.log"; then
-  it_fail "a truncated object did not fail the batch"
-fi
+rc=0
+"$BIN/pinpipe" batch --prefix "$prefix" --keyspace "$ks" --no-coverage --date "$bad_day" >"$TMP/b6.txt" 2>"$TMP/b6.log" ||
+  rc=$?
+[ "$rc" = 1 ] || { cat "$TMP/b6.log"; it_fail "a truncated object: exit $rc, want 1 (permanent: retrying will not help)"; }
 grep -q "$bad_key" "$TMP/b6.log" || { cat "$TMP/b6.log"; it_fail "the error does not name the object"; }
 it_ok "an unreadable object: exit 1, $(grep -o 'lake object.*' "$TMP/b6.log" | head -1 | cut -c1-100)..."
-if PINPIPE_CASSANDRA_PORT=1 "$BIN/pinpipe" batch --prefix "$prefix" --keyspace "$ks" --no-coverage \
-  --date "${DAYS[0]}" >/dev/null 2>"$TMP/b7.log"; then
-  it_fail "an unreachable Cassandra did not fail the batch"
-fi
+rc=0
+PINPIPE_CASSANDRA_PORT=1 "$BIN/pinpipe" batch --prefix "$prefix" --keyspace "$ks" --no-coverage \
+  --date "${DAYS[0]}" >/dev/null 2>"$TMP/b7.log" || rc=$?
+[ "$rc" = 4 ] || { cat "$TMP/b7.log"; it_fail "an unreachable Cassandra: exit $rc, want 4 (transient: retry)"; }
 grep -q "Cassandra at 127.0.0.1:1" "$TMP/b7.log" || { cat "$TMP/b7.log"; it_fail "the error does not name Cassandra"; }
-it_ok "Cassandra unreachable: exit 1, $(grep -o 'Cassandra at.*' "$TMP/b7.log" | head -1)"
+it_ok "Cassandra unreachable: exit 4 (transient), $(grep -o 'Cassandra at.*' "$TMP/b7.log" | head -1)"

@@ -1,6 +1,7 @@
 /* Specification of which batch run of a day counts (src/parity/parity_runs.h):
  * runs are ordered by write_ts, which no host clock can turn back, never by run_at;
- * a 'running' row older than the run timeout (by Cassandra's clock) is abandoned. */
+ * a 'running' row older than the run timeout (by Cassandra's clock) is abandoned;
+ * shard runs and their finalize (batch_shard.h) are chosen by the same walk. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +11,7 @@
 #include <cmocka.h>
 
 #include "parity/parity_runs.h"
+#include "run_rows_support.h"
 
 #define COV "{\"source\":\"lake_group\",\"next_offsets\":{\"0\":10}}"
 #define HOUR (3600LL * 1000)
@@ -17,7 +19,13 @@
 
 static pp_parity_run_row row(const char *status, const char *metric, int64_t run_at_ms, int64_t write_ts,
                              int64_t age_ms) {
-    return (pp_parity_run_row){status, metric, COV, "{}", "h", write_ts, run_at_ms, age_ms, "2026-01-02", -1};
+    pp_parity_run_row r = {.status = status, .metric = metric, .coverage = COV, .read = "{}", .host = "h"};
+    r.write_ts = write_ts;
+    r.run_at_ms = run_at_ms;
+    r.age_ms = age_ms;
+    r.day = "2026-01-02";
+    r.written_ms = r.objects = r.bytes = r.records_read = -1;
+    return r;
 }
 
 static void a_fast_clock_running_row_does_not_hide_later_runs(void **state) {
@@ -95,6 +103,57 @@ static void rows_without_write_ts_are_the_oldest_and_tie_on_run_at(void **state)
                      PP_DAY_RUN_FAILED);
 }
 
+/* Sharded days (batch_shard.h): one table of cases, rows oldest first. */
+static void shard_runs_and_finalize_pick_like_a_single_run(void **state) {
+    (void)state;
+    static const struct {
+        const char *name, *rows;
+        pp_day_run want;
+        long chosen;
+        const char *note; /* in the note, or NULL */
+    } cases[] = {
+        {"shards then finalize: the finalize is the full run", "done:0/2 done:1/2 done:all/2", PP_DAY_RUN_DONE, 2,
+         NULL},
+        {"a shard re-run after the finalize", "done:0/2 done:1/2 done:all/2 done:1/2", PP_DAY_RUN_FINALIZE_PENDING, -1,
+         "shard 1/2"},
+        {"shards done, never finalized", "done:0/2 done:1/2", PP_DAY_RUN_FINALIZE_PENDING, -1, "shard 1/2"},
+        {"shards after a single-process run, not finalized", "done:- done:0/3", PP_DAY_RUN_FINALIZE_PENDING, -1, "0/3"},
+        {"a shard running after the finalize", "done:0/2 done:1/2 done:all/2 running:0/2", PP_DAY_RUN_RUNNING, -1,
+         "shard 0/2"},
+        {"a shard failed after a single-process run", "done:- failed:1/2", PP_DAY_RUN_FAILED, -1, "shard 1/2"},
+        {"a single-process run after shards replaces them", "done:0/2 running:1/2 done:-", PP_DAY_RUN_DONE, 2, NULL},
+        {"a finalize still running", "done:0/2 done:1/2 running:all/2", PP_DAY_RUN_RUNNING, -1, NULL},
+        {"shards older than a single-process run are history", "done:0/2 failed:1/2 done:-", PP_DAY_RUN_DONE, 2, NULL},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        pp_parity_run_row rows[RUN_ROWS_MAX];
+        size_t n = run_rows(cases[c].rows, rows, COV);
+        long chosen;
+        char note[160];
+        pp_day_run got = pp_parity_pick_run(rows, n, PP_PARITY_RUN_TIMEOUT_MS, &chosen, note, sizeof note);
+        if (got != cases[c].want || chosen != cases[c].chosen || (cases[c].note && !strstr(note, cases[c].note)))
+            fail_msg("%s: state %d chosen %ld note '%s'; want %d, %ld, '%s'", cases[c].name, (int)got, chosen, note,
+                     (int)cases[c].want, cases[c].chosen, cases[c].note ? cases[c].note : "");
+    }
+    /* a --metric back-fill newer than the finalize is passed over as before */
+    pp_parity_run_row rows[RUN_ROWS_MAX];
+    size_t n = run_rows("done:0/2 done:1/2 done:all/2 done:-", rows, COV);
+    rows[3].metric = "pins_by_tag";
+    long chosen;
+    char note[160];
+    assert_int_equal(pp_parity_pick_run(rows, n, PP_PARITY_RUN_TIMEOUT_MS, &chosen, note, sizeof note),
+                     PP_DAY_RUN_DONE);
+    assert_int_equal(chosen, 2);
+}
+
+static void the_run_kind_is_read_from_the_shard_column(void **state) {
+    (void)state;
+    assert_int_equal(pp_parity_run_kind(NULL), PP_RUN_KIND_FULL);
+    assert_int_equal(pp_parity_run_kind(""), PP_RUN_KIND_FULL);
+    assert_int_equal(pp_parity_run_kind("0/2"), PP_RUN_KIND_SHARD);
+    assert_int_equal(pp_parity_run_kind("all/2"), PP_RUN_KIND_FINALIZE);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_fast_clock_running_row_does_not_hide_later_runs),
@@ -102,6 +161,8 @@ int main(void) {
         cmocka_unit_test(a_running_row_past_the_timeout_is_abandoned),
         cmocka_unit_test(a_metric_backfill_keeps_the_full_runs_coverage),
         cmocka_unit_test(rows_without_write_ts_are_the_oldest_and_tie_on_run_at),
+        cmocka_unit_test(shard_runs_and_finalize_pick_like_a_single_run),
+        cmocka_unit_test(the_run_kind_is_read_from_the_shard_column),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

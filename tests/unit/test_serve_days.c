@@ -56,8 +56,9 @@ static void each_case_is_served_as_specified(void **state) {
     for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) {
         const serve_case *c = &CASES[i];
         pp_parity_run_row runs[2] = {
-            {"done", NULL, COV100, "{}", "h", 10, 1000, 5, "2026-01-01", 1000}, /* another day's run */
-            {c->run_status, NULL, c->coverage, "{}", "h", 20, 2000, 5, "2026-01-02", 2000},
+            /* another day's run */
+            {"done", NULL, COV100, "{}", "h", 10, 1000, 5, "2026-01-01", 1000, NULL, -1, -1, -1},
+            {c->run_status, NULL, c->coverage, "{}", "h", 20, 2000, 5, "2026-01-02", 2000, NULL, -1, -1, -1},
         };
         pp_parity_offset offsets[] = {{0, c->stream_next}};
         pp_kafka_watermark wm[] = {{0, 0, c->high}};
