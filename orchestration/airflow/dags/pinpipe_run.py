@@ -14,11 +14,17 @@ the environment, then the defaults below.
     pinpipe_shards         PINPIPE_SHARDS         batch shards per day        (2)
     pinpipe_allowance_s    PINPIPE_LAKE_ALLOWANCE_S  late events waited for   (3600)
     pinpipe_late_days      PINPIPE_LATE_DAYS      previous days re-checked    (3)
+    pinpipe_env            -                      a JSON object of PINPIPE_* settings laid
+                                                  over the worker's environment for every
+                                                  command, e.g. {"PINPIPE_TOPIC": "pins",
+                                                  "PINPIPE_CASSANDRA_KEYSPACE": "pinpipe"}
 Connections to the stores are the PINPIPE_* variables of the workers' environment
-(ci/services/env.sh names them); secrets stay there, never in a DAG.
+(ci/services/env.sh names them); secrets (passwords) stay there, never in a Variable or
+a DAG: pinpipe_env refuses names holding PASSWORD, SECRET, TOKEN or KEY, and a DSN.
 """
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
@@ -52,6 +58,24 @@ def pinpipe_bin() -> str:
     return found
 
 
+SECRET_WORDS = ("PASSWORD", "SECRET", "TOKEN", "KEY", "DSN")
+
+
+def command_env() -> dict[str, str]:
+    """The worker's environment with the Variable pinpipe_env laid over it."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    env = dict(os.environ)
+    extra = json.loads(setting("pinpipe_env", "PINPIPE_AIRFLOW_ENV", "{}") or "{}")
+    if not isinstance(extra, dict):
+        raise AirflowFailException("pinpipe_env must be a JSON object of PINPIPE_* settings")
+    for name, value in extra.items():
+        if not name.startswith("PINPIPE_") or any(w in name.upper() for w in SECRET_WORDS):
+            raise AirflowFailException(f"pinpipe_env: {name} is not a PINPIPE_* setting without secrets")
+        env[name] = str(value)
+    return env
+
+
 class TransientFailure(RuntimeError):
     """A failure worth retrying (exit status 4)."""
 
@@ -62,7 +86,7 @@ def run(args: list[str], ok: tuple[int, ...] = (0,)) -> subprocess.CompletedProc
 
     cmd = [pinpipe_bin(), *args]
     log.info("running %s", " ".join(cmd))
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False, env=command_env())
     for line in proc.stdout.splitlines():
         log.info("%s", line)
     for line in proc.stderr.splitlines():

@@ -97,3 +97,15 @@ def test_settings_come_from_the_environment(monkeypatch):
     monkeypatch.delenv("PINPIPE_SHARDS")
     assert pr.setting("pinpipe_shards", "PINPIPE_SHARDS", "2") == "2"
     assert os.environ.get("AIRFLOW_HOME"), "run through make airflow-test (a private AIRFLOW_HOME)"
+
+
+def test_pinpipe_env_is_laid_over_and_refuses_secrets(monkeypatch):
+    import pinpipe_run as pr
+    from airflow.sdk.exceptions import AirflowFailException
+
+    monkeypatch.setenv("PINPIPE_AIRFLOW_ENV", '{"PINPIPE_TOPIC": "t1"}')
+    assert pr.command_env()["PINPIPE_TOPIC"] == "t1"
+    for bad in ('{"PINPIPE_PG_DSN": "postgresql://u:p@h/db"}', '{"PINPIPE_CASSANDRA_PASSWORD": "x"}', '{"PATH": "/"}', "[1]"):
+        monkeypatch.setenv("PINPIPE_AIRFLOW_ENV", bad)
+        with pytest.raises(AirflowFailException):
+            pr.command_env()
