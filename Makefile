@@ -102,11 +102,11 @@ unit: $(UNIT_BINS) $(PINPIPE) $(EMULATE)
 integration: all
 	@bash tests/run-integration.sh $(BUILD)
 
-## test: every test there is: the checks (make check), unit, unit under ASan/UBSan, a bounded fuzz run, integration against real services
+## test: every test there is: the checks (make check), unit, the DAGs (airflow-test), unit under ASan/UBSan, a bounded fuzz run, integration against real services
 test:
 	@bash ci/install-deps.sh
 	@bash ci/install-browser.sh
-	@$(MAKE) --no-print-directory check unit asan fuzz-smoke integration
+	@$(MAKE) --no-print-directory check unit airflow-test asan fuzz-smoke integration
 
 ## asan: the unit tests under AddressSanitizer and UndefinedBehaviorSanitizer
 asan:

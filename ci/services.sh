@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Start, stop or inspect pinpipe's local services (all on 127.0.0.1).
 #
-#   bash ci/services.sh up|down|status [kafka|s3|cassandra|postgres|trino|monitoring ...]
+#   bash ci/services.sh up|down|status [kafka|s3|cassandra|postgres|trino|monitoring|airflow ...]
 #
 # No names means all of them: the four stores, trino, then `monitoring` (an alias of
 # node-exporter postgres-exporter prometheus, which may also be named one by one); `up`
@@ -11,6 +11,8 @@
 # ci/services/lib.sh). `up` starts in the order given (default: the stores postgres s3
 # kafka cassandra, cheapest first, then trino, then monitoring) and stops at the first
 # failure; `down` runs in reverse order and tries every service; `status` reports all.
+# `airflow` (airflow-api airflow-scheduler airflow-dag-processor: the DAGs of
+# orchestration/airflow/) runs only when named: `bash ci/services.sh up airflow`.
 # Exit code: 0 when every named service did what was asked (status: all ready), else 1.
 # Settings (ports, credentials, dirs): ci/services/env.sh. Docs: docs/services.md.
 set -uo pipefail
@@ -18,9 +20,11 @@ set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ALL_SERVICES=(postgres s3 kafka cassandra trino node-exporter postgres-exporter prometheus)
 MONITORING=(node-exporter postgres-exporter prometheus)
+# Named only, never in the default set: the orchestration (docs/orchestration.md).
+AIRFLOW=(airflow-api airflow-scheduler airflow-dag-processor)
 
 usage() {
-  echo "usage: bash ci/services.sh up|down|status [${ALL_SERVICES[*]} monitoring ...]" >&2
+  echo "usage: bash ci/services.sh up|down|status [${ALL_SERVICES[*]} monitoring ${AIRFLOW[*]} airflow ...]" >&2
   exit 2
 }
 
@@ -29,7 +33,11 @@ case "$verb" in up | down | status) shift ;; -h | --help) usage ;; *) usage ;; e
 
 names=()
 for n in "$@"; do
-  if [ "$n" = monitoring ]; then names+=("${MONITORING[@]}"); else names+=("$n"); fi
+  case "$n" in
+    monitoring) names+=("${MONITORING[@]}") ;;
+    airflow) names+=("${AIRFLOW[@]}") ;;
+    *) names+=("$n") ;;
+  esac
 done
 if ((${#names[@]} == 0)); then
   names=("${ALL_SERVICES[@]}")
@@ -40,9 +48,9 @@ if ((${#names[@]} == 0)); then
   fi
 fi
 for n in "${names[@]}"; do
-  case " ${ALL_SERVICES[*]} " in
+  case " ${ALL_SERVICES[*]} ${AIRFLOW[*]} " in
     *" $n "*) ;;
-    *) echo "services: unknown service '$n' (known: ${ALL_SERVICES[*]} monitoring)" >&2; exit 2 ;;
+    *) echo "services: unknown service '$n' (known: ${ALL_SERVICES[*]} monitoring ${AIRFLOW[*]} airflow)" >&2; exit 2 ;;
   esac
   [ -f "$here/services/$n.sh" ] || { echo "services: $here/services/$n.sh is missing" >&2; exit 1; }
 done
