@@ -10,6 +10,9 @@
 # Env: DEMO_EVENTS (20000), DEMO_DAYS (3), DEMO_SEED (7), DEMO_CONCURRENCY (16),
 #      DEMO_KEEP=1 keeps the services and the API/stream/serve (dashboard) running afterwards.
 #      PINPIPE_SERVE_PORT (8080): the serving layer's port (the dashboard).
+#      DEMO_AIRFLOW=1 also runs the same days (those already over) through Airflow's pinpipe_daily DAG (3 shards,
+#      `airflow dags test`, AIRFLOW_HOME .services/airflow/home: `bash ci/services.sh up
+#      airflow` shows the runs at http://127.0.0.1:18081/). docs/orchestration.md.
 set -euo pipefail
 BUILD="${1:-build}"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -123,6 +126,30 @@ set +e
 parity_rc=$?
 set -e
 grep -v '^OK' "$OUT/parity.txt" | sed 's/^/         /'
+
+# ---- Airflow (DEMO_AIRFLOW=1): the same days through pinpipe_daily, sharded ----------------
+if [ "${DEMO_AIRFLOW:-0}" = 1 ]; then
+  say "airflow: pinpipe_daily for $start_day .. $end_day (3 shards each, airflow dags test)"
+  (
+    . "$ROOT/ci/services/lib.sh" && . "$ROOT/ci/services/airflow-lib.sh"
+    venv="$(airflow_venv)"
+    mkdir -p "$AIRFLOW_HOME" && "$venv/bin/airflow" db migrate >"$OUT/airflow-migrate.log" 2>&1
+    export AIRFLOW_VAR_PINPIPE_BIN="$B/pinpipe" AIRFLOW_VAR_PINPIPE_SHARDS=3 AIRFLOW_VAR_PINPIPE_ALLOWANCE_S=0
+    d="$start_day" today=$(date -u +%F)
+    while [[ "$d" < "$end_day" || "$d" == "$end_day" ]]; do
+      if ! [[ "$d" < "$today" ]]; then # its sensor would wait until the day is over
+        echo "            $d  pinpipe_daily: not run (the day is not over: the sensor would wait for it)"
+        d=$(date -u -d "$d + 1 day" +%F)
+        continue
+      fi
+      timeout -k 10 600 "$venv/bin/airflow" dags test pinpipe_daily "$d" >"$OUT/airflow-$d.log" 2>&1 || true
+      state=$(grep -o 'state=[a-z]*, run_type' "$OUT/airflow-$d.log" | tail -1 | cut -d= -f2 | cut -d, -f1)
+      echo "            $d  pinpipe_daily: ${state:-failed} (log $OUT/airflow-$d.log)"
+      d=$(date -u -d "$d + 1 day" +%F)
+    done
+  ) | tee "$OUT/airflow.txt"
+  if grep -v "not over" "$OUT/airflow.txt" | grep -qv "pinpipe_daily: success"; then die "airflow: a day's run did not succeed"; fi
+fi
 
 # ---- serve: one answer per day, the query API and the dashboard -------------------------
 say "serve: the query API and the dashboard on http://127.0.0.1:$SERVE_PORT/"

@@ -65,6 +65,8 @@ it_ok "pinpipe_daily $D: 3 shards + finalize = a single-process batch ($(tables 
 consume
 dag_test pinpipe_daily "$NEXT"
 grep -q "batch --date $D --if-lake-grew" "$TMP/pinpipe_daily-$NEXT.log" || it_fail "the next day's run did not re-check $D"
+grep -q "batch day=$D status=done" "$TMP/pinpipe_daily-$NEXT.log" || it_fail "the next day's run did not re-run $D (its lake grew)"
+grep -q "batch day=$D status=unchanged" "$TMP/pinpipe_daily-$NEXT.log" && it_fail "$D was called unchanged after a late event"
 reference
 diff <(tables "$run") <(tables "$ref") >"$TMP/tables.diff" || { head "$TMP/tables.diff"; it_fail "after the late event: tables differ"; }
 it_ok "a late event of $D reached the lake: the $NEXT run re-ran $D; its tables equal a single-process batch again"
