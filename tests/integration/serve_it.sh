@@ -35,7 +35,7 @@ batch --from "$D1" --to "$D2"
 serve_pid=$!
 it_on_exit "kill -TERM $serve_pid 2>/dev/null || true"
 it_wait_until 20 grep -qs "listening on" "$TMP/serve.log" || { cat "$TMP/serve.log"; it_fail "serve did not start"; }
-URL=$(sed -n 's|.*listening on \(http://[0-9.:]*\)/.*|\1|p' "$TMP/serve.log" | head -1)
+URL=$(sed -n 's|.*listening on \(http://[0-9.:]*\)/.*|\1|p' "$TMP/serve.log" | sed -n 1p)
 it_wait_until 20 curl -sf "$URL/healthz" -o /dev/null || { curl -s "$URL/healthz"; it_fail "serve /healthz"; }
 RANGE="from=$D1&to=$D3"
 get() { curl -s "$URL/api/v1/$1"; }
@@ -61,7 +61,7 @@ check_numbers() {
 }
 check_numbers "two days batched"
 want_all=$(grep -P '^pins_by_category\t' "$TMP/offline.txt" | awk -F'\t' '{s[$3] += $4} END {for (k in s) print s[k] "\t" k}' |
-  LC_ALL=C sort -t$'\t' -k1,1nr -k2,2 | head -3 | awk -F'\t' '{print $2 "|" $1}')
+  LC_ALL=C sort -t$'\t' -k1,1nr -k2,2 | awk 'NR <= 3' | awk -F'\t' '{print $2 "|" $1}')
 got_all=$(get "top?metric=pins_by_category&$RANGE&top=3" | jq -r '.rows[] | "\(.key)|\(.value)"')
 [ "$want_all" = "$got_all" ] || it_fail "top 3 categories of the range: $got_all, want $want_all"
 max_b=$(get "query?metric=max_followers_by_poster&$RANGE&group=all" | jq '[.rows[].value] | max')

@@ -118,7 +118,7 @@ merged_is() { # merged_is SOURCE STORE_FILE: every day from SOURCE, rows equal t
 serve=$!
 it_on_exit "kill $serve 2>/dev/null"
 it_wait_until 20 grep -qs "listening on" "$TMP/serve.log" || { cat "$TMP/serve.log"; it_fail "serve did not start"; }
-SERVE_URL=$(sed -n 's|.*listening on \(http://[0-9.:]*\)/.*|\1|p' "$TMP/serve.log" | head -1)
+SERVE_URL=$(sed -n 's|.*listening on \(http://[0-9.:]*\)/.*|\1|p' "$TMP/serve.log" | sed -n 1p)
 serve_sources_are() { # the day_source view's days and sources, as serve says them
   curl -s "$SERVE_URL/api/v1/days?from=$START_DAY&to=$END_DAY" | jq -r '.days[] | [.day, .source] | join("|")' |
     LC_ALL=C sort | diff -q - "$TMP/day_source.txt" >/dev/null
@@ -193,7 +193,7 @@ diff "$TMP/e_media.txt" "$TMP/t_media.txt" || it_fail "pins_per_media_type_per_d
 
 run_doc top_posters_by_followers
 offline max_followers_by_poster | awk -F'\t' '{if (!($2 in m) || $3 > m[$2]) m[$2] = $3} END {for (p in m) print p "\t" m[p]}' |
-  LC_ALL=C sort -t$'\t' -k2,2nr -k1,1 | head -n 10 >"$TMP/e_posters.txt"
+  LC_ALL=C sort -t$'\t' -k2,2nr -k1,1 | awk 'NR <= 10' >"$TMP/e_posters.txt"
 jq -r '[.poster_name, (.followers | tostring)] | join("\t")' "$TMP/q_top_posters_by_followers.json" >"$TMP/t_posters.txt"
 [ "$(wc -l <"$TMP/t_posters.txt")" = 10 ] || it_fail "top_posters_by_followers: not 10 rows"
 diff "$TMP/e_posters.txt" "$TMP/t_posters.txt" || it_fail "top_posters_by_followers differs from the offline metrics"
