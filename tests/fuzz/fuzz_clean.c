@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "clean/clean.h"
+#include "contract/lake_record.h"
 #include "clean/rules.h"
 #include "common/error.h"
 #include "common/log.h"
@@ -29,37 +30,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
     (void)argv;
     pp_log_set_level(PP_LOG_ERROR);
     return 0;
-}
-
-/* RFC 4648 base64 (padded) of s; -1 when it is not. */
-static int b64_value(char c) {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-}
-
-static long b64_decode(const char *s, size_t n, unsigned char *out) {
-    if (n % 4) return -1;
-    long o = 0;
-    for (size_t i = 0; i < n; i += 4) {
-        int v[4], pad = 0;
-        for (int k = 0; k < 4; k++) {
-            if (s[i + k] == '=' && i + 4 == n && k >= 2) {
-                v[k] = 0;
-                pad++;
-            } else if ((v[k] = b64_value(s[i + k])) < 0 || pad) {
-                return -1;
-            }
-        }
-        unsigned triple = (unsigned)v[0] << 18 | (unsigned)v[1] << 12 | (unsigned)v[2] << 6 | (unsigned)v[3];
-        out[o++] = (unsigned char)(triple >> 16);
-        if (pad < 2) out[o++] = (unsigned char)(triple >> 8);
-        if (pad < 1) out[o++] = (unsigned char)triple;
-    }
-    return o;
 }
 
 static void clean_once(const char *line, size_t len, const pp_clean_opts *opts, int *rc, pp_strbuf *out) {
@@ -114,10 +84,12 @@ static void check_reject(const pp_strbuf *out, const char *line, size_t len) {
                        memcmp(json_string_value(raw), line, len) == 0,
                    "a reject's raw is not the input");
     } else {
-        unsigned char *bytes = malloc(json_string_length(b64) / 4 * 3 + 1);
-        long n = b64_decode(json_string_value(b64), json_string_length(b64), bytes);
-        FUZZ_CHECK(n == (long)len && memcmp(bytes, line, len) == 0, "a reject's raw_base64 is not the input");
-        free(bytes);
+        pp_strbuf bytes; /* decoded by the lake's reader, which reads these fields back */
+        pp_sb_init(&bytes);
+        int drc = pp_batch_base64_decode(json_string_value(b64), json_string_length(b64), &bytes);
+        FUZZ_CHECK(drc == PP_OK && bytes.len == len && memcmp(bytes.data, line, len) == 0,
+                   "a reject's raw_base64 is not the input");
+        pp_sb_free(&bytes);
     }
     json_decref(root);
 }
