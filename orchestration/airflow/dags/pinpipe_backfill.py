@@ -24,13 +24,7 @@ with DAG(
     schedule=None,
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
-    default_args={
-        "owner": "pinpipe",
-        "retries": 3,
-        "retry_delay": timedelta(minutes=1),
-        "retry_exponential_backoff": True,
-        "execution_timeout": timedelta(hours=2),
-    },
+    default_args=pr.DEFAULT_ARGS,
     params={
         "metric": Param("pins_by_category", type="string", description="a metric of `pinpipe metrics`"),
         "from": Param(type="string", format="date", description="first day, YYYY-MM-DD"),

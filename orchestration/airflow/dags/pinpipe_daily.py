@@ -21,16 +21,6 @@ from airflow.sdk.exceptions import AirflowFailException
 
 import pinpipe_run as pr
 
-DEFAULT_ARGS = {
-    "owner": "pinpipe",
-    "retries": 3,
-    "retry_delay": timedelta(minutes=1),
-    "retry_exponential_backoff": True,
-    "max_retry_delay": timedelta(minutes=20),
-    "execution_timeout": timedelta(hours=2),
-}
-
-
 def lake_complete(ds: str) -> bool:
     """pinpipe lake status: 0 complete; 3 not yet and 4 cannot tell (Kafka down) poke again."""
     allowance = pr.setting("pinpipe_allowance_s", "PINPIPE_LAKE_ALLOWANCE_S", "3600")
@@ -46,7 +36,7 @@ with DAG(
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=True,
     max_active_runs=2,
-    default_args=DEFAULT_ARGS,
+    default_args=pr.DEFAULT_ARGS,
     tags=["pinpipe"],
 ) as dag:
     wait_for_lake = PythonSensor(

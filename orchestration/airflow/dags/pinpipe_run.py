@@ -29,10 +29,22 @@ import logging
 import os
 import shutil
 import subprocess
+from datetime import timedelta
 
 log = logging.getLogger(__name__)
 
 TRANSIENT = 4
+
+# The DAGs' task defaults: retries (for transient failures only: see run) with
+# exponential backoff, and a timeout on every task.
+DEFAULT_ARGS = {
+    "owner": "pinpipe",
+    "retries": 3,
+    "retry_delay": timedelta(minutes=1),
+    "retry_exponential_backoff": True,
+    "max_retry_delay": timedelta(minutes=20),
+    "execution_timeout": timedelta(hours=2),
+}
 
 
 def setting(name: str, env: str, default: str) -> str:
