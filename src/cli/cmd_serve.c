@@ -21,7 +21,7 @@
 typedef struct {
     pp_serve_http_opts http;
     const char *keyspace, *dsn, *brokers, *topic, *stream_group;
-    long run_timeout_s, refresh_ms, cache_mb, answers_mb;
+    long run_timeout_s, refresh_ms, cache_mb, answers_mb, max_rollup;
 } serve_cfg;
 
 #define F(x) offsetof(serve_cfg, x)
@@ -51,6 +51,10 @@ static const pp_opt ROWS[] = {
      "day rows kept in memory at most; then the cache starts over"},
     {"answers-mb", 0, "MB", "PINPIPE_SERVE_ANSWERS_MB", "64", pp_opt_long, F(answers_mb), 0, 65536, 0,
      "rendered answers kept per view of the stores (a repeated question is a lookup); 0: none"},
+    {"max-rows", 0, "N", "PINPIPE_SERVE_MAX_ROWS", PP_STR(PP_SERVE_MAX_ROWS), pp_opt_long, F(http.max_rows), 1,
+     100000000, 0, "rows a metric answer may return; more: 400 asking for top, a coarser group or a shorter range"},
+    {"max-rollup", 0, "N", "PINPIPE_SERVE_MAX_ROLLUP", PP_STR(PP_SERVE_MAX_ROLLUP), pp_opt_long, F(max_rollup), 1,
+     1000000000, 0, "(period, key) rows a roll-up may hold before ranking (bounds memory); more: 400"},
     {"retry-after", 0, "S", "PINPIPE_SERVE_RETRY_AFTER", "5", pp_opt_long, F(http.retry_after_s), 1, 3600, 0,
      "Retry-After of a 503 (a store is unreachable)"},
     {"max-connections", 0, "N", "PINPIPE_SERVE_MAX_CONNECTIONS", "256", pp_opt_long, F(http.max_connections), 1,
@@ -141,7 +145,7 @@ int cmd_serve(int argc, char **argv) {
     pthread_sigmask(SIG_BLOCK, &stop, NULL); /* every thread below inherits the mask */
     signal(SIGPIPE, SIG_IGN);
 
-    pp_serve_engine *engine = pp_serve_engine_create(&store, (size_t)c.cache_mb << 20);
+    pp_serve_engine *engine = pp_serve_engine_create(&store, (size_t)c.cache_mb << 20, c.max_rollup);
     refresher rf = {engine, &store, c.refresh_ms, 0};
     pthread_t refresh_thread;
     pthread_create(&refresh_thread, NULL, refresh_loop, &rf);

@@ -21,6 +21,7 @@ struct pp_serve_engine {
     pp_serve_view *view;
     pp_serve_cache *cache;
     pp_hashmap *decided; /* day -> pp_serve_day*, for the current view */
+    long max_rollup;     /* (period, key) rows a roll-up may hold */
     pp_hashmap *parity;  /* "day|batch version|stream version" -> size_t[2] {compared, differences} */
 };
 
@@ -29,12 +30,13 @@ const char *pp_serve_parity_name(pp_serve_parity p) {
     return N[p];
 }
 
-pp_serve_engine *pp_serve_engine_create(const pp_serve_store_cfg *cfg, size_t cache_bytes) {
+pp_serve_engine *pp_serve_engine_create(const pp_serve_store_cfg *cfg, size_t cache_bytes, long max_rollup) {
     pp_serve_engine *e = pp_xcalloc(1, sizeof *e);
     pthread_mutex_init(&e->lock, NULL);
     e->cfg = *cfg;
     e->conn.cfg = &e->cfg;
     e->cache = pp_serve_cache_create(cache_bytes);
+    e->max_rollup = max_rollup;
     e->decided = pp_hashmap_create(512);
     e->parity = pp_hashmap_create(512);
     return e;
@@ -108,12 +110,6 @@ static int64_t store_version(const pp_serve_engine *e, const pp_serve_day *d, pp
     return src == PP_SERVE_BATCH ? d->batch_version : e->view->stream_version;
 }
 
-/* The day's rows of metric (-1: every metric, uncached) from src, into agg. */
-static int load_day(pp_serve_engine *e, const pp_serve_day *d, pp_serve_source src, int metric, pp_agg *agg, char *err,
-                    size_t errlen) {
-    return pp_serve_load_rows(&e->conn, src, metric, d->day, agg, err, errlen);
-}
-
 static const pp_serve_rows *day_rows(pp_serve_engine *e, const pp_serve_day *d, int metric, char *err, size_t errlen) {
     char key[96];
     snprintf(key, sizeof key, "%c|%s|%d|%lld", d->source == PP_SERVE_BATCH ? 'b' : 's', d->day, metric,
@@ -121,7 +117,11 @@ static const pp_serve_rows *day_rows(pp_serve_engine *e, const pp_serve_day *d, 
     const pp_serve_rows *rows = pp_serve_cache_get(e->cache, key);
     if (rows) return rows;
     pp_agg *agg = pp_agg_create();
-    if (load_day(e, d, d->source, metric, agg, err, errlen) == PP_OK) rows = pp_serve_cache_put(e->cache, key, agg);
+    /* a day the stream holds no row of (the view lists its days) is empty without asking:
+     * a ten-year range of mostly empty days costs no store round trip per day */
+    int empty = d->source == PP_SERVE_STREAM && !d->stream_has_day;
+    if (empty || pp_serve_load_rows(&e->conn, d->source, metric, d->day, agg, err, errlen) == PP_OK)
+        rows = pp_serve_cache_put(e->cache, key, agg);
     pp_agg_destroy(agg);
     return rows;
 }
@@ -148,8 +148,8 @@ static int day_parity(pp_serve_engine *e, pp_serve_day_answer *da, char *err, si
     const size_t *counts = slot ? *slot : NULL;
     if (!counts) {
         pp_agg *batch = pp_agg_create(), *stream = pp_agg_create();
-        int rc = load_day(e, d, PP_SERVE_BATCH, -1, batch, err, errlen);
-        if (rc == PP_OK) rc = load_day(e, d, PP_SERVE_STREAM, -1, stream, err, errlen);
+        int rc = pp_serve_load_rows(&e->conn, PP_SERVE_BATCH, -1, d->day, batch, err, errlen);
+        if (rc == PP_OK) rc = pp_serve_load_rows(&e->conn, PP_SERVE_STREAM, -1, d->day, stream, err, errlen);
         if (rc == PP_OK) {
             pp_parity_diff diff = {0};
             pp_parity_compare(batch, stream, &diff);
@@ -219,6 +219,13 @@ void pp_serve_engine_query(pp_serve_engine *e, const pp_serve_request *r, int wi
         for (size_t k = 0; k < rows->n; k++) {
             if (r->key && (rows->keylens[k] != keylen || memcmp(rows->keys[k], r->key, keylen) != 0)) continue;
             pp_agg_add(a->agg, (pp_metric_id)r->metric, period, rows->keys[k], rows->keylens[k], rows->values[k]);
+        }
+        if (pp_agg_size(a->agg) > (size_t)e->max_rollup) { /* memory stays bounded whatever is asked */
+            a->status = 400;
+            snprintf(a->error, sizeof a->error,
+                     "the roll-up passed %ld (period, key) rows: ask a shorter range, a coarser group or one key",
+                     e->max_rollup);
+            break;
         }
     }
     pthread_mutex_unlock(&e->lock);

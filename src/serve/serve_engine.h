@@ -26,6 +26,12 @@
 
 typedef struct pp_serve_engine pp_serve_engine;
 
+/* Defaults of the answer bounds (pinpipe serve --max-rollup, --max-rows): a metric answer
+ * rolls up at most max_rollup (period, key) rows before ranking and returns at most
+ * max_rows after it; past either: 400 (narrow the question). Memory stays bounded. */
+#define PP_SERVE_MAX_ROLLUP 2000000
+#define PP_SERVE_MAX_ROWS 100000
+
 typedef enum {
     PP_PARITY_EQUAL,          /* compared, no difference */
     PP_PARITY_DIFFERENT,      /* compared, differences */
@@ -50,7 +56,8 @@ typedef struct {
 } pp_serve_freshness;
 
 typedef struct {
-    int status; /* 200, or 503 (a store could not answer; error and store say which) */
+    int status; /* 200; 400 (the roll-up is too large: error says so); 503 (a store could not
+                 * answer; error and store say which) */
     char error[512];
     const char *store;
     pp_serve_day_answer *days;
@@ -59,7 +66,7 @@ typedef struct {
     pp_serve_freshness fresh;
 } pp_serve_answer;
 
-pp_serve_engine *pp_serve_engine_create(const pp_serve_store_cfg *cfg, size_t cache_bytes);
+pp_serve_engine *pp_serve_engine_create(const pp_serve_store_cfg *cfg, size_t cache_bytes, long max_rollup);
 void pp_serve_engine_destroy(pp_serve_engine *e);
 
 /* Takes ownership of v; the old view is freed. */

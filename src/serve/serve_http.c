@@ -235,7 +235,10 @@ static void api(pp_serve_http *s, route rt, const params *ps, int wants_csv, rep
     }
     pp_serve_answer a;
     pp_serve_engine_query(s->engine, &r, rt != R_DAYS, &a);
-    if (a.status != 200) {
+    if (a.status == 400) {
+        set_json(rp, 400);
+        pp_serve_params_error(&rp->body, a.error, "from", "a shorter range, a coarser group, or key");
+    } else if (a.status != 200) {
         unavailable(s, rp, &a);
     } else {
         if (rt == R_DAYS) {
@@ -243,6 +246,16 @@ static void api(pp_serve_http *s, route rt, const params *ps, int wants_csv, rep
         } else {
             size_t n;
             pp_serve_row *rows = pp_serve_rank(a.agg, r.top, &n);
+            if (n > (size_t)s->o.max_rows) {
+                free(rows);
+                set_json(rp, 400);
+                char msg[96];
+                snprintf(msg, sizeof msg, "the answer would hold %zu rows, more than %ld", n, s->o.max_rows);
+                pp_serve_params_error(&rp->body, msg, "top",
+                                      "top=N (rows per period), a coarser group, a shorter range or key");
+                pp_serve_answer_free(&a);
+                return;
+            }
             pp_serve_render_query(&r, &a, rows, n, &rp->body);
             free(rows);
         }

@@ -31,6 +31,7 @@ typedef struct {
     long retry_after_s;
     long stall_ms;
     size_t answers_bytes; /* rendered answers kept at most (serve_answers.h) */
+    long max_rows;        /* rows a metric answer may return (else 400) */
 } pp_serve_http_opts;
 
 typedef struct pp_serve_http pp_serve_http;

@@ -9,7 +9,8 @@
 #     stream's (complete, so final) with the same numbers, or 503 with Retry-After
 #     naming Cassandra — never another number; /healthz says unavailable; after SIGCONT
 #     serve recovers by itself and the batch serves again;
-#  4. bad parameters: 400 naming the parameter; CSV answers; SIGTERM: exit 0;
+#  4. bad parameters: 400 naming the parameter; CSV answers; answers past --max-rows or
+#     --max-rollup: 400 (memory stays bounded); SIGTERM: exit 0;
 #  5. the dashboard in headless Chromium (tests/browser/dashboard_check.py) shows the
 #     API's figures with no console error; screenshot build/serve-dashboard.png.
 # needs: kafka s3 cassandra postgres
@@ -122,6 +123,25 @@ csv=$(curl -s -H 'Accept: text/csv' "$URL/api/v1/top?metric=pins_by_category&$RA
 { [ "$(head -1 <<<"$csv" | tr -d '\r')" = "period,key,value" ] && [ "$(wc -l <<<"$csv")" = 3 ]; } || it_fail "CSV: $csv"
 [ "$(get "days?$RANGE&format=csv" | wc -l)" = 4 ] || it_fail "days as CSV"
 it_ok "bad parameters: 400 naming each one; CSV by Accept and by format=csv"
+
+# answers are bounded: a second serve with small bounds refuses what would pass them
+n_cat=$(get "query?metric=pins_by_category&$RANGE&group=all" | jq '.rows | length')
+n_poster=$(get "query?metric=pins_by_poster&$RANGE&group=day" | jq '.rows | length')
+"$BIN/pinpipe" serve --port 0 --refresh-ms 300 --max-rows $((n_cat - 1)) --max-rollup $((n_poster - 1)) 2>"$TMP/serve2.log" &
+serve2=$!
+it_on_exit "kill -TERM $serve2 2>/dev/null || true"
+it_wait_until 20 grep -qs "listening on" "$TMP/serve2.log" || it_fail "the bounded serve did not start"
+URL2=$(sed -n 's|.*listening on \(http://[0-9.:]*\)/.*|\1|p' "$TMP/serve2.log" | sed -n 1p)
+it_wait_until 20 curl -sf "$URL2/healthz" -o /dev/null || it_fail "the bounded serve's /healthz"
+URL_MAIN="$URL" URL="$URL2"
+bad "query?metric=pins_by_category&$RANGE&group=all" top
+bad "query?metric=pins_by_poster&$RANGE&group=day" from
+[ "$(get "query?metric=pins_by_category&$RANGE&group=all&top=3" | jq '.rows | length')" = 3 ] ||
+  it_fail "with top=3 the bounded serve does not answer 3 rows"
+URL="$URL_MAIN"
+kill -TERM "$serve2"
+wait "$serve2" || it_fail "the bounded serve did not exit 0"
+it_ok "bounds: $n_cat rows over --max-rows and $n_poster roll-up rows over --max-rollup: 400 naming top / from; top=3 answers"
 
 # ---- 5. -----------------------------------------------------------------------------------
 py="${PINPIPE_BROWSER_PYTHON:-$PINPIPE_CACHE_DIR/browser-venv/bin/python}"
