@@ -109,3 +109,28 @@ def test_pinpipe_env_is_laid_over_and_refuses_secrets(monkeypatch):
         monkeypatch.setenv("PINPIPE_AIRFLOW_ENV", bad)
         with pytest.raises(AirflowFailException):
             pr.command_env()
+
+
+def test_backfill_range_is_checked(dagbag):
+    from airflow.sdk.exceptions import AirflowFailException
+
+    days = dagbag.dags["pinpipe_backfill"].task_dict["days"].python_callable
+    assert days(params={"metric": "m", "from": "2026-01-30", "to": "2026-02-02"}) == [
+        "2026-01-30", "2026-01-31", "2026-02-01", "2026-02-02"]
+    for bad in ({"from": "2026-02-02", "to": "2026-01-30"}, {"from": "2000-01-01", "to": "2026-01-01"}):
+        with pytest.raises(AirflowFailException, match="1..3660 days"):
+            days(params={"metric": "m", **bad})
+    with pytest.raises(ValueError):
+        days(params={"metric": "m", "from": "yesterday", "to": "2026-01-01"})
+
+
+def test_shard_count_is_checked(dagbag, monkeypatch):
+    from airflow.sdk.exceptions import AirflowFailException
+
+    shards = dagbag.dags["pinpipe_daily"].task_dict["shards"].python_callable
+    monkeypatch.setenv("PINPIPE_SHARDS", "3")
+    assert shards() == ["0/3", "1/3", "2/3"]
+    for bad in ("0", "1025", "-2"):
+        monkeypatch.setenv("PINPIPE_SHARDS", bad)
+        with pytest.raises(AirflowFailException):
+            shards()
