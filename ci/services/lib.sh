@@ -140,7 +140,16 @@ pp_read_pid() {
   pid=$(head -n 1 "$f" 2>/dev/null | tr -dc '0-9')
   pp_pid_alive "$pid" || return 1
   if [ -n "$SVC_PID_MATCH" ]; then
-    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$SVC_PID_MATCH" || return 1
+    # While the spawning shell execs the server, /proc/PID/cmdline reads empty for a
+    # moment (the kernel has not set the new arguments up yet): wait that out, bounded.
+    local cmdline="" i
+    for ((i = 0; i < 40; i++)); do
+      cmdline=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
+      [ -n "$cmdline" ] && break
+      pp_pid_alive "$pid" || return 1
+      sleep 0.05
+    done
+    [[ "$cmdline" == *"$SVC_PID_MATCH"* ]] || return 1
   fi
   printf '%s\n' "$pid"
 }
