@@ -14,6 +14,11 @@
 #     brought up) so a test can skip what needs another one, and PINPIPE_IT_STARTED (the ones this run
 #     started). A script with a line
 #     `# needs: kafka s3` is skipped (SKIP, counted apart) unless all of those are up.
+#     Scripts run PINPIPE_IT_JOBS at a time (default 2: they use their own topics,
+#     groups, keyspaces, schemas and lake prefixes); one whose header has
+#     `# alone: WHY` (it stops, freezes or restarts a shared service, or loads the
+#     machine on purpose) runs afterwards with nothing beside it, and so do the C
+#     client tests. Each result is printed when its test ends, with its seconds.
 #  4. Stops the services it started (a trap: also on failure or Ctrl-C), unless
 #     PINPIPE_KEEP_SERVICES=1. When another integration run is still using them (every
 #     run holds a shared lock on .services/.integration.lock), the last run to finish
@@ -47,9 +52,9 @@ fi
 services=(${PINPIPE_IT_SERVICES:-$default_services})
 export PINPIPE_IT_SERVICES="${services[*]}"
 timeout_s="${PINPIPE_IT_TIMEOUT:-600}"
+jobs_max="${PINPIPE_IT_JOBS:-2}"
 started=()
 passed=0 failed=0 skipped=0
-out=""
 
 mkdir -p "$PINPIPE_SERVICES_DIR"
 lock="$PINPIPE_SERVICES_DIR/.integration.lock"
@@ -62,7 +67,6 @@ flock -s 9  # shared: several runs may use the services at once
 cleanup() {
   local rc=$? i n stop=()
   trap - EXIT INT TERM
-  [ -n "$out" ] && rm -f "$out"
   exec 8>>"$PINPIPE_SERVICES_DIR/.integration.mutex"
   flock -x 8  # one run at a time decides
   flock -u 9
@@ -87,13 +91,14 @@ cleanup() {
   exit "$rc"
 }
 trap cleanup EXIT
-current=""  # pid of the running test (run in the background so a signal is seen at once)
 on_signal() {
+  local pid
   echo "run-integration: interrupted" >&2
-  if [ -n "$current" ]; then
-    kill -TERM "$current" 2>/dev/null  # timeout(1) passes it on to the test
-    wait "$current" 2>/dev/null
-  fi
+  for pid in "${!running_name[@]}"; do
+    kill -TERM "$pid" 2>/dev/null  # timeout(1) passes it on to the test
+    wait "$pid" 2>/dev/null
+    rm -f "${running_out[$pid]}"
+  done
   exit 130
 }
 trap on_signal INT TERM
@@ -116,37 +121,61 @@ done
 
 # 3. tests
 export PINPIPE_IT_STARTED="${started[*]}"  # a test that stops a service restores only the others
-out=$(mktemp)
 
-run_one() {  # run_one NAME CMD...
-  local name="$1" rc why
-  shift
+# report NAME RC SECONDS FILE: count and print one finished test (its output in full when
+# it failed, else its last lines).
+report() {
+  local name="$1" rc="$2" secs="$3" file="$4" why
   echo "---- $name"
-  timeout -k 10 "$timeout_s" "$@" >"$out" 2>&1 &
-  current=$!
-  wait "$current"
-  rc=$?
-  current=""
   if ((rc == 0)); then
     passed=$((passed + 1))
-    tail -n 3 "$out"
-    echo "PASS $name"
+    tail -n 3 "$file"
+    echo "PASS $name (${secs}s)"
   else
     failed=$((failed + 1))
-    cat "$out"
+    cat "$file"
     if ((rc == 124)); then why="timed out after ${timeout_s}s"; else why="exit $rc"; fi
-    echo "FAIL $name ($why)"
+    echo "FAIL $name ($why, ${secs}s)"
   fi
 }
 
-for b in "$BUILD"/tests/integration/*_it; do
-  { [ -f "$b" ] && [ -x "$b" ]; } || continue
-  run_one "$(basename "$b")" "$b"
-done
+# Tests run in the background (a signal is seen at once), up to $jobs_max at a time for
+# the ones that share the services peacefully; a test that stops, freezes or restarts a
+# shared service, or measures the machine under load, says `# alone: WHY` in its header
+# and runs with nothing beside it. The C client tests run alone too (pg_it restarts
+# PostgreSQL).
+declare -A running_name=() running_out=() running_start=()
+start_test() {  # start_test NAME CMD...
+  local name="$1" file
+  shift
+  file=$(mktemp)
+  timeout -k 10 "$timeout_s" "$@" >"$file" 2>&1 &
+  running_name[$!]="$name" running_out[$!]="$file" running_start[$!]=$SECONDS
+}
+finish_one() {  # wait for any running test, report it
+  local pid rc
+  wait -n -p pid "${!running_name[@]}"
+  rc=$?
+  report "${running_name[$pid]}" "$rc" "$((SECONDS - running_start[$pid]))" "${running_out[$pid]}"
+  rm -f "${running_out[$pid]}"
+  unset "running_name[$pid]" "running_out[$pid]" "running_start[$pid]"
+}
+finish_all() { while ((${#running_name[@]})); do finish_one; done; }
+run_parallel() {  # run_parallel NAME CMD...
+  while ((${#running_name[@]} >= jobs_max)); do finish_one; done
+  start_test "$@"
+}
+run_alone() {  # run_alone NAME CMD...
+  finish_all
+  start_test "$@"
+  finish_all
+}
+
+alone=()
 for s in "$ROOT"/tests/integration/*_it.sh; do
   [ -f "$s" ] || continue
-  missing=""
-  for need in $(sed -n 's/^# needs://p' "$s" | head -n 1); do
+  missing="" needs=$(sed -n 's/^# needs://p' "$s" | sed -n 1p)
+  for need in $needs; do
     case " ${services[*]} " in *" $need "*) ;; *) missing+=" $need" ;; esac
   done
   if [ -n "$missing" ]; then
@@ -154,10 +183,15 @@ for s in "$ROOT"/tests/integration/*_it.sh; do
     echo "SKIP $(basename "$s") (needs$missing, not in PINPIPE_IT_SERVICES)"
     continue
   fi
-  run_one "$(basename "$s")" bash "$s"
+  if grep -q '^# alone:' "$s"; then alone+=("$s"); else run_parallel "$(basename "$s")" bash "$s"; fi
+done
+for s in "${alone[@]}"; do run_alone "$(basename "$s")" bash "$s"; done
+for b in "$BUILD"/tests/integration/*_it; do
+  { [ -f "$b" ] && [ -x "$b" ]; } || continue
+  run_alone "$(basename "$b")" "$b"
 done
 if compgen -G "$ROOT/tests/integration/test_*.py" >/dev/null; then
-  run_one "pytest tests/integration" python3 -m pytest -q "$ROOT/tests/integration"
+  run_alone "pytest tests/integration" python3 -m pytest -q "$ROOT/tests/integration"
 fi
 
 if ((skipped)); then

@@ -14,6 +14,7 @@
 #  4. scale-out: writers join and leave the group mid-stream (rebalances): the lake
 #     holds every record exactly once, since a revoked partition is stored and
 #     committed before it moves.
+# alone: stops the S3 server under a running writer
 # needs: kafka s3
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../../ci/services/env.sh"

@@ -14,6 +14,7 @@
 #     --max-rollup: 400 (memory stays bounded); SIGTERM: exit 0;
 #  5. the dashboard in headless Chromium (tests/browser/dashboard_check.py) shows the
 #     API's figures with no console error; screenshot build/serve-dashboard.png.
+# alone: freezes Cassandra (SIGSTOP)
 # needs: kafka s3 cassandra postgres
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../../ci/services/env.sh"

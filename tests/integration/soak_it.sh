@@ -5,6 +5,7 @@
 # equal the offline engine's, parity passes (tests/soak/soak.sh, docs/soak.md). It
 # leaves every service up and answering for the tests after it. SOAK_SEED (printed)
 # replays a run; `make soak` is the 10-minute version.
+# alone: kills and restarts every service, under load
 # needs: kafka s3 cassandra postgres
 set -euo pipefail
 export SOAK_SECONDS="${SOAK_SECONDS:-60}"

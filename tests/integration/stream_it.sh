@@ -8,6 +8,7 @@
 #     with SIGKILL at several random points and restarted, and PostgreSQL is
 #     restarted once; the final metrics and rows equal the no-failure result;
 #  3. SIGTERM: the stream stores what it consumed and exits 0.
+# alone: stops PostgreSQL under the stream
 # needs: kafka postgres
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../../ci/services/env.sh"
