@@ -44,12 +44,13 @@ timeout 10 kcat -L -b "$BROKERS" -m 5 2>/dev/null | grep -q ' 1 brokers:' || it_
 start_api() {
   local name="$1" log="$TMP/api-$1.log" i
   shift
+  : >"$log"  # here, not in the background child: the loop below may read it first
   "$PINPIPE" api --port 0 --brokers "$BROKERS" "$@" >"$log" 2>&1 &
   PID=$!
   PIDS+=("$PID")
   PORT=""
   for ((i = 0; i < 200; i++)); do
-    PORT=$(sed -n 's|.*listening on http://[^ ]*:\([0-9][0-9]*\)/.*|\1|p' "$log" | head -n 1)
+    PORT=$(sed -n 's|.*listening on http://[^ ]*:\([0-9][0-9]*\)/.*|\1|p' "$log" | sed -n 1p)
     [ -n "$PORT" ] && break
     kill -0 "$PID" 2>/dev/null || it_fail "pinpipe api ($name) exited at start: $(tail -n 5 "$log")"
     sleep 0.05
