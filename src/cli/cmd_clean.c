@@ -43,7 +43,8 @@ static const char HEAD[] = "usage: pinpipe clean [options] [FILE|-]\n"
                            "Cleans raw pin events (JSON lines) with pinpipe's cleaning rules. Cleaned pins go\n"
                            "to standard output, one JSON object per line; rejected events (with reason, input\n"
                            "line number and the raw line) to --rejects; a per-rule summary to --summary.\n"
-                           "Memory stays flat whatever the input size.\n"
+                           "Every line is cleaned on its own (a repeated pin is written again, not looked\n"
+                           "for), so memory stays flat whatever the input size.\n"
                            "\n"
                            "options (environment variable and default in brackets; flags win):\n";
 static const char TAIL[] = "\n"
@@ -80,7 +81,7 @@ int cmd_clean(int argc, char **argv) {
     pp_clean_opts opts;
     pp_clean_opts_default(&opts);
     pp_tally tally;
-    pp_tally_init(&tally, &opts);
+    pp_tally_init_counts(&tally, &opts); /* no dedup set, no metrics: it prints neither */
     size_t lines = 0;
     pp_clean_run_opts ro = {.name = pp_cli_name(path),
                             .input = PP_INPUT_RAW,
