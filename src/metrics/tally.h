@@ -22,8 +22,8 @@
 
 typedef struct {
     pp_clean_opts opts;
-    pp_dedup *dedup; /* NULL in a counts-only tally */
-    pp_agg *agg;     /* NULL in a counts-only tally */
+    pp_dedup *dedup;     /* NULL in a counts-only tally */
+    pp_agg *agg;         /* NULL in a counts-only tally */
     uint64_t records;    /* events seen */
     uint64_t cleaned;    /* events cleaned (repeats included) */
     uint64_t duplicates; /* cleaned events whose (day, unique_id) was already counted */
