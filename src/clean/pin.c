@@ -10,13 +10,12 @@
 
 void pp_pin_init(pp_pin *p) {
     memset(p, 0, sizeof *p);
+    pp_arena_init(&p->arena);
     p->downloaded = -1;
 }
 
 void pp_pin_clear(pp_pin *p) {
-    for (int f = 0; f < PP_F_COUNT; f++) free(p->text[f]);
-    for (size_t i = 0; i < p->n_tags; i++) free(p->tags[i]);
-    free(p->tags);
+    pp_arena_free(&p->arena);
     pp_pin_init(p);
 }
 
@@ -76,11 +75,11 @@ void pp_pin_to_json(const pp_pin *p, pp_strbuf *out) {
 }
 
 /* Copies an optional string member; returns -1 when it has the wrong type. */
-static int take_text(json_t *root, const char *name, char **dst) {
+static int take_text(pp_pin *p, json_t *root, const char *name, pp_field f) {
     json_t *v = json_object_get(root, name);
     if (!v || json_is_null(v)) return 0;
     if (!json_is_string(v)) return -1;
-    *dst = pp_xstrndup(json_string_value(v), json_string_length(v));
+    p->text[f] = pp_arena_strndup(&p->arena, json_string_value(v), json_string_length(v));
     return 0;
 }
 
@@ -100,7 +99,7 @@ int pp_pin_from_json(pp_pin *p, const char *buf, size_t len, char *err, size_t e
                 {"poster_name", PP_F_POSTER_NAME}, {"image_src", PP_F_IMAGE_SRC}, {"save_location", PP_F_SAVE_LOCATION},
                 {"category", PP_F_CATEGORY}};
     for (size_t i = 0; i < sizeof TEXT / sizeof TEXT[0]; i++) {
-        if (take_text(root, TEXT[i].name, &p->text[TEXT[i].f])) {
+        if (take_text(p, root, TEXT[i].name, TEXT[i].f)) {
             pp_errf(err, errlen, "cleaned pin: %s must be a string or null", TEXT[i].name);
             goto out;
         }
@@ -120,11 +119,12 @@ int pp_pin_from_json(pp_pin *p, const char *buf, size_t len, char *err, size_t e
     }
     if (json_is_array(tags)) {
         p->has_tags = 1;
-        p->tags = pp_xcalloc(json_array_size(tags) + 1, sizeof(char *));
+        p->tags = pp_arena_alloc(&p->arena, (json_array_size(tags) + 1) * sizeof(char *));
         size_t i;
         json_t *t;
         json_array_foreach(tags, i, t) {
-            if (json_is_string(t)) p->tags[p->n_tags++] = pp_xstrndup(json_string_value(t), json_string_length(t));
+            if (json_is_string(t))
+                p->tags[p->n_tags++] = pp_arena_strndup(&p->arena, json_string_value(t), json_string_length(t));
         }
     }
     const char *m = json_string_value(media);

@@ -136,10 +136,22 @@ static int validate(pp_event *ev, const raw_value *vals, char *err, size_t errle
     return PP_EINVAL;
 }
 
+/* The field a member name names, or -1: its length and a letter pick the one
+ * candidate, one memcmp confirms it (this runs for every key of every event). */
 static int field_of(const char *key, size_t n) {
-    for (int f = 0; f < PP_F_COUNT; f++)
-        if (strlen(PP_FIELDS[f].name) == n && memcmp(PP_FIELDS[f].name, key, n) == 0) return f;
-    return -1;
+    pp_field f;
+    switch (n) {
+    case 5: f = key[0] == 'i' ? PP_F_INDEX : PP_F_TITLE; break;
+    case 8: f = key[0] == 't' ? PP_F_TAG_LIST : PP_F_CATEGORY; break;
+    case 9: f = key[0] == 'u' ? PP_F_UNIQUE_ID : key[0] == 'i' ? PP_F_IMAGE_SRC : PP_F_TIMESTAMP; break;
+    case 10: f = PP_F_DOWNLOADED; break;
+    case 11: f = key[0] == 'd' ? PP_F_DESCRIPTION : PP_F_POSTER_NAME; break;
+    case 13: f = PP_F_SAVE_LOCATION; break;
+    case 14: f = PP_F_FOLLOWER_COUNT; break;
+    case 17: f = PP_F_IS_IMAGE_OR_VIDEO; break;
+    default: return -1;
+    }
+    return memcmp(PP_FIELDS[f].name, key, n) == 0 ? (int)f : -1;
 }
 
 /* ---- the reference path: jansson ------------------------------------------- */

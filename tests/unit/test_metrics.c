@@ -50,9 +50,9 @@ static void make_pin(pp_pin *p, const char *day, const char *uid, const char *ca
                      const char *tags, const char *poster, int64_t followers /* -1: null */) {
     pp_pin_init(p);
     snprintf(p->event_day, sizeof p->event_day, "%s", day);
-    p->text[PP_F_UNIQUE_ID] = strdup(uid);
-    if (category) p->text[PP_F_CATEGORY] = strdup(category);
-    if (poster) p->text[PP_F_POSTER_NAME] = strdup(poster);
+    p->text[PP_F_UNIQUE_ID] = pp_arena_strndup(&p->arena, uid, strlen(uid));
+    if (category) p->text[PP_F_CATEGORY] = pp_arena_strndup(&p->arena, category, strlen(category));
+    if (poster) p->text[PP_F_POSTER_NAME] = pp_arena_strndup(&p->arena, poster, strlen(poster));
     p->media = media;
     if (followers >= 0) {
         p->follower_count = followers;
@@ -60,10 +60,9 @@ static void make_pin(pp_pin *p, const char *day, const char *uid, const char *ca
     }
     if (tags) { /* comma-separated, already clean */
         p->has_tags = 1;
-        p->tags = calloc(16, sizeof(char *));
-        char *copy = strdup(tags), *save = NULL;
-        for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) p->tags[p->n_tags++] = strdup(t);
-        free(copy);
+        p->tags = pp_arena_alloc(&p->arena, 16 * sizeof(char *));
+        char *copy = pp_arena_strndup(&p->arena, tags, strlen(tags)), *save = NULL;
+        for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) p->tags[p->n_tags++] = t;
     }
 }
 
