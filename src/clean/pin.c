@@ -21,31 +21,27 @@ void pp_pin_clear(pp_pin *p) {
 
 const char *pp_media_name(pp_media m) { return m == PP_MEDIA_IMAGE ? "image" : m == PP_MEDIA_VIDEO ? "video" : NULL; }
 
-/* Appends ,"name": — every member but the first. */
-static void key(pp_strbuf *out, const char *name) {
-    pp_sb_append(out, ",\"", 2);
-    pp_sb_puts(out, name);
-    pp_sb_append(out, "\":", 2);
-}
+/* Appends a string literal (a member's name and its punctuation), no strlen. */
+#define PUT(out, lit) pp_sb_append((out), (lit), sizeof(lit) - 1)
 
 void pp_pin_to_json(const pp_pin *p, pp_strbuf *out) {
     char iso[25];
-    pp_sb_puts(out, "{\"unique_id\":");
+    PUT(out, "{\"unique_id\":");
     pp_sb_json_cstr(out, p->text[PP_F_UNIQUE_ID]);
-    key(out, "ind");
+    PUT(out, ",\"ind\":");
     pp_sb_put_i64(out, p->ind);
-    key(out, "title");
+    PUT(out, ",\"title\":");
     pp_sb_json_cstr(out, p->text[PP_F_TITLE]);
-    key(out, "description");
+    PUT(out, ",\"description\":");
     pp_sb_json_cstr(out, p->text[PP_F_DESCRIPTION]);
-    key(out, "poster_name");
+    PUT(out, ",\"poster_name\":");
     pp_sb_json_cstr(out, p->text[PP_F_POSTER_NAME]);
-    key(out, "follower_count");
+    PUT(out, ",\"follower_count\":");
     if (p->has_follower_count)
         pp_sb_put_i64(out, p->follower_count);
     else
-        pp_sb_puts(out, "null");
-    key(out, "tag_list");
+        PUT(out, "null");
+    PUT(out, ",\"tag_list\":");
     if (p->has_tags) {
         pp_sb_putc(out, '[');
         for (size_t i = 0; i < p->n_tags; i++) {
@@ -54,22 +50,27 @@ void pp_pin_to_json(const pp_pin *p, pp_strbuf *out) {
         }
         pp_sb_putc(out, ']');
     } else {
-        pp_sb_puts(out, "null");
+        PUT(out, "null");
     }
-    key(out, "is_image_or_video");
+    PUT(out, ",\"is_image_or_video\":");
     pp_sb_json_cstr(out, pp_media_name(p->media));
-    key(out, "image_src");
+    PUT(out, ",\"image_src\":");
     pp_sb_json_cstr(out, p->text[PP_F_IMAGE_SRC]);
-    key(out, "downloaded");
-    pp_sb_puts(out, p->downloaded < 0 ? "null" : p->downloaded ? "true" : "false");
-    key(out, "save_location");
+    PUT(out, ",\"downloaded\":");
+    if (p->downloaded < 0)
+        PUT(out, "null");
+    else if (p->downloaded)
+        PUT(out, "true");
+    else
+        PUT(out, "false");
+    PUT(out, ",\"save_location\":");
     pp_sb_json_cstr(out, p->text[PP_F_SAVE_LOCATION]);
-    key(out, "category");
+    PUT(out, ",\"category\":");
     pp_sb_json_cstr(out, p->text[PP_F_CATEGORY]);
-    key(out, "event_time");
+    PUT(out, ",\"event_time\":");
     pp_event_time_iso(p->event_time_ms, iso);
     pp_sb_json_cstr(out, iso);
-    key(out, "event_day");
+    PUT(out, ",\"event_day\":");
     pp_sb_json_cstr(out, p->event_day);
     pp_sb_putc(out, '}');
 }

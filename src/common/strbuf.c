@@ -74,29 +74,52 @@ void pp_sb_put_i64(pp_strbuf *sb, int64_t v) {
 static const unsigned char NEEDS_ESCAPE[256] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,         1,
                                                 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, ['"'] = 1, ['\\'] = 1};
 
-void pp_sb_json_str(pp_strbuf *sb, const char *s, size_t n) {
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+
+/* Does any of the 8 bytes at s need an escape? Whether any byte is below 0x20,
+ * or equal to '"' or '\\' (the classic has-zero-byte tests: exact about "any",
+ * which is all this asks). */
+static int word_needs_escape(const char *s) {
+    uint64_t w;
+    memcpy(&w, s, 8);
+    uint64_t quote = w ^ (ONES * '"'), backslash = w ^ (ONES * '\\');
+    uint64_t hit = ((w - ONES * 0x20) & ~w) | ((quote - ONES) & ~quote) | ((backslash - ONES) & ~backslash);
+    return (hit & HIGHS) != 0;
+}
+
+/* The escape of c (one of NEEDS_ESCAPE) into esc; returns its length. */
+static size_t escape_of(unsigned char c, char esc[6]) {
     static const char HEX[] = "0123456789abcdef";
+    static const char SHORT[256] = {['"'] = '"', ['\\'] = '\\', ['\n'] = 'n', ['\r'] = 'r',
+                                    ['\t'] = 't', ['\b'] = 'b',   ['\f'] = 'f'};
+    esc[0] = '\\';
+    if (SHORT[c]) {
+        esc[1] = SHORT[c];
+        return 2;
+    }
+    memcpy(esc + 1, "u00", 3);
+    esc[4] = HEX[c >> 4];
+    esc[5] = HEX[c & 15];
+    return 6;
+}
+
+/* Runs of bytes that need no escape are found 8 bytes at a time and copied whole. */
+void pp_sb_json_str(pp_strbuf *sb, const char *s, size_t n) {
     pp_sb_reserve(sb, n + 2);
     sb->data[sb->len++] = '"';
-    size_t run = 0; /* start of the current run of bytes that need no escape */
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (!NEEDS_ESCAPE[c]) continue;
+    size_t run = 0, i = 0; /* run: start of the bytes not yet copied */
+    for (;;) {
+        while (i + 8 <= n && !word_needs_escape(s + i)) i += 8;
+        size_t stop = i + 8 < n ? i + 8 : n; /* the word that holds the next escape, or the tail */
+        while (i < stop && !NEEDS_ESCAPE[(unsigned char)s[i]]) i++;
+        if (i == n) break;
+        if (i == stop) continue;
+        char esc[6];
+        size_t k = escape_of((unsigned char)s[i], esc);
         pp_sb_append(sb, s + run, i - run);
-        run = i + 1;
-        switch (c) {
-        case '"': pp_sb_append(sb, "\\\"", 2); break;
-        case '\\': pp_sb_append(sb, "\\\\", 2); break;
-        case '\n': pp_sb_append(sb, "\\n", 2); break;
-        case '\r': pp_sb_append(sb, "\\r", 2); break;
-        case '\t': pp_sb_append(sb, "\\t", 2); break;
-        case '\b': pp_sb_append(sb, "\\b", 2); break;
-        case '\f': pp_sb_append(sb, "\\f", 2); break;
-        default: {
-            char esc[6] = {'\\', 'u', '0', '0', HEX[c >> 4], HEX[c & 15]};
-            pp_sb_append(sb, esc, 6);
-        }
-        }
+        pp_sb_append(sb, esc, k);
+        run = ++i;
     }
     pp_sb_append(sb, s + run, n - run);
     pp_sb_putc(sb, '"');
