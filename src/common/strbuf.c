@@ -77,9 +77,9 @@ static const unsigned char NEEDS_ESCAPE[256] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 #define ONES UINT64_C(0x0101010101010101)
 #define HIGHS UINT64_C(0x8080808080808080)
 
-/* Does any of the 8 bytes at s need an escape? Whether any byte is below 0x20,
- * or equal to '"' or '\\' (the classic has-zero-byte tests: exact about "any",
- * which is all this asks). */
+/* Does any of the 8 bytes at s need an escape: is any below 0x20, or a quote or a
+ * backslash? (the classic has-zero-byte tests: exact about "any", which is all
+ * this asks; where the first one is, the bytewise loop below finds). */
 static int word_needs_escape(const char *s) {
     uint64_t w;
     memcpy(&w, s, 8);
@@ -88,11 +88,18 @@ static int word_needs_escape(const char *s) {
     return (hit & HIGHS) != 0;
 }
 
+size_t pp_json_plain_run(const char *s, size_t n) {
+    size_t i = 0;
+    while (i + 8 <= n && !word_needs_escape(s + i)) i += 8;
+    while (i < n && !NEEDS_ESCAPE[(unsigned char)s[i]]) i++;
+    return i;
+}
+
 /* The escape of c (one of NEEDS_ESCAPE) into esc; returns its length. */
 static size_t escape_of(unsigned char c, char esc[6]) {
     static const char HEX[] = "0123456789abcdef";
-    static const char SHORT[256] = {['"'] = '"', ['\\'] = '\\', ['\n'] = 'n', ['\r'] = 'r',
-                                    ['\t'] = 't', ['\b'] = 'b',   ['\f'] = 'f'};
+    static const char SHORT[256] = {
+        ['"'] = '"', ['\\'] = '\\', ['\n'] = 'n', ['\r'] = 'r', ['\t'] = 't', ['\b'] = 'b', ['\f'] = 'f'};
     esc[0] = '\\';
     if (SHORT[c]) {
         esc[1] = SHORT[c];
@@ -104,24 +111,18 @@ static size_t escape_of(unsigned char c, char esc[6]) {
     return 6;
 }
 
-/* Runs of bytes that need no escape are found 8 bytes at a time and copied whole. */
+/* Runs of bytes that need no escape are copied whole. */
 void pp_sb_json_str(pp_strbuf *sb, const char *s, size_t n) {
     pp_sb_reserve(sb, n + 2);
     sb->data[sb->len++] = '"';
-    size_t run = 0, i = 0; /* run: start of the bytes not yet copied */
-    for (;;) {
-        while (i + 8 <= n && !word_needs_escape(s + i)) i += 8;
-        size_t stop = i + 8 < n ? i + 8 : n; /* the word that holds the next escape, or the tail */
-        while (i < stop && !NEEDS_ESCAPE[(unsigned char)s[i]]) i++;
+    for (size_t i = 0;;) {
+        size_t run = pp_json_plain_run(s + i, n - i);
+        pp_sb_append(sb, s + i, run);
+        i += run;
         if (i == n) break;
-        if (i == stop) continue;
         char esc[6];
-        size_t k = escape_of((unsigned char)s[i], esc);
-        pp_sb_append(sb, s + run, i - run);
-        pp_sb_append(sb, esc, k);
-        run = ++i;
+        pp_sb_append(sb, esc, escape_of((unsigned char)s[i++], esc));
     }
-    pp_sb_append(sb, s + run, n - run);
     pp_sb_putc(sb, '"');
 }
 
