@@ -70,32 +70,39 @@ void pp_sb_put_i64(pp_strbuf *sb, int64_t v) {
     pp_sb_append(sb, tmp + i, sizeof tmp - (size_t)i);
 }
 
-/* Bytes a JSON string cannot hold as they are: controls, quote, backslash. */
-static const unsigned char NEEDS_ESCAPE[256] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,         1,
-                                                1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, ['"'] = 1, ['\\'] = 1};
-
 #define ONES UINT64_C(0x0101010101010101)
 #define HIGHS UINT64_C(0x8080808080808080)
 
-/* Does any of the 8 bytes at s need an escape: is any below 0x20, or a quote or a
- * backslash? (the classic has-zero-byte tests: exact about "any", which is all
- * this asks; where the first one is, the bytewise loop below finds). */
-static int word_needs_escape(const char *s) {
-    uint64_t w;
-    memcpy(&w, s, 8);
+/* The bytes of w that need an escape — below 0x20, a quote or a backslash — each
+ * as its top bit (the classic has-zero-byte tests). The lowest one flagged is
+ * exact; a borrow may flag bytes above it, which the caller never looks at. */
+static uint64_t escape_mask(uint64_t w) {
     uint64_t quote = w ^ (ONES * '"'), backslash = w ^ (ONES * '\\');
-    uint64_t hit = ((w - ONES * 0x20) & ~w) | ((quote - ONES) & ~quote) | ((backslash - ONES) & ~backslash);
-    return (hit & HIGHS) != 0;
+    return (((w - ONES * 0x20) & ~w) | ((quote - ONES) & ~quote) | ((backslash - ONES) & ~backslash)) & HIGHS;
+}
+
+/* 8 bytes at a time, in memory order (byte-swapped on a big-endian machine), so
+ * the first byte flagged is the lowest set bit. The last partial word is read
+ * padded with 'a', which needs no escape. */
+static uint64_t escape_mask_at(const char *s, size_t k) {
+    uint64_t w = ONES * 'a';
+    memcpy(&w, s, k);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    w = __builtin_bswap64(w);
+#endif
+    return escape_mask(w);
 }
 
 size_t pp_json_plain_run(const char *s, size_t n) {
     size_t i = 0;
-    while (i + 8 <= n && !word_needs_escape(s + i)) i += 8;
-    while (i < n && !NEEDS_ESCAPE[(unsigned char)s[i]]) i++;
-    return i;
+    uint64_t hit;
+    for (; i + 8 <= n; i += 8)
+        if ((hit = escape_mask_at(s + i, 8))) return i + (size_t)(__builtin_ctzll(hit) >> 3);
+    if ((hit = escape_mask_at(s + i, n - i))) return i + (size_t)(__builtin_ctzll(hit) >> 3);
+    return n;
 }
 
-/* The escape of c (one of NEEDS_ESCAPE) into esc; returns its length. */
+/* The escape of c (a byte escape_mask flags) into esc; returns its length. */
 static size_t escape_of(unsigned char c, char esc[6]) {
     static const char HEX[] = "0123456789abcdef";
     static const char SHORT[256] = {

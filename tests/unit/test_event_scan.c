@@ -122,24 +122,24 @@ static void test_declines(void **state) {
         "{\"index\": 1.}",
         "{\"index\": .5}",
         "{\"index\": 1e}",
-        "{\"index\": 1.5}",                  /* a real in a known member */
-        "{\"index\": 1e2}",                  /* also */
-        "{\"index\": 1234567890123456789}",  /* 19 digits */
-        "{\"x\": 12345678901234567890}",     /* too big for jansson */
-        "{\"x\": 1e400}",                    /* overflows a double */
-        "{\"x\": 9.9e300}",                  /* might */
-        "{\"x\": 1e1000}",                   /* exponent of 4 digits */
+        "{\"index\": 1.5}",                 /* a real in a known member */
+        "{\"index\": 1e2}",                 /* also */
+        "{\"index\": 1234567890123456789}", /* 19 digits */
+        "{\"x\": 12345678901234567890}",    /* too big for jansson */
+        "{\"x\": 1e400}",                   /* overflows a double */
+        "{\"x\": 9.9e300}",                 /* might */
+        "{\"x\": 1e1000}",                  /* exponent of 4 digits */
         "{\"index\": tru}",
         "{\"index\": truex}",
         "{\"index\": nul}",
         "{\"index\": 1x}",
-        "{\"index\": \"a\\u0041\"}",          /* \u escapes */
+        "{\"index\": \"a\\u0041\"}", /* \u escapes */
         "{\"x\": \"\\u0000\"}",
         "{\"t\\u0069tle\": \"x\"}",
-        "{\"title\": \"a\\x\"}",             /* invalid escape */
-        "{\"title\": \"a\\\"}",              /* unterminated */
-        "{\"title\": \"tab\there\"}",        /* a raw control character */
-        "{\"title\": {\"nested\": 1}}",      /* a container in a known member */
+        "{\"title\": \"a\\x\"}",        /* invalid escape */
+        "{\"title\": \"a\\\"}",         /* unterminated */
+        "{\"title\": \"tab\there\"}",   /* a raw control character */
+        "{\"title\": {\"nested\": 1}}", /* a container in a known member */
         "{\"title\": [\"a\"]}",
         "{\"x\": [1,]}",
         "{\"x\": [1 2]}",
@@ -161,8 +161,8 @@ static void test_mutations_agree_with_jansson(void **state) {
     (void)state;
     static const char BASE[] = "{\"index\": 12, \"title\": \"a\\\"b\", \"x\": [1, {\"y\": -2.5e3}, null],"
                                " \"downloaded\": false, \"category\": \"art\"}";
-    static const char SUBST[] = {'"', '\\', ',', ':', '{', '}', '[', ']', ' ', '\t', '\n', '0', '1', '-', '.',
-                                 'e', 'E', '+', 't', 'n', 'u', '/', 'a', '\f', '\v', 0x01, 0x7f};
+    static const char SUBST[] = {'"', '\\', ',', ':', '{', '}', '[', ']', ' ', '\t', '\n', '0',  '1', '-',
+                                 '.', 'e',  'E', '+', 't', 'n', 'u', '/', 'a', '\f', '\v', 0x01, 0x7f};
     size_t n = sizeof BASE - 1;
     char buf[sizeof BASE];
     for (size_t k = 0; k <= n; k++) scan_agrees(BASE, k);
@@ -179,8 +179,9 @@ static void test_field_of(void **state) {
     (void)state;
     for (int f = 0; f < PP_F_COUNT; f++)
         assert_int_equal(pp_event_field_of(PP_FIELDS[f].name, strlen(PP_FIELDS[f].name)), f);
-    static const char *const NOT[] = {"", "Index", "indey", "titles", "tag_lisT", "categorx", "image_sr",
-                                      "xownloaded", "posterxname", "timestamps", "is_image_or_vide0"};
+    static const char *const NOT[] = {
+        "",         "Index",      "indey",       "titles",     "tag_lisT",         "categorx",
+        "image_sr", "xownloaded", "posterxname", "timestamps", "is_image_or_vide0"};
     for (size_t i = 0; i < sizeof NOT / sizeof NOT[0]; i++)
         assert_int_equal(pp_event_field_of(NOT[i], strlen(NOT[i])), -1);
 }

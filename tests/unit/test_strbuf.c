@@ -173,6 +173,9 @@ static void reference_json_str(pp_strbuf *sb, const char *s, size_t n) {
 }
 
 static void assert_escapes_like_reference(const char *in, size_t n) {
+    size_t plain = 0; /* the first byte that needs an escape, found bytewise */
+    while (plain < n && (unsigned char)in[plain] >= 0x20 && in[plain] != '"' && in[plain] != '\\') plain++;
+    assert_int_equal(pp_json_plain_run(in, n), plain);
     pp_strbuf got, want;
     pp_sb_init(&got);
     pp_sb_init(&want);
