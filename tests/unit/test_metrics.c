@@ -337,6 +337,36 @@ static void test_dedup_per_day_and_id(void **state) {
     pp_tally_free(&t);
 }
 
+/* A counts-only tally (pinpipe clean) counts what the summary prints and keeps no
+ * set of pins and no metrics: repeats are NEW, and nothing grows with the input. */
+static void test_counts_only_tally(void **state) {
+    (void)state;
+    pp_clean_opts opts;
+    pp_clean_opts_default(&opts);
+    pp_tally t;
+    pp_tally_init_counts(&t, &opts);
+    assert_null(t.dedup);
+    assert_null(t.agg);
+    for (int i = 0; i < 3; i++) {
+        char *raw = event("  u-1", "art", "2026-01-01 09:00:00");
+        pp_pin pin;
+        pp_reject rej;
+        assert_int_equal(pp_tally_raw(&t, raw, strlen(raw), -1, &pin, &rej), PP_TALLY_NEW);
+        pp_pin_clear(&pin);
+        assert_int_equal(pp_tally_raw(&t, "nope", 4, -1, &pin, &rej), PP_TALLY_REJECTED);
+        free(raw);
+    }
+    pp_reject rej;
+    pp_reject_set(&rej, "too_large", "line longer than 1 bytes", -1);
+    pp_tally_reject(&t, &rej);
+    assert_int_equal(t.records, 6);
+    assert_int_equal(t.cleaned, 3);
+    assert_int_equal(t.rejected, 4);
+    assert_int_equal(t.duplicates, 0);
+    assert_int_equal(t.fired[pp_rule_find("trim_text")], 3);
+    pp_tally_free(&t);
+}
+
 static void test_dedup_set(void **state) {
     (void)state;
     pp_dedup *d = pp_dedup_create();
@@ -650,6 +680,7 @@ int main(void) {
         cmocka_unit_test(test_reject_contribution),
         cmocka_unit_test(test_aggregate_kinds),
         cmocka_unit_test(test_dedup_per_day_and_id),
+        cmocka_unit_test(test_counts_only_tally),
         cmocka_unit_test(test_dedup_set),
         cmocka_unit_test(test_merge_property_corpus),
         cmocka_unit_test(test_merge_property_generated),
