@@ -201,8 +201,9 @@ static int scan_key(scanner *s, int *field) {
 }
 
 int pp_event_scan(const char *buf, size_t len, char *arena, pp_event_value vals[PP_F_COUNT]) {
-    scanner s = {buf, buf + len, arena};
     memset(vals, 0, sizeof(pp_event_value) * PP_F_COUNT);
+    if (len == 0) return -1; /* (buf may be NULL then) */
+    scanner s = {buf, buf + len, arena};
     if (expect(&s, '{')) return -1;
     if (peek(&s) == '}') {
         s.p++;
