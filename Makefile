@@ -6,7 +6,7 @@
 # Integration tests are named <name>_it.c (a binary) or <name>_it.sh (a script).
 
 CC       ?= gcc
-PKGS     := rdkafka libmicrohttpd jansson yajl libpq libcurl zlib expat libcrypto
+PKGS     := rdkafka libmicrohttpd jansson libpq libcurl zlib expat libcrypto
 WARN     := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
             -Wmissing-prototypes -Wvla -Wformat=2 -Wno-format-nonliteral
 CSTD     := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE

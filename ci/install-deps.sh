@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   gcc make pkg-config git curl ca-certificates procps psmisc
-  librdkafka-dev libmicrohttpd-dev libjansson-dev libyajl-dev libpq-dev
+  librdkafka-dev libmicrohttpd-dev libjansson-dev libpq-dev
   libcurl4-openssl-dev libcmocka-dev zlib1g-dev libexpat1-dev libssl-dev
   postgresql-15 postgresql-client-15 openjdk-17-jre-headless maven golang-go
   kcat wrk jq bc python3 python3-venv time valgrind

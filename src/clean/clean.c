@@ -51,6 +51,21 @@ static void reject_event(const pp_event *ev, const char *detail, const pp_clean_
     rej->n_errors = ev->n_errors;
 }
 
+/* Room for the tag array of a usual tag list (32 tags) in the pin's one chunk; a
+ * longer list takes a second chunk. */
+#define TAG_ARRAY_ROOM (32 * sizeof(char *) + 16)
+
+/* The event's str fields into the pin's arena, reserved once for all of them. */
+static void copy_texts(const pp_event *ev, pp_pin *pin) {
+    size_t total = TAG_ARRAY_ROOM;
+    for (int f = 0; f < PP_F_COUNT; f++)
+        if (ev->present[f] && PP_FIELDS[f].type == PP_FT_STR) total += ev->len[f] + 1;
+    pp_arena_reserve(&pin->arena, total);
+    for (int f = 0; f < PP_F_COUNT; f++)
+        if (ev->present[f] && PP_FIELDS[f].type == PP_FT_STR)
+            pin->text[f] = pp_arena_strndup(&pin->arena, ev->str[f], ev->len[f]);
+}
+
 int pp_clean(const char *buf, size_t len, const pp_clean_opts *opts, pp_pin *pin, pp_reject *rej, uint64_t *fired) {
     pp_event ev;
     char err[sizeof rej->detail];
@@ -68,8 +83,7 @@ int pp_clean(const char *buf, size_t len, const pp_clean_opts *opts, pp_pin *pin
         pp_reject_set(rej, "missing_event_time", "the event has no timestamp and no ingest time is known", -1);
         goto out;
     }
-    for (int f = 0; f < PP_F_COUNT; f++)
-        if (ev.present[f] && PP_FIELDS[f].type == PP_FT_STR) pin->text[f] = pp_xstrndup(ev.str[f], ev.len[f]);
+    copy_texts(&ev, pin);
     pin->ind = ev.index;
     pin->downloaded = ev.downloaded >= 0 && ev.downloaded <= 1 ? (int)ev.downloaded : 2; /* 2: out of range */
     pin->event_time_ms = ev.present[PP_F_TIMESTAMP] ? ev.event_time_ms : opts->ingest_time_ms;
@@ -87,8 +101,7 @@ int pp_clean(const char *buf, size_t len, const pp_clean_opts *opts, pp_pin *pin
         }
         if (r == PP_RULE_CHANGED) fired_mask |= UINT64_C(1) << i;
     }
-    free(pin->text[PP_F_TIMESTAMP]); /* carried as event_time from here on */
-    pin->text[PP_F_TIMESTAMP] = NULL;
+    pin->text[PP_F_TIMESTAMP] = NULL;              /* carried as event_time from here on */
     if (pin->downloaded > 1) pin->downloaded = -1; /* downloaded_to_bool disabled */
     rc = PP_OK;
 out:

@@ -10,43 +10,38 @@
 
 void pp_pin_init(pp_pin *p) {
     memset(p, 0, sizeof *p);
+    pp_arena_init(&p->arena);
     p->downloaded = -1;
 }
 
 void pp_pin_clear(pp_pin *p) {
-    for (int f = 0; f < PP_F_COUNT; f++) free(p->text[f]);
-    for (size_t i = 0; i < p->n_tags; i++) free(p->tags[i]);
-    free(p->tags);
+    pp_arena_free(&p->arena);
     pp_pin_init(p);
 }
 
 const char *pp_media_name(pp_media m) { return m == PP_MEDIA_IMAGE ? "image" : m == PP_MEDIA_VIDEO ? "video" : NULL; }
 
-/* Appends ,"name": — every member but the first. */
-static void key(pp_strbuf *out, const char *name) {
-    pp_sb_append(out, ",\"", 2);
-    pp_sb_puts(out, name);
-    pp_sb_append(out, "\":", 2);
-}
+/* Appends a string literal (a member's name and its punctuation), no strlen. */
+#define PUT(out, lit) pp_sb_append((out), (lit), sizeof(lit) - 1)
 
 void pp_pin_to_json(const pp_pin *p, pp_strbuf *out) {
     char iso[25];
-    pp_sb_puts(out, "{\"unique_id\":");
+    PUT(out, "{\"unique_id\":");
     pp_sb_json_cstr(out, p->text[PP_F_UNIQUE_ID]);
-    key(out, "ind");
+    PUT(out, ",\"ind\":");
     pp_sb_put_i64(out, p->ind);
-    key(out, "title");
+    PUT(out, ",\"title\":");
     pp_sb_json_cstr(out, p->text[PP_F_TITLE]);
-    key(out, "description");
+    PUT(out, ",\"description\":");
     pp_sb_json_cstr(out, p->text[PP_F_DESCRIPTION]);
-    key(out, "poster_name");
+    PUT(out, ",\"poster_name\":");
     pp_sb_json_cstr(out, p->text[PP_F_POSTER_NAME]);
-    key(out, "follower_count");
+    PUT(out, ",\"follower_count\":");
     if (p->has_follower_count)
         pp_sb_put_i64(out, p->follower_count);
     else
-        pp_sb_puts(out, "null");
-    key(out, "tag_list");
+        PUT(out, "null");
+    PUT(out, ",\"tag_list\":");
     if (p->has_tags) {
         pp_sb_putc(out, '[');
         for (size_t i = 0; i < p->n_tags; i++) {
@@ -55,32 +50,37 @@ void pp_pin_to_json(const pp_pin *p, pp_strbuf *out) {
         }
         pp_sb_putc(out, ']');
     } else {
-        pp_sb_puts(out, "null");
+        PUT(out, "null");
     }
-    key(out, "is_image_or_video");
+    PUT(out, ",\"is_image_or_video\":");
     pp_sb_json_cstr(out, pp_media_name(p->media));
-    key(out, "image_src");
+    PUT(out, ",\"image_src\":");
     pp_sb_json_cstr(out, p->text[PP_F_IMAGE_SRC]);
-    key(out, "downloaded");
-    pp_sb_puts(out, p->downloaded < 0 ? "null" : p->downloaded ? "true" : "false");
-    key(out, "save_location");
+    PUT(out, ",\"downloaded\":");
+    if (p->downloaded < 0)
+        PUT(out, "null");
+    else if (p->downloaded)
+        PUT(out, "true");
+    else
+        PUT(out, "false");
+    PUT(out, ",\"save_location\":");
     pp_sb_json_cstr(out, p->text[PP_F_SAVE_LOCATION]);
-    key(out, "category");
+    PUT(out, ",\"category\":");
     pp_sb_json_cstr(out, p->text[PP_F_CATEGORY]);
-    key(out, "event_time");
+    PUT(out, ",\"event_time\":");
     pp_event_time_iso(p->event_time_ms, iso);
     pp_sb_json_cstr(out, iso);
-    key(out, "event_day");
+    PUT(out, ",\"event_day\":");
     pp_sb_json_cstr(out, p->event_day);
     pp_sb_putc(out, '}');
 }
 
 /* Copies an optional string member; returns -1 when it has the wrong type. */
-static int take_text(json_t *root, const char *name, char **dst) {
+static int take_text(pp_pin *p, json_t *root, const char *name, pp_field f) {
     json_t *v = json_object_get(root, name);
     if (!v || json_is_null(v)) return 0;
     if (!json_is_string(v)) return -1;
-    *dst = pp_xstrndup(json_string_value(v), json_string_length(v));
+    p->text[f] = pp_arena_strndup(&p->arena, json_string_value(v), json_string_length(v));
     return 0;
 }
 
@@ -100,7 +100,7 @@ int pp_pin_from_json(pp_pin *p, const char *buf, size_t len, char *err, size_t e
                 {"poster_name", PP_F_POSTER_NAME}, {"image_src", PP_F_IMAGE_SRC}, {"save_location", PP_F_SAVE_LOCATION},
                 {"category", PP_F_CATEGORY}};
     for (size_t i = 0; i < sizeof TEXT / sizeof TEXT[0]; i++) {
-        if (take_text(root, TEXT[i].name, &p->text[TEXT[i].f])) {
+        if (take_text(p, root, TEXT[i].name, TEXT[i].f)) {
             pp_errf(err, errlen, "cleaned pin: %s must be a string or null", TEXT[i].name);
             goto out;
         }
@@ -120,11 +120,12 @@ int pp_pin_from_json(pp_pin *p, const char *buf, size_t len, char *err, size_t e
     }
     if (json_is_array(tags)) {
         p->has_tags = 1;
-        p->tags = pp_xcalloc(json_array_size(tags) + 1, sizeof(char *));
+        p->tags = pp_arena_alloc(&p->arena, (json_array_size(tags) + 1) * sizeof(char *));
         size_t i;
         json_t *t;
         json_array_foreach(tags, i, t) {
-            if (json_is_string(t)) p->tags[p->n_tags++] = pp_xstrndup(json_string_value(t), json_string_length(t));
+            if (json_is_string(t))
+                p->tags[p->n_tags++] = pp_arena_strndup(&p->arena, json_string_value(t), json_string_length(t));
         }
     }
     const char *m = json_string_value(media);

@@ -6,8 +6,10 @@
  *   image_src text?, downloaded boolean?, save_location text?, category text?,
  *   event_time timestamp (UTC), event_day date          (? = may be null)
  *
- * Ownership: a pp_pin owns every string and the tag array it points to;
- * pp_pin_clear frees them and leaves an empty pin that can be reused.
+ * Ownership: every string and the tag array of a pp_pin live in its arena (one
+ * allocation per pin, not one per string; a rule that changes a string points
+ * into the same memory or takes a new string from the arena, never frees);
+ * pp_pin_clear frees the arena and leaves an empty pin that can be reused.
  */
 #ifndef PINPIPE_PIN_H
 #define PINPIPE_PIN_H
@@ -15,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/arena.h"
 #include "common/strbuf.h"
 #include "event/event.h"
 
@@ -39,6 +42,7 @@ typedef struct {
      * (nulled), and of those, it could not be converted (invalid). */
     uint32_t nulled;
     uint32_t invalid;
+    pp_arena arena; /* holds text[], tags and each tag */
 } pp_pin;
 
 void pp_pin_init(pp_pin *p);

@@ -13,8 +13,7 @@ static int is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == 
 
 /* Sets a text field to null, recording that cleaning nulled it. */
 static void set_null(pp_pin *pin, pp_field f) {
-    free(pin->text[f]);
-    pin->text[f] = NULL;
+    pin->text[f] = NULL; /* its bytes stay in the pin's arena */
     pin->nulled |= 1u << f;
 }
 
@@ -52,8 +51,8 @@ static pp_rule_result trim_text(pp_pin *pin, const char **reason) {
         while (start < n && is_space(s[start])) start++;
         while (n > start && is_space(s[n - 1])) n--;
         if (start == 0 && s[n] == '\0') continue;
-        memmove(s, s + start, n - start);
-        s[n - start] = '\0';
+        s[n] = '\0';
+        pin->text[f] = s + start; /* the arena's bytes: no copy */
         r = PP_RULE_CHANGED;
     }
     return r;
@@ -120,7 +119,6 @@ static pp_rule_result follower_count_to_int(pp_pin *pin, const char **reason) {
         pin->has_follower_count = 1;
     else
         mark_invalid(pin, PP_F_FOLLOWER_COUNT);
-    free(s);
     pin->text[PP_F_FOLLOWER_COUNT] = NULL; /* the value now lives in follower_count */
     return PP_RULE_CHANGED;
 }
@@ -137,7 +135,7 @@ static pp_rule_result save_location_path(pp_pin *pin, const char **reason) {
         return PP_RULE_CHANGED;
     }
     if (skip == 0) return PP_RULE_UNCHANGED;
-    memmove(s, s + skip, strlen(s + skip) + 1);
+    pin->text[PP_F_SAVE_LOCATION] = s + skip;
     return PP_RULE_CHANGED;
 }
 
@@ -160,19 +158,19 @@ static pp_rule_result media_type(pp_pin *pin, const char **reason) {
         pin->media = PP_MEDIA_VIDEO;
     else
         mark_invalid(pin, PP_F_IS_IMAGE_OR_VIDEO);
-    free(s);
     pin->text[PP_F_IS_IMAGE_OR_VIDEO] = NULL; /* the value now lives in media */
     return PP_RULE_CHANGED;
 }
 
-/* Splits on commas, trims each tag, drops empty and repeated tags (first kept). */
+/* Splits on commas, trims each tag, drops empty and repeated tags (first kept).
+ * The tags are cut out of the text in place (a NUL where each one ends). */
 static pp_rule_result tag_list_split(pp_pin *pin, const char **reason) {
     (void)reason;
     char *s = pin->text[PP_F_TAG_LIST];
     if (!s) return PP_RULE_UNCHANGED;
     size_t max = 1;
-    for (char *c = s; *c; c++) max += *c == ',';
-    pin->tags = pp_xcalloc(max, sizeof(char *));
+    for (char *c = s; (c = strchr(c, ',')); c++) max++;
+    pin->tags = pp_arena_alloc(&pin->arena, max * sizeof(char *));
     for (char *tok = s; tok;) {
         char *comma = strchr(tok, ',');
         char *end = comma ? comma : tok + strlen(tok);
@@ -181,14 +179,13 @@ static pp_rule_result tag_list_split(pp_pin *pin, const char **reason) {
         size_t n = (size_t)(end - tok);
         int dup = n == 0;
         for (size_t i = 0; !dup && i < pin->n_tags; i++)
-            dup = strlen(pin->tags[i]) == n && memcmp(pin->tags[i], tok, n) == 0;
-        if (!dup) pin->tags[pin->n_tags++] = pp_xstrndup(tok, n);
+            dup = strncmp(pin->tags[i], tok, n) == 0 && pin->tags[i][n] == '\0';
+        *end = '\0'; /* the comma, a trailing space or the text's own NUL */
+        if (!dup) pin->tags[pin->n_tags++] = tok;
         tok = comma ? comma + 1 : NULL;
     }
-    free(s);
     pin->text[PP_F_TAG_LIST] = NULL;
     if (pin->n_tags == 0) { /* only commas and spaces */
-        free(pin->tags);
         pin->tags = NULL;
         mark_invalid(pin, PP_F_TAG_LIST);
         return PP_RULE_CHANGED;

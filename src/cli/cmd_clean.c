@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "clean/clean.h"
 #include "clean/rules.h"
@@ -43,7 +44,8 @@ static const char HEAD[] = "usage: pinpipe clean [options] [FILE|-]\n"
                            "Cleans raw pin events (JSON lines) with pinpipe's cleaning rules. Cleaned pins go\n"
                            "to standard output, one JSON object per line; rejected events (with reason, input\n"
                            "line number and the raw line) to --rejects; a per-rule summary to --summary.\n"
-                           "Memory stays flat whatever the input size.\n"
+                           "Every line is cleaned on its own (a repeated pin is written again, not looked\n"
+                           "for), so memory stays flat whatever the input size.\n"
                            "\n"
                            "options (environment variable and default in brackets; flags win):\n";
 static const char TAIL[] = "\n"
@@ -56,6 +58,16 @@ static void print_summary(FILE *out, const char *name, const pp_tally *t, size_t
     fprintf(out, "%-28s %-18s %10s\n", "rule", "field", "fired");
     for (size_t i = 0; i < PP_N_RULES; i++)
         fprintf(out, "%-28s %-18s %10llu\n", PP_RULES[i].name, PP_RULES[i].field, (unsigned long long)t->fired[i]);
+}
+
+/* Output goes out in large writes: at stdio's default 4 KiB a million cleaned pins
+ * cost 150,000 write calls, a quarter of the run's time. A terminal keeps its
+ * line buffering. Static: stdout is flushed at exit, after cmd_clean returned. */
+static void buffer_output(FILE *out, FILE *rejects) {
+    static char out_buf[256 * 1024], rejects_buf[64 * 1024];
+    if (!isatty(fileno(out))) setvbuf(out, out_buf, _IOFBF, sizeof out_buf);
+    if (rejects != out && rejects != stderr && !isatty(fileno(rejects)))
+        setvbuf(rejects, rejects_buf, _IOFBF, sizeof rejects_buf);
 }
 
 int cmd_clean(int argc, char **argv) {
@@ -76,11 +88,12 @@ int cmd_clean(int argc, char **argv) {
     FILE *rej_out = pp_cli_open_out("clean", rejects_path);
     FILE *sum_out = summary ? pp_cli_open_out("clean", summary_path) : NULL;
     if (!rej_out || (summary && !sum_out)) return 3;
+    buffer_output(stdout, rej_out);
 
     pp_clean_opts opts;
     pp_clean_opts_default(&opts);
     pp_tally tally;
-    pp_tally_init(&tally, &opts);
+    pp_tally_init_counts(&tally, &opts); /* no dedup set, no metrics: it prints neither */
     size_t lines = 0;
     pp_clean_run_opts ro = {.name = pp_cli_name(path),
                             .input = PP_INPUT_RAW,

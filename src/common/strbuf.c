@@ -5,6 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 void pp_sb_init(pp_strbuf *sb) {
     sb->data = NULL;
@@ -70,35 +73,96 @@ void pp_sb_put_i64(pp_strbuf *sb, int64_t v) {
     pp_sb_append(sb, tmp + i, sizeof tmp - (size_t)i);
 }
 
-/* Bytes a JSON string cannot hold as they are: controls, quote, backslash. */
-static const unsigned char NEEDS_ESCAPE[256] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,         1,
-                                                1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, ['"'] = 1, ['\\'] = 1};
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
 
-void pp_sb_json_str(pp_strbuf *sb, const char *s, size_t n) {
-    static const char HEX[] = "0123456789abcdef";
-    pp_sb_reserve(sb, n + 2);
-    sb->data[sb->len++] = '"';
-    size_t run = 0; /* start of the current run of bytes that need no escape */
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (!NEEDS_ESCAPE[c]) continue;
-        pp_sb_append(sb, s + run, i - run);
-        run = i + 1;
-        switch (c) {
-        case '"': pp_sb_append(sb, "\\\"", 2); break;
-        case '\\': pp_sb_append(sb, "\\\\", 2); break;
-        case '\n': pp_sb_append(sb, "\\n", 2); break;
-        case '\r': pp_sb_append(sb, "\\r", 2); break;
-        case '\t': pp_sb_append(sb, "\\t", 2); break;
-        case '\b': pp_sb_append(sb, "\\b", 2); break;
-        case '\f': pp_sb_append(sb, "\\f", 2); break;
-        default: {
-            char esc[6] = {'\\', 'u', '0', '0', HEX[c >> 4], HEX[c & 15]};
-            pp_sb_append(sb, esc, 6);
-        }
-        }
+/* The bytes of w that need an escape — below 0x20, a quote or a backslash — each
+ * as its top bit (the classic has-zero-byte tests). The lowest one flagged is
+ * exact; a borrow may flag bytes above it, which the caller never looks at. */
+static uint64_t escape_mask(uint64_t w) {
+    uint64_t quote = w ^ (ONES * '"'), backslash = w ^ (ONES * '\\');
+    return (((w - ONES * 0x20) & ~w) | ((quote - ONES) & ~quote) | ((backslash - ONES) & ~backslash)) & HIGHS;
+}
+
+/* The 8 bytes at s in memory order (byte-swapped on a big-endian machine), so the
+ * first byte flagged is the lowest set bit. */
+static uint64_t escape_mask_at(const char *s) {
+    uint64_t w;
+    memcpy(&w, s, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    w = __builtin_bswap64(w);
+#endif
+    return escape_mask(w);
+}
+
+static int needs_escape(char c) { return (unsigned char)c < 0x20 || c == '"' || c == '\\'; }
+
+/* 16 bytes at a time with SSE2 (every x86-64 has it), then 8 at a time; the last
+ * partial word is read again as the 8 bytes that end the string (the ones before
+ * its part were plain already). Only a string under 8 bytes goes bytewise. */
+size_t pp_json_plain_run(const char *s, size_t n) {
+    size_t i = 0;
+    uint64_t hit;
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), control = _mm_set1_epi8(0x1f);
+    for (; i + 16 <= n; i += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        __m128i flagged = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, backslash)),
+                                       _mm_cmpeq_epi8(_mm_min_epu8(x, control), x)); /* x <= 0x1f */
+        unsigned m = (unsigned)_mm_movemask_epi8(flagged);
+        if (m) return i + (size_t)__builtin_ctz(m);
     }
-    pp_sb_append(sb, s + run, n - run);
+#endif
+    for (; i + 8 <= n; i += 8)
+        if ((hit = escape_mask_at(s + i))) return i + (size_t)(__builtin_ctzll(hit) >> 3);
+    if (i == n) return n;
+    if (n >= 8) {
+        hit = escape_mask_at(s + n - 8);
+        return hit ? n - 8 + (size_t)(__builtin_ctzll(hit) >> 3) : n;
+    }
+    while (i < n && !needs_escape(s[i])) i++;
+    return i;
+}
+
+/* The escape of c (a byte escape_mask flags) into esc; returns its length. */
+static size_t escape_of(unsigned char c, char esc[6]) {
+    static const char HEX[] = "0123456789abcdef";
+    static const char SHORT[256] = {
+        ['"'] = '"', ['\\'] = '\\', ['\n'] = 'n', ['\r'] = 'r', ['\t'] = 't', ['\b'] = 'b', ['\f'] = 'f'};
+    esc[0] = '\\';
+    if (SHORT[c]) {
+        esc[1] = SHORT[c];
+        return 2;
+    }
+    memcpy(esc + 1, "u00", 3);
+    esc[4] = HEX[c >> 4];
+    esc[5] = HEX[c & 15];
+    return 6;
+}
+
+/* Runs of bytes that need no escape are copied whole. */
+void pp_sb_json_str(pp_strbuf *sb, const char *s, size_t n) {
+    pp_sb_reserve(sb, n + 2);
+    size_t i = pp_json_plain_run(s, n);
+    if (i == n) { /* nothing to escape, as nearly always: one copy */
+        char *d = sb->data + sb->len;
+        d[0] = '"';
+        memcpy(d + 1, s, n);
+        d[n + 1] = '"';
+        d[n + 2] = '\0';
+        sb->len += n + 2;
+        return;
+    }
+    sb->data[sb->len++] = '"';
+    size_t done = 0; /* s[done..i) is plain, s[i] needs an escape */
+    while (i < n) {
+        char esc[6];
+        pp_sb_append(sb, s + done, i - done);
+        pp_sb_append(sb, esc, escape_of((unsigned char)s[i], esc));
+        done = i + 1;
+        i = done + pp_json_plain_run(s + done, n - done);
+    }
+    pp_sb_append(sb, s + done, n - done);
     pp_sb_putc(sb, '"');
 }
 

@@ -28,6 +28,9 @@ void pp_sb_put_i64(pp_strbuf *sb, int64_t v);
 void pp_sb_json_str(pp_strbuf *sb, const char *s, size_t n);
 /* Same for a NUL-terminated string, or `null` when s is NULL. */
 void pp_sb_json_cstr(pp_strbuf *sb, const char *s);
+/* The length of the longest prefix of s[0..n) that a JSON string holds as it is:
+ * no control character (below 0x20), quote or backslash. Scans 8 bytes at a time. */
+size_t pp_json_plain_run(const char *s, size_t n);
 /* Appends the standard base64 (RFC 4648, padded) of buf[0..len). */
 /* An RFC 4180 CSV field: quoted (quotes doubled) when it holds a comma, a quote or a
  * line break. */

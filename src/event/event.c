@@ -4,11 +4,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <yajl_parse.h>
 
 #include "common/error.h"
 #include "common/mem.h"
 #include "common/strbuf.h"
+#include "event/event_scan.h"
 #include "event/event_time.h"
 
 const pp_field_def PP_FIELDS[PP_F_COUNT] = {
@@ -42,28 +42,17 @@ static void add_error(pp_event *ev, pp_field f, const char *type, const char *ms
     if (ev->n_errors < PP_F_COUNT) ev->errors[ev->n_errors++] = (pp_field_error){f, type, msg};
 }
 
-/* One member's JSON value, whichever parser read it. */
-typedef enum { V_ABSENT, V_NULL, V_BOOL, V_INT, V_REAL, V_STRING, V_OTHER } value_kind;
-
-typedef struct {
-    value_kind kind;
-    int64_t i; /* V_INT, V_BOOL */
-    double d;  /* V_REAL */
-    const char *s;
-    size_t n; /* V_STRING */
-} raw_value;
-
 /* pydantic's lax int: integer, integral float, bool, or a decimal string. */
-static void validate_int(pp_event *ev, pp_field f, const raw_value *v, int64_t *out) {
-    if (v->kind == V_INT || v->kind == V_BOOL) {
+static void validate_int(pp_event *ev, pp_field f, const pp_event_value *v, int64_t *out) {
+    if (v->kind == PP_V_INT || v->kind == PP_V_BOOL) {
         *out = v->i;
-    } else if (v->kind == V_REAL) {
+    } else if (v->kind == PP_V_REAL) {
         if (v->d != floor(v->d) || v->d < -9.2e18 || v->d > 9.2e18) {
             add_error(ev, f, "int_from_float", "Input should be a valid integer, got a number with a fractional part");
             return;
         }
         *out = (int64_t)v->d;
-    } else if (v->kind == V_STRING) {
+    } else if (v->kind == PP_V_STRING) {
         const char *s = v->s;
         size_t n = v->n, i = 0, end = n;
         while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) i++;
@@ -89,8 +78,8 @@ static void validate_int(pp_event *ev, pp_field f, const raw_value *v, int64_t *
     ev->present[f] = 1;
 }
 
-static void validate_str(pp_event *ev, pp_field f, const raw_value *v) {
-    if (v->kind != V_STRING) {
+static void validate_str(pp_event *ev, pp_field f, const pp_event_value *v) {
+    if (v->kind != PP_V_STRING) {
         add_error(ev, f, "string_type", "Input should be a valid string");
         return;
     }
@@ -104,10 +93,10 @@ static void validate_str(pp_event *ev, pp_field f, const raw_value *v) {
 }
 
 /* The model's checks over the members both parsers collect. */
-static int validate(pp_event *ev, const raw_value *vals, char *err, size_t errlen) {
+static int validate(pp_event *ev, const pp_event_value *vals, char *err, size_t errlen) {
     for (int f = 0; f < PP_F_COUNT; f++) {
-        const raw_value *v = &vals[f];
-        if (v->kind == V_ABSENT || (!PP_FIELDS[f].required && v->kind == V_NULL)) {
+        const pp_event_value *v = &vals[f];
+        if (v->kind == PP_V_ABSENT || (!PP_FIELDS[f].required && v->kind == PP_V_NULL)) {
             if (PP_FIELDS[f].required) add_error(ev, (pp_field)f, "missing", "Field required");
             continue;
         }
@@ -134,12 +123,6 @@ static int validate(pp_event *ev, const raw_value *vals, char *err, size_t errle
         }
     }
     return PP_EINVAL;
-}
-
-static int field_of(const char *key, size_t n) {
-    for (int f = 0; f < PP_F_COUNT; f++)
-        if (strlen(PP_FIELDS[f].name) == n && memcmp(PP_FIELDS[f].name, key, n) == 0) return f;
-    return -1;
 }
 
 /* ---- the reference path: jansson ------------------------------------------- */
@@ -179,153 +162,41 @@ int pp_event_parse_reference(pp_event *ev, const char *buf, size_t len, char *er
         pp_errf(err, errlen, "not_object: the event must be a JSON object");
         return PP_EINVAL;
     }
-    raw_value vals[PP_F_COUNT];
+    pp_event_value vals[PP_F_COUNT];
     memset(vals, 0, sizeof vals);
     for (int f = 0; f < PP_F_COUNT; f++) {
         json_t *v = json_object_get(ev->root, PP_FIELDS[f].name);
-        raw_value *r = &vals[f];
+        pp_event_value *r = &vals[f];
         if (!v)
-            r->kind = V_ABSENT;
+            r->kind = PP_V_ABSENT;
         else if (json_is_null(v))
-            r->kind = V_NULL;
+            r->kind = PP_V_NULL;
         else if (json_is_boolean(v))
-            r->kind = V_BOOL, r->i = json_is_true(v);
+            r->kind = PP_V_BOOL, r->i = json_is_true(v);
         else if (json_is_integer(v))
-            r->kind = V_INT, r->i = (int64_t)json_integer_value(v);
+            r->kind = PP_V_INT, r->i = (int64_t)json_integer_value(v);
         else if (json_is_real(v))
-            r->kind = V_REAL, r->d = json_real_value(v);
+            r->kind = PP_V_REAL, r->d = json_real_value(v);
         else if (json_is_string(v))
-            r->kind = V_STRING, r->s = json_string_value(v), r->n = json_string_length(v);
+            r->kind = PP_V_STRING, r->s = json_string_value(v), r->n = json_string_length(v);
         else
-            r->kind = V_OTHER;
+            r->kind = PP_V_OTHER;
     }
     return validate(ev, vals, err, errlen);
 }
 
-/* ---- the fast path: yajl callbacks ----------------------------------------- */
-
-#define MAX_DEPTH 2048 /* jansson's limit: deeper input goes to the reference path */
-
-typedef struct {
-    pp_event *ev;
-    raw_value vals[PP_F_COUNT];
-    int depth;   /* 1 inside the top-level object */
-    int field;   /* the top-level member being read, -1 for an unknown one */
-    int started; /* the top-level value was an object */
-    size_t arena_used;
-} fast_ctx;
-
-/* A value at depth 1 belongs to the member named by the last key. */
-static raw_value *slot_for_value(fast_ctx *c) {
-    if (c->depth != 1 || c->field < 0) return NULL;
-    return &c->vals[c->field];
-}
-
-static int on_null(void *ud) {
-    raw_value *v = slot_for_value(ud);
-    if (v) *v = (raw_value){.kind = V_NULL};
-    return ((fast_ctx *)ud)->started;
-}
-
-static int on_bool(void *ud, int b) {
-    raw_value *v = slot_for_value(ud);
-    if (v) *v = (raw_value){.kind = V_BOOL, .i = b != 0};
-    return ((fast_ctx *)ud)->started;
-}
-
-static int on_int(void *ud, long long i) {
-    raw_value *v = slot_for_value(ud);
-    if (v) *v = (raw_value){.kind = V_INT, .i = i};
-    return ((fast_ctx *)ud)->started;
-}
-
-static int on_double(void *ud, double d) {
-    raw_value *v = slot_for_value(ud);
-    if (v) *v = (raw_value){.kind = V_REAL, .d = d};
-    return ((fast_ctx *)ud)->started;
-}
-
-static int on_string(void *ud, const unsigned char *s, size_t n) {
-    fast_ctx *c = ud;
-    raw_value *v = slot_for_value(c);
-    if (v) { /* yajl's decoded bytes live only during the call: copy them */
-        char *dst = c->ev->arena + c->arena_used;
-        memcpy(dst, s, n);
-        dst[n] = '\0';
-        c->arena_used += n + 1;
-        *v = (raw_value){.kind = V_STRING, .s = dst, .n = n};
-    }
-    return c->started;
-}
-
-static int on_start_map(void *ud) {
-    fast_ctx *c = ud;
-    raw_value *v = slot_for_value(c);
-    if (v) *v = (raw_value){.kind = V_OTHER};
-    if (c->depth == 0) {
-        if (c->started) return 0; /* a second top-level value */
-        c->started = 1;
-    }
-    return ++c->depth <= MAX_DEPTH;
-}
-
-static int on_map_key(void *ud, const unsigned char *key, size_t n) {
-    fast_ctx *c = ud;
-    if (c->depth == 1) c->field = field_of((const char *)key, n);
-    return 1;
-}
-
-static int on_end(void *ud) {
-    ((fast_ctx *)ud)->depth--;
-    return 1;
-}
-
-static int on_start_array(void *ud) {
-    fast_ctx *c = ud;
-    raw_value *v = slot_for_value(c);
-    if (v) *v = (raw_value){.kind = V_OTHER};
-    if (!c->started) return 0; /* a top-level array: not an object */
-    return ++c->depth <= MAX_DEPTH;
-}
-
-static const yajl_callbacks FAST_CALLBACKS = {on_null,      on_bool,    on_int, on_double,      NULL,  on_string,
-                                              on_start_map, on_map_key, on_end, on_start_array, on_end};
-
-/* Does the text hold a form feed or vertical tab? yajl takes them for whitespace,
- * JSON (and jansson) does not: such text goes to the reference path. */
-static int has_yajl_only_space(const char *buf, size_t len) {
-    return memchr(buf, '\f', len) != NULL || memchr(buf, '\v', len) != NULL;
-}
-
-/* Does the text hold a \u escape? (memchr is much faster than memmem here) */
-static int has_unicode_escape(const char *buf, size_t len) {
-    const char *p = buf, *end = buf + len;
-    while ((p = memchr(p, '\\', (size_t)(end - p))) && p + 1 < end) {
-        if (p[1] == 'u') return 1;
-        p += 2; /* skip the escaped character, which may be a backslash */
-    }
-    return 0;
-}
+/* ---- the fast path: event_scan.h ------------------------------------------- */
 
 /* 0 when the fast path produced the verdict, -1 when the reference path must. */
 static int parse_fast(pp_event *ev, const char *buf, size_t len, char *err, size_t errlen, int *rc) {
-    /* \u escapes (lone surrogates, NULs), whitespace only yajl accepts and UTF-8
-     * that jansson would refuse are left to the reference path, whose rules are the
-     * contract. */
+    /* UTF-8 that jansson would refuse, and whatever the scanner declines, are left
+     * to the reference path, whose rules are the contract. */
     memset(ev, 0, sizeof *ev);
-    if (has_unicode_escape(buf, len) || has_yajl_only_space(buf, len) || !pp_utf8_valid(buf, len)) return -1;
-    ev->arena = pp_xmalloc(len + PP_F_COUNT + 1);
-    fast_ctx c;
-    memset(&c, 0, sizeof c);
-    c.ev = ev;
-    c.field = -1;
-    yajl_handle h = yajl_alloc(&FAST_CALLBACKS, NULL, &c);
-    if (!h) return -1;
-    int ok = yajl_parse(h, (const unsigned char *)buf, len) == yajl_status_ok &&
-        yajl_complete_parse(h) == yajl_status_ok && c.started && c.depth == 0;
-    yajl_free(h);
-    if (!ok) return -1;
-    *rc = validate(ev, c.vals, err, errlen);
+    if (!pp_utf8_valid(buf, len)) return -1;
+    ev->arena = pp_xmalloc(len + 1);
+    pp_event_value vals[PP_F_COUNT];
+    if (pp_event_scan(buf, len, ev->arena, vals)) return -1;
+    *rc = validate(ev, vals, err, errlen);
     return *rc == PP_OK ? 0 : -1; /* an invalid event: the reference path builds ev->root */
 }
 

@@ -10,12 +10,13 @@
  * integral floats, booleans and decimal strings (pydantic's lax mode); str fields
  * accept only JSON strings. Every field error is reported, in field order.
  *
- * Parsing: a fast path (yajl's callback parser, no tree) reads the members the
- * model knows; anything unusual — a parse error, a body that is not an object, a
- * field error, a \u escape, deep nesting — is parsed again with jansson, whose
- * verdict and messages are the reference, and ev->root then holds the jansson
- * tree (the API echoes inputs from it in its 422 bodies). Both paths give the same
- * result for every input; the unit tests compare them.
+ * Parsing: a fast path (event_scan.h: one strict pass, no tree) reads the members
+ * the model knows; anything unusual — a parse error, a body that is not an object,
+ * a field error, a \u escape, a real or a container in a known member, deep
+ * nesting — is parsed again with jansson, whose verdict and messages are the
+ * reference, and ev->root then holds the jansson tree (the API echoes inputs from
+ * it in its 422 bodies). Both paths give the same result for every input; the unit
+ * tests and the fuzz target compare them.
  *
  * Ownership: pp_event_parse fills a caller-owned pp_event whose string views point
  * into memory the event owns (its arena or ev->root); pp_event_clear releases it.

@@ -4,9 +4,13 @@
 
 #include "common/error.h"
 
-void pp_tally_init(pp_tally *t, const pp_clean_opts *opts) {
+void pp_tally_init_counts(pp_tally *t, const pp_clean_opts *opts) {
     memset(t, 0, sizeof *t);
     t->opts = *opts;
+}
+
+void pp_tally_init(pp_tally *t, const pp_clean_opts *opts) {
+    pp_tally_init_counts(t, opts);
     t->dedup = pp_dedup_create();
     t->agg = pp_agg_create();
 }
@@ -18,6 +22,7 @@ void pp_tally_free(pp_tally *t) {
 }
 
 pp_tally_result pp_tally_pin(pp_tally *t, const pp_pin *pin) {
+    if (!t->dedup) return PP_TALLY_NEW; /* counts only */
     if (!pp_dedup_add(t->dedup, pin->event_day, pin->text[PP_F_UNIQUE_ID])) {
         t->duplicates++;
         return PP_TALLY_DUPLICATE;
@@ -28,7 +33,7 @@ pp_tally_result pp_tally_pin(pp_tally *t, const pp_pin *pin) {
 
 void pp_tally_reject(pp_tally *t, const pp_reject *rej) {
     t->rejected++;
-    pp_metrics_of_reject(rej, pp_agg_emit, t->agg);
+    if (t->agg) pp_metrics_of_reject(rej, pp_agg_emit, t->agg);
 }
 
 pp_tally_result pp_tally_raw(pp_tally *t, const char *buf, size_t len, int64_t ingest_time_ms, pp_pin *pin,

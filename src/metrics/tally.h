@@ -4,6 +4,11 @@
  * Kafka offset order within a partition) cleans each with the shared engine,
  * counts each new (event day, unique_id) pin's metrics once, and counts each
  * reject. The stream does the same with PostgreSQL holding the dedup set.
+ *
+ * A counts-only tally (pp_tally_init_counts, for `pinpipe clean`, which prints
+ * every cleaned pin and no metric) keeps neither: it counts records, cleaned,
+ * rejected and rule firings in memory that does not grow with the input, and
+ * leaves duplicates at 0 (repeats are not looked for).
  */
 #ifndef PINPIPE_TALLY_H
 #define PINPIPE_TALLY_H
@@ -17,8 +22,8 @@
 
 typedef struct {
     pp_clean_opts opts;
-    pp_dedup *dedup;
-    pp_agg *agg;
+    pp_dedup *dedup;     /* NULL in a counts-only tally */
+    pp_agg *agg;         /* NULL in a counts-only tally */
     uint64_t records;    /* events seen */
     uint64_t cleaned;    /* events cleaned (repeats included) */
     uint64_t duplicates; /* cleaned events whose (day, unique_id) was already counted */
@@ -27,6 +32,8 @@ typedef struct {
 } pp_tally;
 
 void pp_tally_init(pp_tally *t, const pp_clean_opts *opts);
+/* A tally without dedup set and metrics (see above): every pin counts as NEW. */
+void pp_tally_init_counts(pp_tally *t, const pp_clean_opts *opts);
 void pp_tally_free(pp_tally *t);
 
 typedef enum { PP_TALLY_NEW = 0, PP_TALLY_DUPLICATE = 1, PP_TALLY_REJECTED = 2 } pp_tally_result;

@@ -26,7 +26,7 @@ static const char *EVENT_TAIL =
     " \"timestamp\": \"2026-01-01 09:00:00\"}";
 
 /* fuzz_event: a form feed (or vertical tab) between members was whitespace to the
- * fast path (yajl) and an error to the reference (jansson, RFC 8259): the API took
+ * fast path (then yajl) and an error to the reference (jansson, RFC 8259): the API took
  * 200 for a body that is not JSON. Both paths now refuse it, alike. */
 static void test_event_form_feed_is_not_json_whitespace(void **state) {
     (void)state;

@@ -50,9 +50,9 @@ static void make_pin(pp_pin *p, const char *day, const char *uid, const char *ca
                      const char *tags, const char *poster, int64_t followers /* -1: null */) {
     pp_pin_init(p);
     snprintf(p->event_day, sizeof p->event_day, "%s", day);
-    p->text[PP_F_UNIQUE_ID] = strdup(uid);
-    if (category) p->text[PP_F_CATEGORY] = strdup(category);
-    if (poster) p->text[PP_F_POSTER_NAME] = strdup(poster);
+    p->text[PP_F_UNIQUE_ID] = pp_arena_strndup(&p->arena, uid, strlen(uid));
+    if (category) p->text[PP_F_CATEGORY] = pp_arena_strndup(&p->arena, category, strlen(category));
+    if (poster) p->text[PP_F_POSTER_NAME] = pp_arena_strndup(&p->arena, poster, strlen(poster));
     p->media = media;
     if (followers >= 0) {
         p->follower_count = followers;
@@ -60,10 +60,9 @@ static void make_pin(pp_pin *p, const char *day, const char *uid, const char *ca
     }
     if (tags) { /* comma-separated, already clean */
         p->has_tags = 1;
-        p->tags = calloc(16, sizeof(char *));
-        char *copy = strdup(tags), *save = NULL;
-        for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) p->tags[p->n_tags++] = strdup(t);
-        free(copy);
+        p->tags = pp_arena_alloc(&p->arena, 16 * sizeof(char *));
+        char *copy = pp_arena_strndup(&p->arena, tags, strlen(tags)), *save = NULL;
+        for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) p->tags[p->n_tags++] = t;
     }
 }
 
@@ -335,6 +334,36 @@ static void test_dedup_per_day_and_id(void **state) {
         text,
         "\"metric\":\"rejected_events\",\"day\":\"unknown\",\"key\":\"invalid_json\",\"kind\":\"count\",\"value\":3}"));
     free(text);
+    pp_tally_free(&t);
+}
+
+/* A counts-only tally (pinpipe clean) counts what the summary prints and keeps no
+ * set of pins and no metrics: repeats are NEW, and nothing grows with the input. */
+static void test_counts_only_tally(void **state) {
+    (void)state;
+    pp_clean_opts opts;
+    pp_clean_opts_default(&opts);
+    pp_tally t;
+    pp_tally_init_counts(&t, &opts);
+    assert_null(t.dedup);
+    assert_null(t.agg);
+    for (int i = 0; i < 3; i++) {
+        char *raw = event("  u-1", "art", "2026-01-01 09:00:00");
+        pp_pin pin;
+        pp_reject rej;
+        assert_int_equal(pp_tally_raw(&t, raw, strlen(raw), -1, &pin, &rej), PP_TALLY_NEW);
+        pp_pin_clear(&pin);
+        assert_int_equal(pp_tally_raw(&t, "nope", 4, -1, &pin, &rej), PP_TALLY_REJECTED);
+        free(raw);
+    }
+    pp_reject rej;
+    pp_reject_set(&rej, "too_large", "line longer than 1 bytes", -1);
+    pp_tally_reject(&t, &rej);
+    assert_int_equal(t.records, 6);
+    assert_int_equal(t.cleaned, 3);
+    assert_int_equal(t.rejected, 4);
+    assert_int_equal(t.duplicates, 0);
+    assert_int_equal(t.fired[pp_rule_find("trim_text")], 3);
     pp_tally_free(&t);
 }
 
@@ -651,6 +680,7 @@ int main(void) {
         cmocka_unit_test(test_reject_contribution),
         cmocka_unit_test(test_aggregate_kinds),
         cmocka_unit_test(test_dedup_per_day_and_id),
+        cmocka_unit_test(test_counts_only_tally),
         cmocka_unit_test(test_dedup_set),
         cmocka_unit_test(test_merge_property_corpus),
         cmocka_unit_test(test_merge_property_generated),

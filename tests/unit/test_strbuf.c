@@ -145,6 +145,79 @@ static void test_json_escaping_every_ascii_byte(void **state) {
     pp_sb_free(&sb);
 }
 
+/* The escaper as it was before it scanned 8 bytes at a time: one byte at a time,
+ * through a switch. The fast one must write the same bytes for every input. */
+static void reference_json_str(pp_strbuf *sb, const char *s, size_t n) {
+    static const char HEX[] = "0123456789abcdef";
+    pp_sb_putc(sb, '"');
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        switch (c) {
+        case '"': pp_sb_puts(sb, "\\\""); break;
+        case '\\': pp_sb_puts(sb, "\\\\"); break;
+        case '\n': pp_sb_puts(sb, "\\n"); break;
+        case '\r': pp_sb_puts(sb, "\\r"); break;
+        case '\t': pp_sb_puts(sb, "\\t"); break;
+        case '\b': pp_sb_puts(sb, "\\b"); break;
+        case '\f': pp_sb_puts(sb, "\\f"); break;
+        default:
+            if (c < 0x20) {
+                char esc[7] = {'\\', 'u', '0', '0', HEX[c >> 4], HEX[c & 15], 0};
+                pp_sb_puts(sb, esc);
+            } else {
+                pp_sb_putc(sb, (char)c);
+            }
+        }
+    }
+    pp_sb_putc(sb, '"');
+}
+
+static void assert_escapes_like_reference(const char *in, size_t n) {
+    size_t plain = 0; /* the first byte that needs an escape, found bytewise */
+    while (plain < n && (unsigned char)in[plain] >= 0x20 && in[plain] != '"' && in[plain] != '\\') plain++;
+    assert_int_equal(pp_json_plain_run(in, n), plain);
+    pp_strbuf got, want;
+    pp_sb_init(&got);
+    pp_sb_init(&want);
+    pp_sb_puts(&got, "prefix"); /* appends after what the buffer holds */
+    pp_sb_puts(&want, "prefix");
+    pp_sb_json_str(&got, in, n);
+    reference_json_str(&want, in, n);
+    assert_int_equal(got.len, want.len);
+    assert_memory_equal(got.data, want.data, want.len);
+    assert_int_equal(got.data[got.len], '\0');
+    pp_sb_free(&got);
+    pp_sb_free(&want);
+}
+
+/* Random strings of every length up to 70 (so every position in and across the
+ * 8-byte words), from bytes that are often special: controls, quote, backslash, the
+ * bytes next to them, DEL, UTF-8 lead and continuation bytes, and plain letters. */
+static void test_json_escaping_matches_bytewise(void **state) {
+    (void)state;
+    static const unsigned char POOL[] = {0x00, 0x01, 0x08, 0x09, 0x0a, 0x0c, 0x0d, 0x1f, 0x20, 0x21, 0x22,
+                                         0x23, 0x2f, 0x5b, 0x5c, 0x5d, 0x7f, 0x80, 0xa0, 0xbf, 0xc3, 0xe2,
+                                         0xf0, 0xff, 'a',  'b',  'Z',  ' ',  '0',  '9',  'x',  'y'};
+    uint32_t seed = 12345;
+    char buf[80];
+    for (int round = 0; round < 4000; round++) {
+        size_t n = (size_t)round % 71;
+        for (size_t i = 0; i < n; i++) {
+            seed = seed * 1103515245u + 12345u;
+            /* mostly letters, so runs of safe bytes of every length occur too */
+            buf[i] = (seed >> 16) % 4 ? 'm' : (char)POOL[(seed >> 8) % sizeof POOL];
+        }
+        assert_escapes_like_reference(buf, n);
+    }
+    for (int c = 0; c < 256; c++) /* each byte alone and at every offset of a word */
+        for (size_t at = 0; at < 17; at++) {
+            memset(buf, 'q', 17);
+            buf[at] = (char)c;
+            assert_escapes_like_reference(buf, 17);
+            assert_escapes_like_reference(buf + at, 17 - at);
+        }
+}
+
 static void test_utf8_valid(void **state) {
     (void)state;
     static const struct {
@@ -227,6 +300,7 @@ int main(void) {
         cmocka_unit_test(test_put_i64),
         cmocka_unit_test(test_json_escaping),
         cmocka_unit_test(test_json_escaping_every_ascii_byte),
+        cmocka_unit_test(test_json_escaping_matches_bytewise),
         cmocka_unit_test(test_utf8_valid),
         cmocka_unit_test(test_utf8_agrees_with_jansson),
     };
