@@ -190,30 +190,31 @@ static int object_key(const pp_lake_writer *w, const pp_lake_partition *p, const
 }
 
 static void count_stored(pp_lake_writer *w, const pp_lake_partition *p, pp_lake_object *o, size_t len) {
-    PP_DEBUG("lake", "stored %s[%d] day %s: %zu records (offsets %lld..%lld), %zu bytes (%s)", p->topic,
-             (int)p->partition, o->day, o->records, (long long)o->first_offset, (long long)o->last_offset, len,
-             pp_lake_reason_name((pp_lake_reason)o->why));
+    char key[PP_LAKE_KEY_MAX], why[64];
+    if (object_key(w, p, o, key, why, sizeof why)) snprintf(key, sizeof key, "%s[%d]", p->topic, (int)p->partition);
+    PP_DEBUG("lake", "stored %s: %zu records (offsets %lld..%lld), %zu bytes (%s)", key, o->records,
+             (long long)o->first_offset, (long long)o->last_offset, len, pp_lake_reason_name((pp_lake_reason)o->why));
     atomic_fetch_add(&w->stats->objects[o->why], 1);
     atomic_fetch_add(&w->stats->object_bytes, len);
     atomic_fetch_add(&w->stats->stored_records, o->records);
     o->stored = 1;
 }
 
-/* Stores o here and now (no upload threads). */
+/* Stores o here and now (no upload threads). A failure leaves it open and intact, as
+ * if never due (nothing else of its day was opened meanwhile). */
 static int store(pp_lake_writer *w, const pp_lake_partition *p, pp_lake_object *o, char *err, size_t errlen) {
     char key[PP_LAKE_KEY_MAX];
-    int rc = object_key(w, p, o, key, err, errlen);
-    if (rc) return rc;
     const char *data = o->data.data ? o->data.data : "";
     size_t len = o->data.len;
-    if (w->gzip) {
-        if ((rc = pp_lake_gzip(data, len, &w->zbuf, err, errlen))) return rc;
+    int rc = object_key(w, p, o, key, err, errlen);
+    if (rc == PP_OK && w->gzip && (rc = pp_lake_gzip(data, len, &w->zbuf, err, errlen)) == PP_OK) {
         data = w->zbuf.data;
         len = w->zbuf.len;
     }
-    if ((rc = w->put(w->put_ud, key, data, len, err, errlen))) {
+    if (rc == PP_OK && (rc = w->put(w->put_ud, key, data, len, err, errlen)))
         atomic_fetch_add(&w->stats->upload_failures, 1);
-        o->sealed = 0; /* open and intact, as if never due: nothing else of its day was opened */
+    if (rc) {
+        o->sealed = 0;
         return rc;
     }
     count_stored(w, p, o, len);
