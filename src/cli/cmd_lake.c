@@ -17,6 +17,7 @@
 #include "common/log.h"
 #include "kafka/kafka_conf.h"
 #include "lake/lake.h"
+#include "lake/lake_upload.h"
 #include "kafka/kafka_group.h"
 
 typedef struct {
@@ -43,6 +44,8 @@ static const pp_opt ROWS[] = {
      "S3 secret key: the content of F (mode 0600) [PINPIPE_S3_SECRET_KEY holds the key itself]"},
     {"gzip", 0, NULL, "PINPIPE_LAKE_GZIP", NULL, pp_opt_true, F(gzip), 0, 0, 0,
      "write .jsonl.gz objects (zlib, one gzip member); PINPIPE_LAKE_GZIP=1 too"},
+    {"uploads", 0, "N", "PINPIPE_LAKE_UPLOADS", "2", pp_opt_int, F(uploads), 1, PP_LAKE_UPLOADS_MAX, 0,
+     "objects uploaded at once, by threads, while consuming goes on (each holds one object in memory)"},
     {"max-records", 0, "N", "PINPIPE_LAKE_MAX_RECORDS", "50000", pp_opt_long, F(limits.max_records), 1, INT_MAX, 0,
      "records per object"},
     {"max-bytes", 0, "N", "PINPIPE_LAKE_MAX_BYTES", "67108864", pp_opt_long, F(limits.max_bytes), 1, 1L << 30, 0,

@@ -124,8 +124,8 @@ size_t pp_json_plain_run(const char *s, size_t n) {
     return i;
 }
 
-/* The escape of c (a byte escape_mask flags) into esc; returns its length. */
-static size_t escape_of(unsigned char c, char esc[6]) {
+/* The escape of c (a byte escape_mask flags) at esc (room for 6); returns its length. */
+static size_t escape_of(unsigned char c, char *esc) {
     static const char HEX[] = "0123456789abcdef";
     static const char SHORT[256] = {
         ['"'] = '"', ['\\'] = '\\', ['\n'] = 'n', ['\r'] = 'r', ['\t'] = 't', ['\b'] = 'b', ['\f'] = 'f'};
@@ -140,11 +140,13 @@ static size_t escape_of(unsigned char c, char esc[6]) {
     return 6;
 }
 
-/* Runs of bytes that need no escape are copied whole. */
+/* Escaped in pieces, each written straight into room reserved for its worst case:
+ * the lake writer escapes raw events, which have a quote every few bytes. */
+#define JSON_PIECE 4096
+
 void pp_sb_json_str(pp_strbuf *sb, const char *s, size_t n) {
     pp_sb_reserve(sb, n + 2);
-    size_t i = pp_json_plain_run(s, n);
-    if (i == n) { /* nothing to escape, as nearly always: one copy */
+    if (pp_json_plain_run(s, n) == n) { /* nothing to escape, as nearly always: one copy */
         char *d = sb->data + sb->len;
         d[0] = '"';
         memcpy(d + 1, s, n);
@@ -153,16 +155,21 @@ void pp_sb_json_str(pp_strbuf *sb, const char *s, size_t n) {
         sb->len += n + 2;
         return;
     }
-    sb->data[sb->len++] = '"';
-    size_t done = 0; /* s[done..i) is plain, s[i] needs an escape */
-    while (i < n) {
-        char esc[6];
-        pp_sb_append(sb, s + done, i - done);
-        pp_sb_append(sb, esc, escape_of((unsigned char)s[i], esc));
-        done = i + 1;
-        i = done + pp_json_plain_run(s + done, n - done);
+    pp_sb_putc(sb, '"');
+    for (size_t at = 0; at < n; at += JSON_PIECE) {
+        size_t k = n - at < JSON_PIECE ? n - at : JSON_PIECE;
+        pp_sb_reserve(sb, 6 * k + 1);
+        char *d = sb->data + sb->len;
+        const char *p = s + at, *end = p + k;
+        while (p < end) {
+            size_t run = pp_json_plain_run(p, (size_t)(end - p));
+            memcpy(d, p, run);
+            d += run;
+            p += run;
+            if (p < end) d += escape_of((unsigned char)*p++, d);
+        }
+        sb->len = (size_t)(d - sb->data);
     }
-    pp_sb_append(sb, s + done, n - done);
     pp_sb_putc(sb, '"');
 }
 

@@ -15,6 +15,7 @@
 #include "kafka/kafka_lag_render.h"
 #include "kafka/kafka_consumer.h"
 #include "lake/lake_stats.h"
+#include "lake/lake_upload.h"
 #include "lake/lake_writer.h"
 #include "s3/s3_client.h"
 
@@ -29,10 +30,21 @@ typedef struct {
     size_t index;
 } lake_cut;
 
+struct lake_ctx;
+
+/* What one upload thread's puts use: its own S3 client (clients are one per thread). */
 typedef struct {
+    struct lake_ctx *ctx;
+    s3_client *s3;
+} lake_uploader;
+
+typedef struct lake_ctx {
     const pp_lake_opts *opts;
     volatile sig_atomic_t *stop;
     s3_client *s3;
+    lake_uploader up[PP_LAKE_UPLOADS_MAX];
+    void *up_uds[PP_LAKE_UPLOADS_MAX];
+    int n_up;
     pp_lake_writer *writer;
     pp_consumer *consumer;
     const pp_kafka_batch *kb; /* the batch being filled by the current poll */
@@ -55,19 +67,20 @@ void pp_lake_opts_default(pp_lake_opts *o) {
     o->stats_address = "127.0.0.1";
 }
 
-/* The writer's put: one S3 PUT of the whole object. A missing bucket is created
- * once and the PUT tried again (the bucket may have been absent at start-up). */
+/* The writer's put, in an upload thread: one S3 PUT of the whole object. A missing
+ * bucket is created once and the PUT tried again (the bucket may have been absent at
+ * start-up). */
 static int s3_put(void *ud, const char *key, const void *data, size_t len, char *err, size_t errlen) {
-    lake_ctx *ctx = ud;
-    const char *type = ctx->opts->gzip ? "application/gzip" : "application/x-ndjson";
+    lake_uploader *u = ud;
+    const char *type = u->ctx->opts->gzip ? "application/gzip" : "application/x-ndjson";
     int64_t t0 = pp_mono_ms();
-    int rc = s3_put_buffer(ctx->s3, key, data, len, type, err, errlen);
-    if (rc == PP_ENOTFOUND && s3_create_bucket(ctx->s3, err, errlen) == PP_OK) {
-        PP_INFO("lake", "created bucket %s", s3_client_bucket(ctx->s3));
+    int rc = s3_put_buffer(u->s3, key, data, len, type, err, errlen);
+    if (rc == PP_ENOTFOUND && s3_create_bucket(u->s3, err, errlen) == PP_OK) {
+        PP_INFO("lake", "created bucket %s", s3_client_bucket(u->s3));
         t0 = pp_mono_ms();
-        rc = s3_put_buffer(ctx->s3, key, data, len, type, err, errlen);
+        rc = s3_put_buffer(u->s3, key, data, len, type, err, errlen);
     }
-    if (rc == PP_OK) pp_lake_stats_upload(&ctx->stats, pp_mono_ms() - t0);
+    if (rc == PP_OK) pp_lake_stats_upload(&u->ctx->stats, pp_mono_ms() - t0);
     return rc;
 }
 
@@ -186,6 +199,7 @@ static int health(void *opaque, pp_strbuf *out) {
     return pp_health_check(&ctx->health, waiting, "record(s)", out);
 }
 
+/* The S3 client of the daemon's own calls, and one per upload thread. */
 static int open_s3(lake_ctx *ctx, char *err, size_t errlen) {
     const pp_lake_opts *o = ctx->opts;
     s3_config cfg;
@@ -197,6 +211,12 @@ static int open_s3(lake_ctx *ctx, char *err, size_t errlen) {
     if (o->s3_secret_key) cfg.secret_key = o->s3_secret_key;
     cfg.bucket = o->bucket;
     int rc = s3_client_create(&cfg, &ctx->s3, err, errlen);
+    int n = o->uploads < 1 ? 1 : o->uploads > PP_LAKE_UPLOADS_MAX ? PP_LAKE_UPLOADS_MAX : o->uploads;
+    for (; rc == PP_OK && ctx->n_up < n; ctx->n_up++) {
+        ctx->up[ctx->n_up].ctx = ctx;
+        ctx->up_uds[ctx->n_up] = &ctx->up[ctx->n_up];
+        rc = s3_client_create(&cfg, &ctx->up[ctx->n_up].s3, err, errlen);
+    }
     if (rc) return rc;
     char why[512];
     if (s3_create_bucket(ctx->s3, why, sizeof why) != PP_OK)
@@ -244,14 +264,16 @@ int pp_lake_run(const pp_lake_opts *o, volatile sig_atomic_t *stop, char *err, s
     wo.limits = o->limits;
     pp_clean_opts_default(&wo.clean);
     wo.put = s3_put;
-    wo.put_ud = &ctx;
+    wo.put_uds = ctx.up_uds;
     wo.stats = &ctx.stats;
-    if ((rc = pp_lake_writer_create(&ctx.writer, &wo, err, errlen))) goto out;
     if ((rc = open_s3(&ctx, err, errlen))) goto out;
+    wo.uploads = ctx.n_up;
+    if ((rc = pp_lake_writer_create(&ctx.writer, &wo, err, errlen))) goto out;
     if ((rc = open_consumer(&ctx, err, errlen))) goto out;
     if ((rc = pp_stats_http_start(&http, o->stats_address, o->stats_port, render, health, &ctx, err, errlen))) goto out;
-    PP_INFO("lake", "consuming %s from %s as group %s; objects close at %ld records, %ld bytes or %ld ms", o->topic,
-            o->brokers, o->group, o->limits.max_records, o->limits.max_bytes, o->limits.max_age_ms);
+    PP_INFO("lake",
+            "consuming %s from %s as group %s; objects close at %ld records, %ld bytes or %ld ms; %d upload(s) at once",
+            o->topic, o->brokers, o->group, o->limits.max_records, o->limits.max_bytes, o->limits.max_age_ms, ctx.n_up);
 
     ctx.kb = &kb;
     int64_t last_message = pp_mono_ms();
@@ -261,13 +283,16 @@ int pp_lake_run(const pp_lake_opts *o, volatile sig_atomic_t *stop, char *err, s
         if (due >= 0 && due < timeout) timeout = (int)due;
         ctx.n_cuts = 0;
         if ((rc = pp_consumer_poll_batch(ctx.consumer, &kb, (size_t)o->poll_max, timeout, err, errlen))) goto out;
+        int64_t now = pp_mono_ms(); /* once per poll: a batch takes milliseconds, ages are seconds */
         for (size_t i = 0; i < kb.count && rc == PP_OK; i++) {
             if (is_cut(&ctx, &kb.msgs[i], i)) {
                 atomic_fetch_add(&ctx.stats.skipped, 1);
                 continue;
             }
-            if (pp_lake_writer_add(ctx.writer, &kb.msgs[i], pp_mono_ms()))
+            if (pp_lake_writer_add(ctx.writer, &kb.msgs[i], now)) {
                 rc = store_until_done(&ctx, PP_LAKE_FLUSH_DUE, err, errlen);
+                now = pp_mono_ms();
+            }
         }
         consumed += kb.count;
         if (kb.count) {
@@ -307,8 +332,9 @@ out:
     ctx.kb = NULL;
     pp_consumer_destroy(ctx.consumer);
     pp_kafka_batch_free(&kb);
-    pp_lake_writer_destroy(ctx.writer);
+    pp_lake_writer_destroy(ctx.writer); /* joins the upload threads */
     s3_client_destroy(ctx.s3);
+    for (int i = 0; i < ctx.n_up; i++) s3_client_destroy(ctx.up[i].s3);
     free(ctx.cuts);
     unsigned long long objects = 0;
     for (int r = 0; r < PP_LAKE_N_REASONS; r++) objects += atomic_load(&ctx.stats.objects[r]);

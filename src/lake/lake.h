@@ -3,8 +3,9 @@
  * A consumer-group member. Every record of its partitions goes into the open
  * object of its (partition, event day) (lake_writer.h); objects are stored whole
  * with one PUT when they reach max_records or max_bytes, or max_age_ms after their
- * first record; the group's offset of a partition is committed only up to where
- * everything is in stored objects.
+ * first record, by `uploads` threads (one S3 client each) while consuming goes on;
+ * the group's offset of a partition is committed only up to where everything is in
+ * stored objects.
  *
  * Assignment: a partition starts at the group's committed offset, else at the
  * earliest one. Revoke: its open objects are stored (one try each, the S3 client
@@ -43,6 +44,7 @@ typedef struct {
     const char *s3_access_key; /* NULL: PINPIPE_S3_ACCESS_KEY */
     const char *s3_secret_key; /* NULL: PINPIPE_S3_SECRET_KEY */
     int gzip;
+    int uploads; /* objects uploaded at once by threads (lake_writer.h); < 1: 1 */
     pp_lake_limits limits;
     int poll_max; /* messages per poll */
     int poll_ms;  /* longest wait of a poll */

@@ -24,7 +24,7 @@ void pp_lake_partition_free(pp_lake_partition *p) {
 
 pp_lake_object *pp_lake_partition_object(pp_lake_partition *p, const char *day, int64_t offset, int64_t now_mono_ms) {
     for (size_t i = 0; i < p->n_open; i++)
-        if (memcmp(p->open[i].day, day, 10) == 0) return &p->open[i];
+        if (!p->open[i].sealed && memcmp(p->open[i].day, day, 10) == 0) return &p->open[i];
     if (p->n_open == p->cap_open) {
         size_t cap = p->cap_open ? p->cap_open * 2 : 4;
         p->open = pp_xrealloc(p->open, cap * sizeof *p->open);

@@ -14,7 +14,9 @@
 #include "common/strbuf.h"
 
 /* One open lake object: the JSON lines of consecutive records (in offset order) of
- * one partition and one event day. */
+ * one partition and one event day. A sealed one takes no more records: it is due
+ * and being stored (or waits to be tried again); until it is stored it stays here,
+ * so the partition's committable offset stays below it. */
 typedef struct {
     char day[11];
     int64_t first_offset; /* names the object */
@@ -22,6 +24,10 @@ typedef struct {
     size_t records;
     int64_t opened_ms; /* when its first record arrived (the caller's clock) */
     pp_strbuf data;
+    int sealed;   /* no more records (lake_writer.c) */
+    int why;      /* pp_lake_reason it was sealed for */
+    uint64_t job; /* its upload in flight (lake_upload.h), 0: none */
+    int stored;   /* stored, to be forgotten */
 } pp_lake_object;
 
 typedef struct {
@@ -38,8 +44,8 @@ void pp_lake_partition_init(pp_lake_partition *p, const char *topic, int32_t par
 /* Drops every open object. */
 void pp_lake_partition_free(pp_lake_partition *p);
 
-/* The open object of `day`, opened at now_mono_ms (empty, first_offset = offset) when
- * there is none. */
+/* The open, unsealed object of `day`, opened at now_mono_ms (empty, first_offset =
+ * offset) when there is none. */
 pp_lake_object *pp_lake_partition_object(pp_lake_partition *p, const char *day, int64_t offset, int64_t now_mono_ms);
 /* Forgets open[i] (stored, or dropped); the order of the others may change. */
 void pp_lake_partition_close(pp_lake_partition *p, size_t i);

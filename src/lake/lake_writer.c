@@ -13,6 +13,7 @@
 #include "lake/lake_day.h"
 #include "lake/lake_gzip.h"
 #include "lake/lake_partition.h"
+#include "lake/lake_upload.h"
 
 struct pp_lake_writer {
     char *prefix;
@@ -28,7 +29,9 @@ struct pp_lake_writer {
     size_t last; /* index of the partition found last (cheap lookups) */
     pp_kafka_partition *commits;
     size_t cap_commits;
-    pp_strbuf zbuf; /* the gzip of the object being stored */
+    pp_strbuf zbuf;      /* the gzip of the object being stored (no upload threads) */
+    pp_lake_uploads *up; /* the upload threads; NULL: flush stores */
+    uint64_t next_job;
 };
 
 int pp_lake_writer_create(pp_lake_writer **out, const pp_lake_writer_opts *o, char *err, size_t errlen) {
@@ -48,6 +51,13 @@ int pp_lake_writer_create(pp_lake_writer **out, const pp_lake_writer_opts *o, ch
     w->stats = o->stats ? o->stats : &w->own_stats;
     atomic_store(&w->stats->max_age_ms, o->limits.max_age_ms);
     pp_sb_init(&w->zbuf);
+    if (o->uploads > 0) {
+        int rc = pp_lake_uploads_create(&w->up, o->uploads, o->put, o->put_uds, o->gzip, err, errlen);
+        if (rc) {
+            pp_lake_writer_destroy(w);
+            return rc;
+        }
+    }
     *out = w;
     return PP_OK;
 }
@@ -67,6 +77,7 @@ static void update_gauges(pp_lake_writer *w) {
 
 void pp_lake_writer_destroy(pp_lake_writer *w) {
     if (!w) return;
+    pp_lake_uploads_destroy(w->up); /* first: the threads read the objects' bytes */
     for (size_t i = 0; i < w->n_parts; i++) {
         pp_lake_partition_free(w->parts[i]);
         free(w->parts[i]);
@@ -98,9 +109,16 @@ int pp_lake_writer_owns(const pp_lake_writer *w, const char *topic, int32_t part
     return find(w, topic, partition) >= 0;
 }
 
+static int reap_one(pp_lake_writer *w, int wait, int *got, char *err, size_t errlen);
+static int in_flight(const pp_lake_partition *p);
+
 size_t pp_lake_writer_release(pp_lake_writer *w, const char *topic, int32_t partition) {
     long i = find(w, topic, partition);
     if (i < 0) return 0;
+    char why[512];
+    int got;
+    while (in_flight(w->parts[i])) /* its bytes are being read: wait (the outcome no longer matters) */
+        (void)reap_one(w, 1, &got, why, sizeof why);
     pp_lake_partition *p = w->parts[i];
     size_t dropped = pp_lake_partition_open_records(p);
     if (dropped) {
@@ -159,65 +177,140 @@ int pp_lake_writer_add(pp_lake_writer *w, const pp_kafka_message *m, int64_t now
     return pp_lake_rotation_due(&w->limits, o->records, o->data.len, now_mono_ms - o->opened_ms) != PP_LAKE_KEEP;
 }
 
-static int store(pp_lake_writer *w, const pp_lake_partition *p, const pp_lake_object *o, pp_lake_reason why, char *err,
-                 size_t errlen) {
+static int object_key(const pp_lake_writer *w, const pp_lake_partition *p, const pp_lake_object *o,
+                      char key[PP_LAKE_KEY_MAX], char *err, size_t errlen) {
     pp_lake_key k;
-    char key[PP_LAKE_KEY_MAX];
     memset(&k, 0, sizeof k);
     memcpy(k.day, o->day, sizeof k.day);
     snprintf(k.topic, sizeof k.topic, "%s", p->topic);
     k.partition = p->partition;
     k.first_offset = o->first_offset;
     k.gzip = w->gzip;
-    int rc = pp_lake_key_format(key, sizeof key, w->prefix, &k, err, errlen);
-    if (rc) return rc;
+    return pp_lake_key_format(key, PP_LAKE_KEY_MAX, w->prefix, &k, err, errlen);
+}
+
+static void count_stored(pp_lake_writer *w, const pp_lake_partition *p, pp_lake_object *o, size_t len) {
+    char key[PP_LAKE_KEY_MAX], why[64];
+    if (object_key(w, p, o, key, why, sizeof why)) snprintf(key, sizeof key, "%s[%d]", p->topic, (int)p->partition);
+    PP_DEBUG("lake", "stored %s: %zu records (offsets %lld..%lld), %zu bytes (%s)", key, o->records,
+             (long long)o->first_offset, (long long)o->last_offset, len, pp_lake_reason_name((pp_lake_reason)o->why));
+    atomic_fetch_add(&w->stats->objects[o->why], 1);
+    atomic_fetch_add(&w->stats->object_bytes, len);
+    atomic_fetch_add(&w->stats->stored_records, o->records);
+    o->stored = 1;
+}
+
+/* Stores o here and now (no upload threads). A failure leaves it open and intact, as
+ * if never due (nothing else of its day was opened meanwhile). */
+static int store(pp_lake_writer *w, const pp_lake_partition *p, pp_lake_object *o, char *err, size_t errlen) {
+    char key[PP_LAKE_KEY_MAX];
     const char *data = o->data.data ? o->data.data : "";
     size_t len = o->data.len;
-    if (w->gzip) {
-        if ((rc = pp_lake_gzip(data, len, &w->zbuf, err, errlen))) return rc;
+    int rc = object_key(w, p, o, key, err, errlen);
+    if (rc == PP_OK && w->gzip && (rc = pp_lake_gzip(data, len, &w->zbuf, err, errlen)) == PP_OK) {
         data = w->zbuf.data;
         len = w->zbuf.len;
     }
-    if ((rc = w->put(w->put_ud, key, data, len, err, errlen))) {
+    if (rc == PP_OK && (rc = w->put(w->put_ud, key, data, len, err, errlen)))
         atomic_fetch_add(&w->stats->upload_failures, 1);
+    if (rc) {
+        o->sealed = 0;
         return rc;
     }
-    PP_DEBUG("lake", "stored %s: %zu records (offsets %lld..%lld), %zu bytes (%s)", key, o->records,
-             (long long)o->first_offset, (long long)o->last_offset, len, pp_lake_reason_name(why));
-    atomic_fetch_add(&w->stats->objects[why], 1);
-    atomic_fetch_add(&w->stats->object_bytes, len);
-    atomic_fetch_add(&w->stats->stored_records, o->records);
+    count_stored(w, p, o, len);
     return PP_OK;
 }
 
+static int in_flight(const pp_lake_partition *p) {
+    for (size_t k = 0; k < p->n_open; k++)
+        if (p->open[k].job) return 1;
+    return 0;
+}
+
+/* Handles one finished upload (waiting for one when wait; *got says whether one
+ * finished): its object is stored, or stays sealed to be tried again (the failure is
+ * returned). */
+static int reap_one(pp_lake_writer *w, int wait, int *got, char *err, size_t errlen) {
+    pp_lake_upload_done d;
+    *got = w->up && pp_lake_uploads_reap(w->up, wait, &d);
+    if (!*got) return PP_OK;
+    for (size_t i = 0; i < w->n_parts; i++)
+        for (size_t k = 0; k < w->parts[i]->n_open; k++) {
+            pp_lake_object *o = &w->parts[i]->open[k];
+            if (o->job != d.id) continue;
+            o->job = 0;
+            if (d.rc == PP_OK) {
+                count_stored(w, w->parts[i], o, d.stored);
+                return PP_OK;
+            }
+            atomic_fetch_add(&w->stats->upload_failures, 1);
+            pp_errf(err, errlen, "%s", d.err);
+            return d.rc;
+        }
+    return PP_OK; /* its partition was released meanwhile */
+}
+
+/* Hands o to an upload thread, waiting for one to be free; a failure reaped while
+ * waiting is returned (o is then not handed over). */
+static int submit(pp_lake_writer *w, const pp_lake_partition *p, pp_lake_object *o, char *err, size_t errlen) {
+    char key[PP_LAKE_KEY_MAX];
+    int rc = object_key(w, p, o, key, err, errlen);
+    if (rc) return rc;
+    uint64_t id = ++w->next_job;
+    int got;
+    while (pp_lake_uploads_submit(w->up, id, key, o->data.data ? o->data.data : "", o->data.len) != PP_OK)
+        if ((rc = reap_one(w, 1, &got, err, errlen))) return rc;
+    o->job = id;
+    return PP_OK;
+}
+
+/* Forgets the stored objects of p. */
+static void sweep(pp_lake_partition *p) {
+    size_t i = 0;
+    while (i < p->n_open)
+        if (p->open[i].stored)
+            pp_lake_partition_close(p, i); /* open[i] is now another object */
+        else
+            i++;
+}
+
+/* Seals p's due objects (every one for FLUSH_ALL) and stores the sealed ones: here,
+ * or by handing them to the upload threads. */
 static int flush_partition(pp_lake_writer *w, pp_lake_partition *p, pp_lake_flush_mode mode, int64_t now_mono_ms,
                            char *err, size_t errlen) {
-    size_t i = 0;
-    while (i < p->n_open) {
+    int rc = PP_OK;
+    for (size_t i = 0; i < p->n_open && rc == PP_OK; i++) {
         pp_lake_object *o = &p->open[i];
-        pp_lake_reason why = pp_lake_rotation_due(&w->limits, o->records, o->data.len, now_mono_ms - o->opened_ms);
-        if (why == PP_LAKE_KEEP && mode == PP_LAKE_FLUSH_ALL) why = PP_LAKE_DUE_DRAIN;
-        if (why == PP_LAKE_KEEP) {
-            i++;
-            continue;
+        if (!o->sealed) {
+            pp_lake_reason why = pp_lake_rotation_due(&w->limits, o->records, o->data.len, now_mono_ms - o->opened_ms);
+            if (why == PP_LAKE_KEEP && mode == PP_LAKE_FLUSH_ALL) why = PP_LAKE_DUE_DRAIN;
+            if (why == PP_LAKE_KEEP) continue;
+            o->sealed = 1;
+            o->why = (int)why;
         }
-        int rc = store(w, p, o, why, err, errlen);
-        if (rc) return rc;
-        pp_lake_partition_close(p, i); /* open[i] is now another object */
+        if (o->job || o->stored) continue;
+        rc = w->up ? submit(w, p, o, err, errlen) : store(w, p, o, err, errlen);
     }
-    return PP_OK;
+    return rc;
+}
+
+static int wanted(const pp_lake_partition *p, const char *topic, int32_t partition) {
+    return !topic || (p->partition == partition && strcmp(p->topic, topic) == 0);
 }
 
 int pp_lake_writer_flush(pp_lake_writer *w, pp_lake_flush_mode mode, const char *topic, int32_t partition,
                          int64_t now_mono_ms, char *err, size_t errlen) {
-    int rc = PP_OK;
-    if (topic) {
-        pp_lake_partition *p = lookup(w, topic, partition);
-        if (p) rc = flush_partition(w, p, mode, now_mono_ms, err, errlen);
-    } else {
-        for (size_t i = 0; i < w->n_parts && rc == PP_OK; i++)
-            rc = flush_partition(w, w->parts[i], mode, now_mono_ms, err, errlen);
-    }
+    int rc = PP_OK, r, got = 1;
+    /* what finished meanwhile; a failure: the caller waits before the next try */
+    while (got)
+        if ((r = reap_one(w, 0, &got, err, errlen)) != PP_OK && rc == PP_OK) rc = r;
+    for (size_t i = 0; i < w->n_parts && rc == PP_OK; i++)
+        if (wanted(w->parts[i], topic, partition)) rc = flush_partition(w, w->parts[i], mode, now_mono_ms, err, errlen);
+    /* FLUSH_ALL: until every upload of the partitions asked for is answered */
+    for (size_t i = 0; w->up && mode == PP_LAKE_FLUSH_ALL && i < w->n_parts; i++)
+        while (wanted(w->parts[i], topic, partition) && in_flight(w->parts[i]))
+            if ((r = reap_one(w, 1, &got, err, errlen)) != PP_OK && rc == PP_OK) rc = r;
+    for (size_t i = 0; i < w->n_parts; i++) sweep(w->parts[i]);
     update_gauges(w);
     return rc;
 }
@@ -253,6 +346,7 @@ int64_t pp_lake_writer_next_due(const pp_lake_writer *w, int64_t now_mono_ms) {
     int64_t best = -1;
     for (size_t i = 0; i < w->n_parts; i++)
         for (size_t k = 0; k < w->parts[i]->n_open; k++) {
+            if (w->parts[i]->open[k].sealed) continue; /* being stored, or tried again by the caller */
             int64_t left = w->parts[i]->open[k].opened_ms + w->limits.max_age_ms - now_mono_ms;
             if (left < 0) left = 0;
             if (best < 0 || left < best) best = left;

@@ -9,6 +9,15 @@
  * first record's coordinates (contract/lake_name.h). A failed put leaves the object open and
  * intact, to be tried again.
  *
+ * Upload threads (opts.uploads > 0): a due object is sealed (later records of its day
+ * open a new object) and handed to a free thread, flush waiting only while every
+ * thread is busy; uploads run while the caller consumes. Each flush first takes in
+ * the uploads that finished: a stored object is forgotten, a failed one stays sealed
+ * and is handed over again by a later flush (flush returns the failure, so the
+ * caller waits before that). FLUSH_ALL returns once every upload of the partitions
+ * asked for is answered; release waits for the partition's uploads. Memory: the open
+ * objects plus at most `uploads` sealed ones in flight (and any that failed).
+ *
  * Commits: pp_lake_writer_commits lists, per partition, the offset below which
  * every consumed record is in a stored object (lake_commit.h), when it moved past
  * what was committed. Nothing is ever committable that is not stored.
@@ -39,6 +48,9 @@ typedef struct {
     pp_clean_opts clean; /* how events are cleaned to find their day */
     pp_lake_put_fn put;
     void *put_ud;
+    int uploads;          /* objects stored at once by upload threads (lake_upload.h), thread i
+                              calling put with put_uds[i]; 0: flush stores them itself, with put_ud */
+    void *const *put_uds; /* uploads of them */
     pp_lake_stats *stats; /* may be NULL */
 } pp_lake_writer_opts;
 
@@ -66,7 +78,7 @@ typedef enum {
 
 /* Stores objects of every partition (topic == NULL) or of one. Stops at the first
  * failed put and returns its code: that object stays open, the ones stored before
- * it are closed. */
+ * it are closed. With upload threads: hands the due objects over (see above). */
 int pp_lake_writer_flush(pp_lake_writer *w, pp_lake_flush_mode mode, const char *topic, int32_t partition,
                          int64_t now_mono_ms, char *err, size_t errlen);
 

@@ -3,6 +3,7 @@
  * objects close at their limits and are named by their first record, a failed store
  * loses nothing and commits nothing past it, and the committed offset of a
  * partition never passes a record that is not in a stored object. */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <zlib.h>
@@ -292,6 +294,96 @@ static void a_failed_drain_stops_at_the_failure_and_keeps_the_rest(void **state)
     store_free(&s);
 }
 
+/* ---- upload threads ---------------------------------------------------------------- */
+/* The store behind a gate: puts (from the upload threads) wait while it is shut. */
+typedef struct {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int shut;
+    store s;
+} gated;
+
+static int gated_put(void *ud, const char *key, const void *data, size_t len, char *err, size_t errlen) {
+    gated *g = ud;
+    pthread_mutex_lock(&g->mu);
+    while (g->shut) pthread_cond_wait(&g->cv, &g->mu);
+    int rc = put(&g->s, key, data, len, err, errlen);
+    pthread_mutex_unlock(&g->mu);
+    return rc;
+}
+
+static void gate(gated *g, int shut, int fail) {
+    pthread_mutex_lock(&g->mu);
+    g->shut = shut;
+    g->s.fail = fail;
+    pthread_cond_broadcast(&g->cv);
+    pthread_mutex_unlock(&g->mu);
+}
+
+static void upload_threads_store_while_consuming_and_commits_wait_for_them(void **state) {
+    (void)state;
+    gated g = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER, .shut = 1};
+    void *uds[2] = {&g, &g};
+    pp_lake_writer_opts o;
+    memset(&o, 0, sizeof o);
+    o.prefix = "raw";
+    o.limits.max_records = 2;
+    o.limits.max_bytes = 1 << 20;
+    o.limits.max_age_ms = 10000;
+    pp_clean_opts_default(&o.clean);
+    o.put = gated_put;
+    o.uploads = 2;
+    o.put_uds = uds;
+    pp_lake_writer *w = NULL;
+    char err[256];
+    assert_int_equal(pp_lake_writer_create(&w, &o, err, sizeof err), PP_OK);
+    pp_lake_writer_assign(w, "pins", 0);
+    const char *a = EVENT("a", TS("2026-01-01 10:00:00"));
+
+    /* two objects in flight at once, neither stored: nothing is owed, flush did not wait */
+    for (int64_t off = 10; off < 14; off++)
+        if (add(w, 0, off, a, 0))
+            assert_int_equal(pp_lake_writer_flush(w, PP_LAKE_FLUSH_DUE, NULL, 0, 0, err, sizeof err), PP_OK);
+    assert_int_equal(pp_lake_writer_open_records(w), 4);
+    assert_int_equal(owed(w, 0), -1);
+    assert_int_equal(pp_lake_writer_next_due(w, 0), -1); /* in flight: not due again */
+    gate(&g, 0, 0);
+    assert_int_equal(pp_lake_writer_flush(w, PP_LAKE_FLUSH_ALL, NULL, 0, 0, err, sizeof err), PP_OK);
+    assert_int_equal(g.s.n, 2);
+    assert_int_equal(owed(w, 0), 14);
+    commit(w);
+
+    /* an object in flight takes no more records: its day opens a new one */
+    gate(&g, 1, 1);
+    add(w, 0, 14, a, 0);
+    assert_int_equal(add(w, 0, 15, a, 0), 1);
+    assert_int_equal(pp_lake_writer_flush(w, PP_LAKE_FLUSH_DUE, NULL, 0, 0, err, sizeof err), PP_OK);
+    add(w, 0, 16, a, 0);
+    assert_int_equal(pp_lake_writer_open_objects(w), 2);
+    /* its upload fails: reported (by a later flush), kept, nothing owed; tried again,
+     * it lands whole */
+    gate(&g, 0, 1);
+    int rc = PP_OK;
+    for (int i = 0; i < 5000 && rc == PP_OK; i++) {
+        rc = pp_lake_writer_flush(w, PP_LAKE_FLUSH_DUE, NULL, 0, 0, err, sizeof err);
+        if (rc == PP_OK) usleep(1000);
+    }
+    assert_int_equal(rc, PP_EIO);
+    assert_non_null(strstr(err, "connection refused"));
+    assert_int_equal(owed(w, 0), -1);
+    assert_int_equal(pp_lake_writer_flush(w, PP_LAKE_FLUSH_ALL, NULL, 0, 0, err, sizeof err), PP_OK);
+    const stored *o14 = find_key(&g.s, "raw/dt=2026-01-01/pins-0000-00000000000000000014.jsonl");
+    const stored *o16 = find_key(&g.s, "raw/dt=2026-01-01/pins-0000-00000000000000000016.jsonl");
+    assert_non_null(o14);
+    assert_non_null(o16);
+    assert_int_equal(count_lines(o14->data), 2);
+    assert_int_equal(count_lines(o16->data), 1);
+    assert_int_equal(owed(w, 0), 17);
+    assert_int_equal(pp_lake_writer_open_objects(w), 0);
+    pp_lake_writer_destroy(w);
+    store_free(&g.s);
+}
+
 /* ---- ownership -------------------------------------------------------------------- */
 static void foreign_partitions_and_taken_offsets_are_skipped(void **state) {
     (void)state;
@@ -416,6 +508,7 @@ int main(void) {
         cmocka_unit_test(objects_close_at_max_records_and_take_their_first_offset),
         cmocka_unit_test(commits_never_pass_an_unstored_record),
         cmocka_unit_test(a_failed_drain_stops_at_the_failure_and_keeps_the_rest),
+        cmocka_unit_test(upload_threads_store_while_consuming_and_commits_wait_for_them),
         cmocka_unit_test(foreign_partitions_and_taken_offsets_are_skipped),
         cmocka_unit_test(gzip_objects_inflate_to_the_same_lines),
         cmocka_unit_test(bad_options_are_refused),
