@@ -176,8 +176,10 @@ static size_t key_of(const pp_stream_sink *s, const pp_stream_item *it, pp_strbu
         int rc = PP_OK;
         pp_pin_column_get(s->keys[c], &pr, &v);
         const char *text = copy_text(s->keys[c], &v, buf, NULL, &rc);
-        if (text) pp_sb_append(key, text, strlen(text) + 1); /* with its NUL */
-        else pp_sb_puts(key, "\x01null");
+        if (text)
+            pp_sb_append(key, text, strlen(text) + 1); /* with its NUL */
+        else
+            pp_sb_puts(key, "\x01null");
     }
     return key->len;
 }
@@ -241,8 +243,7 @@ static int find_new_pins(txn_ctx *t, char *err, size_t errlen) {
         params[c] = arrays[c].data;
     }
     pp_pg_result *res = NULL;
-    if (rc == PP_OK && ncand)
-        rc = pp_pg_exec(s->pg, s->existing_sql.data, (int)s->nkeys, params, &res, err, errlen);
+    if (rc == PP_OK && ncand) rc = pp_pg_exec(s->pg, s->existing_sql.data, (int)s->nkeys, params, &res, err, errlen);
     for (int r = 0; rc == PP_OK && r < pp_pg_result_rows(res); r++) {
         long long pos = strtoll(pp_pg_result_value(res, r, 0), NULL, 10);
         if (pos >= 1 && (size_t)pos <= ncand) t->is_new[cand[pos - 1]] = 0;
