@@ -1,20 +1,29 @@
 #!/usr/bin/env bash
 # Stream benchmark (make bench-stream), against the local Kafka and PostgreSQL:
 #  1. sustained rate: N events already in Kafka -> `pinpipe stream` until drained,
-#     beside the baseline of a plain COPY of the same cleaned rows into PostgreSQL;
+#     beside the baseline of a plain COPY of the same cleaned rows into PostgreSQL, made
+#     fair: the COPY goes in chunks of the stream's micro-batch size (BATCH rows, one
+#     transaction each, as the stream commits one transaction per micro-batch), into
+#     the same PostgreSQL with the same settings. RUNS alternating runs of each
+#     (stream, COPY, stream, COPY, ...; every stream run a fresh consumer group over
+#     emptied tables); min and median of each, and the ratio of the medians;
 #  2. end-to-end latency at a fixed rate below saturation: the emulator posts R events/s
 #     to `pinpipe api`, which stamps each with its ingest time on arrival; latency = the
 #     row's insert time (clock_timestamp() in the committing transaction) minus that
 #     ingest time; p50/p99 over the rows ingested after a warm-up (the first seconds
 #     pay for first connections, statement plans and fetches; their worst latency is
 #     printed apart).
-# Env: BENCH_STREAM_EVENTS (100000), BENCH_STREAM_RATE (2000), BENCH_STREAM_SECONDS (15),
-#      BENCH_STREAM_WARMUP (3, seconds posted at the rate before the measured ones).
+# Env: BENCH_STREAM_EVENTS (100000), BENCH_STREAM_RUNS (3), BENCH_STREAM_RATE (2000),
+#      BENCH_STREAM_SECONDS (15), BENCH_STREAM_WARMUP (3, seconds posted at the rate
+#      before the measured ones), PINPIPE_STREAM_BATCH_MAX (5000: the stream's
+#      micro-batch, and the baseline's chunk).
 set -euo pipefail
 BUILD="${1:-build}"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 . "$ROOT/ci/services/env.sh"
 N="${BENCH_STREAM_EVENTS:-100000}"
+RUNS="${BENCH_STREAM_RUNS:-3}"
+BATCH="${PINPIPE_STREAM_BATCH_MAX:-5000}"
 RATE="${BENCH_STREAM_RATE:-2000}"
 SECS="${BENCH_STREAM_SECONDS:-15}"
 WARMUP="${BENCH_STREAM_WARMUP:-3}"
@@ -33,17 +42,34 @@ ms() { date +%s%3N; }
 # 1. sustained
 topic="bench-stream-$run"
 "$BUILD/pinpipe" produce --topic "$topic" --partitions 3 "$OUT/stream-events.jsonl" 2>/dev/null
-t0=$(ms)
-PINPIPE_PG_DSN="$dsn" "$BUILD/pinpipe" stream --topic "$topic" --group "g-$topic" --max-messages "$N" 2>"$OUT/stream.log"
-t1=$(ms)
-stream_rate=$(( N * 1000 / (t1 - t0) ))
-
 "$BUILD/pinpipe" clean --no-summary --rejects /dev/null "$OUT/stream-events.jsonl" > "$OUT/stream-cleaned.jsonl"
+rm -f "$OUT"/stream-chunk-*
+split -l "$BATCH" -d -a 4 "$OUT/stream-cleaned.jsonl" "$OUT/stream-chunk-"
 psql "$dsn" -qc "CREATE TABLE copy_baseline (doc text)"
-t0=$(ms)
-psql "$dsn" -qc "\\copy copy_baseline FROM '$OUT/stream-cleaned.jsonl' WITH (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')"
-t1=$(ms)
-copy_rate=$(( N * 1000 / (t1 - t0 + 1) ))
+# one psql session: per chunk BEGIN; \copy; COMMIT
+for f in "$OUT"/stream-chunk-*; do
+  printf 'BEGIN;\n\\copy copy_baseline FROM %s WITH (FORMAT csv, QUOTE E%s, DELIMITER E%s)\nCOMMIT;\n' \
+    "'$f'" "'\\x01'" "'\\x02'"
+done > "$OUT/stream-copy.sql"
+stream_rates=()
+copy_rates=()
+for ((r = 1; r <= RUNS; r++)); do
+  if ((r > 1)); then psql "$dsn" -qc "TRUNCATE pins, metrics, rejects, stream_offsets"; fi
+  t0=$(ms)
+  PINPIPE_PG_DSN="$dsn" "$BUILD/pinpipe" stream --topic "$topic" --group "g-$topic-$r" --max-messages "$N" \
+    2>"$OUT/stream.log"
+  t1=$(ms)
+  stream_rates+=($(( N * 1000 / (t1 - t0) )))
+  psql "$dsn" -qc "TRUNCATE copy_baseline"
+  t0=$(ms)
+  psql "$dsn" -q -v ON_ERROR_STOP=1 -f "$OUT/stream-copy.sql"
+  t1=$(ms)
+  copy_rates+=($(( N * 1000 / (t1 - t0 + 1) )))
+done
+# min_median RATE...: "min median" of the numbers
+min_median() { printf '%s\n' "$@" | sort -n | awk '{v[NR] = $1} END {print v[1], (NR % 2 ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2))}'; }
+read -r stream_min stream_med < <(min_median "${stream_rates[@]}")
+read -r copy_min copy_med < <(min_median "${copy_rates[@]}")
 
 # 2. latency at a fixed rate
 topic2="bench-stream-lat-$run"
@@ -76,10 +102,13 @@ read -r p50 p99 rows warm_max p99_all < <(psql "$dsn" -qAt -F' ' -c "WITH t AS (
          round(percentile_cont(0.99) WITHIN GROUP (ORDER BY ms))
   FROM t")
 
-echo "bench-stream: $N events, 3 partitions, one stream instance"
-printf '  %-44s %10s events/s\n' "pinpipe stream (Kafka -> clean -> PostgreSQL)" "$stream_rate"
-printf '  %-44s %10s rows/s\n' "baseline: plain COPY of the cleaned rows" "$copy_rate"
-printf '  %-44s %10s\n' "stream / COPY" "$(echo "scale=2; $stream_rate / $copy_rate" | bc)"
+echo "bench-stream: $N events, 3 partitions, one stream instance, micro-batches of $BATCH;" \
+  "$RUNS alternating runs each (min / median; every run's figure in brackets)"
+printf '  %-52s %8s / %8s events/s  [%s]\n' "pinpipe stream (Kafka -> clean -> PostgreSQL)" "$stream_min" \
+  "$stream_med" "${stream_rates[*]}"
+printf '  %-52s %8s / %8s rows/s    [%s]\n' "baseline: COPY of the cleaned rows, $BATCH per txn" "$copy_min" \
+  "$copy_med" "${copy_rates[*]}"
+printf '  %-52s %8s\n' "stream / COPY (medians)" "$(echo "scale=2; $stream_med / $copy_med" | bc)"
 echo "bench-stream: end-to-end latency at $RATE events/s through the API: ${WARMUP}s warm-up (worst: $warm_max ms), then ${SECS}s measured ($rows distinct pins)"
 echo "  $(cat "$OUT/stream-lat-emulator.txt")"
 printf '  %-44s %10s ms\n' "p50 (API request -> row inserted)" "$p50" "p99 (API request -> row inserted)" "$p99" \

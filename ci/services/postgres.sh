@@ -170,6 +170,14 @@ SQL
   dsn_works || { pp_err "cannot connect with PINPIPE_PG_DSN"; return 1; }
 }
 
+# pp_main's pp_harden leaves the service directory owner-only (root's): as root the
+# server could no longer reach its socket, and the probe of an already running cluster
+# (a second `up`) failed. Give it back its way in before anything probes.
+svc_up() {
+  harden_dirs
+  pp_generic_up
+}
+
 svc_info() { echo "dsn=${PINPIPE_PG_DSN/:$PG_PASS@/:***@}"; }
 
 # `psql` verb: the superuser's psql for an operator (peer over the private socket).

@@ -1,5 +1,6 @@
 #include "stream/stream.h"
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -165,6 +166,40 @@ static int health(void *opaque, pp_strbuf *out) {
     return pp_health_check(&ctx->health, waiting, "record(s)", out);
 }
 
+/* One micro-batch in the making: the Kafka messages and their cleaned items. */
+typedef struct {
+    pp_kafka_batch kb;
+    pp_stream_batch sb;
+    int64_t polled_at;
+} slot;
+
+/* Cleaning the next micro-batch on a thread of its own, while the current one is
+ * being stored: the cleaning (client CPU) and PostgreSQL's work overlap. */
+typedef struct {
+    slot *s;
+    const pp_clean_opts *opts;
+    pthread_t thread;
+    int running;
+} prep_job;
+
+static void *prep_main(void *arg) {
+    prep_job *j = arg;
+    pp_stream_batch_prepare(&j->s->sb, &j->s->kb, j->opts);
+    return NULL;
+}
+
+static void prep_start(prep_job *j, slot *s, const pp_clean_opts *opts) {
+    j->s = s;
+    j->opts = opts;
+    j->running = pthread_create(&j->thread, NULL, prep_main, j) == 0;
+    if (!j->running) prep_main(j); /* no thread: clean it here */
+}
+
+static void prep_join(prep_job *j) {
+    if (j->running) pthread_join(j->thread, NULL);
+    j->running = 0;
+}
+
 int pp_stream_run(const pp_stream_opts *o, volatile sig_atomic_t *stop, char *err, size_t errlen) {
     stream_ctx ctx;
     memset(&ctx, 0, sizeof ctx);
@@ -179,12 +214,14 @@ int pp_stream_run(const pp_stream_opts *o, volatile sig_atomic_t *stop, char *er
     pp_consumer *consumer = NULL;
     pp_stats_http *http = NULL;
     pp_kafka_conf kc;
-    pp_kafka_batch kb;
-    pp_stream_batch sb;
+    slot slots[2];
+    prep_job prep = {0};
     pp_clean_opts clean_opts;
     int version = 0, rc;
-    pp_kafka_batch_init(&kb);
-    pp_stream_batch_init(&sb);
+    for (int i = 0; i < 2; i++) {
+        pp_kafka_batch_init(&slots[i].kb);
+        pp_stream_batch_init(&slots[i].sb);
+    }
     pp_clean_opts_default(&clean_opts);
     memset(&kc, 0, sizeof kc);
 
@@ -211,30 +248,52 @@ int pp_stream_run(const pp_stream_opts *o, volatile sig_atomic_t *stop, char *er
                              .ud = &ctx};
     PP_INFO("stream", "consuming %s from %s as group %s", o->topic, o->brokers, o->group);
 
+    /* cur: the prepared batch to store (when `have`); the other slot takes the
+     * records that already wait in the consumer, and is cleaned while cur is stored.
+     * Only a batch with nothing prepared waits up to batch_ms for its records. */
     int64_t last_message = pp_mono_ms();
+    int cur = 0, have = 0;
     while (!*stop) {
-        int64_t polled_at = pp_mono_ms();
-        rc = pp_consumer_poll_batch(consumer, &kb, (size_t)o->batch_max, o->batch_ms, err, errlen);
-        if (rc) goto out;
-        if (kb.count == 0) {
-            if (o->exit_when_idle_ms && pp_mono_ms() - last_message > o->exit_when_idle_ms) break;
-            continue;
+        slot *c = &slots[cur], *next = &slots[!cur];
+        if (!have) {
+            c->polled_at = pp_mono_ms();
+            rc = pp_consumer_poll_batch(consumer, &c->kb, (size_t)o->batch_max, o->batch_ms, err, errlen);
+            if (rc) goto out;
+            if (c->kb.count == 0) {
+                if (o->exit_when_idle_ms && pp_mono_ms() - last_message > o->exit_when_idle_ms) break;
+                continue;
+            }
+            last_message = pp_mono_ms();
+            pp_stream_batch_prepare(&c->sb, &c->kb, &clean_opts);
         }
-        last_message = pp_mono_ms();
-        pp_stream_batch_prepare(&sb, &kb, &clean_opts);
-        atomic_store(&ctx.stats.held, sb.n);
-        rc = pp_stream_store_batch(&store, &sb, err, errlen);
-        atomic_store(&ctx.stats.held, 0);
-        pp_stream_batch_clear(&sb);
+        next->polled_at = pp_mono_ms();
+        rc = pp_consumer_poll_batch(consumer, &next->kb, (size_t)o->batch_max, 0, err, errlen);
         if (rc) goto out;
-        pp_prom_hist_observe(&ctx.stats.batch, pp_mono_ms() - polled_at);
+        if (next->kb.count) {
+            last_message = pp_mono_ms();
+            prep_start(&prep, next, &clean_opts);
+        }
+        atomic_store(&ctx.stats.held, c->sb.n + next->kb.count);
+        rc = pp_stream_store_batch(&store, &c->sb, err, errlen);
+        pp_stream_batch_clear(&c->sb);
+        prep_join(&prep);
+        atomic_store(&ctx.stats.held, next->sb.n);
+        if (rc) goto out;
+        pp_prom_hist_observe(&ctx.stats.batch, pp_mono_ms() - c->polled_at);
+        have = next->kb.count > 0;
+        cur = !cur;
         if (o->max_messages && (long)atomic_load(&ctx.stats.messages) >= o->max_messages) break;
     }
     rc = PP_OK;
 out:
-    /* librdkafka's handle cannot be destroyed while messages of it are alive. */
-    pp_stream_batch_free(&sb);
-    pp_kafka_batch_free(&kb);
+    /* librdkafka's handle cannot be destroyed while messages of it are alive. A
+     * prepared batch not stored is read again from the stored offsets next time. */
+    prep_join(&prep);
+    atomic_store(&ctx.stats.held, 0);
+    for (int i = 0; i < 2; i++) {
+        pp_stream_batch_free(&slots[i].sb);
+        pp_kafka_batch_free(&slots[i].kb);
+    }
     if (consumer) {
         char cerr[256];
         if (pp_consumer_close(consumer, cerr, sizeof cerr)) PP_WARN("stream", "leaving the group: %s", cerr);

@@ -21,16 +21,6 @@ static void put_name(pp_strbuf *out, const pp_pin_column *c) { pp_sb_puts(out, c
 static void put_def(pp_strbuf *out, const pp_pin_column *c) {
     pp_sb_printf(out, "%s %s%s", c->name, c->sql_type, c->sql_extra);
 }
-static void put_stage_name(pp_strbuf *out, const pp_pin_column *c) {
-    pp_sb_puts(out, c->stage_name ? c->stage_name : c->name);
-}
-static void put_stage_def(pp_strbuf *out, const pp_pin_column *c) {
-    pp_sb_printf(out, "%s %s", c->stage_name ? c->stage_name : c->name, c->stage_type ? c->stage_type : c->sql_type);
-}
-static void put_stage_select(pp_strbuf *out, const pp_pin_column *c) {
-    pp_sb_puts(out, c->stage_select ? c->stage_select : c->name);
-}
-
 void pp_stream_pins_create(pp_strbuf *out) {
     pp_sb_puts(out, "CREATE TABLE pins (");
     list(out, first_version, put_def);
@@ -50,29 +40,41 @@ int pp_stream_pins_alter(pp_strbuf *out, int version) {
     return n > 0;
 }
 
-void pp_stream_pins_stage_create(pp_strbuf *out) {
-    pp_sb_puts(out, "CREATE TEMP TABLE IF NOT EXISTS stage_pins (");
-    list(out, written, put_stage_def);
-    pp_sb_puts(out, ") ON COMMIT DELETE ROWS");
-}
-
 void pp_stream_pins_copy(pp_strbuf *out) {
-    pp_sb_puts(out, "COPY stage_pins (");
-    list(out, written, put_stage_name);
+    pp_sb_puts(out, "COPY pins (");
+    list(out, written, put_name);
     pp_sb_puts(out, ") FROM STDIN");
 }
 
-void pp_stream_pins_insert(pp_strbuf *out) {
-    pp_sb_puts(out, "INSERT INTO pins (");
-    list(out, written, put_name);
-    pp_sb_puts(out, ") SELECT DISTINCT ON (");
+/* "a = k.a AND b = k.b" over the key columns */
+static void key_match(pp_strbuf *out) {
+    size_t n = 0;
+    for (size_t i = 0; i < PP_N_PIN_COLUMNS; i++) {
+        const pp_pin_column *c = &PP_PIN_COLUMNS[i];
+        if (!key(c)) continue;
+        pp_sb_printf(out, "%sp.%s = k.%s", n++ ? " AND " : "", c->name, c->name);
+    }
+}
+
+/* "unnest($1::date[], $2::text[])" over the key columns */
+static void key_unnest(pp_strbuf *out) {
+    size_t n = 0;
+    pp_sb_puts(out, "unnest(");
+    for (size_t i = 0; i < PP_N_PIN_COLUMNS; i++) {
+        const pp_pin_column *c = &PP_PIN_COLUMNS[i];
+        if (!key(c)) continue;
+        if (n++) pp_sb_puts(out, ", ");
+        pp_sb_printf(out, "$%zu::%s[]", n, c->sql_type);
+    }
+    pp_sb_putc(out, ')');
+}
+
+void pp_stream_pins_existing(pp_strbuf *out) {
+    pp_sb_puts(out, "SELECT k.i FROM ");
+    key_unnest(out);
+    pp_sb_puts(out, " WITH ORDINALITY AS k(");
     list(out, key, put_name);
-    pp_sb_puts(out, ") ");
-    list(out, written, put_stage_select);
-    /* the first occurrence in Kafka order wins */
-    pp_sb_puts(out, " FROM stage_pins ORDER BY ");
-    list(out, key, put_name);
-    pp_sb_puts(out, ", kafka_partition, kafka_offset ON CONFLICT (");
-    list(out, key, put_name);
-    pp_sb_puts(out, ") DO NOTHING RETURNING kafka_topic, kafka_partition, kafka_offset");
+    pp_sb_puts(out, ", i) WHERE EXISTS (SELECT 1 FROM pins p WHERE ");
+    key_match(out);
+    pp_sb_puts(out, ")");
 }

@@ -1,5 +1,6 @@
 #include "stream/stream_sink.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "contract/reject_record.h"
 #include "event/event_time.h"
 #include "metrics/aggregate.h"
+#include "pg/pg_array.h"
 #include "pg/pg_copy.h"
 #include "pg/pg_exec.h"
 #include "pg/pg_txn.h"
@@ -22,12 +24,12 @@
 struct pp_stream_sink {
     pp_pg *pg;
     char *group;
-    int staging_ready;     /* temp tables exist on this connection */
-    unsigned staging_conn; /* pp_pg_reconnects() when they were made */
     /* generated from the pin column table (stream_pins_sql.h) */
-    pp_strbuf stage_sql, copy_sql, insert_sql;
+    pp_strbuf copy_sql, existing_sql;
     const pp_pin_column *cols[PP_PIN_COLUMNS_MAX]; /* the columns the stream writes, in order */
     size_t ncols;
+    const pp_pin_column *keys[PP_PIN_COLUMNS_MAX]; /* the primary key's columns, in order */
+    size_t nkeys;
 };
 
 typedef struct {
@@ -43,47 +45,31 @@ typedef struct {
     pp_stream_sink_stats stats;
     part_state parts[MAX_PARTS];
     size_t nparts;
-    char *keep; /* per item: 1 when at or above its partition's stored offset */
+    char *keep;   /* per item: 1 when at or above its partition's stored offset */
+    char *is_new; /* per item: 1 for the first occurrence of a key pins does not hold */
 } txn_ctx;
 
 pp_stream_sink *pp_stream_sink_create(pp_pg *pg, const char *group) {
     pp_stream_sink *s = pp_xcalloc(1, sizeof *s);
     s->pg = pg;
     s->group = pp_xstrdup(group);
-    pp_sb_init(&s->stage_sql);
     pp_sb_init(&s->copy_sql);
-    pp_sb_init(&s->insert_sql);
-    pp_stream_pins_stage_create(&s->stage_sql);
+    pp_sb_init(&s->existing_sql);
     pp_stream_pins_copy(&s->copy_sql);
-    pp_stream_pins_insert(&s->insert_sql);
-    for (size_t i = 0; i < PP_N_PIN_COLUMNS; i++)
+    pp_stream_pins_existing(&s->existing_sql);
+    for (size_t i = 0; i < PP_N_PIN_COLUMNS; i++) {
         if (PP_PIN_COLUMNS[i].get) s->cols[s->ncols++] = &PP_PIN_COLUMNS[i];
+        if (PP_PIN_COLUMNS[i].key != PP_KEY_NONE) s->keys[s->nkeys++] = &PP_PIN_COLUMNS[i];
+    }
     return s;
 }
 
 void pp_stream_sink_destroy(pp_stream_sink *s) {
     if (!s) return;
     free(s->group);
-    pp_sb_free(&s->stage_sql);
     pp_sb_free(&s->copy_sql);
-    pp_sb_free(&s->insert_sql);
+    pp_sb_free(&s->existing_sql);
     free(s);
-}
-
-static int ensure_staging(pp_stream_sink *s, char *err, size_t errlen) {
-    if (s->staging_ready && s->staging_conn == pp_pg_reconnects(s->pg)) return PP_OK;
-    /* ON COMMIT DELETE ROWS: staging is empty at the start of every transaction. */
-    int rc = pp_pg_exec(s->pg, s->stage_sql.data, 0, NULL, NULL, err, errlen);
-    if (rc == PP_OK)
-        rc = pp_pg_exec(s->pg,
-                        "CREATE TEMP TABLE IF NOT EXISTS stage_metrics ("
-                        " metric text, day text, key text, kind text, value bigint) ON COMMIT DELETE ROWS",
-                        0, NULL, NULL, err, errlen);
-    if (rc == PP_OK) {
-        s->staging_ready = 1;
-        s->staging_conn = pp_pg_reconnects(s->pg);
-    }
-    return rc;
 }
 
 static part_state *part_of(txn_ctx *t, const char *topic, int32_t partition) {
@@ -94,27 +80,55 @@ static part_state *part_of(txn_ctx *t, const char *topic, int32_t partition) {
     return &t->parts[t->nparts++];
 }
 
-/* Locks each partition's offset row and reads the stored next offset. */
-static int lock_offsets(txn_ctx *t, char *err, size_t errlen) {
+/* The batch's partitions as two array parameters (topics, partitions). */
+static int part_arrays(const txn_ctx *t, pp_strbuf *topics, pp_strbuf *parts) {
+    pp_pg_array_open(topics);
+    pp_pg_array_open(parts);
     for (size_t i = 0; i < t->nparts; i++) {
-        part_state *p = &t->parts[i];
-        char part[16];
-        snprintf(part, sizeof part, "%d", p->partition);
-        const char *params[] = {t->sink->group, p->topic, part};
-        int rc = pp_pg_exec(t->sink->pg,
-                            "INSERT INTO stream_offsets (consumer_group, topic, kafka_partition, next_offset)"
-                            " VALUES ($1, $2, $3, 0) ON CONFLICT DO NOTHING",
-                            3, params, NULL, err, errlen);
-        long long stored;
-        if (rc == PP_OK)
-            rc = pp_pg_query_int64(t->sink->pg,
-                                   "SELECT next_offset FROM stream_offsets WHERE consumer_group = $1 AND topic = $2"
-                                   " AND kafka_partition = $3 FOR UPDATE",
-                                   3, params, &stored, err, errlen);
-        if (rc) return rc;
-        p->stored = stored;
+        if (pp_pg_array_text(topics, t->parts[i].topic, strlen(t->parts[i].topic))) return PP_EINVAL;
+        pp_pg_array_int(parts, t->parts[i].partition);
     }
+    pp_pg_array_close(topics);
+    pp_pg_array_close(parts);
     return PP_OK;
+}
+
+/* Locks the partitions' offset rows (made when missing; in (topic, partition)
+ * order, the same in every instance) and reads the stored next offsets: two
+ * statements for all of the batch's partitions. */
+static int lock_offsets(txn_ctx *t, char *err, size_t errlen) {
+    pp_strbuf topics, parts;
+    pp_sb_init(&topics);
+    pp_sb_init(&parts);
+    int rc = part_arrays(t, &topics, &parts);
+    const char *params[] = {t->sink->group, topics.data, parts.data};
+    pp_pg_result *res = NULL;
+    if (rc)
+        pp_errf(err, errlen, "stream: a topic name holds a NUL byte");
+    else
+        rc = pp_pg_exec(t->sink->pg,
+                        "INSERT INTO stream_offsets (consumer_group, topic, kafka_partition, next_offset)"
+                        " SELECT $1, u.t, u.p, 0 FROM unnest($2::text[], $3::int[]) AS u(t, p) ON CONFLICT DO NOTHING",
+                        3, params, NULL, err, errlen);
+    if (rc == PP_OK)
+        rc = pp_pg_exec(t->sink->pg,
+                        "SELECT o.topic, o.kafka_partition, o.next_offset FROM stream_offsets o"
+                        " JOIN unnest($2::text[], $3::int[]) AS u(t, p) ON o.topic = u.t AND o.kafka_partition = u.p"
+                        " WHERE o.consumer_group = $1 ORDER BY o.topic, o.kafka_partition FOR UPDATE OF o",
+                        3, params, &res, err, errlen);
+    for (int r = 0; rc == PP_OK && r < pp_pg_result_rows(res); r++) {
+        part_state *p = part_of(t, pp_pg_result_value(res, r, 0), (int32_t)atoi(pp_pg_result_value(res, r, 1)));
+        if (p) p->stored = strtoll(pp_pg_result_value(res, r, 2), NULL, 10);
+    }
+    for (size_t i = 0; rc == PP_OK && i < t->nparts; i++) {
+        if (t->parts[i].stored >= 0) continue;
+        pp_errf(err, errlen, "stream: no stored offset row for %s[%d]", t->parts[i].topic, t->parts[i].partition);
+        rc = PP_ESERVER;
+    }
+    pp_pg_result_free(res);
+    pp_sb_free(&topics);
+    pp_sb_free(&parts);
+    return rc;
 }
 
 static void fmt_i64(char *buf, size_t n, int64_t v) { snprintf(buf, n, "%lld", (long long)v); }
@@ -127,8 +141,9 @@ static void fmt_time(char *buf, int64_t ms) {
     pp_event_time_iso(ms, buf);
 }
 
-/* A value as COPY text into buf (tags: a JSON array into list); NULL for null. */
-static const char *copy_text(const pp_pin_column *c, const pp_col_value *v, char buf[32], pp_strbuf *list) {
+/* A value as text into buf (tags: an array literal into list); NULL for null.
+ * PP_EREFUSED in *rc for a tag with a NUL byte, which no text[] can hold. */
+static const char *copy_text(const pp_pin_column *c, const pp_col_value *v, char buf[32], pp_strbuf *list, int *rc) {
     if (v->null) return NULL;
     switch (c->kind) {
     case PP_COL_TEXT: return v->text;
@@ -138,19 +153,113 @@ static const char *copy_text(const pp_pin_column *c, const pp_col_value *v, char
     case PP_COL_TIME: fmt_time(buf, v->i); return buf;
     case PP_COL_TAGS:
         pp_sb_reset(list);
-        pp_sb_putc(list, '[');
-        for (size_t k = 0; k < v->n; k++) {
-            if (k) pp_sb_putc(list, ',');
-            pp_sb_json_cstr(list, v->list[k]);
-        }
-        pp_sb_putc(list, ']');
+        pp_pg_array_open(list);
+        for (size_t k = 0; k < v->n; k++)
+            if (pp_pg_array_text(list, v->list[k], strlen(v->list[k]))) *rc = PP_EREFUSED;
+        pp_pg_array_close(list);
         return list->data;
     }
     return NULL;
 }
 
+static pp_pin_row row_of(const pp_stream_item *it) {
+    return (pp_pin_row){&it->pin, it->msg->topic, it->msg->partition, it->msg->offset, it->ingest_time_ms};
+}
+
+/* The primary key of an item's pin: its key columns' text, NUL-separated. */
+static size_t key_of(const pp_stream_sink *s, const pp_stream_item *it, pp_strbuf *key) {
+    pp_pin_row pr = row_of(it);
+    pp_sb_reset(key);
+    for (size_t c = 0; c < s->nkeys; c++) {
+        pp_col_value v;
+        char buf[32];
+        int rc = PP_OK;
+        pp_pin_column_get(s->keys[c], &pr, &v);
+        const char *text = copy_text(s->keys[c], &v, buf, NULL, &rc);
+        if (text)
+            pp_sb_append(key, text, strlen(text) + 1); /* with its NUL */
+        else
+            pp_sb_puts(key, "\x01null");
+    }
+    return key->len;
+}
+
+/* Does item a come before item b in Kafka order (partition, then offset)? */
+static int kafka_before(const pp_stream_item *a, const pp_stream_item *b) {
+    if (a->msg->partition != b->msg->partition) return a->msg->partition < b->msg->partition;
+    return a->msg->offset < b->msg->offset;
+}
+
+/* Marks is_new: of each key, the first occurrence in Kafka order among the stored
+ * items, unless pins already holds the key (one anti-join for the batch). */
+static int find_new_pins(txn_ctx *t, char *err, size_t errlen) {
+    const pp_stream_sink *s = t->sink;
+    const pp_stream_batch *b = t->batch;
+    pp_hashmap *first = pp_hashmap_create(b->n);
+    pp_strbuf key;
+    pp_sb_init(&key);
+    for (size_t i = 0; i < b->n; i++) {
+        if (!t->keep[i] || !b->items[i].cleaned) continue;
+        int ins;
+        void **slot = pp_hashmap_upsert(first, key.data, key_of(s, &b->items[i], &key), &ins);
+        size_t prev = ins ? 0 : (size_t)(uintptr_t)*slot - 1;
+        if (ins || kafka_before(&b->items[i], &b->items[prev])) {
+            if (!ins) t->is_new[prev] = 0;
+            t->is_new[i] = 1;
+            *slot = (void *)(uintptr_t)(i + 1);
+        }
+    }
+    pp_hashmap_destroy(first);
+    pp_sb_free(&key);
+    /* the candidates' keys, one array per key column, in item order */
+    pp_strbuf arrays[PP_PIN_COLUMNS_MAX];
+    const char *params[PP_PIN_COLUMNS_MAX];
+    size_t *cand = pp_xmalloc((b->n ? b->n : 1) * sizeof *cand), ncand = 0;
+    int rc = PP_OK;
+    for (size_t c = 0; c < s->nkeys; c++) {
+        pp_sb_init(&arrays[c]);
+        pp_pg_array_open(&arrays[c]);
+    }
+    for (size_t i = 0; i < b->n && rc == PP_OK; i++) {
+        if (!t->is_new[i]) continue;
+        cand[ncand++] = i;
+        pp_pin_row pr = row_of(&b->items[i]);
+        for (size_t c = 0; c < s->nkeys && rc == PP_OK; c++) {
+            pp_col_value v;
+            char buf[32];
+            pp_pin_column_get(s->keys[c], &pr, &v);
+            const char *text = copy_text(s->keys[c], &v, buf, NULL, &rc);
+            if (!text) {
+                pp_sb_puts(&arrays[c], arrays[c].data[arrays[c].len - 1] == '{' ? "NULL" : ",NULL");
+            } else if (pp_pg_array_text(&arrays[c], text, strlen(text))) {
+                pp_errf(err, errlen, "stream: a key of %s[%d]@%lld holds a NUL byte", b->items[i].msg->topic,
+                        b->items[i].msg->partition, (long long)b->items[i].msg->offset);
+                rc = PP_EREFUSED;
+            }
+        }
+    }
+    for (size_t c = 0; c < s->nkeys; c++) {
+        pp_pg_array_close(&arrays[c]);
+        params[c] = arrays[c].data;
+    }
+    pp_pg_result *res = NULL;
+    if (rc == PP_OK && ncand) rc = pp_pg_exec(s->pg, s->existing_sql.data, (int)s->nkeys, params, &res, err, errlen);
+    for (int r = 0; rc == PP_OK && r < pp_pg_result_rows(res); r++) {
+        long long pos = strtoll(pp_pg_result_value(res, r, 0), NULL, 10);
+        if (pos >= 1 && (size_t)pos <= ncand) t->is_new[cand[pos - 1]] = 0;
+    }
+    pp_pg_result_free(res);
+    for (size_t c = 0; c < s->nkeys; c++) pp_sb_free(&arrays[c]);
+    free(cand);
+    return rc;
+}
+
+/* COPY of the new pins straight into pins. */
 static int copy_pins(txn_ctx *t, char *err, size_t errlen) {
     const pp_stream_sink *s = t->sink;
+    size_t n = 0;
+    for (size_t i = 0; i < t->batch->n; i++) n += (size_t)t->is_new[i];
+    if (n == 0) return PP_OK;
     pp_pg_copy *cp;
     int rc = pp_pg_copy_begin(s->pg, s->copy_sql.data, s->ncols, &cp, err, errlen);
     if (rc) return rc;
@@ -158,55 +267,39 @@ static int copy_pins(txn_ctx *t, char *err, size_t errlen) {
     for (size_t c = 0; c < s->ncols; c++) pp_sb_init(&lists[c]);
     for (size_t i = 0; i < t->batch->n && rc == PP_OK; i++) {
         const pp_stream_item *it = &t->batch->items[i];
-        if (!t->keep[i] || !it->cleaned) continue;
-        pp_pin_row pr = {&it->pin, it->msg->topic, it->msg->partition, it->msg->offset, it->ingest_time_ms};
+        if (!t->is_new[i]) continue;
+        pp_pin_row pr = row_of(it);
         char bufs[PP_PIN_COLUMNS_MAX][32];
         const char *row[PP_PIN_COLUMNS_MAX];
         for (size_t c = 0; c < s->ncols; c++) {
             pp_col_value v;
             pp_pin_column_get(s->cols[c], &pr, &v);
-            row[c] = copy_text(s->cols[c], &v, bufs[c], &lists[c]);
+            row[c] = copy_text(s->cols[c], &v, bufs[c], &lists[c], &rc);
         }
-        rc = pp_pg_copy_row(cp, row, NULL, err, errlen);
+        if (rc)
+            pp_errf(err, errlen, "stream: a tag of %s[%d]@%lld holds a NUL byte", it->msg->topic, it->msg->partition,
+                    (long long)it->msg->offset);
+        else
+            rc = pp_pg_copy_row(cp, row, NULL, err, errlen);
     }
     for (size_t c = 0; c < s->ncols; c++) pp_sb_free(&lists[c]);
     if (rc) {
-        pp_pg_copy_abort(cp, "stream: staging failed");
+        pp_pg_copy_abort(cp, "stream: storing pins failed");
         return rc;
     }
-    return pp_pg_copy_end(cp, NULL, err, errlen);
+    rc = pp_pg_copy_end(cp, NULL, err, errlen);
+    /* Only another writer's transaction, committed after our check, can hold one of
+     * these keys now: the next attempt's check sees it. */
+    if (rc == PP_EREFUSED && strcmp(pp_pg_sqlstate(s->pg), "23505") == 0) rc = PP_EIO;
+    return rc;
 }
 
-/* Inserts the staged pins, first occurrence per pair, and marks which items are new. */
-static int insert_pins(txn_ctx *t, char *is_new, char *err, size_t errlen) {
-    pp_pg_result *res = NULL;
-    int rc = pp_pg_exec(t->sink->pg, t->sink->insert_sql.data, 0, NULL, &res, err, errlen);
-    if (rc) return rc;
-    pp_hashmap *by_coord = pp_hashmap_create((size_t)pp_pg_result_rows(res));
-    char key[320];
-    for (int r = 0; r < pp_pg_result_rows(res); r++) {
-        int n = snprintf(key, sizeof key, "%s|%s|%s", pp_pg_result_value(res, r, 0), pp_pg_result_value(res, r, 1),
-                         pp_pg_result_value(res, r, 2));
-        int ins;
-        pp_hashmap_upsert(by_coord, key, (size_t)n, &ins);
-    }
-    for (size_t i = 0; i < t->batch->n; i++) {
-        const pp_stream_item *it = &t->batch->items[i];
-        if (!t->keep[i] || !it->cleaned) continue;
-        int n = snprintf(key, sizeof key, "%s|%d|%lld", it->msg->topic, it->msg->partition, (long long)it->msg->offset);
-        is_new[i] = pp_hashmap_get(by_coord, key, (size_t)n) != NULL;
-    }
-    pp_hashmap_destroy(by_coord);
-    pp_pg_result_free(res);
-    return PP_OK;
-}
-
-static int store_metrics(txn_ctx *t, const char *is_new, char *err, size_t errlen) {
+static int store_metrics(txn_ctx *t, char *err, size_t errlen) {
     pp_agg *deltas = pp_agg_create();
     for (size_t i = 0; i < t->batch->n; i++) {
         const pp_stream_item *it = &t->batch->items[i];
         if (!t->keep[i]) continue;
-        if (it->cleaned && is_new[i]) {
+        if (it->cleaned && t->is_new[i]) {
             pp_metrics_of_pin(&it->pin, pp_agg_emit, deltas);
             t->stats.new_pins++;
         } else if (it->cleaned) {
@@ -218,28 +311,40 @@ static int store_metrics(txn_ctx *t, const char *is_new, char *err, size_t errle
     }
     size_t n;
     pp_agg_entry *e = pp_agg_sorted(deltas, &n);
-    pp_pg_copy *cp = NULL;
-    int rc = n ? pp_pg_copy_begin(t->sink->pg, "COPY stage_metrics (metric, day, key, kind, value) FROM STDIN", 5, &cp,
-                                  err, errlen)
-               : PP_OK;
-    for (size_t i = 0; i < n && rc == PP_OK; i++) {
-        char value[24];
-        fmt_i64(value, sizeof value, e[i].value);
-        const char *row[5] = {PP_METRICS[e[i].metric].name, e[i].day, e[i].key,
-                              pp_agg_kind_name(PP_METRICS[e[i].metric].kind), value};
-        size_t lens[5] = {strlen(row[0]), strlen(row[1]), e[i].keylen, strlen(row[3]), strlen(row[4])};
-        rc = pp_pg_copy_row(cp, row, lens, err, errlen);
+    /* one array per column, the entries in their sorted order (the same row lock
+     * order in every instance) */
+    pp_strbuf col[5];
+    for (int c = 0; c < 5; c++) {
+        pp_sb_init(&col[c]);
+        pp_pg_array_open(&col[c]);
     }
-    if (cp && rc) pp_pg_copy_abort(cp, "stream: staging metrics failed");
-    if (cp && rc == PP_OK) rc = pp_pg_copy_end(cp, NULL, err, errlen);
+    int rc = PP_OK;
+    for (size_t i = 0; i < n && rc == PP_OK; i++) {
+        const pp_metric_def *m = &PP_METRICS[e[i].metric];
+        const char *kind = pp_agg_kind_name(m->kind);
+        pp_pg_array_text(&col[0], m->name, strlen(m->name));
+        pp_pg_array_text(&col[1], e[i].day, strlen(e[i].day));
+        pp_pg_array_text(&col[3], kind, strlen(kind));
+        pp_pg_array_int(&col[4], e[i].value);
+        if (pp_pg_array_text(&col[2], e[i].key, e[i].keylen)) {
+            pp_errf(err, errlen, "stream: the key of metric %s holds a NUL byte", m->name);
+            rc = PP_EINVAL;
+        }
+    }
+    const char *params[5];
+    for (int c = 0; c < 5; c++) {
+        pp_pg_array_close(&col[c]);
+        params[c] = col[c].data;
+    }
     if (n && rc == PP_OK)
         rc = pp_pg_exec(t->sink->pg,
                         "INSERT INTO metrics (metric, day, key, kind, value)"
-                        " SELECT metric, day, key, kind, value FROM stage_metrics"
+                        " SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[])"
                         " ON CONFLICT (metric, day, key) DO UPDATE SET"
                         " value = CASE WHEN metrics.kind = 'max' THEN GREATEST(metrics.value, EXCLUDED.value)"
                         " ELSE metrics.value + EXCLUDED.value END, updated_at = now()",
-                        0, NULL, NULL, err, errlen);
+                        5, params, NULL, err, errlen);
+    for (int c = 0; c < 5; c++) pp_sb_free(&col[c]);
     free(e);
     pp_agg_destroy(deltas);
     return rc;
@@ -296,21 +401,38 @@ static int store_rejects(txn_ctx *t, char *err, size_t errlen) {
     return rc;
 }
 
+/* The next offset of every partition the batch moved on, in one statement. */
 static int store_offsets(txn_ctx *t, char *err, size_t errlen) {
+    pp_strbuf topics, parts, next;
+    pp_sb_init(&topics);
+    pp_sb_init(&parts);
+    pp_sb_init(&next);
+    pp_pg_array_open(&topics);
+    pp_pg_array_open(&parts);
+    pp_pg_array_open(&next);
+    size_t n = 0;
     for (size_t i = 0; i < t->nparts; i++) {
-        part_state *p = &t->parts[i];
+        const part_state *p = &t->parts[i];
         if (p->next <= p->stored) continue;
-        char part[16], next[24];
-        snprintf(part, sizeof part, "%d", p->partition);
-        fmt_i64(next, sizeof next, p->next);
-        const char *params[] = {t->sink->group, p->topic, part, next};
-        int rc = pp_pg_exec(t->sink->pg,
-                            "UPDATE stream_offsets SET next_offset = $4, updated_at = now()"
-                            " WHERE consumer_group = $1 AND topic = $2 AND kafka_partition = $3",
-                            4, params, NULL, err, errlen);
-        if (rc) return rc;
+        pp_pg_array_text(&topics, p->topic, strlen(p->topic)); /* no NUL: lock_offsets took it */
+        pp_pg_array_int(&parts, p->partition);
+        pp_pg_array_int(&next, p->next);
+        n++;
     }
-    return PP_OK;
+    pp_pg_array_close(&topics);
+    pp_pg_array_close(&parts);
+    pp_pg_array_close(&next);
+    const char *params[] = {t->sink->group, topics.data, parts.data, next.data};
+    int rc = n ? pp_pg_exec(t->sink->pg,
+                            "UPDATE stream_offsets o SET next_offset = u.n, updated_at = now()"
+                            " FROM unnest($2::text[], $3::int[], $4::bigint[]) AS u(t, p, n)"
+                            " WHERE o.consumer_group = $1 AND o.topic = u.t AND o.kafka_partition = u.p",
+                            4, params, NULL, err, errlen)
+               : PP_OK;
+    pp_sb_free(&topics);
+    pp_sb_free(&parts);
+    pp_sb_free(&next);
+    return rc;
 }
 
 static int write_txn(pp_pg *pg, void *arg, char *err, size_t errlen) {
@@ -319,10 +441,10 @@ static int write_txn(pp_pg *pg, void *arg, char *err, size_t errlen) {
     const pp_stream_batch *b = t->batch;
     memset(&t->stats, 0, sizeof t->stats);
     t->stats.messages = b->n;
-    int rc = ensure_staging(t->sink, err, errlen);
-    if (rc == PP_OK) rc = lock_offsets(t, err, errlen);
+    for (size_t i = 0; i < t->nparts; i++) t->parts[i].stored = t->parts[i].next = -1;
+    memset(t->is_new, 0, b->n ? b->n : 1);
+    int rc = lock_offsets(t, err, errlen);
     if (rc) return rc;
-    int any_pin = 0;
     for (size_t i = 0; i < b->n; i++) {
         part_state *p = part_of(t, b->items[i].msg->topic, b->items[i].msg->partition);
         t->keep[i] = !b->items[i].refetched && b->items[i].msg->offset >= p->stored;
@@ -331,16 +453,19 @@ static int write_txn(pp_pg *pg, void *arg, char *err, size_t errlen) {
             continue;
         }
         if (b->items[i].msg->offset + 1 > p->next) p->next = b->items[i].msg->offset + 1;
-        any_pin |= b->items[i].cleaned;
     }
-    char *is_new = pp_xcalloc(b->n ? b->n : 1, 1);
-    if (any_pin) rc = copy_pins(t, err, errlen);
-    if (rc == PP_OK && any_pin) rc = insert_pins(t, is_new, err, errlen);
-    if (rc == PP_OK) rc = store_metrics(t, is_new, err, errlen);
+    rc = find_new_pins(t, err, errlen);
+    if (rc == PP_OK) rc = copy_pins(t, err, errlen);
+    if (rc == PP_OK) rc = store_metrics(t, err, errlen);
     if (rc == PP_OK) rc = store_rejects(t, err, errlen);
     if (rc == PP_OK) rc = store_offsets(t, err, errlen);
-    free(is_new);
     return rc;
+}
+
+static int part_cmp(const void *a, const void *b) {
+    const part_state *x = a, *y = b;
+    int c = strcmp(x->topic, y->topic);
+    return c ? c : (x->partition > y->partition) - (x->partition < y->partition);
 }
 
 int pp_stream_sink_write(pp_stream_sink *s, const pp_stream_batch *b, pp_stream_sink_stats *stats, char *err,
@@ -349,24 +474,27 @@ int pp_stream_sink_write(pp_stream_sink *s, const pp_stream_batch *b, pp_stream_
     t->sink = s;
     t->batch = b;
     t->keep = pp_xcalloc(b->n ? b->n : 1, 1);
+    t->is_new = pp_xcalloc(b->n ? b->n : 1, 1);
     for (size_t i = 0; i < b->n; i++) {
         if (!part_of(t, b->items[i].msg->topic, b->items[i].msg->partition)) {
             pp_errf(err, errlen, "stream: more than %d partitions in one batch", MAX_PARTS);
             free(t->keep);
+            free(t->is_new);
             free(t);
             return PP_EINVAL;
         }
     }
+    qsort(t->parts, t->nparts, sizeof t->parts[0], part_cmp); /* the order rows are locked in */
     pp_pg_retry policy;
     pp_pg_retry_init(&policy);
     /* Safe to retry an unknown commit: the offset check skips what did commit. */
     policy.retry_unknown_commit = 1;
     int attempts = 0;
     int rc = pp_pg_run_txn(s->pg, &policy, write_txn, t, &attempts, err, errlen);
-    if (rc != PP_OK) s->staging_ready = 0; /* a rolled-back CREATE TEMP TABLE is gone */
     t->stats.attempts = attempts;
     if (stats) *stats = t->stats;
     free(t->keep);
+    free(t->is_new);
     free(t);
     return rc;
 }

@@ -3,8 +3,10 @@
  * In that transaction it
  *   1. locks the partitions' rows in stream_offsets and skips every message below
  *      the stored next offset (another instance, or an earlier run, stored it);
- *   2. inserts the cleaned pins, first occurrence per (event day, unique_id) wins
- *      (ON CONFLICT DO NOTHING), and learns which pairs are new;
+ *   2. inserts the cleaned pins, first occurrence per (event day, unique_id) in
+ *      Kafka order wins: deduplicated in the batch, the pairs pins holds dropped by
+ *      one anti-join, the rest COPY'd straight into pins (a pair another writer
+ *      committed in between fails the COPY: a transient error, tried again);
  *   3. adds the metric deltas of only those new pins, and of the rejects, with the
  *      shared metrics engine (count/sum add, max keeps the larger);
  *   4. stores the rejects with their reason and Kafka coordinates;
@@ -12,7 +14,7 @@
  * A crash anywhere before COMMIT leaves nothing; after it, everything. Together
  * with resuming from stream_offsets this is exactly-once (docs/stream.md).
  *
- * Ownership: the sink borrows the connection; it owns its staging state.
+ * Ownership: the sink borrows the connection; it owns its generated statements.
  */
 #ifndef PINPIPE_STREAM_SINK_H
 #define PINPIPE_STREAM_SINK_H
