@@ -58,33 +58,31 @@ static void ingested_at(const pp_pin_row *r, int arg, pp_col_value *v) {
 }
 
 #define NN " NOT NULL"
-#define TEXT(f) PP_COL_TEXT, "text", "", "text", PP_KEY_NONE, 1, NULL, NULL, NULL, f, text_field
+#define TEXT(f) PP_COL_TEXT, "text", "", "text", PP_KEY_NONE, 1, f, text_field
 
-/* name, kind, sql type, sql constraint, cql type, key, since, staging (name, type, select), arg, getter */
+/* name, kind, sql type, sql constraint, cql type, key, since, arg, getter */
 const pp_pin_column PP_PIN_COLUMNS[] = {
-    {"event_day", PP_COL_TEXT, "date", NN, "text", PP_KEY_PARTITION, 1, NULL, NULL, NULL, 0, event_day},
-    {"unique_id", PP_COL_TEXT, "text", NN, "text", PP_KEY_CLUSTERING, 1, NULL, NULL, NULL, PP_F_UNIQUE_ID, text_field},
-    {"ind", PP_COL_BIGINT, "bigint", NN, "bigint", PP_KEY_NONE, 1, NULL, NULL, NULL, 0, ind},
+    {"event_day", PP_COL_TEXT, "date", NN, "text", PP_KEY_PARTITION, 1, 0, event_day},
+    {"unique_id", PP_COL_TEXT, "text", NN, "text", PP_KEY_CLUSTERING, 1, PP_F_UNIQUE_ID, text_field},
+    {"ind", PP_COL_BIGINT, "bigint", NN, "bigint", PP_KEY_NONE, 1, 0, ind},
     {"title", TEXT(PP_F_TITLE)},
     {"description", TEXT(PP_F_DESCRIPTION)},
     {"poster_name", TEXT(PP_F_POSTER_NAME)},
-    {"follower_count", PP_COL_BIGINT, "bigint", "", "bigint", PP_KEY_NONE, 1, NULL, NULL, NULL, 0, follower_count},
-    {"tag_list", PP_COL_TAGS, "text[]", "", "list<text>", PP_KEY_NONE, 1, "tags", "jsonb",
-     "CASE WHEN tags IS NULL THEN NULL ELSE ARRAY(SELECT jsonb_array_elements_text(tags)) END", 0, tag_list},
+    {"follower_count", PP_COL_BIGINT, "bigint", "", "bigint", PP_KEY_NONE, 1, 0, follower_count},
+    {"tag_list", PP_COL_TAGS, "text[]", "", "list<text>", PP_KEY_NONE, 1, 0, tag_list},
     {"is_image_or_video", PP_COL_TEXT, "text", " CHECK (is_image_or_video IN ('image','video'))", "text", PP_KEY_NONE,
-     1, NULL, NULL, NULL, 0, media},
+     1, 0, media},
     {"image_src", TEXT(PP_F_IMAGE_SRC)},
-    {"downloaded", PP_COL_BOOL, "boolean", "", "boolean", PP_KEY_NONE, 1, NULL, NULL, NULL, 0, downloaded},
+    {"downloaded", PP_COL_BOOL, "boolean", "", "boolean", PP_KEY_NONE, 1, 0, downloaded},
     {"save_location", TEXT(PP_F_SAVE_LOCATION)},
     {"category", TEXT(PP_F_CATEGORY)},
-    {"event_time", PP_COL_TIME, "timestamptz", NN, "timestamp", PP_KEY_NONE, 1, NULL, NULL, NULL, 0, event_time},
-    {"kafka_topic", PP_COL_TEXT, "text", NN, "text", PP_KEY_NONE, 1, NULL, NULL, NULL, 0, kafka_topic},
-    {"kafka_partition", PP_COL_INT, "int", NN, "int", PP_KEY_NONE, 1, NULL, NULL, NULL, 0, kafka_partition},
-    {"kafka_offset", PP_COL_BIGINT, "bigint", NN, "bigint", PP_KEY_NONE, 1, NULL, NULL, NULL, 0, kafka_offset},
-    {"ingested_at", PP_COL_TIME, "timestamptz", "", "timestamp", PP_KEY_NONE, 1, NULL, NULL, NULL, 0, ingested_at},
+    {"event_time", PP_COL_TIME, "timestamptz", NN, "timestamp", PP_KEY_NONE, 1, 0, event_time},
+    {"kafka_topic", PP_COL_TEXT, "text", NN, "text", PP_KEY_NONE, 1, 0, kafka_topic},
+    {"kafka_partition", PP_COL_INT, "int", NN, "int", PP_KEY_NONE, 1, 0, kafka_partition},
+    {"kafka_offset", PP_COL_BIGINT, "bigint", NN, "bigint", PP_KEY_NONE, 1, 0, kafka_offset},
+    {"ingested_at", PP_COL_TIME, "timestamptz", "", "timestamp", PP_KEY_NONE, 1, 0, ingested_at},
     /* PostgreSQL only: when the stream stored the row */
-    {"stored_at", PP_COL_TIME, "timestamptz", " NOT NULL DEFAULT clock_timestamp()", NULL, PP_KEY_NONE, 1, NULL, NULL,
-     NULL, 0, NULL},
+    {"stored_at", PP_COL_TIME, "timestamptz", " NOT NULL DEFAULT clock_timestamp()", NULL, PP_KEY_NONE, 1, 0, NULL},
 };
 const size_t PP_N_PIN_COLUMNS = sizeof PP_PIN_COLUMNS / sizeof PP_PIN_COLUMNS[0];
 _Static_assert(sizeof PP_PIN_COLUMNS / sizeof PP_PIN_COLUMNS[0] <= PP_PIN_COLUMNS_MAX, "raise PP_PIN_COLUMNS_MAX");

@@ -62,10 +62,7 @@ typedef struct {
     const char *cql_type;  /* Cassandra type; NULL: not in Cassandra */
     pp_col_key key;        /* part of the primary key (PostgreSQL: in this order) */
     int since;             /* the stream schema version that added it (1: the first) */
-    /* The PostgreSQL staging column when it differs (name and type, e.g. tags
-     * jsonb) and the expression that reads it back; NULL: name and sql_type. */
-    const char *stage_name, *stage_type, *stage_select;
-    int arg; /* the getter's argument (a pp_field for text fields) */
+    int arg;               /* the getter's argument (a pp_field for text fields) */
     /* Reads the value; NULL for a column the store fills itself (a default). */
     void (*get)(const pp_pin_row *r, int arg, pp_col_value *v);
 } pp_pin_column;
