@@ -6,8 +6,8 @@
  * pin (the cleaned pin plus its Kafka coordinates and ingest time). Everything
  * that names the pin's columns is generated from it:
  *   stream (PostgreSQL): pins in migration 1 and an ADD COLUMN migration per later
- *     version (stream/stream_schema.c), the staging table, its COPY and the
- *     INSERT .. SELECT into pins (stream/stream_pins_sql.c, stream/stream_sink.c);
+ *     version (stream/stream_schema.c), the COPY into pins and the query of the
+ *     keys already stored (stream/stream_pins_sql.c, stream/stream_sink.c);
  *   batch (Cassandra): CREATE TABLE pins and ALTER .. ADD per later version
  *     (batch/batch_schema.c), the INSERT and its bound values (batch/batch_store.c).
  *
