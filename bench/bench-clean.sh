@@ -61,7 +61,7 @@ PY="$(bash ci/install-bench.sh | tail -n 1)"
 input() {
   local f="$OUT/clean-input-$1.jsonl"
   if [ ! -s "$f" ]; then
-    log "generating $1 emulator records (1% invalid) into $f"
+    log "generating $1 emulator records (1% invalid) into $f" >&2
     "$BUILD/pinpipe-emulate" --seed 42 --count "$1" --days 7 --invalid-rate 0.01 --out "$f.tmp" 2>/dev/null
     mv "$f.tmp" "$f"
   fi
