@@ -121,7 +121,7 @@ bench: all
 bench-stream: all
 	@bash bench/bench-stream.sh $(BUILD)
 
-## bench-api: ingest API acked requests/s, p50/p99, RSS vs FastAPI+kafka-python (starts Kafka)
+## bench-api: ingest API acked requests/s, p50/p99, RSS vs async FastAPI+aiokafka on as many uvicorn workers (starts Kafka)
 bench-api: $(PINPIPE) $(EMULATE)
 	@bash bench/bench-api.sh $(BUILD)
 
