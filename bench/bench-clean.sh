@@ -164,8 +164,12 @@ done
 DISTINCT="$OUT/clean-distinct-$DISTINCT_N.jsonl"
 if [ ! -s "$DISTINCT" ]; then
   log "rewriting the unique_ids of $DISTINCT_N records to distinct ones into $DISTINCT"
-  LC_ALL=C awk '{ sub(/"unique_id": "[^"]*"/, "\"unique_id\": \"pin-" NR "\""); print }' \
-    "$(input "$DISTINCT_N")" >"$DISTINCT.tmp"
+  # (python, not awk: mawk's sub() on these lines ran at under 1 MB/s)
+  python3 -c 'import re, sys
+uid = re.compile(rb"\"unique_id\": \"[^\"]*\"")
+out = sys.stdout.buffer
+for n, line in enumerate(sys.stdin.buffer, 1):
+    out.write(uid.sub(b"\"unique_id\": \"pin-%d\"" % n, line, count=1))' <"$(input "$DISTINCT_N")" >"$DISTINCT.tmp"
   mv "$DISTINCT.tmp" "$DISTINCT"
 fi
 log "memory: $DISTINCT_N records, all unique_ids distinct"
