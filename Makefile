@@ -113,7 +113,7 @@ asan:
 	$(MAKE) BUILD=build-asan OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	        LDFLAGS="-fsanitize=address,undefined" unit
 
-## bench: every benchmark (cleaning throughput now)
+## bench: cleaning and metrics records/s and RSS of pinpipe vs the same rules in DuckDB SQL and PySpark (checked equal first)
 bench: all
 	@bash bench/bench-clean.sh $(BUILD)
 
@@ -121,7 +121,7 @@ bench: all
 bench-stream: all
 	@bash bench/bench-stream.sh $(BUILD)
 
-## bench-api: ingest API acked requests/s, p50/p99, RSS vs FastAPI+kafka-python (starts Kafka)
+## bench-api: ingest API acked requests/s, p50/p99, RSS vs async FastAPI+aiokafka on as many uvicorn workers (starts Kafka)
 bench-api: $(PINPIPE) $(EMULATE)
 	@bash bench/bench-api.sh $(BUILD)
 

@@ -1,38 +1,43 @@
-"""The seeds' ingest stack, as the baseline of `make bench-api`: FastAPI on uvicorn
-with a kafka-python producer (project_pin_API.py of the seeds, plus poster_name and
-timestamp as pinpipe's model has them).
+"""The ingest API as people deploy it in Python, the baseline of `make bench-api`:
+FastAPI on uvicorn (uvloop + httptools, as many worker processes as `pinpipe api`
+has threads), an async handler that awaits Kafka's acknowledgement from an aiokafka
+AIOKafkaProducer (acks=all, idempotent, as pinpipe's producer) before answering.
 
-Unlike the seeds, which fire and forget (`producer.send(...)` and return), this
-version waits for Kafka's acknowledgement before answering, with acks='all', so it
-gives the same guarantee as `pinpipe api` and the comparison is fair:
-    producer.send(...).get(timeout=...)
-The item is produced keyed by unique_id, serialised as the seeds do (json.dumps of
-the model's dict).
+Validation is pinpipe's model (docs/cleaning-rules.md, "The raw event"; docs/api.md):
+pydantic v2 in lax mode, as the seeds' `Data` model plus poster_name and timestamp,
+both optional; int fields take ints, integral floats, booleans and decimal strings, str
+fields only strings; a timestamp must be 'YYYY-MM-DD HH:MM:SS' or ISO-8601. An invalid
+body is answered 422 (FastAPI's own error), a valid one 200 with the item echoed, once
+Kafka has acknowledged it. The message is what pinpipe produces: key the trimmed
+unique_id, value the request body as received, headers pinpipe-ingest-time and
+pinpipe-schema. Not modelled: pinpipe's U+0000 rule (string_nul), its event-time
+range, its 413/415/400 answers (the bench sends none of those).
 
-Settings (environment): PINPIPE_KAFKA_BROKERS (default 127.0.0.1:19092),
-BENCH_TOPIC (default pins-fastapi-baseline), BENCH_PRODUCE_TIMEOUT_S (default 5).
-Run: uvicorn fastapi_baseline:app --host 127.0.0.1 --port 8001 --no-access-log
+Settings (environment): PINPIPE_KAFKA_BROKERS (default 127.0.0.1:19092), BENCH_TOPIC
+(default pins-fastapi-baseline), BENCH_PRODUCE_TIMEOUT_S (default 5).
+Run: uvicorn fastapi_baseline:app --host 127.0.0.1 --port 8001 --workers 2 \
+        --loop uvloop --http httptools --no-access-log
 """
-import json
+import asyncio
+import contextlib
+import datetime
 import os
-from typing import Optional
+import time
+from typing import Annotated, Optional
 
-from fastapi import FastAPI
-from kafka import KafkaProducer
-from pydantic import BaseModel
-
-app = FastAPI()
+from aiokafka import AIOKafkaProducer
+from fastapi import FastAPI, Request
+from pydantic import AfterValidator, BaseModel
 
 TOPIC = os.environ.get("BENCH_TOPIC", "pins-fastapi-baseline")
 TIMEOUT_S = float(os.environ.get("BENCH_PRODUCE_TIMEOUT_S", "5"))
+ASCII_WS = " \t\n\r\v\f"
 
-producer = KafkaProducer(
-    bootstrap_servers=os.environ.get("PINPIPE_KAFKA_BROKERS", "127.0.0.1:19092"),
-    client_id="pinterest-data-producer",
-    acks="all",
-    key_serializer=lambda k: k.encode("utf-8"),
-    value_serializer=lambda m: json.dumps(m).encode("ascii"),
-)
+
+def event_time(value: str) -> str:
+    """'YYYY-MM-DD HH:MM:SS' or ISO-8601 (fromisoformat takes both); echoed as given."""
+    datetime.datetime.fromisoformat(value)
+    return value
 
 
 class Data(BaseModel):
@@ -48,12 +53,34 @@ class Data(BaseModel):
     downloaded: int
     save_location: str
     category: str
-    timestamp: Optional[str] = None
+    timestamp: Optional[Annotated[str, AfterValidator(event_time)]] = None
+
+
+producer: Optional[AIOKafkaProducer] = None
+
+
+@contextlib.asynccontextmanager
+async def lifespan(_app):
+    global producer
+    producer = AIOKafkaProducer(bootstrap_servers=os.environ.get("PINPIPE_KAFKA_BROKERS", "127.0.0.1:19092"),
+                                client_id="pinterest-data-producer", acks="all", enable_idempotence=True,
+                                linger_ms=0)
+    await producer.start()
+    try:
+        yield
+    finally:
+        await producer.stop()
+
+
+app = FastAPI(lifespan=lifespan)
 
 
 @app.post("/pin/")
-def get_db_row(item: Data):
-    data = dict(item)
+async def post_pin(item: Data, request: Request):
+    body = await request.body()  # already read by FastAPI for the model: cached
+    headers = [("pinpipe-ingest-time", str(int(time.time() * 1000)).encode()),
+               ("pinpipe-schema", b"2" if item.poster_name is not None else b"1")]
     # wait for the acknowledgement (acks=all), as pinpipe api does
-    producer.send(TOPIC, key=item.unique_id, value=data).get(timeout=TIMEOUT_S)
+    await asyncio.wait_for(producer.send_and_wait(TOPIC, value=body, key=item.unique_id.strip(ASCII_WS).encode(),
+                                                  headers=headers), TIMEOUT_S)
     return item
