@@ -218,6 +218,23 @@ static void test_json_escaping_matches_bytewise(void **state) {
         }
 }
 
+/* Strings longer than the escaper's 4096-byte pieces: escapes on either side of
+ * every piece boundary, and a raw event's density of quotes throughout. */
+static void test_json_escaping_across_pieces(void **state) {
+    (void)state;
+    enum { N = 3 * 4096 + 100 };
+    static char buf[N];
+    for (size_t i = 0; i < N; i++) buf[i] = i % 9 == 0 ? '"' : (char)('a' + i % 26);
+    assert_escapes_like_reference(buf, N);
+    static const size_t AT[] = {4094, 4095, 4096, 4097, 8191, 8192, 12287, 12288, N - 1};
+    for (size_t k = 0; k < sizeof AT / sizeof AT[0]; k++) {
+        memset(buf, 'p', N);
+        buf[AT[k]] = k % 2 ? '\\' : '\x01'; /* a 2-byte and a 6-byte escape */
+        assert_escapes_like_reference(buf, N);
+        assert_escapes_like_reference(buf, AT[k] + 1);
+    }
+}
+
 static void test_utf8_valid(void **state) {
     (void)state;
     static const struct {
@@ -301,6 +318,7 @@ int main(void) {
         cmocka_unit_test(test_json_escaping),
         cmocka_unit_test(test_json_escaping_every_ascii_byte),
         cmocka_unit_test(test_json_escaping_matches_bytewise),
+        cmocka_unit_test(test_json_escaping_across_pieces),
         cmocka_unit_test(test_utf8_valid),
         cmocka_unit_test(test_utf8_agrees_with_jansson),
     };
