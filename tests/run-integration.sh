@@ -53,6 +53,7 @@ services=(${PINPIPE_IT_SERVICES:-$default_services})
 export PINPIPE_IT_SERVICES="${services[*]}"
 timeout_s="${PINPIPE_IT_TIMEOUT:-600}"
 jobs_max="${PINPIPE_IT_JOBS:-2}"
+[[ "$jobs_max" =~ ^[1-9][0-9]?$ ]] || { echo "run-integration: PINPIPE_IT_JOBS must be 1..99, not '$jobs_max'" >&2; exit 2; }
 started=()
 passed=0 failed=0 skipped=0
 
