@@ -30,6 +30,7 @@ struct pp_stream_sink {
     size_t ncols;
     const pp_pin_column *keys[PP_PIN_COLUMNS_MAX]; /* the primary key's columns, in order */
     size_t nkeys;
+    int key_conflicts; /* writes in a row whose COPY into pins hit a unique violation */
 };
 
 typedef struct {
@@ -288,9 +289,12 @@ static int copy_pins(txn_ctx *t, char *err, size_t errlen) {
         return rc;
     }
     rc = pp_pg_copy_end(cp, NULL, err, errlen);
-    /* Only another writer's transaction, committed after our check, can hold one of
-     * these keys now: the next attempt's check sees it. */
-    if (rc == PP_EREFUSED && strcmp(pp_pg_sqlstate(s->pg), "23505") == 0) rc = PP_EIO;
+    /* A key our check did not find: another writer's transaction committed it after
+     * the check, and the next attempt's check sees it — so it is transient once. The
+     * same again means something the check cannot see (a unique index beside the
+     * primary key): refused, so the store isolates the record as a reject instead of
+     * retrying forever. */
+    if (rc == PP_EREFUSED && strcmp(pp_pg_sqlstate(s->pg), "23505") == 0 && t->sink->key_conflicts++ == 0) rc = PP_EIO;
     return rc;
 }
 
@@ -491,6 +495,7 @@ int pp_stream_sink_write(pp_stream_sink *s, const pp_stream_batch *b, pp_stream_
     policy.retry_unknown_commit = 1;
     int attempts = 0;
     int rc = pp_pg_run_txn(s->pg, &policy, write_txn, t, &attempts, err, errlen);
+    if (rc == PP_OK) s->key_conflicts = 0;
     t->stats.attempts = attempts;
     if (stats) *stats = t->stats;
     free(t->keep);

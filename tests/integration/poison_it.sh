@@ -9,6 +9,10 @@
 #  3. a record PostgreSQL refuses for good (here: a CHECK constraint on pins) becomes
 #     a store_refused reject with the server's message; every other record of its
 #     micro-batch is stored, and the stream goes on;
+#  3b. a unique violation the stream's own key check cannot see (a unique index an
+#     operator put beside the primary key) is transient once, then refused: the record
+#     becomes a store_refused reject with SQLSTATE 23505 and the stream goes on,
+#     instead of retrying the micro-batch forever;
 #  4. the stream's /healthz turns 503 "stalled" (with the reason) when it can store
 #     nothing while records wait (its offsets table locked), and 200 again after;
 #  5. the lake writer's /healthz turns 503 "stalled" while S3 does not answer (a
@@ -95,6 +99,27 @@ got=$(psql "$dsn3" -qAt -c "SELECT value FROM metrics WHERE metric = 'rejected_e
 [ "$got" = 1 ] || it_fail "rejected_events{store_refused}: got '$got', want 1"
 [ "$(psql "$dsn3" -qAt -c "SELECT next_offset FROM stream_offsets")" = 40 ] || it_fail "offsets did not move on"
 it_ok "a record PostgreSQL refuses is a store_refused reject; the other 39 are stored"
+
+# ---- 3b. a unique violation beside the primary key -----------------------------------------
+topic3b="pinpipe-it-twins-$RUN"
+"$BIN/pinpipe" produce --topic "$topic3b" --partitions 1 /dev/null 2>/dev/null || it_fail "create topic"
+dsn3b=$(it_pg_schema "it_twins_$RUN")
+PINPIPE_PG_DSN="$dsn3b" timeout 60 "$BIN/pinpipe" stream --topic "$topic3b" --group "g-$topic3b" --exit-when-idle 500 \
+  2>/dev/null || it_fail "stream (schema)"
+psql "$dsn3b" -qAt -v ON_ERROR_STOP=1 -c "CREATE UNIQUE INDEX no_twin_titles ON pins (title)" >/dev/null ||
+  it_fail "add unique index"
+for i in $(seq 1 20); do  # offsets 8 and 13 share a title: the second can never be stored
+  case "$i" in 9 | 14) title="twin" ;; *) title="title $i" ;; esac
+  event "t$i" "$title" "2026-03-01 12:00:00"
+done > "$TMP/twins.jsonl"
+"$BIN/pinpipe" produce --topic "$topic3b" --ingest-time "$INGEST" "$TMP/twins.jsonl" 2>/dev/null || it_fail "produce"
+PINPIPE_PG_DSN="$dsn3b" timeout 120 "$BIN/pinpipe" stream --topic "$topic3b" --group "g-$topic3b" --exit-when-idle 3000 \
+  2>"$TMP/stream3b.log" || { tail -20 "$TMP/stream3b.log"; it_fail "stream did not get past a unique violation"; }
+[ "$(psql "$dsn3b" -qAt -c "SELECT count(*) FROM pins")" = 19 ] || it_fail "twins: want the 19 others in pins"
+got=$(psql "$dsn3b" -qAt -F'|' -c "SELECT reason, kafka_offset, detail LIKE '%23505%' FROM rejects")
+[ "$got" = "store_refused|13|t" ] || it_fail "twins: rejects got '$got', want store_refused at offset 13 with SQLSTATE 23505"
+[ "$(psql "$dsn3b" -qAt -c "SELECT next_offset FROM stream_offsets")" = 20 ] || it_fail "twins: offsets did not move on"
+it_ok "a unique violation beside the primary key is a store_refused reject, not a retry forever; the other 19 are stored"
 
 # ---- 4. the stream's /healthz reports a stall ---------------------------------------------
 "$BIN/pinpipe" produce --ingest-time "$INGEST" "$TMP/poison.jsonl" 2>/dev/null || it_fail "produce"
