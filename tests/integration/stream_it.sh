@@ -4,6 +4,10 @@
 #     Kafka -> stream: PostgreSQL's metrics equal `pinpipe metrics` run offline on the
 #     same events, the distinct pins equal the emulator's manifest, and every poison
 #     message is in rejects with its reason;
+#  1b. several instances writing one schema (three consumer groups draining the same
+#     topic of valid events at once, small micro-batches): every (day, unique_id) is
+#     stored once and counted once in the pin metrics — a pair another instance committed after this
+#     one's check fails its COPY, which is retried, not lost or counted twice;
 #  2. exactly once under failure: while events are produced, the stream is killed
 #     with SIGKILL at several random points and restarted, and PostgreSQL is
 #     restarted once; the final metrics and rows equal the no-failure result;
@@ -50,6 +54,33 @@ want_rej=$(( $(jq '.totals.invalid_events' "$TMP/manifest.json") + 4 ))
 got_rej=$(psql "$dsn" -qAt -c "SELECT count(*) FROM rejects")
 [ "$want_rej" = "$got_rej" ] || it_fail "rejects: expected $want_rej, PostgreSQL has $got_rej"
 it_ok "every invalid event and poison message is in rejects with its reason ($got_rej)"
+
+# ---- 1b. three writers, one schema ---------------------------------------------------
+# Valid events only: rejects are keyed by (topic, partition, offset), so two groups
+# storing the same invalid message into one schema is a conflict for good.
+"$BIN/pinpipe-emulate" --seed 12 --count 3000 --days 2 --invalid-rate 0 \
+  --out "$TMP/valid.jsonl" --manifest "$TMP/valid-manifest.json" 2>/dev/null
+topic1b="pinpipe-it-stream-writers-$RUN"
+dsn1b=$(it_pg_schema "it_stream_writers_$RUN")
+"$BIN/pinpipe" produce --topic "$topic1b" --partitions 3 --ingest-time "$INGEST" "$TMP/valid.jsonl" 2>/dev/null ||
+  it_fail "produce"
+writers=()
+for w in 1 2 3; do
+  PINPIPE_PG_DSN="$dsn1b" timeout 120 "$BIN/pinpipe" stream --topic "$topic1b" --group "g-$w-$topic1b" --batch-max 200 \
+    --exit-when-idle 3000 2>"$TMP/writer$w.log" &
+  writers+=($!)
+done
+for w in 1 2 3; do
+  wait "${writers[w - 1]}" || { tail -20 "$TMP/writer$w.log"; it_fail "writer $w exited non-zero"; }
+done
+want=$(jq '.totals.distinct_pins' "$TMP/valid-manifest.json")
+[ "$(psql "$dsn1b" -qAt -c "SELECT count(*) FROM pins")" = "$want" ] || it_fail "three writers: pins differ from $want"
+it_metrics_offline "$TMP/valid.jsonl" "$INGEST" | grep "^pins_" > "$TMP/offline-pins.txt"
+it_metrics_pg "$dsn1b" | grep "^pins_" > "$TMP/writers-pins.txt"
+diff "$TMP/offline-pins.txt" "$TMP/writers-pins.txt" > "$TMP/diff1b.txt" ||
+  { head -20 "$TMP/diff1b.txt"; it_fail "three writers: pin metrics differ from offline (a pin counted twice or lost)"; }
+retried=$(cat "$TMP"/writer?.log | grep -c "pins_pkey" || true)
+it_ok "three writers into one schema: $want pins, each counted once (COPYs that met another's commit and were retried: $retried)"
 
 # ---- 2. the same events with failures ----------------------------------------------
 topic2="pinpipe-it-stream-faults-$RUN"
