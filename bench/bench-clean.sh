@@ -130,6 +130,22 @@ run() {
     "$(echo "$rss / 1024" | bc -l)"
 }
 
+# time_baseline NAME LABEL THREADS_FLAG RECORDS DATA: the baseline's clean and metrics jobs
+# on 1 thread (core 0) and 2 (cores 0,1); LABEL's {job} and {t} name each run.
+time_baseline() {
+  local name="$1" label="$2" flag="$3" records="$4" data="$5" t job cores run_name
+  for t in 1 2; do
+    cores=0
+    [ "$t" = 2 ] && cores=0,1
+    for job in clean metrics; do
+      run_name="$name-${label//\{job\}/$job}"
+      run_name="${run_name//\{t\}/$t}"
+      run "$run_name" "$job" "$cores" "$records" "$data" "$OUT/t-$name-$job" \
+        "$PY" "$P/baseline_$name.py" "$job" "$data" "$OUT/t-$name-$job" "$flag" "$t"
+    done
+  done
+}
+
 log "timing: $N records ($(($(stat -c %s "$DATA") / 1048576)) MiB), PySpark on $SPARK_N, $RUNS rounds, $(nproc) CPUs"
 P="$ROOT/bench"
 for round in $(seq 1 "$RUNS"); do
@@ -140,24 +156,8 @@ for round in $(seq 1 "$RUNS"); do
     "$OUT/t-pinpipe-clean"
   run pinpipe-metrics metrics 0 "$N" "$DATA" "$OUT/t-pinpipe-metrics" \
     sh -c "exec \"\$0\" metrics \"\$1\" >\"\$2\"" "$PINPIPE" "$DATA" "$OUT/t-pinpipe-metrics"
-  if has duckdb; then
-    for t in 1 2; do
-      cores=0; [ "$t" = 2 ] && cores=0,1
-      run "duckdb-clean-${t}t" clean "$cores" "$N" "$DATA" "$OUT/t-duckdb-clean" \
-        "$PY" "$P/baseline_duckdb.py" clean "$DATA" "$OUT/t-duckdb-clean" --threads "$t"
-      run "duckdb-metrics-${t}t" metrics "$cores" "$N" "$DATA" "$OUT/t-duckdb-metrics" \
-        "$PY" "$P/baseline_duckdb.py" metrics "$DATA" "$OUT/t-duckdb-metrics" --threads "$t"
-    done
-  fi
-  if has pyspark; then
-    for t in 1 2; do
-      cores=0; [ "$t" = 2 ] && cores=0,1
-      run "pyspark-clean-local$t" clean "$cores" "$SPARK_N" "$SPARK_DATA" "$OUT/t-pyspark-clean" \
-        "$PY" "$P/baseline_pyspark.py" clean "$SPARK_DATA" "$OUT/t-pyspark-clean" --cores "$t"
-      run "pyspark-metrics-local$t" metrics "$cores" "$SPARK_N" "$SPARK_DATA" "$OUT/t-pyspark-metrics" \
-        "$PY" "$P/baseline_pyspark.py" metrics "$SPARK_DATA" "$OUT/t-pyspark-metrics" --cores "$t"
-    done
-  fi
+  has duckdb && time_baseline duckdb "{job}-{t}t" --threads "$N" "$DATA"
+  has pyspark && time_baseline pyspark "{job}-local{t}" --cores "$SPARK_N" "$SPARK_DATA"
 done
 
 # ---- 3. memory with many distinct pins ----
