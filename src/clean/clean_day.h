@@ -22,5 +22,7 @@
 /* buf[0..len): the raw bytes; ingest_time_ms < 0: unknown. Returns 1 and writes
  * "YYYY-MM-DD" into day, or 0 and writes "" when the bytes have no day. */
 int pp_clean_event_day(const char *buf, size_t len, int64_t ingest_time_ms, char day[11]);
+/* The same for an event of any kind (geo: its timestamp; user: as the pin). */
+int pp_clean_kind_event_day(pp_kind kind, const char *buf, size_t len, int64_t ingest_time_ms, char day[11]);
 
 #endif

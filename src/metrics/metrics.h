@@ -29,6 +29,17 @@ typedef enum {
     PP_M_NULLED_VALUES,
     PP_M_INVALID_VALUES,
     PP_M_REJECTED_EVENTS,
+    /* the geo and user sides (docs/joins.md) */
+    PP_M_RECORDS_BY_KIND,
+    PP_M_USERS_BY_JOIN_YEAR,
+    /* the join: one contribution per joined record (join/join.h) */
+    PP_M_POSTS_JOINED,
+    PP_M_POSTS_BY_COUNTRY_CATEGORY,
+    PP_M_MAX_FOLLOWERS_BY_COUNTRY_USER,
+    PP_M_FOLLOWERS_BY_AGE_GROUP,
+    PP_M_FOLLOWERS_BY_JOIN_YEAR,
+    PP_M_POSTS_BY_AGE_GROUP_CATEGORY,
+    PP_M_JOIN_UNMATCHED,
     PP_M_COUNT
 } pp_metric_id;
 
@@ -54,6 +65,10 @@ typedef void (*pp_metric_emit_fn)(void *ctx, pp_metric_id metric, const char *da
 
 /* What one new (event day, unique_id) pin contributes. */
 void pp_metrics_of_pin(const pp_pin *pin, pp_metric_emit_fn emit, void *ctx);
+/* What one new (event day, ind) geo or user contributes (its side metrics; the
+ * join's metrics come from join/join.h). */
+void pp_metrics_of_geo(const pp_geo *g, pp_metric_emit_fn emit, void *ctx);
+void pp_metrics_of_user(const pp_user *u, pp_metric_emit_fn emit, void *ctx);
 /* What one rejected event (one Kafka record, or one input line) contributes. */
 void pp_metrics_of_reject(const pp_reject *rej, pp_metric_emit_fn emit, void *ctx);
 
