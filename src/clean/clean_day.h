@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "event/kind.h"
+
 /* buf[0..len): the raw bytes; ingest_time_ms < 0: unknown. Returns 1 and writes
  * "YYYY-MM-DD" into day, or 0 and writes "" when the bytes have no day. */
 int pp_clean_event_day(const char *buf, size_t len, int64_t ingest_time_ms, char day[11]);
