@@ -96,6 +96,15 @@ static void test_definitions(void **state) {
         {"nulled_values", PP_AGG_COUNT},
         {"invalid_values", PP_AGG_COUNT},
         {"rejected_events", PP_AGG_COUNT},
+        {"records_by_kind", PP_AGG_COUNT},
+        {"users_by_join_year", PP_AGG_COUNT},
+        {"posts_joined", PP_AGG_COUNT},
+        {"posts_by_country_category", PP_AGG_COUNT},
+        {"max_followers_by_country_user", PP_AGG_MAX},
+        {"followers_by_age_group", PP_AGG_COUNT},
+        {"followers_by_join_year", PP_AGG_COUNT},
+        {"posts_by_age_group_category", PP_AGG_COUNT},
+        {"join_unmatched", PP_AGG_SUM},
     };
     assert_int_equal(sizeof WANT / sizeof WANT[0], PP_M_COUNT);
     for (int m = 0; m < PP_M_COUNT; m++) {
