@@ -257,6 +257,7 @@ int pp_emu_gen_next(pp_emu_gen *g, pp_emu_event *ev) {
     ev->line = g->line;
     ev->len = w.len;
     ev->day = g->day;
+    ev->sec = (uint32_t)sec;
     ev->seq = g->produced;
     ev->invalid = invalid;
     ev->extra_field = extra;

@@ -50,6 +50,7 @@ typedef struct {
     const char *line; /* the event's JSON text, not NUL-terminated */
     size_t len;
     uint32_t day;            /* 0-based day of the --days range */
+    uint32_t sec;            /* second of that day of the timestamp */
     uint64_t seq;            /* 0-based position in the output */
     pp_invalid_kind invalid; /* PP_INV_NONE for a valid event */
     int extra_field;         /* a valid event carrying an unknown extra member */

@@ -1,8 +1,9 @@
 /* pinpipe-emulate — deterministic user-posting emulator (load generator).
  *
- * Wires options -> generator -> JSONL sink (+ manifest). The generator makes one
- * event at a time into its own buffer (generate.h), so other sinks (HTTP POST to
- * the API, direct Kafka produce) can be added here without touching it.
+ * Wires options -> stream (the generator's pins, or with --kinds all the posts'
+ * three kinds in the order sent: stream.h) -> a sink: the file (JSONL, or the
+ * mixed format with --kinds all), the API (sink_http) or Kafka (sink_kafka); the
+ * stream feeds the manifest.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -11,19 +12,20 @@
 
 #include "common/error.h"
 #include "common/log.h"
-#include "generate.h"
 #include "manifest.h"
+#include "mixed.h"
 #include "options.h"
 #include "sink_http.h"
 #include "sink_kafka.h"
+#include "stream.h"
 
 #define OUT_BUFFER (1u << 20)
 
 /* Target mode; returns the exit status: 0 all acknowledged, 3 some not, 1 error. */
-static int run_http(const pp_emu_options *o, pp_emu_gen *gen, pp_manifest *man, char *err, size_t errlen) {
+static int run_http(const pp_emu_options *o, pp_emu_stream *gen, char *err, size_t errlen) {
     pp_emu_http_opts ho = {o->target, o->concurrency, o->rate, o->retries, o->token};
     pp_emu_http_stats st;
-    if (pp_emu_http_run(gen, man, &ho, &st, err, errlen)) return 1;
+    if (pp_emu_http_run(gen, &ho, &st, err, errlen)) return 1;
     printf("emulate: target %s: %llu sent, %llu acknowledged, %llu rejected, %llu failed, %llu retries, "
            "%llu requests in %.2f s (%.0f acknowledged/s, p50 %.1f ms, p99 %.1f ms)\n",
            o->target, (unsigned long long)st.sent, (unsigned long long)st.acked, (unsigned long long)st.rejected,
@@ -33,9 +35,9 @@ static int run_http(const pp_emu_options *o, pp_emu_gen *gen, pp_manifest *man, 
 }
 
 /* Direct mode; returns 0 all delivered, 3 some not, 1 error. */
-static int run_kafka(const pp_emu_options *o, pp_emu_gen *gen, pp_manifest *man, char *err, size_t errlen) {
+static int run_kafka(const pp_emu_options *o, pp_emu_stream *gen, char *err, size_t errlen) {
     pp_emu_kafka_stats st;
-    if (pp_emu_kafka_run(gen, man, o, &st, err, errlen)) return 1;
+    if (pp_emu_kafka_run(gen, o, &st, err, errlen)) return 1;
     printf("emulate: kafka %s topic %s: %llu sent, %llu delivered, %llu failed in %.2f s\n", o->kafka, o->topic,
            (unsigned long long)st.sent, (unsigned long long)st.delivered, (unsigned long long)st.failed, st.seconds);
     return st.failed || st.delivered != st.sent ? 3 : 0;
@@ -45,7 +47,7 @@ int main(int argc, char **argv) {
     char err[256] = "";
     int status = 1;
     pp_emu_options o;
-    pp_emu_gen *gen = NULL;
+    pp_emu_stream *gen = NULL;
     pp_manifest *man = NULL;
     FILE *out = NULL;
     static char obuf[OUT_BUFFER]; /* static: stdout may still use it at exit */
@@ -61,10 +63,10 @@ int main(int argc, char **argv) {
         return 0;
     }
 
-    if (pp_emu_gen_create(&o, &gen, err, sizeof err)) goto fail;
     if (o.manifest_path && pp_manifest_create(&o, &man, err, sizeof err)) goto fail;
+    if (pp_emu_stream_create(&o, man, &gen, err, sizeof err)) goto fail;
     if (o.target || o.kafka) {
-        status = o.target ? run_http(&o, gen, man, err, sizeof err) : run_kafka(&o, gen, man, err, sizeof err);
+        status = o.target ? run_http(&o, gen, err, sizeof err) : run_kafka(&o, gen, err, sizeof err);
         if (status == 1) goto fail;
         if (man && pp_manifest_write(man, o.manifest_path, err, sizeof err)) goto fail;
         goto done;
@@ -77,17 +79,18 @@ int main(int argc, char **argv) {
     }
     setvbuf(out, obuf, _IOFBF, sizeof obuf);
 
-    pp_emu_event ev;
+    pp_emu_out ev;
     uint64_t written = 0, invalid = 0;
     int rc;
-    while ((rc = pp_emu_gen_next(gen, &ev)) == 1) {
-        if (fwrite(ev.line, 1, ev.len, out) != ev.len || putc('\n', out) == EOF) {
+    while ((rc = pp_emu_stream_next(gen, &ev)) == 1) {
+        int bad = o.kinds == PP_KINDS_ALL ? pp_emu_mixed_write(out, &ev) == EOF
+                                          : fwrite(ev.line, 1, ev.len, out) != ev.len || putc('\n', out) == EOF;
+        if (bad) {
             pp_errf(err, sizeof err, "writing %s: %s", o.out_path ? o.out_path : "standard output", strerror(errno));
             goto fail;
         }
-        if (man && pp_manifest_add(man, &ev, err, sizeof err)) goto fail;
         written++;
-        invalid += ev.invalid != PP_INV_NONE;
+        invalid += !ev.valid;
     }
     if (rc < 0) {
         pp_errf(err, sizeof err, "event %llu did not fit the line buffer", (unsigned long long)written);
@@ -113,7 +116,7 @@ done:
         fclose(out);
     else if (out)
         fflush(out);
+    pp_emu_stream_destroy(gen);
     pp_manifest_destroy(man);
-    pp_emu_gen_destroy(gen);
     return status;
 }

@@ -9,6 +9,7 @@
 
 #include "civil.h"
 #include "common/error.h"
+#include "join_truth.h"
 
 typedef struct {
     uint64_t events, valid, invalid, extra;
@@ -21,10 +22,20 @@ typedef struct {
     uint64_t fc_pins[PP_FC_KINDS];
 } day_stats;
 
+/* --kinds all: the geo and user events sent, and what posts lacked or repeated. */
+typedef struct {
+    uint64_t geo, user;
+    uint64_t invalid_geo[PP_SIDE_INV_KINDS], invalid_user[PP_SIDE_INV_KINDS];
+    uint64_t mess[PP_MESS_KINDS];
+    uint64_t no_geo, no_user, repeated, ghost;
+} side_stats;
+
 struct pp_manifest {
     pp_emu_options o;
-    day_stats *days; /* o.days records */
-    uint8_t *seen;   /* catalog-size bits: row seen valid in the current day */
+    day_stats *days;     /* o.days records */
+    side_stats *sides;   /* o.days records, --kinds all */
+    pp_join_truth *join; /* --kinds all */
+    uint8_t *seen;       /* catalog-size bits: row seen valid in the current day */
     size_t seen_bytes;
     uint32_t current_day;
 };
@@ -37,6 +48,10 @@ int pp_manifest_create(const pp_emu_options *o, pp_manifest **out, char *err, si
     m->days = pp_xcalloc(o->days, sizeof *m->days);
     m->seen_bytes = (size_t)((o->catalog_size + 7) / 8);
     m->seen = pp_xcalloc(m->seen_bytes, 1);
+    if (o->kinds == PP_KINDS_ALL) {
+        m->sides = pp_xcalloc(o->days, sizeof *m->sides);
+        m->join = pp_join_truth_create(o->days);
+    }
     *out = m;
     return PP_OK;
 }
@@ -44,6 +59,8 @@ int pp_manifest_create(const pp_emu_options *o, pp_manifest **out, char *err, si
 void pp_manifest_destroy(pp_manifest *m) {
     if (!m) return;
     free(m->days);
+    free(m->sides);
+    pp_join_truth_destroy(m->join);
     free(m->seen);
     free(m);
 }
@@ -85,11 +102,67 @@ int pp_manifest_add(pp_manifest *m, const pp_emu_event *ev, char *err, size_t er
     return PP_OK;
 }
 
-static void add_totals(day_stats *t, const day_stats *d) {
-    /* every member is a uint64_t counter: sum them member-wise */
-    uint64_t *tp = (uint64_t *)t;
-    const uint64_t *dp = (const uint64_t *)d;
-    for (size_t i = 0; i < sizeof *t / sizeof(uint64_t); i++) tp[i] += dp[i];
+void pp_manifest_add_sent(pp_manifest *m, const pp_emu_out *o) {
+    if (!m->join || o->day >= m->o.days) return;
+    pp_join_truth_add(m->join, o);
+    if (o->kind == PP_KIND_PIN) return;
+    side_stats *s = &m->sides[o->day];
+    int geo = o->kind == PP_KIND_GEO;
+    if (geo)
+        s->geo++;
+    else
+        s->user++;
+    if (!o->valid) {
+        (geo ? s->invalid_geo : s->invalid_user)[o->side->invalid]++;
+        return;
+    }
+    for (unsigned k = 0; k < PP_MESS_KINDS; k++)
+        if (o->side->mess & (1u << k)) s->mess[k]++;
+}
+
+void pp_manifest_post(pp_manifest *m, uint32_t day, int no_geo, int no_user, int repeated, int ghost) {
+    if (!m->sides || day >= m->o.days) return;
+    side_stats *s = &m->sides[day];
+    s->no_geo += no_geo != 0;
+    s->no_user += no_user != 0;
+    s->repeated += repeated != 0;
+    s->ghost += ghost != 0;
+}
+
+void pp_manifest_watermark(pp_manifest *m, uint32_t day) {
+    if (m->join) pp_join_truth_close_before(m->join, day);
+}
+
+/* Every member of these records is a uint64_t counter: sum them member-wise. */
+static void add_counters(void *total, const void *d, size_t size) {
+    uint64_t *tp = total;
+    const uint64_t *dp = d;
+    for (size_t i = 0; i < size / sizeof(uint64_t); i++) tp[i] += dp[i];
+}
+static void add_totals(day_stats *t, const day_stats *d) { add_counters(t, d, sizeof *t); }
+
+static json_t *u(uint64_t v);
+
+static json_t *side_json(const side_stats *s) {
+    json_t *o = json_object(), *t;
+    json_object_set_new(o, "geo_events", u(s->geo));
+    json_object_set_new(o, "user_events", u(s->user));
+    t = json_object();
+    for (unsigned k = 0; k < PP_SIDE_INV_KINDS; k++)
+        json_object_set_new(t, pp_side_invalid_names[k], u(s->invalid_geo[k]));
+    json_object_set_new(o, "invalid_geo_by_kind", t);
+    t = json_object();
+    for (unsigned k = 0; k < PP_SIDE_INV_KINDS; k++)
+        json_object_set_new(t, pp_side_invalid_names[k], u(s->invalid_user[k]));
+    json_object_set_new(o, "invalid_user_by_kind", t);
+    t = json_object();
+    for (unsigned k = 0; k < PP_MESS_KINDS; k++) json_object_set_new(t, pp_mess_names[k], u(s->mess[k]));
+    json_object_set_new(o, "messiness", t);
+    json_object_set_new(o, "posts_missing_geo", u(s->no_geo));
+    json_object_set_new(o, "posts_missing_user", u(s->no_user));
+    json_object_set_new(o, "repeated_sides", u(s->repeated));
+    json_object_set_new(o, "ghost_posts", u(s->ghost));
+    return o;
 }
 
 static json_t *u(uint64_t v) { return json_integer((json_int_t)v); }
@@ -134,7 +207,7 @@ static json_t *manifest_json(const pp_manifest *m) {
     char date[11];
     json_t *root = json_object();
     json_object_set_new(root, "generator", json_string("pinpipe-emulate"));
-    json_object_set_new(root, "manifest_version", json_integer(1));
+    json_object_set_new(root, "manifest_version", json_integer(m->join ? 2 : 1));
     json_object_set_new(root, "seed", u(o->seed));
     json_t *opts = json_object();
     json_object_set_new(opts, "count", u(o->count));
@@ -146,19 +219,35 @@ static json_t *manifest_json(const pp_manifest *m) {
     json_object_set_new(opts, "schema", json_string(v1 ? "v1" : "v2"));
     json_object_set_new(opts, "invalid_rate_ppm", u(o->invalid_ppm));
     json_object_set_new(opts, "extra_field_rate_ppm", u(o->extra_ppm));
+    if (m->join) {
+        json_object_set_new(opts, "kinds", json_string("all"));
+        json_object_set_new(opts, "max_delay", u(o->max_delay));
+    }
     json_object_set_new(root, "options", opts);
 
     day_stats total;
     memset(&total, 0, sizeof total);
     for (uint32_t i = 0; i < o->days; i++) add_totals(&total, &m->days[i]);
-    json_object_set_new(root, "totals", stats_json(json_object(), &total, v1));
+    json_t *totals = stats_json(json_object(), &total, v1);
+    if (m->join) {
+        side_stats st;
+        memset(&st, 0, sizeof st);
+        for (uint32_t i = 0; i < o->days; i++) add_counters(&st, &m->sides[i], sizeof st);
+        json_object_set_new(totals, "sides", side_json(&st));
+    }
+    json_object_set_new(root, "totals", totals);
 
     json_t *days = json_array();
     for (uint32_t i = 0; i < o->days; i++) {
         json_t *d = json_object();
         pp_format_date(o->start_day + i, date);
         json_object_set_new(d, "day", json_string(date));
-        json_array_append_new(days, stats_json(d, &m->days[i], v1));
+        stats_json(d, &m->days[i], v1);
+        if (m->join) {
+            json_object_set_new(d, "sides", side_json(&m->sides[i]));
+            json_object_set_new(d, "join", pp_join_truth_day(m->join, i));
+        }
+        json_array_append_new(days, d);
     }
     json_object_set_new(root, "days", days);
     return root;

@@ -51,7 +51,7 @@ int pp_parse_ppm(const char *s, uint32_t *out) {
     return PP_OK;
 }
 
-typedef enum { OPT_U64, OPT_U32, OPT_DATE, OPT_SCHEMA, OPT_PPM, OPT_PATH } opt_type;
+typedef enum { OPT_U64, OPT_U32, OPT_DATE, OPT_SCHEMA, OPT_KINDS, OPT_PPM, OPT_PATH } opt_type;
 
 typedef struct {
     const char *name; /* flag without "--" */
@@ -71,6 +71,8 @@ static const opt_spec SPECS[] = {
     {"schema", OPT_SCHEMA, OFF(schema), 0, 0},
     {"invalid-rate", OPT_PPM, OFF(invalid_ppm), 0, 0},
     {"extra-field-rate", OPT_PPM, OFF(extra_ppm), 0, 0},
+    {"kinds", OPT_KINDS, OFF(kinds), 0, 0},
+    {"max-delay", OPT_U32, OFF(max_delay), 0, 100000},
     {"out", OPT_PATH, OFF(out_path), 0, 0},
     {"manifest", OPT_PATH, OFF(manifest_path), 0, 0},
     {"target", OPT_PATH, OFF(target), 0, 0},
@@ -96,6 +98,7 @@ void pp_emu_options_defaults(pp_emu_options *o) {
     o->concurrency = 8;
     o->retries = 8;
     o->topic = "pins";
+    o->max_delay = 8;
 }
 
 void pp_emu_options_usage(FILE *out) {
@@ -116,22 +119,33 @@ void pp_emu_options_usage(FILE *out) {
             "                        (default 0)\n"
             "  --extra-field-rate R  fraction of valid events with an extra unknown field\n"
             "                        (default 0; extras are not invalid)\n"
+            "  --kinds pin|all       pin: pins only (default). all: every pin is a post with a\n"
+            "                        geo and a user event of its ind and day, sent out of order\n"
+            "                        and late; the file is then in the mixed format\n"
+            "                        {\"kind\":\"geo\",\"event\":{...}} of `pinpipe metrics --mixed`\n"
+            "  --max-delay N         with --kinds all: an event is sent up to N posts after its\n"
+            "                        pin was made (default 8; 0: each post's events together,\n"
+            "                        in a random order)\n"
             "  --out FILE            events file (default, or -, standard output)\n"
-            "  --manifest FILE       write the ground truth (JSON) there\n"
+            "  --manifest FILE       write the ground truth (JSON) there; with --kinds all it\n"
+            "                        holds the join metrics' ground truth per day\n"
             "\n"
             "Instead of writing JSONL (the events are the same bytes):\n"
             "  --target URL          POST each event to the API, e.g. http://127.0.0.1:8000/pin/,\n"
             "                        over keep-alive connections; retries 503, 429 and connection\n"
             "                        errors with backoff; reports sent, acknowledged, rejected,\n"
-            "                        failed\n"
+            "                        failed. The API's base URL (http://127.0.0.1:8000) works too:\n"
+            "                        each kind goes to its path (/pin/, /geo/, /user/)\n"
             "  --concurrency N       requests in flight in target mode (default 8)\n"
             "  --rate N              at most N events per second in target mode (default: no limit)\n"
             "  --retries N           attempts after the first, per event (default 8)\n"
             "  --token T             bearer token for an API that requires one\n"
             "  --kafka BROKERS       produce straight to Kafka (no API), with the API's message\n"
-            "                        contract: key unique_id, ingest-time and schema headers\n"
-            "  --topic NAME          topic of --kafka (default pins)\n"
-            "  --partitions N        with --kafka: create the topic with N partitions if missing\n"
+            "                        contract: key unique_id (geo, user: ind), ingest-time,\n"
+            "                        schema and kind headers\n"
+            "  --topic NAME          topic of the pins with --kafka (default pins); with --kinds\n"
+            "                        all, geo and user events go to the topics geo and users\n"
+            "  --partitions N        with --kafka: create the topics with N partitions if missing\n"
             "  --help                this text\n"
             "\n"
             "Every option can also be set as PINPIPE_EMULATE_<NAME>, e.g.\n"
@@ -168,6 +182,17 @@ static int apply(pp_emu_options *o, const opt_spec *sp, const char *value, const
         else
             goto bad;
         memcpy(base, &s, sizeof s);
+        return PP_OK;
+    }
+    case OPT_KINDS: {
+        pp_kinds k;
+        if (!strcmp(value, "pin"))
+            k = PP_KINDS_PIN;
+        else if (!strcmp(value, "all"))
+            k = PP_KINDS_ALL;
+        else
+            goto bad;
+        memcpy(base, &k, sizeof k);
         return PP_OK;
     }
     case OPT_PPM:

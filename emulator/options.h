@@ -16,6 +16,7 @@
 #include <stdio.h>
 
 typedef enum { PP_SCHEMA_V1 = 1, PP_SCHEMA_V2 = 2 } pp_schema;
+typedef enum { PP_KINDS_PIN = 0, PP_KINDS_ALL = 1 } pp_kinds;
 
 #define PP_EMU_MAX_COUNT UINT64_C(1000000000000) /* 10^12 events */
 #define PP_EMU_MAX_CATALOG UINT64_C(100000000)   /* 10^8 pins */
@@ -31,6 +32,8 @@ typedef struct {
     pp_schema schema;          /* --schema v1|v2, default v2 */
     uint32_t invalid_ppm;      /* --invalid-rate, default 0 */
     uint32_t extra_ppm;        /* --extra-field-rate, default 0 */
+    pp_kinds kinds;            /* --kinds pin|all, default pin */
+    uint32_t max_delay;        /* --max-delay: posts a --kinds all event is held back at most (default 8) */
     const char *out_path;      /* --out, default NULL = stdout */
     const char *manifest_path; /* --manifest, default NULL = none */
     const char *target;        /* --target URL: POST to the API instead of writing JSONL */

@@ -13,6 +13,9 @@
 
 typedef struct {
     CURL *easy;
+    pp_kind kind;
+    int64_t ind; /* geo and user with has_ind: one in flight per (kind, ind) */
+    int ordered;
     char *body;
     size_t len, cap;
     unsigned attempt;
@@ -34,8 +37,26 @@ static int cmp_double(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
-static void start(CURLM *multi, slot *s, const pp_emu_http_opts *o, struct curl_slist *headers) {
-    curl_easy_setopt(s->easy, CURLOPT_URL, o->url);
+void pp_emu_target_url(const char *target, pp_kind k, char *out, size_t outlen) {
+    size_t n = strlen(target);
+    if (n >= 5 && !strcmp(target + n - 5, "/pin/"))
+        n -= 5;
+    else if (n >= 4 && !strcmp(target + n - 4, "/pin"))
+        n -= 4;
+    while (n && target[n - 1] == '/') n--;
+    snprintf(out, outlen, "%.*s%s", (int)n, target, pp_kind_path(k));
+}
+
+/* Another event of the same kind and ind is in flight (or waiting for its retry). */
+static int conflicts(const slot *slots, unsigned n, const pp_emu_out *ev) {
+    if (ev->kind == PP_KIND_PIN || !ev->has_ind) return 0;
+    for (unsigned i = 0; i < n; i++)
+        if (slots[i].busy && slots[i].ordered && slots[i].kind == ev->kind && slots[i].ind == ev->ind) return 1;
+    return 0;
+}
+
+static void start(CURLM *multi, slot *s, char urls[PP_KIND_COUNT][1024], struct curl_slist *headers) {
+    curl_easy_setopt(s->easy, CURLOPT_URL, urls[s->kind]);
     curl_easy_setopt(s->easy, CURLOPT_POSTFIELDS, s->body);
     curl_easy_setopt(s->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)s->len);
     curl_easy_setopt(s->easy, CURLOPT_HTTPHEADER, headers);
@@ -48,9 +69,12 @@ static void start(CURLM *multi, slot *s, const pp_emu_http_opts *o, struct curl_
     curl_multi_add_handle(multi, s->easy);
 }
 
-int pp_emu_http_run(pp_emu_gen *gen, pp_manifest *man, const pp_emu_http_opts *o, pp_emu_http_stats *st, char *err,
-                    size_t errlen) {
+int pp_emu_http_run(pp_emu_stream *gen, const pp_emu_http_opts *o, pp_emu_http_stats *st, char *err, size_t errlen) {
     memset(st, 0, sizeof *st);
+    char urls[PP_KIND_COUNT][1024];
+    for (int k = 0; k < PP_KIND_COUNT; k++) pp_emu_target_url(o->url, (pp_kind)k, urls[k], sizeof urls[k]);
+    pp_emu_out ev; /* the next event, valid until the next pp_emu_stream_next */
+    int have_ev = 0;
     unsigned n = o->concurrency ? o->concurrency : 1;
     slot *slots = pp_xcalloc(n, sizeof *slots);
     size_t lat_cap = 1024, lat_n = 0;
@@ -66,25 +90,31 @@ int pp_emu_http_run(pp_emu_gen *gen, pp_manifest *man, const pp_emu_http_opts *o
     for (unsigned i = 0; i < n; i++) slots[i].easy = curl_easy_init();
     double t0 = mono_ms_f();
     unsigned active = 0;
-    while (more || active) {
+    while (more || have_ev || active) {
         double now = mono_ms_f();
         for (unsigned i = 0; i < n; i++) { /* fill idle slots, restart due retries */
             slot *s = &slots[i];
             if (s->busy && s->retry_at_ms > 0 && now >= s->retry_at_ms) {
-                start(multi, s, o, headers);
+                start(multi, s, urls, headers);
                 st->requests++;
                 continue;
             }
-            if (s->busy || !more) continue;
+            if (s->busy || (!more && !have_ev)) continue;
             if (o->rate && (double)st->sent * 1000.0 > (now - t0) * (double)o->rate) break;
-            pp_emu_event ev;
-            int g = pp_emu_gen_next(gen, &ev);
-            if (g <= 0) {
-                more = 0;
-                if (g < 0) rc = PP_EINVAL;
-                break;
+            if (!have_ev) {
+                int g = pp_emu_stream_next(gen, &ev);
+                if (g <= 0) {
+                    more = 0;
+                    if (g < 0) rc = PP_EINVAL;
+                    break;
+                }
+                have_ev = 1;
             }
-            if (man && (rc = pp_manifest_add(man, &ev, err, errlen))) goto out;
+            if (conflicts(slots, n, &ev)) break; /* wait for the earlier one */
+            have_ev = 0;
+            s->kind = ev.kind;
+            s->ind = ev.ind;
+            s->ordered = ev.has_ind;
             if (ev.len + 1 > s->cap) {
                 s->cap = ev.len + 1;
                 s->body = pp_xrealloc(s->body, s->cap);
@@ -93,7 +123,7 @@ int pp_emu_http_run(pp_emu_gen *gen, pp_manifest *man, const pp_emu_http_opts *o
             s->len = ev.len;
             s->attempt = 0;
             s->first_sent_ms = now;
-            start(multi, s, o, headers);
+            start(multi, s, urls, headers);
             active++;
             st->sent++;
             st->requests++;
@@ -136,7 +166,6 @@ int pp_emu_http_run(pp_emu_gen *gen, pp_manifest *man, const pp_emu_http_opts *o
         for (unsigned i = 0; i < n; i++) waiting_retry |= slots[i].busy && slots[i].retry_at_ms > 0;
         curl_multi_poll(multi, NULL, 0, waiting_retry || (o->rate && more) ? 1 : 100, NULL);
     }
-out:
     st->seconds = (mono_ms_f() - t0) / 1000.0;
     if (lat_n) {
         qsort(lat, lat_n, sizeof *lat, cmp_double);
