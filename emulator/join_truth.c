@@ -42,9 +42,7 @@ static const char *const GROUPS[N_GROUPS] = {"0-17", "18-24", "25-35", "36-50", 
 const char *pp_join_truth_age_group(int64_t age) {
     return age <= 17 ? GROUPS[0] : age <= 24 ? GROUPS[1] : age <= 35 ? GROUPS[2] : age <= 50 ? GROUPS[3] : GROUPS[4];
 }
-static unsigned group_of(int64_t age) {
-    return age <= 17 ? 0u : age <= 24 ? 1u : age <= 35 ? 2u : age <= 50 ? 3u : 4u;
-}
+static unsigned group_of(int64_t age) { return age <= 17 ? 0u : age <= 24 ? 1u : age <= 35 ? 2u : age <= 50 ? 3u : 4u; }
 
 pp_join_truth *pp_join_truth_create(uint32_t days) {
     pp_join_truth *jt = pp_xcalloc(1, sizeof *jt);
@@ -144,7 +142,7 @@ void pp_join_truth_add(pp_join_truth *jt, const pp_emu_out *o) {
         p->category = (uint8_t)m->category;
         /* the pin's cleaning turns these formats into integers; the rest into null */
         p->has_fc = m->fc_kind == PP_FC_PLAIN || m->fc_kind == PP_FC_K || m->fc_kind == PP_FC_M ||
-                    m->fc_kind == PP_FC_DECIMAL || m->fc_kind == PP_FC_THOUSANDS;
+            m->fc_kind == PP_FC_DECIMAL || m->fc_kind == PP_FC_THOUSANDS;
         p->fc = (int64_t)m->followers;
     } else if (o->kind == PP_KIND_GEO) {
         if (p->has_geo) return;
@@ -268,9 +266,9 @@ static json_t *summarise(pp_join_truth *jt, const open_day *od) {
         int better = !best[p->country].has || p->fc > best[p->country].fc;
         if (!better && p->fc == best[p->country].fc)
             better = p->name != best[p->country].name &&
-                     (p->name == NULL_NAME ||
-                      (best[p->country].name != NULL_NAME &&
-                       strcmp(jt->names[p->name], jt->names[best[p->country].name]) < 0));
+                (p->name == NULL_NAME ||
+                 (best[p->country].name != NULL_NAME &&
+                  strcmp(jt->names[p->name], jt->names[best[p->country].name]) < 0));
         if (better) best[p->country].has = 1, best[p->country].fc = p->fc, best[p->country].name = p->name;
     }
     qsort(ys.rows, ys.n, sizeof *ys.rows, cmp_year);

@@ -4,20 +4,21 @@
 #include "rng.h"
 
 const pp_country pp_countries[PP_N_COUNTRIES] = {
-    {"United States", 390000, -980000, 180}, {"India", 210000, 780000, 120},     {"Brazil", -145000, -515000, 80},
-    {"United Kingdom", 540000, -20000, 70},  {"France", 468000, 24000, 60},      {"Germany", 512000, 104000, 60},
-    {"Japan", 362000, 1382000, 50},          {"Mexico", 236000, -1021000, 50},   {"Canada", 561000, -1063000, 45},
-    {"Spain", 404000, -37000, 40},           {"Italy", 418000, 125000, 40},      {"Australia", -250000, 1335000, 35},
-    {"Nigeria", 91000, 86000, 30},           {"Indonesia", -7000, 1139000, 30},  {"Turkey", 390000, 352000, 25},
+    {"United States", 390000, -980000, 180}, {"India", 210000, 780000, 120},       {"Brazil", -145000, -515000, 80},
+    {"United Kingdom", 540000, -20000, 70},  {"France", 468000, 24000, 60},        {"Germany", 512000, 104000, 60},
+    {"Japan", 362000, 1382000, 50},          {"Mexico", 236000, -1021000, 50},     {"Canada", 561000, -1063000, 45},
+    {"Spain", 404000, -37000, 40},           {"Italy", 418000, 125000, 40},        {"Australia", -250000, 1335000, 35},
+    {"Nigeria", 91000, 86000, 30},           {"Indonesia", -7000, 1139000, 30},    {"Turkey", 390000, 352000, 25},
     {"Argentina", -384000, -636000, 25},     {"South Korea", 359000, 1277000, 20}, {"Kenya", 0, 379000, 15},
     {"Norway", 604000, 84000, 10},           {"New Zealand", -409000, 1746000, 5},
 };
 
-#define LIST(name, ...)                                                                                                \
-    static const char *const name##_v[] = {__VA_ARGS__};                                                               \
+#define LIST(name, ...)                                  \
+    static const char *const name##_v[] = {__VA_ARGS__}; \
     const pp_word_list pp_words_##name = {name##_v, sizeof name##_v / sizeof *name##_v}
-LIST(last_names, "Smith", "Garc\xc3\xad"
-                          "a",
+LIST(last_names, "Smith",
+     "Garc\xc3\xad"
+     "a",
      "M\xc3\xbcller", "Chen", "Kumar", "Silva", "Nakamura", "Okafor", "Johansson", "Rossi", "Dubois", "Kim", "Novak",
      "O'Brien", "van der Berg", "Haddad", "Nguyen", "Kowalski", "Santos", "Ivanova");
 

@@ -26,10 +26,10 @@ extern const pp_word_list pp_words_last_names;
 /* A user: a pure function of (catalog seed, user number). */
 typedef struct {
     const char *first_name, *last_name;
-    int64_t age;            /* 13 .. 80 */
-    int64_t joined_day;     /* date_joined: days since 1970-01-01 */
-    uint32_t joined_sec;    /* and second of that day */
-    unsigned home_country;  /* index into pp_countries */
+    int64_t age;           /* 13 .. 80 */
+    int64_t joined_day;    /* date_joined: days since 1970-01-01 */
+    uint32_t joined_sec;   /* and second of that day */
+    unsigned home_country; /* index into pp_countries */
 } pp_person;
 
 #define PP_N_USERS 5000u /* distinct users; row r is posted by user pp_person_of_row(r) */

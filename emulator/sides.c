@@ -24,10 +24,12 @@
 
 const char *const pp_side_invalid_names[PP_SIDE_INV_KINDS] = {"missing_field",   "ind_not_int",    "bad_number",
                                                               "text_not_string", "truncated_json", "invalid_utf8"};
-const char *const pp_mess_names[PP_MESS_KINDS] = {
-    "coordinates_placeholder", "coordinates_out_of_range", "numbers_as_strings", "country_placeholder",
-    "country_spaces",          "first_name_empty",         "last_name_empty",    "name_spaces",
-    "age_out_of_range",        "age_as_string",            "date_joined_after_event"};
+const char *const pp_mess_names[PP_MESS_KINDS] = {"coordinates_placeholder", "coordinates_out_of_range",
+                                                  "numbers_as_strings",      "country_placeholder",
+                                                  "country_spaces",          "first_name_empty",
+                                                  "last_name_empty",         "name_spaces",
+                                                  "age_out_of_range",        "age_as_string",
+                                                  "date_joined_after_event"};
 
 static const char *const BAD_UTF8[] = {"\xff", "\xc3\x28", "\xed\xa0\x80"};
 
@@ -256,7 +258,8 @@ void pp_side_user(pp_rng *r, const pp_side_ctx *c, pp_jw *w, pp_side_truth *t) {
         else
             pp_jw_str(w, first_name);
     }
-    if (missing != 2) key(w, "last_name", &first), str_maybe_bad(r, w, last_name, t->invalid == PP_SIDE_INV_INVALID_UTF8);
+    if (missing != 2)
+        key(w, "last_name", &first), str_maybe_bad(r, w, last_name, t->invalid == PP_SIDE_INV_INVALID_UTF8);
     if (missing != 3) {
         key(w, "age", &first);
         if (t->invalid == PP_SIDE_INV_BAD_NUMBER)

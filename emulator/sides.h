@@ -42,10 +42,10 @@ enum {
     PP_MESS_COUNTRY_SPACES,         /* " France", "France  " */
     PP_MESS_FIRST_NAME_EMPTY,       /* "" or " " */
     PP_MESS_LAST_NAME_EMPTY,
-    PP_MESS_NAME_SPACES, /* " Ada", "Smith " */
-    PP_MESS_AGE_OUT_OF_RANGE,       /* -3, -1, 121, 140 */
-    PP_MESS_AGE_AS_STRING,          /* "age": "36" (valid, lax ints) */
-    PP_MESS_JOINED_AFTER_EVENT,     /* date_joined later than the timestamp */
+    PP_MESS_NAME_SPACES,        /* " Ada", "Smith " */
+    PP_MESS_AGE_OUT_OF_RANGE,   /* -3, -1, 121, 140 */
+    PP_MESS_AGE_AS_STRING,      /* "age": "36" (valid, lax ints) */
+    PP_MESS_JOINED_AFTER_EVENT, /* date_joined later than the timestamp */
     PP_MESS_KINDS
 };
 extern const char *const pp_mess_names[PP_MESS_KINDS];

@@ -36,7 +36,7 @@ struct pp_emu_stream {
     uint32_t last_day; /* day of the last post generated */
     held *slots;       /* storage; heap holds indices into it */
     size_t n_slots, *heap, n_heap, *free_list, n_free;
-    size_t sent_slot; /* the slot returned last (freed on the next call), or SIZE_MAX */
+    size_t sent_slot;    /* the slot returned last (freed on the next call), or SIZE_MAX */
     pp_emu_event pin_ev; /* --kinds pin */
 };
 
@@ -210,9 +210,16 @@ int pp_emu_stream_next(pp_emu_stream *s, pp_emu_out *out) {
         if (rc <= 0) return rc;
         if (s->man) pp_manifest_add(s->man, &s->pin_ev, NULL, 0);
         const pp_emu_event *ev = &s->pin_ev;
-        *out = (pp_emu_out){PP_KIND_PIN, ev->line, ev->len, ev->day, (int64_t)ev->pin->index, 0,
+        *out = (pp_emu_out){PP_KIND_PIN,
+                            ev->line,
+                            ev->len,
+                            ev->day,
+                            (int64_t)ev->pin->index,
+                            0,
                             ev->invalid != PP_INV_TRUNCATED_JSON && ev->invalid != PP_INV_INVALID_UTF8,
-                            ev->invalid == PP_INV_NONE, ev, NULL};
+                            ev->invalid == PP_INV_NONE,
+                            ev,
+                            NULL};
         return 1;
     }
     if (s->sent_slot != SIZE_MAX) s->free_list[s->n_free++] = s->sent_slot;

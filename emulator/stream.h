@@ -36,9 +36,9 @@ typedef struct {
     size_t len;
     uint32_t day; /* 0-based day of the --days range (the event day) */
     int64_t ind;
-    int has_ind; /* the bytes carry ind as an integer (the Kafka key of geo and user) */
-    int json;    /* 0: the bytes are not JSON (truncated, invalid UTF-8) */
-    int valid;   /* not one of the deliberately invalid kinds */
+    int has_ind;               /* the bytes carry ind as an integer (the Kafka key of geo and user) */
+    int json;                  /* 0: the bytes are not JSON (truncated, invalid UTF-8) */
+    int valid;                 /* not one of the deliberately invalid kinds */
     const pp_emu_event *pin;   /* kind pin: the generator's account of it */
     const pp_side_truth *side; /* kind geo or user */
 } pp_emu_out;

@@ -701,6 +701,579 @@ static void unwritable_output_fails_cleanly(void **state) {
     assert_int_equal(run_emulator(args2), 1);
 }
 
+/* ---- --kinds all: the three kinds of a post (docs/emulator.md, docs/joins.md) ----
+ *
+ * The mixed file is read back line by line. The join is recomputed from the bytes
+ * alone, by the rules of docs/joins.md written here again: a geo or user event is
+ * valid when its required members have their types (floats may be numeric strings,
+ * the age a decimal string); a post is (event day, ind); the first valid geo and
+ * user of a post count; a joined record is a post with a valid pin, geo and user. */
+
+#define CATALOG 11000 /* the default --catalog-size: inds at or above it are ghost posts */
+
+typedef struct {
+    char kind[8];
+    json_t *event; /* NULL for a "raw" line or one that is not JSON */
+    char day[11];  /* the event's timestamp day, "" when unknown */
+    json_int_t ind;
+    int valid;
+} mixed_line;
+
+typedef struct {
+    mixed_line *v;
+    size_t n;
+} mixed_file;
+
+static int number_text(const char *s, int allow_dot) {
+    if (*s == '-') s++;
+    int digits = 0, dots = 0;
+    for (; *s; s++) {
+        if (*s >= '0' && *s <= '9')
+            digits++;
+        else if (*s == '.' && allow_dot && !dots)
+            dots++;
+        else
+            return 0;
+    }
+    return digits > 0;
+}
+
+static int is_float(json_t *v) {
+    return json_is_number(v) || (json_is_string(v) && number_text(json_string_value(v), 1));
+}
+static int is_int(json_t *v) {
+    return json_is_integer(v) || (json_is_string(v) && number_text(json_string_value(v), 0));
+}
+static int is_str(json_t *o, const char *k) { return json_is_string(json_object_get(o, k)); }
+
+static int side_valid(const char *kind, json_t *e) {
+    if (!json_is_integer(json_object_get(e, "ind")) || !is_str(e, "timestamp")) return 0;
+    if (!strcmp(kind, "geo"))
+        return is_float(json_object_get(e, "latitude")) && is_float(json_object_get(e, "longitude")) &&
+            is_str(e, "country");
+    return is_str(e, "first_name") && is_str(e, "last_name") && is_int(json_object_get(e, "age")) &&
+        is_str(e, "date_joined");
+}
+
+static void read_mixed(const char *path, mixed_file *mf) {
+    size_t len;
+    char *buf = slurp(path, &len);
+    assert_non_null(buf);
+    size_t cap = 1024;
+    mf->v = calloc(cap, sizeof *mf->v);
+    mf->n = 0;
+    for (size_t at = 0; at < len;) {
+        char *nl = memchr(buf + at, '\n', len - at);
+        assert_non_null(nl);
+        if (mf->n == cap) mf->v = realloc(mf->v, (cap *= 2) * sizeof *mf->v);
+        mixed_line *l = &mf->v[mf->n++];
+        memset(l, 0, sizeof *l);
+        json_t *o = json_loadb(buf + at, (size_t)(nl - buf - at), 0, NULL);
+        if (!o) { /* invalid UTF-8 passed through a raw string: the kind is still readable */
+            assert_true(sscanf(buf + at, "{\"kind\":\"%7[a-z]\",\"raw\":", l->kind) == 1);
+        } else {
+            snprintf(l->kind, sizeof l->kind, "%s", json_string_value(json_object_get(o, "kind")));
+            l->event = json_incref(json_object_get(o, "event"));
+            if (!l->event) assert_true(json_is_string(json_object_get(o, "raw")));
+            json_decref(o);
+        }
+        assert_true(!strcmp(l->kind, "pin") || !strcmp(l->kind, "geo") || !strcmp(l->kind, "user"));
+        json_t *e = l->event;
+        if (e) {
+            const char *ts = json_string_value(json_object_get(e, "timestamp"));
+            if (ts && strlen(ts) >= 10) memcpy(l->day, ts, 10);
+            int pin = !strcmp(l->kind, "pin");
+            l->valid = pin ? classify(e) == NULL : side_valid(l->kind, e);
+            l->ind = json_integer_value(json_object_get(e, pin ? "index" : "ind"));
+        }
+        at = (size_t)(nl - buf) + 1;
+    }
+    free(buf);
+}
+
+static void mixed_free(mixed_file *mf) {
+    for (size_t i = 0; i < mf->n; i++) json_decref(mf->v[i].event);
+    free(mf->v);
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* The lines of path that start with prefix, without it (and without the closing
+ * brace of the mixed wrapper when prefix is not empty); at most max. */
+static size_t pin_lines(const char *path, const char *prefix, char **out, size_t max) {
+    size_t len, n = 0, plen = strlen(prefix);
+    char *buf = slurp(path, &len);
+    assert_non_null(buf);
+    for (size_t at = 0; at < len;) {
+        char *nl = memchr(buf + at, '\n', len - at);
+        assert_non_null(nl);
+        size_t end = (size_t)(nl - buf) - (plen ? 1 : 0);
+        if (!strncmp(buf + at, prefix, plen) && n < max) {
+            out[n] = strndup(buf + at + plen, end - at - plen);
+            n++;
+        }
+        at = (size_t)(nl - buf) + 1;
+    }
+    free(buf);
+    return n;
+}
+
+static void kinds_all_is_deterministic_and_keeps_the_pins(void **state) {
+    (void)state;
+    const char *a[] = {
+        "--kinds", "all", "--seed", "5", "--count", "3000", "--invalid-rate", "0.02", "--out", tmp_path("k1.jsonl"),
+        NULL};
+    const char *b[] = {
+        "--kinds", "all", "--seed", "5", "--count", "3000", "--invalid-rate", "0.02", "--out", tmp_path("k2.jsonl"),
+        NULL};
+    assert_int_equal(run_emulator(a), 0);
+    assert_int_equal(run_emulator(b), 0);
+    assert_true(files_equal(tmp_path("k1.jsonl"), tmp_path("k2.jsonl")));
+    const char *other[] = {"--kinds", "all", "--seed", "6", "--count", "3000", "--out", tmp_path("k2.jsonl"), NULL};
+    assert_int_equal(run_emulator(other), 0);
+    assert_false(files_equal(tmp_path("k1.jsonl"), tmp_path("k2.jsonl")));
+    /* --kinds pin is the default and the same bytes as before kinds existed */
+    const char *pin[] = {"--kinds", "pin", "--seed", "5", "--count", "300", "--out", tmp_path("k3.jsonl"), NULL};
+    const char *dflt[] = {"--seed", "5", "--count", "300", "--out", tmp_path("k4.jsonl"), NULL};
+    assert_int_equal(run_emulator(pin), 0);
+    assert_int_equal(run_emulator(dflt), 0);
+    assert_true(files_equal(tmp_path("k3.jsonl"), tmp_path("k4.jsonl")));
+    /* the pins of --kinds all are the pins of --kinds pin, byte for byte (in another order) */
+    const char *all[] = {"--kinds", "all", "--seed", "5", "--count", "300", "--out", tmp_path("k5.jsonl"), NULL};
+    assert_int_equal(run_emulator(all), 0);
+    char *from_pin[300], *from_all[300];
+    size_t n_pin = pin_lines(tmp_path("k3.jsonl"), "", from_pin, 300);
+    size_t n_all = pin_lines(tmp_path("k5.jsonl"), "{\"kind\":\"pin\",\"event\":", from_all, 300);
+    assert_int_equal(n_pin, 300);
+    assert_int_equal(n_all, 300);
+    qsort(from_pin, 300, sizeof *from_pin, cmp_str);
+    qsort(from_all, 300, sizeof *from_all, cmp_str);
+    for (size_t i = 0; i < 300; i++) {
+        assert_string_equal(from_pin[i], from_all[i]);
+        free(from_pin[i]);
+        free(from_all[i]);
+    }
+}
+
+static void posts_share_ind_and_day_and_arrive_out_of_order(void **state) {
+    (void)state;
+    const char *args[] = {"--kinds", "all", "--seed",      "11", "--count", "3000",
+                          "--days",  "3",   "--max-delay", "8",  "--out",   tmp_path("k1.jsonl"),
+                          NULL};
+    assert_int_equal(run_emulator(args), 0);
+    mixed_file mf;
+    read_mixed(tmp_path("k1.jsonl"), &mf);
+    size_t pins = 0, sides = 0, ghosts = 0, before_pin = 0, far = 0, lonely = 0;
+    for (size_t i = 0; i < mf.n; i++) {
+        mixed_line *s = &mf.v[i];
+        assert_true(s->valid); /* no --invalid-rate */
+        if (!strcmp(s->kind, "pin")) {
+            pins++;
+            continue;
+        }
+        sides++;
+        if (s->ind >= CATALOG) {
+            ghosts++; /* a ghost post has no pin anywhere */
+            for (size_t k = 0; k < mf.n; k++) assert_false(!strcmp(mf.v[k].kind, "pin") && mf.v[k].ind == s->ind);
+            continue;
+        }
+        /* its pin: the nearest pin with the same ind on the same day */
+        size_t best = SIZE_MAX, dist = SIZE_MAX;
+        for (size_t k = 0; k < mf.n; k++) {
+            mixed_line *p = &mf.v[k];
+            if (strcmp(p->kind, "pin") || p->ind != s->ind || strcmp(p->day, s->day)) continue;
+            size_t d = k > i ? k - i : i - k;
+            if (d < dist) best = k, dist = d;
+        }
+        if (best == SIZE_MAX) {
+            lonely++;
+            continue;
+        }
+        before_pin += i < best;
+        far += dist > 6;
+    }
+    assert_int_equal(pins, 3000);
+    assert_int_equal(lonely, 0);            /* every side of a catalog ind has its pin on its day */
+    assert_true(sides > 2 * pins * 9 / 10); /* most posts have both sides */
+    assert_true(ghosts > 0);
+    assert_true(before_pin > sides / 5); /* out of order: many sides come before their pin */
+    assert_true(far > sides / 10);       /* and late: spread over more than a post's width */
+    mixed_free(&mf);
+
+    /* --max-delay 0: a post's events are together (still in a random order) */
+    const char *tight[] = {
+        "--kinds", "all", "--seed", "11", "--count", "500", "--max-delay", "0", "--out", tmp_path("k2.jsonl"), NULL};
+    assert_int_equal(run_emulator(tight), 0);
+    read_mixed(tmp_path("k2.jsonl"), &mf);
+    size_t first_not_pin = 0;
+    for (size_t i = 0; i < mf.n; i++) {
+        if (strcmp(mf.v[i].kind, "pin") || mf.v[i].ind >= CATALOG) continue;
+        int j = (int)i - 1;
+        while (j >= 0 && mf.v[j].ind == mf.v[i].ind && strcmp(mf.v[j].kind, "pin")) j--, first_not_pin++;
+    }
+    assert_true(first_not_pin > 0);
+    mixed_free(&mf);
+}
+
+/* ---- the join recomputed from the bytes ---- */
+
+typedef struct {
+    int used;
+    char day[11];
+    json_int_t ind;
+    int has_pin, has_geo, has_user;
+    const char *category;
+    int has_fc;
+    json_int_t fc;
+    char *country, *name; /* NULL = null */
+    int has_age;
+    json_int_t age;
+    int year; /* -1 = null */
+} jpost;
+
+static char *trim_dup(const char *s) {
+    while (*s == ' ') s++;
+    size_t n = strlen(s);
+    while (n && s[n - 1] == ' ') n--;
+    char *r = malloc(n + 1);
+    memcpy(r, s, n);
+    r[n] = '\0';
+    return r;
+}
+
+/* follower_count as the pin's cleaning gives it (docs/cleaning-rules.md) for the forms the emulator writes. */
+static int follower_value(const char *s, json_int_t *v) {
+    const char *k = follower_kind(s);
+    size_t n = strlen(s);
+    if (!strcmp(k, "plain")) return *v = atoll(s), 1;
+    if (!strcmp(k, "thousands_separator")) {
+        const char *c = strchr(s, ',');
+        return *v = atoll(s) * 1000 + atoll(c + 1), 1;
+    }
+    json_int_t mult = s[n - 1] == 'k' ? 1000 : 1000000;
+    if (!strcmp(k, "k") || !strcmp(k, "M")) return *v = atoll(s) * mult, 1;
+    if (!strcmp(k, "decimal")) { /* one decimal */
+        const char *dot = strchr(s, '.');
+        return *v = atoll(s) * mult + (dot[1] - '0') * mult / 10, 1;
+    }
+    return 0;
+}
+
+static const char *age_group(json_int_t a) {
+    return a <= 17 ? "0-17" : a <= 24 ? "18-24" : a <= 35 ? "25-35" : a <= 50 ? "36-50" : "50+";
+}
+
+static jpost *post_of(jpost *tab, size_t cap, const char *day, json_int_t ind) {
+    size_t k = ((size_t)ind * 2654435761u + (size_t)day[9] * 97 + (size_t)day[8]) % cap;
+    while (tab[k].used && (tab[k].ind != ind || strcmp(tab[k].day, day))) k = (k + 1) % cap;
+    if (!tab[k].used) {
+        tab[k].used = 1;
+        snprintf(tab[k].day, sizeof tab[k].day, "%s", day);
+        tab[k].ind = ind;
+        tab[k].year = -1;
+    }
+    return &tab[k];
+}
+
+static void pair_add(json_t *obj, const char *a, const char *b, json_int_t add) {
+    json_t *arr = json_pack("[s?s?]", a, b);
+    char *key = json_dumps(arr, JSON_COMPACT);
+    json_t *old = json_object_get(obj, key);
+    json_object_set_new(obj, key, json_integer((old ? json_integer_value(old) : 0) + add));
+    free(key);
+    json_decref(arr);
+}
+
+static void count_add(json_t *obj, const char *key) {
+    json_t *old = json_object_get(obj, key);
+    json_object_set_new(obj, key, json_integer((old ? json_integer_value(old) : 0) + 1));
+}
+
+/* key -> JSON array of follower values; turned into medians at the end */
+static void value_add(json_t *obj, const char *key, json_int_t v) {
+    json_t *arr = json_object_get(obj, key);
+    if (!arr) json_object_set_new(obj, key, arr = json_array());
+    json_array_append_new(arr, json_integer(v));
+}
+
+static int cmp_json_int(const void *a, const void *b) {
+    json_int_t x = json_integer_value(*(json_t *const *)a), y = json_integer_value(*(json_t *const *)b);
+    return (x > y) - (x < y);
+}
+
+static json_t *medians(json_t *lists) {
+    json_t *out = json_object(), *arr;
+    const char *key;
+    json_object_foreach(lists, key, arr) {
+        size_t n = json_array_size(arr);
+        json_t **v = malloc(n * sizeof *v);
+        for (size_t i = 0; i < n; i++) v[i] = json_array_get(arr, i);
+        qsort(v, n, sizeof *v, cmp_json_int);
+        json_object_set_new(out, key,
+                            json_pack("{sIsIsI}", "records", (json_int_t)n, "median_low",
+                                      json_integer_value(v[(n - 1) / 2]), "median_high", json_integer_value(v[n / 2])));
+        free(v);
+    }
+    return out;
+}
+
+/* The expected "join" member of day `day`. */
+static json_t *expected_join(jpost *tab, size_t cap, const char *day) {
+    json_int_t geo = 0, user = 0, joined = 0, un_pin = 0, un_geo = 0, un_user = 0;
+    json_t *years = json_object(), *cc = json_object(), *gc = json_object(), *by_group = json_object(),
+           *by_year = json_object(), *best = json_object(); /* country -> [fc, name] */
+    for (size_t i = 0; i < cap; i++) {
+        jpost *p = &tab[i];
+        if (!p->used || strcmp(p->day, day)) continue;
+        geo += p->has_geo, user += p->has_user;
+        char year[16];
+        snprintf(year, sizeof year, "%d", p->year);
+        const char *ykey = p->year < 0 ? "(null)" : year;
+        if (p->has_user) count_add(years, ykey);
+        if (!(p->has_pin && p->has_geo && p->has_user)) {
+            un_pin += p->has_pin, un_geo += p->has_geo, un_user += p->has_user;
+            continue;
+        }
+        joined++;
+        const char *group = p->has_age ? age_group(p->age) : NULL;
+        pair_add(cc, p->country, p->category, 1);
+        pair_add(gc, group, p->category, 1);
+        if (!p->has_fc) continue;
+        value_add(by_group, group ? group : "(null)", p->fc);
+        value_add(by_year, ykey, p->fc);
+        const char *ck = p->country ? p->country : "\x01null";
+        json_t *b = json_object_get(best, ck);
+        json_int_t bfc = b ? json_integer_value(json_array_get(b, 0)) : -1;
+        const char *bname = b ? json_string_value(json_array_get(b, 1)) : NULL;
+        int better = !b || p->fc > bfc ||
+            (p->fc == bfc && (!p->name || (bname && strcmp(p->name, bname) < 0)) &&
+             !(bname == NULL && p->name == NULL));
+        if (better) json_object_set_new(best, ck, json_pack("[Is?]", p->fc, p->name));
+    }
+    json_t *maxes = json_object(), *b;
+    const char *ck;
+    json_object_foreach(best, ck, b) {
+        pair_add(maxes, strcmp(ck, "\x01null") ? ck : NULL, json_string_value(json_array_get(b, 1)),
+                 json_integer_value(json_array_get(b, 0)));
+    }
+    json_t *j = json_pack("{s{sIsI}sosIs{sIsIsI}sososososo}", "records_by_kind", "geo", geo, "user", user,
+                          "users_by_join_year", years, "posts_joined", joined, "join_unmatched", "pin", un_pin, "geo",
+                          un_geo, "user", un_user, "posts_by_country_category", cc, "max_followers_by_country_user",
+                          maxes, "median_followers_by_age_group", medians(by_group), "median_followers_by_join_year",
+                          medians(by_year), "posts_by_age_group_category", gc);
+    json_decref(by_group);
+    json_decref(by_year);
+    json_decref(best);
+    return j;
+}
+
+static void recompute_join(const char *out, const char *manifest, json_int_t *joined_total) {
+    mixed_file mf;
+    read_mixed(out, &mf);
+    size_t cap = 4 * mf.n + 16;
+    jpost *tab = calloc(cap, sizeof *tab);
+    for (size_t i = 0; i < mf.n; i++) {
+        mixed_line *l = &mf.v[i];
+        if (!l->valid) continue;
+        jpost *p = post_of(tab, cap, l->day, l->ind);
+        json_t *e = l->event;
+        if (!strcmp(l->kind, "pin")) {
+            if (p->has_pin) continue;
+            p->has_pin = 1;
+            p->category = json_string_value(json_object_get(e, "category"));
+            p->has_fc = follower_value(json_string_value(json_object_get(e, "follower_count")), &p->fc);
+        } else if (!strcmp(l->kind, "geo")) {
+            if (p->has_geo) continue; /* first occurrence wins */
+            p->has_geo = 1;
+            char *c = trim_dup(json_string_value(json_object_get(e, "country")));
+            if (!*c || !strcmp(c, "Unknown") || !strcmp(c, "N/A")) free(c), c = NULL;
+            p->country = c;
+        } else {
+            if (p->has_user) continue;
+            p->has_user = 1;
+            char *f = trim_dup(json_string_value(json_object_get(e, "first_name")));
+            char *la = trim_dup(json_string_value(json_object_get(e, "last_name")));
+            if (*f || *la) {
+                p->name = malloc(strlen(f) + strlen(la) + 2);
+                sprintf(p->name, "%s%s%s", f, *f && *la ? " " : "", la);
+            }
+            free(f);
+            free(la);
+            json_t *age = json_object_get(e, "age");
+            json_int_t a = json_is_integer(age) ? json_integer_value(age) : atoll(json_string_value(age));
+            p->has_age = a >= 0 && a <= 120;
+            p->age = a;
+            const char *joined = json_string_value(json_object_get(e, "date_joined"));
+            /* same fixed-width format: text order is time order */
+            if (strcmp(joined, json_string_value(json_object_get(e, "timestamp"))) <= 0) p->year = atoi(joined);
+        }
+    }
+    json_t *m = load_manifest(manifest);
+    assert_int_equal(jint(m, "manifest_version"), 2);
+    json_t *day;
+    size_t di;
+    *joined_total = 0;
+    json_array_foreach(json_object_get(m, "days"), di, day) {
+        json_t *want = expected_join(tab, cap, json_string_value(json_object_get(day, "day")));
+        json_t *got = json_object_get(day, "join");
+        if (!json_equal(want, got)) {
+            char *w = json_dumps(want, JSON_COMPACT | JSON_SORT_KEYS),
+                 *g = json_dumps(got, JSON_COMPACT | JSON_SORT_KEYS);
+            fail_msg("day %zu join:\nrecomputed %s\nmanifest   %s", di, w, g);
+        }
+        *joined_total += jint(got, "posts_joined");
+        json_decref(want);
+    }
+    for (size_t i = 0; i < cap; i++) free(tab[i].country), free(tab[i].name);
+    free(tab);
+    json_decref(m);
+    mixed_free(&mf);
+}
+
+static void join_manifest_equals_the_bytes(void **state) {
+    (void)state;
+    /* tiny: a handful of posts on one day, readable by hand in k1.jsonl */
+    const char *tiny[] = {"--kinds",    "all",
+                          "--seed",     "3",
+                          "--count",    "6",
+                          "--days",     "1",
+                          "--out",      tmp_path("k1.jsonl"),
+                          "--manifest", tmp_path("k1.json"),
+                          NULL};
+    assert_int_equal(run_emulator(tiny), 0);
+    json_int_t joined;
+    recompute_join(tmp_path("k1.jsonl"), tmp_path("k1.json"), &joined);
+    assert_true(joined > 0 && joined <= 6);
+    /* bigger, messy, long delays across day boundaries, days without events */
+    const char *big[] = {"--kinds",
+                         "all",
+                         "--seed",
+                         "17",
+                         "--count",
+                         "6000",
+                         "--days",
+                         "4",
+                         "--invalid-rate",
+                         "0.03",
+                         "--catalog-size",
+                         "800",
+                         "--max-delay",
+                         "40",
+                         "--out",
+                         tmp_path("k2.jsonl"),
+                         "--manifest",
+                         tmp_path("k2.json"),
+                         NULL};
+    assert_int_equal(run_emulator(big), 0);
+    recompute_join(tmp_path("k2.jsonl"), tmp_path("k2.json"), &joined);
+    assert_true(joined > 1000); /* 800 rows: many posts repeat an ind on its day */
+    const char *sparse[] = {"--kinds",     "all",
+                            "--seed",      "4",
+                            "--count",     "7",
+                            "--days",      "12",
+                            "--max-delay", "30",
+                            "--out",       tmp_path("k3.jsonl"),
+                            "--manifest",  tmp_path("k3.json"),
+                            NULL};
+    assert_int_equal(run_emulator(sparse), 0);
+    recompute_join(tmp_path("k3.jsonl"), tmp_path("k3.json"), &joined);
+}
+
+/* A manifest counter of the "sides" totals. */
+static json_int_t side_total(json_t *m, const char *group, const char *key) {
+    json_t *s = json_object_get(json_object_get(m, "totals"), "sides");
+    return jint(group ? json_object_get(s, group) : s, key);
+}
+
+static void messiness_is_at_the_documented_rates(void **state) {
+    (void)state;
+    const char *args[] = {"--kinds",
+                          "all",
+                          "--seed",
+                          "23",
+                          "--count",
+                          "40000",
+                          "--invalid-rate",
+                          "0.02",
+                          "--out",
+                          tmp_path("k1.jsonl"),
+                          "--manifest",
+                          tmp_path("k1.json"),
+                          NULL};
+    assert_int_equal(run_emulator(args), 0);
+    mixed_file mf;
+    read_mixed(tmp_path("k1.jsonl"), &mf);
+    json_int_t geo = 0, user = 0, bad_geo = 0, bad_user = 0, country_ph = 0, zero = 0, out_of_range = 0, strings = 0,
+               empty_first = 0, age_out = 0, age_str = 0, after = 0;
+    for (size_t i = 0; i < mf.n; i++) {
+        mixed_line *l = &mf.v[i];
+        int is_geo = !strcmp(l->kind, "geo");
+        if (!strcmp(l->kind, "pin")) continue;
+        is_geo ? geo++ : user++;
+        if (!l->valid) {
+            is_geo ? bad_geo++ : bad_user++;
+            continue;
+        }
+        json_t *e = l->event;
+        if (is_geo) {
+            char *c = trim_dup(json_string_value(json_object_get(e, "country")));
+            country_ph += !*c || !strcmp(c, "Unknown") || !strcmp(c, "N/A");
+            free(c);
+            json_t *la = json_object_get(e, "latitude"), *lo = json_object_get(e, "longitude");
+            strings += json_is_string(la);
+            double lat = json_is_string(la) ? atof(json_string_value(la)) : json_number_value(la);
+            double lon = json_is_string(lo) ? atof(json_string_value(lo)) : json_number_value(lo);
+            zero += lat == 0.0 && lon == 0.0;
+            out_of_range += lat < -90 || lat > 90 || lon < -180 || lon > 180;
+        } else {
+            char *f = trim_dup(json_string_value(json_object_get(e, "first_name")));
+            empty_first += !*f;
+            free(f);
+            json_t *age = json_object_get(e, "age");
+            age_str += json_is_string(age);
+            json_int_t a = json_is_integer(age) ? json_integer_value(age) : atoll(json_string_value(age));
+            age_out += a < 0 || a > 120;
+            after += strcmp(json_string_value(json_object_get(e, "date_joined")),
+                            json_string_value(json_object_get(e, "timestamp"))) > 0;
+        }
+    }
+    json_t *m = load_manifest(tmp_path("k1.json"));
+    /* the manifest counts what the bytes show */
+    assert_int_equal(side_total(m, NULL, "geo_events"), geo);
+    assert_int_equal(side_total(m, NULL, "user_events"), user);
+    assert_int_equal(side_total(m, "messiness", "country_placeholder"), country_ph);
+    assert_int_equal(side_total(m, "messiness", "coordinates_placeholder"), zero);
+    assert_int_equal(side_total(m, "messiness", "coordinates_out_of_range"), out_of_range);
+    assert_int_equal(side_total(m, "messiness", "numbers_as_strings"), strings);
+    assert_int_equal(side_total(m, "messiness", "age_out_of_range"), age_out);
+    assert_int_equal(side_total(m, "messiness", "age_as_string"), age_str);
+    assert_int_equal(side_total(m, "messiness", "date_joined_after_event"), after);
+    json_int_t inv = 0;
+    json_t *v;
+    const char *k;
+    json_object_foreach(json_object_get(json_object_get(json_object_get(m, "totals"), "sides"), "invalid_geo_by_kind"),
+                        k, v) inv += json_integer_value(v);
+    assert_int_equal(inv, bad_geo);
+    /* and the rates are those of docs/emulator.md, within sampling noise (n ~ 40000) */
+#define NEAR(count, n, ppm) assert_true(llabs((count)*1000000 / (n) - (ppm)) <= (ppm) / 4 + 1500)
+    NEAR(bad_geo, geo, 20000);
+    NEAR(bad_user, user, 20000);
+    NEAR(country_ph, geo - bad_geo, 30000);
+    NEAR(zero, geo - bad_geo, 20000);
+    NEAR(out_of_range, geo - bad_geo, 10000);
+    NEAR(strings, geo - bad_geo, 30000);
+    NEAR(empty_first, user - bad_user, 13000);
+    NEAR(age_out, user - bad_user, 10000);
+    NEAR(age_str, user - bad_user, 20000);
+    NEAR(after, user - bad_user, 20000);
+    NEAR(side_total(m, NULL, "posts_missing_geo"), 40000, 30000);
+    NEAR(side_total(m, NULL, "ghost_posts"), 40000, 20000);
+    NEAR(side_total(m, NULL, "repeated_sides"), 40000, 20000);
+#undef NEAR
+    json_decref(m);
+    mixed_free(&mf);
+}
+
 static int setup(void **state) {
     (void)state;
     const char *env = getenv("PINPIPE_EMULATE");
@@ -728,10 +1301,11 @@ static int setup(void **state) {
 
 static int teardown(void **state) {
     (void)state;
-    static const char *const names[] = {"a.jsonl",  "a.json",   "b.jsonl",  "b.json", "s1.jsonl",
-                                        "s2.jsonl", "s3.jsonl", "c.jsonl",  "c.json", "big.jsonl",
-                                        "big.json", "v1.jsonl", "v1.json",  "d.json", "f.jsonl",
-                                        "e.jsonl",  "g.jsonl",  "ok.jsonl", "stdout", "stderr"};
+    static const char *const names[] = {"a.jsonl",  "a.json",  "b.jsonl",  "b.json",    "s1.jsonl", "s2.jsonl",
+                                        "s3.jsonl", "c.jsonl", "c.json",   "big.jsonl", "big.json", "v1.jsonl",
+                                        "v1.json",  "d.json",  "f.jsonl",  "e.jsonl",   "g.jsonl",  "ok.jsonl",
+                                        "stdout",   "stderr",  "k1.jsonl", "k1.json",   "k2.jsonl", "k2.json",
+                                        "k3.jsonl", "k3.json", "k4.jsonl", "k5.jsonl"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) unlink(tmp_path(names[i]));
     rmdir(g_tmpdir);
     return 0;
@@ -748,6 +1322,10 @@ int main(void) {
         cmocka_unit_test(environment_sets_options_and_flags_win),
         cmocka_unit_test(bad_options_are_refused),
         cmocka_unit_test(unwritable_output_fails_cleanly),
+        cmocka_unit_test(kinds_all_is_deterministic_and_keeps_the_pins),
+        cmocka_unit_test(posts_share_ind_and_day_and_arrive_out_of_order),
+        cmocka_unit_test(join_manifest_equals_the_bytes),
+        cmocka_unit_test(messiness_is_at_the_documented_rates),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
