@@ -34,6 +34,7 @@ struct pp_emu_stream {
     int all, gen_done;
     uint64_t posts;    /* posts generated */
     uint32_t last_day; /* day of the last post generated */
+    int wm_behind;     /* the manifest's watermark may be below last_day */
     held *slots;       /* storage; heap holds indices into it */
     size_t n_slots, *heap, n_heap, *free_list, n_free;
     size_t sent_slot;    /* the slot returned last (freed on the next call), or SIZE_MAX */
@@ -166,6 +167,7 @@ static int next_post(pp_emu_stream *s) {
     if (rc <= 0) return rc;
     if (s->man) pp_manifest_add(s->man, &ev, NULL, 0); /* days only grow here */
     uint64_t post = s->posts++;
+    s->wm_behind |= ev.day != s->last_day;
     s->last_day = ev.day;
     int64_t ind = (int64_t)ev.pin->index;
 
@@ -244,7 +246,12 @@ int pp_emu_stream_next(pp_emu_stream *s, pp_emu_out *out) {
     *out = h->out;
     if (s->man) {
         pp_manifest_add_sent(s->man, out);
-        pp_manifest_watermark(s->man, watermark(s));
+        /* the watermark moves only when an older day's event leaves or a new day begins */
+        if (out->day < s->last_day || s->wm_behind || s->gen_done) {
+            uint32_t wm = watermark(s);
+            s->wm_behind = wm < s->last_day;
+            pp_manifest_watermark(s->man, wm);
+        }
     }
     return 1;
 }
