@@ -26,6 +26,7 @@
 #include <jansson.h>
 
 static char g_emulate[4096];
+static char g_pinpipe[4096]; /* the pinpipe command beside it (or $PINPIPE) */
 static char g_tmpdir[] = "/tmp/pinpipe-test-emulator-XXXXXX";
 
 static const char *const CATEGORIES[] = {
@@ -56,12 +57,12 @@ static char *tmp_path(const char *name) {
     return p;
 }
 
-/* Runs the emulator with args (NULL-terminated) and optional NAME=VALUE env;
+/* Runs prog with args (NULL-terminated) and optional NAME=VALUE env;
  * returns its exit status (or -1). stdout/stderr go to files in the temp dir. */
-static int run_emulator_env(const char *const *env, const char *const *args) {
+static int run_program(const char *prog, const char *const *env, const char *const *args) {
     const char *argv[64];
     int n = 0;
-    argv[n++] = g_emulate;
+    argv[n++] = prog;
     for (; args[n - 1] && n < 63; n++) argv[n] = args[n - 1];
     argv[n] = NULL;
     pid_t pid = fork();
@@ -71,12 +72,16 @@ static int run_emulator_env(const char *const *env, const char *const *args) {
         FILE *e = freopen(tmp_path("stderr"), "w", stderr);
         if (!o || !e) _exit(126);
         for (; env && *env; env++) putenv((char *)*env);
-        execv(g_emulate, (char *const *)argv);
+        execv(prog, (char *const *)argv);
         _exit(127);
     }
     int status;
     if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) return -1;
     return WEXITSTATUS(status);
+}
+
+static int run_emulator_env(const char *const *env, const char *const *args) {
+    return run_program(g_emulate, env, args);
 }
 
 static int run_emulator(const char *const *args) { return run_emulator_env(NULL, args); }
@@ -1274,6 +1279,197 @@ static void messiness_is_at_the_documented_rates(void **state) {
     mixed_free(&mf);
 }
 
+/* ---- the pipeline's offline join metrics equal the manifest ----
+ *
+ * `pinpipe metrics --input mixed` (the same cleaning and join code as the batch and
+ * the stream) on an emulator run must give the manifest's join figures. The mixed
+ * format cannot carry invalid UTF-8 (it is read with jansson), so those lines (events
+ * the pipeline rejects anyway: no side of any post) are left out of its input. */
+
+/* metric -> day -> key -> value, from `pinpipe metrics` JSON lines. */
+static json_t *read_metrics(const char *path) {
+    size_t len;
+    char *buf = slurp(path, &len);
+    assert_non_null(buf);
+    json_t *all = json_object();
+    for (size_t at = 0; at < len;) {
+        char *nl = memchr(buf + at, '\n', len - at);
+        assert_non_null(nl);
+        json_t *row = json_loadb(buf + at, (size_t)(nl - buf - at), 0, NULL);
+        assert_non_null(row);
+        const char *metric = json_string_value(json_object_get(row, "metric"));
+        const char *day = json_string_value(json_object_get(row, "day"));
+        json_t *m = json_object_get(all, metric), *d;
+        if (!m) json_object_set_new(all, metric, m = json_object());
+        if (!(d = json_object_get(m, day))) json_object_set_new(m, day, d = json_object());
+        json_object_set(d, json_string_value(json_object_get(row, "key")), json_object_get(row, "value"));
+        json_decref(row);
+        at = (size_t)(nl - buf) + 1;
+    }
+    free(buf);
+    return all;
+}
+
+/* The rows of one metric and day (an empty object when there are none; borrowed). */
+static json_t *rows_of(json_t *all, const char *metric, const char *day) {
+    static json_t *empty;
+    if (!empty) empty = json_object();
+    json_t *d = json_object_get(json_object_get(all, metric), day);
+    return d ? d : empty;
+}
+
+static json_int_t row_value(json_t *rows, const char *key) { return json_integer_value(json_object_get(rows, key)); }
+
+/* followers_by_* rows ([group, follower_count] -> records) as medians by group. */
+static json_t *medians_of_rows(json_t *rows) {
+    json_t *lists = json_object(), *v;
+    const char *key;
+    json_object_foreach(rows, key, v) {
+        json_t *k = json_loads(key, 0, NULL);
+        json_t *g = json_array_get(k, 0), *fc = json_array_get(k, 1);
+        if (json_is_integer(fc)) { /* a null follower_count has no place in a median */
+            char group[32];
+            if (json_is_null(g))
+                snprintf(group, sizeof group, "(null)");
+            else if (json_is_integer(g))
+                snprintf(group, sizeof group, "%" JSON_INTEGER_FORMAT, json_integer_value(g));
+            else
+                snprintf(group, sizeof group, "%s", json_string_value(g));
+            for (json_int_t i = 0; i < json_integer_value(v); i++) value_add(lists, group, json_integer_value(fc));
+        }
+        json_decref(k);
+    }
+    json_t *out = medians(lists);
+    json_decref(lists);
+    return out;
+}
+
+static void assert_json_equal(const char *what, const char *day, json_t *got, json_t *want) {
+    if (json_equal(got, want)) return;
+    char *g = json_dumps(got, JSON_COMPACT | JSON_SORT_KEYS), *w = json_dumps(want, JSON_COMPACT | JSON_SORT_KEYS);
+    fail_msg("%s on %s:\npinpipe  %.2000s\nmanifest %.2000s", what, day, g, w);
+}
+
+static void metrics_equal_the_manifest(const char *const *emulate_args) {
+    assert_int_equal(run_emulator(emulate_args), 0);
+    /* the input of pinpipe: the lines that are UTF-8 */
+    size_t len;
+    char *buf = slurp(tmp_path("k1.jsonl"), &len);
+    FILE *f = fopen(tmp_path("k2.jsonl"), "wb");
+    assert_true(buf && f);
+    for (size_t at = 0; at < len;) {
+        char *nl = memchr(buf + at, '\n', len - at);
+        size_t n = (size_t)(nl - buf) + 1 - at;
+        if (utf8_valid((const unsigned char *)buf + at, n)) assert_int_equal(fwrite(buf + at, 1, n, f), n);
+        at += n;
+    }
+    assert_int_equal(fclose(f), 0);
+    free(buf);
+    const char *args[] = {"metrics", "--input", "mixed", tmp_path("k2.jsonl"), NULL};
+    int rc = run_program(g_pinpipe, NULL, args);
+    if (rc != 0) {
+        char *err = slurp(tmp_path("stderr"), NULL);
+        fail_msg("pinpipe metrics: exit %d: %.500s", rc, err ? err : "");
+    }
+    json_t *got = read_metrics(tmp_path("stdout")), *m = load_manifest(tmp_path("k1.json")), *d;
+    size_t i;
+    json_array_foreach(json_object_get(m, "days"), i, d) {
+        const char *day = json_string_value(json_object_get(d, "day"));
+        json_t *j = json_object_get(d, "join"), *un = json_object_get(j, "join_unmatched");
+        json_int_t joined = row_value(rows_of(got, "posts_joined", day), "all");
+        assert_int_equal(joined, jint(j, "posts_joined"));
+        json_t *unmatched = rows_of(got, "join_unmatched", day);
+        assert_int_equal(row_value(unmatched, "geo"), jint(un, "geo"));
+        assert_int_equal(row_value(unmatched, "user"), jint(un, "user"));
+        /* an unmatched pin is pins_total - posts_joined (docs/joins.md) */
+        assert_int_equal(row_value(rows_of(got, "pins_total", day), "all") - joined, jint(un, "pin"));
+        json_t *kinds = json_pack("{sIsI}", "geo", row_value(rows_of(got, "records_by_kind", day), "geo"), "user",
+                                  row_value(rows_of(got, "records_by_kind", day), "user"));
+        assert_json_equal("records_by_kind", day, kinds, json_object_get(j, "records_by_kind"));
+        json_decref(kinds);
+        static const char *const same[] = {"users_by_join_year", "posts_by_country_category",
+                                           "posts_by_age_group_category"};
+        for (size_t k = 0; k < 3; k++)
+            assert_json_equal(same[k], day, rows_of(got, same[k], day), json_object_get(j, same[k]));
+        /* the most-followed user of each country: the largest value, and the manifest's user holds it */
+        json_t *maxes = rows_of(got, "max_followers_by_country_user", day), *v,
+               *want = json_object_get(j, "max_followers_by_country_user");
+        json_t *best = json_object();
+        const char *key;
+        json_object_foreach(maxes, key, v) {
+            json_t *k = json_loads(key, 0, NULL);
+            json_t *c = json_array_get(k, 0);
+            const char *ck = json_is_null(c) ? "(null)" : json_string_value(c);
+            json_t *old = json_object_get(best, ck);
+            if (!old || json_integer_value(v) > json_integer_value(old)) json_object_set(best, ck, v);
+            json_decref(k);
+        }
+        assert_int_equal(json_object_size(best), json_object_size(want));
+        json_object_foreach(want, key, v) {
+            assert_int_equal(row_value(maxes, key), json_integer_value(v));
+            json_t *k = json_loads(key, 0, NULL);
+            json_t *c = json_array_get(k, 0);
+            assert_int_equal(
+                json_integer_value(json_object_get(best, json_is_null(c) ? "(null)" : json_string_value(c))),
+                json_integer_value(v));
+            json_decref(k);
+        }
+        json_decref(best);
+        json_t *med = medians_of_rows(rows_of(got, "followers_by_age_group", day));
+        assert_json_equal("median_followers_by_age_group", day, med,
+                          json_object_get(j, "median_followers_by_age_group"));
+        json_decref(med);
+        med = medians_of_rows(rows_of(got, "followers_by_join_year", day));
+        assert_json_equal("median_followers_by_join_year", day, med,
+                          json_object_get(j, "median_followers_by_join_year"));
+        json_decref(med);
+    }
+    json_decref(got);
+    json_decref(m);
+}
+
+static void pinpipe_metrics_equal_the_join_manifest(void **state) {
+    (void)state;
+    if (access(g_pinpipe, X_OK) != 0) fail_msg("no pinpipe at %s (build it, or set PINPIPE)", g_pinpipe);
+    const char *messy[] = {"--kinds",
+                           "all",
+                           "--seed",
+                           "29",
+                           "--count",
+                           "8000",
+                           "--days",
+                           "3",
+                           "--invalid-rate",
+                           "0.03",
+                           "--extra-field-rate",
+                           "0.01",
+                           "--max-delay",
+                           "30",
+                           "--out",
+                           tmp_path("k1.jsonl"),
+                           "--manifest",
+                           tmp_path("k1.json"),
+                           NULL};
+    metrics_equal_the_manifest(messy);
+    /* a small catalog: many posts of one ind a day, so repeated sides and pins */
+    const char *dense[] = {"--kinds",
+                           "all",
+                           "--seed",
+                           "30",
+                           "--count",
+                           "5000",
+                           "--days",
+                           "2",
+                           "--catalog-size",
+                           "300",
+                           "--out",
+                           tmp_path("k1.jsonl"),
+                           "--manifest",
+                           tmp_path("k1.json"),
+                           NULL};
+    metrics_equal_the_manifest(dense);
+}
+
 static int setup(void **state) {
     (void)state;
     const char *env = getenv("PINPIPE_EMULATE");
@@ -1291,6 +1487,12 @@ static int setup(void **state) {
             *slash = '\0';
         }
         snprintf(g_emulate, sizeof g_emulate, "%s/pinpipe-emulate", self);
+    }
+    const char *pp = getenv("PINPIPE");
+    snprintf(g_pinpipe, sizeof g_pinpipe, "%s", pp && *pp ? pp : g_emulate);
+    if (!(pp && *pp)) { /* <dir>/pinpipe-emulate -> <dir>/pinpipe */
+        char *dash = strrchr(g_pinpipe, '-');
+        if (dash) *dash = '\0';
     }
     if (access(g_emulate, X_OK) != 0) {
         fprintf(stderr, "test_emulator: no emulator at %s (build it, or set PINPIPE_EMULATE)\n", g_emulate);
@@ -1326,6 +1528,7 @@ int main(void) {
         cmocka_unit_test(posts_share_ind_and_day_and_arrive_out_of_order),
         cmocka_unit_test(join_manifest_equals_the_bytes),
         cmocka_unit_test(messiness_is_at_the_documented_rates),
+        cmocka_unit_test(pinpipe_metrics_equal_the_join_manifest),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
