@@ -950,6 +950,7 @@ static char *trim_dup(const char *s) {
 static int follower_value(const char *s, json_int_t *v) {
     const char *k = follower_kind(s);
     size_t n = strlen(s);
+    if (n == 0) return 0; /* empty: null */
     if (!strcmp(k, "plain")) return *v = atoll(s), 1;
     if (!strcmp(k, "thousands_separator")) {
         const char *c = strchr(s, ',');
