@@ -271,7 +271,7 @@ static json_t *summarise(pp_join_truth *jt, const open_day *od) {
                   strcmp(jt->names[p->name], jt->names[best[p->country].name]) < 0));
         if (better) best[p->country].has = 1, best[p->country].fc = p->fc, best[p->country].name = p->name;
     }
-    qsort(ys.rows, ys.n, sizeof *ys.rows, cmp_year);
+    if (ys.n) qsort(ys.rows, ys.n, sizeof *ys.rows, cmp_year); /* NULL with none: qsort wants an array */
 
     json_t *o = json_object(), *t;
     t = json_object();
