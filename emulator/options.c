@@ -5,6 +5,7 @@
 
 #include "civil.h"
 #include "common/error.h"
+#include "event/kind.h"
 
 int pp_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out) {
     if (!s || !*s) return PP_EINVAL;
@@ -82,6 +83,8 @@ static const opt_spec SPECS[] = {
     {"token", OPT_PATH, OFF(token), 0, 0},
     {"kafka", OPT_PATH, OFF(kafka), 0, 0},
     {"topic", OPT_PATH, OFF(topic), 0, 0},
+    {"geo-topic", OPT_PATH, OFF(geo_topic), 0, 0},
+    {"users-topic", OPT_PATH, OFF(users_topic), 0, 0},
     {"partitions", OPT_U32, OFF(partitions), 0, 10000},
 };
 #define N_SPECS (sizeof SPECS / sizeof SPECS[0])
@@ -105,11 +108,12 @@ void pp_emu_options_usage(FILE *out) {
     fprintf(out,
             "usage: pinpipe-emulate [options]\n"
             "\n"
-            "Writes deterministic raw pin events (the seeds' Data model) as JSON lines.\n"
+            "Writes deterministic raw pin events (the seeds' Data model) as JSON lines; with\n"
+            "--kinds all, each pin's post also gets a geo and a user event (docs/joins.md).\n"
             "Same seed and options => the same bytes on any machine.\n"
             "\n"
             "  --seed N              event stream seed (default 1)\n"
-            "  --count N             events to write (default 1000)\n"
+            "  --count N             pin events to write: with --kinds all, posts (default 1000)\n"
             "  --start-date DATE     first event day, YYYY-MM-DD UTC (default 2026-01-01)\n"
             "  --days N              days the events spread over, in order (default 3)\n"
             "  --catalog-size N      pins in the fixed catalog events repeat (default 11000)\n"
@@ -122,7 +126,8 @@ void pp_emu_options_usage(FILE *out) {
             "  --kinds pin|all       pin: pins only (default). all: every pin is a post with a\n"
             "                        geo and a user event of its ind and day, sent out of order\n"
             "                        and late; the file is then in the mixed format\n"
-            "                        {\"kind\":\"geo\",\"event\":{...}} of `pinpipe metrics --mixed`\n"
+            "                        {\"kind\":\"geo\",\"event\":{...}} that `pinpipe metrics\n"
+            "                        --input mixed` reads\n"
             "  --max-delay N         with --kinds all: an event is sent up to N posts after its\n"
             "                        pin was made (default 8; 0: each post's events together,\n"
             "                        in a random order)\n"
@@ -143,8 +148,10 @@ void pp_emu_options_usage(FILE *out) {
             "  --kafka BROKERS       produce straight to Kafka (no API), with the API's message\n"
             "                        contract: key unique_id (geo, user: ind), ingest-time,\n"
             "                        schema and kind headers\n"
-            "  --topic NAME          topic of the pins with --kafka (default pins); with --kinds\n"
-            "                        all, geo and user events go to the topics geo and users\n"
+            "  --topic NAME          topic of the pins with --kafka (default pins)\n"
+            "  --geo-topic NAME      with --kafka --kinds all: topic of the geo events, and\n"
+            "  --users-topic NAME    of the user events (default geo and users when --topic is\n"
+            "                        pins; a --topic of its own needs both named)\n"
             "  --partitions N        with --kafka: create the topics with N partitions if missing\n"
             "  --help                this text\n"
             "\n"
@@ -209,6 +216,17 @@ bad:
     return PP_EINVAL;
 }
 
+/* Checks across options, once flags are in (the environment alone may be incomplete). */
+static int check_final(const pp_emu_options *o, char *err, size_t errlen) {
+    if (o->kafka && o->kinds == PP_KINDS_ALL &&
+        (!pp_kind_topic(PP_KIND_GEO, o->geo_topic, o->topic) ||
+         !pp_kind_topic(PP_KIND_USER, o->users_topic, o->topic))) {
+        pp_errf(err, errlen, "--kafka --kinds all with --topic %s: name --geo-topic and --users-topic too", o->topic);
+        return PP_EINVAL;
+    }
+    return PP_OK;
+}
+
 static int check(const pp_emu_options *o, char *err, size_t errlen) {
     int64_t last = pp_days_from_civil(9999, 12, 31);
     if (o->start_day + (int64_t)o->days - 1 > last) {
@@ -266,5 +284,6 @@ int pp_emu_options_parse(pp_emu_options *o, int argc, char **argv, char *err, si
         int rc = apply(o, sp, value, what, err, errlen);
         if (rc) return rc;
     }
-    return check(o, err, errlen);
+    int rc = check(o, err, errlen);
+    return rc ? rc : check_final(o, err, errlen);
 }

@@ -43,8 +43,10 @@ typedef struct {
     const char *token;         /* --token, bearer token for the API */
     const char *kafka;         /* --kafka BROKERS: produce straight to Kafka instead */
     const char *topic;         /* --topic (default pins) */
-    uint32_t partitions;       /* --partitions: create the topic first (default 0 = no) */
-    int help;                  /* --help was given */
+    const char *geo_topic;     /* --geo-topic, --users-topic: NULL = pp_kind_topic's default */
+    const char *users_topic;
+    uint32_t partitions; /* --partitions: create the topic first (default 0 = no) */
+    int help;            /* --help was given */
 } pp_emu_options;
 
 void pp_emu_options_defaults(pp_emu_options *o);

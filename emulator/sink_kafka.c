@@ -28,6 +28,11 @@ static void on_delivery(const pp_delivery_report *r, void *opaque) {
         atomic_fetch_add(&p->failed, 1);
 }
 
+/* The topic of a geo or user event (pp_kind_topic: the API's rule). */
+static const char *side_topic(const pp_emu_options *o, pp_kind k) {
+    return pp_kind_topic(k, k == PP_KIND_GEO ? o->geo_topic : o->users_topic, o->topic);
+}
+
 static int side_create(side_producer *p, const pp_emu_options *o, char *err, size_t errlen) {
     int rc = pp_kafka_conf_init(&p->conf, err, errlen);
     if (rc == PP_OK) rc = pp_kafka_conf_set_brokers(&p->conf, o->kafka, err, errlen);
@@ -35,18 +40,17 @@ static int side_create(side_producer *p, const pp_emu_options *o, char *err, siz
         pp_kafka_admin *admin = NULL;
         rc = pp_kafka_admin_create(&admin, &p->conf, err, errlen);
         for (int k = PP_KIND_GEO; rc == PP_OK && k <= PP_KIND_USER; k++)
-            rc = pp_kafka_admin_create_topic(admin, pp_kind_default_topic((pp_kind)k), (int)o->partitions, 1, 10000,
-                                             err, errlen);
+            rc = pp_kafka_admin_create_topic(admin, side_topic(o, (pp_kind)k), (int)o->partitions, 1, 10000, err,
+                                             errlen);
         pp_kafka_admin_destroy(admin);
     }
     if (rc == PP_OK) rc = pp_producer_create(&p->producer, &p->conf, NULL, err, errlen);
     return rc;
 }
 
-static int side_send(side_producer *p, const pp_emu_out *ev, char *err, size_t errlen) {
+static int side_send(side_producer *p, const pp_emu_options *o, const pp_emu_out *ev, char *err, size_t errlen) {
     pp_message m;
-    pp_message_build_kind(&m, ev->kind, pp_kind_default_topic(ev->kind), ev->line, ev->len, ev->has_ind, ev->ind,
-                          pp_wall_ms());
+    pp_message_build_kind(&m, ev->kind, side_topic(o, ev->kind), ev->line, ev->len, ev->has_ind, ev->ind, pp_wall_ms());
     int rc;
     while ((rc = pp_producer_send(p->producer, &m.rec, on_delivery, p, err, errlen)) == PP_EBUSY)
         pp_producer_flush(p->producer, 100, NULL, 0); /* queue full: let it drain */
@@ -68,7 +72,7 @@ int pp_emu_kafka_run(pp_emu_stream *gen, const pp_emu_options *o, pp_emu_kafka_s
         if (ev.kind == PP_KIND_PIN)
             rc = pp_event_producer_send(p, ev.line, ev.len, -1, err, errlen);
         else
-            rc = side_send(&sides, &ev, err, errlen);
+            rc = side_send(&sides, o, &ev, err, errlen);
         if (rc) break;
         st->sent++;
     }

@@ -24,6 +24,8 @@
 
 #include <cmocka.h>
 #include <jansson.h>
+#include <microhttpd.h>
+#include <pthread.h>
 
 static char g_emulate[4096];
 static char g_pinpipe[4096]; /* the pinpipe command beside it (or $PINPIPE) */
@@ -661,7 +663,7 @@ static void environment_sets_options_and_flags_win(void **state) {
 static void bad_options_are_refused(void **state) {
     (void)state;
     /* each row: the arguments (NULL-terminated) of one refused command line */
-    static const char *const cases[][5] = {
+    static const char *const cases[][8] = {
         {"--count", "-1", NULL},
         {"--count", "12x", NULL},
         {"--count", "1000000000001", NULL},
@@ -679,6 +681,10 @@ static void bad_options_are_refused(void **state) {
         {"--seed", NULL},
         {"--out=", NULL},
         {"stray", NULL},
+        {"--kinds", "some", NULL},
+        {"--max-delay", "100001", NULL},
+        /* a pins topic of its own: the geo and user topics must be named (pp_kind_topic) */
+        {"--kinds", "all", "--kafka", "127.0.0.1:1", "--topic", "mine", "--geo-topic=mine-geo", NULL},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         int rc = run_emulator(cases[i]);
@@ -1471,6 +1477,178 @@ static void pinpipe_metrics_equal_the_join_manifest(void **state) {
     metrics_equal_the_manifest(dense);
 }
 
+/* ---- target mode with the three kinds: a fake API ----
+ *
+ * An in-process HTTP server (libmicrohttpd, a thread per connection) stands for the
+ * API: it records every POST's path and body in the order the bodies complete, and
+ * holds each answer 1 ms so that requests overlap. */
+
+typedef struct {
+    pthread_mutex_t mu;
+    size_t n, cap;
+    char **paths, **bodies;
+    int in_flight[3][2048]; /* per kind path and ind (ind < 2048 in these runs) */
+    int overlaps;           /* a geo or user arrived while one of its ind was in flight */
+    int other;              /* a request that is not a POST to /pin/, /geo/ or /user/ */
+} fake_api;
+
+typedef struct {
+    char *buf;
+    size_t len;
+} upload;
+
+static int kind_index(const char *url) {
+    return !strcmp(url, "/pin/") ? 0 : !strcmp(url, "/geo/") ? 1 : !strcmp(url, "/user/") ? 2 : -1;
+}
+
+static enum MHD_Result fake_handler(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+                                    const char *version, const char *data, size_t *size, void **con_cls) {
+    (void)version;
+    fake_api *api = cls;
+    upload *up = *con_cls;
+    if (!up) {
+        *con_cls = up = calloc(1, sizeof *up);
+        return MHD_YES;
+    }
+    if (*size) {
+        up->buf = realloc(up->buf, up->len + *size + 1);
+        memcpy(up->buf + up->len, data, *size);
+        up->len += *size;
+        *size = 0;
+        return MHD_YES;
+    }
+    int k = kind_index(url);
+    long ind = -1;
+    if (k > 0 && up->buf) {
+        up->buf[up->len] = '\0';
+        const char *p = strstr(up->buf, "{\"ind\": ");
+        if (p) ind = strtol(p + 8, NULL, 10);
+        if (ind < 0 || ind >= 2048 || p[8 + strspn(p + 8, "0123456789")] != ',') ind = -1; /* "12a", ghosts */
+    }
+    pthread_mutex_lock(&api->mu);
+    if (strcmp(method, "POST") || k < 0) api->other++;
+    if (api->n == api->cap) {
+        api->cap = api->cap ? api->cap * 2 : 1024;
+        api->paths = realloc(api->paths, api->cap * sizeof *api->paths);
+        api->bodies = realloc(api->bodies, api->cap * sizeof *api->bodies);
+    }
+    api->paths[api->n] = strdup(url);
+    api->bodies[api->n] = strndup(up->buf ? up->buf : "", up->len);
+    api->n++;
+    if (ind >= 0 && api->in_flight[k][ind]++) api->overlaps++;
+    pthread_mutex_unlock(&api->mu);
+    usleep(1000);
+    pthread_mutex_lock(&api->mu);
+    if (ind >= 0) api->in_flight[k][ind]--;
+    pthread_mutex_unlock(&api->mu);
+    struct MHD_Response *r = MHD_create_response_from_buffer(2, (void *)"{}", MHD_RESPMEM_PERSISTENT);
+    enum MHD_Result ret = MHD_queue_response(c, MHD_HTTP_OK, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static void fake_done(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode t) {
+    (void)cls, (void)c, (void)t;
+    upload *up = *con_cls;
+    if (up) free(up->buf);
+    free(up);
+    *con_cls = NULL;
+}
+
+static void fake_api_reset(fake_api *api) {
+    for (size_t i = 0; i < api->n; i++) free(api->paths[i]), free(api->bodies[i]);
+    free(api->paths);
+    free(api->bodies);
+    pthread_mutex_t mu = api->mu;
+    memset(api, 0, sizeof *api);
+    api->mu = mu;
+}
+
+/* The body of an event line of the mixed file ("event" or "raw" as bytes). */
+static char *body_of(const mixed_line *l, const char *line, size_t len) {
+    (void)l;
+    const char *p = strstr(line, "\"event\":");
+    if (p) return strndup(p + 8, (size_t)(line + len - 1 - (p + 8)));
+    json_t *o = json_loadb(line, len, 0, NULL);
+    char *s = strdup(json_string_value(json_object_get(o, "raw")));
+    json_decref(o);
+    return s;
+}
+
+static void target_mode_posts_each_kind_to_its_path_in_order(void **state) {
+    (void)state;
+    fake_api api;
+    memset(&api, 0, sizeof api);
+    pthread_mutex_init(&api.mu, NULL);
+    struct MHD_Daemon *d =
+        MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, fake_handler,
+                         &api, MHD_OPTION_NOTIFY_COMPLETED, fake_done, NULL, MHD_OPTION_END);
+    assert_non_null(d);
+    unsigned port = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT)->port;
+    char base[64], pin_url[64];
+    snprintf(base, sizeof base, "http://127.0.0.1:%u", port);
+    snprintf(pin_url, sizeof pin_url, "http://127.0.0.1:%u/pin/", port);
+    /* a small catalog: the same ind posted again on a day, so repeated sides to keep in order.
+     * No invalid events here: their bytes (invalid UTF-8) would not survive the file. */
+    const char *file[] = {"--kinds", "all", "--seed",         "8",   "--count", "300",
+                          "--days",  "1",   "--catalog-size", "150", "--out",   tmp_path("k1.jsonl"),
+                          NULL};
+    assert_int_equal(run_emulator(file), 0);
+    mixed_file mf;
+    read_mixed(tmp_path("k1.jsonl"), &mf);
+    size_t len;
+    char *text = slurp(tmp_path("k1.jsonl"), &len);
+    char **lines = calloc(mf.n, sizeof *lines);
+    size_t at = 0;
+    for (size_t i = 0; i < mf.n; i++) {
+        char *nl = memchr(text + at, '\n', len - at);
+        lines[i] = body_of(&mf.v[i], text + at, (size_t)(nl - text - at));
+        at = (size_t)(nl - text) + 1;
+    }
+    const char *targets[] = {base, pin_url};
+    for (int t = 0; t < 2; t++) {
+        const char *args[] = {"--kinds",        "all", "--seed",   "8",        "--count",       "300", "--days", "1",
+                              "--catalog-size", "150", "--target", targets[t], "--concurrency", "8",   NULL};
+        int rc = run_emulator(args);
+        if (rc) fail_msg("target %s: exit %d", targets[t], rc);
+        assert_int_equal(api.other, 0);
+        assert_int_equal(api.overlaps, 0); /* never two of one (kind, ind) in flight */
+        assert_int_equal(api.n, mf.n);     /* every event once */
+        size_t by_kind[3] = {0, 0, 0}, want[3] = {0, 0, 0};
+        for (size_t i = 0; i < mf.n; i++) {
+            by_kind[kind_index(api.paths[i])]++;
+            want[!strcmp(mf.v[i].kind, "pin") ? 0 : !strcmp(mf.v[i].kind, "geo") ? 1 : 2]++;
+        }
+        for (int k = 0; k < 3; k++) assert_int_equal(by_kind[k], want[k]);
+        /* for each (kind, ind), the API got that kind's events of the ind in the order sent */
+        for (size_t i = 0; i < mf.n; i++) {
+            if (!strcmp(mf.v[i].kind, "pin")) continue;
+            int k = !strcmp(mf.v[i].kind, "geo") ? 1 : 2;
+            size_t rank = 0, seen = 0;
+            for (size_t j = 0; j < i; j++) rank += !strcmp(mf.v[j].kind, mf.v[i].kind) && mf.v[j].ind == mf.v[i].ind;
+            for (size_t j = 0; j < api.n; j++) {
+                if (kind_index(api.paths[j]) != k) continue;
+                json_t *o = json_loads(api.bodies[j], 0, NULL);
+                json_int_t ind = json_integer_value(json_object_get(o, "ind"));
+                json_decref(o);
+                if (ind != mf.v[i].ind) continue;
+                if (seen++ == rank) {
+                    assert_string_equal(api.bodies[j], lines[i]);
+                    break;
+                }
+            }
+            assert_true(seen > rank);
+        }
+        fake_api_reset(&api);
+    }
+    for (size_t i = 0; i < mf.n; i++) free(lines[i]);
+    free(lines);
+    free(text);
+    mixed_free(&mf);
+    MHD_stop_daemon(d);
+    pthread_mutex_destroy(&api.mu);
+}
+
 static int setup(void **state) {
     (void)state;
     const char *env = getenv("PINPIPE_EMULATE");
@@ -1530,6 +1708,7 @@ int main(void) {
         cmocka_unit_test(join_manifest_equals_the_bytes),
         cmocka_unit_test(messiness_is_at_the_documented_rates),
         cmocka_unit_test(pinpipe_metrics_equal_the_join_manifest),
+        cmocka_unit_test(target_mode_posts_each_kind_to_its_path_in_order),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
