@@ -12,6 +12,7 @@
 
 #include "common/error.h"
 #include "common/log.h"
+#include "event/kind.h"
 #include "manifest.h"
 #include "mixed.h"
 #include "options.h"
@@ -38,7 +39,14 @@ static int run_http(const pp_emu_options *o, pp_emu_stream *gen, char *err, size
 static int run_kafka(const pp_emu_options *o, pp_emu_stream *gen, char *err, size_t errlen) {
     pp_emu_kafka_stats st;
     if (pp_emu_kafka_run(gen, o, &st, err, errlen)) return 1;
-    printf("emulate: kafka %s topic %s: %llu sent, %llu delivered, %llu failed in %.2f s\n", o->kafka, o->topic,
+    const char *geo = pp_kind_topic(PP_KIND_GEO, o->geo_topic, o->topic);
+    const char *users = pp_kind_topic(PP_KIND_USER, o->users_topic, o->topic);
+    char topics[512];
+    if (o->kinds == PP_KINDS_ALL)
+        snprintf(topics, sizeof topics, "topics %s, %s, %s", o->topic, geo ? geo : "-", users ? users : "-");
+    else
+        snprintf(topics, sizeof topics, "topic %s", o->topic);
+    printf("emulate: kafka %s %s: %llu sent, %llu delivered, %llu failed in %.2f s\n", o->kafka, topics,
            (unsigned long long)st.sent, (unsigned long long)st.delivered, (unsigned long long)st.failed, st.seconds);
     return st.failed || st.delivered != st.sent ? 3 : 0;
 }
