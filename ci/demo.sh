@@ -37,6 +37,7 @@ wait_for() {
 
 # ---- settings every component reads ---------------------------------------------
 export PINPIPE_TOPIC="$RUN"
+export PINPIPE_GEO_TOPIC="$RUN-geo" PINPIPE_USERS_TOPIC="$RUN-users" # POST /geo/ and /user/ (docs/joins.md)
 export PINPIPE_LAKE_GROUP="$RUN-lake" PINPIPE_STREAM_GROUP="$RUN-stream"
 export PINPIPE_LAKE_PREFIX="$RUN/raw/"
 export PINPIPE_CASSANDRA_KEYSPACE="$RUN"
@@ -82,8 +83,10 @@ for port in "$API_PORT" "$SERVE_PORT"; do # an earlier DEMO_KEEP=1 run may still
   [ -z "$(ss -Hltn "sport = :$port")" ] ||
     die "port $port is in use (an earlier DEMO_KEEP=1 demo? stop its api/serve, or set PINPIPE_API_PORT/PINPIPE_SERVE_PORT)"
 done
-say "creating topic $RUN (3 partitions); starting the API on 127.0.0.1:$API_PORT, the lake writer and the stream job"
-"$B/pinpipe" produce --partitions 3 /dev/null 2>"$OUT/topic.log" || { cat "$OUT/topic.log"; die "topic"; }
+say "creating topics $RUN, $PINPIPE_GEO_TOPIC, $PINPIPE_USERS_TOPIC (3 partitions each); starting the API on 127.0.0.1:$API_PORT, the lake writer and the stream job"
+for topic in "$RUN" "$PINPIPE_GEO_TOPIC" "$PINPIPE_USERS_TOPIC"; do
+  PINPIPE_TOPIC="$topic" "$B/pinpipe" produce --partitions 3 /dev/null 2>"$OUT/topic.log" || { cat "$OUT/topic.log"; die "topic $topic"; }
+done
 "$B/pinpipe" api --port "$API_PORT" 2>"$OUT/api.log" & pids+=($!)
 "$B/pinpipe" stream --metrics-port "$STREAM_METRICS_PORT" 2>"$OUT/stream.log" & stream_pid=$!; pids+=("$stream_pid")
 "$B/pinpipe" lake --max-age-ms 2000 --exit-when-idle 8000 --metrics-port "$LAKE_METRICS_PORT" 2>"$OUT/lake.log" & lake_pid=$!

@@ -346,8 +346,8 @@ k() { python3 "$TMP/k.py" "$@"; }
 
 # ---- 1. topics, as a deployment creates them -------------------------------------------
 t_pins="pinpipe-it-kinds-$RUN" t_geo="pinpipe-it-kinds-$RUN-geo" t_users="pinpipe-it-kinds-$RUN-users"
+PINPIPE_TOPIC="$t_pins" PINPIPE_GEO_TOPIC="$t_geo" PINPIPE_USERS_TOPIC="$t_users" it_create_topics 3
 for t in "$t_pins" "$t_geo" "$t_users"; do
-  PINPIPE_TOPIC="$t" "$PINPIPE" produce --partitions 3 /dev/null 2>"$TMP/topic.log" || { cat "$TMP/topic.log"; it_fail "create $t"; }
   n=$(timeout 10 kcat -L -b "$BROKERS" -t "$t" 2>/dev/null | grep -c 'partition [0-9]') || true
   [ "$n" = 3 ] || it_fail "topic $t has $n partitions, want 3"
 done
