@@ -27,11 +27,12 @@
 #include "api/api_validate.h"
 #include "common/strbuf.h"
 
-#define GEO_OK                                                                                                   \
+#define GEO_OK                                                                                                     \
     "{\"ind\": 7, \"timestamp\": \"2020-01-01 10:00:00\", \"latitude\": \"48.5\", \"longitude\": 2, \"country\": " \
     "\"France\", \"extra\": {\"nested\": [1, 2]}}"
-#define USER_OK                                                                                                  \
-    "{\"ind\": \"7\", \"first_name\": \"Ada \\\"A\\\"\", \"last_name\": \"Lovelace\", \"age\": 36.0, \"date_joined\": " \
+#define USER_OK                                                                                        \
+    "{\"ind\": \"7\", \"first_name\": \"Ada \\\"A\\\"\", \"last_name\": \"Lovelace\", \"age\": 36.0, " \
+    "\"date_joined\": "                                                                                \
     "\"2019-01-01T00:00:00Z\"}"
 
 static json_t *parse(const char *text) {
@@ -58,18 +59,21 @@ static void test_valid_geo_and_user_echo_their_models(void **state) {
     char *a;
     assert_int_equal(judge(PP_KIND_GEO, GEO_OK, strlen(GEO_OK), &a), 200);
     /* byte for byte: model order, compact, the string latitude as a float, 2 -> 2.0 */
-    assert_string_equal(a, "{\"ind\":7,\"timestamp\":\"2020-01-01 10:00:00\",\"latitude\":48.5,\"longitude\":2.0,"
-                           "\"country\":\"France\"}");
+    assert_string_equal(a,
+                        "{\"ind\":7,\"timestamp\":\"2020-01-01 10:00:00\",\"latitude\":48.5,\"longitude\":2.0,"
+                        "\"country\":\"France\"}");
     free(a);
     assert_int_equal(judge(PP_KIND_USER, USER_OK, strlen(USER_OK), &a), 200);
-    assert_string_equal(a, "{\"ind\":7,\"first_name\":\"Ada \\\"A\\\"\",\"last_name\":\"Lovelace\",\"age\":36,"
-                           "\"date_joined\":\"2019-01-01T00:00:00Z\",\"timestamp\":null}");
+    assert_string_equal(a,
+                        "{\"ind\":7,\"first_name\":\"Ada \\\"A\\\"\",\"last_name\":\"Lovelace\",\"age\":36,"
+                        "\"date_joined\":\"2019-01-01T00:00:00Z\",\"timestamp\":null}");
     free(a);
     const char *with_ts = "{\"ind\": 1, \"first_name\": \"\", \"last_name\": \"\\u00e9\\u4e2d\", \"age\": true, "
                           "\"date_joined\": \"2019-01-01 00:00:00\", \"timestamp\": \"2020-01-01 10:00:00\"}";
     assert_int_equal(judge(PP_KIND_USER, with_ts, strlen(with_ts), &a), 200);
-    assert_string_equal(a, "{\"ind\":1,\"first_name\":\"\",\"last_name\":\"\xc3\xa9\xe4\xb8\xad\",\"age\":1,"
-                           "\"date_joined\":\"2019-01-01 00:00:00\",\"timestamp\":\"2020-01-01 10:00:00\"}");
+    assert_string_equal(a,
+                        "{\"ind\":1,\"first_name\":\"\",\"last_name\":\"\xc3\xa9\xe4\xb8\xad\",\"age\":1,"
+                        "\"date_joined\":\"2019-01-01 00:00:00\",\"timestamp\":\"2020-01-01 10:00:00\"}");
     free(a);
 }
 
@@ -112,17 +116,21 @@ static const hostile HOSTILE[] = {
      422, "string_nul", "country"},
     {PP_KIND_GEO, "{\"ind\": 7, \"timestamp\": \"yesterday\", \"latitude\": 1, \"longitude\": 2, \"country\": \"F\"}",
      422, "datetime_parsing", "timestamp"},
-    {PP_KIND_GEO, "{\"ind\": \"7x\", \"timestamp\": \"2020-01-01\", \"latitude\": 1, \"longitude\": 2, \"country\": \"F\"}",
-     422, "int_parsing", "ind"},
+    {PP_KIND_GEO,
+     "{\"ind\": \"7x\", \"timestamp\": \"2020-01-01\", \"latitude\": 1, \"longitude\": 2, \"country\": \"F\"}", 422,
+     "int_parsing", "ind"},
     {PP_KIND_USER,
-     "{\"ind\": 7, \"first_name\": \"a\", \"last_name\": \"b\", \"age\": \"12a\", \"date_joined\": \"2019-01-01 00:00:00\"}",
+     "{\"ind\": 7, \"first_name\": \"a\", \"last_name\": \"b\", \"age\": \"12a\", \"date_joined\": \"2019-01-01 "
+     "00:00:00\"}",
      422, "int_parsing", "age"},
     {PP_KIND_USER,
-     "{\"ind\": 7, \"first_name\": \"a\", \"last_name\": \"b\", \"age\": 12.5, \"date_joined\": \"2019-01-01 00:00:00\"}", 422,
-     "int_from_float", "age"},
+     "{\"ind\": 7, \"first_name\": \"a\", \"last_name\": \"b\", \"age\": 12.5, \"date_joined\": \"2019-01-01 "
+     "00:00:00\"}",
+     422, "int_from_float", "age"},
     {PP_KIND_USER,
-     "{\"ind\": 7, \"first_name\": [\"a\"], \"last_name\": \"b\", \"age\": 1, \"date_joined\": \"2019-01-01 00:00:00\"}", 422,
-     "string_type", "first_name"},
+     "{\"ind\": 7, \"first_name\": [\"a\"], \"last_name\": \"b\", \"age\": 1, \"date_joined\": \"2019-01-01 "
+     "00:00:00\"}",
+     422, "string_type", "first_name"},
     {PP_KIND_USER,
      "{\"ind\": 7, \"first_name\": \"a\", \"last_name\": \"b\", \"age\": 1, \"date_joined\": \"2019-01-01 00:00:00\", "
      "\"timestamp\": 5}",
@@ -189,8 +197,9 @@ static void test_empty_body_is_422_missing_for_every_kind(void **state) {
     for (int k = 0; k < PP_KIND_COUNT; k++) {
         char *a;
         assert_int_equal(judge((pp_kind)k, "", 0, &a), 422);
-        assert_string_equal(a, "{\"detail\":[{\"type\":\"missing\",\"loc\":[\"body\"],\"msg\":\"Field required\","
-                               "\"input\":null}]}");
+        assert_string_equal(a,
+                            "{\"detail\":[{\"type\":\"missing\",\"loc\":[\"body\"],\"msg\":\"Field required\","
+                            "\"input\":null}]}");
         free(a);
     }
 }
