@@ -1,5 +1,6 @@
 #include "api/api_reply.h"
 
+#include <float.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -85,12 +86,15 @@ void pp_api_reply_float(pp_strbuf *sb, double d) {
         pp_sb_puts(sb, "null");
         return;
     }
-    /* the shortest %e text that reads back as d (at most 17 significant digits) */
+    /* The shortest text that reads back as d. A normal double rounded to 15
+     * significant digits is its shortest text padded with zeros whenever that text
+     * has at most 15 digits (half an ulp is below half a unit of the 15th digit), so
+     * try 15, 16, then 17 digits and drop trailing zeros below; subnormals have fewer
+     * digits of precision: every length is tried. */
     char e[40];
-    for (int prec = 0; prec <= 16; prec++) {
-        snprintf(e, sizeof e, "%.*e", prec, d);
-        if (strtod(e, NULL) == d) break;
-    }
+    int prec = fabs(d) < DBL_MIN ? 0 : 14;
+    snprintf(e, sizeof e, "%.*e", prec, d);
+    while (prec < 16 && strtod(e, NULL) != d) snprintf(e, sizeof e, "%.*e", ++prec, d);
     /* e is [-]D[.DDD]e[+-]XX: the digits and the decimal exponent */
     const char *p = e;
     if (*p == '-') pp_sb_putc(sb, *p++);
