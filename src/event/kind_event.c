@@ -8,8 +8,10 @@
 #include "event/lax.h"
 
 static const pp_kind_field_def GEO_FIELDS[PP_GEO_COUNT] = {
-    [PP_GEO_IND] = {"ind", PP_KT_INT, 1},           [PP_GEO_TIMESTAMP] = {"timestamp", PP_KT_TIME, 1},
-    [PP_GEO_LATITUDE] = {"latitude", PP_KT_FLOAT, 1}, [PP_GEO_LONGITUDE] = {"longitude", PP_KT_FLOAT, 1},
+    [PP_GEO_IND] = {"ind", PP_KT_INT, 1},
+    [PP_GEO_TIMESTAMP] = {"timestamp", PP_KT_TIME, 1},
+    [PP_GEO_LATITUDE] = {"latitude", PP_KT_FLOAT, 1},
+    [PP_GEO_LONGITUDE] = {"longitude", PP_KT_FLOAT, 1},
     [PP_GEO_COUNTRY] = {"country", PP_KT_STR, 1},
 };
 
@@ -56,7 +58,8 @@ static void validate_field(pp_kind_event *ev, int f, const pp_kind_field_def *de
         ev->len[f] = v->n;
         if (def->type == PP_KT_TIME && pp_event_time_parse(v->s, v->n, &ev->i[f]) != PP_OK) {
             bad = 1;
-            e = (pp_lax_error){"datetime_parsing", "Input should be a valid datetime: 'YYYY-MM-DD HH:MM:SS' or ISO-8601"};
+            e = (pp_lax_error){"datetime_parsing",
+                               "Input should be a valid datetime: 'YYYY-MM-DD HH:MM:SS' or ISO-8601"};
         }
         break;
     }

@@ -63,8 +63,8 @@ static void test_float_strings(void **state) {
     static const struct {
         const char *lat;
         int ok;
-    } CASES[] = {{"\"1e3\"", 1}, {"\"-0.5\"", 1}, {"\"inf\"", 1}, {"\"0x10\"", 0}, {"\"\"", 0},
-                 {"\"1.5a\"", 0}, {"true", 1},    {"null", 0},    {"{}", 0}};
+    } CASES[] = {{"\"1e3\"", 1},  {"\"-0.5\"", 1}, {"\"inf\"", 1}, {"\"0x10\"", 0}, {"\"\"", 0},
+                 {"\"1.5a\"", 0}, {"true", 1},     {"null", 0},    {"{}", 0}};
     for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) {
         char body[256];
         snprintf(body, sizeof body,
