@@ -108,10 +108,6 @@ int pp_api_opts_check(const pp_api_opts *o, char *err, size_t errlen) {
         pp_errf(err, errlen, "--address must not be empty");
         return PP_EINVAL;
     }
-    if ((o->geo_topic && !*o->geo_topic) || (o->users_topic && !*o->users_topic)) {
-        pp_errf(err, errlen, "--%s-topic must not be empty", o->geo_topic && !*o->geo_topic ? "geo" : "users");
-        return PP_EINVAL;
-    }
     return PP_OK;
 }
 
@@ -190,6 +186,15 @@ static enum MHD_Result answer_metrics(pp_api_server *s, struct MHD_Connection *c
 static int route_first(pp_api_server *s, struct MHD_Connection *c, const char *method, api_req *r,
                        enum MHD_Result *res) {
     int close_conn = atomic_load(&s->draining);
+    int kind = kind_of_route(r->route, 0) >= 0 ? kind_of_route(r->route, 0) : kind_of_route(r->route, 1);
+    if (kind >= 0 && !s->topics[kind]) { /* a kind without a topic (kind.h, pp_kind_topic) */
+        char msg[200];
+        snprintf(msg, sizeof msg, "Not Found: %s events are not taken here (no %s topic is configured: --%s-topic)",
+                 pp_kind_name((pp_kind)kind), pp_kind_name((pp_kind)kind), kind == PP_KIND_GEO ? "geo" : "users");
+        r->status = MHD_HTTP_NOT_FOUND;
+        *res = pp_api_respond_detail(c, r->status, msg, NULL, close_conn);
+        return 1;
+    }
     if (kind_of_route(r->route, 0) >= 0) {
         if (strcmp(method, MHD_HTTP_METHOD_POST) != 0) {
             static const char *const allow[] = {MHD_HTTP_HEADER_ALLOW, "POST", NULL};
@@ -408,9 +413,13 @@ int pp_api_server_create(pp_api_server **out, const pp_api_opts *o, const pp_kaf
     atomic_init(&s->draining, 0);
     pp_api_metrics_init(&s->metrics);
     s->address = pp_xstrdup(o->address);
-    s->topics[PP_KIND_PIN] = pp_xstrdup(kc->topic ? kc->topic : PP_KAFKA_DEFAULT_TOPIC);
-    s->topics[PP_KIND_GEO] = pp_xstrdup(o->geo_topic ? o->geo_topic : pp_kind_default_topic(PP_KIND_GEO));
-    s->topics[PP_KIND_USER] = pp_xstrdup(o->users_topic ? o->users_topic : pp_kind_default_topic(PP_KIND_USER));
+    /* the one rule of which topics carry geo and user events (kind.h); NULL: the kind is off */
+    const char *pins = kc->topic ? kc->topic : PP_KAFKA_DEFAULT_TOPIC;
+    const char *configured[PP_KIND_COUNT] = {pins, o->geo_topic, o->users_topic};
+    for (int k = 0; k < PP_KIND_COUNT; k++) {
+        const char *t = pp_kind_topic((pp_kind)k, configured[k], pins);
+        s->topics[k] = t ? pp_xstrdup(t) : NULL;
+    }
     s->opts.geo_topic = s->topics[PP_KIND_GEO];
     s->opts.users_topic = s->topics[PP_KIND_USER];
     s->opts.address = s->address;
@@ -464,10 +473,10 @@ int pp_api_server_create(pp_api_server **out, const pp_api_opts *o, const pp_kaf
             "Kafka record limit %ld bytes, produce timeout %ld ms, connections %ld (%ld per "
             "address), request timeout %ld s, auth %s)",
             strchr(s->address, ':') ? "[" : "", s->address, strchr(s->address, ':') ? "]" : "", s->port,
-            s->topics[PP_KIND_PIN], s->topics[PP_KIND_GEO], s->topics[PP_KIND_USER], o->threads,
-            o->threads == 1 ? "" : "s", o->max_body, pp_producer_max_message_bytes(s->producer), o->produce_timeout_ms,
-            o->max_connections, o->max_connections_per_ip, o->request_timeout_s,
-            s->auth.enabled ? "bearer token" : "off");
+            s->topics[PP_KIND_PIN], s->topics[PP_KIND_GEO] ? s->topics[PP_KIND_GEO] : "off",
+            s->topics[PP_KIND_USER] ? s->topics[PP_KIND_USER] : "off", o->threads, o->threads == 1 ? "" : "s",
+            o->max_body, pp_producer_max_message_bytes(s->producer), o->produce_timeout_ms, o->max_connections,
+            o->max_connections_per_ip, o->request_timeout_s, s->auth.enabled ? "bearer token" : "off");
     *out = s;
     return PP_OK;
 fail:

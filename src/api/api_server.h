@@ -5,7 +5,9 @@
  *   POST /pin/     ingest one pin (api_ingest.h) into the pins topic; other methods
  *                  405 (Allow: POST)
  *   POST /geo/     the same for a geo event (its topic, keyed by ind; docs/joins.md)
- *   POST /user/    the same for a user event
+ *   POST /user/    the same for a user event; a kind without a topic (pp_kind_topic:
+ *                  turned off, or not named beside a pins topic of its own) answers
+ *                  its paths 404 with a JSON reason
  *   *    /pin      307 Temporary Redirect, Location: /pin/ (as FastAPI does); /geo
  *                  and /user likewise
  *   GET  /healthz  200 {"status":"ok","kafka":"reachable"} or 503
@@ -67,8 +69,8 @@ typedef struct {
     long retry_after_s;          /* Retry-After of 503s (default 1) */
     long health_interval_ms;     /* Kafka probe period (default 1000) */
     const char *auth_token;      /* NULL: no auth                    PINPIPE_API_TOKEN */
-    const char *geo_topic;       /* NULL: "geo" (pp_kind_default_topic)     PINPIPE_GEO_TOPIC */
-    const char *users_topic;     /* NULL: "users"                           PINPIPE_USERS_TOPIC */
+    const char *geo_topic;       /* PINPIPE_GEO_TOPIC; NULL and "": as pp_kind_topic (kind.h) says */
+    const char *users_topic;     /* PINPIPE_USERS_TOPIC; likewise */
 } pp_api_opts;
 
 /* The compiled-in defaults (PP_API_DEFAULT_*; threads: CPUs, at most 8). The

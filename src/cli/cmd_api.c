@@ -45,10 +45,12 @@ static const pp_opt ROWS[] = {
      "Kafka bootstrap servers"},
     {"topic", 0, "NAME", "PINPIPE_TOPIC", NULL, kc_topic, 0, 0, 0, 0,
      "Kafka topic of POST /pin/ (default " PP_KAFKA_DEFAULT_TOPIC "; PINPIPE_KAFKA_TOPIC too)"},
-    {"geo-topic", 0, "NAME", "PINPIPE_GEO_TOPIC", "geo", pp_opt_str, F(geo_topic), 0, 0, 0,
-     "Kafka topic of POST /geo/ (keyed by ind)"},
-    {"users-topic", 0, "NAME", "PINPIPE_USERS_TOPIC", "users", pp_opt_str, F(users_topic), 0, 0, 0,
-     "Kafka topic of POST /user/ (keyed by ind)"},
+    {"geo-topic", 0, "NAME", "PINPIPE_GEO_TOPIC", NULL, pp_opt_str, F(geo_topic), 0, 0, 0,
+     "Kafka topic of POST /geo/, keyed by ind (default: geo when the pins topic is pins, else none; "
+     "none or \"\": POST /geo/ answers 404)"},
+    {"users-topic", 0, "NAME", "PINPIPE_USERS_TOPIC", NULL, pp_opt_str, F(users_topic), 0, 0, 0,
+     "Kafka topic of POST /user/, keyed by ind (default: users when the pins topic is pins, else none; "
+     "none or \"\": POST /user/ answers 404)"},
     {NULL, 'X', "KEY=VALUE", "PINPIPE_KAFKA_PROPS", NULL, kc_prop, 0, 0, 0, PP_OPT_ELSEWHERE,
      "extra librdkafka producer property (repeatable); the variable: ';'-separated"},
     {"max-body", 0, "BYTES", "PINPIPE_API_MAX_BODY", "1048576", pp_opt_long, F(max_body), 1, 1L << 30, 0,

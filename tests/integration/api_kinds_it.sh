@@ -19,7 +19,10 @@
 #     (415); GET (405 + Allow); /geo and /user (307 + Location); and none of them
 #     reaches any topic;
 #  4. with a token, /geo/ and /user/ need it (401 + WWW-Authenticate);
-#  5. /metrics counts each kind under its route.
+#  5. /metrics counts each kind under its route;
+#  6. which kinds are on (pp_kind_topic, docs/joins.md): on the default pins topic,
+#     /geo/ and /user/ are on by default; beside a pins topic of its own, a kind whose
+#     topic is not named — or named "" — answers its paths 404 with a JSON reason.
 #   bash tests/integration/api_kinds_it.sh   (needs: bash ci/services.sh up kafka)
 # needs: kafka
 set -euo pipefail
@@ -27,6 +30,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 . "$ROOT/ci/services/env.sh"
 . "$ROOT/tests/integration/lib/common.sh"
 it_init api_kinds
+unset PINPIPE_GEO_TOPIC PINPIPE_USERS_TOPIC # every topic is given below (part 6 relies on their absence)
 PINPIPE="$BIN/pinpipe"
 BROKERS="$PINPIPE_KAFKA_BROKERS"
 PIDS=()
@@ -326,6 +330,23 @@ def cmd_auth(port, token):
                 die("auth %s %s: %d %s" % (kind, name, s, h))
             ok("auth %-4s %-38s -> %d" % (kind, name, s))
 
+def cmd_kinds_on(port, want):
+    """want: "geo=on,user=off". An off kind's paths are 404 with a reason naming its topic flag;
+    an on kind answers {} with 422 (nothing is produced)."""
+    for item in want.split(","):
+        kind, state = item.split("=")
+        s, h, d = post(port, "{}", path="/%s/" % kind)
+        r, rh, rd = post(port, "{}", path="/%s" % kind)
+        if state == "on":
+            if s != 422 or r != 307:
+                die("%s should be on: %d %s, redirect %d" % (kind, s, d[:200], r))
+        else:
+            flag = "--geo-topic" if kind == "geo" else "--users-topic"
+            for code, body in ((s, d), (r, rd)):
+                if code != 404 or flag not in json.loads(body).get("detail", ""):
+                    die("%s should be off (404 naming %s): %d %s" % (kind, flag, code, body[:200]))
+        ok("%-4s %s" % (kind, "on" if state == "on" else "off: 404 " + json.loads(d)["detail"]))
+
 def cmd_metrics(port):
     s, h, d = post(port, None, {}, path="/metrics", method="GET")
     text = d.decode()
@@ -346,8 +367,8 @@ k() { python3 "$TMP/k.py" "$@"; }
 
 # ---- 1. topics, as a deployment creates them -------------------------------------------
 t_pins="pinpipe-it-kinds-$RUN" t_geo="pinpipe-it-kinds-$RUN-geo" t_users="pinpipe-it-kinds-$RUN-users"
-PINPIPE_TOPIC="$t_pins" PINPIPE_GEO_TOPIC="$t_geo" PINPIPE_USERS_TOPIC="$t_users" it_create_topics 3
 for t in "$t_pins" "$t_geo" "$t_users"; do
+  "$PINPIPE" produce --topic "$t" --partitions 3 /dev/null 2>"$TMP/topic.log" || { cat "$TMP/topic.log"; it_fail "create $t"; }
   n=$(timeout 10 kcat -L -b "$BROKERS" -t "$t" 2>/dev/null | grep -c 'partition [0-9]') || true
   [ "$n" = 3 ] || it_fail "topic $t has $n partitions, want 3"
 done
@@ -374,4 +395,16 @@ start_api auth --topic "$t_pins" --geo-topic "$t_geo-auth" --users-topic "$t_use
 AUTH_PID=$PID
 k auth "$PORT" "kinds-token-$RUN"
 stop_api "$AUTH_PID"
+
+# ---- 6. which kinds are on ----------------------------------------------------------------------
+start_api default --topic pins # the default pins topic, the others not named: every kind on
+k kinds-on "$PORT" "geo=on,user=on"
+stop_api "$PID"
+start_api own-pins --topic "$t_pins" # a pins topic of its own, the others not named
+grep -q "topics: pin $t_pins, geo off, user off" "$TMP/api-own-pins.log" || it_fail "the API does not log its kinds off"
+k kinds-on "$PORT" "geo=off,user=off"
+stop_api "$PID"
+start_api geo-only --topic "$t_pins" --geo-topic "$t_geo" --users-topic ""
+k kinds-on "$PORT" "geo=on,user=off"
+stop_api "$PID"
 it_ok "all checks passed"
