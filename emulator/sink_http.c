@@ -47,12 +47,40 @@ void pp_emu_target_url(const char *target, pp_kind k, char *out, size_t outlen) 
     snprintf(out, outlen, "%.*s%s", (int)n, target, pp_kind_path(k));
 }
 
-/* Another event of the same kind and ind is in flight (or waiting for its retry). */
-static int conflicts(const slot *slots, unsigned n, const pp_emu_out *ev) {
-    if (ev->kind == PP_KIND_PIN || !ev->has_ind) return 0;
+/* An event waiting for the earlier one of its (kind, ind) to be answered: the others
+ * go on meanwhile, so a repeated side does not stall every connection. */
+typedef struct {
+    pp_kind kind;
+    int64_t ind;
+    char *body;
+    size_t len;
+} parked;
+
+static int same_key(pp_kind ka, int64_t ia, pp_kind kb, int64_t ib) { return ka == kb && ia == ib; }
+
+/* Another event of this geo or user's (kind, ind) is in flight (or waiting for its retry),
+ * or parked before position `before`. Pins never wait (their repeats are identical). */
+static int must_wait(const slot *slots, unsigned n, const parked *pk, size_t before, pp_kind kind, int64_t ind,
+                     int ordered) {
+    if (kind == PP_KIND_PIN || !ordered) return 0;
     for (unsigned i = 0; i < n; i++)
-        if (slots[i].busy && slots[i].ordered && slots[i].kind == ev->kind && slots[i].ind == ev->ind) return 1;
+        if (slots[i].busy && slots[i].ordered && same_key(slots[i].kind, slots[i].ind, kind, ind)) return 1;
+    for (size_t i = 0; i < before; i++)
+        if (same_key(pk[i].kind, pk[i].ind, kind, ind)) return 1;
     return 0;
+}
+
+static void fill(slot *s, pp_kind kind, int64_t ind, int ordered, const char *body, size_t len) {
+    s->kind = kind;
+    s->ind = ind;
+    s->ordered = ordered;
+    if (len + 1 > s->cap) {
+        s->cap = len + 1;
+        s->body = pp_xrealloc(s->body, s->cap);
+    }
+    memcpy(s->body, body, len);
+    s->len = len;
+    s->attempt = 0;
 }
 
 static void start(CURLM *multi, slot *s, char urls[PP_KIND_COUNT][1024], struct curl_slist *headers) {
@@ -73,8 +101,8 @@ int pp_emu_http_run(pp_emu_stream *gen, const pp_emu_http_opts *o, pp_emu_http_s
     memset(st, 0, sizeof *st);
     char urls[PP_KIND_COUNT][1024];
     for (int k = 0; k < PP_KIND_COUNT; k++) pp_emu_target_url(o->url, (pp_kind)k, urls[k], sizeof urls[k]);
-    pp_emu_out ev; /* the next event, valid until the next pp_emu_stream_next */
-    int have_ev = 0;
+    size_t max_parked = 4 * (size_t)(o->concurrency ? o->concurrency : 1), n_parked = 0;
+    parked *pk = pp_xcalloc(max_parked, sizeof *pk);
     unsigned n = o->concurrency ? o->concurrency : 1;
     slot *slots = pp_xcalloc(n, sizeof *slots);
     size_t lat_cap = 1024, lat_n = 0;
@@ -90,7 +118,7 @@ int pp_emu_http_run(pp_emu_stream *gen, const pp_emu_http_opts *o, pp_emu_http_s
     for (unsigned i = 0; i < n; i++) slots[i].easy = curl_easy_init();
     double t0 = mono_ms_f();
     unsigned active = 0;
-    while (more || have_ev || active) {
+    while (more || n_parked || active) {
         double now = mono_ms_f();
         for (unsigned i = 0; i < n; i++) { /* fill idle slots, restart due retries */
             slot *s = &slots[i];
@@ -99,29 +127,38 @@ int pp_emu_http_run(pp_emu_stream *gen, const pp_emu_http_opts *o, pp_emu_http_s
                 st->requests++;
                 continue;
             }
-            if (s->busy || (!more && !have_ev)) continue;
+            if (s->busy || (!more && !n_parked)) continue;
             if (o->rate && (double)st->sent * 1000.0 > (now - t0) * (double)o->rate) break;
-            if (!have_ev) {
-                int g = pp_emu_stream_next(gen, &ev);
-                if (g <= 0) {
-                    more = 0;
-                    if (g < 0) rc = PP_EINVAL;
-                    break;
+            size_t k = 0; /* the first parked event free to go, in order */
+            while (k < n_parked && must_wait(slots, n, pk, k, pk[k].kind, pk[k].ind, 1)) k++;
+            if (k < n_parked) {
+                fill(s, pk[k].kind, pk[k].ind, 1, pk[k].body, pk[k].len);
+                free(pk[k].body);
+                memmove(pk + k, pk + k + 1, (n_parked - k - 1) * sizeof *pk);
+                n_parked--;
+            } else {
+                if (!more) break; /* only parked events are left, and they must wait */
+                pp_emu_out ev;
+                int g = 1, got = 0;
+                /* from the stream: an event that must wait is parked (up to max_parked) */
+                while (n_parked < max_parked) {
+                    if ((g = pp_emu_stream_next(gen, &ev)) != 1) break;
+                    if (!must_wait(slots, n, pk, n_parked, ev.kind, ev.ind, ev.has_ind)) {
+                        got = 1;
+                        break;
+                    }
+                    pk[n_parked].kind = ev.kind;
+                    pk[n_parked].ind = ev.ind;
+                    pk[n_parked].body = pp_xmalloc(ev.len ? ev.len : 1);
+                    memcpy(pk[n_parked].body, ev.line, ev.len);
+                    pk[n_parked].len = ev.len;
+                    n_parked++;
                 }
-                have_ev = 1;
+                if (g < 0) rc = PP_EINVAL;
+                if (g <= 0) more = 0;
+                if (!got) break; /* the stream is done, or the parking is full: wait for answers */
+                fill(s, ev.kind, ev.ind, ev.has_ind, ev.line, ev.len);
             }
-            if (conflicts(slots, n, &ev)) break; /* wait for the earlier one */
-            have_ev = 0;
-            s->kind = ev.kind;
-            s->ind = ev.ind;
-            s->ordered = ev.has_ind;
-            if (ev.len + 1 > s->cap) {
-                s->cap = ev.len + 1;
-                s->body = pp_xrealloc(s->body, s->cap);
-            }
-            memcpy(s->body, ev.line, ev.len);
-            s->len = ev.len;
-            s->attempt = 0;
             s->first_sent_ms = now;
             start(multi, s, urls, headers);
             active++;
@@ -177,6 +214,8 @@ int pp_emu_http_run(pp_emu_stream *gen, const pp_emu_http_opts *o, pp_emu_http_s
         curl_easy_cleanup(slots[i].easy);
         free(slots[i].body);
     }
+    for (size_t i = 0; i < n_parked; i++) free(pk[i].body);
+    free(pk);
     curl_slist_free_all(headers);
     curl_multi_cleanup(multi);
     free(slots);

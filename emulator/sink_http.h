@@ -7,9 +7,10 @@
  * exponential backoff (100 ms doubling to 5 s, at most --retries times). It counts
  * every event once as acknowledged (2xx), rejected (another 4xx: the API said the
  * event is bad) or failed (retries exhausted, or a 5xx other than 503).
- * Two geo (or two user) events of one ind are never in flight together, so the API
- * sees them in the order sent and "first occurrence wins" means what the manifest
- * says whatever the concurrency.
+ * Two geo (or two user) events of one ind are never in flight together (the later one
+ * is parked, at most 4 x concurrency, while the others go on), so the API sees them in
+ * the order sent and "first occurrence wins" means what the manifest says whatever
+ * the concurrency.
  * Ownership: borrows the stream; owns its curl handles.
  */
 #ifndef PINPIPE_EMU_SINK_HTTP_H
