@@ -203,7 +203,7 @@ static void records_are_filed_by_partition_and_event_day(void **state) {
     const stored *rej = find_key(&s, "raw/dt=2026-01-05/pins-0000-00000000000000000003.jsonl");
     assert_non_null(rej);
     assert_string_equal(rej->data,
-                        "{\"topic\":\"pins\",\"partition\":0,\"offset\":3,\"ingest_time\":" INGEST
+                        "{\"topic\":\"pins\",\"kind\":\"pin\",\"partition\":0,\"offset\":3,\"ingest_time\":" INGEST
                         ",\"key\":\"k\",\"raw\":\"not json\"}\n");
     assert_non_null(find_key(&s, "raw/dt=2026-01-01/pins-0001-00000000000000000040.jsonl"));
     assert_int_equal(pp_lake_writer_open_objects(w), 0);
