@@ -30,14 +30,16 @@ static void print_summary(FILE *out, const pp_batch_summary *r, const pp_batch_w
     fprintf(out,
             "batch day=%s status=%s%s%s%s%s objects=%" PRIu64 " bytes=%" PRIu64 " records=%" PRIu64
             " duplicate_coordinates=%" PRIu64 " duplicate_pins=%" PRIu64 " rejects=%" PRIu64 " corrupt_lines=%" PRIu64
-            " misplaced=%" PRIu64 " pins_written=%" PRIu64 " rejects_written=%" PRIu64 " metrics_written=%" PRIu64
+            " misplaced=%" PRIu64 " duplicate_sides=%" PRIu64 " pins_written=%" PRIu64 " geo_written=%" PRIu64
+            " users_written=%" PRIu64 " posts=%" PRIu64 " rejects_written=%" PRIu64 " metrics_written=%" PRIu64
             " requests=%" PRIu64 " retries=%" PRIu64 " refused=%" PRIu64
             " seconds=%.3f read_s=%.3f clean_s=%.3f write_s=%.3f\n",
             r->day, r->status, r->metric ? " metric=" : "", r->metric ? r->metric : "", r->shard[0] ? " shard=" : "",
             r->shard, r->objects, r->bytes, r->records_read, r->duplicate_coordinates, r->duplicate_pins, r->rejects,
-            r->corrupt_lines, r->misplaced, r->pins_written, r->rejects_written, r->metrics_written, ws->requests,
-            ws->retries, ws->refused, (double)r->duration_ms / 1000.0, (double)r->read_ms / 1000.0,
-            (double)r->clean_ms / 1000.0, (double)r->write_ms / 1000.0);
+            r->corrupt_lines, r->misplaced, r->duplicate_sides, r->pins_written, r->geo_written, r->users_written,
+            r->posts, r->rejects_written, r->metrics_written, ws->requests, ws->retries, ws->refused,
+            (double)r->duration_ms / 1000.0, (double)r->read_ms / 1000.0, (double)r->clean_ms / 1000.0,
+            (double)r->write_ms / 1000.0);
     fflush(out);
 }
 

@@ -6,11 +6,13 @@
 #include <time.h>
 
 #include "batch/batch_coverage.h"
+#include "batch/batch_join.h"
 #include "batch/batch_load.h"
 #include "batch/batch_spool.h"
 #include "common/clock.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "metrics/dedup.h"
 #include "metrics/metrics.h"
 #include "metrics/tally.h"
 
@@ -23,6 +25,8 @@ typedef struct {
     pp_batch_spool *spool;
     pp_batch_load load;
     pp_tally tally;
+    pp_dedup *sides;     /* (event day, kind and ind) of the geo and user events counted */
+    pp_batch_join *join; /* the day's posts; NULL in a shard run (the finalize joins) */
     int64_t write_ns, clean_ns;
 } day_state;
 
@@ -31,6 +35,67 @@ static void misplaced(day_state *d, const char *what, const char *its_day, const
         PP_WARN("batch", "%s: %s %s/%d/%lld has day '%s', not the lake day it is filed under (misplaced)",
                 d->load.objects[r->object].key, what, pp_batch_spool_topic(d->spool, r->topic), (int)r->partition,
                 (long long)r->offset, its_day);
+}
+
+/* A pin of the day, first occurrence: stored, and a side of its post. */
+static int new_pin(day_state *d, const pp_pin *pin, const pp_batch_origin *o, char *err, size_t errlen) {
+    if (d->join) pp_join_post_add_pin_side(pp_batch_join_post(d->join, pin->ind), pin);
+    if (d->c->metric >= 0) return PP_OK;
+    int rc = pp_batch_store_pin(d->c->store, pin, o, err, errlen);
+    if (rc == PP_OK) d->run->pins_written++;
+    return rc;
+}
+
+/* A geo or user event: cleaned, de-duplicated per (kind, event day, ind) with the
+ * first occurrence winning (its repeats are in one partition: keyed by ind), its side
+ * metrics counted once, stored in geo / users and added to its post. */
+static int side_record(day_state *d, const pp_batch_rec *r, const char *raw, const pp_batch_origin *o, char *err,
+                       size_t errlen) {
+    pp_clean_opts opts = d->c->clean;
+    opts.ingest_time_ms = r->ingest_time_ms;
+    pp_record rec;
+    pp_reject rej;
+    uint64_t fired;
+    pp_kind kind = (pp_kind)r->kind;
+    int64_t t0 = pp_mono_ns();
+    d->tally.records++;
+    int cleaned = pp_clean_record(kind, raw, r->len, &opts, &rec, &rej, &fired) == PP_OK;
+    d->clean_ns += pp_mono_ns() - t0;
+    if (!cleaned) {
+        pp_tally_reject(&d->tally, &rej);
+        if (strcmp(rej.day, d->day) != 0) misplaced(d, "reject", rej.day, r);
+        if (d->c->metric >= 0) return PP_OK;
+        int rc = pp_batch_store_reject(d->c->store, &rej, o, raw, r->len, err, errlen);
+        if (rc == PP_OK) d->run->rejects_written++;
+        return rc;
+    }
+    d->tally.cleaned++;
+    const char *day = pp_record_day(&rec);
+    int64_t ind = kind == PP_KIND_GEO ? rec.geo.ind : rec.user.ind;
+    char key[32];
+    snprintf(key, sizeof key, "%s %lld", pp_kind_name(kind), (long long)ind);
+    int rc = PP_OK;
+    if (!pp_dedup_add(d->sides, day, key)) {
+        d->run->duplicate_sides++;
+    } else {
+        if (kind == PP_KIND_GEO)
+            pp_metrics_of_geo(&rec.geo, pp_agg_emit, d->tally.agg);
+        else
+            pp_metrics_of_user(&rec.user, pp_agg_emit, d->tally.agg);
+        if (strcmp(day, d->day) != 0) {
+            misplaced(d, pp_kind_name(kind), day, r);
+        } else if (kind == PP_KIND_GEO) {
+            if (d->join) pp_join_post_add_geo_side(pp_batch_join_post(d->join, ind), &rec.geo);
+            if (d->c->metric < 0 && (rc = pp_batch_store_geo(d->c->store, &rec.geo, o, err, errlen)) == PP_OK)
+                d->run->geo_written++;
+        } else {
+            if (d->join) pp_join_post_add_user_side(pp_batch_join_post(d->join, ind), &rec.user);
+            if (d->c->metric < 0 && (rc = pp_batch_store_user(d->c->store, &rec.user, o, err, errlen)) == PP_OK)
+                d->run->users_written++;
+        }
+    }
+    pp_record_clear(&rec);
+    return rc;
 }
 
 /* Step 3: the records in Kafka order. */
@@ -42,19 +107,25 @@ static int clean_records(day_state *d, char *err, size_t errlen) {
     for (size_t i = 0; i < n && rc == PP_OK; i++) {
         const pp_batch_rec *r = pp_batch_spool_rec(d->spool, i);
         const char *raw = pp_batch_spool_bytes(d->spool, r);
+        pp_batch_origin o = {pp_batch_spool_topic(d->spool, r->topic), r->partition, r->offset, r->ingest_time_ms,
+                             d->load.objects[r->object].key,           r->line};
+        if (r->kind != PP_KIND_PIN) {
+            int64_t t = pp_mono_ns(), cleaning = d->clean_ns;
+            rc = side_record(d, r, raw, &o, err, errlen);
+            d->write_ns += pp_mono_ns() - t - (d->clean_ns - cleaning);
+            continue;
+        }
         pp_pin pin;
         pp_reject rej;
         int64_t t0 = pp_mono_ns();
         pp_tally_result res = pp_tally_raw(&d->tally, raw, r->len, r->ingest_time_ms, &pin, &rej);
         int64_t t1 = pp_mono_ns();
         d->clean_ns += t1 - t0;
-        pp_batch_origin o = {pp_batch_spool_topic(d->spool, r->topic), r->partition, r->offset, r->ingest_time_ms,
-                             d->load.objects[r->object].key,           r->line};
         if (res == PP_TALLY_NEW) {
             if (strcmp(pin.event_day, d->day) != 0)
                 misplaced(d, "pin", pin.event_day, r);
-            else if (all && (rc = pp_batch_store_pin(c->store, &pin, &o, err, errlen)) == PP_OK)
-                d->run->pins_written++;
+            else
+                rc = new_pin(d, &pin, &o, err, errlen);
         } else if (res == PP_TALLY_REJECTED) {
             if (strcmp(rej.day, d->day) != 0) misplaced(d, "reject", rej.day, r);
             if (all && (rc = pp_batch_store_reject(c->store, &rej, &o, raw, r->len, err, errlen)) == PP_OK)
@@ -84,9 +155,13 @@ static int store_corrupt(day_state *d, char *err, size_t errlen) {
     return rc;
 }
 
-/* Step 4: the day's metric values. */
+/* Step 4: the day's metric values (with the join's, in a whole-day run). */
 static int store_metrics(day_state *d, char *err, size_t errlen) {
     size_t n;
+    if (d->join) {
+        pp_batch_join_emit(d->join, pp_agg_emit, d->tally.agg);
+        d->run->posts = pp_batch_join_count(d->join);
+    }
     pp_agg_entry *e = pp_agg_sorted(d->tally.agg, &n);
     int rc = PP_OK;
     for (size_t i = 0; i < n && rc == PP_OK; i++) {
@@ -111,6 +186,8 @@ int pp_batch_day_run(const pp_batch_day_ctx *c, const char *day, pp_batch_summar
     run->lake_coverage = c->coverage;
     pp_batch_shard_format(&c->shard, run->shard, sizeof run->shard);
     pp_tally_init(&d.tally, &c->clean);
+    d.sides = pp_dedup_create();
+    if (c->shard.count == 0) d.join = pp_batch_join_create(day);
 
     /* 1. read */
     pp_batch_spool_stats ss = {0};
@@ -174,6 +251,8 @@ done:
     run->error = NULL;
     free(lake_read);
     pp_tally_free(&d.tally);
+    pp_dedup_destroy(d.sides);
+    pp_batch_join_destroy(d.join);
     pp_batch_load_free(&d.load);
     pp_batch_spool_destroy(d.spool);
     return rc;
