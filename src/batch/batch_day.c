@@ -6,13 +6,12 @@
 #include <time.h>
 
 #include "batch/batch_coverage.h"
-#include "batch/batch_join.h"
 #include "batch/batch_load.h"
 #include "batch/batch_spool.h"
 #include "common/clock.h"
 #include "common/error.h"
 #include "common/log.h"
-#include "metrics/dedup.h"
+#include "join/join_set.h"
 #include "metrics/metrics.h"
 #include "metrics/tally.h"
 
@@ -24,9 +23,7 @@ typedef struct {
     pp_batch_summary *run;
     pp_batch_spool *spool;
     pp_batch_load load;
-    pp_tally tally;
-    pp_dedup *sides;     /* (event day, kind and ind) of the geo and user events counted */
-    pp_batch_join *join; /* the day's posts; NULL in a shard run (the finalize joins) */
+    pp_tally tally; /* with the join on in a whole-day run (a shard run cannot join: the finalize does) */
     int64_t write_ns, clean_ns;
 } day_state;
 
@@ -37,62 +34,34 @@ static void misplaced(day_state *d, const char *what, const char *its_day, const
                 (long long)r->offset, its_day);
 }
 
-/* A pin of the day, first occurrence: stored, and a side of its post. */
-static int new_pin(day_state *d, const pp_pin *pin, const pp_batch_origin *o, char *err, size_t errlen) {
-    if (d->join) pp_join_post_add_pin_side(pp_batch_join_post(d->join, pin->ind), pin);
-    if (d->c->metric >= 0) return PP_OK;
-    int rc = pp_batch_store_pin(d->c->store, pin, o, err, errlen);
-    if (rc == PP_OK) d->run->pins_written++;
-    return rc;
-}
-
-/* A geo or user event: cleaned, de-duplicated per (kind, event day, ind) with the
- * first occurrence winning (its repeats are in one partition: keyed by ind), its side
- * metrics counted once, stored in geo / users and added to its post. */
+/* A geo or user event, through the tally (metrics/tally.h): cleaned by its kind,
+ * de-duplicated per (kind, event day, ind) with the first occurrence winning (its
+ * repeats are in one partition: keyed by ind), its side metrics counted once and its
+ * post joined; the first occurrence of the day stored in geo / users, a reject in
+ * rejects. */
 static int side_record(day_state *d, const pp_batch_rec *r, const char *raw, const pp_batch_origin *o, char *err,
                        size_t errlen) {
-    pp_clean_opts opts = d->c->clean;
-    opts.ingest_time_ms = r->ingest_time_ms;
     pp_record rec;
     pp_reject rej;
-    uint64_t fired;
-    pp_kind kind = (pp_kind)r->kind;
+    int all = d->c->metric < 0, rc = PP_OK;
     int64_t t0 = pp_mono_ns();
-    d->tally.records++;
-    int cleaned = pp_clean_record(kind, raw, r->len, &opts, &rec, &rej, &fired) == PP_OK;
+    pp_tally_result res = pp_tally_record(&d->tally, (pp_kind)r->kind, raw, r->len, r->ingest_time_ms, &rec, &rej);
     d->clean_ns += pp_mono_ns() - t0;
-    if (!cleaned) {
-        pp_tally_reject(&d->tally, &rej);
+    if (res == PP_TALLY_REJECTED) {
         if (strcmp(rej.day, d->day) != 0) misplaced(d, "reject", rej.day, r);
-        if (d->c->metric >= 0) return PP_OK;
-        int rc = pp_batch_store_reject(d->c->store, &rej, o, raw, r->len, err, errlen);
-        if (rc == PP_OK) d->run->rejects_written++;
+        if (all && (rc = pp_batch_store_reject(d->c->store, &rej, o, raw, r->len, err, errlen)) == PP_OK)
+            d->run->rejects_written++;
         return rc;
     }
-    d->tally.cleaned++;
     const char *day = pp_record_day(&rec);
-    int64_t ind = kind == PP_KIND_GEO ? rec.geo.ind : rec.user.ind;
-    char key[32];
-    snprintf(key, sizeof key, "%s %lld", pp_kind_name(kind), (long long)ind);
-    int rc = PP_OK;
-    if (!pp_dedup_add(d->sides, day, key)) {
+    if (res == PP_TALLY_DUPLICATE) {
         d->run->duplicate_sides++;
-    } else {
-        if (kind == PP_KIND_GEO)
-            pp_metrics_of_geo(&rec.geo, pp_agg_emit, d->tally.agg);
-        else
-            pp_metrics_of_user(&rec.user, pp_agg_emit, d->tally.agg);
-        if (strcmp(day, d->day) != 0) {
-            misplaced(d, pp_kind_name(kind), day, r);
-        } else if (kind == PP_KIND_GEO) {
-            if (d->join) pp_join_post_add_geo_side(pp_batch_join_post(d->join, ind), &rec.geo);
-            if (d->c->metric < 0 && (rc = pp_batch_store_geo(d->c->store, &rec.geo, o, err, errlen)) == PP_OK)
-                d->run->geo_written++;
-        } else {
-            if (d->join) pp_join_post_add_user_side(pp_batch_join_post(d->join, ind), &rec.user);
-            if (d->c->metric < 0 && (rc = pp_batch_store_user(d->c->store, &rec.user, o, err, errlen)) == PP_OK)
-                d->run->users_written++;
-        }
+    } else if (strcmp(day, d->day) != 0) {
+        misplaced(d, pp_kind_name(rec.kind), day, r);
+    } else if (all && rec.kind == PP_KIND_GEO) {
+        if ((rc = pp_batch_store_geo(d->c->store, &rec.geo, o, err, errlen)) == PP_OK) d->run->geo_written++;
+    } else if (all) {
+        if ((rc = pp_batch_store_user(d->c->store, &rec.user, o, err, errlen)) == PP_OK) d->run->users_written++;
     }
     pp_record_clear(&rec);
     return rc;
@@ -124,8 +93,8 @@ static int clean_records(day_state *d, char *err, size_t errlen) {
         if (res == PP_TALLY_NEW) {
             if (strcmp(pin.event_day, d->day) != 0)
                 misplaced(d, "pin", pin.event_day, r);
-            else
-                rc = new_pin(d, &pin, &o, err, errlen);
+            else if (all && (rc = pp_batch_store_pin(c->store, &pin, &o, err, errlen)) == PP_OK)
+                d->run->pins_written++;
         } else if (res == PP_TALLY_REJECTED) {
             if (strcmp(rej.day, d->day) != 0) misplaced(d, "reject", rej.day, r);
             if (all && (rc = pp_batch_store_reject(c->store, &rej, &o, raw, r->len, err, errlen)) == PP_OK)
@@ -158,9 +127,9 @@ static int store_corrupt(day_state *d, char *err, size_t errlen) {
 /* Step 4: the day's metric values (with the join's, in a whole-day run). */
 static int store_metrics(day_state *d, char *err, size_t errlen) {
     size_t n;
-    if (d->join) {
-        pp_batch_join_emit(d->join, pp_agg_emit, d->tally.agg);
-        d->run->posts = pp_batch_join_count(d->join);
+    if (d->tally.join) {
+        pp_tally_finish_join(&d->tally);
+        d->run->posts = pp_join_set_size(d->tally.join);
     }
     pp_agg_entry *e = pp_agg_sorted(d->tally.agg, &n);
     int rc = PP_OK;
@@ -186,8 +155,7 @@ int pp_batch_day_run(const pp_batch_day_ctx *c, const char *day, pp_batch_summar
     run->lake_coverage = c->coverage;
     pp_batch_shard_format(&c->shard, run->shard, sizeof run->shard);
     pp_tally_init(&d.tally, &c->clean);
-    d.sides = pp_dedup_create();
-    if (c->shard.count == 0) d.join = pp_batch_join_create(day);
+    if (c->shard.count == 0) pp_tally_enable_join(&d.tally);
 
     /* 1. read */
     pp_batch_spool_stats ss = {0};
@@ -224,7 +192,7 @@ int pp_batch_day_run(const pp_batch_day_ctx *c, const char *day, pp_batch_summar
     if (rc == PP_OK) rc = store_metrics(&d, why, sizeof why);
     if (rc == PP_OK) rc = pp_batch_store_drain(c->store, why, sizeof why);
     d.write_ns += pp_mono_ns() - t;
-    run->duplicate_pins = d.tally.duplicates;
+    run->duplicate_pins = d.tally.duplicates - run->duplicate_sides; /* the tally counts both */
     run->rejects = d.tally.rejected;
     run->clean_ms = d.clean_ns / 1000000;
     run->write_ms = d.write_ns / 1000000;
@@ -251,8 +219,6 @@ done:
     run->error = NULL;
     free(lake_read);
     pp_tally_free(&d.tally);
-    pp_dedup_destroy(d.sides);
-    pp_batch_join_destroy(d.join);
     pp_batch_load_free(&d.load);
     pp_batch_spool_destroy(d.spool);
     return rc;

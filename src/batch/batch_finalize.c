@@ -56,14 +56,14 @@ static int write_metrics(pp_batch_store *store, pp_agg *agg, const char *day, pp
  * geo and user are in different partitions). */
 static int join_day(pp_cql_session *cql, const char *ks, const char *day, pp_agg *agg, pp_batch_summary *run, char *err,
                     size_t errlen) {
-    pp_batch_join *j = pp_batch_join_create(day);
+    pp_join_set *j = pp_join_set_create();
     size_t sides;
     int rc = pp_batch_join_read_day(cql, ks, day, j, &sides, err, errlen);
     if (rc == PP_OK) {
-        pp_batch_join_emit(j, pp_agg_emit, agg);
-        run->posts = pp_batch_join_count(j);
+        pp_join_set_metrics(j, pp_agg_emit, agg);
+        run->posts = pp_join_set_size(j);
     }
-    pp_batch_join_destroy(j);
+    pp_join_set_destroy(j);
     return rc;
 }
 

@@ -21,10 +21,10 @@ static const char *opt_text(const pp_cql_result *res, size_t r, size_t c) {
     return pp_cql_result_get_text(res, r, c, &s, NULL) == PP_OK ? s : NULL;
 }
 
-static void add_row(pp_batch_join *j, int table, const pp_cql_result *res, size_t r) {
+static void add_row(pp_join_set *j, const char *day, int table, const pp_cql_result *res, size_t r) {
     int64_t ind, v;
     if (pp_cql_result_get_bigint(res, r, 0, &ind) != PP_OK) return; /* a key column: never null */
-    pp_join_post *p = pp_batch_join_post(j, ind);
+    pp_join_post *p = pp_join_set_post(j, day, ind);
     if (table == PINS) {
         int has = pp_cql_result_get_bigint(res, r, 3, &v) == PP_OK;
         const char *uid = opt_text(res, r, 1);
@@ -40,8 +40,8 @@ static void add_row(pp_batch_join *j, int table, const pp_cql_result *res, size_
     }
 }
 
-int pp_batch_join_read_day(pp_cql_session *cql, const char *keyspace, const char *day, pp_batch_join *j,
-                           size_t *sides, char *err, size_t errlen) {
+int pp_batch_join_read_day(pp_cql_session *cql, const char *keyspace, const char *day, pp_join_set *j, size_t *sides,
+                           char *err, size_t errlen) {
     pp_cql_value d = pp_cql_text(day);
     int rc = PP_OK;
     *sides = 0;
@@ -62,7 +62,7 @@ int pp_batch_join_read_day(pp_cql_session *cql, const char *keyspace, const char
                 pp_errf(err, errlen, "Cassandra: reading the %s of %s for the join: %s", NAME[t], day, why);
                 break;
             }
-            for (size_t r = 0; r < pp_cql_result_nrows(page); r++) add_row(j, t, page, r);
+            for (size_t r = 0; r < pp_cql_result_nrows(page); r++) add_row(j, day, t, page, r);
             *sides += pp_cql_result_nrows(page);
             prev = page;
         } while (pp_cql_result_has_more(prev));

@@ -179,8 +179,31 @@ static void test_read_json(void **state) {
     pp_batch_spool_destroy(e);
 }
 
+/* Each record keeps its kind (the lake line's) through sorting, whatever the topic. */
+static void test_kinds_survive_the_sort(void **state) {
+    (void)state;
+    pp_batch_spool *s;
+    char err[256];
+    assert_int_equal(pp_batch_spool_create(&s, err, sizeof err), PP_OK);
+    assert_int_equal(pp_batch_spool_add(s, "users", PP_KIND_USER, 0, 5, -1, 0, 1, "u", 1, err, sizeof err), PP_OK);
+    assert_int_equal(pp_batch_spool_add(s, "pins", PP_KIND_PIN, 1, 3, -1, 0, 2, "p", 1, err, sizeof err), PP_OK);
+    assert_int_equal(pp_batch_spool_add(s, "geo", PP_KIND_GEO, 0, 9, -1, 0, 3, "g", 1, err, sizeof err), PP_OK);
+    pp_batch_spool_stats st;
+    assert_int_equal(pp_batch_spool_seal(s, &st, err, sizeof err), PP_OK);
+    static const char WANT[] = {'g', 'p', 'u'}; /* topics in name order */
+    static const pp_kind KIND[] = {PP_KIND_GEO, PP_KIND_PIN, PP_KIND_USER};
+    assert_int_equal(pp_batch_spool_count(s), 3);
+    for (size_t i = 0; i < 3; i++) {
+        const pp_batch_rec *r = pp_batch_spool_rec(s, i);
+        assert_int_equal(pp_batch_spool_bytes(s, r)[0], WANT[i]);
+        assert_int_equal(r->kind, KIND[i]);
+    }
+    pp_batch_spool_destroy(s);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_kinds_survive_the_sort),
         cmocka_unit_test(test_kafka_order_and_coordinate_dedup),
         cmocka_unit_test(test_records_keep_where_they_came_from),
         cmocka_unit_test(test_rewind_drops_a_failed_object),
