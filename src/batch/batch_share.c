@@ -57,7 +57,7 @@ static int32_t reject_partition(const char *topic, size_t len, int32_t partition
     if (partition >= 0) return partition;
     char key[PP_LAKE_KEY_MAX];
     pp_lake_key k;
-    if (len >= sizeof key) return -1;
+    if (!topic || len >= sizeof key) return -1;
     memcpy(key, topic, len);
     key[len] = '\0';
     return pp_lake_key_parse(key, &k) == PP_OK ? k.partition : -1;
