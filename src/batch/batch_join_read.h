@@ -2,12 +2,13 @@
  * posts (join/join_set.h): the finalize of a sharded day joins here, since the sides
  * of one post are in different shards (pins by unique_id, geo and users by ind).
  *
- *   pins   (ind, unique_id, category, follower_count) of event_day
  *   geo    (ind, country) of event_day
  *   users  (ind, user_name, age, date_joined) of event_day
+ *   pins   (ind, unique_id, category, follower_count) of event_day; a pin joins
+ *          only a post with a geo or user (a post of pins only contributes nothing)
  *
  * The tables hold exactly the first occurrences the shards kept, so the posts are
- * those a whole-day run's tally builds while cleaning (metrics/tally.h). Read a page at a time (memory: the
+ * those a whole-day run builds while cleaning (batch_day.c). Read a page at a time (memory: the
  * posts, not the rows).
  *
  * Ownership: the session (in the batch keyspace) and the set are the caller's.
