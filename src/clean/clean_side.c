@@ -13,8 +13,8 @@ static int parse_or_reject(pp_kind kind, int tf, const char *buf, size_t len, co
                            pp_kind_event *ev, pp_reject *rej) {
     char err[sizeof rej->detail];
     if (pp_kind_event_parse(ev, kind, buf, len, err, sizeof err) == PP_OK) return PP_OK;
-    uint32_t time_fields = kind == PP_KIND_GEO ? 1u << PP_GEO_TIMESTAMP
-                                               : 1u << PP_USER_TIMESTAMP | 1u << PP_USER_DATE_JOINED;
+    uint32_t time_fields =
+        kind == PP_KIND_GEO ? 1u << PP_GEO_TIMESTAMP : 1u << PP_USER_TIMESTAMP | 1u << PP_USER_DATE_JOINED;
     pp_reject_model(rej, kind, ev->status, ev->errors, ev->n_errors, time_fields, err, opts->ingest_time_ms,
                     ev->present[tf], ev->i[tf]);
     return PP_EINVAL;
@@ -25,21 +25,21 @@ static char *copy_str(pp_arena *a, const pp_kind_event *ev, int f) {
 }
 
 /* Runs the rules of one kind; PP_EINVAL and rej filled when one rejects. */
-#define RUN_RULES(KIND, FN, REC, DAY)                                                                               \
-    for (size_t i = 0; i < PP_N_RULES; i++) {                                                                       \
-        if (PP_RULES[i].kind != (KIND) || (opts->disabled_rules & (UINT64_C(1) << i))) continue;                   \
-        const char *reason = NULL;                                                                                  \
-        pp_rule_result r = PP_RULES[i].FN((REC), &reason);                                                          \
-        if (r == PP_RULE_REJECT) {                                                                                  \
-            char detail[sizeof rej->detail];                                                                        \
-            snprintf(detail, sizeof detail, "rule %s: %s", PP_RULES[i].name, reason);                              \
-            pp_reject_set(rej, reason, detail, -1);                                                                 \
-            rej->kind = (KIND);                                                                                     \
-            memcpy(rej->day, (DAY), sizeof rej->day);                                                               \
-            rc = PP_EINVAL;                                                                                         \
-            goto out;                                                                                               \
-        }                                                                                                           \
-        if (r == PP_RULE_CHANGED) mask |= UINT64_C(1) << i;                                                         \
+#define RUN_RULES(KIND, FN, REC, DAY)                                                            \
+    for (size_t i = 0; i < PP_N_RULES; i++) {                                                    \
+        if (PP_RULES[i].kind != (KIND) || (opts->disabled_rules & (UINT64_C(1) << i))) continue; \
+        const char *reason = NULL;                                                               \
+        pp_rule_result r = PP_RULES[i].FN((REC), &reason);                                       \
+        if (r == PP_RULE_REJECT) {                                                               \
+            char detail[sizeof rej->detail];                                                     \
+            snprintf(detail, sizeof detail, "rule %s: %s", PP_RULES[i].name, reason);            \
+            pp_reject_set(rej, reason, detail, -1);                                              \
+            rej->kind = (KIND);                                                                  \
+            memcpy(rej->day, (DAY), sizeof rej->day);                                            \
+            rc = PP_EINVAL;                                                                      \
+            goto out;                                                                            \
+        }                                                                                        \
+        if (r == PP_RULE_CHANGED) mask |= UINT64_C(1) << i;                                      \
     }
 
 static void opts_in_range(const pp_clean_opts *in, pp_clean_opts *out) {
@@ -125,5 +125,7 @@ void pp_record_clear(pp_record *rec) {
 }
 
 const char *pp_record_day(const pp_record *rec) {
-    return rec->kind == PP_KIND_GEO ? rec->geo.event_day : rec->kind == PP_KIND_USER ? rec->user.event_day : rec->pin.event_day;
+    return rec->kind == PP_KIND_GEO ? rec->geo.event_day
+        : rec->kind == PP_KIND_USER ? rec->user.event_day
+                                    : rec->pin.event_day;
 }

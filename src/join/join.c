@@ -124,8 +124,7 @@ static void emit_key(pp_metric_emit_fn emit, void *ctx, pp_metric_id m, const pp
 }
 
 /* One joined record: pin q with the post's geo and user. */
-static void emit_joined(const pp_join_post *p, const pp_join_pin *q, pp_strbuf *k, pp_metric_emit_fn emit,
-                        void *ctx) {
+static void emit_joined(const pp_join_post *p, const pp_join_pin *q, pp_strbuf *k, pp_metric_emit_fn emit, void *ctx) {
     const char *age_group = p->has_age ? pp_join_age_group(p->age) : NULL;
     emit(ctx, PP_M_POSTS_JOINED, p->day, "all", 3, 1);
     key2(k, p->country, 0, 0, q->category, 0, 0);
@@ -198,7 +197,7 @@ void pp_join_post_delta(const pp_join_post *before, const pp_join_post *after, p
     pp_join_post_metrics(after, collect, &d);
     d.sign = -1;
     pp_join_post_metrics(before, collect, &d);
-    qsort(d.e, d.n, sizeof *d.e, cmp_delta);
+    if (d.n) qsort(d.e, d.n, sizeof *d.e, cmp_delta); /* d.e is NULL when empty */
     for (size_t i = 0; i < d.n;) {
         size_t j = i + 1;
         int64_t v = d.e[i].value;
