@@ -17,6 +17,7 @@
 #include "common/log.h"
 #include "common/mem.h"
 #include "cql/cql_session.h"
+#include "event/kind.h"
 #include "metrics/metrics.h"
 #include "s3/s3_client.h"
 
@@ -82,8 +83,15 @@ static int job_open(job *j, const pp_batch_opts *o, int *metric, char *err, size
     }
     /* the coverage is taken before the lake is listed: everything it covers was there */
     if (o->coverage && o->finalize <= 0) {
-        if ((rc = pp_batch_coverage_json(o->brokers, o->topic, o->lake_group, o->kafka_timeout_ms, &j->coverage, why,
-                                         sizeof why))) {
+        const char *pins = o->topic && *o->topic ? o->topic : pp_kind_default_topic(PP_KIND_PIN);
+        const char *topics[3] = {pins};
+        size_t n = 1;
+        for (pp_kind k = PP_KIND_GEO; k <= PP_KIND_USER; k++) {
+            const char *t = pp_kind_topic(k, k == PP_KIND_GEO ? o->geo_topic : o->users_topic, pins);
+            if (t && strcmp(t, pins) != 0) topics[n++] = t;
+        }
+        if ((rc = pp_batch_coverage_json_topics(o->brokers, topics, n, o->lake_group, o->kafka_timeout_ms, &j->coverage,
+                                                why, sizeof why))) {
             pp_errf(err, errlen, "%s (is Kafka at %s up? --no-coverage runs without it)", why, o->brokers);
             return rc;
         }

@@ -62,6 +62,10 @@ static const pp_opt ROWS[] = {
      "limits\")"},
     CLI_ROW_BROKERS(F(brokers), "Kafka, for the lake coverage"),
     CLI_ROW_TOPIC(F(topic), "topic of the coverage"),
+    {"geo-topic", 0, "T", "PINPIPE_GEO_TOPIC", NULL, pp_opt_str, F(geo_topic), 0, 0, 0,
+     "the geo events' topic, in the coverage too (default: geo when --topic is pins, else none; empty: none)"},
+    {"users-topic", 0, "T", "PINPIPE_USERS_TOPIC", NULL, pp_opt_str, F(users_topic), 0, 0, 0,
+     "the user events' topic, in the coverage too (default: users when --topic is pins, else none; empty: none)"},
     {"lake-group", 0, "NAME", "PINPIPE_LAKE_GROUP", "pinpipe-lake", pp_opt_str, F(lake_group), 0, 0, 0,
      "the lake writer's consumer group: its committed offsets at the start are recorded as the run's lake "
      "coverage (read without joining)"},

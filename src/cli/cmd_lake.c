@@ -29,9 +29,11 @@ typedef struct {
 static const pp_opt ROWS[] = {
     CLI_ROWS_CONSUMER(lake_cfg, "PINPIPE_LAKE", "pinpipe-lake", "writer"),
     {"geo-topic", 0, "NAME", "PINPIPE_GEO_TOPIC", NULL, pp_opt_str, F(geo_topic), 0, 0, 0,
-     "topic of the geo events, consumed in the same group (default geo; '' leaves it out)"},
+     "topic of the geo events, consumed in the same group (default: geo when --topic is pins, else none; "
+     "empty: none)"},
     {"users-topic", 0, "NAME", "PINPIPE_USERS_TOPIC", NULL, pp_opt_str, F(users_topic), 0, 0, 0,
-     "topic of the user events, consumed in the same group (default users; '' leaves it out)"},
+     "topic of the user events, consumed in the same group (default: users when --topic is pins, else none; "
+     "empty: none)"},
     {"bucket", 0, "NAME", "PINPIPE_S3_BUCKET", "pinpipe-lake", pp_opt_str, F(bucket), 0, 0, 0,
      "S3 bucket, created if missing"},
     {"prefix", 0, "PREFIX", "PINPIPE_LAKE_PREFIX", "raw/", pp_opt_str, F(prefix), 0, 0, 0,

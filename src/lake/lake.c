@@ -66,13 +66,12 @@ void pp_lake_opts_default(pp_lake_opts *o) {
     o->poll_max = 5000;
     o->poll_ms = 100;
     o->stats_address = "127.0.0.1";
-    o->geo_topic = pp_kind_default_topic(PP_KIND_GEO);
-    o->users_topic = pp_kind_default_topic(PP_KIND_USER);
 }
 
 size_t pp_lake_topics(const pp_lake_opts *o, const char *out[3]) {
-    const char *all[3] = {o->topic && *o->topic ? o->topic : pp_kind_default_topic(PP_KIND_PIN), o->geo_topic,
-                          o->users_topic};
+    const char *pins = o->topic && *o->topic ? o->topic : pp_kind_default_topic(PP_KIND_PIN);
+    const char *all[3] = {pins, pp_kind_topic(PP_KIND_GEO, o->geo_topic, pins),
+                          pp_kind_topic(PP_KIND_USER, o->users_topic, pins)};
     size_t n = 0;
     for (size_t i = 0; i < 3; i++) {
         int seen = !all[i] || !*all[i];

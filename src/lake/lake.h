@@ -37,7 +37,7 @@
 typedef struct {
     const char *brokers;
     const char *topic;       /* the pins */
-    const char *geo_topic;   /* "" or NULL: not consumed */
+    const char *geo_topic;   /* as pp_kind_topic (event/kind.h) says: NULL the default, "" none */
     const char *users_topic; /* likewise */
     const char *group;
     const char *instance_id; /* static group membership (group.instance.id); NULL: dynamic */
@@ -66,8 +66,9 @@ typedef struct {
  * option table (src/cli/cmd_lake.c). */
 void pp_lake_opts_default(pp_lake_opts *o);
 
-/* The distinct topics the writer subscribes to, pins first (an empty or NULL topic
- * is left out; the pins topic defaults to "pins"). Returns their number (1..3). */
+/* The distinct topics the writer subscribes to, pins first (the pins topic defaults to
+ * "pins"; geo and users as pp_kind_topic says: by default geo and users beside the
+ * pins topic pins, else only when named). Returns their number (1..3). */
 size_t pp_lake_topics(const pp_lake_opts *o, const char *out[3]);
 
 /* Runs until *stop becomes non-zero (or a limit in o), then drains. Returns 0 after
