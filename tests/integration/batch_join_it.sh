@@ -13,7 +13,10 @@
 #     same bytes;
 #  3. a re-run of the day gives identical tables;
 #  4. N = 2 and 3 shards + finalize give pins, geo, users, rejects and metrics
-#     identical to the single-process run (the finalize joins across shards).
+#     identical to the single-process run (the finalize joins across shards);
+#  5. the hand-written join corpus (fixtures/join/corpus.jsonl, its metrics computed by
+#     hand in fixtures/join/expected.jsonl) through the same path: every expected row,
+#     and no other row of those metrics, in Cassandra — whole-day and 3 shards + finalize.
 # needs: kafka s3 cassandra
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../../ci/services/env.sh"
@@ -159,3 +162,36 @@ for n in 2 3; do
   same "$TMP/n$n" "$n shards + finalize"
 done
 it_ok "N = 2, 3 shards + finalize: pins, geo, users, rejects and metrics identical to the single-process run"
+
+# ---- 5. the hand-written join corpus ---------------------------------------------------------
+c="$run-c"
+export PINPIPE_TOPIC="$c" PINPIPE_GEO_TOPIC="$c-geo" PINPIPE_USERS_TOPIC="$c-users" PINPIPE_LAKE_GROUP="$c-lake"
+export PINPIPE_LAKE_PREFIX="it-$run/corpus/"
+it_s3_prefix "$PINPIPE_LAKE_PREFIX"
+corpus="$PINPIPE_ROOT/fixtures/join/corpus.jsonl"
+INGEST_MS=$(($(date -u -d "2026-03-01 12:00:00" +%s) * 1000))
+jq -c 'select(.kind == "pin") | .event' "$corpus" >"$TMP/c-pins.jsonl"
+jq -r 'select(.kind == "geo") | "\(.event.ind)|\(.event | tojson)"' "$corpus" >"$TMP/c-geo.txt"
+jq -r 'select(.kind == "user") | "\(.event.ind)|\(.event | tojson)"' "$corpus" >"$TMP/c-users.txt"
+"$BIN/pinpipe" produce --partitions 3 --ingest-time "2026-03-01 12:00:00" "$TMP/c-pins.jsonl" 2>>"$TMP/produce.log" ||
+  { cat "$TMP/produce.log"; it_fail "produce the corpus' pins"; }
+side user "$PINPIPE_USERS_TOPIC" "$TMP/c-users.txt"
+side geo "$PINPIPE_GEO_TOPIC" "$TMP/c-geo.txt"
+"$BIN/pinpipe" lake --exit-when-idle 3000 2>"$TMP/lake-c.log" || { tail -20 "$TMP/lake-c.log"; it_fail "lake (corpus)"; }
+want_rows() {
+  jq -r '"\(.metric)|\(.day)|\(.key)|\(.value)"' "$PINPIPE_ROOT/fixtures/join/expected.jsonl" | LC_ALL=C sort
+}
+got_rows() { # the rows of the metrics expected.jsonl names
+  local re
+  re="^($(jq -r .metric "$PINPIPE_ROOT/fixtures/join/expected.jsonl" | sort -u | paste -sd'|'))\\|"
+  it_metrics_cql "$ks" | grep -E "$re" | awk -F'|' '$2 ~ /^2026-03-0[12]$/ {print $1 "|" $2 "|" $3 "|" $5}' | LC_ALL=C sort
+}
+want_rows >"$TMP/c-want.txt"
+batch c-single --from 2026-03-01 --to 2026-03-02
+got_rows >"$TMP/c-got.txt"
+diff "$TMP/c-want.txt" "$TMP/c-got.txt" || it_fail "the join corpus: Cassandra's rows differ from fixtures/join/expected.jsonl"
+for ((i = 0; i < 3; i++)); do batch "c-s$i" --date 2026-03-01 --shard "$i/3"; done
+batch c-fin --date 2026-03-01 --finalize 3
+got_rows >"$TMP/c-got3.txt"
+diff "$TMP/c-want.txt" "$TMP/c-got3.txt" || it_fail "the join corpus, 3 shards + finalize: rows differ from expected.jsonl"
+it_ok "the hand-written join corpus: Cassandra's join and side metrics are fixtures/join/expected.jsonl's, whole-day and 3 shards + finalize"
