@@ -1,8 +1,8 @@
-/* mixed — the line of one event in the mixed format that `pinpipe metrics --mixed`
+/* mixed — the line of one event in the mixed format that `pinpipe metrics --input mixed`
  * reads (docs/joins.md): {"kind":"geo","event":{...}} with the event's bytes as
  * they are, or {"kind":"geo","raw":"..."} with the bytes as a JSON string when
- * they are not JSON (truncated, invalid UTF-8: those bytes pass through unescaped,
- * as jsonw.h writes every string, so that line is not JSON either).
+ * they are not JSON (truncated), or {"kind":"geo","raw_base64":"..."} when they are
+ * not UTF-8 (contract/mixed_line.h reads all three).
  */
 #ifndef PINPIPE_EMU_MIXED_H
 #define PINPIPE_EMU_MIXED_H

@@ -4,13 +4,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "contract/lake_record.h"
+
 int pp_mixed_line_sniff(const char *line, size_t len) { return len >= 8 && memcmp(line, "{\"kind\":", 8) == 0; }
 
 int pp_mixed_line_parse(const char *line, size_t len, pp_kind *kind, int64_t *ingest_time_ms, pp_strbuf *raw,
                         const char **why) {
     json_error_t jerr;
     /* JSON_ALLOW_NUL: an event with "\u0000" is kept for the model to refuse */
-    json_t *root = json_loadb(line, len, JSON_ALLOW_NUL, &jerr), *k, *ev = NULL, *rw, *it;
+    json_t *root = json_loadb(line, len, JSON_ALLOW_NUL, &jerr), *k, *ev = NULL, *rw, *b64, *it;
     *why = NULL;
     if (!root || !json_is_object(root))
         *why = "not a JSON object";
@@ -21,10 +23,13 @@ int pp_mixed_line_parse(const char *line, size_t len, pp_kind *kind, int64_t *in
         char *text = json_dumps(ev, JSON_COMPACT | JSON_ENCODE_ANY);
         pp_sb_puts(raw, text);
         free(text);
-    } else if (json_is_string(rw = json_object_get(root, "raw")) && !ev)
+    } else if (json_is_string(rw = json_object_get(root, "raw")) && !ev && !json_object_get(root, "raw_base64"))
         pp_sb_append(raw, json_string_value(rw), json_string_length(rw));
-    else
-        *why = "needs one of \"event\" (JSON) or \"raw\" (a string)";
+    else if (json_is_string(b64 = json_object_get(root, "raw_base64")) && !ev && !rw) {
+        if (pp_batch_base64_decode(json_string_value(b64), json_string_length(b64), raw))
+            *why = "\"raw_base64\" is not base64";
+    } else
+        *why = "needs one of \"event\" (JSON), \"raw\" (a string) or \"raw_base64\"";
     if (!*why && (it = json_object_get(root, "ingest_time")) && !json_is_null(it)) {
         if (json_is_integer(it))
             *ingest_time_ms = (int64_t)json_integer_value(it);

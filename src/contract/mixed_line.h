@@ -4,6 +4,7 @@
  *
  *   {"kind":"geo","event":{...the event...}}                   a JSON event
  *   {"kind":"pin","raw":"<the bytes, as a JSON string>"}        bytes that are not JSON
+ *   {"kind":"pin","raw_base64":"<the bytes, base64>"}           bytes that are not UTF-8
  *   optional "ingest_time": ms since the epoch (the API's ingest time)
  *
  * The event's bytes for "event" are its compact JSON text (jansson), so what the
