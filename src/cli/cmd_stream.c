@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli_io.h"
@@ -11,6 +12,7 @@
 #include "cli/commands.h"
 #include "common/health.h"
 #include "common/options.h"
+#include "event/kind.h"
 #include "kafka/kafka_conf.h"
 #include "pg/pg_conn.h"
 #include "common/log.h"
@@ -23,6 +25,12 @@ typedef struct {
 #define F(x) offsetof(stream_cfg, o.x)
 static const pp_opt ROWS[] = {
     CLI_ROWS_CONSUMER(stream_cfg, "PINPIPE_STREAM", "pinpipe-stream", "instance"),
+    /* no default in the table: an empty variable must turn the kind off, and the
+     * table's parser ignores empty variables (see side_topic) */
+    {"geo-topic", 0, "NAME", "PINPIPE_GEO_TOPIC", NULL, pp_opt_str, F(geo_topic), 0, 0, 0,
+     "topic of geo events (default geo; empty: geo events are not consumed)"},
+    {"users-topic", 0, "NAME", "PINPIPE_USERS_TOPIC", NULL, pp_opt_str, F(users_topic), 0, 0, 0,
+     "topic of user events (default users; empty: user events are not consumed)"},
     {"dsn", 0, "DSN", "PINPIPE_PG_DSN", NULL, cli_opt_dsn, F(dsn), 0, 0, 0,
      "PostgreSQL (default " PP_PG_DEFAULT_DSN "); a password in --dsn is refused (ps shows it): put it in "
      "PINPIPE_PG_DSN, PGPASSWORD or a 0600 PGPASSFILE"},
@@ -43,13 +51,16 @@ static const pp_opt ROWS[] = {
 
 static const char HEAD[] = "usage: pinpipe stream [options]\n"
                            "\n"
-                           "Consumes the pins topic, cleans every event with the shared engine and stores each\n"
-                           "micro-batch in ONE PostgreSQL transaction: cleaned pins (first occurrence per\n"
-                           "(event day, unique_id)), metric deltas of the new pins, rejects with their reason\n"
-                           "and Kafka coordinates, and the consumed offsets. It resumes from the offsets stored\n"
-                           "in PostgreSQL, so it counts every event exactly once through crashes and restarts.\n"
-                           "Creates or migrates its schema on start (docs/stream.md). SIGTERM/SIGINT: finish\n"
-                           "the batch, store it, leave the group, exit 0.\n"
+                           "Consumes the pins, geo and users topics in one group, cleans every event with the\n"
+                           "shared engine and stores each micro-batch in ONE PostgreSQL transaction: cleaned\n"
+                           "pins (first occurrence per (event day, unique_id)), geo and user rows (first per\n"
+                           "(event day, ind)), the metric deltas of the new records and the change they make\n"
+                           "to the join of each post they touch (docs/joins.md; posts locked, in key order),\n"
+                           "rejects with their reason and Kafka coordinates, and the consumed offsets. It\n"
+                           "resumes from the offsets stored in PostgreSQL, so it counts every event exactly\n"
+                           "once through crashes and restarts. Creates or migrates its schema on start\n"
+                           "(docs/stream.md). SIGTERM/SIGINT: finish the batch, store it, leave the group,\n"
+                           "exit 0.\n"
                            "\n"
                            "options (environment variable and default in brackets; flags win):\n";
 static const char TAIL[] = "\n"
@@ -58,11 +69,21 @@ static const char TAIL[] = "\n"
                            "2 bad usage\n";
 const pp_opts_spec CLI_STREAM_SPEC = PP_OPTS_SPEC("stream", ROWS, HEAD, TAIL);
 
+/* A side's topic: the flag, else the variable even when empty (off), else the
+ * kind's default topic. */
+static const char *side_topic(const char *set, const char *env, pp_kind kind) {
+    if (set) return set;
+    const char *v = getenv(env);
+    return v ? v : pp_kind_default_topic(kind);
+}
+
 int cmd_stream(int argc, char **argv) {
     stream_cfg cfg;
     pp_stream_opts_default(&cfg.o);
     int next, rc = pp_opts_parse(&CLI_STREAM_SPEC, &cfg, argc, argv, &next);
     if (rc != PP_OPTS_RUN) return pp_opts_exit(rc);
+    cfg.o.geo_topic = side_topic(cfg.o.geo_topic, "PINPIPE_GEO_TOPIC", PP_KIND_GEO);
+    cfg.o.users_topic = side_topic(cfg.o.users_topic, "PINPIPE_USERS_TOPIC", PP_KIND_USER);
     pp_cli_catch_stop_signals();
     char err[512];
     if (pp_stream_run(&cfg.o, &pp_cli_stop, err, sizeof err) != 0) {

@@ -31,6 +31,8 @@ typedef struct {
     uint64_t new_pins;   /* new (event day, unique_id) pairs */
     uint64_t duplicates; /* cleaned pins whose pair was already stored */
     uint64_t rejects;
+    uint64_t new_sides;       /* new (kind, event day, ind) geo and user rows */
+    uint64_t duplicate_sides; /* cleaned geo and user events whose key was already stored */
     int attempts;
 } pp_stream_sink_stats;
 

@@ -102,8 +102,8 @@ static void a_batch_cleans_every_message_and_keeps_rejects(void **state) {
     pp_stream_batch_prepare(&b, &kb, &opts);
     assert_int_equal(b.n, 3);
     assert_true(b.items[0].cleaned);
-    assert_string_equal(b.items[0].pin.event_day, "2026-01-02");
-    assert_int_equal(b.items[0].pin.follower_count, 6000);
+    assert_string_equal(b.items[0].rec.pin.event_day, "2026-01-02");
+    assert_int_equal(b.items[0].rec.pin.follower_count, 6000);
     assert_false(b.items[1].cleaned);
     assert_string_equal(b.items[1].rej.reason, "invalid_json");
     assert_string_equal(b.items[1].rej.day, "2026-01-02");
