@@ -17,6 +17,7 @@
 #include "pg/pg_conn.h"
 #include "common/log.h"
 #include "stream/stream.h"
+#include "stream/stream_sink.h"
 
 typedef struct {
     pp_stream_opts o;
@@ -38,6 +39,10 @@ static const pp_opt ROWS[] = {
      "messages per micro-batch"},
     {"batch-ms", 0, "MS", "PINPIPE_STREAM_BATCH_MS", "50", pp_opt_int, F(batch_ms), 1, INT_MAX, 0,
      "longest wait to fill a micro-batch"},
+    {"join-locks-max", 0, "N", "PINPIPE_STREAM_JOIN_LOCKS_MAX", PP_STR(PP_STREAM_JOIN_LOCKS_MAX), pp_opt_int,
+     F(join_locks_max), 1, INT_MAX, 0,
+     "posts a micro-batch locks one by one at most; more: it locks the whole join until it commits (each lock "
+     "takes a slot of PostgreSQL's lock table, max_locks_per_transaction x max_connections for all sessions)"},
     {"metrics-port", 0, "PORT", "PINPIPE_STREAM_METRICS_PORT", "0", pp_opt_int, F(stats_port), 0, 65535, 0,
      "serve GET /metrics (Prometheus) on 127.0.0.1:PORT (0: off); also GET /healthz"},
     {"stall-ms", 0, "MS", "PINPIPE_STREAM_STALL_MS", PP_STR(PP_HEALTH_DEFAULT_STALL_MS), pp_opt_long, F(stall_ms), 1,

@@ -250,6 +250,7 @@ int pp_stream_run(const pp_stream_opts *o, volatile sig_atomic_t *stop, char *er
     if ((rc = pp_stream_migrate(pg, &version, err, errlen))) goto out;
     PP_INFO("stream", "PostgreSQL schema at version %d", version);
     ctx.sink = pp_stream_sink_create(pg, o->group);
+    if (o->join_locks_max > 0) pp_stream_sink_set_join_locks(ctx.sink, (size_t)o->join_locks_max);
     if ((rc = pp_kafka_conf_for(&kc, o->brokers, o->topic, "pinpipe-stream", err, errlen))) goto out;
     const char *topics[PP_KIND_COUNT];
     size_t ntopics = subscription(o, topics);

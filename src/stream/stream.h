@@ -30,6 +30,7 @@ typedef struct {
     int session_timeout_ms;  /* how soon the group notices a dead instance */
     int batch_max;           /* messages per micro-batch */
     int batch_ms;            /* longest wait to fill a micro-batch */
+    int join_locks_max;      /* posts a micro-batch locks one by one at most (stream_sink.h) */
     const char *stats_address;
     int stats_port;        /* 0: no /metrics endpoint */
     long stall_ms;         /* /healthz: stalled after this long without progress while input waits */

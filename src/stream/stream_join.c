@@ -1,6 +1,7 @@
 #include "stream/stream_join.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,8 +86,15 @@ static int key_cmp(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
-int pp_stream_posts_lock(pp_pg *pg, pp_stream_posts *ps, char *err, size_t errlen) {
+int pp_stream_posts_lock(pp_pg *pg, pp_stream_posts *ps, size_t max_locks, char *err, size_t errlen) {
     if (ps->n == 0) return PP_OK;
+    char gate[24];
+    snprintf(gate, sizeof gate, "%lld", (long long)PP_STREAM_JOIN_GATE_KEY);
+    const char *gate_params[] = {gate};
+    int exclusive = ps->n > max_locks;
+    int rc = pp_pg_exec(pg, exclusive ? "SELECT pg_advisory_xact_lock($1::bigint)" : "SELECT pg_advisory_xact_lock_shared($1::bigint)",
+                        1, gate_params, NULL, err, errlen);
+    if (rc || exclusive) return rc;
     int64_t *keys = pp_xmalloc(ps->n * sizeof *keys);
     for (size_t i = 0; i < ps->n; i++) keys[i] = ps->posts[i].lock_key;
     qsort(keys, ps->n, sizeof *keys, key_cmp);
@@ -100,7 +108,7 @@ int pp_stream_posts_lock(pp_pg *pg, pp_stream_posts *ps, char *err, size_t errle
     const char *params[] = {arr.data};
     /* unnest yields the array in order, and count() takes every row: the locks are
      * taken one by one in ascending order */
-    int rc = pp_pg_exec(pg, "SELECT count(pg_advisory_xact_lock(k)) FROM unnest($1::bigint[]) AS k", 1, params, NULL,
+    rc = pp_pg_exec(pg, "SELECT count(pg_advisory_xact_lock(k)) FROM unnest($1::bigint[]) AS k", 1, params, NULL,
                         err, errlen);
     pp_sb_free(&arr);
     return rc;

@@ -33,6 +33,7 @@ struct pp_stream_sink {
     const pp_pin_column *keys[PP_PIN_COLUMNS_MAX]; /* the primary key's columns, in order */
     size_t nkeys;
     int key_conflicts; /* writes in a row whose COPY into pins hit a unique violation */
+    size_t join_locks; /* posts a batch locks one by one at most */
 };
 
 typedef struct {
@@ -57,6 +58,7 @@ pp_stream_sink *pp_stream_sink_create(pp_pg *pg, const char *group) {
     pp_stream_sink *s = pp_xcalloc(1, sizeof *s);
     s->pg = pg;
     s->group = pp_xstrdup(group);
+    s->join_locks = PP_STREAM_JOIN_LOCKS_MAX;
     pp_sb_init(&s->copy_sql);
     pp_sb_init(&s->existing_sql);
     pp_stream_pins_copy(&s->copy_sql);
@@ -67,6 +69,8 @@ pp_stream_sink *pp_stream_sink_create(pp_pg *pg, const char *group) {
     }
     return s;
 }
+
+void pp_stream_sink_set_join_locks(pp_stream_sink *s, size_t max_locks) { s->join_locks = max_locks; }
 
 void pp_stream_sink_destroy(pp_stream_sink *s) {
     if (!s) return;
@@ -500,7 +504,7 @@ static int write_txn(pp_pg *pg, void *arg, char *err, size_t errlen) {
     /* the posts are locked and read before any side of theirs is written */
     pp_stream_posts_free(t->posts);
     t->posts = pp_stream_posts_of(b, t->keep);
-    rc = pp_stream_posts_lock(t->sink->pg, t->posts, err, errlen);
+    rc = pp_stream_posts_lock(t->sink->pg, t->posts, t->sink->join_locks, err, errlen);
     if (rc == PP_OK) rc = pp_stream_posts_load(t->sink->pg, t->posts, err, errlen);
     if (rc == PP_OK) rc = find_new_pins(t, err, errlen);
     if (rc == PP_OK) rc = copy_pins(t, err, errlen);
