@@ -92,8 +92,9 @@ int pp_stream_posts_lock(pp_pg *pg, pp_stream_posts *ps, size_t max_locks, char 
     snprintf(gate, sizeof gate, "%lld", (long long)PP_STREAM_JOIN_GATE_KEY);
     const char *gate_params[] = {gate};
     int exclusive = ps->n > max_locks;
-    int rc = pp_pg_exec(pg, exclusive ? "SELECT pg_advisory_xact_lock($1::bigint)" : "SELECT pg_advisory_xact_lock_shared($1::bigint)",
-                        1, gate_params, NULL, err, errlen);
+    int rc = pp_pg_exec(
+        pg, exclusive ? "SELECT pg_advisory_xact_lock($1::bigint)" : "SELECT pg_advisory_xact_lock_shared($1::bigint)",
+        1, gate_params, NULL, err, errlen);
     if (rc || exclusive) return rc;
     int64_t *keys = pp_xmalloc(ps->n * sizeof *keys);
     for (size_t i = 0; i < ps->n; i++) keys[i] = ps->posts[i].lock_key;
@@ -108,8 +109,8 @@ int pp_stream_posts_lock(pp_pg *pg, pp_stream_posts *ps, size_t max_locks, char 
     const char *params[] = {arr.data};
     /* unnest yields the array in order, and count() takes every row: the locks are
      * taken one by one in ascending order */
-    rc = pp_pg_exec(pg, "SELECT count(pg_advisory_xact_lock(k)) FROM unnest($1::bigint[]) AS k", 1, params, NULL,
-                        err, errlen);
+    rc = pp_pg_exec(pg, "SELECT count(pg_advisory_xact_lock(k)) FROM unnest($1::bigint[]) AS k", 1, params, NULL, err,
+                    errlen);
     pp_sb_free(&arr);
     return rc;
 }
@@ -145,8 +146,7 @@ static post *row_post(pp_stream_posts *ps, const pp_pg_result *res, int r, const
     return i >= 1 && (size_t)i <= n ? &ps->posts[pos[i - 1]] : NULL;
 }
 
-#define KEYS_FROM                                                                                                      \
-    " FROM unnest($1::date[], $2::bigint[]) WITH ORDINALITY AS k(d, ind, i)"
+#define KEYS_FROM " FROM unnest($1::date[], $2::bigint[]) WITH ORDINALITY AS k(d, ind, i)"
 
 static int query(pp_pg *pg, const char *sql, const pp_strbuf *days, const pp_strbuf *inds, pp_pg_result **res,
                  char *err, size_t errlen) {

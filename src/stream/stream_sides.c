@@ -70,8 +70,8 @@ static int64_t event_time_of(const pp_stream_item *it) {
 }
 
 /* One kind: candidates found, inserted, the new ones marked. */
-static int store_kind(pp_pg *pg, pp_kind kind, const pp_stream_batch *b, const char *keep, char *is_new, uint64_t *n_new,
-                      uint64_t *n_dup, char *err, size_t errlen) {
+static int store_kind(pp_pg *pg, pp_kind kind, const pp_stream_batch *b, const char *keep, char *is_new,
+                      uint64_t *n_new, uint64_t *n_dup, char *err, size_t errlen) {
     pp_hashmap *first = pp_hashmap_create(16);
     size_t ncand = 0, nitems = 0;
     char key[18];
@@ -80,7 +80,8 @@ static int store_kind(pp_pg *pg, pp_kind kind, const pp_stream_batch *b, const c
         if (!keep[i] || !it->cleaned || it->rec.kind != kind) continue;
         nitems++;
         int ins;
-        void **slot = pp_hashmap_upsert(first, key, side_key(pp_stream_item_day(it), pp_stream_item_ind(it), key), &ins);
+        void **slot =
+            pp_hashmap_upsert(first, key, side_key(pp_stream_item_day(it), pp_stream_item_ind(it), key), &ins);
         if (ins) ncand++;
         if (ins || kafka_before(it, &b->items[(size_t)(uintptr_t)*slot - 1])) *slot = (void *)(uintptr_t)(i + 1);
     }
@@ -116,8 +117,7 @@ static int store_kind(pp_pg *pg, pp_kind kind, const pp_stream_batch *b, const c
         params[c] = col[c].data;
     }
     pp_pg_result *res = NULL;
-    if (rc == PP_OK)
-        rc = pp_pg_exec(pg, kind == PP_KIND_GEO ? GEO_SQL : USER_SQL, NCOLS, params, &res, err, errlen);
+    if (rc == PP_OK) rc = pp_pg_exec(pg, kind == PP_KIND_GEO ? GEO_SQL : USER_SQL, NCOLS, params, &res, err, errlen);
     for (int r = 0; rc == PP_OK && r < pp_pg_result_rows(res); r++) {
         const char *day = pp_pg_result_value(res, r, 0);
         int64_t ind = strtoll(pp_pg_result_value(res, r, 1), NULL, 10);
