@@ -10,7 +10,9 @@
  *    "at":"2026-01-02T03:04:05.678Z","next_offsets":{"0":1234,"1":null,...}}
  *
  * (null: the group has no offset for the partition yet). With coverage off:
- * {"source":"none"}.
+ * {"source":"none"}. A pipeline that carries geo and user events (docs/joins.md)
+ * covers their topics too, under "more_topics": {"geo": {"0": 12, ...}, "users": {...}}
+ * (the parity command decides each topic and merges: parity_load.h).
  *
  * lake_read: per topic and partition, the offset after the highest one the run
  * read for the day: {"pins":{"0":1234,"2":77}}.
@@ -26,6 +28,11 @@
 
 int pp_batch_coverage_json(const char *brokers, const char *topic, const char *group, int timeout_ms, char **json,
                            char *err, size_t errlen);
+
+/* The same over topics[0..ntopics) (ntopics >= 1): the first as above, the others in
+ * more_topics. */
+int pp_batch_coverage_json_topics(const char *brokers, const char *const *topics, size_t ntopics, const char *group,
+                                  int timeout_ms, char **json, char *err, size_t errlen);
 
 /* After pp_batch_spool_seal. */
 char *pp_batch_read_json(const pp_batch_spool *s);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clean/clean_reject.h"
 #include "clean/rules.h"
 #include "common/error.h"
 #include "common/log.h"
@@ -35,20 +36,25 @@ void pp_reject_set(pp_reject *rej, const char *reason, const char *detail, int64
     if (pp_event_time_in_range(ingest_time_ms)) pp_event_day(ingest_time_ms, rej->day);
 }
 
-/* The reject reason of a model failure: the kind of its first field error. */
-static const char *fields_reason(const pp_event *ev) {
-    const pp_field_error *e = &ev->errors[0];
-    if (strcmp(e->type, "missing") == 0) return "missing_field";
-    if (e->field == PP_F_TIMESTAMP) return "invalid_timestamp";
-    return "wrong_type";
+void pp_reject_model(pp_reject *rej, pp_kind kind, pp_event_status status, const pp_field_error *errors, size_t n,
+                     uint32_t time_fields, const char *detail, int64_t ingest_time_ms, int has_time,
+                     int64_t event_time_ms) {
+    const char *reason = pp_event_status_code(status);
+    if (status == PP_EVENT_INVALID_FIELDS) /* the kind of the first field error */
+        reason = strcmp(errors[0].type, "missing") == 0                            ? "missing_field"
+            : (unsigned)errors[0].field < 32 && time_fields >> errors[0].field & 1 ? "invalid_timestamp"
+                                                                                   : "wrong_type";
+    pp_reject_set(rej, reason, detail, ingest_time_ms);
+    rej->kind = kind;
+    if (has_time) pp_event_day(event_time_ms, rej->day);
+    if (n > PP_F_COUNT) n = PP_F_COUNT;
+    memcpy(rej->errors, errors, n * sizeof *errors);
+    rej->n_errors = n;
 }
 
 static void reject_event(const pp_event *ev, const char *detail, const pp_clean_opts *opts, pp_reject *rej) {
-    const char *reason = ev->status == PP_EVENT_INVALID_FIELDS ? fields_reason(ev) : pp_event_status_code(ev->status);
-    pp_reject_set(rej, reason, detail, opts->ingest_time_ms);
-    if (ev->present[PP_F_TIMESTAMP]) pp_event_day(ev->event_time_ms, rej->day);
-    memcpy(rej->errors, ev->errors, sizeof ev->errors);
-    rej->n_errors = ev->n_errors;
+    pp_reject_model(rej, PP_KIND_PIN, ev->status, ev->errors, ev->n_errors, 1u << PP_F_TIMESTAMP, detail,
+                    opts->ingest_time_ms, ev->present[PP_F_TIMESTAMP], ev->event_time_ms);
 }
 
 /* Room for the tag array of a usual tag list (32 tags) in the pin's one chunk; a
@@ -90,7 +96,7 @@ int pp_clean(const char *buf, size_t len, const pp_clean_opts *opts, pp_pin *pin
     pp_event_day(pin->event_time_ms, pin->event_day);
 
     for (size_t i = 0; i < PP_N_RULES; i++) {
-        if (opts->disabled_rules & (UINT64_C(1) << i)) continue;
+        if (PP_RULES[i].kind != PP_KIND_PIN || (opts->disabled_rules & (UINT64_C(1) << i))) continue;
         const char *reason = NULL;
         pp_rule_result r = PP_RULES[i].apply(pin, &reason);
         if (r == PP_RULE_REJECT) {

@@ -48,8 +48,7 @@ int pp_clean(const char *buf, size_t len, const pp_clean_opts *opts, pp_pin *pin
 
 /* The same for a geo or a user event (docs/joins.md): *g / *u filled (caller clears). */
 int pp_clean_geo(const char *buf, size_t len, const pp_clean_opts *opts, pp_geo *g, pp_reject *rej, uint64_t *fired);
-int pp_clean_user(const char *buf, size_t len, const pp_clean_opts *opts, pp_user *u, pp_reject *rej,
-                  uint64_t *fired);
+int pp_clean_user(const char *buf, size_t len, const pp_clean_opts *opts, pp_user *u, pp_reject *rej, uint64_t *fired);
 
 /* A cleaned event of any kind: the member of its kind is filled. */
 typedef struct {

@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "clean/follower_count.h"
+#include "clean/side_rules.h"
 #include "common/mem.h"
 
 /* ---- helpers --------------------------------------------------------------- */
@@ -220,38 +221,62 @@ static pp_rule_result key_length_limit(pp_pin *pin, const char **reason) {
 
 const pp_rule PP_RULES[] = {
     {"trim_text", "*", "trim leading and trailing ASCII whitespace from every text field", "\"  Mixed Media \"",
-     "\"Mixed Media\"", trim_text},
+     "\"Mixed Media\"", trim_text, PP_KIND_PIN, NULL, NULL},
     {"require_unique_id", "unique_id", "reject an event whose unique_id is empty after trimming", "\"  \"",
-     "rejected: missing_unique_id", require_unique_id},
-    {"empty_to_null", "*", "an empty text value becomes null", "\"\"", "null", empty_to_null},
+     "rejected: missing_unique_id", require_unique_id, PP_KIND_PIN, NULL, NULL},
+    {"empty_to_null", "*", "an empty text value becomes null", "\"\"", "null", empty_to_null, PP_KIND_PIN, NULL, NULL},
     {"title_placeholder", "title", "\"No Title Data Available\" becomes null", "\"No Title Data Available\"", "null",
-     title_placeholder},
+     title_placeholder, PP_KIND_PIN, NULL, NULL},
     {"description_placeholder", "description",
      "\"No description available Story format\" and \"No description available\" become null",
-     "\"No description available Story format\"", "null", description_placeholder},
+     "\"No description available Story format\"", "null", description_placeholder, PP_KIND_PIN, NULL, NULL},
     {"follower_count_placeholder", "follower_count", "\"User Info Error\" becomes null", "\"User Info Error\"", "null",
-     follower_count_placeholder},
+     follower_count_placeholder, PP_KIND_PIN, NULL, NULL},
     {"poster_name_placeholder", "poster_name", "\"User Info Error\" becomes null", "\"User Info Error\"", "null",
-     poster_name_placeholder},
+     poster_name_placeholder, PP_KIND_PIN, NULL, NULL},
     {"image_src_placeholder", "image_src", "\"Image src error.\" becomes null", "\"Image src error.\"", "null",
-     image_src_placeholder},
+     image_src_placeholder, PP_KIND_PIN, NULL, NULL},
     {"tag_list_placeholder", "tag_list", "\"N,o, ,T,a,g,s, ,A,v,a,i,l,a,b,l,e\" becomes null",
-     "\"N,o, ,T,a,g,s, ,A,v,a,i,l,a,b,l,e\"", "null", tag_list_placeholder},
+     "\"N,o, ,T,a,g,s, ,A,v,a,i,l,a,b,l,e\"", "null", tag_list_placeholder, PP_KIND_PIN, NULL, NULL},
     {"follower_count_to_int", "follower_count",
      "\"940\", \"12,345\", \"6k\", \"1.5k\", \"3M\" become integers; anything else null (invalid)", "\"124k\"",
-     "124000", follower_count_to_int},
+     "124000", follower_count_to_int, PP_KIND_PIN, NULL, NULL},
     {"save_location_path", "save_location", "keep only the path: drop \"Local save in \"; no path: null (invalid)",
-     "\"Local save in /data/art\"", "\"/data/art\"", save_location_path},
+     "\"Local save in /data/art\"", "\"/data/art\"", save_location_path, PP_KIND_PIN, NULL, NULL},
     {"downloaded_to_bool", "downloaded", "0 becomes false, 1 true, any other integer null (invalid)", "1", "true",
-     downloaded_to_bool},
+     downloaded_to_bool, PP_KIND_PIN, NULL, NULL},
     {"media_type", "is_image_or_video",
      "\"image\" or \"video\"; \"multi-video(story page format)\" is a video; anything else null (invalid)",
-     "\"multi-video(story page format)\"", "\"video\"", media_type},
+     "\"multi-video(story page format)\"", "\"video\"", media_type, PP_KIND_PIN, NULL, NULL},
     {"tag_list_split", "tag_list", "split on commas into trimmed, distinct, non-empty tags",
-     "\"Mixed Media, Art Journaling,Collage\"", "[\"Mixed Media\",\"Art Journaling\",\"Collage\"]", tag_list_split},
+     "\"Mixed Media, Art Journaling,Collage\"", "[\"Mixed Media\",\"Art Journaling\",\"Collage\"]", tag_list_split,
+     PP_KIND_PIN, NULL, NULL},
     {"key_length_limit", "category",
      "reject an event whose category, unique_id, poster_name or a tag is over 512 bytes (they are keys)",
-     "\"" C513 "\"", "rejected: key_too_long", key_length_limit},
+     "\"" C513 "\"", "rejected: key_too_long", key_length_limit, PP_KIND_PIN, NULL, NULL},
+    /* geo (docs/joins.md) */
+    {"geo_country_trim", "country", "trim ASCII whitespace; \"\", \"Unknown\" and \"N/A\" become null", "\" France \"",
+     "\"France\"", NULL, PP_KIND_GEO, pp_rule_geo_country, NULL},
+    {"geo_coordinates", "latitude",
+     "coordinates = [latitude, longitude] when both are finite and in range (-90..90, -180..180), else null "
+     "(invalid)",
+     "{\"latitude\": 123.4}", "{\"coordinates\": null}", NULL, PP_KIND_GEO, pp_rule_geo_coordinates, NULL},
+    {"geo_coordinates_placeholder", "latitude", "[0, 0] (no location) becomes null",
+     "{\"latitude\": 0, \"longitude\": 0}", "{\"coordinates\": null}", NULL, PP_KIND_GEO,
+     pp_rule_geo_coordinates_placeholder, NULL},
+    {"geo_key_length_limit", "country", "reject a geo event whose country is over 512 bytes (a metric key)",
+     "\"" C513 "\"", "rejected: key_too_long", NULL, PP_KIND_GEO, pp_rule_geo_key_length, NULL},
+    /* user */
+    {"user_name", "first_name",
+     "user_name = trimmed first_name, a space, trimmed last_name; an empty part is left out; both empty: null",
+     "{\"first_name\": \" Ada \", \"last_name\": \"Lovelace\"}", "{\"user_name\": \"Ada Lovelace\"}", NULL,
+     PP_KIND_USER, NULL, pp_rule_user_name},
+    {"user_age_range", "age", "an age outside 0..120 becomes null (invalid)", "140", "null", NULL, PP_KIND_USER, NULL,
+     pp_rule_user_age_range},
+    {"user_date_joined", "date_joined", "a date_joined later than the event time becomes null (invalid)",
+     "\"2030-01-01 00:00:00\"", "null", NULL, PP_KIND_USER, NULL, pp_rule_user_date_joined},
+    {"user_key_length_limit", "first_name", "reject a user event whose user_name is over 512 bytes (a metric key)",
+     "\"" C513 "\"", "rejected: key_too_long", NULL, PP_KIND_USER, NULL, pp_rule_user_key_length},
 };
 const size_t PP_N_RULES = sizeof PP_RULES / sizeof PP_RULES[0];
 

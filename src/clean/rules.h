@@ -1,8 +1,8 @@
 /* rules — the cleaning rules, each declared once.
  *
- * A rule has a name, the field it touches, a one-line description and an
- * example; `pinpipe rules` lists this table and docs/cleaning-rules.md explains
- * it. Rules run in table order over a pin whose text fields hold the raw values
+ * A rule has a name, the kind of event it cleans (pin, geo or user: docs/joins.md),
+ * the field it touches, a one-line description and an example; `pinpipe rules` lists this table and docs/cleaning-rules.md explains
+ * it. Rules of a kind run in table order over a record whose text fields hold the raw values
  * (see pin.h). Adding a rule: write its function in rules.c, add a row to the
  * table, add fixture lines that exercise it, run `make fixtures` and review the
  * diff (docs/cleaning-rules.md, "Adding a rule").
@@ -14,6 +14,8 @@
 #include <stdint.h>
 
 #include "clean/pin.h"
+#include "clean/side.h"
+#include "event/kind.h"
 
 /* The longest unique_id, poster_name, category or tag, in bytes (rule
  * key_length_limit): values that become keys in the stores and the metrics. */
@@ -29,9 +31,12 @@ typedef struct {
     const char *name;
     const char *field;
     const char *description;
-    const char *example_in;  /* raw value, as JSON */
-    const char *example_out; /* cleaned value, as JSON */
-    pp_rule_result (*apply)(pp_pin *pin, const char **reason);
+    const char *example_in;                                    /* raw value, as JSON */
+    const char *example_out;                                   /* cleaned value, as JSON */
+    pp_rule_result (*apply)(pp_pin *pin, const char **reason); /* a pin rule */
+    pp_kind kind;                                              /* the kind it cleans (PP_KIND_PIN: apply) */
+    pp_rule_result (*apply_geo)(pp_geo *geo, const char **reason);
+    pp_rule_result (*apply_user)(pp_user *user, const char **reason);
 } pp_rule;
 
 extern const pp_rule PP_RULES[];

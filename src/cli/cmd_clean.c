@@ -96,7 +96,7 @@ int cmd_clean(int argc, char **argv) {
     pp_tally_init_counts(&tally, &opts); /* no dedup set, no metrics: it prints neither */
     size_t lines = 0;
     pp_clean_run_opts ro = {.name = pp_cli_name(path),
-                            .input = PP_INPUT_RAW,
+                            .input = PP_INPUT_EVENTS,
                             .max_line = (size_t)max_line,
                             .ingest_time_ms = ingest_time,
                             .cleaned_out = stdout,

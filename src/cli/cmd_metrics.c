@@ -37,20 +37,24 @@ static int opt_input(const pp_opt *o, void *cfg, const char *val, pp_opt_from fr
     static const struct {
         const char *name;
         pp_input_kind kind;
-    } KINDS[] = {{"auto", PP_INPUT_AUTO}, {"raw", PP_INPUT_RAW}, {"cleaned", PP_INPUT_CLEANED}};
+    } KINDS[] = {{"auto", PP_INPUT_AUTO},
+                 {"raw", PP_INPUT_RAW},
+                 {"cleaned", PP_INPUT_CLEANED},
+                 {"mixed", PP_INPUT_MIXED}};
     for (size_t i = 0; i < sizeof KINDS / sizeof KINDS[0]; i++)
         if (!strcmp(val, KINDS[i].name)) {
             ((metrics_cfg *)cfg)->input = KINDS[i].kind;
             return PP_OK;
         }
-    pp_errf(err, errlen, "--%s: auto, raw or cleaned, not '%s'", o->flag, val);
+    pp_errf(err, errlen, "--%s: auto, raw, cleaned or mixed, not '%s'", o->flag, val);
     return PP_EINVAL;
 }
 
 static const pp_opt ROWS[] = {
     {"format", 0, "jsonl|csv", NULL, "jsonl", opt_format, 0, 0, 0, 0, "output format"},
-    {"input", 0, "auto|raw|cleaned", NULL, "auto", opt_input, 0, 0, 0, 0,
-     "what the lines are (auto: decided by the first line: an object with `ind` is a cleaned pin)"},
+    {"input", 0, "auto|raw|cleaned|mixed", NULL, "auto", opt_input, 0, 0, 0, 0,
+     "what the lines are (auto: decided by the first line: one starting {\"kind\": is mixed, an object "
+     "with `ind` is a cleaned pin, else raw)"},
     CLI_ROW_MAX_LINE(metrics_cfg),
     CLI_ROW_INGEST_TIME(metrics_cfg, "event time for raw events without a timestamp"),
     CLI_ROW_HELP,
@@ -59,14 +63,18 @@ static const pp_opt ROWS[] = {
 static const char HEAD[] = "usage: pinpipe metrics [options] [FILE|-]\n"
                            "\n"
                            "Computes pinpipe's metrics (docs/metrics.md) from JSON lines: raw events (they are\n"
-                           "cleaned first) or cleaned pins (the output of `pinpipe clean`). Each pin counts once\n"
-                           "per (event day, unique_id). Data-quality metrics (nulled_values, invalid_values,\n"
-                           "rejected_events) need raw input. Output is sorted by metric, day, key.\n"
+                           "cleaned first), cleaned pins (the output of `pinpipe clean`), or mixed input: pin, geo\n"
+                           "and user events, one per line as {\"kind\":\"geo\",\"event\":{..}} (docs/joins.md),\n"
+                           "joined per (event day, ind) into the join metrics. Each pin counts once per (event\n"
+                           "day, unique_id), each geo and user once per (event day, ind). Data-quality metrics\n"
+                           "(nulled_values, invalid_values, rejected_events) need raw or mixed input. Output is\n"
+                           "sorted by metric, day, key.\n"
                            "\n"
                            "options (environment variable and default in brackets; flags win):\n";
-static const char TAIL[] = "\n"
-                           "exit status: 0 done, 1 a cleaned-input line could not be read, 2 bad usage,\n"
-                           "3 input error\n";
+static const char TAIL[] =
+    "\n"
+    "exit status: 0 done, 1 a cleaned-input or mixed-input line could not be read, 2 bad usage,\n"
+    "3 input error\n";
 const pp_opts_spec CLI_METRICS_SPEC = PP_OPTS_SPEC("metrics", ROWS, HEAD, TAIL);
 
 int cmd_metrics(int argc, char **argv) {
@@ -88,6 +96,7 @@ int cmd_metrics(int argc, char **argv) {
     pp_clean_opts_default(&opts);
     pp_tally t;
     pp_tally_init(&t, &opts);
+    pp_tally_enable_join(&t);
     pp_clean_run_opts ro = {.name = pp_cli_name(path),
                             .input = input,
                             .max_line = (size_t)max_line,
@@ -95,6 +104,7 @@ int cmd_metrics(int argc, char **argv) {
     size_t lines = 0;
     int rc = pp_clean_run(in, &ro, &t, &lines);
     if (lines == 0 && rc == 0) fprintf(stderr, "pinpipe metrics: no metrics\n");
+    pp_tally_finish_join(&t);
     if (csv)
         pp_agg_write_csv(t.agg, stdout);
     else

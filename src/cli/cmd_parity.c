@@ -13,6 +13,7 @@
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "event/event_time.h"
+#include "event/kind.h"
 #include "kafka/kafka_admin.h"
 #include "kafka/kafka_conf.h"
 #include "common/clock.h"
@@ -26,7 +27,7 @@
 typedef struct {
     const char *from, *to;
     int json, require_all;
-    const char *keyspace, *dsn, *brokers, *topic, *stream_group;
+    const char *keyspace, *dsn, *brokers, *topic, *geo_topic, *users_topic, *stream_group;
     const char *run_timeout;  /* checked after parsing: the flag and the variable alike */
     const char *textfile_dir; /* --metrics-textfile-dir */
 } parity_cfg;
@@ -51,7 +52,11 @@ static const pp_opt ROWS[] = {
      "PINPIPE_PG_DSN, PGPASSWORD or a 0600 PGPASSFILE hold it"},
     {"brokers", 0, "LIST", "PINPIPE_KAFKA_BROKERS", PP_KAFKA_DEFAULT_BROKERS, pp_opt_str, F(brokers), 0, 0,
      PP_OPT_ELSEWHERE, "Kafka bootstrap servers"},
-    {"topic", 0, "T", "PINPIPE_TOPIC", PP_KAFKA_DEFAULT_TOPIC, pp_opt_str, F(topic), 0, 0, 0, "the events topic"},
+    {"topic", 0, "T", "PINPIPE_TOPIC", PP_KAFKA_DEFAULT_TOPIC, pp_opt_str, F(topic), 0, 0, 0, "the pins topic"},
+    {"geo-topic", 0, "T", "PINPIPE_GEO_TOPIC", NULL, pp_opt_str, F(geo_topic), 0, 0, 0,
+     "the geo events' topic (docs/joins.md; default: geo when --topic is pins, else none; empty: none)"},
+    {"users-topic", 0, "T", "PINPIPE_USERS_TOPIC", NULL, pp_opt_str, F(users_topic), 0, 0, 0,
+     "the user events' topic (default: users when --topic is pins, else none; empty: none)"},
     {"stream-group", 0, "G", "PINPIPE_STREAM_GROUP", "pinpipe-stream", pp_opt_str, F(stream_group), 0, 0, 0,
      "the stream's consumer group"},
     {"run-timeout", 0, "S", "PINPIPE_PARITY_RUN_TIMEOUT", "21600", pp_opt_str, F(run_timeout), 0, 0, 0,
@@ -248,24 +253,40 @@ int cmd_parity(int argc, char **argv) {
     pp_cql_config cfg;
     pp_cql_session *cql = NULL;
     pp_pg *pg = NULL;
-    pp_parity_offset *offsets = NULL;
-    pp_kafka_watermark *wm = NULL;
-    size_t noffsets = 0, nwm = 0;
+    const char *names[3] = {topic, pp_kind_topic(PP_KIND_GEO, pc.geo_topic, topic),
+                            pp_kind_topic(PP_KIND_USER, pc.users_topic, topic)};
+    pp_parity_topic topics[3] = {{0}};
+    size_t ntopics = 0;
     int rc = 4;
     if (!days || pp_cql_config_from_env(&cfg, err, sizeof err)) goto out;
     cfg.keyspace = pc.keyspace;
     if (pp_cql_session_create(&cfg, &cql, err, sizeof err) || pp_pg_connect(&pg, pc.dsn, err, sizeof err)) goto out;
     /* the stream's offsets first, Kafka's watermarks after: no store can be ahead of them */
-    if (pp_parity_load_stream_offsets(pg, topic, pc.stream_group, &offsets, &noffsets, err, sizeof err) ||
-        kafka_watermarks(pc.brokers, topic, &wm, &nwm, err, sizeof err))
-        goto out;
+    for (size_t i = 0; i < 3; i++) {
+        if (!names[i] || !*names[i]) continue;
+        pp_parity_topic *t = &topics[ntopics++];
+        pp_parity_offset *offsets = NULL;
+        t->topic = names[i];
+        if (pp_parity_load_stream_offsets(pg, t->topic, pc.stream_group, &offsets, &t->nstream, err, sizeof err))
+            goto out;
+        t->stream = offsets;
+    }
+    for (size_t i = 0; i < ntopics; i++) {
+        pp_kafka_watermark *wm = NULL;
+        int wrc = kafka_watermarks(pc.brokers, topics[i].topic, &wm, &topics[i].nwm, err, sizeof err);
+        if (wrc == PP_ENOTFOUND && i > 0) { /* a geo or users topic nobody created yet: no records */
+            PP_INFO("parity", "topic %s does not exist: it holds nothing", topics[i].topic);
+            wrc = PP_OK, topics[i].nwm = 0;
+        }
+        if (wrc) goto out;
+        topics[i].wm = wm;
+    }
 
     totals t = {0};
     for (size_t i = 0; i < ndays; i++) {
         day_result *d = &days[i];
         pp_event_day(first + (int64_t)i * 86400000, d->day);
-        if (pp_parity_day_decide(cql, d->day, topic, wm, nwm, offsets, noffsets, run_timeout * 1000, &d->decision, err,
-                                 sizeof err))
+        if (pp_parity_day_decide(cql, d->day, topics, ntopics, run_timeout * 1000, &d->decision, err, sizeof err))
             goto out;
         d->comparable = d->decision.comparable;
         if (!d->comparable) {
@@ -294,8 +315,10 @@ out:
     if (pc.textfile_dir && days) export_verdicts(pc.textfile_dir, days, rc == 4 ? 0 : ndays, rc);
     for (size_t i = 0; days && i < ndays; i++) pp_parity_diff_free(&days[i].diff);
     free(days);
-    free(offsets);
-    free(wm);
+    for (size_t i = 0; i < ntopics; i++) {
+        free((void *)topics[i].stream);
+        free((void *)topics[i].wm);
+    }
     pp_cql_session_destroy(cql);
     pp_pg_destroy(pg);
     return rc;

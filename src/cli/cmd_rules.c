@@ -10,6 +10,8 @@
 
 #include "clean/clean.h"
 #include "clean/rules.h"
+#include "contract/mixed_line.h"
+#include "event/kind_event.h"
 #include "metrics/clean_run.h"
 #include "cli/cli_io.h"
 #include "cli/cli_opts.h"
@@ -100,13 +102,13 @@ static int read_file(const char *path, lines *out, int keep_empty) {
     return rc;
 }
 
-/* Appends ,"name":[fields...] for the fields whose bit is set in mask. */
-static void put_dq(pp_strbuf *sb, const char *name, uint32_t mask) {
+/* Appends ,"name":[fields...] for the fields of kind whose bit is set in mask. */
+static void put_dq(pp_strbuf *sb, pp_kind kind, const char *name, uint32_t mask) {
     pp_sb_printf(sb, ",\"%s\":[", name);
-    for (int f = 0, n = 0; f < PP_F_COUNT; f++) {
+    for (int f = 0, n = 0; f < 32; f++) {
         if (!(mask & (1u << f))) continue;
         if (n++) pp_sb_putc(sb, ',');
-        pp_sb_json_cstr(sb, PP_FIELDS[f].name);
+        pp_sb_json_cstr(sb, pp_kind_field_name(kind, f));
     }
     pp_sb_putc(sb, ']');
 }
@@ -118,20 +120,42 @@ static char *outcome(const char *line, uint64_t disabled) {
     pp_clean_opts opts;
     pp_clean_opts_default(&opts);
     opts.disabled_rules |= disabled;
-    pp_pin pin;
-    pp_reject rej;
-    pp_strbuf sb;
+    pp_kind kind = PP_KIND_PIN;
+    pp_strbuf raw, sb;
+    pp_sb_init(&raw);
     pp_sb_init(&sb);
-    if (pp_clean(line, strlen(line), &opts, &pin, &rej, NULL) == 0) {
-        pp_pin_to_json(&pin, &sb);
+    const char *why;
+    int64_t ingest = -1;
+    if (pp_mixed_line_sniff(line, strlen(line)) && pp_mixed_line_parse(line, strlen(line), &kind, &ingest, &raw, &why))
+        pp_sb_printf(&sb, "{\"unreadable\":\"%s\"}", why);
+    else if (raw.len == 0)
+        pp_sb_puts(&raw, line);
+    pp_record rec;
+    pp_reject rej;
+    if (sb.len) {
+        /* not a mixed-input line: said above */
+    } else if (pp_clean_record(kind, raw.data, raw.len, &opts, &rec, &rej, NULL) == 0) {
+        uint32_t nulled = kind == PP_KIND_GEO ? rec.geo.nulled
+            : kind == PP_KIND_USER            ? rec.user.nulled
+                                              : rec.pin.nulled;
+        uint32_t invalid = kind == PP_KIND_GEO ? rec.geo.invalid
+            : kind == PP_KIND_USER             ? rec.user.invalid
+                                               : rec.pin.invalid;
+        if (kind == PP_KIND_GEO)
+            pp_geo_to_json(&rec.geo, &sb);
+        else if (kind == PP_KIND_USER)
+            pp_user_to_json(&rec.user, &sb);
+        else
+            pp_pin_to_json(&rec.pin, &sb);
         sb.data[--sb.len] = '\0'; /* reopen the object */
-        put_dq(&sb, "_nulled", pin.nulled);
-        put_dq(&sb, "_invalid", pin.invalid);
+        put_dq(&sb, kind, "_nulled", nulled);
+        put_dq(&sb, kind, "_invalid", invalid);
         pp_sb_putc(&sb, '}');
-        pp_pin_clear(&pin);
+        pp_record_clear(&rec);
     } else {
         pp_sb_printf(&sb, "{\"rejected\":\"%s\"}", rej.reason);
     }
+    pp_sb_free(&raw);
     return pp_sb_steal(&sb);
 }
 
@@ -226,13 +250,15 @@ static int check_one(const char *dir, const char *raw_path, long examples) {
     pp_clean_opts_default(&opts);
     pp_tally t;
     pp_tally_init(&t, &opts);
+    pp_tally_enable_join(&t);
     pp_clean_run_opts ro = {.name = raw_path,
-                            .input = PP_INPUT_RAW,
+                            .input = PP_INPUT_EVENTS,
                             .max_line = PP_DEFAULT_MAX_LINE,
                             .ingest_time_ms = -1,
                             .cleaned_out = c,
                             .rejects_out = r};
     int rc = pp_clean_run(in, &ro, &t, &nlines);
+    pp_tally_finish_join(&t);
     pp_agg_write_jsonl(t.agg, m);
     fclose(c);
     fclose(r);

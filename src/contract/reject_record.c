@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "event/kind_event.h"
+
 void pp_reject_json_open(const pp_reject *rej, pp_strbuf *out) {
     pp_sb_puts(out, "{\"reason\":");
     pp_sb_json_cstr(out, rej->reason);
@@ -9,12 +11,17 @@ void pp_reject_json_open(const pp_reject *rej, pp_strbuf *out) {
     pp_sb_json_cstr(out, rej->detail);
     pp_sb_puts(out, ",\"day\":");
     pp_sb_json_cstr(out, rej->day[0] ? rej->day : NULL);
+    if (rej->kind != PP_KIND_PIN) { /* a pin's reject keeps its old form */
+        pp_sb_puts(out, ",\"kind\":");
+        pp_sb_json_cstr(out, pp_kind_name(rej->kind));
+    }
     pp_sb_puts(out, ",\"errors\":[");
     for (size_t i = 0; i < rej->n_errors; i++) {
         const pp_field_error *e = &rej->errors[i];
+        const char *field = pp_kind_field_name(rej->kind, (int)e->field);
         if (i) pp_sb_putc(out, ',');
         pp_sb_puts(out, "{\"field\":");
-        pp_sb_json_cstr(out, e->field < PP_F_COUNT ? PP_FIELDS[e->field].name : NULL);
+        pp_sb_json_cstr(out, strcmp(field, "body") == 0 ? NULL : field); /* null: the body as a whole */
         pp_sb_puts(out, ",\"type\":");
         pp_sb_json_cstr(out, e->type);
         pp_sb_puts(out, ",\"msg\":");

@@ -1,7 +1,7 @@
 /* reject_record — how a reject (clean/clean.h) is written down, in every path.
  *
  * As JSON (the CLI's rejects output, the stores' errors column):
- *   {"reason":"..","detail":"..","day":"YYYY-MM-DD"|null,
+ *   {"reason":"..","detail":"..","day":"YYYY-MM-DD"|null, ["kind":"geo"|"user",]
  *    "errors":[{"field":..,"type":..,"msg":..},...]   ...the caller's members...
  *    ,"raw":"<the bytes>" | ,"raw_base64":"<their base64>"}
  *

@@ -25,7 +25,14 @@
 #include "event/event.h"
 #include "event/kind.h"
 
-typedef enum { PP_GEO_IND, PP_GEO_TIMESTAMP, PP_GEO_LATITUDE, PP_GEO_LONGITUDE, PP_GEO_COUNTRY, PP_GEO_COUNT } pp_geo_field;
+typedef enum {
+    PP_GEO_IND,
+    PP_GEO_TIMESTAMP,
+    PP_GEO_LATITUDE,
+    PP_GEO_LONGITUDE,
+    PP_GEO_COUNTRY,
+    PP_GEO_COUNT
+} pp_geo_field;
 typedef enum {
     PP_USER_IND,
     PP_USER_FIRST_NAME,
@@ -38,7 +45,12 @@ typedef enum {
 
 #define PP_KIND_FIELDS_MAX 8
 
-typedef enum { PP_KT_INT, PP_KT_STR, PP_KT_FLOAT, PP_KT_TIME } pp_kind_field_type; /* TIME: a str parsed as a datetime */
+typedef enum {
+    PP_KT_INT,
+    PP_KT_STR,
+    PP_KT_FLOAT,
+    PP_KT_TIME
+} pp_kind_field_type; /* TIME: a str parsed as a datetime */
 
 typedef struct {
     const char *name;
@@ -59,8 +71,8 @@ typedef struct {
     int present[PP_KIND_FIELDS_MAX]; /* the field exists and is valid */
     const char *str[PP_KIND_FIELDS_MAX];
     size_t len[PP_KIND_FIELDS_MAX];
-    int64_t i[PP_KIND_FIELDS_MAX];       /* PP_KT_INT; PP_KT_TIME: ms since the epoch */
-    double d[PP_KIND_FIELDS_MAX];        /* PP_KT_FLOAT */
+    int64_t i[PP_KIND_FIELDS_MAX];                 /* PP_KT_INT; PP_KT_TIME: ms since the epoch */
+    double d[PP_KIND_FIELDS_MAX];                  /* PP_KT_FLOAT */
     pp_field_error errors[PP_KIND_FIELDS_MAX + 1]; /* .field is the kind's field index; the count for the body */
     size_t n_errors;
 } pp_kind_event;
@@ -70,5 +82,8 @@ typedef struct {
  * ev->errors and err describing every problem. Clear ev in both cases. */
 int pp_kind_event_parse(pp_kind_event *ev, pp_kind k, const char *buf, size_t len, char *err, size_t errlen);
 void pp_kind_event_clear(pp_kind_event *ev);
+
+/* The err text of a model failure: "invalid_fields: NAME: MSG (TYPE); ..." (every kind). */
+void pp_field_errors_format(pp_kind k, const pp_field_error *errors, size_t n, char *err, size_t errlen);
 
 #endif

@@ -5,8 +5,10 @@
  * (first occurrence), the user (first occurrence) and every distinct pin (first
  * occurrence per (event day, unique_id)). Only the values the join metrics read
  * are kept. pp_join_post_metrics emits what the post contributes: each pin joined
- * with the geo and the user is one joined record; every side that is in no joined
- * record counts in join_unmatched.
+ * with the geo and the user is one joined record; a geo or user that is in no joined
+ * record counts in join_unmatched. An unmatched pin is not counted there (it is
+ * pins_total - posts_joined), so a post made of pins only emits nothing and a
+ * pin-only pipeline's metrics are what they were before kinds existed.
  *
  * The stream adds the CHANGE a micro-batch makes to a post: pp_join_post_delta emits
  * metrics(after) - metrics(before) for counts and sums, and metrics(after) for maxes

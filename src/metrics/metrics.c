@@ -1,6 +1,9 @@
 #include "metrics/metrics.h"
 
+#include <stdio.h>
 #include <string.h>
+
+#include "event/kind_event.h"
 
 const pp_metric_def PP_METRICS[PP_M_COUNT] = {
     [PP_M_PINS_TOTAL] = {"pins_total", PP_AGG_COUNT, "\"all\"", "distinct pins (event day, unique_id)"},
@@ -32,7 +35,7 @@ const pp_metric_def PP_METRICS[PP_M_COUNT] = {
                                      "joined records per join year and follower_count (exact medians)"},
     [PP_M_POSTS_BY_AGE_GROUP_CATEGORY] = {"posts_by_age_group_category", PP_AGG_COUNT, "[age_group,category]",
                                           "joined records per age group and category"},
-    [PP_M_JOIN_UNMATCHED] = {"join_unmatched", PP_AGG_SUM, "pin|geo|user",
+    [PP_M_JOIN_UNMATCHED] = {"join_unmatched", PP_AGG_SUM, "geo|user",
                              "sides in no joined record (falls when a late partner arrives)"},
 };
 
@@ -76,7 +79,44 @@ void pp_metrics_of_pin(const pp_pin *pin, pp_metric_emit_fn emit, void *ctx) {
     }
 }
 
+/* KIND.NAME: the data-quality key of a geo or user field or reject reason. */
+static void emit_kind_key(pp_metric_emit_fn emit, void *ctx, pp_metric_id m, const char *day, pp_kind kind,
+                          const char *name) {
+    char key[96];
+    int n = snprintf(key, sizeof key, "%s.%s", pp_kind_name(kind), name);
+    emit(ctx, m, day, key, (size_t)n < sizeof key ? (size_t)n : sizeof key - 1, 1);
+}
+
+static void emit_side_quality(pp_metric_emit_fn emit, void *ctx, pp_kind kind, const char *day, uint32_t nulled,
+                              uint32_t invalid) {
+    for (int f = 0; f < PP_KIND_FIELDS_MAX; f++) {
+        if (nulled & (1u << f)) emit_kind_key(emit, ctx, PP_M_NULLED_VALUES, day, kind, pp_kind_field_name(kind, f));
+        if (invalid & (1u << f)) emit_kind_key(emit, ctx, PP_M_INVALID_VALUES, day, kind, pp_kind_field_name(kind, f));
+    }
+}
+
+void pp_metrics_of_geo(const pp_geo *g, pp_metric_emit_fn emit, void *ctx) {
+    emit(ctx, PP_M_RECORDS_BY_KIND, g->event_day, "geo", 3, 1);
+    emit_side_quality(emit, ctx, PP_KIND_GEO, g->event_day, g->nulled, g->invalid);
+}
+
+void pp_metrics_of_user(const pp_user *u, pp_metric_emit_fn emit, void *ctx) {
+    emit(ctx, PP_M_RECORDS_BY_KIND, u->event_day, "user", 4, 1);
+    char year[16];
+    int year_of = pp_user_join_year(u);
+    if (year_of < 0)
+        snprintf(year, sizeof year, "%s", PP_KEY_NULL);
+    else
+        snprintf(year, sizeof year, "%d", year_of);
+    emit(ctx, PP_M_USERS_BY_JOIN_YEAR, u->event_day, year, strlen(year), 1);
+    emit_side_quality(emit, ctx, PP_KIND_USER, u->event_day, u->nulled, u->invalid);
+}
+
 void pp_metrics_of_reject(const pp_reject *rej, pp_metric_emit_fn emit, void *ctx) {
     const char *day = rej->day[0] ? rej->day : PP_DAY_UNKNOWN;
+    if (rej->kind != PP_KIND_PIN) {
+        emit_kind_key(emit, ctx, PP_M_REJECTED_EVENTS, day, rej->kind, rej->reason);
+        return;
+    }
     emit(ctx, PP_M_REJECTED_EVENTS, day, rej->reason, strlen(rej->reason), 1);
 }

@@ -20,10 +20,14 @@
 #include "metrics/aggregate.h"
 #include "metrics/dedup.h"
 
+typedef struct pp_join_set pp_join_set;
+
 typedef struct {
     pp_clean_opts opts;
     pp_dedup *dedup;     /* NULL in a counts-only tally */
     pp_agg *agg;         /* NULL in a counts-only tally */
+    pp_dedup *sides;     /* (kind, event day, ind) of geo and user events counted */
+    pp_join_set *join;   /* the posts, when the join is on (pp_tally_enable_join) */
     uint64_t records;    /* events seen */
     uint64_t cleaned;    /* events cleaned (repeats included) */
     uint64_t duplicates; /* cleaned events whose (day, unique_id) was already counted */
@@ -44,6 +48,20 @@ pp_tally_result pp_tally_raw(pp_tally *t, const char *buf, size_t len, int64_t i
                              pp_reject *rej);
 /* Counts an already-cleaned pin (new or duplicate). */
 pp_tally_result pp_tally_pin(pp_tally *t, const pp_pin *pin);
+/* Cleans buf as an event of kind and counts it (geo and user: first occurrence per
+ * (kind, event day, ind)). rec/rej as pp_clean_record fills them (the caller clears
+ * rec when the result is not REJECTED). */
+pp_tally_result pp_tally_record(pp_tally *t, pp_kind kind, const char *buf, size_t len, int64_t ingest_time_ms,
+                                pp_record *rec, pp_reject *rej);
+/* Counts an already-cleaned record of any kind (new or duplicate). */
+pp_tally_result pp_tally_cleaned(pp_tally *t, const pp_record *rec);
+
+/* The join (docs/joins.md): every counted side also joins its post from now on;
+ * pp_tally_finish_join adds the join's metrics to the table, once, after the last
+ * record. A tally with the join off never emits join metrics. */
+void pp_tally_enable_join(pp_tally *t);
+void pp_tally_finish_join(pp_tally *t);
+
 /* Counts a reject that never reached the cleaner (e.g. a line over the limit). */
 void pp_tally_reject(pp_tally *t, const pp_reject *rej);
 

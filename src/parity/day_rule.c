@@ -114,3 +114,22 @@ void pp_day_decide(pp_day_run run, const char *run_note, const pp_day_partition 
         break;
     }
 }
+
+/* Keeps the first reason: "topic geo: <reason>". */
+static void keep_reason(char *acc, size_t n, const char *reason, const char *topic) {
+    if (acc[0] || !reason[0]) return;
+    char tmp[256];
+    snprintf(tmp, sizeof tmp, "topic %.40s: %.200s", topic, reason);
+    snprintf(acc, n, "%s", tmp);
+}
+
+void pp_day_decision_merge(pp_day_decision *acc, const pp_day_decision *d, const char *topic) {
+    acc->batch_complete = acc->batch_complete && d->batch_complete;
+    acc->stream_complete = acc->stream_complete && d->stream_complete;
+    acc->comparable = acc->comparable && d->comparable;
+    if (d->authority == PP_DAY_FROM_STREAM) acc->authority = PP_DAY_FROM_STREAM;
+    acc->complete = acc->authority == PP_DAY_FROM_BATCH ? acc->batch_complete : acc->stream_complete;
+    keep_reason(acc->why_not_comparable, sizeof acc->why_not_comparable, d->why_not_comparable, topic);
+    if (!acc->complete) keep_reason(acc->why_incomplete, sizeof acc->why_incomplete, d->why_incomplete, topic);
+    if (acc->complete) acc->why_incomplete[0] = '\0';
+}

@@ -74,4 +74,11 @@ typedef struct {
  * gives (e.g. "started on host h"). */
 void pp_day_decide(pp_day_run run, const char *run_note, const pp_day_partition *parts, size_t n, pp_day_decision *out);
 
+/* A day over several topics (pins, geo, users: docs/joins.md) is decided per topic,
+ * then merged into *acc (which holds the first topic's decision): each store is
+ * complete only when complete on every topic, the day is comparable only when it is
+ * on every topic, the batch answers only when it does for every topic, and the first
+ * reason found is kept, prefixed with its topic. */
+void pp_day_decision_merge(pp_day_decision *acc, const pp_day_decision *d, const char *topic);
+
 #endif

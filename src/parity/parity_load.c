@@ -115,6 +115,14 @@ static void add_offsets(part_set *s, json_t *obj, size_t field) {
     }
 }
 
+/* The coverage of topic in a run's coverage JSON: next_offsets for its "topic" (or
+ * when it names none: runs from before kinds), else more_topics[topic]. */
+static json_t *coverage_of(json_t *cov, const char *topic) {
+    json_t *t = json_object_get(cov, "topic");
+    if (!json_is_string(t) || strcmp(json_string_value(t), topic) == 0) return json_object_get(cov, "next_offsets");
+    return json_object_get(json_object_get(cov, "more_topics"), topic);
+}
+
 void pp_parity_decide_runs(const pp_parity_run_row *rows, size_t n, const char *topic, const pp_kafka_watermark *wm,
                            size_t nwm, const pp_parity_offset *stream, size_t nstream, int64_t run_timeout_ms,
                            pp_day_decision *out, long *chosen) {
@@ -134,7 +142,7 @@ void pp_parity_decide_runs(const pp_parity_run_row *rows, size_t n, const char *
     if (*chosen >= 0) {
         cov = json_loads(rows[*chosen].coverage, 0, NULL);
         rd = json_loads(rows[*chosen].read ? rows[*chosen].read : "{}", 0, NULL);
-        add_offsets(&s, json_object_get(cov, "next_offsets"), offsetof(pp_day_partition, batch_next));
+        add_offsets(&s, coverage_of(cov, topic), offsetof(pp_day_partition, batch_next));
         add_offsets(&s, json_object_get(rd, topic), offsetof(pp_day_partition, batch_read));
     }
     pp_day_decide(state, note, s.p, s.n, out);
@@ -143,14 +151,24 @@ void pp_parity_decide_runs(const pp_parity_run_row *rows, size_t n, const char *
     free(s.p);
 }
 
-int pp_parity_day_decide(pp_cql_session *cql, const char *day, const char *topic, const pp_kafka_watermark *wm,
-                         size_t nwm, const pp_parity_offset *stream, size_t nstream, int64_t run_timeout_ms,
-                         pp_day_decision *out, char *err, size_t errlen) {
+int pp_parity_day_decide(pp_cql_session *cql, const char *day, const pp_parity_topic *topics, size_t ntopics,
+                         int64_t run_timeout_ms, pp_day_decision *out, char *err, size_t errlen) {
     pp_parity_runs runs;
     int rc = pp_parity_runs_load(cql, day, &runs, err, errlen);
     if (rc) return rc;
     long chosen;
-    pp_parity_decide_runs(runs.rows, runs.n, topic, wm, nwm, stream, nstream, run_timeout_ms, out, &chosen);
+    pp_parity_decide_topics(runs.rows, runs.n, topics, ntopics, run_timeout_ms, out, &chosen);
     pp_parity_runs_free(&runs);
     return PP_OK;
+}
+
+void pp_parity_decide_topics(const pp_parity_run_row *rows, size_t n, const pp_parity_topic *topics, size_t ntopics,
+                             int64_t run_timeout_ms, pp_day_decision *out, long *chosen) {
+    for (size_t i = 0; i < ntopics; i++) {
+        const pp_parity_topic *t = &topics[i];
+        pp_day_decision d;
+        pp_parity_decide_runs(rows, n, t->topic, t->wm, t->nwm, t->stream, t->nstream, run_timeout_ms, i ? &d : out,
+                              chosen);
+        if (i) pp_day_decision_merge(out, &d, t->topic);
+    }
 }

@@ -52,11 +52,26 @@ void pp_parity_decide_runs(const pp_parity_run_row *rows, size_t n, const char *
                            size_t nwm, const pp_parity_offset *stream, size_t nstream, int64_t run_timeout_ms,
                            pp_day_decision *out, long *chosen);
 
+/* One topic as parity sees it: Kafka's partitions and the stream's offsets. */
+typedef struct {
+    const char *topic;
+    const pp_kafka_watermark *wm;
+    size_t nwm;
+    const pp_parity_offset *stream;
+    size_t nstream;
+} pp_parity_topic;
+
+/* pp_parity_decide_runs for each of topics[0..ntopics) (pins, and geo and users when
+ * the pipeline carries them: docs/joins.md), merged with pp_day_decision_merge. A
+ * run's coverage names its first topic's offsets "next_offsets" and the others'
+ * "more_topics": {"geo": {...}, ...}. ntopics >= 1. */
+void pp_parity_decide_topics(const pp_parity_run_row *rows, size_t n, const pp_parity_topic *topics, size_t ntopics,
+                             int64_t run_timeout_ms, pp_day_decision *out, long *chosen);
+
 /* Reads the day's batch runs, picks the one that counts (run_timeout_ms: when a
- * 'running' row is presumed dead) and decides with Kafka's partitions wm[0..nwm)
- * and the stream's offsets. 0 or a negative PP_E* on a store error. */
-int pp_parity_day_decide(pp_cql_session *cql, const char *day, const char *topic, const pp_kafka_watermark *wm,
-                         size_t nwm, const pp_parity_offset *stream, size_t nstream, int64_t run_timeout_ms,
-                         pp_day_decision *out, char *err, size_t errlen);
+ * 'running' row is presumed dead) and decides with pp_parity_decide_topics. 0 or a
+ * negative PP_E* on a store error. */
+int pp_parity_day_decide(pp_cql_session *cql, const char *day, const pp_parity_topic *topics, size_t ntopics,
+                         int64_t run_timeout_ms, pp_day_decision *out, char *err, size_t errlen);
 
 #endif

@@ -78,13 +78,15 @@ static void check_fixture(const char *raw_path) {
     assert_int_equal(opts.disabled_rules, 0); /* PINPIPE_DISABLE_RULES must not be set */
     pp_tally t;
     pp_tally_init(&t, &opts);
+    pp_tally_enable_join(&t);
     pp_clean_run_opts ro = {.name = raw_path,
-                            .input = PP_INPUT_RAW,
+                            .input = PP_INPUT_EVENTS,
                             .max_line = 1024 * 1024,
                             .ingest_time_ms = -1,
                             .cleaned_out = c,
                             .rejects_out = r};
     assert_int_equal(pp_clean_run(in, &ro, &t, &lines), 0);
+    pp_tally_finish_join(&t);
     pp_agg_write_jsonl(t.agg, m);
     fclose(c);
     fclose(r);

@@ -176,6 +176,7 @@ static void test_documented_examples(void **state) {
     (void)state;
     for (size_t r = 0; r < PP_N_RULES; r++) {
         const pp_rule *rule = &PP_RULES[r];
+        if (rule->kind != PP_KIND_PIN) continue; /* test_side_rules.c */
         const char *field = strcmp(rule->field, "*") == 0 ? "title" : rule->field;
         char *text;
         json_t *in = json_loads(rule->example_in, JSON_DECODE_ANY, NULL);
@@ -227,11 +228,15 @@ static void test_rule_table(void **state) {
     assert_true(PP_N_RULES > 0 && PP_N_RULES <= 64); /* disabled_rules and fired are 64-bit masks */
     for (size_t r = 0; r < PP_N_RULES; r++) {
         const pp_rule *rule = &PP_RULES[r];
-        assert_non_null(rule->apply);
         assert_true(rule->name[0] && rule->field[0] && rule->description[0]);
         assert_true(rule->example_in[0] && rule->example_out[0]);
         assert_int_equal(pp_rule_find(rule->name), (int)r); /* names are unique */
-        if (strcmp(rule->field, "*") != 0) (void)field_of(rule->field);
+        /* exactly the function of its kind */
+        assert_int_equal(!!rule->apply + !!rule->apply_geo + !!rule->apply_user, 1);
+        assert_true(rule->kind == PP_KIND_PIN       ? rule->apply != NULL
+                        : rule->kind == PP_KIND_GEO ? rule->apply_geo != NULL
+                                                    : rule->apply_user != NULL);
+        if (rule->kind == PP_KIND_PIN && strcmp(rule->field, "*") != 0) (void)field_of(rule->field);
     }
     assert_int_equal(pp_rule_find("no_such_rule"), -1);
     assert_string_equal(PP_RULES[0].name, "trim_text"); /* trimming runs first */
@@ -405,6 +410,7 @@ static void test_every_rule_fires_on_the_corpus(void **state) {
     pp_line_reader_destroy(r);
     fclose(in);
     for (size_t i = 0; i < PP_N_RULES; i++) {
+        if (PP_RULES[i].kind != PP_KIND_PIN) continue; /* fixtures/raw/kinds.jsonl: test_side_rules.c */
         if (!(seen >> i & 1)) fail_msg("rule %s fires on no line of %s: add one", PP_RULES[i].name, CORPUS);
         print_message("  %-28s first fires on line %zu\n", PP_RULES[i].name, first[i]);
     }
