@@ -29,9 +29,9 @@ static const pp_opt ROWS[] = {
     /* no default in the table: an empty variable must turn the kind off, and the
      * table's parser ignores empty variables (see side_topic) */
     {"geo-topic", 0, "NAME", "PINPIPE_GEO_TOPIC", NULL, pp_opt_str, F(geo_topic), 0, 0, 0,
-     "topic of geo events (default geo; empty: geo events are not consumed)"},
+     "topic of geo events (default: geo when --topic is pins, else none; empty: none)"},
     {"users-topic", 0, "NAME", "PINPIPE_USERS_TOPIC", NULL, pp_opt_str, F(users_topic), 0, 0, 0,
-     "topic of user events (default users; empty: user events are not consumed)"},
+     "topic of user events (default: users when --topic is pins, else none; empty: none)"},
     {"dsn", 0, "DSN", "PINPIPE_PG_DSN", NULL, cli_opt_dsn, F(dsn), 0, 0, 0,
      "PostgreSQL (default " PP_PG_DEFAULT_DSN "); a password in --dsn is refused (ps shows it): put it in "
      "PINPIPE_PG_DSN, PGPASSWORD or a 0600 PGPASSFILE"},
@@ -74,12 +74,12 @@ static const char TAIL[] = "\n"
                            "2 bad usage\n";
 const pp_opts_spec CLI_STREAM_SPEC = PP_OPTS_SPEC("stream", ROWS, HEAD, TAIL);
 
-/* A side's topic: the flag, else the variable even when empty (off), else the
- * kind's default topic. */
-static const char *side_topic(const char *set, const char *env, pp_kind kind) {
-    if (set) return set;
-    const char *v = getenv(env);
-    return v ? v : pp_kind_default_topic(kind);
+/* A side's topic (pp_kind_topic: NULL when the kind is off): the flag, else the
+ * variable even when empty (empty: off; the option table skips empty variables),
+ * else the default rule. */
+static const char *side_topic(pp_kind kind, const char *set, const char *env, const char *pins_topic) {
+    const char *configured = set ? set : getenv(env);
+    return pp_kind_topic(kind, configured, pins_topic);
 }
 
 int cmd_stream(int argc, char **argv) {
@@ -87,8 +87,8 @@ int cmd_stream(int argc, char **argv) {
     pp_stream_opts_default(&cfg.o);
     int next, rc = pp_opts_parse(&CLI_STREAM_SPEC, &cfg, argc, argv, &next);
     if (rc != PP_OPTS_RUN) return pp_opts_exit(rc);
-    cfg.o.geo_topic = side_topic(cfg.o.geo_topic, "PINPIPE_GEO_TOPIC", PP_KIND_GEO);
-    cfg.o.users_topic = side_topic(cfg.o.users_topic, "PINPIPE_USERS_TOPIC", PP_KIND_USER);
+    cfg.o.geo_topic = side_topic(PP_KIND_GEO, cfg.o.geo_topic, "PINPIPE_GEO_TOPIC", cfg.o.topic);
+    cfg.o.users_topic = side_topic(PP_KIND_USER, cfg.o.users_topic, "PINPIPE_USERS_TOPIC", cfg.o.topic);
     pp_cli_catch_stop_signals();
     char err[512];
     if (pp_stream_run(&cfg.o, &pp_cli_stop, err, sizeof err) != 0) {

@@ -10,8 +10,9 @@ Writes into OUT_DIR:
   mixed.jsonl                  every event as `pinpipe metrics --mixed` input
   expected-unmatched.<phase>   "join_unmatched|day|key|sum|value" lines after that phase
 The expected join_unmatched follows docs/joins.md: a joined record is a pin (first per
-(day, unique_id)) with the geo and the user (first per (day, ind)) of its post; every
-side in no joined record is unmatched; a 0 is no row.
+(day, unique_id)) with the geo and the user (first per (day, ind)) of its post; a geo
+or user in no joined record is unmatched (an unmatched pin is not counted there: it is
+pins_total - posts_joined); a 0 is no row.
 """
 import json
 import os
@@ -112,7 +113,8 @@ for name, lines in files.items():
 with open(os.path.join(out, "mixed.jsonl"), "w") as f:
     for phase in (1, 2):
         for _, kind, _, _, value in (e for e in events if e[0] == phase):
-            f.write(json.dumps({"kind": kind, "event": json.loads(value), "ingest_time": ingest_ms}) + "\n")
+            line = {"kind": kind, "event": json.loads(value), "ingest_time": ingest_ms}
+            f.write(json.dumps(line, separators=(",", ":")) + "\n")
 
 
 def unmatched(upto):
@@ -140,8 +142,7 @@ def unmatched(upto):
     rows = {}
     for (day, _), p in posts.items():
         joined = p["geo"] and p["user"] and p["pins"] > 0
-        for key, n in (("pin", 0 if joined else p["pins"]), ("geo", int(p["geo"] and not joined)),
-                       ("user", int(p["user"] and not joined))):
+        for key, n in (("geo", int(p["geo"] and not joined)), ("user", int(p["user"] and not joined))):
             rows[(day, key)] = rows.get((day, key), 0) + n
     return sorted("join_unmatched|%s|%s|sum|%d" % (d, k, n) for (d, k), n in rows.items() if n)
 

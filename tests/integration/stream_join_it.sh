@@ -7,8 +7,8 @@
 #  1. one instance, phase by phase: join_unmatched equals the corpus' expected values
 #     after each phase (so it falls when a late partner arrives, and a row that falls
 #     to 0 is deleted); first occurrence wins per (kind, day, ind); rejects of geo and
-#     user are stored with their kind; the metrics equal `pinpipe metrics --mixed` on
-#     the same events (when this build has it);
+#     user are stored with their kind; the metrics equal `pinpipe metrics --input mixed`
+#     on the same events;
 #  2. exactly once: the same events to new topics, the stream killed with SIGKILL at
 #     random points and restarted (tiny micro-batches): the same metrics;
 #  3. two instances in one group (each owning some partitions, tiny micro-batches,
@@ -90,15 +90,12 @@ got=$(psql "$dsn" -qAt -c "SELECT string_agg(kind, ',' ORDER BY kind) FROM rejec
 it_ok "first occurrence wins per (kind, day, ind); geo and user rejects stored with their kind"
 
 it_metrics_pg "$dsn" > "$TMP/clean-run.txt"
-if "$BIN/pinpipe" metrics --help 2>&1 | grep -q -- '--mixed'; then
-  "$BIN/pinpipe" metrics --mixed "$TMP/mixed.jsonl" |
-    jq -r '[.metric, .day, .key, .kind, (.value | tostring)] | join("|")' | LC_ALL=C sort > "$TMP/offline.txt"
-  diff "$TMP/offline.txt" "$TMP/clean-run.txt" > "$TMP/diff-offline.txt" ||
-    { head -30 "$TMP/diff-offline.txt"; it_fail "stream metrics differ from pinpipe metrics --mixed"; }
-  it_ok "stream metrics equal pinpipe metrics --mixed ($(wc -l < "$TMP/offline.txt") values)"
-else
-  echo "stream_join_it: note: this build's pinpipe metrics has no --mixed; offline comparison skipped"
-fi
+"$BIN/pinpipe" metrics --input mixed "$TMP/mixed.jsonl" |
+  jq -r '[.metric, .day, .key, .kind, (.value | tostring)] | join("|")' | LC_ALL=C sort > "$TMP/offline.txt"
+diff "$TMP/offline.txt" "$TMP/clean-run.txt" > "$TMP/diff-offline.txt" ||
+  { head -30 "$TMP/diff-offline.txt"; it_fail "stream metrics differ from pinpipe metrics --input mixed"; }
+grep -q '^posts_joined|' "$TMP/clean-run.txt" || it_fail "no posts_joined in the stream's metrics"
+it_ok "stream metrics equal pinpipe metrics --input mixed ($(wc -l < "$TMP/offline.txt") values)"
 
 # ---- 2. exactly once through SIGKILLs ---------------------------------------------------
 name2="pinpipe-it-join-faults-$RUN"
