@@ -164,25 +164,22 @@ int pp_stream_posts_load(pp_pg *pg, pp_stream_posts *ps, char *err, size_t errle
     pp_sb_init(&inds);
     pp_pg_result *res = NULL;
     size_t n = post_arrays(ps, every_post, &days, &inds, pos);
-    int rc = query(pg, "SELECT k.i, g.country" KEYS_FROM " JOIN geo g ON g.event_day = k.d AND g.ind = k.ind", &days,
-                   &inds, &res, err, errlen);
-    for (int r = 0; rc == PP_OK && r < pp_pg_result_rows(res); r++) {
-        post *p = row_post(ps, res, r, pos, n);
-        if (p) pp_join_post_set_geo(&p->before, opt_value(res, r, 1));
-    }
-    pp_pg_result_free(res);
-    res = NULL;
-    if (rc == PP_OK)
-        rc = query(pg,
-                   "SELECT k.i, u.user_name, u.age, extract(year FROM u.date_joined AT TIME ZONE 'UTC')::int" KEYS_FROM
-                   " JOIN users u ON u.event_day = k.d AND u.ind = k.ind",
+    /* one statement for both sides: a row per post with a geo or a user stored */
+    int rc = query(pg,
+                   "SELECT k.i, g.ind IS NOT NULL, g.country, u.ind IS NOT NULL, u.user_name, u.age,"
+                   " extract(year FROM u.date_joined AT TIME ZONE 'UTC')::int" KEYS_FROM
+                   " LEFT JOIN geo g ON g.event_day = k.d AND g.ind = k.ind"
+                   " LEFT JOIN users u ON u.event_day = k.d AND u.ind = k.ind"
+                   " WHERE g.ind IS NOT NULL OR u.ind IS NOT NULL",
                    &days, &inds, &res, err, errlen);
     for (int r = 0; rc == PP_OK && r < pp_pg_result_rows(res); r++) {
         post *p = row_post(ps, res, r, pos, n);
-        const char *age = opt_value(res, r, 2), *year = opt_value(res, r, 3);
-        if (p)
-            pp_join_post_set_user(&p->before, opt_value(res, r, 1), age != NULL, age ? strtoll(age, NULL, 10) : 0,
-                                  year ? atoi(year) : -1);
+        if (!p) continue;
+        if (strcmp(pp_pg_result_value(res, r, 1), "t") == 0) pp_join_post_set_geo(&p->before, opt_value(res, r, 2));
+        if (strcmp(pp_pg_result_value(res, r, 3), "t") != 0) continue;
+        const char *age = opt_value(res, r, 5), *year = opt_value(res, r, 6);
+        pp_join_post_set_user(&p->before, opt_value(res, r, 4), age != NULL, age ? strtoll(age, NULL, 10) : 0,
+                              year ? atoi(year) : -1);
     }
     pp_pg_result_free(res);
     res = NULL;
