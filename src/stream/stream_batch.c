@@ -52,13 +52,8 @@ void pp_stream_batch_prepare(pp_stream_batch *b, const pp_kafka_batch *kb, const
 static int clean_item(pp_stream_item *it, const pp_clean_opts *o) {
     const pp_kafka_message *m = it->msg;
     const char *value = m->value ? m->value : "";
-    if (pp_message_kind(m, &it->rec.kind) != 0) {
-        it->rec.kind = PP_KIND_PIN;
-        pp_reject_set(&it->rej, "unknown_kind", "the pinpipe-kind header names no kind (pin, geo, user)",
-                      it->ingest_time_ms);
-        it->rej.kind = PP_KIND_PIN;
-        return 0;
-    }
+    /* a header naming no kind: a pin, as the lake writer files it (both paths agree) */
+    if (pp_message_kind(m, &it->rec.kind) != 0) it->rec.kind = PP_KIND_PIN;
     switch (it->rec.kind) {
     case PP_KIND_GEO: return pp_clean_geo(value, m->value_len, o, &it->rec.geo, &it->rej, NULL) == 0;
     case PP_KIND_USER: return pp_clean_user(value, m->value_len, o, &it->rec.user, &it->rej, NULL) == 0;

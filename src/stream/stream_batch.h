@@ -4,7 +4,7 @@
  * the transaction that stores the batch (stream_sink.h) is short. A message's kind
  * is its pinpipe-kind header (contract/message.h; none: a pin): a pin, a geo or a
  * user event (docs/joins.md), cleaned by the kind's function; a header naming no
- * kind is a reject (unknown_kind). The batch borrows the Kafka messages: it must be
+ * kind is a pin, as the lake writer takes it. The batch borrows the Kafka messages: it must be
  * cleared before their pp_kafka_batch is refilled. It owns the records and rejects
  * it made.
  */
