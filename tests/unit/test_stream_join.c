@@ -28,8 +28,12 @@ static pp_kafka_header GEO_H = {.name = PP_HDR_KIND, .value = "geo", .value_len 
 static pp_kafka_header USER_H = {.name = PP_HDR_KIND, .value = "user", .value_len = 4};
 
 static pp_kafka_message msg(const char *value, const pp_kafka_header *h, int64_t offset) {
-    return (pp_kafka_message){
-        .topic = "t", .offset = offset, .value = value, .value_len = strlen(value), .headers = h, .nheaders = h != NULL};
+    return (pp_kafka_message){.topic = "t",
+                              .offset = offset,
+                              .value = value,
+                              .value_len = strlen(value),
+                              .headers = h,
+                              .nheaders = h != NULL};
 }
 
 static void prepare(pp_stream_batch *b, pp_kafka_message *msgs, size_t n) {
@@ -64,8 +68,9 @@ static void the_lock_key_is_fixed(void **state) {
  * of the same ind on another day is another; a reject and an item not kept are none. */
 static void a_batch_touches_one_post_per_day_and_ind(void **state) {
     (void)state;
-    pp_kafka_message msgs[] = {msg(PIN, NULL, 0), msg(GEO, &GEO_H, 1), msg(USER, &USER_H, 2),
-                               msg(GEO_OTHER_DAY, &GEO_H, 3), msg("not json", &GEO_H, 4), msg(GEO, &GEO_H, 5)};
+    pp_kafka_message msgs[] = {msg(PIN, NULL, 0),          msg(GEO, &GEO_H, 1),
+                               msg(USER, &USER_H, 2),      msg(GEO_OTHER_DAY, &GEO_H, 3),
+                               msg("not json", &GEO_H, 4), msg(GEO, &GEO_H, 5)};
     pp_stream_batch b;
     prepare(&b, msgs, 6);
     char keep[] = {1, 1, 1, 1, 1, 0};
