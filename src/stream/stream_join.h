@@ -13,7 +13,7 @@
  *      max_locks_per_transaction x max_connections (64 x 100 by default) for all
  *      sessions together; a batch touching more than max_locks posts takes the gate
  *      exclusively instead and no post lock (it then excludes every other writer of
- *      sides until it commits).
+ *      sides until it commits; max_locks 0: always).
  *   2. load: the post's stored sides into `before` — its geo and user, and its
  *      pins when it has a geo or a user stored or in the batch. A post with neither
  *      has no joined record before or after, and every pin counts the same

@@ -34,6 +34,7 @@ struct pp_stream_sink {
     size_t nkeys;
     int key_conflicts; /* writes in a row whose COPY into pins hit a unique violation */
     size_t join_locks; /* posts a batch locks one by one at most */
+    int gate_next;     /* the last write ran out of PostgreSQL's lock table: take the join's gate */
 };
 
 typedef struct {
@@ -504,7 +505,10 @@ static int write_txn(pp_pg *pg, void *arg, char *err, size_t errlen) {
     /* the posts are locked and read before any side of theirs is written */
     pp_stream_posts_free(t->posts);
     t->posts = pp_stream_posts_of(b, t->keep);
-    rc = pp_stream_posts_lock(t->sink->pg, t->posts, t->sink->join_locks, err, errlen);
+    rc = pp_stream_posts_lock(t->sink->pg, t->posts, t->sink->gate_next ? 0 : t->sink->join_locks, err, errlen);
+    /* out of shared memory (the lock table is full, e.g. several instances with large
+     * batches): transient; the retry takes the gate alone, which needs no post lock */
+    if (rc && strcmp(pp_pg_sqlstate(t->sink->pg), "53200") == 0) t->sink->gate_next = 1;
     if (rc == PP_OK) rc = pp_stream_posts_load(t->sink->pg, t->posts, err, errlen);
     if (rc == PP_OK) rc = find_new_pins(t, err, errlen);
     if (rc == PP_OK) rc = copy_pins(t, err, errlen);
@@ -546,7 +550,7 @@ int pp_stream_sink_write(pp_stream_sink *s, const pp_stream_batch *b, pp_stream_
     policy.retry_unknown_commit = 1;
     int attempts = 0;
     int rc = pp_pg_run_txn(s->pg, &policy, write_txn, t, &attempts, err, errlen);
-    if (rc == PP_OK) s->key_conflicts = 0;
+    if (rc == PP_OK) s->key_conflicts = s->gate_next = 0;
     t->stats.attempts = attempts;
     if (stats) *stats = t->stats;
     pp_stream_posts_free(t->posts);

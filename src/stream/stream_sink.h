@@ -46,8 +46,9 @@ typedef struct pp_stream_sink pp_stream_sink;
 pp_stream_sink *pp_stream_sink_create(pp_pg *pg, const char *group);
 void pp_stream_sink_destroy(pp_stream_sink *s);
 /* Posts a batch may lock one by one (stream_join.h); more: the join's gate alone.
- * Default PP_STREAM_JOIN_LOCKS_MAX. */
-#define PP_STREAM_JOIN_LOCKS_MAX 2048
+ * Default PP_STREAM_JOIN_LOCKS_MAX. A write whose locks PostgreSQL's lock table
+ * cannot hold (SQLSTATE 53200, a transient error) is tried again with the gate alone. */
+#define PP_STREAM_JOIN_LOCKS_MAX 4096
 void pp_stream_sink_set_join_locks(pp_stream_sink *s, size_t max_locks);
 
 /* Stores the batch (retrying serialization failures and lost connections inside
