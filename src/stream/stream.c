@@ -14,6 +14,7 @@
 #include "common/health.h"
 #include "common/log.h"
 #include "common/prom_hist.h"
+#include "event/kind.h"
 #include "http/stats_http.h"
 #include "kafka/kafka_lag_render.h"
 #include "kafka/kafka_consumer.h"
@@ -30,12 +31,13 @@ static const int BATCH_BUCKETS[] = {10, 25, 50, 100, 250, 500, 1000, 2500, 5000,
 
 typedef struct {
     atomic_ullong messages, batches, new_pins, duplicates, rejects, skipped, store_failures, store_refused;
-    atomic_ullong held;                    /* records consumed and not yet stored */
-    pp_prom_hist commit;                   /* one transaction that stored a micro-batch (or part of it) */
-    pp_prom_hist batch;                    /* one micro-batch: its poll began to all of it stored */
-    atomic_llong lag_ms;                   /* now - ingest time of the newest stored message */
-    atomic_llong last_commit_ms;           /* wall clock of the last stored transaction (start: job start) */
-    atomic_llong last_committed_ingest_ms; /* newest ingest time among stored messages; -1 none yet */
+    atomic_ullong new_sides, duplicate_sides; /* geo and user rows */
+    atomic_ullong held;                       /* records consumed and not yet stored */
+    pp_prom_hist commit;                      /* one transaction that stored a micro-batch (or part of it) */
+    pp_prom_hist batch;                       /* one micro-batch: its poll began to all of it stored */
+    atomic_llong lag_ms;                      /* now - ingest time of the newest stored message */
+    atomic_llong last_commit_ms;              /* wall clock of the last stored transaction (start: job start) */
+    atomic_llong last_committed_ingest_ms;    /* newest ingest time among stored messages; -1 none yet */
 } stream_stats;
 
 typedef struct {
@@ -92,6 +94,9 @@ static void render(void *opaque, pp_strbuf *out) {
                  "# TYPE pinpipe_stream_batches_total counter\npinpipe_stream_batches_total %llu\n"
                  "# TYPE pinpipe_stream_pins_total counter\npinpipe_stream_pins_total{result=\"new\"} %llu\n"
                  "pinpipe_stream_pins_total{result=\"duplicate\"} %llu\n"
+                 "# HELP pinpipe_stream_sides_total Geo and user events: new (event day, ind) rows, or repeats.\n"
+                 "# TYPE pinpipe_stream_sides_total counter\npinpipe_stream_sides_total{result=\"new\"} %llu\n"
+                 "pinpipe_stream_sides_total{result=\"duplicate\"} %llu\n"
                  "# TYPE pinpipe_stream_rejects_total counter\npinpipe_stream_rejects_total %llu\n"
                  "# TYPE pinpipe_stream_skipped_total counter\npinpipe_stream_skipped_total %llu\n"
                  "# TYPE pinpipe_stream_store_failures_total counter\npinpipe_stream_store_failures_total %llu\n"
@@ -103,9 +108,9 @@ static void render(void *opaque, pp_strbuf *out) {
                  "# TYPE pinpipe_stream_last_commit_timestamp_seconds gauge\n"
                  "pinpipe_stream_last_commit_timestamp_seconds %.3f\n",
                  atomic_load(&s->messages), atomic_load(&s->batches), atomic_load(&s->new_pins),
-                 atomic_load(&s->duplicates), atomic_load(&s->rejects), atomic_load(&s->skipped),
-                 atomic_load(&s->store_failures), atomic_load(&s->store_refused), atomic_load(&s->lag_ms),
-                 atomic_load(&s->last_commit_ms) / 1000.0);
+                 atomic_load(&s->duplicates), atomic_load(&s->new_sides), atomic_load(&s->duplicate_sides),
+                 atomic_load(&s->rejects), atomic_load(&s->skipped), atomic_load(&s->store_failures),
+                 atomic_load(&s->store_refused), atomic_load(&s->lag_ms), atomic_load(&s->last_commit_ms) / 1000.0);
     long long ingest = atomic_load(&s->last_committed_ingest_ms);
     if (ingest >= 0)
         pp_sb_printf(out,
@@ -125,6 +130,8 @@ static void record_commit(stream_stats *s, const pp_stream_sink_stats *st, int64
     atomic_fetch_add(&s->batches, 1);
     atomic_fetch_add(&s->new_pins, st->new_pins);
     atomic_fetch_add(&s->duplicates, st->duplicates);
+    atomic_fetch_add(&s->new_sides, st->new_sides);
+    atomic_fetch_add(&s->duplicate_sides, st->duplicate_sides);
     atomic_fetch_add(&s->rejects, st->rejects);
     atomic_fetch_add(&s->skipped, st->skipped);
     pp_prom_hist_observe(&s->commit, ms);
@@ -200,6 +207,20 @@ static void prep_join(prep_job *j) {
     j->running = 0;
 }
 
+/* The topics to subscribe to: the pins topic, and the geo and users topics that are
+ * set (an empty name turns a kind off). */
+static size_t subscription(const pp_stream_opts *o, const char *topics[PP_KIND_COUNT]) {
+    size_t n = 0;
+    topics[n++] = o->topic;
+    const char *sides[] = {o->geo_topic, o->users_topic};
+    for (size_t i = 0; i < 2; i++) {
+        int dup = !sides[i] || !sides[i][0];
+        for (size_t k = 0; k < n && !dup; k++) dup = strcmp(topics[k], sides[i]) == 0;
+        if (!dup) topics[n++] = sides[i];
+    }
+    return n;
+}
+
 int pp_stream_run(const pp_stream_opts *o, volatile sig_atomic_t *stop, char *err, size_t errlen) {
     stream_ctx ctx;
     memset(&ctx, 0, sizeof ctx);
@@ -229,8 +250,13 @@ int pp_stream_run(const pp_stream_opts *o, volatile sig_atomic_t *stop, char *er
     if ((rc = pp_stream_migrate(pg, &version, err, errlen))) goto out;
     PP_INFO("stream", "PostgreSQL schema at version %d", version);
     ctx.sink = pp_stream_sink_create(pg, o->group);
+    if (o->join_locks_max > 0) pp_stream_sink_set_join_locks(ctx.sink, (size_t)o->join_locks_max);
     if ((rc = pp_kafka_conf_for(&kc, o->brokers, o->topic, "pinpipe-stream", err, errlen))) goto out;
+    const char *topics[PP_KIND_COUNT];
+    size_t ntopics = subscription(o, topics);
     pp_consumer_opts co = {.group_id = o->group,
+                           .topics = topics,
+                           .ntopics = ntopics,
                            .auto_offset_reset = "earliest",
                            .session_timeout_ms = o->session_timeout_ms,
                            .instance_id = o->instance_id,
@@ -246,7 +272,8 @@ int pp_stream_run(const pp_stream_opts *o, volatile sig_atomic_t *stop, char *er
                              .failed = on_failed,
                              .refused = on_refused,
                              .ud = &ctx};
-    PP_INFO("stream", "consuming %s from %s as group %s", o->topic, o->brokers, o->group);
+    PP_INFO("stream", "consuming %s%s%s%s%s from %s as group %s", topics[0], ntopics > 1 ? ", " : "",
+            ntopics > 1 ? topics[1] : "", ntopics > 2 ? ", " : "", ntopics > 2 ? topics[2] : "", o->brokers, o->group);
 
     /* cur: the prepared batch to store (when `have`); the other slot takes the
      * records that already wait in the consumer, and is cleaned while cur is stored.

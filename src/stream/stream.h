@@ -1,6 +1,8 @@
 /* stream — the stream job: Kafka → clean → PostgreSQL, exactly once.
  *
- * A consumer-group member. On assignment each partition starts at the offset
+ * A consumer-group member of up to three topics: pins, geo and users (docs/joins.md;
+ * a message's kind is its pinpipe-kind header). The join of the three is kept in
+ * PostgreSQL (stream_join.h). On assignment each partition starts at the offset
  * stored in PostgreSQL (not Kafka's committed offset); each micro-batch (bounded
  * by count and time) is cleaned and stored in one transaction (stream_sink.h).
  * PostgreSQL unavailable: the batch is retried with backoff until it is stored or
@@ -19,13 +21,16 @@
 
 typedef struct {
     const char *brokers;
-    const char *topic;
+    const char *topic;       /* the pins topic */
+    const char *geo_topic;   /* NULL or "": geo events are not consumed */
+    const char *users_topic; /* NULL or "": user events are not consumed */
     const char *group;
     const char *dsn;
     const char *instance_id; /* group.instance.id (static membership), or NULL */
     int session_timeout_ms;  /* how soon the group notices a dead instance */
     int batch_max;           /* messages per micro-batch */
     int batch_ms;            /* longest wait to fill a micro-batch */
+    int join_locks_max;      /* posts a micro-batch locks one by one at most (stream_sink.h) */
     const char *stats_address;
     int stats_port;        /* 0: no /metrics endpoint */
     long stall_ms;         /* /healthz: stalled after this long without progress while input waits */

@@ -57,6 +57,26 @@ static const migration MIGRATIONS[] = {
      * each page the new row versions stay there (HOT) and neither index is touched.
      * Pages written from now on; existing ones keep their fill. */
     {3, "metrics: fillfactor 60 (in-page updates)", {"ALTER TABLE metrics SET (fillfactor = 60)", NULL}},
+    /* The other two sides of a post (docs/joins.md): first occurrence per (event day,
+     * ind), in Kafka order. The join reads a post's sides back (stream_join.h): its
+     * pins by (event_day, ind) too. */
+    {4,
+     "geo and users (the join's sides), pins by post, the kind of a reject",
+     {"CREATE TABLE geo ("
+      "  event_day date NOT NULL, ind bigint NOT NULL, country text,"
+      "  latitude double precision, longitude double precision,"
+      "  event_time timestamptz NOT NULL,"
+      "  kafka_topic text NOT NULL, kafka_partition int NOT NULL, kafka_offset bigint NOT NULL,"
+      "  ingested_at timestamptz, stored_at timestamptz NOT NULL DEFAULT clock_timestamp(),"
+      "  PRIMARY KEY (event_day, ind))",
+      "CREATE TABLE users ("
+      "  event_day date NOT NULL, ind bigint NOT NULL, user_name text, age bigint,"
+      "  date_joined timestamptz, event_time timestamptz NOT NULL,"
+      "  kafka_topic text NOT NULL, kafka_partition int NOT NULL, kafka_offset bigint NOT NULL,"
+      "  ingested_at timestamptz, stored_at timestamptz NOT NULL DEFAULT clock_timestamp(),"
+      "  PRIMARY KEY (event_day, ind))",
+      "CREATE INDEX pins_post_idx ON pins (event_day, ind)",
+      "ALTER TABLE rejects ADD COLUMN kind text NOT NULL DEFAULT 'pin'", NULL}},
 };
 #define N_MIGRATIONS (sizeof MIGRATIONS / sizeof MIGRATIONS[0])
 

@@ -17,7 +17,9 @@
 #include "pg/pg_copy.h"
 #include "pg/pg_exec.h"
 #include "pg/pg_txn.h"
+#include "stream/stream_join.h"
 #include "stream/stream_pins_sql.h"
+#include "stream/stream_sides.h"
 
 #define MAX_PARTS 1024
 
@@ -31,6 +33,8 @@ struct pp_stream_sink {
     const pp_pin_column *keys[PP_PIN_COLUMNS_MAX]; /* the primary key's columns, in order */
     size_t nkeys;
     int key_conflicts; /* writes in a row whose COPY into pins hit a unique violation */
+    size_t join_locks; /* posts a batch locks one by one at most */
+    int gate_next;     /* the last write ran out of PostgreSQL's lock table: take the join's gate */
 };
 
 typedef struct {
@@ -47,13 +51,15 @@ typedef struct {
     part_state parts[MAX_PARTS];
     size_t nparts;
     char *keep;   /* per item: 1 when at or above its partition's stored offset */
-    char *is_new; /* per item: 1 for the first occurrence of a key pins does not hold */
+    char *is_new; /* per item: 1 for the first occurrence of a key its table (pins, geo, users) does not hold */
+    pp_stream_posts *posts; /* the posts the batch touches, with their stored sides */
 } txn_ctx;
 
 pp_stream_sink *pp_stream_sink_create(pp_pg *pg, const char *group) {
     pp_stream_sink *s = pp_xcalloc(1, sizeof *s);
     s->pg = pg;
     s->group = pp_xstrdup(group);
+    s->join_locks = PP_STREAM_JOIN_LOCKS_MAX;
     pp_sb_init(&s->copy_sql);
     pp_sb_init(&s->existing_sql);
     pp_stream_pins_copy(&s->copy_sql);
@@ -64,6 +70,8 @@ pp_stream_sink *pp_stream_sink_create(pp_pg *pg, const char *group) {
     }
     return s;
 }
+
+void pp_stream_sink_set_join_locks(pp_stream_sink *s, size_t max_locks) { s->join_locks = max_locks; }
 
 void pp_stream_sink_destroy(pp_stream_sink *s) {
     if (!s) return;
@@ -164,7 +172,7 @@ static const char *copy_text(const pp_pin_column *c, const pp_col_value *v, char
 }
 
 static pp_pin_row row_of(const pp_stream_item *it) {
-    return (pp_pin_row){&it->pin, it->msg->topic, it->msg->partition, it->msg->offset, it->ingest_time_ms};
+    return (pp_pin_row){&it->rec.pin, it->msg->topic, it->msg->partition, it->msg->offset, it->ingest_time_ms};
 }
 
 /* The primary key of an item's pin: its key columns' text, NUL-separated. */
@@ -200,7 +208,7 @@ static int find_new_pins(txn_ctx *t, char *err, size_t errlen) {
     pp_strbuf key;
     pp_sb_init(&key);
     for (size_t i = 0; i < b->n; i++) {
-        if (!t->keep[i] || !b->items[i].cleaned) continue;
+        if (!t->keep[i] || !b->items[i].cleaned || b->items[i].rec.kind != PP_KIND_PIN) continue;
         int ins;
         void **slot = pp_hashmap_upsert(first, key.data, key_of(s, &b->items[i], &key), &ins);
         size_t prev = ins ? 0 : (size_t)(uintptr_t)*slot - 1;
@@ -298,33 +306,65 @@ static int copy_pins(txn_ctx *t, char *err, size_t errlen) {
     return rc;
 }
 
+/* What one kept item adds: a new record's metrics, a reject's. */
+static void item_metrics(txn_ctx *t, size_t i, pp_agg *deltas) {
+    const pp_stream_item *it = &t->batch->items[i];
+    if (!it->cleaned) {
+        pp_metrics_of_reject(&it->rej, pp_agg_emit, deltas);
+        t->stats.rejects++;
+        return;
+    }
+    if (!t->is_new[i]) {
+        if (it->rec.kind == PP_KIND_PIN) t->stats.duplicates++;
+        return;
+    }
+    switch (it->rec.kind) {
+    case PP_KIND_GEO: pp_metrics_of_geo(&it->rec.geo, pp_agg_emit, deltas); break;
+    case PP_KIND_USER: pp_metrics_of_user(&it->rec.user, pp_agg_emit, deltas); break;
+    default:
+        pp_metrics_of_pin(&it->rec.pin, pp_agg_emit, deltas);
+        t->stats.new_pins++;
+        break;
+    }
+}
+
+/* join_unmatched can fall back to 0 when a late partner arrives; a row at 0 is one
+ * the batch path would not have (docs/joins.md): deleted in the same transaction.
+ * keys: the batch's join_unmatched entries, as (day[], key[]) arrays. */
+static int delete_zero_unmatched(txn_ctx *t, const pp_strbuf *days, const pp_strbuf *keys, char *err, size_t errlen) {
+    const char *params[] = {PP_METRICS[PP_M_JOIN_UNMATCHED].name, days->data, keys->data};
+    return pp_pg_exec(t->sink->pg,
+                      "DELETE FROM metrics m USING unnest($2::text[], $3::text[]) AS u(d, k)"
+                      " WHERE m.metric = $1 AND m.day = u.d AND m.key = u.k AND m.value = 0",
+                      3, params, NULL, err, errlen);
+}
+
 static int store_metrics(txn_ctx *t, char *err, size_t errlen) {
     pp_agg *deltas = pp_agg_create();
-    for (size_t i = 0; i < t->batch->n; i++) {
-        const pp_stream_item *it = &t->batch->items[i];
-        if (!t->keep[i]) continue;
-        if (it->cleaned && t->is_new[i]) {
-            pp_metrics_of_pin(&it->pin, pp_agg_emit, deltas);
-            t->stats.new_pins++;
-        } else if (it->cleaned) {
-            t->stats.duplicates++;
-        } else {
-            pp_metrics_of_reject(&it->rej, pp_agg_emit, deltas);
-            t->stats.rejects++;
-        }
-    }
+    for (size_t i = 0; i < t->batch->n; i++)
+        if (t->keep[i]) item_metrics(t, i, deltas);
+    pp_stream_posts_delta(t->posts, t->is_new, pp_agg_emit, deltas);
     size_t n;
     pp_agg_entry *e = pp_agg_sorted(deltas, &n);
     /* one array per column, the entries in their sorted order (the same row lock
      * order in every instance) */
-    pp_strbuf col[5];
+    pp_strbuf col[5], unmatched[2];
     for (int c = 0; c < 5; c++) {
         pp_sb_init(&col[c]);
         pp_pg_array_open(&col[c]);
     }
-    int rc = PP_OK;
+    for (int c = 0; c < 2; c++) {
+        pp_sb_init(&unmatched[c]);
+        pp_pg_array_open(&unmatched[c]);
+    }
+    int rc = PP_OK, n_unmatched = 0;
     for (size_t i = 0; i < n && rc == PP_OK; i++) {
         const pp_metric_def *m = &PP_METRICS[e[i].metric];
+        if (e[i].metric == PP_M_JOIN_UNMATCHED) {
+            pp_pg_array_text(&unmatched[0], e[i].day, strlen(e[i].day));
+            pp_pg_array_text(&unmatched[1], e[i].key, e[i].keylen); /* a NUL fails below */
+            n_unmatched++;
+        }
         const char *kind = pp_agg_kind_name(m->kind);
         pp_pg_array_text(&col[0], m->name, strlen(m->name));
         pp_pg_array_text(&col[1], e[i].day, strlen(e[i].day));
@@ -348,6 +388,9 @@ static int store_metrics(txn_ctx *t, char *err, size_t errlen) {
                         " value = CASE WHEN metrics.kind = 'max' THEN GREATEST(metrics.value, EXCLUDED.value)"
                         " ELSE metrics.value + EXCLUDED.value END, updated_at = now()",
                         5, params, NULL, err, errlen);
+    for (int c = 0; c < 2; c++) pp_pg_array_close(&unmatched[c]);
+    if (n_unmatched && rc == PP_OK) rc = delete_zero_unmatched(t, &unmatched[0], &unmatched[1], err, errlen);
+    for (int c = 0; c < 2; c++) pp_sb_free(&unmatched[c]);
     for (int c = 0; c < 5; c++) pp_sb_free(&col[c]);
     free(e);
     pp_agg_destroy(deltas);
@@ -366,8 +409,8 @@ static int store_rejects(txn_ctx *t, char *err, size_t errlen) {
         if (!cp &&
             (rc = pp_pg_copy_begin(t->sink->pg,
                                    "COPY rejects (kafka_topic, kafka_partition, kafka_offset, reason, detail,"
-                                   " day, errors, raw, raw_base64, ingested_at) FROM STDIN",
-                                   10, &cp, err, errlen)))
+                                   " day, errors, raw, raw_base64, ingested_at, kind) FROM STDIN",
+                                   11, &cp, err, errlen)))
             break;
         /* errors as JSON, raw bytes as text or base64 (contract/reject_record.h) */
         pp_reject_row rr;
@@ -383,7 +426,7 @@ static int store_rejects(txn_ctx *t, char *err, size_t errlen) {
             pp_event_day(it->ingest_time_ms, day);
         else
             snprintf(day, sizeof day, "unknown");
-        const char *row[10] = {it->msg->topic,
+        const char *row[11] = {it->msg->topic,
                                part,
                                off,
                                it->rej.reason,
@@ -392,9 +435,10 @@ static int store_rejects(txn_ctx *t, char *err, size_t errlen) {
                                rr.errors,
                                rr.raw,
                                rr.raw_base64,
-                               ingested[0] ? ingested : NULL};
-        size_t lens[10];
-        for (int k = 0; k < 10; k++) lens[k] = row[k] ? strlen(row[k]) : 0;
+                               ingested[0] ? ingested : NULL,
+                               pp_kind_name(it->rej.kind)};
+        size_t lens[11];
+        for (int k = 0; k < 11; k++) lens[k] = row[k] ? strlen(row[k]) : 0;
         lens[7] = rr.raw_len;
         rc = pp_pg_copy_row(cp, row, lens, err, errlen);
     }
@@ -458,8 +502,19 @@ static int write_txn(pp_pg *pg, void *arg, char *err, size_t errlen) {
         }
         if (b->items[i].msg->offset + 1 > p->next) p->next = b->items[i].msg->offset + 1;
     }
-    rc = find_new_pins(t, err, errlen);
+    /* the posts are locked and read before any side of theirs is written */
+    pp_stream_posts_free(t->posts);
+    t->posts = pp_stream_posts_of(b, t->keep);
+    rc = pp_stream_posts_lock(t->sink->pg, t->posts, t->sink->gate_next ? 0 : t->sink->join_locks, err, errlen);
+    /* out of shared memory (the lock table is full, e.g. several instances with large
+     * batches): transient; the retry takes the gate alone, which needs no post lock */
+    if (rc && strcmp(pp_pg_sqlstate(t->sink->pg), "53200") == 0) t->sink->gate_next = 1;
+    if (rc == PP_OK) rc = pp_stream_posts_load(t->sink->pg, t->posts, err, errlen);
+    if (rc == PP_OK) rc = find_new_pins(t, err, errlen);
     if (rc == PP_OK) rc = copy_pins(t, err, errlen);
+    if (rc == PP_OK)
+        rc = pp_stream_sides_store(t->sink->pg, b, t->keep, t->is_new, &t->stats.new_sides, &t->stats.duplicate_sides,
+                                   err, errlen);
     if (rc == PP_OK) rc = store_metrics(t, err, errlen);
     if (rc == PP_OK) rc = store_rejects(t, err, errlen);
     if (rc == PP_OK) rc = store_offsets(t, err, errlen);
@@ -495,9 +550,10 @@ int pp_stream_sink_write(pp_stream_sink *s, const pp_stream_batch *b, pp_stream_
     policy.retry_unknown_commit = 1;
     int attempts = 0;
     int rc = pp_pg_run_txn(s->pg, &policy, write_txn, t, &attempts, err, errlen);
-    if (rc == PP_OK) s->key_conflicts = 0;
+    if (rc == PP_OK) s->key_conflicts = s->gate_next = 0;
     t->stats.attempts = attempts;
     if (stats) *stats = t->stats;
+    pp_stream_posts_free(t->posts);
     free(t->keep);
     free(t->is_new);
     free(t);

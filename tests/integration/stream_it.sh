@@ -18,6 +18,9 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../../ci/services/env.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 it_init stream_it
+# Pins only: no geo or users topic (another test's events in the default topics would
+# change the metrics); stream_join_it.sh covers the three kinds.
+export PINPIPE_GEO_TOPIC="" PINPIPE_USERS_TOPIC=""
 INGEST="2026-01-01 00:00:00" # fixed ingest time: offline and stream agree on event times
 RANDOM=4242                  # the kill points are random but repeatable
 

@@ -102,8 +102,8 @@ static void a_batch_cleans_every_message_and_keeps_rejects(void **state) {
     pp_stream_batch_prepare(&b, &kb, &opts);
     assert_int_equal(b.n, 3);
     assert_true(b.items[0].cleaned);
-    assert_string_equal(b.items[0].pin.event_day, "2026-01-02");
-    assert_int_equal(b.items[0].pin.follower_count, 6000);
+    assert_string_equal(b.items[0].rec.pin.event_day, "2026-01-02");
+    assert_int_equal(b.items[0].rec.pin.follower_count, 6000);
     assert_false(b.items[1].cleaned);
     assert_string_equal(b.items[1].rej.reason, "invalid_json");
     assert_string_equal(b.items[1].rej.day, "2026-01-02");
@@ -136,6 +136,40 @@ static void a_record_fetched_twice_in_one_batch_counts_once(void **state) {
     pp_stream_batch_free(&b);
 }
 
+/* The pinpipe-kind header says how a message is cleaned; none: a pin. */
+static void a_message_is_cleaned_as_its_kind(void **state) {
+    (void)state;
+    static const char GEO[] =
+        "{\"ind\":7,\"timestamp\":\"2026-01-02 10:00:00\",\"latitude\":1.5,\"longitude\":2.5,\"country\":\" France \"}";
+    static const char USER[] = "{\"ind\":7,\"first_name\":\"Ada\",\"last_name\":\"Lovelace\",\"age\":36,"
+                               "\"date_joined\":\"2020-01-01 00:00:00\",\"timestamp\":\"2026-01-02 11:00:00\"}";
+    pp_kafka_header geo = {.name = PP_HDR_KIND, .value = "geo", .value_len = 3};
+    pp_kafka_header user = {.name = PP_HDR_KIND, .value = "user", .value_len = 4};
+    pp_kafka_header odd = {.name = PP_HDR_KIND, .value = "poll", .value_len = 4};
+    pp_kafka_message msgs[] = {msg(GEO, &geo, 1, -1, 0), msg(USER, &user, 1, -1, 1), msg(GEO, &odd, 1, 1000, 2),
+                               msg(GEO, NULL, 0, -1, 3)};
+    pp_stream_batch b;
+    prepare(&b, msgs, 4);
+    assert_true(b.items[0].cleaned);
+    assert_int_equal(b.items[0].rec.kind, PP_KIND_GEO);
+    assert_string_equal(b.items[0].rec.geo.country, "France");
+    assert_string_equal(pp_stream_item_day(&b.items[0]), "2026-01-02");
+    assert_int_equal(pp_stream_item_ind(&b.items[0]), 7);
+    assert_true(b.items[1].cleaned);
+    assert_int_equal(b.items[1].rec.kind, PP_KIND_USER);
+    assert_string_equal(b.items[1].rec.user.user_name, "Ada Lovelace");
+    assert_false(b.items[2].cleaned); /* a header naming no kind: a pin, as the lake writer takes it */
+    assert_int_equal(b.items[2].rej.kind, PP_KIND_PIN);
+    assert_false(b.items[3].cleaned); /* no header: a pin, and this is no pin */
+    assert_int_equal(b.items[3].rej.kind, PP_KIND_PIN);
+    assert_string_equal(b.items[3].rej.reason, "missing_field");
+    pp_stream_item_refuse(&b.items[0], "value too long");
+    assert_string_equal(b.items[0].rej.reason, "store_refused");
+    assert_int_equal(b.items[0].rej.kind, PP_KIND_GEO);
+    assert_string_equal(b.items[0].rej.day, "2026-01-02");
+    pp_stream_batch_free(&b);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(ingest_time_comes_from_the_header_then_the_timestamp),
@@ -143,6 +177,7 @@ int main(void) {
         cmocka_unit_test(an_ingest_time_out_of_range_is_unknown),
         cmocka_unit_test(a_timestamp_past_the_range_is_rejected_with_its_reason),
         cmocka_unit_test(a_batch_cleans_every_message_and_keeps_rejects),
+        cmocka_unit_test(a_message_is_cleaned_as_its_kind),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
