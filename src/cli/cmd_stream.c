@@ -74,21 +74,13 @@ static const char TAIL[] = "\n"
                            "2 bad usage\n";
 const pp_opts_spec CLI_STREAM_SPEC = PP_OPTS_SPEC("stream", ROWS, HEAD, TAIL);
 
-/* A side's topic (pp_kind_topic: NULL when the kind is off): the flag, else the
- * variable even when empty (empty: off; the option table skips empty variables),
- * else the default rule. */
-static const char *side_topic(pp_kind kind, const char *set, const char *env, const char *pins_topic) {
-    const char *configured = set ? set : getenv(env);
-    return pp_kind_topic(kind, configured, pins_topic);
-}
-
 int cmd_stream(int argc, char **argv) {
     stream_cfg cfg;
     pp_stream_opts_default(&cfg.o);
     int next, rc = pp_opts_parse(&CLI_STREAM_SPEC, &cfg, argc, argv, &next);
     if (rc != PP_OPTS_RUN) return pp_opts_exit(rc);
-    cfg.o.geo_topic = side_topic(PP_KIND_GEO, cfg.o.geo_topic, "PINPIPE_GEO_TOPIC", cfg.o.topic);
-    cfg.o.users_topic = side_topic(PP_KIND_USER, cfg.o.users_topic, "PINPIPE_USERS_TOPIC", cfg.o.topic);
+    cfg.o.geo_topic = pp_kind_topic(PP_KIND_GEO, cfg.o.geo_topic, cfg.o.topic); /* NULL: off */
+    cfg.o.users_topic = pp_kind_topic(PP_KIND_USER, cfg.o.users_topic, cfg.o.topic);
     pp_cli_catch_stop_signals();
     char err[512];
     if (pp_stream_run(&cfg.o, &pp_cli_stop, err, sizeof err) != 0) {

@@ -1,5 +1,6 @@
 #include "event/kind.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static const struct {
@@ -25,6 +26,9 @@ int pp_kind_parse(const char *name, size_t n, pp_kind *k) {
 
 const char *pp_kind_topic(pp_kind k, const char *configured, const char *pins_topic) {
     if (k == PP_KIND_PIN) return pins_topic;
+    /* the option tables skip an empty variable (as unset); for a kind's topic an empty
+     * variable means off, in every component alike */
+    if (!configured) configured = getenv(k == PP_KIND_GEO ? "PINPIPE_GEO_TOPIC" : "PINPIPE_USERS_TOPIC");
     if (configured) return *configured ? configured : NULL;
     return pins_topic && strcmp(pins_topic, KINDS[PP_KIND_PIN].topic) == 0 ? KINDS[k].topic : NULL;
 }

@@ -15,8 +15,10 @@ const char *pp_kind_name(pp_kind k);          /* "pin", "geo", "user" */
 const char *pp_kind_default_topic(pp_kind k); /* "pins", "geo", "users" */
 const char *pp_kind_path(pp_kind k);          /* "/pin/", "/geo/", "/user/" */
 /* The topic a component uses for kind k (docs/joins.md, "Which topics"):
- *   configured non-NULL: it ("" turns the kind off: NULL is returned);
- *   configured NULL: the kind's default topic when pins_topic is the default "pins",
+ *   configured non-NULL (a flag or a variable): it ("" turns the kind off: NULL);
+ *   configured NULL: PINPIPE_GEO_TOPIC / PINPIPE_USERS_TOPIC when set, even empty
+ *   (empty: off — option tables skip empty variables, so this looks again);
+ *   else the kind's default topic when pins_topic is the default "pins",
  *   else NULL (a pipeline with a topic of its own names its other topics, or carries
  *   pins only). For PP_KIND_PIN it returns pins_topic. */
 const char *pp_kind_topic(pp_kind k, const char *configured, const char *pins_topic);
