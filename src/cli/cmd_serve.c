@@ -20,7 +20,7 @@
 
 typedef struct {
     pp_serve_http_opts http;
-    const char *keyspace, *dsn, *brokers, *topic, *stream_group;
+    const char *keyspace, *dsn, *brokers, *topic, *geo_topic, *users_topic, *stream_group;
     long run_timeout_s, refresh_ms, cache_mb, answers_mb, max_rollup;
 } serve_cfg;
 
@@ -38,7 +38,11 @@ static const pp_opt ROWS[] = {
      "stream database (default " PP_PG_DEFAULT_DSN "); a password in --dsn is refused (ps shows it): "
      "PINPIPE_PG_DSN, PGPASSWORD or a 0600 PGPASSFILE hold it"},
     CLI_ROW_BROKERS(F(brokers), "Kafka bootstrap servers (watermarks: completeness and the stream's lag)"),
-    CLI_ROW_TOPIC(F(topic), "the events topic"),
+    CLI_ROW_TOPIC(F(topic), "the pins topic"),
+    {"geo-topic", 0, "T", "PINPIPE_GEO_TOPIC", NULL, pp_opt_str, F(geo_topic), 0, 0, 0,
+     "the geo events' topic, when the pipeline carries them (docs/joins.md); empty: none (as parity)"},
+    {"users-topic", 0, "T", "PINPIPE_USERS_TOPIC", NULL, pp_opt_str, F(users_topic), 0, 0, 0,
+     "the user events' topic, when the pipeline carries them; empty: none (as parity)"},
     {"stream-group", 0, "G", "PINPIPE_STREAM_GROUP", "pinpipe-stream", pp_opt_str, F(stream_group), 0, 0, 0,
      "the stream's consumer group"},
     {"run-timeout", 0, "S", "PINPIPE_PARITY_RUN_TIMEOUT", "21600", pp_opt_long, F(run_timeout_s), 1, 31536000, 0,
@@ -127,6 +131,8 @@ int cmd_serve(int argc, char **argv) {
     pp_serve_store_cfg store = {.dsn = c.dsn,
                                 .brokers = c.brokers,
                                 .topic = c.topic,
+                                .geo_topic = c.geo_topic,
+                                .users_topic = c.users_topic,
                                 .stream_group = c.stream_group,
                                 .run_timeout_ms = c.run_timeout_s * 1000};
     if (pp_cql_config_from_env(&store.cql, err, sizeof err)) {
