@@ -131,8 +131,8 @@ static pp_serve_join_cell member_cell(pp_serve_join_table *t, const char *raw, s
     if (n >= 2 && !memchr(raw, '\\', n)) return text_cell(t, raw + 1, n - 2);
     json_error_t e;
     json_t *j = json_loadb(raw, n, JSON_DECODE_ANY, &e); /* escapes: the rare case */
-    pp_serve_join_cell c = json_is_string(j) ? text_cell(t, json_string_value(j), json_string_length(j))
-                                             : text_cell(t, raw, n);
+    pp_serve_join_cell c =
+        json_is_string(j) ? text_cell(t, json_string_value(j), json_string_length(j)) : text_cell(t, raw, n);
     json_decref(j);
     return c;
 }
@@ -254,7 +254,7 @@ static void years(pp_serve_join_table *t, const entries *es) {
                 if (is_null != null_pass) continue;
                 pp_serve_join_cell *row = add_row(t, e->day);
                 int64_t y;
-                row[1] = is_null                                 ? (pp_serve_join_cell){PP_JC_NULL, 0, 0, 0}
+                row[1] = is_null                            ? (pp_serve_join_cell){PP_JC_NULL, 0, 0, 0}
                     : parse_i64(e->key, e->keylen, &y) == 0 ? int_cell(y)
                                                             : text_cell(t, e->key, e->keylen);
                 row[2] = int_cell(e->value);

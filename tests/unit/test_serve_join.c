@@ -128,8 +128,7 @@ static void the_fixture_gives_the_hand_computed_answers(void **state) {
            "[\"2026-03-01\",\"36-50\",\"art\",2] [\"2026-03-01\",null,\"travel\",2] "
            "[\"2026-W10\",\"36-50\",\"art\",1] [\"2026-W10\",null,\"travel\",1]");
     /* a period with pins and no join: every pin unmatched */
-    expect(PP_JA_JOIN_QUALITY, a,
-           "[\"2026-03-01\",14,12,2,4,4] [\"2026-03-02\",1,0,1,0,0] [\"2026-W10\",7,6,1,2,2]");
+    expect(PP_JA_JOIN_QUALITY, a, "[\"2026-03-01\",14,12,2,4,4] [\"2026-03-02\",1,0,1,0,0] [\"2026-W10\",7,6,1,2,2]");
     pp_agg_destroy(a);
 }
 
@@ -150,8 +149,7 @@ static void ties_and_odd_keys(void **state) {
     add(a, PP_M_FOLLOWERS_BY_AGE_GROUP, "all", "[\"0-17\",3]", 1);
     add(a, PP_M_FOLLOWERS_BY_AGE_GROUP, "all", "[\"0-17\",4]", 1);
     add(a, PP_M_FOLLOWERS_BY_AGE_GROUP, "all", "[\"0-17\",\"many\"]", 5); /* not a count: skipped */
-    expect(PP_JA_TOP_CATEGORY_BY_COUNTRY, a,
-           "[\"all\",\"Korea, \\\"South\\\"\",\"y\",4] [\"all\",\"Spain\",\"a\",2]");
+    expect(PP_JA_TOP_CATEGORY_BY_COUNTRY, a, "[\"all\",\"Korea, \\\"South\\\"\",\"y\",4] [\"all\",\"Spain\",\"a\",2]");
     expect(PP_JA_TOP_USER_BY_COUNTRY, a, "[\"all\",\"Chile\",\"Ann\",50]");
     expect(PP_JA_MEDIAN_FOLLOWERS_BY_AGE_GROUP, a, "[\"all\",\"0-17\",3.5,2]");
     pp_agg_destroy(a);
