@@ -139,14 +139,22 @@ static pp_serve_join_cell member_cell(pp_serve_join_table *t, const char *raw, s
 
 static int same(const char *a, size_t an, const char *b, size_t bn) { return an == bn && memcmp(a, b, an) == 0; }
 
+typedef struct {
+    int64_t value, count;
+} value_count;
+
+static int by_value(const void *a, const void *b) {
+    int64_t x = ((const value_count *)a)->value, y = ((const value_count *)b)->value;
+    return (x > y) - (x < y);
+}
+
 int64_t pp_serve_median2(int64_t *vals, int64_t *counts, size_t n, int64_t *total) {
-    /* insertion sort by value: a group holds its distinct follower counts, few */
-    for (size_t i = 1; i < n; i++)
-        for (size_t j = i; j > 0 && vals[j - 1] > vals[j]; j--) {
-            int64_t v = vals[j], c = counts[j];
-            vals[j] = vals[j - 1], counts[j] = counts[j - 1];
-            vals[j - 1] = v, counts[j - 1] = c;
-        }
+    /* a year of a group can hold tens of thousands of distinct follower counts: qsort */
+    value_count *vc = pp_xcalloc(n ? n : 1, sizeof *vc);
+    for (size_t i = 0; i < n; i++) vc[i] = (value_count){vals[i], counts[i]};
+    qsort(vc, n, sizeof *vc, by_value);
+    for (size_t i = 0; i < n; i++) vals[i] = vc[i].value, counts[i] = vc[i].count;
+    free(vc);
     int64_t sum = 0;
     for (size_t i = 0; i < n; i++) sum += counts[i];
     *total = sum;
