@@ -13,8 +13,7 @@
 
 static int64_t median2(const int64_t *v, const int64_t *c, size_t n, int64_t *total) {
     int64_t vals[16], counts[16];
-    memcpy(vals, v, n * sizeof *v);
-    memcpy(counts, c, n * sizeof *c);
+    for (size_t i = 0; i < n; i++) vals[i] = v[i], counts[i] = c[i];
     return pp_serve_median2(vals, counts, n, total);
 }
 
