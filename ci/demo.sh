@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The main job (make demo): the whole pipeline on local services, start to finish.
 #
-#   services up -> topic -> api, lake writer, stream job -> emulator posts events over
-#   HTTP -> wait until the stream and the lake have consumed everything -> batch for
-#   the days -> parity -> serve (query API + dashboard) -> report -> stop what was started
+#   services up -> topics -> api, lake writer, stream job -> emulator posts each post's pin,
+#   geo and user events over HTTP (out of order) -> wait until the stream and the lake have
+#   consumed everything -> batch for the days -> parity -> serve (query API + dashboard) ->
+#   report (the join's figures against the emulator's manifest) -> stop what was started
 #
 # Every run has its own topic, consumer groups, lake prefix, Cassandra keyspace and
 # PostgreSQL schema (named after RUN), so runs never mix.
@@ -36,7 +37,8 @@ wait_for() {
 }
 
 # ---- settings every component reads ---------------------------------------------
-export PINPIPE_TOPIC="$RUN"
+export PINPIPE_TOPIC="$RUN" PINPIPE_GEO_TOPIC="$RUN-geo" PINPIPE_USERS_TOPIC="$RUN-users"
+TOPICS=("$PINPIPE_TOPIC" "$PINPIPE_GEO_TOPIC" "$PINPIPE_USERS_TOPIC")
 export PINPIPE_LAKE_GROUP="$RUN-lake" PINPIPE_STREAM_GROUP="$RUN-stream"
 export PINPIPE_LAKE_PREFIX="$RUN/raw/"
 export PINPIPE_CASSANDRA_KEYSPACE="$RUN"
@@ -82,8 +84,10 @@ for port in "$API_PORT" "$SERVE_PORT"; do # an earlier DEMO_KEEP=1 run may still
   [ -z "$(ss -Hltn "sport = :$port")" ] ||
     die "port $port is in use (an earlier DEMO_KEEP=1 demo? stop its api/serve, or set PINPIPE_API_PORT/PINPIPE_SERVE_PORT)"
 done
-say "creating topic $RUN (3 partitions); starting the API on 127.0.0.1:$API_PORT, the lake writer and the stream job"
-"$B/pinpipe" produce --partitions 3 /dev/null 2>"$OUT/topic.log" || { cat "$OUT/topic.log"; die "topic"; }
+say "creating topics ${TOPICS[*]} (3 partitions each); starting the API on 127.0.0.1:$API_PORT, the lake writer and the stream job"
+for t in "${TOPICS[@]}"; do
+  "$B/pinpipe" produce --topic "$t" --partitions 3 /dev/null 2>"$OUT/topic.log" || { cat "$OUT/topic.log"; die "topic $t"; }
+done
 "$B/pinpipe" api --port "$API_PORT" 2>"$OUT/api.log" & pids+=($!)
 "$B/pinpipe" stream --metrics-port "$STREAM_METRICS_PORT" 2>"$OUT/stream.log" & stream_pid=$!; pids+=("$stream_pid")
 "$B/pinpipe" lake --max-age-ms 2000 --exit-when-idle 8000 --metrics-port "$LAKE_METRICS_PORT" 2>"$OUT/lake.log" & lake_pid=$!
@@ -92,16 +96,17 @@ wait_for 30 "the API's /healthz" curl -sf "http://127.0.0.1:$API_PORT/healthz"
 # ---- the load -----------------------------------------------------------------------
 start_day=$(date -u -d "-$((DAYS - 1)) days" +%F)
 end_day=$(date -u +%F)
-say "emulator: posting $N events over $DAYS days ($start_day .. $end_day, seed $SEED, 1% invalid) to POST /pin/ with $CONC connections"
+say "emulator: posting $N posts over $DAYS days ($start_day .. $end_day, seed $SEED, 1% invalid) — each a pin, a geo and a user event, out of order — to POST /pin/, /geo/, /user/ with $CONC connections"
 "$B/pinpipe-emulate" --seed "$SEED" --count "$N" --days "$DAYS" --start-date "$start_day" --invalid-rate 0.01 \
-  --target "http://127.0.0.1:$API_PORT/pin/" --concurrency "$CONC" --manifest "$OUT/manifest.json" \
+  --kinds all --target "http://127.0.0.1:$API_PORT/" --concurrency "$CONC" --manifest "$OUT/manifest.json" \
   > "$OUT/emulator.txt" 2>"$OUT/emulator.log" || { cat "$OUT/emulator.txt"; die "emulator"; }
 say "  $(cat "$OUT/emulator.txt")"
 
 # ---- wait until both paths consumed everything --------------------------------------
-high_watermark() { # sum over partitions of the next offset Kafka will give
-  kcat -b "$PINPIPE_KAFKA_BROKERS" -Q -t "$RUN:0:-1" -t "$RUN:1:-1" -t "$RUN:2:-1" 2>/dev/null |
-    awk '{s += $NF} END {print s + 0}'
+high_watermark() { # sum over the topics' partitions of the next offset Kafka will give
+  local args=() t
+  for t in "${TOPICS[@]}"; do args+=(-t "$t:0:-1" -t "$t:1:-1" -t "$t:2:-1"); done
+  kcat -b "$PINPIPE_KAFKA_BROKERS" -Q "${args[@]}" 2>/dev/null | awk '{s += $NF} END {print s + 0}'
 }
 HW=$(high_watermark)
 stream_done() {
@@ -111,7 +116,11 @@ say "waiting for the stream job to store all $HW messages in PostgreSQL"
 wait_for 300 "the stream job" stream_done
 say "waiting for the lake writer to store everything in S3 and exit"
 wait "$lake_pid" || { tail -20 "$OUT/lake.log"; die "lake writer"; }
-committed=$("$B/pinpipe" lake --print-committed 2>/dev/null | awk '{s += $2} END {print s + 0}')
+committed=0
+for t in "${TOPICS[@]}"; do
+  c=$("$B/pinpipe" lake --print-committed --topic "$t" 2>/dev/null | awk '{s += $2} END {print s + 0}')
+  committed=$((committed + c))
+done
 [ "$committed" = "$HW" ] || die "the lake writer committed $committed of $HW messages"
 say "  lake: $("$B/pinpipe" s3 ls "$PINPIPE_LAKE_PREFIX" 2>/dev/null | wc -l) objects under s3://$PINPIPE_S3_BUCKET/$PINPIPE_LAKE_PREFIX"
 
@@ -187,6 +196,19 @@ psql "$PINPIPE_PG_DSN" -qAt -F' ' -c "SELECT day, key, value FROM (SELECT day, k
     row_number() OVER (PARTITION BY day ORDER BY value DESC, key) AS r FROM metrics
     WHERE metric = 'pins_by_category') t WHERE r <= 3 ORDER BY day, r" |
   awk '{printf "            %s  %-16s %s\n", $1, $2, $3}'
+echo "joins       posts joined (a pin with its geo and user), per day: store values vs the emulator's manifest"
+for d in $(jq -r '.days[].day' "$OUT/manifest.json"); do
+  m=$(jq -r --arg d "$d" '.days[] | select(.day == $d) | .join.posts_joined // "?"' "$OUT/manifest.json")
+  p=$(psql "$PINPIPE_PG_DSN" -qAt -c "SELECT coalesce(sum(value), 0) FROM metrics WHERE metric = 'posts_joined' AND day = '$d'")
+  c=$("$B/pinpipe" cql --keyspace "$RUN" --format csv -e "SELECT value FROM metrics WHERE metric = 'posts_joined' AND day = '$d' AND key = 'all'" | tail -1 | tr -d '\r')
+  printf '            %s  stream %s  batch %s  manifest %s\n' "$d" "$p" "${c:-0}" "$m"
+  if [ "$p" != "$m" ] || [ "${c:-0}" != "$m" ]; then join_mismatch=1; fi
+done
+echo "            most popular category per country (joined posts over the days, stream):"
+psql "$PINPIPE_PG_DSN" -qAt -F' ' -c "SELECT country, category, n FROM (SELECT key::json->>0 AS country, key::json->>1 AS category,
+    sum(value) AS n, row_number() OVER (PARTITION BY key::json->>0 ORDER BY sum(value) DESC, key::json->>1) AS r
+    FROM metrics WHERE metric = 'posts_by_country_category' AND key::json->>0 IS NOT NULL GROUP BY 1, 2) t
+    WHERE r = 1 ORDER BY n DESC, country LIMIT 5" | awk '{printf "            %-24s %-16s %s\n", $1, $2, $3}'
 echo "parity      $(tail -1 "$OUT/parity.txt")"
 echo "serve       each day's source and parity (GET /api/v1/days):"
 jq -r '.days[] | "            \(.day)  \(.source)  parity \(.parity)\(if .complete then "" else "  (incomplete)" end)"' \
@@ -209,7 +231,8 @@ echo "  PostgreSQL  psql '$shown_dsn' -c 'SELECT * FROM metrics LIMIT 20'   (***
 echo "  Cassandra   $BUILD/pinpipe cql --keyspace $RUN -e 'SELECT * FROM metrics LIMIT 20'"
 echo "  S3 lake     $BUILD/pinpipe s3 ls $PINPIPE_LAKE_PREFIX"
 echo "  SQL         bash ci/trino/views.sh --keyspace $RUN --stream-schema $RUN --lake-prefix $PINPIPE_LAKE_PREFIX; $BUILD/pinpipe sql   (docs/sql.md)"
-echo "  parity      PINPIPE_TOPIC=$RUN PINPIPE_STREAM_GROUP=$RUN-stream PINPIPE_CASSANDRA_KEYSPACE=$RUN \\"
+echo "  parity      PINPIPE_TOPIC=$RUN PINPIPE_GEO_TOPIC=$RUN-geo PINPIPE_USERS_TOPIC=$RUN-users \\"
+echo "              PINPIPE_STREAM_GROUP=$RUN-stream PINPIPE_CASSANDRA_KEYSPACE=$RUN \\"
 echo "              PINPIPE_PG_DSN='$shown_dsn' $BUILD/pinpipe parity --from $start_day --to $end_day"
 echo "  Prometheus  $PROM/consoles/pinpipe.html (the operations panels), $PROM/alerts, $PROM/classic/graph"
 echo "              queries: topic:pinpipe_consumer_lag:records  job:pinpipe_api_requests:rate1m  pinpipe_parity_day_ok"
@@ -218,3 +241,4 @@ echo "  logs        $OUT/"
 [ "$KEEP" = 1 ] || echo "  (the services this run started are stopped now, Prometheus too; their data stays in .services/, the run's series too:
    \`make services-up\` brings them back for the commands above; DEMO_KEEP=1 keeps them running)"
 [ "$parity_rc" = 0 ] || die "parity did not hold (exit $parity_rc)"
+[ "${join_mismatch:-0}" = 0 ] || die "the joined posts in the stores differ from the emulator's manifest"

@@ -64,11 +64,12 @@ sql() {
   cat <<EOF
 CREATE SCHEMA IF NOT EXISTS lake.$vs;
 
--- The raw lake: one row per JSON line, as the lake writer stored it (docs/lake.md).
+-- The raw lake: one row per JSON line, as the lake writer stored it (docs/lake.md);
+-- kind is pin, geo or user (null in lines written before kinds existed: pins).
 -- Dropping an external table leaves its objects alone.
 DROP TABLE IF EXISTS lake.$vs.raw;
 CREATE TABLE lake.$vs.raw (
-  topic varchar, "partition" integer, "offset" bigint, ingest_time bigint,
+  topic varchar, kind varchar, "partition" integer, "offset" bigint, ingest_time bigint,
   key varchar, key_base64 varchar, raw varchar, raw_base64 varchar,
   dt varchar)
 WITH (external_location = 's3://$bucket/$prefix', format = 'JSON', partitioned_by = ARRAY['dt']);

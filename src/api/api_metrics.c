@@ -8,9 +8,14 @@
 #include <time.h>
 
 static const char *const ROUTE_LABELS[PP_API_ROUTE_COUNT] = {
-    [PP_API_ROUTE_PIN] = "/pin/",        [PP_API_ROUTE_PIN_REDIRECT] = "/pin", [PP_API_ROUTE_HEALTHZ] = "/healthz",
-    [PP_API_ROUTE_METRICS] = "/metrics", [PP_API_ROUTE_OTHER] = "other",
+    [PP_API_ROUTE_PIN] = "/pin/",         [PP_API_ROUTE_PIN_REDIRECT] = "/pin", [PP_API_ROUTE_GEO] = "/geo/",
+    [PP_API_ROUTE_GEO_REDIRECT] = "/geo", [PP_API_ROUTE_USER] = "/user/",       [PP_API_ROUTE_USER_REDIRECT] = "/user",
+    [PP_API_ROUTE_HEALTHZ] = "/healthz",  [PP_API_ROUTE_METRICS] = "/metrics",  [PP_API_ROUTE_OTHER] = "other",
 };
+
+/* The ingest routes: their 200 series are always shown, so a dashboard has each kind
+ * from the start. */
+static int is_ingest(int r) { return r == PP_API_ROUTE_PIN || r == PP_API_ROUTE_GEO || r == PP_API_ROUTE_USER; }
 
 static const char *const CLASS_LABELS[PP_API_CLASS_COUNT] = {
     [PP_API_CLASS_2XX] = "2xx", [PP_API_CLASS_3XX] = "3xx",   [PP_API_CLASS_4XX] = "4xx",
@@ -124,7 +129,7 @@ void pp_api_metrics_render(const pp_api_metrics *m, const pp_api_gauges *g, pp_s
     for (int r = 0; r < PP_API_ROUTE_COUNT; r++)
         for (int c = 0; c <= PP_API_N_CODES; c++) {
             unsigned long v = atomic_load_explicit(&mm->requests[r][c], memory_order_relaxed);
-            if (v == 0 && !(r == PP_API_ROUTE_PIN && c == 0)) continue;
+            if (v == 0 && !(is_ingest(r) && c == 0)) continue;
             if (c < PP_API_N_CODES)
                 pp_sb_printf(sb, "pinpipe_api_requests_total{route=\"%s\",code=\"%u\"} %lu\n", ROUTE_LABELS[r],
                              CODES[c], v);
@@ -139,8 +144,7 @@ void pp_api_metrics_render(const pp_api_metrics *m, const pp_api_gauges *g, pp_s
     for (int r = 0; r < PP_API_ROUTE_COUNT; r++)
         for (int k = 0; k < PP_API_CLASS_COUNT; k++) {
             pp_api_histogram *h = &mm->request_duration[r][k];
-            if (!(r == PP_API_ROUTE_PIN && k == PP_API_CLASS_2XX) &&
-                atomic_load_explicit(&h->count, memory_order_relaxed) == 0)
+            if (!(is_ingest(r) && k == PP_API_CLASS_2XX) && atomic_load_explicit(&h->count, memory_order_relaxed) == 0)
                 continue;
             snprintf(labels, sizeof labels, "route=\"%s\",status_class=\"%s\"", ROUTE_LABELS[r], CLASS_LABELS[k]);
             pp_api_histogram_render(sb, "pinpipe_api_request_duration_seconds", labels, h);

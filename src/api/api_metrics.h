@@ -3,7 +3,9 @@
  * exposition format (version 0.0.4) for GET /metrics.
  *
  * Metrics (all prefixed pinpipe_api_):
- *   requests_total{route,code}            counter: answered requests
+ *   requests_total{route,code}            counter: answered requests; route is the
+ *                                         path (/pin/, /geo/, /user/, their 307
+ *                                         redirects, /healthz, /metrics) or other
  *   request_duration_seconds{route,status_class}
  *                                         histogram: first byte of the request to
  *                                         the response being done (sent or aborted);
@@ -32,12 +34,18 @@
 
 #include "common/strbuf.h"
 
+/* One route per ingest kind (and its redirect), so requests_total{route} counts each
+ * kind: a bounded label set. */
 typedef enum {
-    PP_API_ROUTE_PIN,          /* /pin/ */
-    PP_API_ROUTE_PIN_REDIRECT, /* /pin (answered with 307 to /pin/) */
-    PP_API_ROUTE_HEALTHZ,      /* /healthz */
-    PP_API_ROUTE_METRICS,      /* /metrics */
-    PP_API_ROUTE_OTHER,        /* anything else (404) */
+    PP_API_ROUTE_PIN,           /* /pin/ */
+    PP_API_ROUTE_PIN_REDIRECT,  /* /pin (answered with 307 to /pin/) */
+    PP_API_ROUTE_GEO,           /* /geo/ */
+    PP_API_ROUTE_GEO_REDIRECT,  /* /geo */
+    PP_API_ROUTE_USER,          /* /user/ */
+    PP_API_ROUTE_USER_REDIRECT, /* /user */
+    PP_API_ROUTE_HEALTHZ,       /* /healthz */
+    PP_API_ROUTE_METRICS,       /* /metrics */
+    PP_API_ROUTE_OTHER,         /* anything else (404) */
     PP_API_ROUTE_COUNT
 } pp_api_route;
 
@@ -111,8 +119,8 @@ void pp_api_histogram_render(pp_strbuf *sb, const char *name, const char *labels
 void pp_api_histogram_observe(pp_api_histogram *h, int64_t us);
 
 /* Appends the whole exposition to sb. Counters that are still 0 are left out, except
- * requests_total for POST /pin/ 200, the /pin/ 2xx request_duration_seconds and every
- * produce_errors_total reason. */
+ * requests_total 200 of each ingest route (/pin/, /geo/, /user/), their 2xx
+ * request_duration_seconds and every produce_errors_total reason. */
 void pp_api_metrics_render(const pp_api_metrics *m, const pp_api_gauges *g, pp_strbuf *sb);
 
 #endif

@@ -17,6 +17,7 @@
 
 #include "common/strbuf.h"
 #include "event/event.h"
+#include "event/kind_event.h"
 
 /* For "missing" errors pydantic's input is the whole body object; bodies larger than
  * this are not repeated (the input is then {}), so an error reply stays small. */
@@ -33,6 +34,21 @@ void pp_api_reply_echo(pp_strbuf *sb, const pp_event *ev);
  * INVALID_FIELDS): one entry per error in ev->errors, in order. body_len is the
  * request body's size (see PP_API_REPLY_MAX_ECHOED_INPUT). */
 void pp_api_reply_invalid(pp_strbuf *sb, const pp_event *ev, size_t body_len);
+
+/* The validated geo or user event ev (pp_kind_event_parse returned PP_OK) the same
+ * way: every field of its model (kind_event.h) in model order; ints as numbers, float
+ * fields as Python's repr of the float ("48.5" -> 48.5, 2 -> 2.0; not finite: null, as
+ * pydantic's default ser_json_inf_nan), str and datetime fields as the strings given,
+ * the optional user timestamp null when absent. */
+void pp_api_reply_kind_echo(pp_strbuf *sb, const pp_kind_event *ev);
+
+/* 422 body for a geo or user event that is JSON but fails its model, as
+ * pp_api_reply_invalid; loc names the kind's fields (pp_kind_field_name). */
+void pp_api_reply_kind_invalid(pp_strbuf *sb, const pp_kind_event *ev, size_t body_len);
+
+/* Appends d as Python's repr(float) writes it (shortest text that reads back as d:
+ * 0.1, 2.0, 1e+16, 1.5e-05), or null when d is not finite. */
+void pp_api_reply_float(pp_strbuf *sb, double d);
 
 /* 422 body for an empty body: [{"type":"missing","loc":["body"],"msg":"Field required",
  * "input":null}], as FastAPI answers. */

@@ -18,7 +18,7 @@
 #include "api/api_health.h"
 #include "api/api_http.h"
 #include "api/api_metrics.h"
-#include "api/api_pin.h"
+#include "api/api_ingest.h"
 #include "api/api_reply.h"
 #include "api/api_respond.h"
 #include "common/clock.h"
@@ -32,12 +32,12 @@
 struct pp_api_server {
     pp_api_opts opts; /* strings below are the server's copies */
     char *address;
-    char *topic;
+    char *topics[PP_KIND_COUNT]; /* by kind */
     pp_producer *producer;
     pp_api_health *health;
     pp_api_metrics metrics;
     pp_api_auth auth;
-    pp_api_pin pin;
+    pp_api_ingest ingest;
     pp_http_guard *guard;
     struct MHD_Daemon *daemon;
     int port;
@@ -50,11 +50,11 @@ struct pp_api_server {
 typedef struct {
     pp_api_route route;
     int64_t start_us;
-    unsigned status;     /* the answer's code once queued, else 0 */
-    int deferred;        /* a GET/HEAD answered on the next call (keeps the connection) */
-    int received;        /* the guard was told the request is complete */
-    size_t discarded;    /* body bytes of a request answered without reading them */
-    pp_api_pin_req *pin; /* POST /pin/ only */
+    unsigned status;           /* the answer's code once queued, else 0 */
+    int deferred;              /* a GET/HEAD answered on the next call (keeps the connection) */
+    int received;              /* the guard was told the request is complete */
+    size_t discarded;          /* body bytes of a request answered without reading them */
+    pp_api_ingest_req *ingest; /* POST to an ingest path only */
 } api_req;
 
 void pp_api_opts_init(pp_api_opts *o) {
@@ -111,9 +111,27 @@ int pp_api_opts_check(const pp_api_opts *o, char *err, size_t errlen) {
     return PP_OK;
 }
 
+/* Each kind's ingest route and the 307 to it (its path without the slash). */
+static const pp_api_route INGEST_ROUTE[PP_KIND_COUNT] = {
+    [PP_KIND_PIN] = PP_API_ROUTE_PIN, [PP_KIND_GEO] = PP_API_ROUTE_GEO, [PP_KIND_USER] = PP_API_ROUTE_USER};
+static const pp_api_route REDIRECT_ROUTE[PP_KIND_COUNT] = {[PP_KIND_PIN] = PP_API_ROUTE_PIN_REDIRECT,
+                                                           [PP_KIND_GEO] = PP_API_ROUTE_GEO_REDIRECT,
+                                                           [PP_KIND_USER] = PP_API_ROUTE_USER_REDIRECT};
+
+/* The kind whose ingest route (redirect: 0) or redirect (1) route is; -1 for neither. */
+static int kind_of_route(pp_api_route route, int redirect) {
+    for (int k = 0; k < PP_KIND_COUNT; k++)
+        if ((redirect ? REDIRECT_ROUTE : INGEST_ROUTE)[k] == route) return k;
+    return -1;
+}
+
 static pp_api_route route_of(const char *url) {
-    if (!strcmp(url, "/pin/")) return PP_API_ROUTE_PIN;
-    if (!strcmp(url, "/pin")) return PP_API_ROUTE_PIN_REDIRECT;
+    size_t n = strlen(url);
+    for (int k = 0; k < PP_KIND_COUNT; k++) {
+        const char *path = pp_kind_path((pp_kind)k); /* "/pin/" */
+        if (!strcmp(url, path)) return INGEST_ROUTE[k];
+        if (n + 1 == strlen(path) && !strncmp(url, path, n)) return REDIRECT_ROUTE[k];
+    }
     if (!strcmp(url, "/healthz")) return PP_API_ROUTE_HEALTHZ;
     if (!strcmp(url, "/metrics")) return PP_API_ROUTE_METRICS;
     return PP_API_ROUTE_OTHER;
@@ -164,12 +182,20 @@ static enum MHD_Result answer_metrics(pp_api_server *s, struct MHD_Connection *c
 }
 
 /* The first call of a request (headers only): route it; answer everything but a
- * POST /pin/ that passed auth. Returns 1 when answered (res set). */
+ * POST to an ingest path that passed auth. Returns 1 when answered (res set). */
 static int route_first(pp_api_server *s, struct MHD_Connection *c, const char *method, api_req *r,
                        enum MHD_Result *res) {
     int close_conn = atomic_load(&s->draining);
-    switch (r->route) {
-    case PP_API_ROUTE_PIN:
+    int kind = kind_of_route(r->route, 0) >= 0 ? kind_of_route(r->route, 0) : kind_of_route(r->route, 1);
+    if (kind >= 0 && !s->topics[kind]) { /* a kind without a topic (kind.h, pp_kind_topic) */
+        char msg[200];
+        snprintf(msg, sizeof msg, "Not Found: %s events are not taken here (no %s topic is configured: --%s-topic)",
+                 pp_kind_name((pp_kind)kind), pp_kind_name((pp_kind)kind), kind == PP_KIND_GEO ? "geo" : "users");
+        r->status = MHD_HTTP_NOT_FOUND;
+        *res = pp_api_respond_detail(c, r->status, msg, NULL, close_conn);
+        return 1;
+    }
+    if (kind_of_route(r->route, 0) >= 0) {
         if (strcmp(method, MHD_HTTP_METHOD_POST) != 0) {
             static const char *const allow[] = {MHD_HTTP_HEADER_ALLOW, "POST", NULL};
             r->status = MHD_HTTP_METHOD_NOT_ALLOWED;
@@ -184,14 +210,17 @@ static int route_first(pp_api_server *s, struct MHD_Connection *c, const char *m
             return 1;
         }
         return 0;
-    case PP_API_ROUTE_PIN_REDIRECT: {
-        static const char *const loc[] = {MHD_HTTP_HEADER_LOCATION, "/pin/", NULL};
+    }
+    int redirect_kind = kind_of_route(r->route, 1);
+    if (redirect_kind >= 0) {
+        const char *const loc[] = {MHD_HTTP_HEADER_LOCATION, pp_kind_path((pp_kind)redirect_kind), NULL};
         pp_strbuf empty;
         pp_sb_init(&empty);
         r->status = MHD_HTTP_TEMPORARY_REDIRECT;
         *res = pp_api_respond(c, r->status, &empty, NULL, loc, close_conn);
         return 1;
     }
+    switch (r->route) {
     case PP_API_ROUTE_HEALTHZ:
     case PP_API_ROUTE_METRICS:
         if (!is_get(method)) {
@@ -202,8 +231,7 @@ static int route_first(pp_api_server *s, struct MHD_Connection *c, const char *m
             *res = r->route == PP_API_ROUTE_HEALTHZ ? answer_health(s, c, r) : answer_metrics(s, c, r);
         }
         return 1;
-    case PP_API_ROUTE_OTHER:
-    case PP_API_ROUTE_COUNT: break;
+    default: break;
     }
     r->status = MHD_HTTP_NOT_FOUND;
     *res = pp_api_respond_detail(c, r->status, "Not Found", NULL, close_conn);
@@ -262,7 +290,7 @@ static enum MHD_Result step_request(pp_api_server *s, struct MHD_Connection *c, 
         /* An answer queued now, before the body, makes MHD close the connection after
          * it (it will not read an unknown body). Right for requests carrying a body we
          * refuse; a GET is answered on the next call instead, keeping the connection. */
-        if (is_get(method) && r->route != PP_API_ROUTE_PIN) {
+        if (is_get(method) && kind_of_route(r->route, 0) < 0) {
             r->deferred = 1;
             return MHD_YES;
         }
@@ -277,11 +305,13 @@ static enum MHD_Result step_request(pp_api_server *s, struct MHD_Connection *c, 
         enum MHD_Result res;
         route_first(s, c, method, r, &res);
         return res;
-    } else if (r->route != PP_API_ROUTE_PIN || (r->status && !r->pin)) {
+    }
+    int kind = kind_of_route(r->route, 0);
+    if (kind < 0 || (r->status && !r->ingest)) {
         *upload_data_size = 0; /* a body after an early answer: ignored */
         return MHD_YES;
     }
-    return pp_api_pin_step(&s->pin, c, upload_data, upload_data_size, &r->pin, &r->status);
+    return pp_api_ingest_step(&s->ingest, (pp_kind)kind, c, upload_data, upload_data_size, &r->ingest, &r->status);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
@@ -292,7 +322,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     enum MHD_Result res = step_request(s, c, url, method, upload_data, upload_data_size, con_cls);
     api_req *r = *con_cls;
     /* complete (answered, or handed to Kafka): the request deadline stops */
-    if (r && !r->received && (r->status != 0 || (r->pin && !pp_api_pin_req_reading(r->pin)))) {
+    if (r && !r->received && (r->status != 0 || (r->ingest && !pp_api_ingest_req_reading(r->ingest)))) {
         r->received = 1;
         pp_http_guard_received(s->guard, c);
     }
@@ -308,7 +338,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, en
     if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK && r->status == 0)
         PP_DEBUG("api", "request on %s ended without an answer (%d)", pp_api_route_label(r->route), (int)toe);
     pp_api_metrics_request_end(&s->metrics, r->route, r->status, pp_mono_us() - r->start_us);
-    pp_api_pin_req_free(r->pin);
+    pp_api_ingest_req_free(r->ingest);
     free(r);
     *con_cls = NULL;
 }
@@ -383,7 +413,15 @@ int pp_api_server_create(pp_api_server **out, const pp_api_opts *o, const pp_kaf
     atomic_init(&s->draining, 0);
     pp_api_metrics_init(&s->metrics);
     s->address = pp_xstrdup(o->address);
-    s->topic = pp_xstrdup(kc->topic ? kc->topic : PP_KAFKA_DEFAULT_TOPIC);
+    /* the one rule of which topics carry geo and user events (kind.h); NULL: the kind is off */
+    const char *pins = kc->topic ? kc->topic : PP_KAFKA_DEFAULT_TOPIC;
+    const char *configured[PP_KIND_COUNT] = {pins, o->geo_topic, o->users_topic};
+    for (int k = 0; k < PP_KIND_COUNT; k++) {
+        const char *t = pp_kind_topic((pp_kind)k, configured[k], pins);
+        s->topics[k] = t ? pp_xstrdup(t) : NULL;
+    }
+    s->opts.geo_topic = s->topics[PP_KIND_GEO];
+    s->opts.users_topic = s->topics[PP_KIND_USER];
     s->opts.address = s->address;
     s->opts.auth_token = NULL; /* only its digest is kept */
     if (pp_api_auth_init(&s->auth, o->auth_token) != PP_OK) {
@@ -425,19 +463,20 @@ int pp_api_server_create(pp_api_server **out, const pp_api_opts *o, const pp_kaf
     };
     rc = pp_http_guard_create(&s->guard, &go, "api", err, errlen);
     if (rc != PP_OK) goto fail;
-    pp_api_pin_init(&s->pin, s->producer, &s->metrics, s->topic, (size_t)o->max_body, (int)o->retry_after_s,
-                    &s->draining);
+    pp_api_ingest_init(&s->ingest, s->producer, &s->metrics, (const char *const *)s->topics, (size_t)o->max_body,
+                       (int)o->retry_after_s, &s->draining);
     rc = start_daemon(s, err, errlen);
     if (rc != PP_OK) goto fail;
     s->shut_down = 0;
     PP_INFO("api",
-            "listening on http://%s%s%s:%d/ (topic %s, %ld thread%s, body limit %ld bytes, "
+            "listening on http://%s%s%s:%d/ (topics: pin %s, geo %s, user %s; %ld thread%s, body limit %ld bytes, "
             "Kafka record limit %ld bytes, produce timeout %ld ms, connections %ld (%ld per "
             "address), request timeout %ld s, auth %s)",
-            strchr(s->address, ':') ? "[" : "", s->address, strchr(s->address, ':') ? "]" : "", s->port, s->topic,
-            o->threads, o->threads == 1 ? "" : "s", o->max_body, pp_producer_max_message_bytes(s->producer),
-            o->produce_timeout_ms, o->max_connections, o->max_connections_per_ip, o->request_timeout_s,
-            s->auth.enabled ? "bearer token" : "off");
+            strchr(s->address, ':') ? "[" : "", s->address, strchr(s->address, ':') ? "]" : "", s->port,
+            s->topics[PP_KIND_PIN], s->topics[PP_KIND_GEO] ? s->topics[PP_KIND_GEO] : "off",
+            s->topics[PP_KIND_USER] ? s->topics[PP_KIND_USER] : "off", o->threads, o->threads == 1 ? "" : "s",
+            o->max_body, pp_producer_max_message_bytes(s->producer), o->produce_timeout_ms, o->max_connections,
+            o->max_connections_per_ip, o->request_timeout_s, s->auth.enabled ? "bearer token" : "off");
     *out = s;
     return PP_OK;
 fail:
@@ -470,8 +509,8 @@ int pp_api_server_shutdown(pp_api_server *s, char *err, size_t errlen) {
     long left =
         wait_zero(&s->metrics.in_flight, s->opts.produce_timeout_ms + s->opts.connection_timeout_s * 1000 + 1000);
     /* 2. nothing new reaches the producer; wait for every delivery report */
-    atomic_store(&s->pin.closing, 1);
-    long pending = wait_zero(&s->pin.pending, 2 * s->opts.produce_timeout_ms + 10000);
+    atomic_store(&s->ingest.closing, 1);
+    long pending = wait_zero(&s->ingest.pending, 2 * s->opts.produce_timeout_ms + 10000);
     int rc = PP_OK;
     if (pending > 0) {
         /* cannot happen while the producer keeps its promise (a report within
@@ -512,6 +551,6 @@ void pp_api_server_destroy(pp_api_server *s) {
     /* else the producer is leaked on purpose: destroying it would run delivery
      * callbacks on requests MHD still holds */
     free(s->address);
-    free(s->topic);
+    for (int k = 0; k < PP_KIND_COUNT; k++) free(s->topics[k]);
     free(s);
 }

@@ -2,16 +2,22 @@
  * Kafka producer.
  *
  * Routes:
- *   POST /pin/     ingest one event (api_pin.h); other methods 405 (Allow: POST)
- *   *    /pin      307 Temporary Redirect, Location: /pin/ (as FastAPI does)
+ *   POST /pin/     ingest one pin (api_ingest.h) into the pins topic; other methods
+ *                  405 (Allow: POST)
+ *   POST /geo/     the same for a geo event (its topic, keyed by ind; docs/joins.md)
+ *   POST /user/    the same for a user event; a kind without a topic (pp_kind_topic:
+ *                  turned off, or not named beside a pins topic of its own) answers
+ *                  its paths 404 with a JSON reason
+ *   *    /pin      307 Temporary Redirect, Location: /pin/ (as FastAPI does); /geo
+ *                  and /user likewise
  *   GET  /healthz  200 {"status":"ok","kafka":"reachable"} or 503
  *   GET  /metrics  Prometheus text (api_metrics.h)
  *   anything else  404 {"detail":"Not Found"}
- * With a token configured, POST /pin/ needs `Authorization: Bearer <token>` (401 and
+ * With a token configured, every POST route needs `Authorization: Bearer <token>` (401 and
  * WWW-Authenticate: Bearer otherwise); /healthz and /metrics stay open.
  *
  * Threads: MHD runs a pool of `threads` epoll event loops; a request waiting for
- * Kafka is a suspended connection, not a blocked thread (see api_pin.h).
+ * Kafka is a suspended connection, not a blocked thread (see api_ingest.h).
  * Limits: body size (413; Kafka's limits are derived from it, kafka_limits.h),
  * connections in all and per client address (over them a new connection is closed at
  * once), a deadline for receiving each whole request (408; slow clients), idle
@@ -63,6 +69,8 @@ typedef struct {
     long retry_after_s;          /* Retry-After of 503s (default 1) */
     long health_interval_ms;     /* Kafka probe period (default 1000) */
     const char *auth_token;      /* NULL: no auth                    PINPIPE_API_TOKEN */
+    const char *geo_topic;       /* PINPIPE_GEO_TOPIC; NULL and "": as pp_kind_topic (kind.h) says */
+    const char *users_topic;     /* PINPIPE_USERS_TOPIC; likewise */
 } pp_api_opts;
 
 /* The compiled-in defaults (PP_API_DEFAULT_*; threads: CPUs, at most 8). The
@@ -76,7 +84,7 @@ int pp_api_opts_check(const pp_api_opts *o, char *err, size_t errlen);
 typedef struct pp_api_server pp_api_server;
 
 /* Creates the producer and the health probe and starts listening. kc gives the
- * brokers, topic and extra properties. */
+ * brokers, the pins topic and extra properties; o the geo and users topics. */
 int pp_api_server_create(pp_api_server **out, const pp_api_opts *o, const pp_kafka_conf *kc, char *err, size_t errlen);
 
 /* The port actually bound (useful with port 0). */

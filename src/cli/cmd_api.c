@@ -1,4 +1,5 @@
-/* pinpipe api — the ingest HTTP API: POST /pin/ -> Kafka, answered after the ack. */
+/* pinpipe api — the ingest HTTP API: POST /pin/, /geo/, /user/ -> Kafka (one topic
+ * per kind), answered after the ack. */
 #include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
@@ -43,7 +44,13 @@ static const pp_opt ROWS[] = {
     {"brokers", 0, "LIST", "PINPIPE_KAFKA_BROKERS", PP_KAFKA_DEFAULT_BROKERS, kc_brokers, 0, 0, 0, PP_OPT_ELSEWHERE,
      "Kafka bootstrap servers"},
     {"topic", 0, "NAME", "PINPIPE_TOPIC", NULL, kc_topic, 0, 0, 0, 0,
-     "Kafka topic (default " PP_KAFKA_DEFAULT_TOPIC "; PINPIPE_KAFKA_TOPIC too)"},
+     "Kafka topic of POST /pin/ (default " PP_KAFKA_DEFAULT_TOPIC "; PINPIPE_KAFKA_TOPIC too)"},
+    {"geo-topic", 0, "NAME", "PINPIPE_GEO_TOPIC", NULL, pp_opt_str, F(geo_topic), 0, 0, 0,
+     "Kafka topic of POST /geo/, keyed by ind (default: geo when the pins topic is pins, else none; "
+     "none or \"\": POST /geo/ answers 404)"},
+    {"users-topic", 0, "NAME", "PINPIPE_USERS_TOPIC", NULL, pp_opt_str, F(users_topic), 0, 0, 0,
+     "Kafka topic of POST /user/, keyed by ind (default: users when the pins topic is pins, else none; "
+     "none or \"\": POST /user/ answers 404)"},
     {NULL, 'X', "KEY=VALUE", "PINPIPE_KAFKA_PROPS", NULL, kc_prop, 0, 0, 0, PP_OPT_ELSEWHERE,
      "extra librdkafka producer property (repeatable); the variable: ';'-separated"},
     {"max-body", 0, "BYTES", "PINPIPE_API_MAX_BODY", "1048576", pp_opt_long, F(max_body), 1, 1L << 30, 0,
@@ -74,7 +81,8 @@ static const pp_opt ROWS[] = {
     {"auth-token", 0, "TOKEN", NULL, NULL, pp_opt_refuse, 0, 0, 0, PP_OPT_HIDDEN,
      "--auth-token-file FILE (mode 0600) or PINPIPE_API_TOKEN"},
     {"auth-token-file", 0, "FILE", NULL, NULL, cli_opt_secret_file, F(auth_token), 0, 0, 0,
-     "require `Authorization: Bearer TOKEN` on POST /pin/, TOKEN the content of FILE (mode 0600: a file others "
+     "require `Authorization: Bearer TOKEN` on POST /pin/, /geo/ and /user/, TOKEN the content of FILE (mode 0600: a "
+     "file others "
      "may read is refused) (default: no auth). No flag takes the token itself: argv is visible to every user in "
      "ps"},
     {NULL, 0, NULL, "PINPIPE_API_TOKEN", NULL, pp_opt_str, F(auth_token), 0, 0, 0,
@@ -86,8 +94,9 @@ static const pp_opt ROWS[] = {
 static const char HEAD[] = "usage: pinpipe api [options]\n"
                            "\n"
                            "Serves the ingest HTTP API (HTTP/1.1). POST /pin/ takes one event (the seeds' Data\n"
-                           "model, JSON), validates it, produces it to Kafka (idempotent, acks=all) and\n"
-                           "answers 200 with the item echoed back only once Kafka has acknowledged it; 503 with\n"
+                           "model, JSON), POST /geo/ one geolocation, POST /user/ one user (docs/joins.md);\n"
+                           "each is validated, produced to its kind's topic (idempotent, acks=all) and\n"
+                           "answered 200 with the item echoed back only once Kafka has acknowledged it; 503 with\n"
                            "Retry-After when Kafka cannot take it in time. Also: GET /healthz, GET /metrics\n"
                            "(Prometheus). SIGTERM/SIGINT: stop accepting, finish requests in flight, flush,\n"
                            "exit 0. Details: docs/api.md.\n"

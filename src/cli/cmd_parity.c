@@ -13,6 +13,7 @@
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "event/event_time.h"
+#include "event/kind.h"
 #include "kafka/kafka_admin.h"
 #include "kafka/kafka_conf.h"
 #include "common/clock.h"
@@ -53,9 +54,9 @@ static const pp_opt ROWS[] = {
      PP_OPT_ELSEWHERE, "Kafka bootstrap servers"},
     {"topic", 0, "T", "PINPIPE_TOPIC", PP_KAFKA_DEFAULT_TOPIC, pp_opt_str, F(topic), 0, 0, 0, "the pins topic"},
     {"geo-topic", 0, "T", "PINPIPE_GEO_TOPIC", NULL, pp_opt_str, F(geo_topic), 0, 0, 0,
-     "the geo events' topic, when the pipeline carries them (docs/joins.md); empty: none"},
+     "the geo events' topic (docs/joins.md; default: geo when --topic is pins, else none; empty: none)"},
     {"users-topic", 0, "T", "PINPIPE_USERS_TOPIC", NULL, pp_opt_str, F(users_topic), 0, 0, 0,
-     "the user events' topic, when the pipeline carries them; empty: none"},
+     "the user events' topic (default: users when --topic is pins, else none; empty: none)"},
     {"stream-group", 0, "G", "PINPIPE_STREAM_GROUP", "pinpipe-stream", pp_opt_str, F(stream_group), 0, 0, 0,
      "the stream's consumer group"},
     {"run-timeout", 0, "S", "PINPIPE_PARITY_RUN_TIMEOUT", "21600", pp_opt_str, F(run_timeout), 0, 0, 0,
@@ -252,7 +253,8 @@ int cmd_parity(int argc, char **argv) {
     pp_cql_config cfg;
     pp_cql_session *cql = NULL;
     pp_pg *pg = NULL;
-    const char *names[3] = {topic, pc.geo_topic, pc.users_topic};
+    const char *names[3] = {topic, pp_kind_topic(PP_KIND_GEO, pc.geo_topic, topic),
+                            pp_kind_topic(PP_KIND_USER, pc.users_topic, topic)};
     pp_parity_topic topics[3] = {{0}};
     size_t ntopics = 0;
     int rc = 4;
@@ -271,7 +273,12 @@ int cmd_parity(int argc, char **argv) {
     }
     for (size_t i = 0; i < ntopics; i++) {
         pp_kafka_watermark *wm = NULL;
-        if (kafka_watermarks(pc.brokers, topics[i].topic, &wm, &topics[i].nwm, err, sizeof err)) goto out;
+        int wrc = kafka_watermarks(pc.brokers, topics[i].topic, &wm, &topics[i].nwm, err, sizeof err);
+        if (wrc == PP_ENOTFOUND && i > 0) { /* a geo or users topic nobody created yet: no records */
+            PP_INFO("parity", "topic %s does not exist: it holds nothing", topics[i].topic);
+            wrc = PP_OK, topics[i].nwm = 0;
+        }
+        if (wrc) goto out;
         topics[i].wm = wm;
     }
 

@@ -10,7 +10,7 @@
  *           pinpipe-kind         "pin", "geo" or "user" (docs/joins.md); a message
  *                                without it is a pin
  *
- * The API (api/api_pin.c) and the producer of tools (contract/event_producer.c)
+ * The API (api/api_ingest.c, api/api_validate.c) and the producer of tools (contract/event_producer.c)
  * build messages with pp_message_build; the lake writer and the stream read the
  * ingest time back with pp_message_ingest_time, so both paths derive the same
  * event time for events without a timestamp.

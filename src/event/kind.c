@@ -22,3 +22,9 @@ int pp_kind_parse(const char *name, size_t n, pp_kind *k) {
         }
     return -1;
 }
+
+const char *pp_kind_topic(pp_kind k, const char *configured, const char *pins_topic) {
+    if (k == PP_KIND_PIN) return pins_topic;
+    if (configured) return *configured ? configured : NULL;
+    return pins_topic && strcmp(pins_topic, KINDS[PP_KIND_PIN].topic) == 0 ? KINDS[k].topic : NULL;
+}

@@ -197,7 +197,7 @@ void pp_join_post_delta(const pp_join_post *before, const pp_join_post *after, p
     pp_join_post_metrics(after, collect, &d);
     d.sign = -1;
     pp_join_post_metrics(before, collect, &d);
-    qsort(d.e, d.n, sizeof *d.e, cmp_delta);
+    if (d.n) qsort(d.e, d.n, sizeof *d.e, cmp_delta); /* d.e is NULL when empty */
     for (size_t i = 0; i < d.n;) {
         size_t j = i + 1;
         int64_t v = d.e[i].value;

@@ -3,6 +3,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -10,6 +11,7 @@
 #include "api/api_health.h"
 #include "common/error.h"
 #include "event/event.h"
+#include "event/kind_event.h"
 #include "fuzz_support.h"
 #include "kafka/kafka_producer.h"
 #include "contract/message.h"
@@ -118,11 +120,38 @@ static const pp_kafka_header *header(const pp_kafka_record *rec, const char *nam
     return NULL;
 }
 
-/* The API's Kafka contract (api_pin.h, docs/architecture.md). */
+/* A geo or user record (docs/joins.md): a valid event of its kind, keyed by its ind. */
+static void check_kind_record(const pp_kafka_record *rec, pp_kind kind) {
+    pp_kind_event ev;
+    int rc = pp_kind_event_parse(&ev, kind, rec->value, rec->value_len, NULL, 0);
+    FUZZ_CHECK(rc == PP_OK, "the API produced a %s event that is not valid", pp_kind_name(kind));
+    int ind = kind == PP_KIND_GEO ? (int)PP_GEO_IND : (int)PP_USER_IND;
+    char key[24];
+    int n = snprintf(key, sizeof key, "%lld", (long long)ev.i[ind]);
+    FUZZ_CHECK(rec->key_len == (size_t)n && memcmp(rec->key, key, (size_t)n) == 0, "the record's key is not the ind");
+    const pp_kafka_header *schema = header(rec, PP_HDR_SCHEMA);
+    FUZZ_CHECK(schema && schema->value_len == 1 && ((const char *)schema->value)[0] == '1',
+               "a %s record's schema header is not 1", pp_kind_name(kind));
+    pp_kind_event_clear(&ev);
+}
+
+/* The API's Kafka contract (api_ingest.h, docs/architecture.md, docs/joins.md). */
 static void check_record(const pp_kafka_record *rec) {
     FUZZ_CHECK(rec->value && rec->value_len > 0, "the API produced an empty value");
     FUZZ_CHECK(rec->value_len <= atomic_load(&g_max_value), "the API produced %zu bytes, over its body limit",
                rec->value_len);
+    const pp_kafka_header *ingest = header(rec, PP_HDR_INGEST_TIME);
+    FUZZ_CHECK(ingest && ingest->value_len > 0, "the record has no ingest time");
+    for (size_t i = 0; i < ingest->value_len; i++)
+        FUZZ_CHECK(((const char *)ingest->value)[i] >= '0' && ((const char *)ingest->value)[i] <= '9',
+                   "the ingest time is not decimal");
+    pp_kafka_message as_read = {.headers = rec->headers, .nheaders = rec->nheaders};
+    pp_kind kind;
+    FUZZ_CHECK(header(rec, PP_HDR_KIND) && pp_message_kind(&as_read, &kind) == 0, "the record names no kind");
+    if (kind != PP_KIND_PIN) {
+        check_kind_record(rec, kind);
+        return;
+    }
     pp_event ev;
     int rc = pp_event_parse(&ev, rec->value, rec->value_len, NULL, 0);
     FUZZ_CHECK(rc == PP_OK, "the API produced an event that is not valid");
@@ -131,13 +160,9 @@ static void check_record(const pp_kafka_record *rec) {
     pp_message_key(ev.str[PP_F_UNIQUE_ID], ev.len[PP_F_UNIQUE_ID], &key, &key_len);
     FUZZ_CHECK(rec->key_len == key_len && (key_len == 0 || memcmp(rec->key, key, key_len) == 0),
                "the record's key is not the event's unique_id");
-    const pp_kafka_header *schema = header(rec, PP_HDR_SCHEMA), *ingest = header(rec, PP_HDR_INGEST_TIME);
+    const pp_kafka_header *schema = header(rec, PP_HDR_SCHEMA);
     FUZZ_CHECK(schema && schema->value_len == 1 && ((const char *)schema->value)[0] == '0' + ev.schema_version,
                "the record's schema header is not the event's schema version");
-    FUZZ_CHECK(ingest && ingest->value_len > 0, "the record has no ingest time");
-    for (size_t i = 0; i < ingest->value_len; i++)
-        FUZZ_CHECK(((const char *)ingest->value)[i] >= '0' && ((const char *)ingest->value)[i] <= '9',
-                   "the ingest time is not decimal");
     pp_event_clear(&ev);
 }
 

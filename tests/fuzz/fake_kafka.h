@@ -1,12 +1,12 @@
 /* fake_kafka — a stand-in for the Kafka producer and the API's health probe, so the
- * whole API server (api_server.c: MHD, routing, auth, api_pin.c) runs in-process
+ * whole API server (api_server.c: MHD, routing, auth, api_ingest.c) runs in-process
  * without a broker (linked by fuzz_api instead of kafka_producer.c and api_health.c).
  *
  * It behaves as the real producer's header promises: send copies nothing it needs
  * later, returns PP_EBUSY / PP_EINVAL without a callback, or queues the record, and a
  * poll thread owned by the producer calls every callback exactly once. What happens to
  * the next records is set with fake_kafka_set_outcome. Every record sent is checked
- * against the API's Kafka contract (api_pin.h): the value is a valid event, the key
+ * against the API's Kafka contract (api_ingest.h): the value is a valid event, the key
  * its trimmed unique_id, the headers the ingest time and the schema version.
  */
 #ifndef PINPIPE_FAKE_KAFKA_H

@@ -1,5 +1,5 @@
 /* fuzz_api — the ingest API's request path, whole: the real server (api_server.c:
- * libmicrohttpd, routing, auth, POST /pin/ in api_pin.c, the answers of api_reply.c)
+ * libmicrohttpd, routing, auth, POST /pin/ in api_ingest.c, the answers of api_reply.c)
  * listening on 127.0.0.1, with a fake Kafka producer and health probe
  * (fake_kafka.h). Each input is written to a fresh loopback connection as raw
  * request bytes; the first answer is read and the connection reset.

@@ -61,7 +61,7 @@ static void check_same(const pp_event *f, int frc, const char *ferr, const pp_ev
                    (long long)f->event_time_ms, (long long)r->event_time_ms);
 }
 
-/* The API's answer for this input, as body_done in api_pin.c builds it. */
+/* The API's answer for this input, as pp_api_validate (api_validate.c) builds it for a pin. */
 static void check_reply(const pp_event *ev, int rc, const char *buf, size_t len) {
     pp_strbuf sb;
     pp_sb_init(&sb);

@@ -40,6 +40,8 @@ static void test_requests_are_counted_by_route_and_code(void **state) {
         {PP_API_ROUTE_PIN, 503, 1},   {PP_API_ROUTE_PIN_REDIRECT, 307, 1},
         {PP_API_ROUTE_OTHER, 404, 4}, {PP_API_ROUTE_HEALTHZ, 418, 1},
         {PP_API_ROUTE_PIN, 0, 5}, /* client went away: timed, not counted */
+        {PP_API_ROUTE_GEO, 200, 2},   {PP_API_ROUTE_GEO, 400, 1},
+        {PP_API_ROUTE_USER, 422, 6},  {PP_API_ROUTE_USER_REDIRECT, 307, 1},
     };
     for (size_t i = 0; i < sizeof SEEN / sizeof SEEN[0]; i++)
         for (int k = 0; k < SEEN[i].times; k++) {
@@ -53,6 +55,12 @@ static void test_requests_are_counted_by_route_and_code(void **state) {
     assert_has_line(t, "pinpipe_api_requests_total{route=\"/pin/\",code=\"422\"} 2");
     assert_has_line(t, "pinpipe_api_requests_total{route=\"/pin/\",code=\"503\"} 1");
     assert_has_line(t, "pinpipe_api_requests_total{route=\"/pin\",code=\"307\"} 1");
+    /* each kind its own series */
+    assert_has_line(t, "pinpipe_api_requests_total{route=\"/geo/\",code=\"200\"} 2");
+    assert_has_line(t, "pinpipe_api_requests_total{route=\"/geo/\",code=\"400\"} 1");
+    assert_has_line(t, "pinpipe_api_requests_total{route=\"/user/\",code=\"200\"} 0");
+    assert_has_line(t, "pinpipe_api_requests_total{route=\"/user/\",code=\"422\"} 6");
+    assert_has_line(t, "pinpipe_api_requests_total{route=\"/user\",code=\"307\"} 1");
     assert_has_line(t, "pinpipe_api_requests_total{route=\"other\",code=\"404\"} 4");
     assert_has_line(t, "pinpipe_api_requests_total{route=\"/healthz\",code=\"other\"} 1");
     assert_no_text(t, "code=\"0\"");
@@ -70,12 +78,18 @@ static void test_requests_are_counted_by_route_and_code(void **state) {
     free(t);
 }
 
-static void test_fresh_metrics_show_zero_pin_counter_and_every_error_reason(void **state) {
+static void test_fresh_metrics_show_zero_ingest_counters_and_every_error_reason(void **state) {
     (void)state;
     pp_api_metrics m;
     pp_api_metrics_init(&m);
     char *t = render(&m, 0, 0);
+    /* one series per kind from the start: a dashboard sees each kind at 0 */
     assert_has_line(t, "pinpipe_api_requests_total{route=\"/pin/\",code=\"200\"} 0");
+    assert_has_line(t, "pinpipe_api_requests_total{route=\"/geo/\",code=\"200\"} 0");
+    assert_has_line(t, "pinpipe_api_requests_total{route=\"/user/\",code=\"200\"} 0");
+    assert_has_line(t, "pinpipe_api_request_duration_seconds_count{route=\"/geo/\",status_class=\"2xx\"} 0");
+    assert_has_line(t, "pinpipe_api_request_duration_seconds_count{route=\"/user/\",status_class=\"2xx\"} 0");
+    assert_no_text(t, "route=\"/geo\"");
     assert_has_line(t, "pinpipe_api_produce_errors_total{reason=\"queue_full\"} 0");
     assert_has_line(t, "pinpipe_api_produce_errors_total{reason=\"timeout\"} 0");
     assert_has_line(t, "pinpipe_api_produce_errors_total{reason=\"kafka_error\"} 0");
@@ -184,6 +198,10 @@ static void test_route_labels(void **state) {
     (void)state;
     assert_string_equal(pp_api_route_label(PP_API_ROUTE_PIN), "/pin/");
     assert_string_equal(pp_api_route_label(PP_API_ROUTE_PIN_REDIRECT), "/pin");
+    assert_string_equal(pp_api_route_label(PP_API_ROUTE_GEO), "/geo/");
+    assert_string_equal(pp_api_route_label(PP_API_ROUTE_GEO_REDIRECT), "/geo");
+    assert_string_equal(pp_api_route_label(PP_API_ROUTE_USER), "/user/");
+    assert_string_equal(pp_api_route_label(PP_API_ROUTE_USER_REDIRECT), "/user");
     assert_string_equal(pp_api_route_label(PP_API_ROUTE_HEALTHZ), "/healthz");
     assert_string_equal(pp_api_route_label(PP_API_ROUTE_METRICS), "/metrics");
     assert_string_equal(pp_api_route_label(PP_API_ROUTE_OTHER), "other");
@@ -193,7 +211,7 @@ static void test_route_labels(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_requests_are_counted_by_route_and_code),
-        cmocka_unit_test(test_fresh_metrics_show_zero_pin_counter_and_every_error_reason),
+        cmocka_unit_test(test_fresh_metrics_show_zero_ingest_counters_and_every_error_reason),
         cmocka_unit_test(test_histogram_buckets_are_cumulative),
         cmocka_unit_test(test_exposition_is_well_formed),
         cmocka_unit_test(test_connection_guard_figures),

@@ -16,6 +16,8 @@
 #   it_wait_until SECONDS CMD...     runs CMD every 0.5 s until it succeeds; 1 if it never did
 #   it_isolated_run NAME             topic, groups, lake prefix, keyspace and schema named NAME
 #                                    (exported; removed on exit); PINPIPE_PG_DSN -> the schema
+#   it_isolated_kinds NAME           the same with geo and user events on NAME-geo, NAME-users
+#   it_high_watermark TOPIC...       Kafka's next offsets summed over the topics' 3 partitions
 
 it_init() {
   IT_NAME="$1"
@@ -100,6 +102,24 @@ it_cql_rows() {
 }
 
 it_s3_prefix() { it_on_exit "it_s3_rm_prefix '$1'"; }
+
+# it_isolated_kinds NAME: it_isolated_run NAME, carrying geo and user events too on
+# NAME-geo and NAME-users (docs/joins.md), each created with 3 partitions.
+it_isolated_kinds() {
+  it_isolated_run "$1"
+  export PINPIPE_GEO_TOPIC="$1-geo" PINPIPE_USERS_TOPIC="$1-users"
+  local t
+  for t in "$1" "$1-geo" "$1-users"; do
+    "$BIN/pinpipe" produce --topic "$t" --partitions 3 /dev/null 2>/dev/null || it_fail "creating topic $t"
+  done
+}
+
+# it_high_watermark TOPIC...: the sum over the topics' partitions of Kafka's next offset
+it_high_watermark() {
+  local args=() t p
+  for t in "$@"; do for p in 0 1 2; do args+=(-t "$t:$p:-1"); done; done
+  kcat -b "$PINPIPE_KAFKA_BROKERS" -Q "${args[@]}" | awk '{s += $NF} END {print s + 0}'
+}
 
 it_isolated_run() {
   export PINPIPE_TOPIC="$1" PINPIPE_LAKE_GROUP="$1-lake" PINPIPE_STREAM_GROUP="$1-stream"
