@@ -13,6 +13,7 @@
 #include "common/error.h"
 #include "common/log.h"
 #include "common/options.h"
+#include "event/kind.h"
 #include "kafka/kafka_conf.h"
 #include "parity/parity_runs.h"
 #include "serve/serve_engine.h"
@@ -40,9 +41,9 @@ static const pp_opt ROWS[] = {
     CLI_ROW_BROKERS(F(brokers), "Kafka bootstrap servers (watermarks: completeness and the stream's lag)"),
     CLI_ROW_TOPIC(F(topic), "the pins topic"),
     {"geo-topic", 0, "T", "PINPIPE_GEO_TOPIC", NULL, pp_opt_str, F(geo_topic), 0, 0, 0,
-     "the geo events' topic, when the pipeline carries them (docs/joins.md); empty: none (as parity)"},
+     "the geo events' topic (docs/joins.md; default: geo when --topic is pins, else none; empty: none)"},
     {"users-topic", 0, "T", "PINPIPE_USERS_TOPIC", NULL, pp_opt_str, F(users_topic), 0, 0, 0,
-     "the user events' topic, when the pipeline carries them; empty: none (as parity)"},
+     "the user events' topic (default: users when --topic is pins, else none; empty: none)"},
     {"stream-group", 0, "G", "PINPIPE_STREAM_GROUP", "pinpipe-stream", pp_opt_str, F(stream_group), 0, 0, 0,
      "the stream's consumer group"},
     {"run-timeout", 0, "S", "PINPIPE_PARITY_RUN_TIMEOUT", "21600", pp_opt_long, F(run_timeout_s), 1, 31536000, 0,
@@ -77,9 +78,9 @@ static const char HEAD[] = "usage: pinpipe serve [options]\n"
                            "(Cassandra) when the day's newest full batch run is done and its lake coverage is at\n"
                            "least what the stream has consumed, otherwise from the stream view (PostgreSQL): the\n"
                            "rule parity uses (src/parity/day_rule.c), decided over the same topics: the pins\n"
-                           "topic, and the geo and users topics when given (--geo-topic, --users-topic; a day is\n"
-                           "the batch's only when it is on every topic). Every answer says which store served\n"
-                           "each day, how fresh each path is and the day's parity verdict.\n"
+                           "topic, and the geo and users topics (--geo-topic, --users-topic; a day is the batch's\n"
+                           "only when it is on every topic). Every answer says which store served each day, how\n"
+                           "fresh each path is and the day's parity verdict.\n"
                            "\n"
                            "  GET /                 the dashboard (every file served by pinpipe itself)\n"
                            "  GET /api/v1/metrics   the metrics and what they count\n"
@@ -137,8 +138,9 @@ int cmd_serve(int argc, char **argv) {
     pp_serve_store_cfg store = {.dsn = c.dsn,
                                 .brokers = c.brokers,
                                 .topic = c.topic,
-                                .geo_topic = c.geo_topic,
-                                .users_topic = c.users_topic,
+                                /* the kinds' topics as every component resolves them */
+                                .geo_topic = pp_kind_topic(PP_KIND_GEO, c.geo_topic, c.topic),
+                                .users_topic = pp_kind_topic(PP_KIND_USER, c.users_topic, c.topic),
                                 .stream_group = c.stream_group,
                                 .run_timeout_ms = c.run_timeout_s * 1000};
     if (pp_cql_config_from_env(&store.cql, err, sizeof err)) {

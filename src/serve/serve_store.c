@@ -115,6 +115,8 @@ static int read_kafka(pp_serve_conn *c, pp_serve_view *v, char *err, size_t errl
     for (size_t t = 0; t < v->snap.ntopics && rc == PP_OK; t++) {
         pp_parity_topic *topic = &v->snap.topics[t];
         rc = pp_kafka_admin_watermarks(c->kafka, topic->topic, KAFKA_TIMEOUT_MS, &v->wm[t], &topic->nwm, err, errlen);
+        if (rc == PP_ENOTFOUND && t > 0) /* a geo or users topic nobody created yet: no records (as parity) */
+            rc = PP_OK, topic->nwm = 0;
         topic->wm = v->wm[t];
     }
     return rc;

@@ -27,8 +27,8 @@
 typedef struct {
     pp_cql_config cql; /* keyspace included */
     const char *dsn, *brokers, *topic, *stream_group;
-    /* the geo and users topics when the pipeline carries them (docs/joins.md); NULL or
-     * "": none, pins only (as pinpipe parity --geo-topic/--users-topic) */
+    /* the geo and users topics, resolved by pp_kind_topic (event/kind.h) as parity
+     * resolves them; NULL or "": none, pins only */
     const char *geo_topic, *users_topic;
     int64_t run_timeout_ms;
 } pp_serve_store_cfg;
