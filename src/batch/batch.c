@@ -17,6 +17,7 @@
 #include "common/log.h"
 #include "common/mem.h"
 #include "cql/cql_session.h"
+#include "event/kind.h"
 #include "metrics/metrics.h"
 #include "s3/s3_client.h"
 
@@ -30,14 +31,16 @@ static void print_summary(FILE *out, const pp_batch_summary *r, const pp_batch_w
     fprintf(out,
             "batch day=%s status=%s%s%s%s%s objects=%" PRIu64 " bytes=%" PRIu64 " records=%" PRIu64
             " duplicate_coordinates=%" PRIu64 " duplicate_pins=%" PRIu64 " rejects=%" PRIu64 " corrupt_lines=%" PRIu64
-            " misplaced=%" PRIu64 " pins_written=%" PRIu64 " rejects_written=%" PRIu64 " metrics_written=%" PRIu64
+            " misplaced=%" PRIu64 " duplicate_sides=%" PRIu64 " pins_written=%" PRIu64 " geo_written=%" PRIu64
+            " users_written=%" PRIu64 " posts=%" PRIu64 " rejects_written=%" PRIu64 " metrics_written=%" PRIu64
             " requests=%" PRIu64 " retries=%" PRIu64 " refused=%" PRIu64
             " seconds=%.3f read_s=%.3f clean_s=%.3f write_s=%.3f\n",
             r->day, r->status, r->metric ? " metric=" : "", r->metric ? r->metric : "", r->shard[0] ? " shard=" : "",
             r->shard, r->objects, r->bytes, r->records_read, r->duplicate_coordinates, r->duplicate_pins, r->rejects,
-            r->corrupt_lines, r->misplaced, r->pins_written, r->rejects_written, r->metrics_written, ws->requests,
-            ws->retries, ws->refused, (double)r->duration_ms / 1000.0, (double)r->read_ms / 1000.0,
-            (double)r->clean_ms / 1000.0, (double)r->write_ms / 1000.0);
+            r->corrupt_lines, r->misplaced, r->duplicate_sides, r->pins_written, r->geo_written, r->users_written,
+            r->posts, r->rejects_written, r->metrics_written, ws->requests, ws->retries, ws->refused,
+            (double)r->duration_ms / 1000.0, (double)r->read_ms / 1000.0, (double)r->clean_ms / 1000.0,
+            (double)r->write_ms / 1000.0);
     fflush(out);
 }
 
@@ -80,8 +83,15 @@ static int job_open(job *j, const pp_batch_opts *o, int *metric, char *err, size
     }
     /* the coverage is taken before the lake is listed: everything it covers was there */
     if (o->coverage && o->finalize <= 0) {
-        if ((rc = pp_batch_coverage_json(o->brokers, o->topic, o->lake_group, o->kafka_timeout_ms, &j->coverage, why,
-                                         sizeof why))) {
+        const char *pins = o->topic && *o->topic ? o->topic : pp_kind_default_topic(PP_KIND_PIN);
+        const char *topics[3] = {pins};
+        size_t n = 1;
+        for (pp_kind k = PP_KIND_GEO; k <= PP_KIND_USER; k++) {
+            const char *t = pp_kind_topic(k, k == PP_KIND_GEO ? o->geo_topic : o->users_topic, pins);
+            if (t && strcmp(t, pins) != 0) topics[n++] = t;
+        }
+        if ((rc = pp_batch_coverage_json_topics(o->brokers, topics, n, o->lake_group, o->kafka_timeout_ms, &j->coverage,
+                                                why, sizeof why))) {
             pp_errf(err, errlen, "%s (is Kafka at %s up? --no-coverage runs without it)", why, o->brokers);
             return rc;
         }

@@ -54,6 +54,8 @@ typedef struct {
     int coverage;              /* 1 (default): read the lake group's committed offsets */
     const char *brokers;       /* PINPIPE_KAFKA_BROKERS (127.0.0.1:19092) */
     const char *topic;         /* PINPIPE_TOPIC (pins) */
+    const char *geo_topic;     /* PINPIPE_GEO_TOPIC; NULL and "": as pp_kind_topic (event/kind.h) says */
+    const char *users_topic;   /* PINPIPE_USERS_TOPIC, likewise */
     const char *lake_group;    /* PINPIPE_LAKE_GROUP (pinpipe-lake) */
     int kafka_timeout_ms;      /* 10000 */
     long max_line;             /* PINPIPE_BATCH_MAX_LINE (16 MiB): longest lake line */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "batch/batch_join_read.h"
 #include "batch/batch_load.h"
 #include "batch/batch_shard.h"
 #include "common/clock.h"
@@ -51,6 +52,21 @@ static int write_metrics(pp_batch_store *store, pp_agg *agg, const char *day, pp
     return rc;
 }
 
+/* Step 2b: the join, over every shard's sides (the shards cannot join: a post's pins,
+ * geo and user are in different partitions). */
+static int join_day(pp_cql_session *cql, const char *ks, const char *day, pp_agg *agg, pp_batch_summary *run, char *err,
+                    size_t errlen) {
+    pp_join_set *j = pp_join_set_create();
+    size_t sides;
+    int rc = pp_batch_join_read_day(cql, ks, day, j, &sides, err, errlen);
+    if (rc == PP_OK) {
+        pp_join_set_metrics(j, pp_agg_emit, agg);
+        run->posts = pp_join_set_size(j);
+    }
+    pp_join_set_destroy(j);
+    return rc;
+}
+
 static uint64_t sum(uint64_t acc, int64_t v) { return acc + (v > 0 ? (uint64_t)v : 0); }
 
 int pp_batch_finalize_day(pp_cql_session *cql, pp_batch_store *store, const char *keyspace, const char *day,
@@ -71,6 +87,7 @@ int pp_batch_finalize_day(pp_cql_session *cql, pp_batch_store *store, const char
     if (rc == PP_OK && pp_batch_finalize_pick(runs.rows, runs.n, n_shards, chosen, why, sizeof why) != 0)
         rc = PP_EINVAL;
     if (rc == PP_OK) rc = merge_shards(cql, keyspace, day, n_shards, agg, why, sizeof why);
+    if (rc == PP_OK) rc = join_day(cql, keyspace, day, agg, run, why, sizeof why);
     if (rc) goto done;
     for (int s = 0; s < n_shards; s++) {
         const pp_parity_run_row *r = picked[s] = &runs.rows[chosen[s]];

@@ -6,7 +6,10 @@
  *     missing, 'running' or 'failed' refuses the finalize (PP_EINVAL, naming it).
  *  2. merge: the shard_metrics rows of (day, N) through the engine's aggregate
  *     (metrics/aggregate.h: counts and sums add, maxima keep the larger). Each
- *     shard's rows are its newest run's (a run replaces its rows).
+ *     shard's rows are its newest run's (a run replaces its rows). Then the join
+ *     metrics, which no shard can compute (a post's sides are in several
+ *     partitions): the day's pins, geo and users rows read back and joined
+ *     (batch_join_read.h), as a whole-day run joins them while cleaning.
  *  3. write: a batch_runs row shard "all/N" 'running'; delete the day's metrics
  *     partition at its write_ts - 1 and write the merged rows at write_ts; then
  *     'done' with the shards' summed counts and, as lake_coverage / lake_read, each

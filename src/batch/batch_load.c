@@ -121,7 +121,7 @@ static int on_line(void *ud, const char *line, size_t len, size_t lineno) {
                  (int)rec.partition, (long long)rec.offset);
         return c->rc = add_corrupt(c, lineno, line, len, why);
     }
-    c->rc = pp_batch_spool_add(c->spool, rec.topic, rec.partition, rec.offset, rec.ingest_time_ms, c->index,
+    c->rc = pp_batch_spool_add(c->spool, rec.topic, rec.kind, rec.partition, rec.offset, rec.ingest_time_ms, c->index,
                                (uint32_t)lineno, rec.raw, rec.raw_len, c->err, sizeof c->err);
     return c->rc;
 }

@@ -47,6 +47,18 @@ static const char *const TABLES[] = {
     "  day text, shards int, shard int, metric text, key text,\n"
     "  kind text, value bigint,\n"
     "  PRIMARY KEY ((day), shards, shard, metric, key))",
+    /* The cleaned geo and user events (docs/joins.md): one row per (event day, ind),
+     * the first occurrence in Kafka order, with its coordinates and ingest time; a
+     * day's rows are one partition, read back whole by the finalize's join.
+     * coordinates: "[latitude,longitude]" (JSON) or null. */
+    "CREATE TABLE IF NOT EXISTS %s.geo (\n"
+    "  event_day text, ind bigint, country text, coordinates text, event_time timestamp,\n"
+    "  kafka_topic text, kafka_partition int, kafka_offset bigint, ingested_at timestamp,\n"
+    "  PRIMARY KEY ((event_day), ind))",
+    "CREATE TABLE IF NOT EXISTS %s.users (\n"
+    "  event_day text, ind bigint, user_name text, age bigint, date_joined timestamp, event_time timestamp,\n"
+    "  kafka_topic text, kafka_partition int, kafka_offset bigint, ingested_at timestamp,\n"
+    "  PRIMARY KEY ((event_day), ind))",
 };
 #define N_TABLES (sizeof TABLES / sizeof TABLES[0])
 

@@ -8,9 +8,13 @@
 #include "common/mem.h"
 #include "contract/lake_name.h"
 
+/* The tables a shard shares with the others, in the order they are cleared. */
+enum { T_PINS, T_GEO, T_USERS, T_REJECTS, T_COUNT };
+static const char *const NAMES[T_COUNT] = {"pins", "geo", "users", "rejects"};
+
 struct pp_batch_share {
     pp_cql_session *s;
-    const pp_cql_prepared *sel_pins, *sel_rejects, *del_pin, *del_rejects;
+    const pp_cql_prepared *sel[T_COUNT], *del[T_COUNT];
 };
 
 int pp_batch_share_create(pp_batch_share **out, pp_cql_session *s, const char *keyspace, char *err, size_t errlen) {
@@ -20,10 +24,14 @@ int pp_batch_share_create(pp_batch_share **out, pp_cql_session *s, const char *k
         const pp_cql_prepared **p;
         const char *cql;
     } stmts[] = {
-        {&sh->sel_pins, "SELECT unique_id, kafka_partition FROM %s.pins WHERE event_day = ?"},
-        {&sh->sel_rejects, "SELECT kafka_topic, kafka_partition FROM %s.rejects WHERE day = ?"},
-        {&sh->del_pin, "DELETE FROM %s.pins USING TIMESTAMP ? WHERE event_day = ? AND unique_id = ?"},
-        {&sh->del_rejects,
+        {&sh->sel[T_PINS], "SELECT unique_id, kafka_partition FROM %s.pins WHERE event_day = ?"},
+        {&sh->sel[T_GEO], "SELECT ind, kafka_partition FROM %s.geo WHERE event_day = ?"},
+        {&sh->sel[T_USERS], "SELECT ind, kafka_partition FROM %s.users WHERE event_day = ?"},
+        {&sh->sel[T_REJECTS], "SELECT kafka_topic, kafka_partition FROM %s.rejects WHERE day = ?"},
+        {&sh->del[T_PINS], "DELETE FROM %s.pins USING TIMESTAMP ? WHERE event_day = ? AND unique_id = ?"},
+        {&sh->del[T_GEO], "DELETE FROM %s.geo USING TIMESTAMP ? WHERE event_day = ? AND ind = ?"},
+        {&sh->del[T_USERS], "DELETE FROM %s.users USING TIMESTAMP ? WHERE event_day = ? AND ind = ?"},
+        {&sh->del[T_REJECTS],
          "DELETE FROM %s.rejects USING TIMESTAMP ? WHERE day = ? AND kafka_topic = ? AND kafka_partition = ?"},
     };
     int rc = PP_OK;
@@ -49,26 +57,30 @@ static int32_t reject_partition(const char *topic, size_t len, int32_t partition
     if (partition >= 0) return partition;
     char key[PP_LAKE_KEY_MAX];
     pp_lake_key k;
-    if (len >= sizeof key) return -1;
+    if (!topic || len >= sizeof key) return -1;
     memcpy(key, topic, len);
     key[len] = '\0';
     return pp_lake_key_parse(key, &k) == PP_OK ? k.partition : -1;
 }
 
-/* One page of `table`'s keys: the deletes of the rows (pins) or prefixes (rejects)
- * the shard owns. */
-static int clear_page(pp_batch_share *sh, pp_batch_writer *w, int lane, int pins, const pp_cql_result *res,
+/* One page of table t's keys: the deletes of the rows (pins, geo, users) or prefixes
+ * (rejects) the shard owns. */
+static int clear_page(pp_batch_share *sh, pp_batch_writer *w, int lane, int t, const pp_cql_result *res,
                       const pp_cql_value *head, const pp_batch_shard *shard, uint64_t *deleted, char *err,
                       size_t errlen) {
     int rc = PP_OK;
     for (size_t r = 0; r < pp_cql_result_nrows(res) && rc == PP_OK; r++) {
-        const char *k;
-        size_t klen;
+        const char *k = NULL;
+        size_t klen = 0;
+        int64_t ind = 0;
         int32_t part = -1;
-        if (pp_cql_result_get_text(res, r, 0, &k, &klen) || pp_cql_result_get_int(res, r, 1, &part)) continue;
-        if (!pp_batch_shard_owns(shard, pins ? part : reject_partition(k, klen, part))) continue;
-        pp_cql_value v[4] = {head[0], head[1], pp_cql_textn(k, klen), pp_cql_int(part)};
-        rc = pp_batch_writer_add(w, lane, pins ? sh->del_pin : sh->del_rejects, v, pins ? 3 : 4, err, errlen);
+        int by_ind = t == T_GEO || t == T_USERS;
+        if ((by_ind ? pp_cql_result_get_bigint(res, r, 0, &ind) : pp_cql_result_get_text(res, r, 0, &k, &klen)) ||
+            pp_cql_result_get_int(res, r, 1, &part))
+            continue;
+        if (!pp_batch_shard_owns(shard, t == T_REJECTS ? reject_partition(k, klen, part) : part)) continue;
+        pp_cql_value v[4] = {head[0], head[1], by_ind ? pp_cql_bigint(ind) : pp_cql_textn(k, klen), pp_cql_int(part)};
+        rc = pp_batch_writer_add(w, lane, sh->del[t], v, t == T_REJECTS ? 4 : 3, err, errlen);
         if (rc == PP_OK) (*deleted)++;
     }
     return rc;
@@ -79,19 +91,18 @@ int pp_batch_share_clear(pp_batch_share *sh, pp_batch_writer *w, int lane, const
     pp_cql_value head[2] = {pp_cql_bigint(ts - 1), pp_cql_text(day)};
     int rc = PP_OK;
     *deleted = 0;
-    for (int pins = 1; pins >= 0 && rc == PP_OK; pins--) {
+    for (int t = 0; t < T_COUNT && rc == PP_OK; t++) {
         pp_cql_result *prev = NULL, *page = NULL;
         do {
             char why[512];
-            rc = pp_cql_execute_page(sh->s, pins ? sh->sel_pins : sh->sel_rejects, &head[1], 1, prev, &page, why,
-                                     sizeof why);
+            rc = pp_cql_execute_page(sh->s, sh->sel[t], &head[1], 1, prev, &page, why, sizeof why);
             pp_cql_result_destroy(prev);
             prev = NULL;
             if (rc) {
-                pp_errf(err, errlen, "Cassandra: reading the %s of %s: %s", pins ? "pins" : "rejects", day, why);
+                pp_errf(err, errlen, "Cassandra: reading the %s of %s: %s", NAMES[t], day, why);
                 break;
             }
-            rc = clear_page(sh, w, lane, pins, page, head, shard, deleted, err, errlen);
+            rc = clear_page(sh, w, lane, t, page, head, shard, deleted, err, errlen);
             prev = page;
         } while (rc == PP_OK && pp_cql_result_has_more(prev));
         pp_cql_result_destroy(prev);

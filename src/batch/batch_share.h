@@ -3,10 +3,11 @@
  *
  * A single-process run deletes the day's partitions (one partition tombstone each);
  * a shard cannot: the other shards' rows share those partitions. So it reads the
- * day's existing keys (pins: unique_id and kafka_partition; rejects: their
+ * day's existing keys (pins: unique_id and kafka_partition; geo and users: ind and
+ * kafka_partition; rejects: their
  * clustering prefix (kafka_topic, kafka_partition), the partition of a corrupt lake
  * line being its object name's) a page at a time, and deletes those of its
- * partitions at the run's write timestamp - 1: a row tombstone per pin of the share
+ * partitions at the run's write timestamp - 1: a row tombstone per pin, geo or user of the share
  * (none on a first run), one range tombstone per (topic, partition) of rejects.
  * Rows the run writes again get timestamp T and win over the delete; rows it no
  * longer writes (changed rules) stay deleted. Tombstones are purged after the table's
@@ -30,7 +31,7 @@ typedef struct pp_batch_share pp_batch_share;
 int pp_batch_share_create(pp_batch_share **out, pp_cql_session *s, const char *keyspace, char *err, size_t errlen);
 void pp_batch_share_destroy(pp_batch_share *sh);
 
-/* Deletes the pins and rejects of day that shard owns at ts - 1; *deleted gets the
+/* Deletes the pins, geo, users and rejects of day that shard owns at ts - 1; *deleted gets the
  * number of delete statements queued. */
 int pp_batch_share_clear(pp_batch_share *sh, pp_batch_writer *w, int lane, const char *day, const pp_batch_shard *shard,
                          int64_t ts, uint64_t *deleted, char *err, size_t errlen);

@@ -78,8 +78,9 @@ static void intern(pp_batch_spool *s, const char *topic, uint32_t *id) {
     *id = s->last_topic = (uint32_t)s->ntopics++;
 }
 
-int pp_batch_spool_add(pp_batch_spool *s, const char *topic, int32_t partition, int64_t offset, int64_t ingest_time_ms,
-                       uint32_t object, uint32_t line, const void *raw, size_t len, char *err, size_t errlen) {
+int pp_batch_spool_add(pp_batch_spool *s, const char *topic, pp_kind kind, int32_t partition, int64_t offset,
+                       int64_t ingest_time_ms, uint32_t object, uint32_t line, const void *raw, size_t len, char *err,
+                       size_t errlen) {
     if (s->sealed || len > UINT32_MAX || s->n >= UINT32_MAX) {
         pp_errf(err, errlen, s->sealed ? "spool: already sealed" : "spool: record or day too large");
         return PP_EINVAL;
@@ -103,7 +104,8 @@ int pp_batch_spool_add(pp_batch_spool *s, const char *topic, int32_t partition, 
                                    .topic = tid,
                                    .object = object,
                                    .line = line,
-                                   .seq = (uint32_t)s->n};
+                                   .seq = (uint32_t)s->n,
+                                   .kind = (uint8_t)kind};
     s->n++;
     s->size += len;
     return PP_OK;

@@ -2,7 +2,7 @@
  * Kafka order with repeats of the same coordinates removed.
  *
  * The raw event bytes go to an unlinked temporary file (in $TMPDIR, else /tmp); a
- * small index entry per record (48 bytes) stays in memory. pp_batch_spool_seal then
+ * small index entry per record (56 bytes) stays in memory. pp_batch_spool_seal then
  * sorts the index by (topic, partition, offset) — the order of each partition in
  * Kafka — and keeps the FIRST record read of each coordinate: the lake may hold a
  * record twice after a lake-writer crash (an object re-written with other bounds),
@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "event/kind.h"
+
 typedef struct {
     int64_t offset;
     int64_t ingest_time_ms; /* -1: unknown */
@@ -28,6 +30,7 @@ typedef struct {
     uint32_t object; /* the caller's number for the object it came from */
     uint32_t line;   /* its line in that object (1-based) */
     uint32_t seq;    /* arrival order */
+    uint8_t kind;    /* pp_kind: the lake line's "kind" */
 } pp_batch_rec;
 
 typedef struct pp_batch_spool pp_batch_spool;
@@ -37,8 +40,9 @@ void pp_batch_spool_destroy(pp_batch_spool *s);
 
 /* Adds one record (before sealing). PP_EIO when the temporary file cannot be
  * written (disk full), PP_EINVAL for a record over 4 GiB or over 2^32 records. */
-int pp_batch_spool_add(pp_batch_spool *s, const char *topic, int32_t partition, int64_t offset, int64_t ingest_time_ms,
-                       uint32_t object, uint32_t line, const void *raw, size_t len, char *err, size_t errlen);
+int pp_batch_spool_add(pp_batch_spool *s, const char *topic, pp_kind kind, int32_t partition, int64_t offset,
+                       int64_t ingest_time_ms, uint32_t object, uint32_t line, const void *raw, size_t len, char *err,
+                       size_t errlen);
 
 /* Undoing the records added since a mark (an object read again after a failure). */
 typedef struct {

@@ -16,8 +16,17 @@
 #include "contract/reject_record.h"
 #include "metrics/metrics.h"
 
-enum { LANE_PINS = 0, LANE_REJECTS = 1, LANE_METRICS = 2, LANE_DELETES = 3 };
-enum { T_PINS = 0, T_REJECTS = 1 };
+enum { LANE_PINS = 0, LANE_REJECTS = 1, LANE_METRICS = 2, LANE_DELETES = 3, LANE_GEO = 4, LANE_USERS = 5 };
+enum { T_PINS = 0, T_REJECTS = 1, T_GEO = 2, T_USERS = 3 };
+static const char *const TABLE_NAMES[] = {"pins", "rejects", "geo", "users"};
+
+static const char *const GEO_COLS[] = {"event_day",       "ind",          "country",
+                                       "coordinates",     "event_time",   "kafka_topic",
+                                       "kafka_partition", "kafka_offset", "ingested_at"};
+#define N_GEO_COLS (sizeof GEO_COLS / sizeof GEO_COLS[0])
+static const char *const USER_COLS[] = {"event_day",  "ind",         "user_name",       "age",          "date_joined",
+                                        "event_time", "kafka_topic", "kafka_partition", "kafka_offset", "ingested_at"};
+#define N_USER_COLS (sizeof USER_COLS / sizeof USER_COLS[0])
 
 static const char *const REJECT_COLS[] = {"day",        "kafka_topic", "kafka_partition", "kafka_offset",
                                           "reason",     "detail",      "errors",          "raw",
@@ -36,7 +45,7 @@ struct pp_batch_store {
     pp_batch_writer *w;
     pp_hashmap *inserts; /* (table, null pattern) -> prepared INSERT */
     const pp_cql_prepared *del_pins, *del_rejects, *del_metrics, *del_metric, *ins_metric, *last_ts, *ins_run;
-    const pp_cql_prepared *del_shard_metrics, *ins_shard_metric;
+    const pp_cql_prepared *del_shard_metrics, *ins_shard_metric, *del_geo, *del_users;
     pp_batch_share *share; /* made on the first shard run */
     char day[11];
     const char *metric;   /* NULL: the whole day */
@@ -81,6 +90,8 @@ int pp_batch_store_create(pp_batch_store **out, pp_cql_session *s, const char *k
     } stmts[] = {
         {&st->del_pins, "DELETE FROM %s.pins USING TIMESTAMP ? WHERE event_day = ?"},
         {&st->del_rejects, "DELETE FROM %s.rejects USING TIMESTAMP ? WHERE day = ?"},
+        {&st->del_geo, "DELETE FROM %s.geo USING TIMESTAMP ? WHERE event_day = ?"},
+        {&st->del_users, "DELETE FROM %s.users USING TIMESTAMP ? WHERE event_day = ?"},
         {&st->del_metrics, "DELETE FROM %s.metrics USING TIMESTAMP ? WHERE day = ?"},
         {&st->del_metric, "DELETE FROM %s.metrics USING TIMESTAMP ? WHERE day = ? AND metric = ?"},
         {&st->ins_metric,
@@ -134,7 +145,7 @@ static int insert_stmt(pp_batch_store *st, int table, const char *const *cols, s
     pp_strbuf qb; /* rare: once per pattern */
     pp_strbuf *q = &qb;
     pp_sb_init(q);
-    pp_sb_printf(q, "INSERT INTO %s.%s (", st->ks, table == T_PINS ? "pins" : "rejects");
+    pp_sb_printf(q, "INSERT INTO %s.%s (", st->ks, TABLE_NAMES[table]);
     size_t n = 0;
     for (size_t i = 0; i < ncols; i++)
         if (mask & (1u << i)) pp_sb_printf(q, "%s%s", n++ ? ", " : "", cols[i]);
@@ -242,6 +253,53 @@ int pp_batch_store_pin(pp_batch_store *st, const pp_pin *p, const pp_batch_origi
     return rc;
 }
 
+/* "[latitude,longitude]" in the shortest form that reads back to the same doubles. */
+static void coordinates_text(char *out, size_t n, double lat, double lon) {
+    char a[32], b[32];
+    const double v[2] = {lat, lon};
+    char *s[2] = {a, b};
+    for (int i = 0; i < 2; i++) {
+        for (int prec = 15; prec <= 17; prec++) {
+            snprintf(s[i], sizeof a, "%.*g", prec, v[i]);
+            if (strtod(s[i], NULL) == v[i]) break;
+        }
+    }
+    snprintf(out, n, "[%s,%s]", a, b);
+}
+
+int pp_batch_store_geo(pp_batch_store *st, const pp_geo *g, const pp_batch_origin *o, char *err, size_t errlen) {
+    char coords[80];
+    if (g->has_coordinates) coordinates_text(coords, sizeof coords, g->latitude, g->longitude);
+    pp_cql_value v[N_GEO_COLS] = {
+        pp_cql_text(g->event_day),
+        pp_cql_bigint(g->ind),
+        pp_cql_text(g->country),
+        g->has_coordinates ? pp_cql_text(coords) : pp_cql_null(),
+        pp_cql_timestamp(g->event_time_ms),
+        pp_cql_text(o->topic),
+        pp_cql_int(o->partition),
+        pp_cql_bigint(o->offset),
+        opt_time(o->ingest_time_ms),
+    };
+    return insert_row(st, LANE_GEO, T_GEO, GEO_COLS, v, N_GEO_COLS, NULL, err, errlen);
+}
+
+int pp_batch_store_user(pp_batch_store *st, const pp_user *u, const pp_batch_origin *o, char *err, size_t errlen) {
+    pp_cql_value v[N_USER_COLS] = {
+        pp_cql_text(u->event_day),
+        pp_cql_bigint(u->ind),
+        pp_cql_text(u->user_name),
+        u->has_age ? pp_cql_bigint(u->age) : pp_cql_null(),
+        u->has_date_joined ? pp_cql_timestamp(u->date_joined_ms) : pp_cql_null(),
+        pp_cql_timestamp(u->event_time_ms),
+        pp_cql_text(o->topic),
+        pp_cql_int(o->partition),
+        pp_cql_bigint(o->offset),
+        opt_time(o->ingest_time_ms),
+    };
+    return insert_row(st, LANE_USERS, T_USERS, USER_COLS, v, N_USER_COLS, NULL, err, errlen);
+}
+
 int pp_batch_store_reject(pp_batch_store *st, const pp_reject *rej, const pp_batch_origin *o, const char *raw,
                           size_t raw_len, char *err, size_t errlen) {
     pp_strbuf *errors = &st->buf;
@@ -342,6 +400,10 @@ int pp_batch_store_clear(pp_batch_store *st, char *err, size_t errlen) {
     if (!rc) rc = pp_batch_writer_add(st->w, LANE_DELETES, st->del_rejects, v, 2, err, errlen);
     if (!rc) rc = pp_batch_writer_flush(st->w, LANE_DELETES, err, errlen);
     if (!rc) rc = pp_batch_writer_add(st->w, LANE_DELETES, st->del_metrics, v, 2, err, errlen);
+    if (!rc) rc = pp_batch_writer_flush(st->w, LANE_DELETES, err, errlen);
+    if (!rc) rc = pp_batch_writer_add(st->w, LANE_DELETES, st->del_geo, v, 2, err, errlen);
+    if (!rc) rc = pp_batch_writer_flush(st->w, LANE_DELETES, err, errlen);
+    if (!rc) rc = pp_batch_writer_add(st->w, LANE_DELETES, st->del_users, v, 2, err, errlen);
     if (!rc) rc = pp_batch_writer_flush(st->w, LANE_DELETES, err, errlen);
     return rc;
 }

@@ -3,7 +3,7 @@
  *
  * Replacing a day: every row of a run carries the same explicit write timestamp T
  * (microseconds, USING TIMESTAMP), and the run first deletes the day's partitions
- * (pins, rejects, metrics — or, for `--metric M`, only M's rows of the day) at
+ * (pins, geo, users, rejects, metrics — or, for `--metric M`, only M's rows of the day) at
  * T - 1. A Cassandra tombstone hides every cell written at or before its
  * timestamp, so the old rows are gone and the new ones stay, whatever order the
  * server applies the deletes and inserts in (they may even be in flight at once),
@@ -31,6 +31,7 @@
 #include "batch/batch_writer.h"
 #include "clean/clean.h"
 #include "clean/pin.h"
+#include "clean/side.h"
 #include "cql/cql_session.h"
 #include "metrics/aggregate.h"
 
@@ -46,6 +47,7 @@ typedef struct {
     uint64_t duplicate_coordinates, conflicting_duplicates, duplicate_pins;
     uint64_t rejects, corrupt_lines, misplaced;
     uint64_t pins_written, rejects_written, metrics_written;
+    uint64_t duplicate_sides, geo_written, users_written, posts; /* not in batch_runs: the summary line */
     int64_t duration_ms, read_ms, clean_ms, write_ms;
     const char *lake_coverage; /* JSON */
     const char *lake_read;     /* JSON */
@@ -81,6 +83,9 @@ int pp_batch_store_begin(pp_batch_store *st, pp_batch_summary *r, char *err, siz
 int pp_batch_store_clear(pp_batch_store *st, char *err, size_t errlen);
 
 int pp_batch_store_pin(pp_batch_store *st, const pp_pin *pin, const pp_batch_origin *o, char *err, size_t errlen);
+/* The first occurrence of a geo / user event of the run's day (table geo / users). */
+int pp_batch_store_geo(pp_batch_store *st, const pp_geo *g, const pp_batch_origin *o, char *err, size_t errlen);
+int pp_batch_store_user(pp_batch_store *st, const pp_user *u, const pp_batch_origin *o, char *err, size_t errlen);
 /* raw: the record's bytes (stored as text when UTF-8 without NUL, else base64). */
 int pp_batch_store_reject(pp_batch_store *st, const pp_reject *rej, const pp_batch_origin *o, const char *raw,
                           size_t raw_len, char *err, size_t errlen);

@@ -86,7 +86,7 @@ typedef struct pp_batch_writer pp_batch_writer;
 int pp_batch_writer_create(pp_batch_writer **out, pp_cql_session *s, const pp_batch_writer_opts *o);
 void pp_batch_writer_destroy(pp_batch_writer *w);
 
-#define PP_BATCH_WRITER_LANES 4
+#define PP_BATCH_WRITER_LANES 6
 
 /* One row on lane 0..PP_BATCH_WRITER_LANES-1: stmt with n values (copied). */
 int pp_batch_writer_add(pp_batch_writer *w, int lane, const pp_cql_prepared *stmt, const pp_cql_value *vals, size_t n,

@@ -35,12 +35,14 @@ static const pp_opt ROWS[] = {
     {"to", 0, "DAY", NULL, NULL, pp_opt_str, F(to), 0, 0, 0, "last day of the range"},
     {"metric", 0, "NAME", NULL, NULL, pp_opt_str, F(metric), 0, 0, 0,
      "recompute only this metric over the range (back-fill of a new metric): replaces only its rows, leaves "
-     "pins, rejects and other metrics as they are"},
+     "pins, geo, users, rejects and other metrics as they are"},
     {"shard", 0, "I/N", NULL, NULL, pp_opt_str, offsetof(batch_cfg, shard), 0, 0, 0,
      "process only the lake objects of the Kafka partitions p with p % N == I (0 <= I < N <= 1024), replace only "
-     "their pins and rejects, write the share's metric rows to shard_metrics (not metrics); then --finalize N"},
+     "their pins, geo, users and rejects, write the share's metric rows to shard_metrics (not metrics); then "
+     "--finalize N"},
     {"finalize", 0, "N", NULL, NULL, pp_opt_int, F(finalize), 1, PP_BATCH_MAX_SHARDS, 0,
-     "merge the newest done run of every shard 0..N-1 of the day into its metrics and record a full run; refuses "
+     "merge the newest done run of every shard 0..N-1 of the day into its metrics, add the join metrics of the "
+     "day's stored pins, geo and users, and record a full run; refuses "
      "(exit 1, naming it) when a shard has no done run or one is running/failed"},
     {"if-lake-grew", 0, NULL, NULL, NULL, pp_opt_true, F(if_lake_grew), 0, 0, 0,
      "run a day only when its lake objects/bytes differ from those its newest full done run read; else print "
@@ -60,6 +62,10 @@ static const pp_opt ROWS[] = {
      "limits\")"},
     CLI_ROW_BROKERS(F(brokers), "Kafka, for the lake coverage"),
     CLI_ROW_TOPIC(F(topic), "topic of the coverage"),
+    {"geo-topic", 0, "T", "PINPIPE_GEO_TOPIC", NULL, pp_opt_str, F(geo_topic), 0, 0, 0,
+     "the geo events' topic, in the coverage too (default: geo when --topic is pins, else none; empty: none)"},
+    {"users-topic", 0, "T", "PINPIPE_USERS_TOPIC", NULL, pp_opt_str, F(users_topic), 0, 0, 0,
+     "the user events' topic, in the coverage too (default: users when --topic is pins, else none; empty: none)"},
     {"lake-group", 0, "NAME", "PINPIPE_LAKE_GROUP", "pinpipe-lake", pp_opt_str, F(lake_group), 0, 0, 0,
      "the lake writer's consumer group: its committed offsets at the start are recorded as the run's lake "
      "coverage (read without joining)"},
@@ -82,9 +88,11 @@ static const char HEAD[] = "usage: pinpipe batch (--date DAY | --from DAY --to D
                            "Recomputes days from the raw lake into Cassandra. For each day (YYYY-MM-DD, UTC\n"
                            "event day) it reads every lake object under PREFIXdt=DAY/ (gunzipping .gz),\n"
                            "drops records stored twice (same topic, partition, offset), cleans the rest in\n"
-                           "Kafka order with the shared engine, keeps the first occurrence of each\n"
-                           "(event day, unique_id), and REPLACES the day in Cassandra: pins, rejects (with\n"
-                           "their reasons; unreadable lake lines as lake_corrupt_line) and metrics. A re-run\n"
+                           "Kafka order with the shared engine, each by its kind (pin, geo, user: the lake\n"
+                           "line's kind), keeps the first occurrence of each (event day, unique_id) pin and\n"
+                           "(kind, event day, ind) geo or user, joins the day's posts (docs/joins.md), and\n"
+                           "REPLACES the day in Cassandra: pins, geo, users, rejects (with their reasons;\n"
+                           "unreadable lake lines as lake_corrupt_line) and metrics. A re-run\n"
                            "gives identical tables. Each run of a day is recorded in batch_runs. Creates the\n"
                            "keyspace and tables when missing (--print-schema shows them; docs/batch.md).\n"
                            "Days are independent: machines can split a range, each with its own --from/--to,\n"

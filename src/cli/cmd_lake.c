@@ -28,6 +28,12 @@ typedef struct {
 #define F(x) offsetof(lake_cfg, o.x)
 static const pp_opt ROWS[] = {
     CLI_ROWS_CONSUMER(lake_cfg, "PINPIPE_LAKE", "pinpipe-lake", "writer"),
+    {"geo-topic", 0, "NAME", "PINPIPE_GEO_TOPIC", NULL, pp_opt_str, F(geo_topic), 0, 0, 0,
+     "topic of the geo events, consumed in the same group (default: geo when --topic is pins, else none; "
+     "empty: none)"},
+    {"users-topic", 0, "NAME", "PINPIPE_USERS_TOPIC", NULL, pp_opt_str, F(users_topic), 0, 0, 0,
+     "topic of the user events, consumed in the same group (default: users when --topic is pins, else none; "
+     "empty: none)"},
     {"bucket", 0, "NAME", "PINPIPE_S3_BUCKET", "pinpipe-lake", pp_opt_str, F(bucket), 0, 0, 0,
      "S3 bucket, created if missing"},
     {"prefix", 0, "PREFIX", "PINPIPE_LAKE_PREFIX", "raw/", pp_opt_str, F(prefix), 0, 0, 0,
@@ -73,13 +79,14 @@ static const char HEAD[] = "usage: pinpipe lake [options]\n"
                            "       pinpipe lake --print-committed [--brokers LIST] [--topic NAME] [--group NAME]\n"
                            "       pinpipe lake status --date DAY [--allowance-s S] [--json]   (its own --help)\n"
                            "\n"
-                           "Consumes the pins topic as a member of a consumer group and writes every raw\n"
-                           "record to the S3 lake, one object per (partition, event day) at a time:\n"
+                           "Consumes the topics of the three kinds of event (pins, geo, users: --topic,\n"
+                           "--geo-topic, --users-topic) as a member of one consumer group and writes every\n"
+                           "raw record to the S3 lake, one object per (topic, partition, event day) at a time:\n"
                            "  PREFIXdt=YYYY-MM-DD/TOPIC-PPPP-OOOOOOOOOOOOOOOOOOOO.jsonl[.gz]\n"
                            "(partition and first offset zero-padded), one JSON line per record with its topic,\n"
-                           "partition, offset, ingest time, key and the exact message value (\"raw\", or\n"
+                           "kind, partition, offset, ingest time, key and the exact message value (\"raw\", or\n"
                            "\"raw_base64\" when it is not UTF-8). The event day is the one the shared cleaning\n"
-                           "engine gives the event. An object is stored whole (one PUT) when it reaches\n"
+                           "engine gives the event of its kind. An object is stored whole (one PUT) when it reaches\n"
                            "--max-records or --max-bytes, or --max-age-ms after its first record; the group's\n"
                            "offsets are committed only up to what is stored. S3 errors are retried with backoff\n"
                            "until they pass. SIGTERM/SIGINT: store every open object, commit, leave the group,\n"

@@ -5,12 +5,35 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "contract/message.h"
 
 /* ---- writing ------------------------------------------------------------------- */
+
+/* ,"kind":NAME — the kind the message says it is (contract/message.h); a header naming
+ * no kind is written as it is (null when not UTF-8) so the reader reports the line. */
+static void append_kind(pp_strbuf *out, const pp_kafka_message *m) {
+    pp_kind k;
+    pp_sb_puts(out, ",\"kind\":");
+    if (pp_message_kind(m, &k) == 0) {
+        pp_sb_json_cstr(out, pp_kind_name(k));
+        return;
+    }
+    for (size_t i = 0; i < m->nheaders; i++) {
+        const pp_kafka_header *h = &m->headers[i];
+        if (strcmp(h->name, PP_HDR_KIND) != 0) continue;
+        if (h->value && pp_utf8_valid(h->value, h->value_len))
+            pp_sb_json_str(out, h->value, h->value_len);
+        else
+            pp_sb_puts(out, "null");
+        return;
+    }
+    pp_sb_puts(out, "null");
+}
 
 void pp_lake_line_append(pp_strbuf *out, const pp_kafka_message *m, int64_t ingest_time_ms) {
     pp_sb_puts(out, "{\"topic\":");
     pp_sb_json_cstr(out, m->topic ? m->topic : "");
+    append_kind(out, m);
     pp_sb_puts(out, ",\"partition\":");
     pp_sb_put_i64(out, m->partition);
     pp_sb_puts(out, ",\"offset\":");
@@ -94,6 +117,8 @@ int pp_batch_line_parse_json(const char *line, size_t len, pp_batch_line *out, p
     json_t *raw = json_object_get(root, "raw");
     json_t *b64 = json_object_get(root, "raw_base64");
     json_t *ingest = json_object_get(root, "ingest_time");
+    json_t *kind = json_object_get(root, "kind");
+    pp_kind k = PP_KIND_PIN;
     json_int_t partition = 0, offset = 0, ingest_ms = -1;
     int r;
     if (!json_is_string(topic) || json_string_length(topic) == 0 || json_string_length(topic) >= sizeof out->topic ||
@@ -105,6 +130,9 @@ int pp_batch_line_parse_json(const char *line, size_t len, pp_batch_line *out, p
         pp_errf(err, errlen, "\"offset\" is %s", r > 0 ? "missing" : "not an integer >= 0");
     } else if (ingest && !json_is_null(ingest) && int_member(root, "ingest_time", 0, INT64_MAX, &ingest_ms) != 0) {
         pp_errf(err, errlen, "\"ingest_time\" is neither null nor an integer >= 0");
+    } else if (kind &&
+               (!json_is_string(kind) || pp_kind_parse(json_string_value(kind), json_string_length(kind), &k) != 0)) {
+        pp_errf(err, errlen, "\"kind\" is not \"pin\", \"geo\" or \"user\"");
     } else if (!raw == !b64) {
         pp_errf(err, errlen, raw ? "both \"raw\" and \"raw_base64\"" : "neither \"raw\" nor \"raw_base64\"");
     } else if (raw && !json_is_string(raw)) {
@@ -116,6 +144,7 @@ int pp_batch_line_parse_json(const char *line, size_t len, pp_batch_line *out, p
     } else {
         if (raw) pp_sb_append(raw_buf, json_string_value(raw), json_string_length(raw));
         memcpy(out->topic, json_string_value(topic), json_string_length(topic));
+        out->kind = k;
         out->partition = (int32_t)partition;
         out->offset = (int64_t)offset;
         out->ingest_time_ms = (int64_t)ingest_ms;
@@ -253,10 +282,10 @@ static int scan_null(scan *s) {
     return FAST_OK;
 }
 
-enum { M_TOPIC, M_PARTITION, M_OFFSET, M_INGEST, M_RAW, M_OTHER };
+enum { M_TOPIC, M_PARTITION, M_OFFSET, M_INGEST, M_RAW, M_KIND, M_OTHER };
 
 static int member_of(const char *k, size_t n) {
-    static const char *const NAMES[] = {"topic", "partition", "offset", "ingest_time", "raw"};
+    static const char *const NAMES[] = {"topic", "partition", "offset", "ingest_time", "raw", "kind"};
     for (int i = 0; i < M_OTHER; i++)
         if (strlen(NAMES[i]) == n && memcmp(NAMES[i], k, n) == 0) return i;
     if (n == 10 && memcmp(k, "raw_base64", 10) == 0) return -1; /* jansson's job */
@@ -266,8 +295,8 @@ static int member_of(const char *k, size_t n) {
 static int fast_parse(const char *line, size_t len, pp_batch_line *out, pp_strbuf *raw_buf) {
     scan s = {line, line + len};
     int seen = 0, ingest_null = 0;
-    const char *topic = NULL;
-    size_t topic_len = 0;
+    const char *topic = NULL, *kind = NULL;
+    size_t topic_len = 0, kind_len = 0;
     int64_t partition = -1, offset = -1, ingest = -1, ignored;
     if (!pp_utf8_valid(line, len)) return FAST_NO;
     skip_ws(&s);
@@ -294,6 +323,7 @@ static int fast_parse(const char *line, size_t len, pp_batch_line *out, pp_strbu
             rc = ingest_null ? scan_null(&s) : scan_int(&s, &ingest);
             break;
         case M_RAW: rc = scan_string(&s, raw_buf, NULL, NULL); break;
+        case M_KIND: rc = scan_string(&s, NULL, &kind, &kind_len); break; /* escaped: jansson */
         default:
             rc = *s.p == '"' ? scan_string(&s, NULL, NULL, NULL) : *s.p == 'n' ? scan_null(&s) : scan_int(&s, &ignored);
         }
@@ -311,6 +341,9 @@ static int fast_parse(const char *line, size_t len, pp_batch_line *out, pp_strbu
     if ((seen & need) != need || topic_len == 0 || topic_len >= sizeof out->topic || partition < 0 ||
         partition > INT32_MAX || offset < 0 || (!ingest_null && (seen & 1 << M_INGEST) && ingest < 0))
         return FAST_NO;
+    pp_kind k = PP_KIND_PIN;
+    if (kind && pp_kind_parse(kind, kind_len, &k) != 0) return FAST_NO;
+    out->kind = k;
     memcpy(out->topic, topic, topic_len);
     out->topic[topic_len] = '\0';
     out->partition = (int32_t)partition;

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "common/config.h"
+#include "event/kind.h"
 #include "common/clock.h"
 #include "common/error.h"
 #include "common/health.h"
@@ -65,6 +66,19 @@ void pp_lake_opts_default(pp_lake_opts *o) {
     o->poll_max = 5000;
     o->poll_ms = 100;
     o->stats_address = "127.0.0.1";
+}
+
+size_t pp_lake_topics(const pp_lake_opts *o, const char *out[3]) {
+    const char *pins = o->topic && *o->topic ? o->topic : pp_kind_default_topic(PP_KIND_PIN);
+    const char *all[3] = {pins, pp_kind_topic(PP_KIND_GEO, o->geo_topic, pins),
+                          pp_kind_topic(PP_KIND_USER, o->users_topic, pins)};
+    size_t n = 0;
+    for (size_t i = 0; i < 3; i++) {
+        int seen = !all[i] || !*all[i];
+        for (size_t k = 0; k < n && !seen; k++) seen = strcmp(out[k], all[i]) == 0;
+        if (!seen) out[n++] = all[i];
+    }
+    return n;
 }
 
 /* The writer's put, in an upload thread: one S3 PUT of the whole object. A missing
@@ -231,7 +245,11 @@ static int open_consumer(lake_ctx *ctx, char *err, size_t errlen) {
     memset(&kc, 0, sizeof kc);
     int rc;
     if ((rc = pp_kafka_conf_for(&kc, o->brokers, o->topic, "pinpipe-lake", err, errlen))) goto out;
-    pp_consumer_opts co = {.group_id = o->group,
+    const char *topics[3];
+    size_t ntopics = pp_lake_topics(o, topics);
+    pp_consumer_opts co = {.topics = topics,
+                           .ntopics = ntopics,
+                           .group_id = o->group,
                            .auto_offset_reset = "earliest",
                            .session_timeout_ms = o->session_timeout_ms,
                            .instance_id = o->instance_id,
@@ -271,9 +289,14 @@ int pp_lake_run(const pp_lake_opts *o, volatile sig_atomic_t *stop, char *err, s
     if ((rc = pp_lake_writer_create(&ctx.writer, &wo, err, errlen))) goto out;
     if ((rc = open_consumer(&ctx, err, errlen))) goto out;
     if ((rc = pp_stats_http_start(&http, o->stats_address, o->stats_port, render, health, &ctx, err, errlen))) goto out;
+    const char *topics[3];
+    size_t ntopics = pp_lake_topics(o, topics);
     PP_INFO("lake",
-            "consuming %s from %s as group %s; objects close at %ld records, %ld bytes or %ld ms; %d upload(s) at once",
-            o->topic, o->brokers, o->group, o->limits.max_records, o->limits.max_bytes, o->limits.max_age_ms, ctx.n_up);
+            "consuming %s%s%s%s%s from %s as group %s; objects close at %ld records, %ld bytes or %ld ms; %d upload(s) "
+            "at once",
+            topics[0], ntopics > 1 ? ", " : "", ntopics > 1 ? topics[1] : "", ntopics > 2 ? ", " : "",
+            ntopics > 2 ? topics[2] : "", o->brokers, o->group, o->limits.max_records, o->limits.max_bytes,
+            o->limits.max_age_ms, ctx.n_up);
 
     ctx.kb = &kb;
     int64_t last_message = pp_mono_ms();

@@ -1,6 +1,9 @@
 /* lake — the lake writer: Kafka topic → S3 raw lake (docs/lake.md).
  *
- * A consumer-group member. Every record of its partitions goes into the open
+ * A consumer-group member of ONE group subscribed to the three topics of the kinds
+ * (pins, geo, users; docs/joins.md): the group assigns (topic, partition) pairs and
+ * every offset is committed per (topic, partition), so one writer (or several in the
+ * group) covers every kind with the same guarantees. Every record of its partitions goes into the open
  * object of its (partition, event day) (lake_writer.h); objects are stored whole
  * with one PUT when they reach max_records or max_bytes, or max_age_ms after their
  * first record, by `uploads` threads (one S3 client each) while consuming goes on;
@@ -33,7 +36,9 @@
 
 typedef struct {
     const char *brokers;
-    const char *topic;
+    const char *topic;       /* the pins */
+    const char *geo_topic;   /* as pp_kind_topic (event/kind.h) says: NULL the default, "" none */
+    const char *users_topic; /* likewise */
     const char *group;
     const char *instance_id; /* static group membership (group.instance.id); NULL: dynamic */
     int session_timeout_ms;  /* how soon the group notices a dead member */
@@ -60,6 +65,11 @@ typedef struct {
  * address). The defaults and the environment of the options are in the command's
  * option table (src/cli/cmd_lake.c). */
 void pp_lake_opts_default(pp_lake_opts *o);
+
+/* The distinct topics the writer subscribes to, pins first (the pins topic defaults to
+ * "pins"; geo and users as pp_kind_topic says: by default geo and users beside the
+ * pins topic pins, else only when named). Returns their number (1..3). */
+size_t pp_lake_topics(const pp_lake_opts *o, const char *out[3]);
 
 /* Runs until *stop becomes non-zero (or a limit in o), then drains. Returns 0 after
  * a clean shutdown with everything stored and committed; a PP_E* code when it could

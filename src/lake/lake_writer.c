@@ -157,7 +157,9 @@ int pp_lake_writer_add(pp_lake_writer *w, const pp_kafka_message *m, int64_t now
     }
     int64_t ingest = pp_message_ingest_time(m);
     char day[11];
-    pp_lake_event_day(m->value, m->value_len, ingest, &w->clean, day);
+    pp_kind kind;
+    if (pp_message_kind(m, &kind) != 0) kind = PP_KIND_PIN; /* a header naming no kind: the batch reports the line */
+    pp_lake_event_day(kind, m->value, m->value_len, ingest, &w->clean, day);
     size_t n_open = p->n_open;
     pp_lake_object *o = pp_lake_partition_object(p, day, m->offset, now_mono_ms);
     size_t before = o->data.len;

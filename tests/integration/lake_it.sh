@@ -56,14 +56,14 @@ def objects(root, topic):
             yield rel, m.group(1), int(m.group(2)), int(m.group(3)), data[:-1].split(b"\n")
 
 def records(root, topic, ingest_ms):
-    order = ["topic", "partition", "offset", "ingest_time"]
+    order = ["topic", "kind", "partition", "offset", "ingest_time"]
     for rel, day, part, first, lines in objects(root, topic):
         prev = None
         for i, line in enumerate(lines):
             r = json.loads(line)
             keys = list(r)
-            if keys[:4] != order or keys[4] not in ("key", "key_base64") or keys[5] not in ("raw", "raw_base64") \
-                    or len(keys) != 6:
+            if keys[:5] != order or keys[5] not in ("key", "key_base64") or keys[6] not in ("raw", "raw_base64") \
+                    or len(keys) != 7 or r["kind"] != "pin":
                 fail(f"{rel}:{i + 1}: members {keys}")
             if r["topic"] != topic or r["partition"] != part:
                 fail(f"{rel}:{i + 1}: record of {r['topic']}[{r['partition']}] in this object")

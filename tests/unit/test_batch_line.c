@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -99,6 +100,11 @@ static void test_corrupt_lines_say_why(void **state) {
         {"{\"topic\":\"t\",\"partition\":1,\"offset\":1,\"raw_base64\":\"eA=\"}", "not base64"},
         {"{\"topic\":\"t\",\"partition\":1,\"offset\":1,\"raw_base64\":\"e!==\"}", "not base64"},
         {"{\"topic\":\"t\",\"partition\":1,\"offset\":1,\"raw_base64\":5}", "not base64"},
+        {"{\"topic\":\"t\",\"kind\":\"Geo\",\"partition\":1,\"offset\":1,\"raw\":\"x\"}", "\"kind\" is not"},
+        {"{\"topic\":\"t\",\"kind\":\"\",\"partition\":1,\"offset\":1,\"raw\":\"x\"}", "\"kind\" is not"},
+        {"{\"topic\":\"t\",\"kind\":null,\"partition\":1,\"offset\":1,\"raw\":\"x\"}", "\"kind\" is not"},
+        {"{\"topic\":\"t\",\"kind\":1,\"partition\":1,\"offset\":1,\"raw\":\"x\"}", "\"kind\" is not"},
+        {"{\"topic\":\"t\",\"kind\":\"pins\",\"partition\":1,\"offset\":1,\"raw\":\"x\"}", "\"kind\" is not"},
     };
     pp_strbuf raw;
     pp_sb_init(&raw);
@@ -199,6 +205,7 @@ static void expect_agree(const char *line, size_t len) {
         assert_int_equal(la.partition, lb.partition);
         assert_int_equal(la.offset, lb.offset);
         assert_int_equal(la.ingest_time_ms, lb.ingest_time_ms);
+        assert_int_equal(la.kind, lb.kind);
         if (la.raw_len != lb.raw_len || memcmp(la.raw, lb.raw, la.raw_len))
             fail_msg("raw differs for: %.*s", (int)len, line);
     } else {
@@ -218,6 +225,7 @@ static void test_fast_path_agrees_with_jansson(void **state) {
         "\"ingest_time\" : null , \"key\" : null , \"n\" : -12 } ",
         "{\"topic\":\"t\",\"partition\":1,\"offset\":2,\"ingest_time\":1,\"raw_base64\":\"/w==\"}",
         "{\"topic\":\"t\",\"partition\":2147483647,\"offset\":9223372036854775807,\"raw\":\"caf\xc3\xa9\"}",
+        "{\"topic\":\"geo\",\"kind\":\"geo\",\"partition\":1,\"offset\":2,\"ingest_time\":1,\"raw\":\"{}\"}",
     };
     /* characters worth putting anywhere */
     static const char SUBST[] = "\"\\{}[]:,0-9.eEnu \x01\x7f\xc3";
@@ -255,8 +263,60 @@ static void test_fast_path_agrees_with_jansson(void **state) {
         "{\"topic\":\"t\",\"partition\":1,\"offset\":1,\"raw\":\"x\",}",
         "{}",
         "",
+        "{\"topic\":\"t\",\"kind\":\"user\",\"kind\":\"geo\",\"partition\":1,\"offset\":1,\"raw\":\"x\"}",
+        "{\"topic\":\"t\",\"kind\":\"g\\u0065o\",\"partition\":1,\"offset\":1,\"raw\":\"x\"}",
+        "{\"topic\":\"t\",\"kind\":\"nope\",\"partition\":1,\"offset\":1,\"raw\":\"x\"}",
     };
     for (size_t i = 0; i < sizeof ODD / sizeof ODD[0]; i++) expect_agree(ODD[i], strlen(ODD[i]));
+}
+
+/* "kind": absent (an old line) is a pin; each kind's name reads back; the writer's
+ * kind (from the pinpipe-kind header) round-trips. */
+static void test_kinds(void **state) {
+    (void)state;
+    static const struct {
+        const char *member;
+        pp_kind kind;
+    } K[] = {{"", PP_KIND_PIN},
+             {"\"kind\":\"pin\",", PP_KIND_PIN},
+             {"\"kind\":\"geo\",", PP_KIND_GEO},
+             {"\"kind\":\"user\",", PP_KIND_USER},
+             {"\"kind\":\"us\\u0065r\",", PP_KIND_USER}};
+    pp_strbuf raw, line;
+    pp_sb_init(&raw);
+    pp_sb_init(&line);
+    for (size_t i = 0; i < sizeof K / sizeof K[0]; i++) {
+        char text[256];
+        snprintf(text, sizeof text, "{\"topic\":\"t\",%s\"partition\":1,\"offset\":1,\"raw\":\"x\"}", K[i].member);
+        pp_batch_line l;
+        char err[256] = "";
+        if (pp_batch_line_parse(text, strlen(text), &l, &raw, err, sizeof err)) fail_msg("%s: %s", text, err);
+        assert_int_equal(l.kind, K[i].kind);
+        expect_agree(text, strlen(text));
+    }
+    static const char *const NAMES[] = {"pin", "geo", "user"};
+    for (int k = 0; k < PP_KIND_COUNT; k++) {
+        pp_kafka_header h = {"pinpipe-kind", NAMES[k], strlen(NAMES[k])};
+        pp_kafka_message m =
+            {.topic = "geo", .partition = 2, .offset = 5, .value = "{}", .value_len = 2, .headers = &h, .nheaders = 1};
+        pp_sb_reset(&line);
+        pp_lake_line_append(&line, &m, 1);
+        pp_batch_line l;
+        char err[256] = "";
+        if (pp_batch_line_parse(line.data, line.len - 1, &l, &raw, err, sizeof err)) fail_msg("%s", err);
+        assert_int_equal(l.kind, (pp_kind)k);
+    }
+    /* a header naming no kind: the line is corrupt, not a pin */
+    pp_kafka_header h = {"pinpipe-kind", "place", 5};
+    pp_kafka_message m = {.topic = "geo", .value = "{}", .value_len = 2, .headers = &h, .nheaders = 1};
+    pp_sb_reset(&line);
+    pp_lake_line_append(&line, &m, 1);
+    pp_batch_line l;
+    char err[256] = "";
+    assert_int_equal(pp_batch_line_parse(line.data, line.len - 1, &l, &raw, err, sizeof err), PP_EINVAL);
+    assert_non_null(strstr(err, "\"kind\""));
+    pp_sb_free(&raw);
+    pp_sb_free(&line);
 }
 
 static void test_base64(void **state) {
@@ -312,6 +372,7 @@ int main(void) {
         cmocka_unit_test(test_reads_what_the_lake_writes),
         cmocka_unit_test(test_every_truncated_prefix_is_corrupt),
         cmocka_unit_test(test_fast_path_agrees_with_jansson),
+        cmocka_unit_test(test_kinds),
         cmocka_unit_test(test_base64),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -53,6 +53,9 @@ static void test_schema_script(void **state) {
         "PRIMARY KEY ((day), kafka_topic, kafka_partition, kafka_offset));",
         "CREATE TABLE IF NOT EXISTS ks1.batch_runs (",
         "PRIMARY KEY ((day), run_at)) WITH CLUSTERING ORDER BY (run_at DESC);",
+        "CREATE TABLE IF NOT EXISTS ks1.geo (",
+        "CREATE TABLE IF NOT EXISTS ks1.users (",
+        "PRIMARY KEY ((event_day), ind));",
     };
     for (size_t i = 0; i < sizeof WANT / sizeof WANT[0]; i++)
         if (!strstr(text, WANT[i])) fail_msg("schema lacks: %s\n%s", WANT[i], text);

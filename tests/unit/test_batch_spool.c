@@ -26,7 +26,7 @@ static pp_batch_spool *spool_of(const rec *r, size_t n) {
     char err[256];
     assert_int_equal(pp_batch_spool_create(&s, err, sizeof err), PP_OK);
     for (size_t i = 0; i < n; i++)
-        assert_int_equal(pp_batch_spool_add(s, r[i].topic, r[i].partition, r[i].offset, 1000 + (int64_t)i,
+        assert_int_equal(pp_batch_spool_add(s, r[i].topic, PP_KIND_PIN, r[i].partition, r[i].offset, 1000 + (int64_t)i,
                                             (uint32_t)(i / 2), (uint32_t)i + 1, r[i].bytes, strlen(r[i].bytes), err,
                                             sizeof err),
                          PP_OK);
@@ -143,13 +143,13 @@ static void test_rewind_drops_a_failed_object(void **state) {
     (void)state;
     pp_batch_spool *s;
     assert_int_equal(pp_batch_spool_create(&s, NULL, 0), PP_OK);
-    assert_int_equal(pp_batch_spool_add(s, "pins", 0, 0, -1, 0, 1, "keep", 4, NULL, 0), PP_OK);
+    assert_int_equal(pp_batch_spool_add(s, "pins", PP_KIND_PIN, 0, 0, -1, 0, 1, "keep", 4, NULL, 0), PP_OK);
     pp_batch_spool_mark m = pp_batch_spool_get_mark(s);
-    assert_int_equal(pp_batch_spool_add(s, "pins", 0, 1, -1, 1, 1, "half-read", 9, NULL, 0), PP_OK);
+    assert_int_equal(pp_batch_spool_add(s, "pins", PP_KIND_PIN, 0, 1, -1, 1, 1, "half-read", 9, NULL, 0), PP_OK);
     assert_int_equal(pp_batch_spool_rewind(s, m), PP_OK);
     /* read again from the start: */
-    assert_int_equal(pp_batch_spool_add(s, "pins", 0, 1, -1, 1, 1, "whole", 5, NULL, 0), PP_OK);
-    assert_int_equal(pp_batch_spool_add(s, "pins", 0, 2, -1, 1, 2, "more", 4, NULL, 0), PP_OK);
+    assert_int_equal(pp_batch_spool_add(s, "pins", PP_KIND_PIN, 0, 1, -1, 1, 1, "whole", 5, NULL, 0), PP_OK);
+    assert_int_equal(pp_batch_spool_add(s, "pins", PP_KIND_PIN, 0, 2, -1, 1, 2, "more", 4, NULL, 0), PP_OK);
     pp_batch_spool_stats st;
     assert_int_equal(pp_batch_spool_seal(s, &st, NULL, 0), PP_OK);
     assert_string_equal(dump(s), "pins/0/0=keep pins/0/1=whole pins/0/2=more");
@@ -179,8 +179,31 @@ static void test_read_json(void **state) {
     pp_batch_spool_destroy(e);
 }
 
+/* Each record keeps its kind (the lake line's) through sorting, whatever the topic. */
+static void test_kinds_survive_the_sort(void **state) {
+    (void)state;
+    pp_batch_spool *s;
+    char err[256];
+    assert_int_equal(pp_batch_spool_create(&s, err, sizeof err), PP_OK);
+    assert_int_equal(pp_batch_spool_add(s, "users", PP_KIND_USER, 0, 5, -1, 0, 1, "u", 1, err, sizeof err), PP_OK);
+    assert_int_equal(pp_batch_spool_add(s, "pins", PP_KIND_PIN, 1, 3, -1, 0, 2, "p", 1, err, sizeof err), PP_OK);
+    assert_int_equal(pp_batch_spool_add(s, "geo", PP_KIND_GEO, 0, 9, -1, 0, 3, "g", 1, err, sizeof err), PP_OK);
+    pp_batch_spool_stats st;
+    assert_int_equal(pp_batch_spool_seal(s, &st, err, sizeof err), PP_OK);
+    static const char WANT[] = {'g', 'p', 'u'}; /* topics in name order */
+    static const pp_kind KIND[] = {PP_KIND_GEO, PP_KIND_PIN, PP_KIND_USER};
+    assert_int_equal(pp_batch_spool_count(s), 3);
+    for (size_t i = 0; i < 3; i++) {
+        const pp_batch_rec *r = pp_batch_spool_rec(s, i);
+        assert_int_equal(pp_batch_spool_bytes(s, r)[0], WANT[i]);
+        assert_int_equal(r->kind, KIND[i]);
+    }
+    pp_batch_spool_destroy(s);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_kinds_survive_the_sort),
         cmocka_unit_test(test_kafka_order_and_coordinate_dedup),
         cmocka_unit_test(test_records_keep_where_they_came_from),
         cmocka_unit_test(test_rewind_drops_a_failed_object),

@@ -156,7 +156,7 @@ static void the_day_is_the_cleaning_engines(void **state) {
     };
     for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) {
         char day[11];
-        pp_lake_event_day(CASES[i].value, strlen(CASES[i].value), CASES[i].ingest, &o, day);
+        pp_lake_event_day(PP_KIND_PIN, CASES[i].value, strlen(CASES[i].value), CASES[i].ingest, &o, day);
         if (strcmp(day, CASES[i].day) != 0) fail_msg("%s: got %s, want %s", CASES[i].what, day, CASES[i].day);
     }
 }
@@ -203,10 +203,65 @@ static void records_are_filed_by_partition_and_event_day(void **state) {
     const stored *rej = find_key(&s, "raw/dt=2026-01-05/pins-0000-00000000000000000003.jsonl");
     assert_non_null(rej);
     assert_string_equal(rej->data,
-                        "{\"topic\":\"pins\",\"partition\":0,\"offset\":3,\"ingest_time\":" INGEST
+                        "{\"topic\":\"pins\",\"kind\":\"pin\",\"partition\":0,\"offset\":3,\"ingest_time\":" INGEST
                         ",\"key\":\"k\",\"raw\":\"not json\"}\n");
     assert_non_null(find_key(&s, "raw/dt=2026-01-01/pins-0001-00000000000000000040.jsonl"));
     assert_int_equal(pp_lake_writer_open_objects(w), 0);
+    pp_lake_writer_destroy(w);
+    store_free(&s);
+}
+
+/* The three topics through one writer: each record filed under its own kind's event
+ * day, objects named by their topic, lines naming their kind; commits per topic. */
+static void kinds_are_filed_by_topic_and_their_own_event_day(void **state) {
+    (void)state;
+    store s = {0};
+    pp_lake_writer *w = writer(&s, 1000, 10000, 0);
+    pp_lake_writer_assign(w, "geo", 0);
+    pp_lake_writer_assign(w, "users", 0);
+    static const pp_kafka_header GEO[] = {{PP_HDR_INGEST_TIME, INGEST, sizeof INGEST - 1}, {PP_HDR_KIND, "geo", 3}};
+    static const pp_kafka_header USER[] = {{PP_HDR_INGEST_TIME, INGEST, sizeof INGEST - 1}, {PP_HDR_KIND, "user", 4}};
+    static const char G[] = "{\"ind\": 7, \"timestamp\": \"2026-01-01 10:00:00\", \"latitude\": 1.5, "
+                            "\"longitude\": 2, \"country\": \"France\"}";
+    static const char U[] = "{\"ind\": 7, \"first_name\": \"A\", \"last_name\": \"B\", \"age\": 30, "
+                            "\"date_joined\": \"2020-01-01 00:00:00\"}"; /* no timestamp: the ingest day */
+    pp_kafka_message g = {.topic = "geo",
+                          .partition = 0,
+                          .offset = 5,
+                          .key = "7",
+                          .key_len = 1,
+                          .value = G,
+                          .value_len = sizeof G - 1,
+                          .headers = GEO,
+                          .nheaders = 2,
+                          .timestamp_ms = -1};
+    pp_kafka_message u = {.topic = "users",
+                          .partition = 0,
+                          .offset = 9,
+                          .key = "7",
+                          .key_len = 1,
+                          .value = U,
+                          .value_len = sizeof U - 1,
+                          .headers = USER,
+                          .nheaders = 2,
+                          .timestamp_ms = -1};
+    assert_int_equal(pp_lake_writer_add(w, &g, 0), 0);
+    assert_int_equal(pp_lake_writer_add(w, &u, 0), 0);
+    assert_int_equal(add(w, 0, 0, EVENT("a", TS("2026-01-01 10:00:00")), 0), 0);
+    char err[256];
+    assert_int_equal(pp_lake_writer_flush(w, PP_LAKE_FLUSH_ALL, NULL, 0, 0, err, sizeof err), PP_OK);
+    const stored *go = find_key(&s, "raw/dt=2026-01-01/geo-0000-00000000000000000005.jsonl");
+    const stored *uo = find_key(&s, "raw/dt=2026-01-05/users-0000-00000000000000000009.jsonl");
+    assert_non_null(go);
+    assert_non_null(uo);
+    assert_non_null(find_key(&s, "raw/dt=2026-01-01/pins-0000-00000000000000000000.jsonl"));
+    assert_non_null(strstr(go->data, "{\"topic\":\"geo\",\"kind\":\"geo\","));
+    assert_non_null(strstr(uo->data, "{\"topic\":\"users\",\"kind\":\"user\","));
+    const pp_kafka_partition *c;
+    assert_int_equal(pp_lake_writer_commits(w, "geo", 0, &c), 1);
+    assert_int_equal(c[0].offset, 6);
+    assert_int_equal(pp_lake_writer_commits(w, "users", 0, &c), 1);
+    assert_int_equal(c[0].offset, 10);
     pp_lake_writer_destroy(w);
     store_free(&s);
 }
@@ -504,6 +559,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(the_day_is_the_cleaning_engines),
         cmocka_unit_test(records_are_filed_by_partition_and_event_day),
+        cmocka_unit_test(kinds_are_filed_by_topic_and_their_own_event_day),
         cmocka_unit_test(a_timestamp_past_the_range_is_stored_and_committed),
         cmocka_unit_test(objects_close_at_max_records_and_take_their_first_offset),
         cmocka_unit_test(commits_never_pass_an_unstored_record),
