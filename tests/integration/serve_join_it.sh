@@ -13,8 +13,10 @@
 #     geo record the stream has read and no run covers makes every day the stream's (by
 #     the pins topic alone they would stay the batch's); newer runs covering it, the
 #     batch's again — the analyses unchanged throughout;
-#  4. CSV, and 400 for an unknown or missing analysis.
-# needs: kafka s3 cassandra postgres
+#  4. CSV, and 400 for an unknown or missing analysis;
+#  5. the corpus through the pipeline's batch (three topics -> the lake -> pinpipe batch):
+#     the analyses from that batch give the same hand-computed figures.
+# needs: kafka s3 cassandra postgres (and kcat)
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../../ci/services/env.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
@@ -146,6 +148,46 @@ for bad in "join?analysis=nope" "join?$RANGE" "join?analysis=join_quality&metric
     it_fail "$bad: $code $(cat "$TMP/bad.json")"
 done
 it_ok "CSV; an unknown or missing analysis, a parameter it does not take: 400"
+
+# ---- 5. -----------------------------------------------------------------------------------
+# the batch computed by the pipeline: the corpus on three topics of its own (pins by
+# pinpipe produce; geo and users keyed by ind with the kind's headers, as the API writes
+# them) -> one lake writer -> pinpipe batch, into a keyspace of its own; the stream has
+# read none of it, so the batch covers the stream and answers
+c="$run-c"
+export PINPIPE_TOPIC="$c" PINPIPE_GEO_TOPIC="$c-geo" PINPIPE_USERS_TOPIC="$c-users" PINPIPE_LAKE_GROUP="$c-lake"
+export PINPIPE_LAKE_PREFIX="it-$run/corpus/" PINPIPE_CASSANDRA_KEYSPACE="${run}_c"
+it_s3_prefix "$PINPIPE_LAKE_PREFIX"
+it_cql_keyspace "${run}_c"
+corpus="$PINPIPE_ROOT/fixtures/join/corpus.jsonl"
+ingest_ms=$(($(date -u -d "$D1 12:00:00" +%s) * 1000))
+jq -c 'select(.kind == "pin") | .event' "$corpus" >"$TMP/c-pins.jsonl"
+"$BIN/pinpipe" produce --partitions 1 --ingest-time "$D1 12:00:00" "$TMP/c-pins.jsonl" 2>>"$TMP/produce.log" ||
+  { cat "$TMP/produce.log"; it_fail "produce the corpus' pins"; }
+for k in geo user; do
+  t="$PINPIPE_GEO_TOPIC"
+  [ "$k" = user ] && t="$PINPIPE_USERS_TOPIC"
+  jq -r --arg k "$k" 'select(.kind == $k) | "\(.event.ind)|\(.event | tojson)"' "$corpus" >"$TMP/c-$k.txt"
+  "$BIN/pinpipe" produce --topic "$t" --partitions 1 /dev/null 2>>"$TMP/produce.log" || it_fail "create $t"
+  kcat -P -b "$PINPIPE_KAFKA_BROKERS" -t "$t" -K '|' -H "pinpipe-kind=$k" -H "pinpipe-ingest-time=$ingest_ms" \
+    -H "pinpipe-schema=1" <"$TMP/c-$k.txt" 2>>"$TMP/produce.log" || { cat "$TMP/produce.log"; it_fail "kcat $t"; }
+done
+"$BIN/pinpipe" lake --exit-when-idle 3000 2>"$TMP/lake-c.log" || { tail -20 "$TMP/lake-c.log"; it_fail "lake (corpus)"; }
+"$BIN/pinpipe" batch --from "$D1" --to "$D2" >"$TMP/batch-c.txt" 2>"$TMP/batch-c.log" ||
+  { cat "$TMP/batch-c.txt" "$TMP/batch-c.log"; it_fail "batch (corpus)"; }
+"$BIN/pinpipe" serve --port 0 --refresh-ms 300 2>"$TMP/serve-c.log" &
+serve_c=$!
+it_on_exit "kill -TERM $serve_c 2>/dev/null || true"
+it_wait_until 20 grep -qs "listening on" "$TMP/serve-c.log" || { cat "$TMP/serve-c.log"; it_fail "serve (corpus) did not start"; }
+URL_FIXED="$URL"
+URL=$(sed -n 's|.*listening on \(http://[0-9.:]*\)/.*|\1|p' "$TMP/serve-c.log" | sed -n 1p)
+it_wait_until 20 sh -c "curl -s '$URL/api/v1/days?$RANGE' | jq -e '[.days[].source] == [\"batch\", \"batch\"]' >/dev/null" ||
+  { get "days?$RANGE" | jq .; it_fail "the pipeline's batch does not answer its days"; }
+check_analyses "from the pipeline's batch" batch
+kill -TERM "$serve_c"
+wait "$serve_c" || it_fail "serve (corpus) exited $? on SIGTERM"
+URL="$URL_FIXED"
+it_ok "the corpus through Kafka (three topics), the lake and pinpipe batch: the analyses from that batch give the same figures"
 
 kill -TERM "$serve_pid"
 wait "$serve_pid" || it_fail "serve exited $? on SIGTERM"
