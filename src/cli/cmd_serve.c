@@ -13,6 +13,7 @@
 #include "common/error.h"
 #include "common/log.h"
 #include "common/options.h"
+#include "event/kind.h"
 #include "kafka/kafka_conf.h"
 #include "parity/parity_runs.h"
 #include "serve/serve_engine.h"
@@ -20,7 +21,7 @@
 
 typedef struct {
     pp_serve_http_opts http;
-    const char *keyspace, *dsn, *brokers, *topic, *stream_group;
+    const char *keyspace, *dsn, *brokers, *topic, *geo_topic, *users_topic, *stream_group;
     long run_timeout_s, refresh_ms, cache_mb, answers_mb, max_rollup;
 } serve_cfg;
 
@@ -38,7 +39,11 @@ static const pp_opt ROWS[] = {
      "stream database (default " PP_PG_DEFAULT_DSN "); a password in --dsn is refused (ps shows it): "
      "PINPIPE_PG_DSN, PGPASSWORD or a 0600 PGPASSFILE hold it"},
     CLI_ROW_BROKERS(F(brokers), "Kafka bootstrap servers (watermarks: completeness and the stream's lag)"),
-    CLI_ROW_TOPIC(F(topic), "the events topic"),
+    CLI_ROW_TOPIC(F(topic), "the pins topic"),
+    {"geo-topic", 0, "T", "PINPIPE_GEO_TOPIC", NULL, pp_opt_str, F(geo_topic), 0, 0, 0,
+     "the geo events' topic (docs/joins.md; default: geo when --topic is pins, else none; empty: none)"},
+    {"users-topic", 0, "T", "PINPIPE_USERS_TOPIC", NULL, pp_opt_str, F(users_topic), 0, 0, 0,
+     "the user events' topic (default: users when --topic is pins, else none; empty: none)"},
     {"stream-group", 0, "G", "PINPIPE_STREAM_GROUP", "pinpipe-stream", pp_opt_str, F(stream_group), 0, 0, 0,
      "the stream's consumer group"},
     {"run-timeout", 0, "S", "PINPIPE_PARITY_RUN_TIMEOUT", "21600", pp_opt_long, F(run_timeout_s), 1, 31536000, 0,
@@ -72,8 +77,10 @@ static const char HEAD[] = "usage: pinpipe serve [options]\n"
                            "The serving layer. For each day asked for, the answer comes from the batch view\n"
                            "(Cassandra) when the day's newest full batch run is done and its lake coverage is at\n"
                            "least what the stream has consumed, otherwise from the stream view (PostgreSQL): the\n"
-                           "rule parity uses (src/parity/day_rule.c). Every answer says which store served each\n"
-                           "day, how fresh each path is and the day's parity verdict.\n"
+                           "rule parity uses (src/parity/day_rule.c), decided over the same topics: the pins\n"
+                           "topic, and the geo and users topics (--geo-topic, --users-topic; a day is the batch's\n"
+                           "only when it is on every topic). Every answer says which store served each day, how\n"
+                           "fresh each path is and the day's parity verdict.\n"
                            "\n"
                            "  GET /                 the dashboard (every file served by pinpipe itself)\n"
                            "  GET /api/v1/metrics   the metrics and what they count\n"
@@ -81,6 +88,10 @@ static const char HEAD[] = "usage: pinpipe serve [options]\n"
                            "  GET /api/v1/top       metric=M [from to group (all) top (10)]: top-N per period\n"
                            "  GET /api/v1/days      [from to]: each day's source, completeness, parity\n"
                            "  GET /api/v1/live      [minutes=15 top=10]: pins per minute, top posters/categories\n"
+                           "  GET /api/v1/join      analysis=A [from to group (all)]: the join's analyses\n"
+                           "                        (top_category_by_country, top_user_by_country,\n"
+                           "                        median_followers_by_age_group, median_followers_by_join_year,\n"
+                           "                        users_by_join_year, posts_by_age_group_category, join_quality)\n"
                            "  GET /healthz, /metrics (Prometheus)\n"
                            "CSV with format=csv or `Accept: text/csv`. SIGTERM/SIGINT: stop accepting, finish the\n"
                            "requests in flight, exit 0. Details: docs/serve.md.\n"
@@ -127,6 +138,9 @@ int cmd_serve(int argc, char **argv) {
     pp_serve_store_cfg store = {.dsn = c.dsn,
                                 .brokers = c.brokers,
                                 .topic = c.topic,
+                                /* the kinds' topics as every component resolves them */
+                                .geo_topic = pp_kind_topic(PP_KIND_GEO, c.geo_topic, c.topic),
+                                .users_topic = pp_kind_topic(PP_KIND_USER, c.users_topic, c.topic),
                                 .stream_group = c.stream_group,
                                 .run_timeout_ms = c.run_timeout_s * 1000};
     if (pp_cql_config_from_env(&store.cql, err, sizeof err)) {

@@ -57,9 +57,14 @@ void pp_serve_decide_day(const pp_serve_snapshot *s, const char *day, pp_serve_d
     long chosen = -1;
     /* a store that could not be read counts as having read nothing: the rule then
      * names the other one, which must be complete on its own */
-    pp_parity_decide_runs(s->runs + first, n, s->topic, s->kafka_ok ? s->wm : NULL, s->kafka_ok ? s->nwm : 0,
-                          s->stream_ok ? s->offsets : NULL, s->stream_ok ? s->noffsets : 0, s->run_timeout_ms,
-                          &out->decision, &chosen);
+    pp_parity_topic topics[PP_SERVE_MAX_TOPICS];
+    size_t nt = s->ntopics < PP_SERVE_MAX_TOPICS ? s->ntopics : PP_SERVE_MAX_TOPICS;
+    for (size_t i = 0; i < nt; i++) {
+        topics[i] = s->topics[i];
+        if (!s->kafka_ok) topics[i].wm = NULL, topics[i].nwm = 0;
+        if (!s->stream_ok) topics[i].stream = NULL, topics[i].nstream = 0;
+    }
+    if (nt) pp_parity_decide_topics(s->runs + first, n, topics, nt, s->run_timeout_ms, &out->decision, &chosen);
     out->run = chosen >= 0 ? (long)first + chosen : -1;
     out->batch_finished_ms = out->run >= 0 ? s->runs[out->run].written_ms : -1;
     out->batch_version = -1;

@@ -1,10 +1,13 @@
 /* serve_days — which store answers for each day: the serving rule.
  *
- * A snapshot holds what the rule needs, read together (serve_snapshot.h): every
+ * A snapshot holds what the rule needs, read together (serve_store.h): every
  * batch run (Cassandra batch_runs), the stream's stored offsets and the days it holds
  * rows for (PostgreSQL), and Kafka's watermarks, each with whether its store could be
- * read. pp_serve_decide_day applies the day rule of parity (parity/day_rule.h,
- * through pp_parity_decide_runs: one function, no copy) and then what serving adds:
+ * read. Offsets and watermarks are per topic: the pins topic, and the geo and users
+ * topics when the pipeline carries them (docs/joins.md), as parity reads them.
+ * pp_serve_decide_day applies the day rule of parity (parity/day_rule.h, through
+ * pp_parity_decide_topics: one function over the same topics, no copy) and then what
+ * serving adds:
  *
  *   both stores read   the rule's authority: the batch when its newest full run is
  *                      done and covers at least what the stream consumed, else the
@@ -32,22 +35,22 @@
 
 typedef enum { PP_SERVE_BATCH, PP_SERVE_STREAM, PP_SERVE_NONE } pp_serve_source;
 
+#define PP_SERVE_MAX_TOPICS 3 /* pins, geo, users */
+
 typedef struct {
     int64_t taken_ms; /* wall clock when it was read */
-    const char *topic;
     int64_t run_timeout_ms;
     int batch_ok, stream_ok, kafka_ok; /* could the store be read */
     /* batch: every run, sorted by day */
     const pp_parity_run_row *runs;
     size_t nruns;
-    /* stream: offsets, and the days it holds rows for, sorted */
-    const pp_parity_offset *offsets;
-    size_t noffsets;
+    /* per topic, pins first: the stream's offsets (stream, nstream) and Kafka's
+     * watermarks (wm, nwm); ntopics >= 1 */
+    pp_parity_topic topics[PP_SERVE_MAX_TOPICS];
+    size_t ntopics;
+    /* stream: the days it holds rows for, sorted */
     char (*stream_days)[11];
     size_t nstream_days;
-    /* Kafka */
-    const pp_kafka_watermark *wm;
-    size_t nwm;
 } pp_serve_snapshot;
 
 typedef struct {

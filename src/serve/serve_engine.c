@@ -178,7 +178,8 @@ static void unavailable(pp_serve_answer *a, const char *store, const char *msg) 
     snprintf(a->error, sizeof a->error, "%s", msg);
 }
 
-void pp_serve_engine_query(pp_serve_engine *e, const pp_serve_request *r, int with_metric, pp_serve_answer *a) {
+void pp_serve_engine_query(pp_serve_engine *e, const pp_serve_request *r, const int *metrics, size_t nmetrics,
+                           pp_serve_answer *a) {
     memset(a, 0, sizeof *a);
     a->status = 200;
     pthread_mutex_lock(&e->lock);
@@ -190,7 +191,7 @@ void pp_serve_engine_query(pp_serve_engine *e, const pp_serve_request *r, int wi
     }
     a->ndays = (size_t)((r->to_ms - r->from_ms) / DAY_MS) + 1;
     a->days = pp_xcalloc(a->ndays, sizeof *a->days);
-    if (with_metric) a->agg = pp_agg_create();
+    if (nmetrics) a->agg = pp_agg_create();
     char err[512];
     for (size_t i = 0; i < a->ndays && a->status == 200; i++) {
         int64_t day_ms = r->from_ms + (int64_t)i * DAY_MS;
@@ -208,18 +209,21 @@ void pp_serve_engine_query(pp_serve_engine *e, const pp_serve_request *r, int wi
             unavailable(a, strncmp(err, "cassandra", 9) == 0 ? "cassandra" : "postgresql", err);
             break;
         }
-        if (!with_metric) continue;
-        const pp_serve_rows *rows = day_rows(e, &da->day, r->metric, err, sizeof err);
-        if (!rows) {
-            unavailable(a, da->day.source == PP_SERVE_BATCH ? "cassandra" : "postgresql", err);
-            break;
-        }
+        if (!nmetrics) continue;
         pp_serve_period(r->group, day_ms, period);
         size_t keylen = r->key ? strlen(r->key) : 0;
-        for (size_t k = 0; k < rows->n; k++) {
-            if (r->key && (rows->keylens[k] != keylen || memcmp(rows->keys[k], r->key, keylen) != 0)) continue;
-            pp_agg_add(a->agg, (pp_metric_id)r->metric, period, rows->keys[k], rows->keylens[k], rows->values[k]);
+        for (size_t m = 0; m < nmetrics && a->status == 200; m++) {
+            const pp_serve_rows *rows = day_rows(e, &da->day, metrics[m], err, sizeof err);
+            if (!rows) {
+                unavailable(a, da->day.source == PP_SERVE_BATCH ? "cassandra" : "postgresql", err);
+                break;
+            }
+            for (size_t k = 0; k < rows->n; k++) {
+                if (r->key && (rows->keylens[k] != keylen || memcmp(rows->keys[k], r->key, keylen) != 0)) continue;
+                pp_agg_add(a->agg, (pp_metric_id)metrics[m], period, rows->keys[k], rows->keylens[k], rows->values[k]);
+            }
         }
+        if (a->status != 200) break;
         if (pp_agg_size(a->agg) > (size_t)e->max_rollup) { /* memory stays bounded whatever is asked */
             a->status = 400;
             snprintf(a->error, sizeof a->error,

@@ -62,7 +62,7 @@ typedef struct {
     const char *store;
     pp_serve_day_answer *days;
     size_t ndays;
-    pp_agg *agg; /* the rolled-up rows (metric queries) */
+    pp_agg *agg; /* the rolled-up rows (metric queries, analyses) */
     pp_serve_freshness fresh;
 } pp_serve_answer;
 
@@ -74,9 +74,11 @@ void pp_serve_engine_set_view(pp_serve_engine *e, pp_serve_view *v);
 /* The freshness of the current view (view_ms -1: none yet). */
 void pp_serve_engine_freshness(pp_serve_engine *e, pp_serve_freshness *out);
 
-/* The days of r's range with their sources and parity; with_metric: also r's metric
- * rolled up by r->group (and r->key) into a->agg. */
-void pp_serve_engine_query(pp_serve_engine *e, const pp_serve_request *r, int with_metric, pp_serve_answer *a);
+/* The days of r's range with their sources and parity, and metrics[0..nmetrics) rolled
+ * up by r->group (and r->key) into a->agg: one view and one source per day for all of
+ * them (nmetrics 0: the days alone). */
+void pp_serve_engine_query(pp_serve_engine *e, const pp_serve_request *r, const int *metrics, size_t nmetrics,
+                           pp_serve_answer *a);
 void pp_serve_answer_free(pp_serve_answer *a);
 
 /* Runs fn with the engine's request-side connections under its lock (the live view). */

@@ -16,6 +16,7 @@
 #include "http/http_guard.h"
 #include "serve/serve_answers.h"
 #include "serve/serve_assets.h"
+#include "serve/serve_join.h"
 #include "serve/serve_live.h"
 #include "serve/serve_render.h"
 
@@ -23,10 +24,22 @@
 #define DAY_MS 86400000LL
 #define DEFAULT_DAYS 30
 
-typedef enum { R_ASSET, R_METRICS_LIST, R_QUERY, R_TOP, R_DAYS, R_LIVE, R_HEALTHZ, R_PROM, R_OTHER, R_COUNT } route;
-static const char *const ROUTE_LABELS[R_COUNT] = {"/",           "/api/v1/metrics", "/api/v1/query",
-                                                  "/api/v1/top", "/api/v1/days",    "/api/v1/live",
-                                                  "/healthz",    "/metrics",        "other"};
+typedef enum {
+    R_ASSET,
+    R_METRICS_LIST,
+    R_QUERY,
+    R_TOP,
+    R_DAYS,
+    R_LIVE,
+    R_JOIN,
+    R_HEALTHZ,
+    R_PROM,
+    R_OTHER,
+    R_COUNT
+} route;
+static const char *const ROUTE_LABELS[R_COUNT] = {
+    "/",        "/api/v1/metrics", "/api/v1/query", "/api/v1/top", "/api/v1/days", "/api/v1/live", "/api/v1/join",
+    "/healthz", "/metrics",        "other"};
 static const int CLASSES[] = {2, 3, 4, 5}; /* status classes counted */
 
 struct pp_serve_http {
@@ -66,6 +79,7 @@ static route route_of(const char *url) {
              {"/api/v1/top", R_TOP},
              {"/api/v1/days", R_DAYS},
              {"/api/v1/live", R_LIVE},
+             {"/api/v1/join", R_JOIN},
              {"/healthz", R_HEALTHZ},
              {"/metrics", R_PROM}};
     for (size_t i = 0; i < sizeof T / sizeof T[0]; i++)
@@ -154,8 +168,8 @@ static void asset(const char *url, reply *rp) {
         }
     set_json(rp, 404);
     pp_serve_params_error(&rp->body, "no such page", "path",
-                          "/, /api/v1/metrics, /api/v1/query, /api/v1/top, /api/v1/days, /api/v1/live, /healthz, "
-                          "/metrics");
+                          "/, /api/v1/metrics, /api/v1/query, /api/v1/top, /api/v1/days, /api/v1/live, "
+                          "/api/v1/join, /healthz, /metrics");
 }
 
 static void unavailable(pp_serve_http *s, reply *rp, const pp_serve_answer *a) {
@@ -183,17 +197,19 @@ static void api(pp_serve_http *s, route rt, const params *ps, int wants_csv, rep
         [R_TOP] = PP_SP_METRIC | PP_SP_FROM | PP_SP_TO | PP_SP_GROUP | PP_SP_TOP | PP_SP_FORMAT,
         [R_DAYS] = PP_SP_FROM | PP_SP_TO | PP_SP_FORMAT,
         [R_LIVE] = PP_SP_MINUTES | PP_SP_TOP | PP_SP_TABLE | PP_SP_FORMAT,
+        [R_JOIN] = PP_SP_ANALYSIS | PP_SP_FROM | PP_SP_TO | PP_SP_GROUP | PP_SP_FORMAT,
     };
     int64_t today = pp_wall_ms() / DAY_MS * DAY_MS;
     pp_serve_request r = {.metric = -1,
+                          .analysis = -1,
                           .from_ms = today - (DEFAULT_DAYS - 1) * DAY_MS,
                           .to_ms = today,
-                          .group = rt == R_TOP ? PP_GROUP_ALL : PP_GROUP_DAY,
+                          .group = rt == R_TOP || rt == R_JOIN ? PP_GROUP_ALL : PP_GROUP_DAY,
                           .top = rt == R_TOP || rt == R_LIVE ? 10 : 0,
                           .minutes = 15,
                           .csv = wants_csv};
     set_json(rp, 200);
-    unsigned required = rt == R_QUERY || rt == R_TOP ? PP_SP_METRIC : 0;
+    unsigned required = rt == R_QUERY || rt == R_TOP ? PP_SP_METRIC : rt == R_JOIN ? PP_SP_ANALYSIS : 0;
     if (ps->overflow) {
         set_json(rp, 400);
         pp_serve_params_error(&rp->body, "too many parameters", "", "at most " PP_STR(MAX_PARAMS));
@@ -225,8 +241,8 @@ static void api(pp_serve_http *s, route rt, const params *ps, int wants_csv, rep
     }
     /* the same question of a view with the same fingerprint has the same answer */
     char request[700];
-    snprintf(request, sizeof request, "%d|%d|%lld|%lld|%d|%ld|%d|%s", (int)rt, r.metric, (long long)r.from_ms,
-             (long long)r.to_ms, (int)r.group, r.top, r.csv, r.key ? r.key : "");
+    snprintf(request, sizeof request, "%d|%d|%d|%lld|%lld|%d|%ld|%d|%s", (int)rt, r.metric, r.analysis,
+             (long long)r.from_ms, (long long)r.to_ms, (int)r.group, r.top, r.csv, r.key ? r.key : "");
     pp_serve_freshness f;
     pp_serve_engine_freshness(s->engine, &f);
     if (f.view_ms >= 0 && s->o.answers_bytes && pp_serve_answers_get(s->answers, request, f.fingerprint, &rp->body)) {
@@ -234,7 +250,9 @@ static void api(pp_serve_http *s, route rt, const params *ps, int wants_csv, rep
         return;
     }
     pp_serve_answer a;
-    pp_serve_engine_query(s->engine, &r, rt != R_DAYS, &a);
+    const int *metrics = rt == R_JOIN ? PP_SERVE_JOIN[r.analysis].metrics : rt == R_DAYS ? NULL : &r.metric;
+    size_t nmetrics = rt == R_JOIN ? PP_SERVE_JOIN[r.analysis].nmetrics : rt == R_DAYS ? 0 : 1;
+    pp_serve_engine_query(s->engine, &r, metrics, nmetrics, &a);
     if (a.status == 400) {
         set_json(rp, 400);
         pp_serve_params_error(&rp->body, a.error, "from", "a shorter range, a coarser group, or key");
@@ -243,6 +261,11 @@ static void api(pp_serve_http *s, route rt, const params *ps, int wants_csv, rep
     } else {
         if (rt == R_DAYS) {
             pp_serve_render_days(&r, &a, &rp->body);
+        } else if (rt == R_JOIN) {
+            pp_serve_join_table t;
+            pp_serve_join_compute((pp_serve_join_analysis)r.analysis, a.agg, &t);
+            pp_serve_render_join(&r, &a, &t, &rp->body);
+            pp_serve_join_table_free(&t);
         } else {
             size_t n;
             pp_serve_row *rows = pp_serve_rank(a.agg, r.top, &n);

@@ -7,14 +7,15 @@
 #include "common/options.h"
 #include "event/event_time.h"
 #include "metrics/metrics.h"
+#include "serve/serve_join.h"
 
 static const struct {
     unsigned bit;
     const char *name;
 } KNOWN[] = {
-    {PP_SP_METRIC, "metric"}, {PP_SP_FROM, "from"},       {PP_SP_TO, "to"},
-    {PP_SP_KEY, "key"},       {PP_SP_GROUP, "group"},     {PP_SP_TOP, "top"},
-    {PP_SP_FORMAT, "format"}, {PP_SP_MINUTES, "minutes"}, {PP_SP_TABLE, "table"},
+    {PP_SP_METRIC, "metric"}, {PP_SP_FROM, "from"},         {PP_SP_TO, "to"},         {PP_SP_KEY, "key"},
+    {PP_SP_GROUP, "group"},   {PP_SP_TOP, "top"},           {PP_SP_FORMAT, "format"}, {PP_SP_MINUTES, "minutes"},
+    {PP_SP_TABLE, "table"},   {PP_SP_ANALYSIS, "analysis"},
 };
 #define N_KNOWN (sizeof KNOWN / sizeof KNOWN[0])
 
@@ -56,6 +57,16 @@ static int parse_one(unsigned bit, const char *name, const char *v, pp_serve_req
             pp_sb_init(&all);
             for (int m = 0; m < PP_M_COUNT; m++) pp_sb_printf(&all, "%s%s", m ? ", " : "", PP_METRICS[m].name);
             int rc = bad(err, "unknown metric", name, all.data);
+            pp_sb_free(&all);
+            return rc;
+        }
+        return 0;
+    case PP_SP_ANALYSIS:
+        if ((r->analysis = pp_serve_join_find(v)) < 0) {
+            pp_strbuf all;
+            pp_sb_init(&all);
+            pp_serve_join_names(&all);
+            int rc = bad(err, "unknown analysis", name, all.data);
             pp_sb_free(&all);
             return rc;
         }
@@ -120,9 +131,17 @@ int pp_serve_params_parse(const pp_serve_param *p, size_t n, unsigned allowed, u
         if (rc) return rc;
     }
     for (size_t k = 0; k < N_KNOWN; k++)
-        if ((required & KNOWN[k].bit) && !(seen & KNOWN[k].bit))
-            return bad(err, "missing parameter", KNOWN[k].name,
-                       KNOWN[k].bit == PP_SP_METRIC ? "a metric of GET /api/v1/metrics" : "a value");
+        if ((required & KNOWN[k].bit) && !(seen & KNOWN[k].bit)) {
+            pp_strbuf names;
+            pp_sb_init(&names);
+            if (KNOWN[k].bit == PP_SP_ANALYSIS) pp_serve_join_names(&names);
+            int rc = bad(err, "missing parameter", KNOWN[k].name,
+                         KNOWN[k].bit == PP_SP_METRIC         ? "a metric of GET /api/v1/metrics"
+                             : KNOWN[k].bit == PP_SP_ANALYSIS ? names.data
+                                                              : "a value");
+            pp_sb_free(&names);
+            return rc;
+        }
     if (out->from_ms > out->to_ms) return bad(err, "from is after to", "from", "a day on or before to");
     if ((out->to_ms - out->from_ms) / 86400000 + 1 > PP_SERVE_MAX_DAYS)
         return bad(err, "range too long", "to", "at most " PP_STR(PP_SERVE_MAX_DAYS) " days (ten years) after from");

@@ -31,6 +31,7 @@ enum {
     PP_SP_FORMAT = 1 << 6,
     PP_SP_MINUTES = 1 << 7,
     PP_SP_TABLE = 1 << 8,
+    PP_SP_ANALYSIS = 1 << 9,
 };
 
 typedef struct {
@@ -42,6 +43,7 @@ typedef enum { PP_LIVE_ALL, PP_LIVE_PER_MINUTE, PP_LIVE_POSTERS, PP_LIVE_CATEGOR
 /* The caller fills the defaults, then parses over them. */
 typedef struct {
     int metric;      /* pp_metric_id; -1: none given */
+    int analysis;    /* pp_serve_join_analysis (serve_join.h); -1: none given */
     int64_t from_ms; /* the first day's start (UTC); from and to default to the caller's */
     int64_t to_ms;   /* the last day's start */
     const char *key; /* one key only; NULL: every key (points into the parameters) */

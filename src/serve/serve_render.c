@@ -158,6 +158,56 @@ void pp_serve_render_query(const pp_serve_request *r, const pp_serve_answer *a, 
     spans_json(a, out);
 }
 
+void pp_serve_render_join(const pp_serve_request *r, const pp_serve_answer *a, const pp_serve_join_table *t,
+                          pp_strbuf *out) {
+    const pp_serve_join_def *d = &PP_SERVE_JOIN[r->analysis];
+    size_t w = t->ncols + 1;
+    if (r->csv) {
+        pp_sb_puts(out, "period");
+        for (size_t c = 0; c < d->ncolumns; c++) pp_sb_printf(out, ",%s", d->columns[c]);
+        pp_sb_puts(out, "\r\n");
+        for (size_t i = 0; i < t->nrows; i++) {
+            for (size_t c = 0; c < w; c++) {
+                if (c) pp_sb_putc(out, ',');
+                pp_serve_join_cell_csv(t, &t->cells[i * w + c], out);
+            }
+            pp_sb_puts(out, "\r\n");
+        }
+        return;
+    }
+    pp_sb_puts(out, "{\"analysis\":");
+    pp_sb_json_cstr(out, d->name);
+    pp_sb_puts(out, ",\"description\":");
+    pp_sb_json_cstr(out, d->description);
+    pp_sb_puts(out, ",\"metrics\":[");
+    for (size_t m = 0; m < d->nmetrics; m++) {
+        if (m) pp_sb_putc(out, ',');
+        pp_sb_json_cstr(out, PP_METRICS[d->metrics[m]].name);
+    }
+    pp_sb_puts(out, "],");
+    range_json(r, out);
+    pp_sb_puts(out, ",\"group\":");
+    pp_sb_json_cstr(out, pp_serve_group_name(r->group));
+    pp_sb_puts(out, ",\"columns\":[\"period\"");
+    for (size_t c = 0; c < d->ncolumns; c++) {
+        pp_sb_putc(out, ',');
+        pp_sb_json_cstr(out, d->columns[c]);
+    }
+    pp_sb_puts(out, "],\"rows\":[");
+    for (size_t i = 0; i < t->nrows; i++) {
+        pp_sb_puts(out, i ? ",{" : "{");
+        for (size_t c = 0; c < w; c++) {
+            if (c) pp_sb_putc(out, ',');
+            pp_sb_json_cstr(out, c ? d->columns[c - 1] : "period");
+            pp_sb_putc(out, ':');
+            pp_serve_join_cell_json(t, &t->cells[i * w + c], out);
+        }
+        pp_sb_putc(out, '}');
+    }
+    pp_sb_puts(out, "],");
+    spans_json(a, out);
+}
+
 void pp_serve_render_days(const pp_serve_request *r, const pp_serve_answer *a, pp_strbuf *out) {
     if (r->csv) {
         pp_sb_puts(out, "day,source,complete,parity,parity_differences,batch_finished_at,reason\r\n");

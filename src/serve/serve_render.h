@@ -9,6 +9,7 @@
 
 #include "common/strbuf.h"
 #include "serve/serve_engine.h"
+#include "serve/serve_join.h"
 #include "serve/serve_params.h"
 #include "serve/serve_period.h"
 
@@ -17,6 +18,10 @@
  * (serve_answers.h): pp_serve_render_close finishes it. */
 void pp_serve_render_query(const pp_serve_request *r, const pp_serve_answer *a, const pp_serve_row *rows, size_t n,
                            pp_strbuf *out);
+/* A join analysis (serve_join.h): its table and days, as pp_serve_render_query (JSON
+ * stops before the freshness's value). */
+void pp_serve_render_join(const pp_serve_request *r, const pp_serve_answer *a, const pp_serve_join_table *t,
+                          pp_strbuf *out);
 /* The days of a range: source, completeness, parity and freshness. */
 void pp_serve_render_days(const pp_serve_request *r, const pp_serve_answer *a, pp_strbuf *out);
 /* Finishes a JSON answer of pp_serve_render_query/_days with f (CSV: nothing). */

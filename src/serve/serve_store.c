@@ -53,16 +53,20 @@ static int read_stream(pp_serve_conn *c, pp_serve_view *v, char *err, size_t err
     pp_pg *pg = pp_serve_conn_pg(c, err, errlen);
     if (!pg) return PP_EIO;
     const pp_serve_store_cfg *cfg = c->cfg;
-    size_t n = 0;
-    int rc = pp_parity_load_stream_offsets(pg, cfg->topic, cfg->stream_group, &v->offsets, &n, err, errlen);
-    v->snap.offsets = v->offsets;
-    v->snap.noffsets = n;
+    int rc = PP_OK;
+    for (size_t t = 0; t < v->snap.ntopics && rc == PP_OK; t++) {
+        pp_parity_topic *topic = &v->snap.topics[t];
+        rc = pp_parity_load_stream_offsets(pg, topic->topic, cfg->stream_group, &v->offsets[t], &topic->nstream, err,
+                                           errlen);
+        topic->stream = v->offsets[t];
+    }
     pp_pg_result *res = NULL;
-    /* every day with a pin or a reject: the primary key (metric, day, key) is the index */
+    /* every day with a pin, a geo or user event or a reject: the primary key (metric,
+     * day, key) is the index */
     if (rc == PP_OK)
         rc = pp_pg_exec(pg,
-                        "SELECT DISTINCT day FROM metrics WHERE metric IN ('pins_total', 'rejected_events')"
-                        " ORDER BY day",
+                        "SELECT DISTINCT day FROM metrics"
+                        " WHERE metric IN ('pins_total', 'records_by_kind', 'rejected_events') ORDER BY day",
                         0, NULL, &res, err, errlen);
     if (rc) return rc;
     int rows = pp_pg_result_rows(res);
@@ -73,19 +77,22 @@ static int read_stream(pp_serve_conn *c, pp_serve_view *v, char *err, size_t err
         version = version * 31 + pp_hash_bytes(pp_pg_result_value(res, r, 0), 10);
     }
     pp_pg_result_free(res);
-    for (size_t i = 0; i < n; i++)
-        version = version * 31 + (uint64_t)v->offsets[i].partition * 1000003 + (uint64_t)v->offsets[i].next;
+    for (size_t t = 0; t < v->snap.ntopics; t++)
+        for (size_t i = 0; i < v->snap.topics[t].nstream; i++)
+            version = version * 31 + (uint64_t)v->offsets[t][i].partition * 1000003 + (uint64_t)v->offsets[t][i].next;
     v->stream_version = (int64_t)(version >> 1);
-    const char *params[] = {cfg->stream_group, cfg->topic};
+    /* the newest commit over the topics read (a missing topic is "": no row has it) */
+    const char *params[] = {cfg->stream_group, cfg->topic, cfg->geo_topic ? cfg->geo_topic : "",
+                            cfg->users_topic ? cfg->users_topic : ""};
     rc = pp_pg_exec(pg,
                     "SELECT (SELECT floor(extract(epoch FROM max(updated_at)) * 1000)::bigint FROM stream_offsets"
-                    "         WHERE consumer_group = $1 AND topic = $2),"
+                    "         WHERE consumer_group = $1 AND topic IN ($2, $3, $4)),"
                     "       p.e, p.i"
                     "  FROM (SELECT 1) AS one LEFT JOIN ("
                     "    SELECT floor(extract(epoch FROM event_time) * 1000)::bigint AS e,"
                     "           floor(extract(epoch FROM ingested_at) * 1000)::bigint AS i"
                     "      FROM pins WHERE ingested_at IS NOT NULL ORDER BY ingested_at DESC LIMIT 1) AS p ON true",
-                    2, params, &res, err, errlen);
+                    4, params, &res, err, errlen);
     if (rc) return rc;
     v->last_commit_ms = ms_or_unknown(res, 0, 0);
     v->newest_event_ms = ms_or_unknown(res, 0, 1);
@@ -105,17 +112,22 @@ static int read_kafka(pp_serve_conn *c, pp_serve_view *v, char *err, size_t errl
         pp_kafka_conf_free(&kc);
         if (rc) return rc;
     }
-    size_t n = 0;
-    rc = pp_kafka_admin_watermarks(c->kafka, cfg->topic, KAFKA_TIMEOUT_MS, &v->wm, &n, err, errlen);
-    v->snap.wm = v->wm;
-    v->snap.nwm = n;
+    for (size_t t = 0; t < v->snap.ntopics && rc == PP_OK; t++) {
+        pp_parity_topic *topic = &v->snap.topics[t];
+        rc = pp_kafka_admin_watermarks(c->kafka, topic->topic, KAFKA_TIMEOUT_MS, &v->wm[t], &topic->nwm, err, errlen);
+        if (rc == PP_ENOTFOUND && t > 0) /* a geo or users topic nobody created yet: no records (as parity) */
+            rc = PP_OK, topic->nwm = 0;
+        topic->wm = v->wm[t];
+    }
     return rc;
 }
 
 pp_serve_view *pp_serve_view_read(pp_serve_conn *c) {
     pp_serve_view *v = pp_xcalloc(1, sizeof *v);
     v->snap.taken_ms = pp_wall_ms();
-    v->snap.topic = c->cfg->topic;
+    const char *names[PP_SERVE_MAX_TOPICS] = {c->cfg->topic, c->cfg->geo_topic, c->cfg->users_topic};
+    for (size_t i = 0; i < PP_SERVE_MAX_TOPICS; i++)
+        if (names[i] && *names[i]) v->snap.topics[v->snap.ntopics++].topic = names[i];
     v->snap.run_timeout_ms = c->cfg->run_timeout_ms;
     v->lag_records = v->last_commit_ms = v->newest_event_ms = v->newest_ingest_ms = -1;
     pp_cql_session *cql = pp_serve_conn_cql(c, v->batch_err, sizeof v->batch_err);
@@ -142,17 +154,25 @@ pp_serve_view *pp_serve_view_read(pp_serve_conn *c) {
         /* a 'running' run turns 'abandoned' with age: its age in whole run timeouts */
         f = f * 31 + (uint64_t)(r->age_ms / (c->cfg->run_timeout_ms > 0 ? c->cfg->run_timeout_ms : 1));
     }
-    for (size_t i = 0; i < v->snap.nwm; i++)
-        f = f * 31 + (uint64_t)v->wm[i].partition * 7 + (uint64_t)v->wm[i].low * 13 + (uint64_t)v->wm[i].high;
+    for (size_t t = 0; t < v->snap.ntopics; t++) {
+        const pp_parity_topic *topic = &v->snap.topics[t];
+        f = f * 31 + t;
+        for (size_t i = 0; i < topic->nwm; i++)
+            f = f * 31 + (uint64_t)topic->wm[i].partition * 7 + (uint64_t)topic->wm[i].low * 13 +
+                (uint64_t)topic->wm[i].high;
+    }
     v->fingerprint = f;
     if (v->snap.stream_ok && v->snap.kafka_ok) {
         v->lag_records = 0;
-        for (size_t i = 0; i < v->snap.nwm; i++) {
-            int64_t next = 0;
-            for (size_t k = 0; k < v->snap.noffsets; k++)
-                if (v->offsets[k].partition == v->wm[i].partition) next = v->offsets[k].next;
-            if (next < v->wm[i].low) next = v->wm[i].low;
-            if (v->wm[i].high > next) v->lag_records += v->wm[i].high - next;
+        for (size_t t = 0; t < v->snap.ntopics; t++) {
+            const pp_parity_topic *topic = &v->snap.topics[t];
+            for (size_t i = 0; i < topic->nwm; i++) {
+                int64_t next = 0;
+                for (size_t k = 0; k < topic->nstream; k++)
+                    if (topic->stream[k].partition == topic->wm[i].partition) next = topic->stream[k].next;
+                if (next < topic->wm[i].low) next = topic->wm[i].low;
+                if (topic->wm[i].high > next) v->lag_records += topic->wm[i].high - next;
+            }
         }
     }
     return v;
@@ -161,8 +181,10 @@ pp_serve_view *pp_serve_view_read(pp_serve_conn *c) {
 void pp_serve_view_free(pp_serve_view *v) {
     if (!v) return;
     pp_parity_runs_free(&v->runs);
-    free(v->offsets);
-    free(v->wm);
+    for (size_t t = 0; t < PP_SERVE_MAX_TOPICS; t++) {
+        free(v->offsets[t]);
+        free(v->wm[t]);
+    }
     free(v->snap.stream_days);
     free(v);
 }

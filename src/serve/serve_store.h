@@ -6,7 +6,8 @@
  * new one: serve recovers by itself when a store comes back. A view is read store by
  * store; a store that cannot be read is marked (its error kept for /healthz and the
  * answers) and the others are still used. The stream's offsets are read before
- * Kafka's watermarks, so no store can look ahead of Kafka (as parity reads them).
+ * Kafka's watermarks, so no store can look ahead of Kafka (as parity reads them); both
+ * for every topic the pipeline carries (pins; geo and users when configured).
  *
  * Ownership: a connection set belongs to one thread at a time (the caller locks); a
  * view owns everything its snapshot points to.
@@ -26,6 +27,9 @@
 typedef struct {
     pp_cql_config cql; /* keyspace included */
     const char *dsn, *brokers, *topic, *stream_group;
+    /* the geo and users topics, resolved by pp_kind_topic (event/kind.h) as parity
+     * resolves them; NULL or "": none, pins only */
+    const char *geo_topic, *users_topic;
     int64_t run_timeout_ms;
 } pp_serve_store_cfg;
 
@@ -54,10 +58,10 @@ typedef struct {
     int64_t last_commit_ms;   /* the stream's newest offset commit */
     int64_t newest_event_ms;  /* the event time of the newest pin the stream stored */
     int64_t newest_ingest_ms; /* its ingest time */
-    /* owned storage the snapshot points to */
+    /* owned storage the snapshot points to (its topics' names point into the cfg) */
     pp_parity_runs runs;
-    pp_parity_offset *offsets;
-    pp_kafka_watermark *wm;
+    pp_parity_offset *offsets[PP_SERVE_MAX_TOPICS];
+    pp_kafka_watermark *wm[PP_SERVE_MAX_TOPICS];
 } pp_serve_view;
 
 /* Reads a new view. Never fails as a whole: a store it could not read is marked. */

@@ -63,19 +63,16 @@ static void each_case_is_served_as_specified(void **state) {
         pp_parity_offset offsets[] = {{0, c->stream_next}};
         pp_kafka_watermark wm[] = {{0, 0, c->high}};
         char days[1][11] = {"2026-01-02"};
-        pp_serve_snapshot s = {.topic = "pins",
-                               .run_timeout_ms = 3600000,
+        pp_serve_snapshot s = {.run_timeout_ms = 3600000,
                                .batch_ok = c->batch_ok,
                                .stream_ok = c->stream_ok,
                                .kafka_ok = c->kafka_ok,
                                .runs = runs,
                                .nruns = c->run_status ? 2 : 1,
-                               .offsets = offsets,
-                               .noffsets = 1,
+                               .topics = {{"pins", wm, 1, offsets, 1}},
+                               .ntopics = 1,
                                .stream_days = days,
-                               .nstream_days = c->stream_has_day ? 1 : 0,
-                               .wm = wm,
-                               .nwm = 1};
+                               .nstream_days = c->stream_has_day ? 1 : 0};
         pp_serve_day d;
         pp_serve_decide_day(&s, "2026-01-02", &d);
         if (d.source != c->want || strcmp(d.unavailable, c->unavailable) != 0)
@@ -88,9 +85,60 @@ static void each_case_is_served_as_specified(void **state) {
     }
 }
 
+/* Several topics (pins, geo, users): serving decides each day with parity's
+ * pp_parity_decide_topics over the same topics, so the two never disagree. */
+#define COV_KINDS(geo)                                                                                                \
+    "{\"source\":\"lake_group\",\"topic\":\"pins\",\"next_offsets\":{\"0\":10},\"more_topics\":{\"geo\":{\"0\":" #geo \
+    "},\"users\":{\"0\":7}}}"
+
+static void several_topics_decide_as_parity(void **state) {
+    (void)state;
+    static const struct {
+        const char *coverage;
+        int64_t geo_stream, geo_high;
+        pp_serve_source want;
+    } K[] = {
+        {COV_KINDS(5), 5, 5, PP_SERVE_BATCH},  /* every topic covered */
+        {COV_KINDS(5), 3, 9, PP_SERVE_BATCH},  /* the stream behind on geo: the batch covers it */
+        {COV_KINDS(3), 5, 5, PP_SERVE_STREAM}, /* the stream ahead of the run on geo alone */
+        /* a run without geo coverage cannot answer for geo */
+        {"{\"source\":\"lake_group\",\"topic\":\"pins\",\"next_offsets\":{\"0\":10}}", 5, 5, PP_SERVE_STREAM},
+    };
+    for (size_t i = 0; i < sizeof K / sizeof K[0]; i++) {
+        pp_parity_run_row run = {"done", NULL,         K[i].coverage, "{}", "h", 20, 2000,
+                                 5,      "2026-03-01", 2000,          NULL, -1,  -1, -1};
+        pp_kafka_watermark pins_wm[] = {{0, 0, 10}}, geo_wm[] = {{0, 0, K[i].geo_high}}, users_wm[] = {{0, 0, 7}};
+        pp_parity_offset pins_off[] = {{0, 10}}, geo_off[] = {{0, K[i].geo_stream}}, users_off[] = {{0, 7}};
+        char days[1][11] = {"2026-03-01"};
+        pp_serve_snapshot s = {.run_timeout_ms = 3600000,
+                               .batch_ok = 1,
+                               .stream_ok = 1,
+                               .kafka_ok = 1,
+                               .runs = &run,
+                               .nruns = 1,
+                               .topics = {{"pins", pins_wm, 1, pins_off, 1},
+                                          {"geo", geo_wm, 1, geo_off, 1},
+                                          {"users", users_wm, 1, users_off, 1}},
+                               .ntopics = 3,
+                               .stream_days = days,
+                               .nstream_days = 1};
+        pp_serve_day d;
+        pp_serve_decide_day(&s, "2026-03-01", &d);
+        pp_day_decision parity;
+        long chosen;
+        pp_parity_decide_topics(&run, 1, s.topics, 3, s.run_timeout_ms, &parity, &chosen);
+        if (d.source != K[i].want) fail_msg("case %zu: source %s", i, pp_serve_source_name(d.source));
+        assert_int_equal(d.decision.authority, parity.authority);
+        assert_int_equal(d.decision.comparable, parity.comparable);
+        assert_int_equal(d.decision.complete, parity.complete);
+        assert_string_equal(d.decision.why_not_comparable, parity.why_not_comparable);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(each_case_is_served_as_specified),
+        cmocka_unit_test(several_topics_decide_as_parity),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

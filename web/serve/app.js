@@ -172,6 +172,37 @@ function renderQuality(days, results) {
   box.append(table);
 }
 
+// The join's analyses (/api/v1/join, group=all): a small table per panel; a null
+// member (no country, no age) shows as "(none)".
+function table(target, head, rows) {
+  const box = $(target);
+  box.replaceChildren();
+  if (!rows.length) { box.append(el("p", { class: "empty" }, "no joined posts")); return; }
+  const t = el("table");
+  const tr = el("tr");
+  for (const h of head) tr.append(el("th", {}, h));
+  t.append(tr);
+  for (const r of rows) {
+    const row = el("tr", { "data-key": r[0] });
+    for (const c of r) row.append(el("td", {}, c));
+    t.append(row);
+  }
+  box.append(t);
+}
+
+function renderJoin(topCat, topUser, ages) {
+  const name = (v) => (v === null ? "(none)" : String(v));
+  const users = new Map(topUser.rows.map((r) => [name(r.country), r]));
+  const countries = [...new Set([...topCat.rows.map((r) => name(r.country)), ...users.keys()])].sort();
+  table("join-countries", ["country", "top category", "posts", "top user", "followers"], countries.map((c) => {
+    const cat = topCat.rows.find((r) => name(r.country) === c), u = users.get(c);
+    return [c, cat ? name(cat.category) : "", cat ? fmt(cat.posts) : "", u ? name(u.user_name) : "",
+            u ? fmt(u.followers) : ""];
+  }));
+  table("join-ages", ["age group", "median followers", "posts"],
+        ages.rows.map((r) => [name(r.age_group), String(r.median_followers), fmt(r.posts)]));
+}
+
 // ---- the page --------------------------------------------------------------------
 
 async function refresh() {
@@ -212,6 +243,13 @@ async function refresh() {
   } catch (e) {
     banner.textContent = e instanceof Unavailable ? `Cannot answer now — ${e.message}. Retrying.` : String(e.message);
     banner.hidden = false;
+  }
+  try {
+    const join = (analysis) => api("join", { ...range, analysis, group: "all" });
+    renderJoin(...(await Promise.all([join("top_category_by_country"), join("top_user_by_country"),
+                                      join("median_followers_by_age_group")])));
+  } catch (e) {
+    if (banner.hidden) { banner.textContent = `Join: ${e.message}`; banner.hidden = false; }
   }
   try {
     const live = await api("live", { minutes: 15, top: 10 });
