@@ -68,20 +68,26 @@ pp_tally_result pp_tally_cleaned(pp_tally *t, const pp_record *rec) {
     return PP_TALLY_NEW;
 }
 
+/* Counts one record's cleaning outcome (rc, the rules that fired); 1 when cleaned. */
+static int count_outcome(pp_tally *t, int rc, uint64_t fired, const pp_reject *rej) {
+    t->records++;
+    if (rc != PP_OK) {
+        pp_tally_reject(t, rej);
+        return 0;
+    }
+    t->cleaned++;
+    for (size_t i = 0; i < PP_N_RULES; i++)
+        if (fired & (UINT64_C(1) << i)) t->fired[i]++;
+    return 1;
+}
+
 pp_tally_result pp_tally_record(pp_tally *t, pp_kind kind, const char *buf, size_t len, int64_t ingest_time_ms,
                                 pp_record *rec, pp_reject *rej) {
     pp_clean_opts opts = t->opts;
     opts.ingest_time_ms = ingest_time_ms;
     uint64_t fired;
-    t->records++;
-    if (pp_clean_record(kind, buf, len, &opts, rec, rej, &fired) != PP_OK) {
-        pp_tally_reject(t, rej);
-        return PP_TALLY_REJECTED;
-    }
-    t->cleaned++;
-    for (size_t i = 0; i < PP_N_RULES; i++)
-        if (fired & (UINT64_C(1) << i)) t->fired[i]++;
-    return pp_tally_cleaned(t, rec);
+    int rc = pp_clean_record(kind, buf, len, &opts, rec, rej, &fired);
+    return count_outcome(t, rc, fired, rej) ? pp_tally_cleaned(t, rec) : PP_TALLY_REJECTED;
 }
 
 void pp_tally_reject(pp_tally *t, const pp_reject *rej) {
@@ -94,13 +100,6 @@ pp_tally_result pp_tally_raw(pp_tally *t, const char *buf, size_t len, int64_t i
     pp_clean_opts opts = t->opts;
     opts.ingest_time_ms = ingest_time_ms;
     uint64_t fired;
-    t->records++;
-    if (pp_clean(buf, len, &opts, pin, rej, &fired) != PP_OK) {
-        pp_tally_reject(t, rej);
-        return PP_TALLY_REJECTED;
-    }
-    t->cleaned++;
-    for (size_t i = 0; i < PP_N_RULES; i++)
-        if (fired & (UINT64_C(1) << i)) t->fired[i]++;
-    return pp_tally_pin(t, pin);
+    int rc = pp_clean(buf, len, &opts, pin, rej, &fired);
+    return count_outcome(t, rc, fired, rej) ? pp_tally_pin(t, pin) : PP_TALLY_REJECTED;
 }

@@ -40,35 +40,7 @@ it_on_exit 'for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; wait "$p" 2>/
 for c in kcat curl python3 java; do command -v "$c" >/dev/null || it_fail "$c missing (bash ci/install-deps.sh)"; done
 timeout 10 kcat -L -b "$BROKERS" -m 5 2>/dev/null | grep -q ' 1 brokers:' || it_fail "kafka at $BROKERS does not answer"
 
-# start_api NAME ARGS...: pinpipe api on a free port (PORT, PID); env from the caller.
-start_api() {
-  local name="$1" log="$TMP/api-$1.log" i
-  shift
-  : >"$log"  # here, not in the background child: the loop below may read it first
-  "$PINPIPE" api --port 0 --brokers "$BROKERS" "$@" >"$log" 2>&1 &
-  PID=$!
-  PIDS+=("$PID")
-  PORT=""
-  for ((i = 0; i < 200; i++)); do
-    PORT=$(sed -n 's|.*listening on http://[^ ]*:\([0-9][0-9]*\)/.*|\1|p' "$log" | sed -n 1p)
-    [ -n "$PORT" ] && break
-    kill -0 "$PID" 2>/dev/null || it_fail "pinpipe api ($name) exited at start: $(tail -n 5 "$log")"
-    sleep 0.05
-  done
-  [ -n "$PORT" ] || it_fail "pinpipe api ($name) did not report its port"
-  it_wait_until 60 sh -c "curl -sf -o /dev/null http://127.0.0.1:$PORT/healthz" ||
-    it_fail "pinpipe api ($name): /healthz did not turn 200"
-}
-
-stop_api() {
-  kill -TERM "$1"
-  wait "$1" || it_fail "pinpipe api (pid $1) did not exit 0 after SIGTERM"
-}
-
-consume() { # consume TOPIC OUT: every message as kcat JSON lines
-  timeout 120 kcat -b "$BROKERS" -C -t "$1" -e -J -q -X auto.offset.reset=earliest >"$2" 2>/dev/null ||
-    it_fail "kcat could not read $1"
-}
+. "$(dirname "${BASH_SOURCE[0]}")/lib/api.sh" # start_api, stop_api, consume
 
 cat >"$TMP/h.py" <<'PY'
 import json, selectors, socket, sys, threading, time
