@@ -19,6 +19,7 @@
 #include "kafka/kafka_conf.h"
 
 typedef struct {
+    const char *topic; /* the caller's (pp_lake_status_query leaves it NULL) */
     int32_t partition;
     int64_t committed; /* the lake group's committed offset; -1 none */
     int64_t needed;    /* first offset with timestamp >= the deadline; -1 no message that late */
