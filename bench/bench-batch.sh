@@ -19,7 +19,8 @@
 # Env: BENCH_BATCH_EVENTS (500000), BENCH_BATCH_CATALOG (1000000: most events are
 # distinct pins), BENCH_BATCH_CONCURRENCY (128), BENCH_BATCH_GROUP_ROWS (16),
 # BENCH_BATCH_RUNS (3), BENCH_BATCH_PERF=1 (also profile the first batch run with
-# perf: CPU by library).
+# perf: CPU by library), BENCH_BATCH_ONLY=lake (only 1., the lake pair: no Cassandra),
+# BENCH_BATCH_LAKE_ARGS (extra flags for `pinpipe lake`, e.g. "--uploads 3").
 set -euo pipefail
 BUILD="${1:-build}"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -34,12 +35,21 @@ DAY=2026-01-01
 OUT="$ROOT/bench/out"
 mkdir -p "$OUT"
 rm -f "$OUT/batch.perf.data"
-bash "$ROOT/ci/services.sh" up kafka s3 cassandra >/dev/null
+ONLY="${BENCH_BATCH_ONLY:-}"
+case "$ONLY" in "" | lake) ;; *) echo "bench-batch: BENCH_BATCH_ONLY is lake or empty" >&2; exit 2 ;; esac
+if [ "$ONLY" = lake ]; then
+  bash "$ROOT/ci/services.sh" up kafka s3 >/dev/null
+else
+  bash "$ROOT/ci/services.sh" up kafka s3 cassandra >/dev/null
+fi
+read -r -a lake_args <<< "${BENCH_BATCH_LAKE_ARGS:-}"
 run="$(date +%s)"
 topic="bench-batch-$run"
 prefix="bench-batch-$run/"
 ks="bench_batch_$run"
-drop_ks() { "$BUILD/pinpipe" cql -e "DROP KEYSPACE IF EXISTS $1" >/dev/null 2>&1 || true; }
+drop_ks() { # no Cassandra when only the lake runs
+  if [ "$ONLY" != lake ]; then "$BUILD/pinpipe" cql -e "DROP KEYSPACE IF EXISTS $1" >/dev/null 2>&1 || true; fi
+}
 cleanup() {
   for k in "$ks" "${ks}_s1" "${ks}_s2"; do drop_ks "$k"; done
   for ((r = 1; r <= RUNS; r++)); do for k in "${ks}_b$r" "${ks}_p$r" "${ks}_w$r"; do drop_ks "$k"; done; done
@@ -76,7 +86,7 @@ lake_run() { # lake_run R: its objects under ${prefix}lakeR/
   local t0
   t0=$(ms)
   "$BUILD/pinpipe" lake --topic "$topic" --group "g-$topic-$1" --prefix "${prefix}lake$1/" --max-messages "$N" \
-    2>"$OUT/batch-lake$1.log"
+    "${lake_args[@]}" 2>"$OUT/batch-lake$1.log"
   lake_ms+=($(($(ms) - t0)))
 }
 put_run() { # put_run R: plain puts of the objects fetched below
@@ -103,6 +113,18 @@ for ((r = 2; r <= RUNS; r++)); do
 done
 read -r lake_min lake_med < <(printf '%s\n' "${lake_ms[@]}" | min_med)
 read -r put_min put_med < <(printf '%s\n' "${put_ms[@]}" | min_med)
+if [ "$ONLY" = lake ]; then
+  echo "bench-batch (lake only): $N events of one day, 3 partitions, $nobj lake objects" \
+    "($((lake_bytes / 1048576)) MiB); $RUNS runs of each, alternating; rates from the best (min) and the median time"
+  printf '  %-50s %9s %9s\n' "" "best" "median"
+  printf '  %-50s %9s %9s records/s\n' "pinpipe lake (Kafka -> S3)${lake_args[*]:+ ${lake_args[*]}}" \
+    "$(rate "$N" "$lake_min")" "$(rate "$N" "$lake_med")"
+  printf '  %-50s %9s %9s records/s\n' "baseline: plain s3 put of the same objects" "$(rate "$N" "$put_min")" \
+    "$(rate "$N" "$put_med")"
+  printf '  %-50s %9s %9s\n' "lake / plain puts" "$(ratio "$put_min" "$lake_min")" "$(ratio "$put_med" "$lake_med")"
+  echo "  (each run: lake ${lake_ms[*]} ms, puts ${put_ms[*]} ms)"
+  exit 0
+fi
 
 # 2. the batch and its two Cassandra baselines, alternating; each into a fresh keyspace
 "$BUILD/pinpipe" clean --no-summary --rejects /dev/null "$OUT/batch-events.jsonl" > "$OUT/batch-cleaned.jsonl"
