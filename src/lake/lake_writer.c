@@ -34,6 +34,7 @@ struct pp_lake_writer {
     pp_lake_uploads *up; /* the upload threads; NULL: flush stores */
     uint64_t next_job;
     pp_lake_spares spares; /* stored objects' buffers, for the next objects */
+    size_t queue_max;      /* bytes of sealed objects that may wait for a thread */
 };
 
 int pp_lake_writer_create(pp_lake_writer **out, const pp_lake_writer_opts *o, char *err, size_t errlen) {
@@ -57,6 +58,7 @@ int pp_lake_writer_create(pp_lake_writer **out, const pp_lake_writer_opts *o, ch
      * doubles past max_bytes: twice that) */
     size_t per = 2 * (size_t)o->limits.max_bytes;
     pp_lake_spares_init(&w->spares, (size_t)(o->uploads > 0 ? o->uploads + 1 : 1) * per);
+    w->queue_max = (size_t)(o->uploads > 0 ? o->uploads : 0) * (size_t)o->limits.max_bytes;
     if (o->uploads > 0) {
         int rc = pp_lake_uploads_create(&w->up, o->uploads, o->put, o->put_uds, o->gzip, err, errlen);
         if (rc) {
@@ -260,16 +262,32 @@ static int reap_one(pp_lake_writer *w, int wait, int *got, char *err, size_t err
     return PP_OK; /* its partition was released meanwhile */
 }
 
-/* Hands o to an upload thread, waiting for one to be free; a failure reaped while
- * waiting is returned (o is then not handed over). */
-static int submit(pp_lake_writer *w, const pp_lake_partition *p, pp_lake_object *o, char *err, size_t errlen) {
+/* Bytes of the sealed objects waiting for a thread (not in flight, not stored). */
+static size_t queued_bytes(const pp_lake_writer *w) {
+    size_t n = 0;
+    for (size_t i = 0; i < w->n_parts; i++)
+        for (size_t k = 0; k < w->parts[i]->n_open; k++) {
+            const pp_lake_object *o = &w->parts[i]->open[k];
+            if (o->sealed && !o->job && !o->stored) n += o->data.len;
+        }
+    return n;
+}
+
+/* Hands o to an upload thread. When every thread is busy, o waits sealed in its
+ * partition (a later flush hands it over) as long as the waiting objects' bytes stay
+ * within queue_max; past that, or when wait, this waits for a thread. A failure
+ * reaped while waiting is returned (o is then not handed over). */
+static int submit(pp_lake_writer *w, const pp_lake_partition *p, pp_lake_object *o, int wait, char *err,
+                  size_t errlen) {
     char key[PP_LAKE_KEY_MAX];
     int rc = object_key(w, p, o, key, err, errlen);
     if (rc) return rc;
     uint64_t id = ++w->next_job;
     int got;
-    while (pp_lake_uploads_submit(w->up, id, key, o->data.data ? o->data.data : "", o->data.len) != PP_OK)
+    while (pp_lake_uploads_submit(w->up, id, key, o->data.data ? o->data.data : "", o->data.len) != PP_OK) {
+        if (!wait && queued_bytes(w) <= w->queue_max) return PP_OK; /* o included: it is sealed, not in flight */
         if ((rc = reap_one(w, 1, &got, err, errlen))) return rc;
+    }
     o->job = id;
     return PP_OK;
 }
@@ -301,7 +319,7 @@ static int flush_partition(pp_lake_writer *w, pp_lake_partition *p, pp_lake_flus
             o->why = (int)why;
         }
         if (o->job || o->stored) continue;
-        rc = w->up ? submit(w, p, o, err, errlen) : store(w, p, o, err, errlen);
+        rc = w->up ? submit(w, p, o, mode == PP_LAKE_FLUSH_ALL, err, errlen) : store(w, p, o, err, errlen);
     }
     return rc;
 }
