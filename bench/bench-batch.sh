@@ -4,7 +4,9 @@
 # pinpipe, baseline, ...), and reports the min and the median of each and their ratio:
 #  1. the lake writer: N events of one day already in Kafka -> `pinpipe lake` (a fresh
 #     group and prefix each run) until all are stored, beside the baseline of plain
-#     `pinpipe s3 put`s, one after the other, of the same objects;
+#     `pinpipe s3 put`s, one after the other, of the same objects: as `s3 put` sends
+#     a file (UNSIGNED-PAYLOAD), and with PINPIPE_S3_SIGN_STREAMS=1 (the payload's
+#     SHA-256 signed and checked by the server, as the lake's PUTs from memory are);
 #  2. the batch: that day, lake -> clean -> Cassandra (`pinpipe batch --date`, a fresh
 #     keyspace each run), with its phases (S3 read + parse, clean, Cassandra writes)
 #     from its summary line, beside two baselines through the same CQL client and
@@ -19,7 +21,8 @@
 # Env: BENCH_BATCH_EVENTS (500000), BENCH_BATCH_CATALOG (1000000: most events are
 # distinct pins), BENCH_BATCH_CONCURRENCY (128), BENCH_BATCH_GROUP_ROWS (16),
 # BENCH_BATCH_RUNS (3), BENCH_BATCH_PERF=1 (also profile the first batch run with
-# perf: CPU by library).
+# perf: CPU by library), BENCH_BATCH_ONLY=lake (only 1., the lake pair: no Cassandra),
+# BENCH_BATCH_LAKE_ARGS (extra flags for `pinpipe lake`, e.g. "--uploads 3").
 set -euo pipefail
 BUILD="${1:-build}"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -34,12 +37,21 @@ DAY=2026-01-01
 OUT="$ROOT/bench/out"
 mkdir -p "$OUT"
 rm -f "$OUT/batch.perf.data"
-bash "$ROOT/ci/services.sh" up kafka s3 cassandra >/dev/null
+ONLY="${BENCH_BATCH_ONLY:-}"
+case "$ONLY" in "" | lake) ;; *) echo "bench-batch: BENCH_BATCH_ONLY is lake or empty" >&2; exit 2 ;; esac
+if [ "$ONLY" = lake ]; then
+  bash "$ROOT/ci/services.sh" up kafka s3 >/dev/null
+else
+  bash "$ROOT/ci/services.sh" up kafka s3 cassandra >/dev/null
+fi
+read -r -a lake_args <<< "${BENCH_BATCH_LAKE_ARGS:-}"
 run="$(date +%s)"
 topic="bench-batch-$run"
 prefix="bench-batch-$run/"
 ks="bench_batch_$run"
-drop_ks() { "$BUILD/pinpipe" cql -e "DROP KEYSPACE IF EXISTS $1" >/dev/null 2>&1 || true; }
+drop_ks() { # no Cassandra when only the lake runs
+  if [ "$ONLY" != lake ]; then "$BUILD/pinpipe" cql -e "DROP KEYSPACE IF EXISTS $1" >/dev/null 2>&1 || true; fi
+}
 cleanup() {
   for k in "$ks" "${ks}_s1" "${ks}_s2"; do drop_ks "$k"; done
   for ((r = 1; r <= RUNS; r++)); do for k in "${ks}_b$r" "${ks}_p$r" "${ks}_w$r"; do drop_ks "$k"; done; done
@@ -72,18 +84,24 @@ pkgs=$(sed -n 's/^PKGS *:= *//p' "$ROOT/Makefile")
 # 1. the lake writer, alternating with the puts of the first run's objects
 lake_ms=()
 put_ms=()
+sput_ms=()
 lake_run() { # lake_run R: its objects under ${prefix}lakeR/
   local t0
   t0=$(ms)
   "$BUILD/pinpipe" lake --topic "$topic" --group "g-$topic-$1" --prefix "${prefix}lake$1/" --max-messages "$N" \
-    2>"$OUT/batch-lake$1.log"
+    "${lake_args[@]}" 2>"$OUT/batch-lake$1.log"
   lake_ms+=($(($(ms) - t0)))
 }
-put_run() { # put_run R: plain puts of the objects fetched below
+put_run() { # put_run R: plain puts of the objects fetched below, unsigned then signed
   local t0 j
   t0=$(ms)
   for ((j = 0; j < nobj; j++)); do "$BUILD/pinpipe" s3 put "${prefix}put$1/$j" "$OUT/batch-objects/$j" >/dev/null; done
   put_ms+=($(($(ms) - t0)))
+  t0=$(ms)
+  for ((j = 0; j < nobj; j++)); do
+    PINPIPE_S3_SIGN_STREAMS=1 "$BUILD/pinpipe" s3 put "${prefix}sput$1/$j" "$OUT/batch-objects/$j" >/dev/null
+  done
+  sput_ms+=($(($(ms) - t0)))
 }
 lake_run 1
 mkdir -p "$OUT/batch-objects"
@@ -103,6 +121,23 @@ for ((r = 2; r <= RUNS; r++)); do
 done
 read -r lake_min lake_med < <(printf '%s\n' "${lake_ms[@]}" | min_med)
 read -r put_min put_med < <(printf '%s\n' "${put_ms[@]}" | min_med)
+read -r sput_min sput_med < <(printf '%s\n' "${sput_ms[@]}" | min_med)
+if [ "$ONLY" = lake ]; then
+  echo "bench-batch (lake only): $N events of one day, 3 partitions, $nobj lake objects" \
+    "($((lake_bytes / 1048576)) MiB); $RUNS runs of each, alternating; rates from the best (min) and the median time"
+  printf '  %-50s %9s %9s\n' "" "best" "median"
+  printf '  %-50s %9s %9s records/s\n' "pinpipe lake (Kafka -> S3)${lake_args[*]:+ ${lake_args[*]}}" \
+    "$(rate "$N" "$lake_min")" "$(rate "$N" "$lake_med")"
+  printf '  %-50s %9s %9s records/s\n' "baseline: plain s3 put of the same objects" "$(rate "$N" "$put_min")" \
+    "$(rate "$N" "$put_med")"
+  printf '  %-50s %9s %9s records/s\n' "baseline: the same puts, payload signed" "$(rate "$N" "$sput_min")" \
+    "$(rate "$N" "$sput_med")"
+  printf '  %-50s %9s %9s\n' "lake / plain puts" "$(ratio "$put_min" "$lake_min")" "$(ratio "$put_med" "$lake_med")"
+  printf '  %-50s %9s %9s\n' "lake / signed puts" "$(ratio "$sput_min" "$lake_min")" \
+    "$(ratio "$sput_med" "$lake_med")"
+  echo "  (each run: lake ${lake_ms[*]} ms, puts ${put_ms[*]} ms, signed puts ${sput_ms[*]} ms)"
+  exit 0
+fi
 
 # 2. the batch and its two Cassandra baselines, alternating; each into a fresh keyspace
 "$BUILD/pinpipe" clean --no-summary --rejects /dev/null "$OUT/batch-events.jsonl" > "$OUT/batch-cleaned.jsonl"
@@ -181,14 +216,16 @@ printf '  %-50s %9s %9s\n' "" "best" "median"
 row "pinpipe lake (Kafka -> S3)" "$N" "$lake_min" "$lake_med" "records/s"
 row "baseline: plain s3 put of the same objects" "$N" "$put_min" "$put_med" "records/s" \
   "$(rate $((lake_bytes / 1048576)) "$put_med") MiB/s"
+row "baseline: the same puts, payload signed" "$N" "$sput_min" "$sput_med" "records/s" "PINPIPE_S3_SIGN_STREAMS=1"
 printf '  %-50s %9s %9s\n' "lake / plain puts" "$(ratio "$put_min" "$lake_min")" "$(ratio "$put_med" "$lake_med")"
+printf '  %-50s %9s %9s\n' "lake / signed puts" "$(ratio "$sput_min" "$lake_min")" "$(ratio "$sput_med" "$lake_med")"
 row "pinpipe batch (S3 -> clean -> Cassandra)" "$pins" "$batch_min" "$batch_med" "pins/s" \
   "$(rate "$N" "$batch_med") records/s"
 row "baseline: $pins plain INSERTs, one partition each" "$pins" "$plain_min" "$plain_med" "rows/s" "$avg B rows"
 row "baseline: the batch's pin writes alone" "$pins" "$pinw_min" "$pinw_med" "rows/s" "no S3, no clean"
 printf '  %-50s %9s %9s\n' "batch pins/s / plain INSERTs/s" "$(ratio "$plain_min" "$batch_min")" \
   "$(ratio "$plain_med" "$batch_med")"
-echo "  (each run: lake ${lake_ms[*]} ms, puts ${put_ms[*]} ms; batch ${batch_ms[*]} ms, plain ${plain_ms[*]} ms," \
+echo "  (each run: lake ${lake_ms[*]} ms, puts ${put_ms[*]} ms, signed puts ${sput_ms[*]} ms; batch ${batch_ms[*]} ms, plain ${plain_ms[*]} ms," \
   "pin writes ${pinw_ms[*]} ms)"
 printf '  %-52s %9s records/s  (%s s)\n' "sharded: 1 shard + finalize" "$(rate "$N" "$s1_ms")" \
   "$(echo "scale=1; $s1_ms / 1000" | bc)"

@@ -13,6 +13,7 @@
 #include "lake/lake_day.h"
 #include "lake/lake_gzip.h"
 #include "lake/lake_partition.h"
+#include "lake/lake_spares.h"
 #include "lake/lake_upload.h"
 
 struct pp_lake_writer {
@@ -32,6 +33,8 @@ struct pp_lake_writer {
     pp_strbuf zbuf;      /* the gzip of the object being stored (no upload threads) */
     pp_lake_uploads *up; /* the upload threads; NULL: flush stores */
     uint64_t next_job;
+    pp_lake_spares spares; /* stored objects' buffers, for the next objects */
+    size_t queue_max;      /* bytes of sealed objects that may wait for a thread */
 };
 
 int pp_lake_writer_create(pp_lake_writer **out, const pp_lake_writer_opts *o, char *err, size_t errlen) {
@@ -51,6 +54,11 @@ int pp_lake_writer_create(pp_lake_writer **out, const pp_lake_writer_opts *o, ch
     w->stats = o->stats ? o->stats : &w->own_stats;
     atomic_store(&w->stats->max_age_ms, o->limits.max_age_ms);
     pp_sb_init(&w->zbuf);
+    /* as many spares as objects stored at once, each of an object's size (its buffer
+     * doubles past max_bytes: twice that) */
+    size_t per = 2 * (size_t)o->limits.max_bytes;
+    pp_lake_spares_init(&w->spares, (size_t)(o->uploads > 0 ? o->uploads + 1 : 1) * per);
+    w->queue_max = (size_t)(o->uploads > 0 ? o->uploads : 0) * (size_t)o->limits.max_bytes;
     if (o->uploads > 0) {
         int rc = pp_lake_uploads_create(&w->up, o->uploads, o->put, o->put_uds, o->gzip, err, errlen);
         if (rc) {
@@ -86,6 +94,7 @@ void pp_lake_writer_destroy(pp_lake_writer *w) {
     free(w->commits);
     free(w->prefix);
     pp_sb_free(&w->zbuf);
+    pp_lake_spares_free(&w->spares);
     free(w);
 }
 
@@ -162,6 +171,7 @@ int pp_lake_writer_add(pp_lake_writer *w, const pp_kafka_message *m, int64_t now
     pp_lake_event_day(kind, m->value, m->value_len, ingest, &w->clean, day);
     size_t n_open = p->n_open;
     pp_lake_object *o = pp_lake_partition_object(p, day, m->offset, now_mono_ms);
+    if (o->data.cap == 0) (void)pp_lake_spares_take(&w->spares, &o->data);
     size_t before = o->data.len;
     pp_lake_line_append(&o->data, m, ingest);
     o->records++;
@@ -252,28 +262,46 @@ static int reap_one(pp_lake_writer *w, int wait, int *got, char *err, size_t err
     return PP_OK; /* its partition was released meanwhile */
 }
 
-/* Hands o to an upload thread, waiting for one to be free; a failure reaped while
- * waiting is returned (o is then not handed over). */
-static int submit(pp_lake_writer *w, const pp_lake_partition *p, pp_lake_object *o, char *err, size_t errlen) {
+/* Bytes of the sealed objects waiting for a thread (not in flight, not stored). */
+static size_t queued_bytes(const pp_lake_writer *w) {
+    size_t n = 0;
+    for (size_t i = 0; i < w->n_parts; i++)
+        for (size_t k = 0; k < w->parts[i]->n_open; k++) {
+            const pp_lake_object *o = &w->parts[i]->open[k];
+            if (o->sealed && !o->job && !o->stored) n += o->data.len;
+        }
+    return n;
+}
+
+/* Hands o to an upload thread. When every thread is busy, o waits sealed in its
+ * partition (a later flush hands it over) as long as the waiting objects' bytes stay
+ * within queue_max; past that, or when wait, this waits for a thread. A failure
+ * reaped while waiting is returned (o is then not handed over). */
+static int submit(pp_lake_writer *w, const pp_lake_partition *p, pp_lake_object *o, int wait, char *err,
+                  size_t errlen) {
     char key[PP_LAKE_KEY_MAX];
     int rc = object_key(w, p, o, key, err, errlen);
     if (rc) return rc;
     uint64_t id = ++w->next_job;
     int got;
-    while (pp_lake_uploads_submit(w->up, id, key, o->data.data ? o->data.data : "", o->data.len) != PP_OK)
+    while (pp_lake_uploads_submit(w->up, id, key, o->data.data ? o->data.data : "", o->data.len) != PP_OK) {
+        if (!wait && queued_bytes(w) <= w->queue_max) return PP_OK; /* o included: it is sealed, not in flight */
         if ((rc = reap_one(w, 1, &got, err, errlen))) return rc;
+    }
     o->job = id;
     return PP_OK;
 }
 
-/* Forgets the stored objects of p. */
-static void sweep(pp_lake_partition *p) {
+/* Forgets the stored objects of p, keeping their buffers as spares. */
+static void sweep(pp_lake_writer *w, pp_lake_partition *p) {
     size_t i = 0;
     while (i < p->n_open)
-        if (p->open[i].stored)
+        if (p->open[i].stored) {
+            pp_lake_spares_put(&w->spares, &p->open[i].data);
             pp_lake_partition_close(p, i); /* open[i] is now another object */
-        else
+        } else {
             i++;
+        }
 }
 
 /* Seals p's due objects (every one for FLUSH_ALL) and stores the sealed ones: here,
@@ -291,7 +319,7 @@ static int flush_partition(pp_lake_writer *w, pp_lake_partition *p, pp_lake_flus
             o->why = (int)why;
         }
         if (o->job || o->stored) continue;
-        rc = w->up ? submit(w, p, o, err, errlen) : store(w, p, o, err, errlen);
+        rc = w->up ? submit(w, p, o, mode == PP_LAKE_FLUSH_ALL, err, errlen) : store(w, p, o, err, errlen);
     }
     return rc;
 }
@@ -312,7 +340,7 @@ int pp_lake_writer_flush(pp_lake_writer *w, pp_lake_flush_mode mode, const char 
     for (size_t i = 0; w->up && mode == PP_LAKE_FLUSH_ALL && i < w->n_parts; i++)
         while (wanted(w->parts[i], topic, partition) && in_flight(w->parts[i]))
             if ((r = reap_one(w, 1, &got, err, errlen)) != PP_OK && rc == PP_OK) rc = r;
-    for (size_t i = 0; i < w->n_parts; i++) sweep(w->parts[i]);
+    for (size_t i = 0; i < w->n_parts; i++) sweep(w, w->parts[i]);
     update_gauges(w);
     return rc;
 }

@@ -10,13 +10,16 @@
  * intact, to be tried again.
  *
  * Upload threads (opts.uploads > 0): a due object is sealed (later records of its day
- * open a new object) and handed to a free thread, flush waiting only while every
- * thread is busy; uploads run while the caller consumes. Each flush first takes in
+ * open a new object) and handed to a free thread; when every thread is busy it waits
+ * sealed for a later flush, flush itself waiting for a thread only once the waiting
+ * objects pass uploads x limits.max_bytes bytes (or for FLUSH_ALL); uploads run while
+ * the caller consumes. Each flush first takes in
  * the uploads that finished: a stored object is forgotten, a failed one stays sealed
  * and is handed over again by a later flush (flush returns the failure, so the
  * caller waits before that). FLUSH_ALL returns once every upload of the partitions
  * asked for is answered; release waits for the partition's uploads. Memory: the open
- * objects plus at most `uploads` sealed ones in flight (and any that failed).
+ * objects plus at most `uploads` sealed ones in flight, uploads x max_bytes of sealed
+ * ones waiting (and any that failed), plus the spare buffers (lake_spares.h).
  *
  * Commits: pp_lake_writer_commits lists, per partition, the offset below which
  * every consumed record is in a stored object (lake_commit.h), when it moved past

@@ -439,6 +439,43 @@ static void upload_threads_store_while_consuming_and_commits_wait_for_them(void 
     store_free(&g.s);
 }
 
+/* Every thread busy: a due object waits sealed (the consumer goes on) while the waiting
+ * bytes stay within uploads x max_bytes; past that, flush waits for a thread. Nothing
+ * waiting is committed past. */
+static void a_due_object_waits_for_a_thread_without_blocking_within_the_byte_bound(void **state) {
+    (void)state;
+    gated g = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER, .shut = 1};
+    void *uds[1] = {&g};
+    pp_lake_writer_opts o;
+    memset(&o, 0, sizeof o);
+    o.prefix = "raw";
+    o.limits.max_records = 2;
+    o.limits.max_bytes = 1 << 20;
+    o.limits.max_age_ms = 10000;
+    pp_clean_opts_default(&o.clean);
+    o.put = gated_put;
+    o.uploads = 1;
+    o.put_uds = uds;
+    pp_lake_writer *w = NULL;
+    char err[256];
+    assert_int_equal(pp_lake_writer_create(&w, &o, err, sizeof err), PP_OK);
+    pp_lake_writer_assign(w, "pins", 0);
+    const char *a = EVENT("a", TS("2026-01-01 10:00:00"));
+    /* the one thread is held at the gate: the second object would block if it could not wait */
+    for (int64_t off = 10; off < 16; off++)
+        if (add(w, 0, off, a, 0))
+            assert_int_equal(pp_lake_writer_flush(w, PP_LAKE_FLUSH_DUE, NULL, 0, 0, err, sizeof err), PP_OK);
+    assert_int_equal(pp_lake_writer_open_objects(w), 3); /* one in flight, two waiting */
+    assert_int_equal(g.s.n, 0);
+    assert_int_equal(owed(w, 0), -1);
+    gate(&g, 0, 0);
+    assert_int_equal(pp_lake_writer_flush(w, PP_LAKE_FLUSH_ALL, NULL, 0, 0, err, sizeof err), PP_OK);
+    assert_int_equal(g.s.n, 3);
+    assert_int_equal(owed(w, 0), 16);
+    pp_lake_writer_destroy(w);
+    store_free(&g.s);
+}
+
 /* ---- ownership -------------------------------------------------------------------- */
 static void foreign_partitions_and_taken_offsets_are_skipped(void **state) {
     (void)state;
@@ -565,6 +602,7 @@ int main(void) {
         cmocka_unit_test(commits_never_pass_an_unstored_record),
         cmocka_unit_test(a_failed_drain_stops_at_the_failure_and_keeps_the_rest),
         cmocka_unit_test(upload_threads_store_while_consuming_and_commits_wait_for_them),
+        cmocka_unit_test(a_due_object_waits_for_a_thread_without_blocking_within_the_byte_bound),
         cmocka_unit_test(foreign_partitions_and_taken_offsets_are_skipped),
         cmocka_unit_test(gzip_objects_inflate_to_the_same_lines),
         cmocka_unit_test(bad_options_are_refused),
