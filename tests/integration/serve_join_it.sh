@@ -16,7 +16,7 @@
 #  4. CSV, and 400 for an unknown or missing analysis;
 #  5. the corpus through the pipeline's batch (three topics -> the lake -> pinpipe batch):
 #     the analyses from that batch give the same hand-computed figures.
-# needs: kafka s3 cassandra postgres (and kcat)
+# needs: kafka s3 cassandra postgres
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../../ci/services/env.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
