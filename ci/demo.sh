@@ -188,7 +188,7 @@ want=$(jq '.totals.distinct_pins' "$OUT/manifest.json")
 echo
 echo "================================ pinpipe demo: $RUN ================================"
 echo "events      $(sed -E 's|^emulate: target .*/pin/: ||' "$OUT/emulator.txt")"
-echo "kafka       $HW messages in topic $RUN"
+echo "kafka       $HW messages in topics ${TOPICS[*]}"
 echo "stream      PostgreSQL: $pg_pins pins, $pg_rejects rejects"
 echo "batch       Cassandra:  $cq_pins pins        (the emulator's ground truth: $want distinct pins)"
 echo "top categories per day (stream metrics):"
@@ -205,10 +205,10 @@ for d in $(jq -r '.days[].day' "$OUT/manifest.json"); do
   if [ "$p" != "$m" ] || [ "${c:-0}" != "$m" ]; then join_mismatch=1; fi
 done
 echo "            most popular category per country (joined posts over the days, stream):"
-psql "$PINPIPE_PG_DSN" -qAt -F' ' -c "SELECT country, category, n FROM (SELECT key::json->>0 AS country, key::json->>1 AS category,
+psql "$PINPIPE_PG_DSN" -qAt -F'|' -c "SELECT country, category, n FROM (SELECT key::json->>0 AS country, key::json->>1 AS category,
     sum(value) AS n, row_number() OVER (PARTITION BY key::json->>0 ORDER BY sum(value) DESC, key::json->>1) AS r
     FROM metrics WHERE metric = 'posts_by_country_category' AND key::json->>0 IS NOT NULL GROUP BY 1, 2) t
-    WHERE r = 1 ORDER BY n DESC, country LIMIT 5" | awk '{printf "            %-24s %-16s %s\n", $1, $2, $3}'
+    WHERE r = 1 ORDER BY n DESC, country LIMIT 5" | awk -F'|' '{printf "            %-24s %-16s %s\n", $1, $2, $3}'
 echo "parity      $(tail -1 "$OUT/parity.txt")"
 echo "serve       each day's source and parity (GET /api/v1/days):"
 jq -r '.days[] | "            \(.day)  \(.source)  parity \(.parity)\(if .complete then "" else "  (incomplete)" end)"' \
