@@ -7,7 +7,7 @@ a partner on another day, rejects), then a seeded bulk.
 
 Writes into OUT_DIR:
   <kind>.<phase>.<partition>   "key<TAB>value" lines for kcat -K '\\t'
-  mixed.jsonl                  every event as `pinpipe metrics --mixed` input
+  mixed.jsonl                  every event as `pinpipe metrics --input mixed` input
   expected-unmatched.<phase>   "join_unmatched|day|key|sum|value" lines after that phase
 The expected join_unmatched follows docs/joins.md: a joined record is a pin (first per
 (day, unique_id)) with the geo and the user (first per (day, ind)) of its post; a geo
