@@ -202,12 +202,12 @@ static pp_rule_result tag_list_split(pp_pin *pin, const char **reason) {
 static pp_rule_result key_length_limit(pp_pin *pin, const char **reason) {
     static const pp_field KEYS[] = {PP_F_UNIQUE_ID, PP_F_POSTER_NAME, PP_F_CATEGORY};
     for (size_t i = 0; i < sizeof KEYS / sizeof KEYS[0]; i++)
-        if (pin->text[KEYS[i]] && strlen(pin->text[KEYS[i]]) > PP_KEY_MAX_BYTES) {
+        if (pin->text[KEYS[i]] && pp_key_too_long(pin->text[KEYS[i]])) {
             *reason = "key_too_long";
             return PP_RULE_REJECT;
         }
     for (size_t i = 0; i < pin->n_tags; i++)
-        if (strlen(pin->tags[i]) > PP_KEY_MAX_BYTES) {
+        if (pp_key_too_long(pin->tags[i])) {
             *reason = "key_too_long";
             return PP_RULE_REJECT;
         }
@@ -252,7 +252,7 @@ const pp_rule PP_RULES[] = {
      "\"Mixed Media, Art Journaling,Collage\"", "[\"Mixed Media\",\"Art Journaling\",\"Collage\"]", tag_list_split,
      PP_KIND_PIN, NULL, NULL},
     {"key_length_limit", "category",
-     "reject an event whose category, unique_id, poster_name or a tag is over 512 bytes (they are keys)",
+     "reject an event whose category, unique_id, poster_name or a tag is over 512 bytes as JSON text (they are keys)",
      "\"" C513 "\"", "rejected: key_too_long", key_length_limit, PP_KIND_PIN, NULL, NULL},
     /* geo (docs/joins.md) */
     {"geo_country_trim", "country", "trim ASCII whitespace; \"\", \"Unknown\" and \"N/A\" become null", "\" France \"",
@@ -264,8 +264,9 @@ const pp_rule PP_RULES[] = {
     {"geo_coordinates_placeholder", "latitude", "[0, 0] (no location) becomes null",
      "{\"latitude\": 0, \"longitude\": 0}", "{\"coordinates\": null}", NULL, PP_KIND_GEO,
      pp_rule_geo_coordinates_placeholder, NULL},
-    {"geo_key_length_limit", "country", "reject a geo event whose country is over 512 bytes (a metric key)",
-     "\"" C513 "\"", "rejected: key_too_long", NULL, PP_KIND_GEO, pp_rule_geo_key_length, NULL},
+    {"geo_key_length_limit", "country",
+     "reject a geo event whose country is over 512 bytes as JSON text (a metric key)", "\"" C513 "\"",
+     "rejected: key_too_long", NULL, PP_KIND_GEO, pp_rule_geo_key_length, NULL},
     /* user */
     {"user_name", "first_name",
      "user_name = trimmed first_name, a space, trimmed last_name; an empty part is left out; both empty: null",
@@ -275,10 +276,13 @@ const pp_rule PP_RULES[] = {
      pp_rule_user_age_range},
     {"user_date_joined", "date_joined", "a date_joined later than the event time becomes null (invalid)",
      "\"2030-01-01 00:00:00\"", "null", NULL, PP_KIND_USER, NULL, pp_rule_user_date_joined},
-    {"user_key_length_limit", "first_name", "reject a user event whose user_name is over 512 bytes (a metric key)",
-     "\"" C513 "\"", "rejected: key_too_long", NULL, PP_KIND_USER, NULL, pp_rule_user_key_length},
+    {"user_key_length_limit", "first_name",
+     "reject a user event whose user_name is over 512 bytes as JSON text (a metric key)", "\"" C513 "\"",
+     "rejected: key_too_long", NULL, PP_KIND_USER, NULL, pp_rule_user_key_length},
 };
 const size_t PP_N_RULES = sizeof PP_RULES / sizeof PP_RULES[0];
+
+int pp_key_too_long(const char *s) { return pp_json_escaped_len(s, strlen(s)) > PP_KEY_MAX_BYTES; }
 
 int pp_rule_find(const char *name) {
     for (size_t i = 0; i < PP_N_RULES; i++)

@@ -17,9 +17,15 @@
 #include "clean/side.h"
 #include "event/kind.h"
 
-/* The longest unique_id, poster_name, category or tag, in bytes (rule
- * key_length_limit): values that become keys in the stores and the metrics. */
+/* The longest unique_id, poster_name, category, tag, country or user_name, in
+ * bytes of its JSON text (rules key_length_limit, geo_ and user_key_length_limit):
+ * values that become keys in the stores and the metrics. Counted as JSON because the
+ * join's keys are JSON arrays (["France","art"]): a control character takes up to 6
+ * bytes there, and two such values must still fit PostgreSQL's ~2.7 KB index row. */
 #define PP_KEY_MAX_BYTES 512
+
+/* 1 when s is over PP_KEY_MAX_BYTES as JSON text (pp_json_escaped_len). */
+int pp_key_too_long(const char *s);
 
 typedef enum {
     PP_RULE_UNCHANGED = 0, /* the rule did not apply to this pin */

@@ -53,7 +53,7 @@ pp_rule_result pp_rule_geo_coordinates_placeholder(pp_geo *g, const char **reaso
 }
 
 pp_rule_result pp_rule_geo_key_length(pp_geo *g, const char **reason) {
-    if (!g->country || strlen(g->country) <= PP_KEY_MAX_BYTES) return PP_RULE_UNCHANGED;
+    if (!g->country || !pp_key_too_long(g->country)) return PP_RULE_UNCHANGED;
     *reason = "key_too_long";
     return PP_RULE_REJECT;
 }
@@ -95,7 +95,7 @@ pp_rule_result pp_rule_user_date_joined(pp_user *u, const char **reason) {
 }
 
 pp_rule_result pp_rule_user_key_length(pp_user *u, const char **reason) {
-    if (!u->user_name || strlen(u->user_name) <= PP_KEY_MAX_BYTES) return PP_RULE_UNCHANGED;
+    if (!u->user_name || !pp_key_too_long(u->user_name)) return PP_RULE_UNCHANGED;
     *reason = "key_too_long";
     return PP_RULE_REJECT;
 }

@@ -140,6 +140,18 @@ static size_t escape_of(unsigned char c, char *esc) {
     return 6;
 }
 
+size_t pp_json_escaped_len(const char *s, size_t n) {
+    size_t len = 0;
+    char esc[6];
+    for (size_t i = 0; i < n;) {
+        size_t run = pp_json_plain_run(s + i, n - i);
+        len += run;
+        i += run;
+        if (i < n) len += escape_of((unsigned char)s[i++], esc);
+    }
+    return len;
+}
+
 /* Escaped in pieces, each written straight into room reserved for its worst case:
  * the lake writer escapes raw events, which have a quote every few bytes. */
 #define JSON_PIECE 4096

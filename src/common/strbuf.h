@@ -25,6 +25,9 @@ void pp_sb_putc(pp_strbuf *sb, char c);
 void pp_sb_printf(pp_strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void pp_sb_put_i64(pp_strbuf *sb, int64_t v);
 /* Appends s (n bytes of valid UTF-8) as a quoted JSON string. */
+/* The bytes pp_sb_json_str writes for s[0..n) between its quotes (a key's size once
+ * it is inside a JSON key such as the join's ["France","art"]). */
+size_t pp_json_escaped_len(const char *s, size_t n);
 void pp_sb_json_str(pp_strbuf *sb, const char *s, size_t n);
 /* Same for a NUL-terminated string, or `null` when s is NULL. */
 void pp_sb_json_cstr(pp_strbuf *sb, const char *s);

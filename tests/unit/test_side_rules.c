@@ -134,10 +134,56 @@ static void test_every_side_rule_fires_on_the_fixture(void **state) {
             fail_msg("rule %s fires on no line of %s: add one", PP_RULES[i].name, KINDS_FIXTURE);
 }
 
+/* Keys are bounded as JSON text: 100 control characters are 600 bytes inside the
+ * join's ["country","category"] key, over the bound although only 100 raw bytes. */
+static void test_key_bound_counts_json_bytes(void **state) {
+    (void)state;
+    char ctl[101];
+    memset(ctl, 1, 100);
+    ctl[100] = '\0';
+    json_t *v = json_string(ctl);
+    char *country = json_dumps(v, JSON_ENCODE_ANY), *plain = NULL;
+    json_decref(v);
+    char *geo = json_with_member(GEO_BASE, "country", country);
+    const char *reason = NULL;
+    assert_null(clean_to_json(PP_KIND_GEO, geo, &reason));
+    assert_string_equal(reason, "key_too_long");
+    char *user = json_with_member(USER_BASE, "first_name", country);
+    assert_null(clean_to_json(PP_KIND_USER, user, &reason));
+    assert_string_equal(reason, "key_too_long");
+    /* a pin's category enters the join's keys too */
+    static const char PIN[] = "{\"index\":1,\"unique_id\":\"u\",\"title\":\"t\",\"description\":\"d\","
+                              "\"follower_count\":\"1\",\"tag_list\":\"a\",\"is_image_or_video\":\"image\","
+                              "\"image_src\":\"i\",\"downloaded\":1,\"save_location\":\"/x\",\"category\":\"c\","
+                              "\"timestamp\":\"2026-01-01 09:00:00\"}";
+    char *pin = json_with_member(PIN, "category", country);
+    pp_clean_opts opts;
+    pp_clean_opts_default(&opts);
+    pp_pin p;
+    pp_reject rej;
+    assert_int_equal(pp_clean(pin, strlen(pin), &opts, &p, &rej, NULL), PP_EINVAL);
+    assert_string_equal(rej.reason, "key_too_long");
+    /* 512 plain bytes are within the bound */
+    char a512[515];
+    a512[0] = '"';
+    memset(a512 + 1, 'a', 512);
+    strcpy(a512 + 513, "\"");
+    plain = json_with_member(GEO_BASE, "country", a512);
+    json_t *ok = clean_to_json(PP_KIND_GEO, plain, &reason);
+    assert_non_null(ok);
+    json_decref(ok);
+    free(plain);
+    free(pin);
+    free(user);
+    free(geo);
+    free(country);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_documented_examples),
         cmocka_unit_test(test_every_side_rule_fires_on_the_fixture),
+        cmocka_unit_test(test_key_bound_counts_json_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

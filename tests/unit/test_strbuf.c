@@ -310,6 +310,23 @@ static void test_utf8_agrees_with_jansson(void **state) {
     }
 }
 
+/* pp_json_escaped_len is the length pp_sb_json_str writes, quotes aside, for every byte. */
+static void test_json_escaped_len(void **state) {
+    (void)state;
+    char s[300];
+    for (int i = 0; i < 256; i++) s[i] = (char)(i ? i : 'x');
+    memcpy(s + 256, "plain \"quoted\" text\\", 21);
+    for (size_t n = 0; n <= 277; n += 7) {
+        pp_strbuf sb;
+        pp_sb_init(&sb);
+        pp_sb_json_str(&sb, s, n);
+        assert_int_equal(pp_json_escaped_len(s, n), sb.len - 2);
+        pp_sb_free(&sb);
+    }
+    assert_int_equal(pp_json_escaped_len("\x01", 1), 6);
+    assert_int_equal(pp_json_escaped_len("a\"b", 3), 4);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_buffer_basics),
@@ -321,6 +338,7 @@ int main(void) {
         cmocka_unit_test(test_json_escaping_across_pieces),
         cmocka_unit_test(test_utf8_valid),
         cmocka_unit_test(test_utf8_agrees_with_jansson),
+        cmocka_unit_test(test_json_escaped_len),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
