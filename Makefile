@@ -106,7 +106,13 @@ integration: all
 test:
 	@bash ci/install-deps.sh
 	@bash ci/install-browser.sh
-	@$(MAKE) --no-print-directory check unit airflow-test asan fuzz-smoke integration
+	@for goal in check unit airflow-test asan fuzz-smoke integration; do \
+	  $(MAKE) --no-print-directory -j$(TEST_JOBS) $$goal || exit 1; \
+	done
+
+# One phase of `make test` after the other (a phase's output stays together), each
+# compiling with every core: five trees are built (build, analyze, tsan, asan, fuzz).
+TEST_JOBS ?= $(shell nproc)
 
 ## asan: the unit tests under AddressSanitizer and UndefinedBehaviorSanitizer
 asan:
