@@ -59,14 +59,7 @@ drain_and_stop() { # NAME: waits until both paths hold everything Kafka has, sto
 }
 
 # the lake writer's committed offsets over the three topics
-lake_committed_all() {
-  local t sum=0 c
-  for t in "$PINPIPE_TOPIC" "$PINPIPE_GEO_TOPIC" "$PINPIPE_USERS_TOPIC"; do
-    c=$("$BIN/pinpipe" lake --print-committed --topic "$t" 2>/dev/null | awk '{s += $2} END {print s + 0}')
-    sum=$((sum + c))
-  done
-  [ "$sum" = "$1" ]
-}
+lake_committed_all() { [ "$(it_lake_committed "$PINPIPE_TOPIC" "$PINPIPE_GEO_TOPIC" "$PINPIPE_USERS_TOPIC")" = "$1" ]; }
 
 # ---- 1. the hand-written corpus, in two halves ------------------------------------------
 start_pipeline "join_c_$RUN"

@@ -10,7 +10,8 @@
 #     run (as parity's authority says), every day from the stream once the stream has read
 #     past the batch's coverage — and its rows equal that store's, and `pinpipe serve`'s
 #     sources and numbers;
-#  4. every query of docs/sql.md runs and its answer equals the engine's own numbers;
+#  4. every query of docs/sql.md runs and its answer equals the engine's own numbers (the
+#     join's two over a second run with the geo and user events);
 #  5. a query with a bad column fails with Trino's message; --format csv/json print the
 #     same rows;
 #  6. Trino stops by its pid file and leaves nothing listening (then comes back when this
@@ -74,9 +75,10 @@ it_ok "pipeline: $hw events through both paths, parity passes on 3 days"
 bash "$ROOT/ci/trino/views.sh" --build "$BIN" --keyspace "$run" --stream-schema "$run" \
   --lake-prefix "$PINPIPE_LAKE_PREFIX" >"$TMP/views.txt" 2>&1 || { cat "$TMP/views.txt"; it_fail "views.sh"; }
 # the documented queries, for this run's keyspace, schema and views
-doc_query() {
+doc_query() { # doc_query NAME [RUN]: RUN's keyspace, schema and views, this run's by default
+  local r="${2:-$run}"
   awk -v n="-- name: $1" '$0 == n {on = 1; next} on && /^```/ {exit} on {print}' "$ROOT/docs/sql.md" |
-    sed -e "s/batch\.pinpipe\./batch.$run./g" -e "s/stream\.public\./stream.$run./g" -e "s/lake\.pinpipe\./lake.$run./g"
+    sed -e "s/batch\.pinpipe\./batch.$r./g" -e "s/stream\.public\./stream.$r./g" -e "s/lake\.pinpipe\./lake.$r./g"
 }
 rows_json() { jq -r "$1" | LC_ALL=C sort; }
 METRIC_ROW='[.metric, .day, .key, .kind, (.value | tostring)] | join("|")'
@@ -176,7 +178,7 @@ diff "$TMP/offline2.txt" "$TMP/cql2.txt" >/dev/null || it_fail "the batch's metr
 # tab-separated for the checks below (keys such as poster names may hold '|')
 "$BIN/pinpipe" metrics "$TMP/all.jsonl" | rows_json '[.metric, .day, .key, .kind, (.value | tostring)] | join("\t")' |
   grep -v '^rejected_events'$'\t' >"$TMP/offline2.tsv"
-run_doc() { doc_query "$1" | sqlq --format json -f - >"$TMP/q_$1.json" || it_fail "docs/sql.md query $1 failed"; }
+run_doc() { doc_query "$1" "${2:-}" | sqlq --format json -f - >"$TMP/q_$1.json" || it_fail "docs/sql.md query $1 failed"; }
 # metric|day|key|value of the offline metrics
 offline() { awk -F'\t' -v m="$1" '$1 == m {print $2 "\t" $3 "\t" $5}' "$TMP/offline2.tsv" | LC_ALL=C sort; }
 
@@ -213,9 +215,65 @@ rows_json '[.day, .category, (.pins | tostring)] | join("\t")' <"$TMP/q_lake_pin
 diff "$TMP/e_lakecat.txt" "$TMP/t_lakecat.txt" || it_fail "lake_pins_by_category (from raw JSON) differs from the offline metric"
 run_doc lake_records_per_day
 [ "$(jq -s 'map(.records) | add' "$TMP/q_lake_records_per_day.json")" = "$hw2" ] || it_fail "the lake does not hold all $hw2 records"
+it_ok "the 6 queries of the original questions equal the engine's numbers (popular category $(tr '\n' ' ' <"$TMP/t_popular.txt"))"
+
+# ---- 4b. the join's questions: a run with the three kinds through both paths -------------
+kill -TERM "$api" 2>/dev/null || true
+wait "$api" 2>/dev/null || true
+jrun="trino_j_$RUN"
+it_isolated_kinds "$jrun"
+"$BIN/pinpipe-emulate" --seed 34 --count 1200 --days 1 --start-date "$START_DAY" --kinds all \
+  --out "$TMP/join.jsonl" 2>/dev/null || it_fail "join run: emulator (file)"
+"$BIN/pinpipe" api --port "$API_PORT" 2>"$TMP/japi.log" &
+japi=$!
+"$BIN/pinpipe" stream 2>"$TMP/jstream.log" &
+jstream=$!
+"$BIN/pinpipe" lake --max-age-ms 500 2>"$TMP/jlake.log" &
+jlake=$!
+it_on_exit "kill $japi $jstream $jlake 2>/dev/null"
+it_wait_until 30 curl -sf -o /dev/null "http://127.0.0.1:$API_PORT/healthz" || it_fail "join run: API not healthy"
+"$BIN/pinpipe-emulate" --seed 34 --count 1200 --days 1 --start-date "$START_DAY" --kinds all \
+  --target "http://127.0.0.1:$API_PORT/" --concurrency 8 >"$TMP/jemu.txt" 2>/dev/null ||
+  it_fail "join run: the emulator reported failures: $(cat "$TMP/jemu.txt")"
+jhw=$(it_high_watermark "$PINPIPE_TOPIC" "$PINPIPE_GEO_TOPIC" "$PINPIPE_USERS_TOPIC")
+join_drained() {
+  [ "$(psql "$PINPIPE_PG_DSN" -qAt -c 'SELECT coalesce(sum(next_offset), 0) FROM stream_offsets')" = "$jhw" ] &&
+    [ "$(it_lake_committed "$PINPIPE_TOPIC" "$PINPIPE_GEO_TOPIC" "$PINPIPE_USERS_TOPIC")" = "$jhw" ]
+}
+it_wait_until 120 join_drained || it_fail "join run: the stream and the lake writer did not consume all $jhw messages"
+kill -TERM "$jlake" "$jstream" "$japi"
+wait "$jlake" || it_fail "join run: lake writer exit status on SIGTERM"
+"$BIN/pinpipe" batch --date "$START_DAY" >/dev/null 2>"$TMP/jbatch.log" || { tail -20 "$TMP/jbatch.log"; it_fail "join run: batch"; }
+bash "$ROOT/ci/trino/views.sh" --build "$BIN" --keyspace "$jrun" --stream-schema "$jrun" \
+  --lake-prefix "$PINPIPE_LAKE_PREFIX" >"$TMP/jviews.txt" 2>&1 || { cat "$TMP/jviews.txt"; it_fail "join run: views.sh"; }
+# the offline engine's join metrics as [country, second key, value] rows (keys are JSON arrays)
+"$BIN/pinpipe" metrics "$TMP/join.jsonl" >"$TMP/join.metrics.jsonl"
+join_rows_of() { jq -c --arg m "$1" 'select(.metric == $m) | (.key | fromjson) + [.value]' "$TMP/join.metrics.jsonl" | jq -s -c .; }
+[ "$(join_rows_of posts_by_country_category | jq length)" -gt 20 ] || it_fail "join run: too few posts_by_country_category rows"
+
+run_doc top_category_per_country "$jrun"
+# per country (not null): the category with most posts over the days, ties to the lower name (null last)
+join_rows_of posts_by_country_category |
+  jq -r 'map(select(.[0] != null)) | group_by([.[0], .[1]]) | map([.[0][0], .[0][1], (map(.[2]) | add)])
+         | group_by(.[0]) | map(sort_by([-.[2], (.[1] == null), .[1]]) | .[0]) | sort_by([-.[2], .[0]])
+         | .[] | [.[0], (.[1] // "null"), (.[2] | tostring)] | join("\t")' >"$TMP/e_topcat.txt"
+jq -r '[.country, (.category // "null"), (.posts | tostring)] | join("\t")' "$TMP/q_top_category_per_country.json" >"$TMP/t_topcat.txt"
+diff "$TMP/e_topcat.txt" "$TMP/t_topcat.txt" || it_fail "top_category_per_country differs from the offline metrics"
+
+run_doc top_user_per_country "$jrun"
+# per country: the highest follower count; the user Trino names is one of those holding it
+join_rows_of max_followers_by_country_user |
+  jq -r 'group_by(.[0]) | map((map(.[2]) | max) as $m | map(select(.[2] == $m)) | .[])
+         | .[] | [(.[0] // "null"), (.[1] // "null"), (.[2] | tostring)] | join("\t")' | LC_ALL=C sort -u >"$TMP/e_topuser.txt"
+jq -r '[(.country // "null"), (.user_name // "null"), (.followers | tostring)] | join("\t")' \
+  "$TMP/q_top_user_per_country.json" | LC_ALL=C sort >"$TMP/t_topuser.txt"
+[ "$(cut -f1,3 "$TMP/e_topuser.txt" | LC_ALL=C sort -u)" = "$(cut -f1,3 "$TMP/t_topuser.txt")" ] ||
+  { diff "$TMP/e_topuser.txt" "$TMP/t_topuser.txt"; it_fail "top_user_per_country: countries or follower counts differ from the offline metrics"; }
+[ -z "$(LC_ALL=C comm -13 "$TMP/e_topuser.txt" "$TMP/t_topuser.txt")" ] ||
+  it_fail "top_user_per_country names a user who does not hold the country's maximum: $(LC_ALL=C comm -13 "$TMP/e_topuser.txt" "$TMP/t_topuser.txt")"
 n_doc=$(grep -c '^-- name: ' "$ROOT/docs/sql.md")
-[ "$n_doc" = 6 ] || it_fail "docs/sql.md has $n_doc named queries; this test checks 6: check the new ones too"
-it_ok "the 6 queries of docs/sql.md equal the engine's numbers (popular category $(tr '\n' ' ' <"$TMP/t_popular.txt"))"
+[ "$n_doc" = 8 ] || it_fail "docs/sql.md has $n_doc named queries; this test checks 8: check the new ones too"
+it_ok "the join's 2 queries of docs/sql.md equal the offline metrics ($(wc -l <"$TMP/t_topcat.txt") countries; $jhw events of three kinds; top: $(sed -n 1p "$TMP/t_topcat.txt" | tr '\t' ' '))"
 
 # ---- 5. errors and formats ---------------------------------------------------------------
 set +e

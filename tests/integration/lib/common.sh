@@ -18,6 +18,7 @@
 #                                    (exported; removed on exit); PINPIPE_PG_DSN -> the schema
 #   it_isolated_kinds NAME           the same with geo and user events on NAME-geo, NAME-users
 #   it_high_watermark TOPIC...       Kafka's next offsets summed over the topics' 3 partitions
+#   it_lake_committed TOPIC...       the lake writer's committed offsets summed over the topics
 
 it_init() {
   IT_NAME="$1"
@@ -112,6 +113,16 @@ it_isolated_kinds() {
   for t in "$1" "$1-geo" "$1-users"; do
     "$BIN/pinpipe" produce --topic "$t" --partitions 3 /dev/null 2>/dev/null || it_fail "creating topic $t"
   done
+}
+
+# it_lake_committed TOPIC...: the lake writer's committed offsets summed over the topics
+it_lake_committed() {
+  local t sum=0 c
+  for t in "$@"; do
+    c=$("$BIN/pinpipe" lake --print-committed --topic "$t" 2>/dev/null | awk '$2 != "-" {s += $2} END {print s + 0}')
+    sum=$((sum + c))
+  done
+  echo "$sum"
 }
 
 # it_high_watermark TOPIC...: the sum over the topics' partitions of Kafka's next offset
