@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Run every unit-test binary of a build: bash tests/run-unit.sh BUILD   (make unit)
-# Each $BUILD/tests/unit/test_* runs on its own (cmocka; no services needed). A passing
+# Each $BUILD/tests/unit/test_* runs on its own (cmocka; no services needed), UNIT_JOBS
+# of them at a time (default: the number of cores). A passing
 # binary prints one line; a failing one prints its whole output. The last line is
 #   unit: N passed, N failed        (N = binaries)
 # Exit 0 only when every binary passed; no binary at all is a failure too.
@@ -28,19 +29,39 @@ if ((${#bins[@]} == 0)); then
   exit 1
 fi
 
-out=$(mktemp)
-trap 'rm -f "$out"' EXIT
+# UNIT_JOBS binaries at a time (default: the number of cores); the results are printed
+# in name order once all are done.
+jobs="${UNIT_JOBS:-$(nproc)}"
+[[ "$jobs" =~ ^[1-9][0-9]?$ ]] || { echo "run-unit: UNIT_JOBS must be 1..99, not '$jobs'" >&2; exit 2; }
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+run_one() { # run_one BINARY: its output in $out/NAME.log, its exit status in $out/NAME.rc
+  local name
+  name=$(basename "$1")
+  timeout --foreground -k 10 "$timeout_s" "$1" >"$out/$name.log" 2>&1
+  echo $? >"$out/$name.rc"
+}
+running=0
+for b in "${bins[@]}"; do
+  if ((running >= jobs)); then
+    wait -n
+    running=$((running - 1))
+  fi
+  run_one "$b" &
+  running=$((running + 1))
+done
+wait
+
 passed=0 failed=0
 for b in "${bins[@]}"; do
   name=$(basename "$b")
-  timeout --foreground -k 10 "$timeout_s" "$b" >"$out" 2>&1
-  rc=$?
+  rc=$(cat "$out/$name.rc")
   if ((rc == 0)); then
     passed=$((passed + 1))
-    printf 'PASS %s  %s\n' "$name" "$(grep -E '^\[  PASSED  \]' "$out" | tail -n 1 | sed 's/^\[  PASSED  \] *//')"
+    printf 'PASS %s  %s\n' "$name" "$(grep -E '^\[  PASSED  \]' "$out/$name.log" | tail -n 1 | sed 's/^\[  PASSED  \] *//')"
   else
     failed=$((failed + 1))
-    cat "$out"
+    cat "$out/$name.log"
     if ((rc == 124)); then why="timed out after ${timeout_s}s"; else why="exit $rc"; fi
     printf 'FAIL %s  (%s)\n' "$name" "$why"
   fi
