@@ -192,7 +192,7 @@ static size_t utf8_seq_len(const unsigned char *s, size_t n) {
 /* Escaped in pieces, each written straight into room reserved for its worst case (6
  * bytes out per byte in, plus what a step may write past the piece: SLACK). */
 #define JSON_PIECE 4096
-#define JSON_SLACK 32
+#define JSON_SLACK 64
 
 /* One pass over s[0..n) that escapes it into sb (no quotes) and, when check_utf8,
  * checks it is UTF-8 as it goes: 0 (sb as it was) when it is not. With SSE2, 16
@@ -213,17 +213,33 @@ static int json_escape(pp_strbuf *sb, const char *str, size_t n, int check_utf8)
                 const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'),
                               control = _mm_set1_epi8(0x1f);
                 __m128i x = _mm_loadu_si128((const __m128i *)(const void *)s);
-                __m128i flagged = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, backslash)),
-                                               _mm_cmpeq_epi8(_mm_min_epu8(x, control), x)); /* x <= 0x1f */
-                unsigned m = (unsigned)_mm_movemask_epi8(flagged);
-                if (check_utf8) m |= (unsigned)_mm_movemask_epi8(x); /* bytes >= 0x80 */
+                unsigned qb =
+                    (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, backslash)));
+                unsigned other = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(x, control), x)); /* <= 0x1f */
+                if (check_utf8) other |= (unsigned)_mm_movemask_epi8(x); /* bytes >= 0x80 */
                 _mm_storeu_si128((__m128i *)(void *)d, x);
-                if (!m) {
+                if (!(qb | other)) {
                     s += 16;
                     d += 16;
                     continue;
                 }
-                unsigned k = (unsigned)__builtin_ctz(m);
+                if (!other && end - s >= 32) {
+                    /* only quotes and backslashes (a raw event's many quotes): a
+                     * backslash before each, the bytes from it on stored again one
+                     * further along — a load and a store per escape */
+                    unsigned shift = 0;
+                    for (unsigned m = qb; m; m &= m - 1) {
+                        unsigned k = (unsigned)__builtin_ctz(m);
+                        d[k + shift] = '\\';
+                        shift++;
+                        _mm_storeu_si128((__m128i *)(void *)(d + k + shift),
+                                         _mm_loadu_si128((const __m128i *)(const void *)(s + k)));
+                    }
+                    s += 16;
+                    d += 16 + shift;
+                    continue;
+                }
+                unsigned k = (unsigned)__builtin_ctz(qb | other);
                 s += k;
                 d += k;
             }

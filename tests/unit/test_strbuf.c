@@ -244,6 +244,26 @@ static void test_json_escaping_across_pieces(void **state) {
     }
 }
 
+/* Blocks of only quotes and backslashes among plain bytes, at every density (the
+ * escaper's path for them stores each escape's tail again), with and without a
+ * control or non-ASCII byte further on. */
+static void test_json_escaping_quote_blocks(void **state) {
+    (void)state;
+    uint32_t seed = 4242;
+    char buf[140];
+    for (int round = 0; round < 20000; round++) {
+        size_t n = 16 + (size_t)round % 120;
+        unsigned density = (unsigned)round % 8; /* 0: none escaped ... 7: nearly all */
+        for (size_t i = 0; i < n; i++) {
+            seed = seed * 1103515245u + 12345u;
+            buf[i] = (seed >> 16) % 8 < density ? ((seed >> 8) % 2 ? '"' : '\\') : (char)('a' + (seed >> 4) % 26);
+        }
+        if (round % 3 == 1) buf[(seed >> 12) % n] = '\n';
+        if (round % 3 == 2) buf[(seed >> 12) % n] = (char)0xe9;
+        assert_escapes_like_reference(buf, n);
+    }
+}
+
 /* The checking escaper on UTF-8 sequences: random strings of well-formed and
  * broken sequences (truncated, overlong, surrogates, past U+10FFFF, stray
  * continuation bytes) among quotes and letters, at every position of the 16-byte
@@ -422,6 +442,7 @@ int main(void) {
         cmocka_unit_test(test_json_escaping_every_ascii_byte),
         cmocka_unit_test(test_json_escaping_matches_bytewise),
         cmocka_unit_test(test_json_escaping_across_pieces),
+        cmocka_unit_test(test_json_escaping_quote_blocks),
         cmocka_unit_test(test_json_utf8_one_pass),
         cmocka_unit_test(test_json_bytes_member),
         cmocka_unit_test(test_utf8_valid),
