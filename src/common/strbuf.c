@@ -152,9 +152,120 @@ size_t pp_json_escaped_len(const char *s, size_t n) {
     return len;
 }
 
-/* Escaped in pieces, each written straight into room reserved for its worst case:
- * the lake writer escapes raw events, which have a quote every few bytes. */
+/* The class of each byte in a JSON string: copied as it is, escaped, or (>= 0x80) part
+ * of a multi-byte UTF-8 sequence (copied as it is when the caller vouches for the
+ * text, checked otherwise). */
+enum { BYTE_PLAIN, BYTE_ESCAPE, BYTE_HIGH };
+
+static unsigned char byte_class(unsigned char c) {
+    return needs_escape((char)c) ? BYTE_ESCAPE : c >= 0x80 ? BYTE_HIGH : BYTE_PLAIN;
+}
+
+/* The length of the well-formed UTF-8 sequence (no overlong, no surrogate,
+ * <= U+10FFFF) that starts s[0..n), n >= 1, s[0] >= 0x80; 0 when there is none. */
+static size_t utf8_seq_len(const unsigned char *s, size_t n) {
+    unsigned char c = s[0];
+    size_t need;
+    uint32_t cp;
+    if (c >= 0xC2 && c <= 0xDF) {
+        need = 1;
+        cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        need = 2;
+        cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        need = 3;
+        cp = c & 0x07;
+    } else {
+        return 0;
+    }
+    if (need >= n) return 0;
+    for (size_t k = 1; k <= need; k++) {
+        if ((s[k] & 0xC0) != 0x80) return 0;
+        cp = (cp << 6) | (s[k] & 0x3F);
+    }
+    if ((need == 2 && cp < 0x800) || (need == 3 && cp < 0x10000) || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return need + 1;
+}
+
+/* Escaped in pieces, each written straight into room reserved for its worst case (6
+ * bytes out per byte in, plus what a step may write past the piece: SLACK). */
 #define JSON_PIECE 4096
+#define JSON_SLACK 64
+
+/* One pass over s[0..n) that escapes it into sb (no quotes) and, when check_utf8,
+ * checks it is UTF-8 as it goes: 0 (sb as it was) when it is not. With SSE2, 16
+ * bytes are classified at a time and stored whole at the output, which then moves
+ * on only by the bytes that needed nothing: a raw event's quote every few bytes
+ * costs a compare and a store, not a call. */
+static int json_escape(pp_strbuf *sb, const char *str, size_t n, int check_utf8) {
+    const unsigned char *s = (const unsigned char *)str, *end = s + n;
+    size_t start = sb->len;
+    while (s < end) {
+        const unsigned char *piece = s + ((size_t)(end - s) < JSON_PIECE ? (size_t)(end - s) : JSON_PIECE);
+        pp_sb_reserve(sb, 6 * (size_t)(piece - s) + JSON_SLACK);
+        char *d = sb->data + sb->len;
+        while (s < piece) {
+            unsigned cls;
+#if defined(__SSE2__)
+            if (end - s >= 16) {
+                const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'),
+                              control = _mm_set1_epi8(0x1f);
+                __m128i x = _mm_loadu_si128((const __m128i *)(const void *)s);
+                unsigned qb =
+                    (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, backslash)));
+                unsigned other = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(x, control), x)); /* <= 0x1f */
+                if (check_utf8) other |= (unsigned)_mm_movemask_epi8(x); /* bytes >= 0x80 */
+                _mm_storeu_si128((__m128i *)(void *)d, x);
+                if (!(qb | other)) {
+                    s += 16;
+                    d += 16;
+                    continue;
+                }
+                if (!other && end - s >= 32) {
+                    /* only quotes and backslashes (a raw event's many quotes): a
+                     * backslash before each, the bytes from it on stored again one
+                     * further along — a load and a store per escape */
+                    unsigned shift = 0;
+                    for (unsigned m = qb; m; m &= m - 1) {
+                        unsigned k = (unsigned)__builtin_ctz(m);
+                        d[k + shift] = '\\';
+                        shift++;
+                        _mm_storeu_si128((__m128i *)(void *)(d + k + shift),
+                                         _mm_loadu_si128((const __m128i *)(const void *)(s + k)));
+                    }
+                    s += 16;
+                    d += 16 + shift;
+                    continue;
+                }
+                unsigned k = (unsigned)__builtin_ctz(qb | other);
+                s += k;
+                d += k;
+            }
+#endif
+            cls = byte_class(*s);
+            if (cls == BYTE_ESCAPE) {
+                d += escape_of(*s++, d);
+            } else if (cls == BYTE_HIGH && check_utf8) {
+                size_t k = utf8_seq_len(s, (size_t)(end - s));
+                if (!k) {
+                    sb->len = start;
+                    sb->data[start] = '\0';
+                    return 0;
+                }
+                memcpy(d, s, k); /* may end past the piece: within the slack */
+                d += k;
+                s += k;
+            } else {
+                *d++ = (char)*s++;
+            }
+        }
+        sb->len = (size_t)(d - sb->data);
+        sb->data[sb->len] = '\0';
+    }
+    return 1;
+}
 
 void pp_sb_json_str(pp_strbuf *sb, const char *s, size_t n) {
     pp_sb_reserve(sb, n + 2);
@@ -168,21 +279,20 @@ void pp_sb_json_str(pp_strbuf *sb, const char *s, size_t n) {
         return;
     }
     pp_sb_putc(sb, '"');
-    for (size_t at = 0; at < n; at += JSON_PIECE) {
-        size_t k = n - at < JSON_PIECE ? n - at : JSON_PIECE;
-        pp_sb_reserve(sb, 6 * k + 1);
-        char *d = sb->data + sb->len;
-        const char *p = s + at, *end = p + k;
-        while (p < end) {
-            size_t run = pp_json_plain_run(p, (size_t)(end - p));
-            memcpy(d, p, run);
-            d += run;
-            p += run;
-            if (p < end) d += escape_of((unsigned char)*p++, d);
-        }
-        sb->len = (size_t)(d - sb->data);
+    (void)json_escape(sb, s, n, 0);
+    pp_sb_putc(sb, '"');
+}
+
+int pp_sb_json_utf8(pp_strbuf *sb, const char *s, size_t n) {
+    size_t start = sb->len;
+    pp_sb_putc(sb, '"');
+    if (!json_escape(sb, s, n, 1)) {
+        sb->len = start;
+        sb->data[start] = '\0';
+        return 0;
     }
     pp_sb_putc(sb, '"');
+    return 1;
 }
 
 void pp_sb_json_cstr(pp_strbuf *sb, const char *s) {
@@ -223,14 +333,13 @@ int pp_sb_append_file(pp_strbuf *sb, const char *path) {
 }
 
 void pp_sb_json_bytes_member(pp_strbuf *sb, const char *name, const char *s, size_t n) {
-    int text = pp_utf8_valid(s, n);
     pp_sb_puts(sb, ",\"");
     pp_sb_puts(sb, name);
-    pp_sb_puts(sb, text ? "\":" : "_base64\":\"");
-    if (text) {
-        pp_sb_json_str(sb, s, n);
-        return;
-    }
+    size_t named = sb->len;
+    pp_sb_puts(sb, "\":");
+    if (pp_sb_json_utf8(sb, s, n)) return;
+    sb->len = named; /* not UTF-8: base64 instead */
+    pp_sb_puts(sb, "_base64\":\"");
     pp_sb_base64(sb, s, n);
     pp_sb_putc(sb, '"');
 }
@@ -247,32 +356,13 @@ int pp_utf8_valid(const char *str, size_t n) {
             i += 8;
         }
         if (i >= n) break;
-        unsigned char c = s[i];
-        if (c < 0x80) {
+        if (s[i] < 0x80) {
             i++;
             continue;
         }
-        size_t need;
-        uint32_t cp;
-        if (c >= 0xC2 && c <= 0xDF) {
-            need = 1;
-            cp = c & 0x1F;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            need = 2;
-            cp = c & 0x0F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            need = 3;
-            cp = c & 0x07;
-        } else {
-            return 0;
-        }
-        for (size_t k = 1; k <= need; k++) {
-            if (i + k >= n || (s[i + k] & 0xC0) != 0x80) return 0;
-            cp = (cp << 6) | (s[i + k] & 0x3F);
-        }
-        if ((need == 2 && cp < 0x800) || (need == 3 && cp < 0x10000) || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-            return 0;
-        i += need + 1;
+        size_t k = utf8_seq_len(s + i, n - i);
+        if (!k) return 0;
+        i += k;
     }
     return 1;
 }

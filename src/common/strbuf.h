@@ -29,6 +29,9 @@ void pp_sb_put_i64(pp_strbuf *sb, int64_t v);
  * it is inside a JSON key such as the join's ["France","art"]). */
 size_t pp_json_escaped_len(const char *s, size_t n);
 void pp_sb_json_str(pp_strbuf *sb, const char *s, size_t n);
+/* The same for bytes that may not be UTF-8, checked in the same pass: 1 when s[0..n)
+ * is valid UTF-8 (pp_utf8_valid) and was appended, 0 (sb unchanged) when not. */
+int pp_sb_json_utf8(pp_strbuf *sb, const char *s, size_t n);
 /* Same for a NUL-terminated string, or `null` when s is NULL. */
 void pp_sb_json_cstr(pp_strbuf *sb, const char *s);
 /* The length of the longest prefix of s[0..n) that a JSON string holds as it is:

@@ -203,20 +203,9 @@ void pp_kafka_batch_free(pp_kafka_batch *b) {
     memset(b, 0, sizeof *b);
 }
 
-static size_t header_count(const rd_kafka_message_t *m) {
-    rd_kafka_headers_t *h = NULL;
-    if (rd_kafka_message_headers(m, &h) != RD_KAFKA_RESP_ERR_NO_ERROR || !h) return 0;
-    return rd_kafka_header_cnt(h);
-}
-
-/* Fills b->msgs (and the header views) from b->raw[0..count). */
+/* Fills b->msgs (and the header views) from b->raw[0..count): one look at each
+ * message's headers (librdkafka parses them on the first). */
 static void batch_views(pp_kafka_batch *b) {
-    size_t total = 0;
-    for (size_t i = 0; i < b->count; i++) total += header_count(b->raw[i]);
-    if (total > b->hdr_cap) {
-        b->hdrs = pp_xrealloc(b->hdrs, total * sizeof *b->hdrs);
-        b->hdr_cap = total;
-    }
     size_t used = 0;
     for (size_t i = 0; i < b->count; i++) {
         const rd_kafka_message_t *m = b->raw[i];
@@ -232,20 +221,31 @@ static void batch_views(pp_kafka_batch *b) {
         v->value_len = m->payload ? m->len : 0;
         v->timestamp_ms = rd_kafka_message_timestamp(m, &tstype);
         if (tstype == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE) v->timestamp_ms = -1;
-        v->headers = b->hdrs + used;
+        v->headers = NULL; /* pointed into b->hdrs below, once it no longer moves */
         v->nheaders = 0;
-        if (rd_kafka_message_headers(m, &h) == RD_KAFKA_RESP_ERR_NO_ERROR && h) {
-            const char *name;
-            const void *val;
-            size_t len;
-            for (size_t k = 0; rd_kafka_header_get_all(h, k, &name, &val, &len) == 0; k++) {
-                b->hdrs[used].name = name;
-                b->hdrs[used].value = val;
-                b->hdrs[used].value_len = len;
-                used++;
-                v->nheaders++;
-            }
+        if (rd_kafka_message_headers(m, &h) != RD_KAFKA_RESP_ERR_NO_ERROR || !h) continue;
+        size_t n = rd_kafka_header_cnt(h);
+        if (used + n > b->hdr_cap) {
+            size_t cap = b->hdr_cap ? b->hdr_cap : 64;
+            while (cap < used + n) cap *= 2;
+            b->hdrs = pp_xrealloc(b->hdrs, cap * sizeof *b->hdrs);
+            b->hdr_cap = cap;
         }
+        const char *name;
+        const void *val;
+        size_t len;
+        for (size_t k = 0; k < n && rd_kafka_header_get_all(h, k, &name, &val, &len) == 0; k++) {
+            b->hdrs[used].name = name;
+            b->hdrs[used].value = val;
+            b->hdrs[used].value_len = len;
+            used++;
+            v->nheaders++;
+        }
+    }
+    used = 0;
+    for (size_t i = 0; i < b->count; i++) {
+        b->msgs[i].headers = b->hdrs ? b->hdrs + used : NULL;
+        used += b->msgs[i].nheaders;
     }
 }
 
@@ -268,8 +268,14 @@ int pp_consumer_poll_batch(pp_consumer *c, pp_kafka_batch *b, size_t max_count, 
     grow_batch(b, max_count);
     int64_t deadline = pp_mono_ms() + (timeout_ms > 0 ? timeout_ms : 0);
     while (b->count < max_count) {
-        int64_t left = deadline - pp_mono_ms();
-        rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, left > 0 ? (int)left : 0);
+        /* a message already fetched is taken without reading a clock (librdkafka reads
+         * one more per poll that may block): the clock only when there is none */
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, 0);
+        if (!m && c->cb_rc == PP_OK) {
+            int64_t left = deadline - pp_mono_ms();
+            if (left <= 0) break;
+            m = rd_kafka_consumer_poll(c->rk, (int)left);
+        }
         if (c->cb_rc != PP_OK) {
             if (m) rd_kafka_message_destroy(m);
             rc = c->cb_rc;
@@ -277,10 +283,7 @@ int pp_consumer_poll_batch(pp_consumer *c, pp_kafka_batch *b, size_t max_count, 
             pp_errf(err, errlen, "%s", c->cb_err);
             break;
         }
-        if (!m) {
-            if (left <= 0) break;
-            continue;
-        }
+        if (!m) continue;
         if (m->err) {
             rd_kafka_resp_err_t e = m->err;
             if (e != RD_KAFKA_RESP_ERR__PARTITION_EOF) PP_WARN("kafka", "consumer: %s", rd_kafka_message_errstr(m));

@@ -186,6 +186,15 @@ static void assert_escapes_like_reference(const char *in, size_t n) {
     assert_int_equal(got.len, want.len);
     assert_memory_equal(got.data, want.data, want.len);
     assert_int_equal(got.data[got.len], '\0');
+    /* the checking escaper: the same bytes when the input is UTF-8, nothing when not */
+    pp_sb_reset(&got);
+    pp_sb_puts(&got, "prefix");
+    int text = pp_utf8_valid(in, n);
+    assert_int_equal(pp_sb_json_utf8(&got, in, n), text);
+    if (!text) pp_sb_reset(&want), pp_sb_puts(&want, "prefix");
+    assert_int_equal(got.len, want.len);
+    assert_memory_equal(got.data, want.data, want.len);
+    assert_int_equal(got.data[got.len], '\0');
     pp_sb_free(&got);
     pp_sb_free(&want);
 }
@@ -233,6 +242,103 @@ static void test_json_escaping_across_pieces(void **state) {
         assert_escapes_like_reference(buf, N);
         assert_escapes_like_reference(buf, AT[k] + 1);
     }
+}
+
+/* Blocks of only quotes and backslashes among plain bytes, at every density (the
+ * escaper's path for them stores each escape's tail again), with and without a
+ * control or non-ASCII byte further on. */
+static void test_json_escaping_quote_blocks(void **state) {
+    (void)state;
+    uint32_t seed = 4242;
+    char buf[140];
+    for (int round = 0; round < 20000; round++) {
+        size_t n = 16 + (size_t)round % 120;
+        unsigned density = (unsigned)round % 8; /* 0: none escaped ... 7: nearly all */
+        for (size_t i = 0; i < n; i++) {
+            seed = seed * 1103515245u + 12345u;
+            buf[i] = (seed >> 16) % 8 < density ? ((seed >> 8) % 2 ? '"' : '\\') : (char)('a' + (seed >> 4) % 26);
+        }
+        if (round % 3 == 1) buf[(seed >> 12) % n] = '\n';
+        if (round % 3 == 2) buf[(seed >> 12) % n] = (char)0xe9;
+        assert_escapes_like_reference(buf, n);
+    }
+}
+
+/* The checking escaper on UTF-8 sequences: random strings of well-formed and
+ * broken sequences (truncated, overlong, surrogates, past U+10FFFF, stray
+ * continuation bytes) among quotes and letters, at every position of the 16-byte
+ * blocks, and sequences across the 4096-byte pieces. */
+static void test_json_utf8_one_pass(void **state) {
+    (void)state;
+    static const char *const SEQ[] = {"\xc3\xa9",
+                                      "\xe2\x82\xac",
+                                      "\xf0\x9f\x98\x80",
+                                      "\xf4\x8f\xbf\xbf",
+                                      "\xc3",
+                                      "\xe2\x82",
+                                      "\xc0\xaf",
+                                      "\xe0\x80\xaf",
+                                      "\xed\xa0\x80",
+                                      "\xf4\x90\x80\x80",
+                                      "\x80",
+                                      "\xff",
+                                      "\xf0\x9f\x98",
+                                      "\"",
+                                      "\\",
+                                      "\x01",
+                                      "\x7f",
+                                      "ab"};
+    uint32_t seed = 777;
+    char buf[200];
+    for (int round = 0; round < 20000; round++) {
+        size_t n = 0;
+        size_t want = (size_t)round % 60;
+        while (n < want) {
+            seed = seed * 1103515245u + 12345u;
+            const char *piece = (seed >> 16) % 3 ? "xyz" : SEQ[(seed >> 8) % (sizeof SEQ / sizeof SEQ[0])];
+            size_t k = strlen(piece);
+            if (piece[0] == '\0') k = 1;
+            memcpy(buf + n, piece, k);
+            n += k;
+        }
+        assert_escapes_like_reference(buf, n);
+    }
+    for (int c = 0; c < 256; c++) /* every byte value alone, then before each sequence */
+        for (size_t at = 0; at < 34; at++) {
+            memset(buf, 'q', 40);
+            buf[at] = (char)c;
+            assert_escapes_like_reference(buf, 34);
+            assert_escapes_like_reference(buf + at, 34 - at);
+            for (size_t k = 0; k < 4; k++) {
+                memcpy(buf + at + 1, SEQ[k], strlen(SEQ[k]));
+                assert_escapes_like_reference(buf, at + 1 + strlen(SEQ[k]));
+            }
+        }
+    enum { N = 2 * 4096 + 50 };
+    static char big[N];
+    for (size_t at = 4090; at < 4100; at++) {
+        for (size_t i = 0; i < N; i++) big[i] = i % 7 == 0 ? '"' : 'k';
+        memcpy(big + at, "\xf0\x9f\x98\x80", 4); /* a 4-byte sequence across the boundary */
+        assert_escapes_like_reference(big, N);
+        big[at + 3] = 'k'; /* now broken there */
+        assert_escapes_like_reference(big, N);
+    }
+}
+
+/* `,"name":"<text>"` for UTF-8, `,"name_base64":"<base64>"` for anything else. */
+static void test_json_bytes_member(void **state) {
+    (void)state;
+    pp_strbuf sb;
+    pp_sb_init(&sb);
+    pp_sb_puts(&sb, "{\"a\":1");
+    pp_sb_json_bytes_member(&sb, "raw", "caf\xc3\xa9 \"x\"", 9);
+    pp_sb_json_bytes_member(&sb, "key",
+                            "\xff\x00"
+                            "a",
+                            3);
+    pp_sb_json_bytes_member(&sb, "e", "", 0);
+    assert_string_equal(sb.data, "{\"a\":1,\"raw\":\"caf\xc3\xa9 \\\"x\\\"\",\"key_base64\":\"/wBh\",\"e\":\"\"");
+    pp_sb_free(&sb);
 }
 
 static void test_utf8_valid(void **state) {
@@ -336,6 +442,9 @@ int main(void) {
         cmocka_unit_test(test_json_escaping_every_ascii_byte),
         cmocka_unit_test(test_json_escaping_matches_bytewise),
         cmocka_unit_test(test_json_escaping_across_pieces),
+        cmocka_unit_test(test_json_escaping_quote_blocks),
+        cmocka_unit_test(test_json_utf8_one_pass),
+        cmocka_unit_test(test_json_bytes_member),
         cmocka_unit_test(test_utf8_valid),
         cmocka_unit_test(test_utf8_agrees_with_jansson),
         cmocka_unit_test(test_json_escaped_len),
