@@ -40,37 +40,22 @@ fi
 pss_ok=0
 if psql "$PINPIPE_PG_DSN" -qc "SELECT pg_stat_statements_reset()" >/dev/null 2>&1; then pss_ok=1; fi
 
-ticks=$(getconf CLK_TCK)
-# cpu_ms PID: user + sys of the process so far, in ms
-cpu_ms() { awk -v t="$ticks" '{sub(/^.*\) /, ""); print int(($12 + $13) * 1000 / t)}' "/proc/$1/stat" 2>/dev/null; }
 if [[ "${PROFILE_PERF:-0}" == 1 ]]; then
   perf record -a -g -o "$OUT/stream-profile.perf" 2>/dev/null &
   perf_pid=$!
   sleep 1
 fi
-t0=$(date +%s%3N)
-PINPIPE_PG_DSN="$dsn" "$BIN" stream --topic "$topic" --group "g-$topic" --max-messages "$N" 2>"$OUT/stream-profile.log" &
-spid=$!
-# the backend: the one connection of the application 'pinpipe' on this schema's run
-bpid=""
-while [[ -z "$bpid" ]] && kill -0 "$spid" 2>/dev/null; do
-  bpid=$(psql "$PINPIPE_PG_DSN" -qAt -c "SELECT pid FROM pg_stat_activity WHERE application_name = 'pinpipe'
-    AND pid <> pg_backend_pid() ORDER BY backend_start DESC LIMIT 1")
-done
-client=0
-backend=0
-while kill -0 "$spid" 2>/dev/null; do
-  c=$(cpu_ms "$spid") && [[ -n "$c" ]] && client=$c
-  if [[ -n "$bpid" ]]; then b=$(cpu_ms "$bpid") && [[ -n "$b" ]] && backend=$b; fi
-  sleep 0.02
-done
-wait "$spid"
-t1=$(date +%s%3N)
+# shellcheck source=bench/stream_cpu.sh
+. "$ROOT/bench/stream_cpu.sh"
+stream_cpu_run "$OUT/stream-profile.log" env PINPIPE_PG_DSN="$dsn" "$BIN" stream --topic "$topic" --group "g-$topic" \
+  --max-messages "$N"
+spid=$STREAM_PID
+bpid=$STREAM_BACKEND_PID
 if [[ -n "${perf_pid:-}" ]]; then
   kill -INT "$perf_pid"
   wait "$perf_pid" || true
 fi
-echo "stream_profile: $N events, $((t1 - t0)) ms wall; client CPU >= $client ms (last sample), backend $bpid CPU >= $backend ms"
+echo "stream_profile: $N events, $STREAM_WALL_MS ms wall; client CPU >= $STREAM_CLIENT_MS ms, backend CPU >= $STREAM_BACKEND_MS ms"
 psql "$dsn" -qAt -F' ' -c "SELECT 'pins', count(*) FROM pins UNION ALL SELECT 'metrics', count(*) FROM metrics
   UNION ALL SELECT 'rejects', count(*) FROM rejects"
 if ((pss_ok)); then
