@@ -15,9 +15,11 @@
 #include "metrics/aggregate.h"
 #include "pg/pg_array.h"
 #include "pg/pg_copy.h"
+#include "pg/pg_copy_binary.h"
 #include "pg/pg_exec.h"
 #include "pg/pg_txn.h"
 #include "stream/stream_join.h"
+#include "stream/stream_pins_copy.h"
 #include "stream/stream_pins_sql.h"
 #include "stream/stream_sides.h"
 
@@ -63,6 +65,7 @@ pp_stream_sink *pp_stream_sink_create(pp_pg *pg, const char *group) {
     pp_sb_init(&s->copy_sql);
     pp_sb_init(&s->existing_sql);
     pp_stream_pins_copy(&s->copy_sql);
+    pp_sb_puts(&s->copy_sql, " (FORMAT binary)");
     pp_stream_pins_existing(&s->existing_sql);
     for (size_t i = 0; i < PP_N_PIN_COLUMNS; i++) {
         if (PP_PIN_COLUMNS[i].get) s->cols[s->ncols++] = &PP_PIN_COLUMNS[i];
@@ -262,7 +265,7 @@ static int find_new_pins(txn_ctx *t, char *err, size_t errlen) {
     return rc;
 }
 
-/* COPY of the new pins straight into pins. */
+/* COPY of the new pins straight into pins (binary rows: stream_pins_copy.h). */
 static int copy_pins(txn_ctx *t, char *err, size_t errlen) {
     const pp_stream_sink *s = t->sink;
     size_t n = 0;
@@ -271,26 +274,27 @@ static int copy_pins(txn_ctx *t, char *err, size_t errlen) {
     pp_pg_copy *cp;
     int rc = pp_pg_copy_begin(s->pg, s->copy_sql.data, s->ncols, &cp, err, errlen);
     if (rc) return rc;
-    pp_strbuf lists[PP_PIN_COLUMNS_MAX];
-    for (size_t c = 0; c < s->ncols; c++) pp_sb_init(&lists[c]);
+    pp_strbuf row;
+    pp_sb_init(&row);
+    pp_pg_bin_header(&row);
     for (size_t i = 0; i < t->batch->n && rc == PP_OK; i++) {
         const pp_stream_item *it = &t->batch->items[i];
         if (!t->is_new[i]) continue;
         pp_pin_row pr = row_of(it);
-        char bufs[PP_PIN_COLUMNS_MAX][32];
-        const char *row[PP_PIN_COLUMNS_MAX];
-        for (size_t c = 0; c < s->ncols; c++) {
-            pp_col_value v;
-            pp_pin_column_get(s->cols[c], &pr, &v);
-            row[c] = copy_text(s->cols[c], &v, bufs[c], &lists[c], &rc);
-        }
+        const char *why;
+        rc = pp_stream_pin_row(s->cols, s->ncols, &pr, &row, &why);
         if (rc)
-            pp_errf(err, errlen, "stream: a tag of %s[%d]@%lld holds a NUL byte", it->msg->topic, it->msg->partition,
-                    (long long)it->msg->offset);
+            pp_errf(err, errlen, "stream: %s[%d]@%lld: %s", it->msg->topic, it->msg->partition,
+                    (long long)it->msg->offset, why);
         else
-            rc = pp_pg_copy_row(cp, row, NULL, err, errlen);
+            rc = pp_pg_copy_data(cp, row.data, row.len, err, errlen);
+        pp_sb_reset(&row);
     }
-    for (size_t c = 0; c < s->ncols; c++) pp_sb_free(&lists[c]);
+    if (rc == PP_OK) {
+        pp_pg_bin_trailer(&row);
+        rc = pp_pg_copy_data(cp, row.data, row.len, err, errlen);
+    }
+    pp_sb_free(&row);
     if (rc) {
         pp_pg_copy_abort(cp, "stream: storing pins failed");
         return rc;
