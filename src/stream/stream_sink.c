@@ -527,8 +527,8 @@ static int write_txn(pp_pg *pg, void *arg, char *err, size_t errlen) {
     if (rc == PP_OK)
         rc = pp_stream_sides_store(t->sink->pg, b, t->keep, t->is_new, &t->stats.new_sides, &t->stats.duplicate_sides,
                                    err, errlen);
-    if (rc == PP_OK) rc = store_rejects(t, err, errlen);
     if (rc == PP_OK) rc = store_metrics_and_offsets(t, err, errlen);
+    if (rc == PP_OK) rc = store_rejects(t, err, errlen);
     return rc;
 }
 

@@ -23,7 +23,11 @@ static void header_and_trailer(void **state) {
     pp_strbuf sb;
     pp_sb_init(&sb);
     pp_pg_bin_header(&sb);
-    assert_bytes(&sb, "PGCOPY\n\377\r\n\0" "\0\0\0\0" "\0\0\0\0", 19);
+    assert_bytes(&sb,
+                 "PGCOPY\n\377\r\n\0"
+                 "\0\0\0\0"
+                 "\0\0\0\0",
+                 19);
     pp_sb_reset(&sb);
     pp_pg_bin_trailer(&sb);
     assert_bytes(&sb, "\377\377", 2);
@@ -62,7 +66,10 @@ static void text_is_raw_bytes(void **state) {
     pp_strbuf sb;
     pp_sb_init(&sb);
     assert_int_equal(pp_pg_bin_text(&sb, "a\tb\\", 4), PP_OK); /* nothing escaped */
-    assert_bytes(&sb, "\0\0\0\x04" "a\tb\\", 8);
+    assert_bytes(&sb,
+                 "\0\0\0\x04"
+                 "a\tb\\",
+                 8);
     pp_sb_reset(&sb);
     assert_int_equal(pp_pg_bin_text(&sb, "", 0), PP_OK); /* empty is not NULL */
     assert_bytes(&sb, "\0\0\0\0", 4);
@@ -79,12 +86,24 @@ static void text_arrays(void **state) {
     pp_pg_bin_text_array(&sb, tags, 2);
     /* length 30; 1 dimension, no NULL, element type text (25); 2 elements from 1 */
     assert_bytes(&sb,
-                 "\0\0\0\x1e" "\0\0\0\x01" "\0\0\0\0" "\0\0\0\x19" "\0\0\0\x02" "\0\0\0\x01"
-                 "\0\0\0\x02" "ab" "\0\0\0\0",
+                 "\0\0\0\x1e"
+                 "\0\0\0\x01"
+                 "\0\0\0\0"
+                 "\0\0\0\x19"
+                 "\0\0\0\x02"
+                 "\0\0\0\x01"
+                 "\0\0\0\x02"
+                 "ab"
+                 "\0\0\0\0",
                  34);
     pp_sb_reset(&sb);
     pp_pg_bin_text_array(&sb, NULL, 0); /* '{}': no dimension */
-    assert_bytes(&sb, "\0\0\0\x0c" "\0\0\0\0" "\0\0\0\0" "\0\0\0\x19", 16);
+    assert_bytes(&sb,
+                 "\0\0\0\x0c"
+                 "\0\0\0\0"
+                 "\0\0\0\0"
+                 "\0\0\0\x19",
+                 16);
     pp_sb_free(&sb);
 }
 

@@ -66,8 +66,8 @@ static void values_by_type(void **state) {
     (void)state;
     fixture f;
     fixture_init(&f);
-    const char *names[] = {"event_day", "unique_id", "ind", "tag_list", "downloaded", "event_time",
-                           "kafka_partition", "ingested_at"};
+    const char *names[] = {"event_day",  "unique_id",       "ind",        "tag_list", "downloaded",
+                           "event_time", "kafka_partition", "ingested_at"};
     pp_strbuf sb;
     pp_sb_init(&sb);
     const char *why;
@@ -79,10 +79,10 @@ static void values_by_type(void **state) {
                                "\0\0\0\x1a\0\0\0\x01\0\0\0\0\0\0\0\x19\0\0\0\x01" /* text[] of 1 */
                                "\0\0\0\x01\0\0\0\x02"
                                "ab"
-                               "\0\0\0\x01\x01"                     /* true */
-                               "\0\0\0\x08\0\0\0\0\0\x0f\x42\x40"   /* 1 s after 2000 */
-                               "\0\0\0\x04\0\0\0\x03"               /* int 3 */
-                               "\377\377\377\377";                  /* ingest time unknown: NULL */
+                               "\0\0\0\x01\x01"                   /* true */
+                               "\0\0\0\x08\0\0\0\0\0\x0f\x42\x40" /* 1 s after 2000 */
+                               "\0\0\0\x04\0\0\0\x03"             /* int 3 */
+                               "\377\377\377\377";                /* ingest time unknown: NULL */
     assert_int_equal(sb.len, sizeof want - 1);
     assert_memory_equal(sb.data, want, sizeof want - 1);
     pp_sb_free(&sb);
