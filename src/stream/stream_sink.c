@@ -152,9 +152,9 @@ static void fmt_time(char *buf, int64_t ms) {
     pp_event_time_iso(ms, buf);
 }
 
-/* A value as text into buf (tags: an array literal into list); NULL for null.
- * PP_EREFUSED in *rc for a tag with a NUL byte, which no text[] can hold. */
-static const char *copy_text(const pp_pin_column *c, const pp_col_value *v, char buf[32], pp_strbuf *list, int *rc) {
+/* A key column's value as text (into buf for a number or a time); NULL for null.
+ * A list is no key. */
+static const char *key_text(const pp_pin_column *c, const pp_col_value *v, char buf[32]) {
     if (v->null) return NULL;
     switch (c->kind) {
     case PP_COL_TEXT: return v->text;
@@ -162,13 +162,7 @@ static const char *copy_text(const pp_pin_column *c, const pp_col_value *v, char
     case PP_COL_INT: fmt_i64(buf, 32, v->i); return buf;
     case PP_COL_BOOL: return v->i ? "true" : "false";
     case PP_COL_TIME: fmt_time(buf, v->i); return buf;
-    case PP_COL_TAGS:
-        pp_sb_reset(list);
-        pp_pg_array_open(list);
-        for (size_t k = 0; k < v->n; k++)
-            if (pp_pg_array_text(list, v->list[k], strlen(v->list[k]))) *rc = PP_EREFUSED;
-        pp_pg_array_close(list);
-        return list->data;
+    case PP_COL_TAGS: return NULL;
     }
     return NULL;
 }
@@ -184,9 +178,8 @@ static size_t key_of(const pp_stream_sink *s, const pp_stream_item *it, pp_strbu
     for (size_t c = 0; c < s->nkeys; c++) {
         pp_col_value v;
         char buf[32];
-        int rc = PP_OK;
         pp_pin_column_get(s->keys[c], &pr, &v);
-        const char *text = copy_text(s->keys[c], &v, buf, NULL, &rc);
+        const char *text = key_text(s->keys[c], &v, buf);
         if (text)
             pp_sb_append(key, text, strlen(text) + 1); /* with its NUL */
         else
@@ -239,7 +232,7 @@ static int find_new_pins(txn_ctx *t, char *err, size_t errlen) {
             pp_col_value v;
             char buf[32];
             pp_pin_column_get(s->keys[c], &pr, &v);
-            const char *text = copy_text(s->keys[c], &v, buf, NULL, &rc);
+            const char *text = key_text(s->keys[c], &v, buf);
             if (!text) {
                 pp_sb_puts(&arrays[c], arrays[c].data[arrays[c].len - 1] == '{' ? "NULL" : ",NULL");
             } else if (pp_pg_array_text(&arrays[c], text, strlen(text))) {
