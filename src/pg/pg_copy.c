@@ -46,16 +46,20 @@ int pp_pg_copy_begin(pp_pg *pg, const char *copy_sql, size_t ncols, pp_pg_copy *
     return PP_OK;
 }
 
+/* Hands data to libpq; a failure means the connection is gone. */
+static int send_data(pp_pg_copy *cp, const char *data, size_t len, char *err, size_t errlen) {
+    if (PQputCopyData(cp->pg->conn, data, (int)len) == 1) return PP_OK;
+    cp->send_failed = 1;
+    cp->pg->lost = PQstatus(cp->pg->conn) != CONNECTION_OK;
+    pp_errf(err, errlen, "pg copy: sending rows failed: %s", PQerrorMessage(cp->pg->conn));
+    return PP_EIO;
+}
+
 static int flush(pp_pg_copy *cp, char *err, size_t errlen) {
     if (cp->len == 0 || cp->send_failed) return cp->send_failed ? PP_EIO : PP_OK;
-    if (PQputCopyData(cp->pg->conn, cp->buf, (int)cp->len) != 1) {
-        cp->send_failed = 1;
-        cp->pg->lost = PQstatus(cp->pg->conn) != CONNECTION_OK;
-        pp_errf(err, errlen, "pg copy: sending rows failed: %s", PQerrorMessage(cp->pg->conn));
-        return PP_EIO;
-    }
-    cp->len = 0;
-    return PP_OK;
+    int rc = send_data(cp, cp->buf, cp->len, err, errlen);
+    if (rc == PP_OK) cp->len = 0;
+    return rc;
 }
 
 int pp_pg_copy_row(pp_pg_copy *cp, const char *const *values, const size_t *lens, char *err, size_t errlen) {
@@ -75,6 +79,21 @@ int pp_pg_copy_row(pp_pg_copy *cp, const char *const *values, const size_t *lens
     int rc = pp_pg_copy_encode_row(values, lens, cp->ncols, cp->buf + cp->len, err, errlen);
     if (rc != PP_OK) return rc;
     cp->len += need;
+    return cp->len >= CHUNK ? flush(cp, err, errlen) : PP_OK;
+}
+
+int pp_pg_copy_data(pp_pg_copy *cp, const void *data, size_t len, char *err, size_t errlen) {
+    if (cp->send_failed) {
+        pp_errf(err, errlen, "pg copy: the connection failed earlier");
+        return PP_EIO;
+    }
+    if (len > cp->cap - cp->len) {
+        int rc = flush(cp, err, errlen);
+        if (rc != PP_OK) return rc;
+        if (len >= cp->cap) return send_data(cp, data, len, err, errlen); /* a large piece as it is */
+    }
+    memcpy(cp->buf + cp->len, data, len);
+    cp->len += len;
     return cp->len >= CHUNK ? flush(cp, err, errlen) : PP_OK;
 }
 

@@ -1,4 +1,5 @@
-/* pg_copy — bulk loading with COPY ... FROM STDIN (text format).
+/* pg_copy — bulk loading with COPY ... FROM STDIN (text format rows, or any
+ * format's bytes with pp_pg_copy_data).
  *
  *   pp_pg_copy *cp;
  *   pp_pg_copy_begin(pg, "COPY pins (id, title) FROM STDIN", 2, &cp, err, errlen);
@@ -27,6 +28,9 @@ int pp_pg_copy_begin(pp_pg *pg, const char *copy_sql, size_t ncols, pp_pg_copy *
 /* values[0..ncols); lens may be NULL (NUL-terminated values). A value with a NUL
  * byte is PP_EINVAL and the copy stays usable. */
 int pp_pg_copy_row(pp_pg_copy *cp, const char *const *values, const size_t *lens, char *err, size_t errlen);
+/* Raw bytes of the COPY's data (buffered as rows are), e.g. COPY binary's header,
+ * rows and trailer built with pg_copy_binary.h. */
+int pp_pg_copy_data(pp_pg_copy *cp, const void *data, size_t len, char *err, size_t errlen);
 /* Sends what is buffered, ends the COPY; *rows (may be NULL) gets the server's count. */
 int pp_pg_copy_end(pp_pg_copy *cp, long long *rows, char *err, size_t errlen);
 /* Abandons the COPY: the server discards every row of it. */

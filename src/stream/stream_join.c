@@ -88,29 +88,30 @@ static int key_cmp(const void *a, const void *b) {
 
 int pp_stream_posts_lock(pp_pg *pg, pp_stream_posts *ps, size_t max_locks, char *err, size_t errlen) {
     if (ps->n == 0) return PP_OK;
-    char gate[24];
-    snprintf(gate, sizeof gate, "%lld", (long long)PP_STREAM_JOIN_GATE_KEY);
-    const char *gate_params[] = {gate};
-    int exclusive = ps->n > max_locks;
-    int rc = pp_pg_exec(
-        pg, exclusive ? "SELECT pg_advisory_xact_lock($1::bigint)" : "SELECT pg_advisory_xact_lock_shared($1::bigint)",
-        1, gate_params, NULL, err, errlen);
-    if (rc || exclusive) return rc;
+    if (ps->n > max_locks) {
+        char gate[24];
+        snprintf(gate, sizeof gate, "%lld", (long long)PP_STREAM_JOIN_GATE_KEY);
+        const char *gate_params[] = {gate};
+        return pp_pg_exec(pg, "SELECT pg_advisory_xact_lock($1::bigint)", 1, gate_params, NULL, err, errlen);
+    }
     int64_t *keys = pp_xmalloc(ps->n * sizeof *keys);
     for (size_t i = 0; i < ps->n; i++) keys[i] = ps->posts[i].lock_key;
     qsort(keys, ps->n, sizeof *keys, key_cmp);
     pp_strbuf arr;
     pp_sb_init(&arr);
     pp_pg_array_open(&arr);
+    pp_pg_array_int(&arr, PP_STREAM_JOIN_GATE_KEY); /* the gate first */
     for (size_t i = 0; i < ps->n; i++)
         if (i == 0 || keys[i] != keys[i - 1]) pp_pg_array_int(&arr, keys[i]);
     pp_pg_array_close(&arr);
     free(keys);
     const char *params[] = {arr.data};
-    /* unnest yields the array in order, and count() takes every row: the locks are
-     * taken one by one in ascending order */
-    rc = pp_pg_exec(pg, "SELECT count(pg_advisory_xact_lock(k)) FROM unnest($1::bigint[]) AS k", 1, params, NULL, err,
-                    errlen);
+    /* unnest yields the array in order, and count() takes every row: the gate
+     * (shared, row 1), then the posts one by one in ascending order — one round trip */
+    int rc = pp_pg_exec(pg,
+                        "SELECT count(CASE WHEN i = 1 THEN pg_advisory_xact_lock_shared(k)"
+                        " ELSE pg_advisory_xact_lock(k) END) FROM unnest($1::bigint[]) WITH ORDINALITY AS u(k, i)",
+                        1, params, NULL, err, errlen);
     pp_sb_free(&arr);
     return rc;
 }

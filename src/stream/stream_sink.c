@@ -15,9 +15,11 @@
 #include "metrics/aggregate.h"
 #include "pg/pg_array.h"
 #include "pg/pg_copy.h"
+#include "pg/pg_copy_binary.h"
 #include "pg/pg_exec.h"
 #include "pg/pg_txn.h"
 #include "stream/stream_join.h"
+#include "stream/stream_pins_copy.h"
 #include "stream/stream_pins_sql.h"
 #include "stream/stream_sides.h"
 
@@ -63,6 +65,7 @@ pp_stream_sink *pp_stream_sink_create(pp_pg *pg, const char *group) {
     pp_sb_init(&s->copy_sql);
     pp_sb_init(&s->existing_sql);
     pp_stream_pins_copy(&s->copy_sql);
+    pp_sb_puts(&s->copy_sql, " (FORMAT binary)");
     pp_stream_pins_existing(&s->existing_sql);
     for (size_t i = 0; i < PP_N_PIN_COLUMNS; i++) {
         if (PP_PIN_COLUMNS[i].get) s->cols[s->ncols++] = &PP_PIN_COLUMNS[i];
@@ -102,9 +105,11 @@ static int part_arrays(const txn_ctx *t, pp_strbuf *topics, pp_strbuf *parts) {
     return PP_OK;
 }
 
-/* Locks the partitions' offset rows (made when missing; in (topic, partition)
- * order, the same in every instance) and reads the stored next offsets: two
- * statements for all of the batch's partitions. */
+/* Locks the partitions' offset rows (made when missing) and reads the stored next
+ * offsets, in one statement for all of the batch's partitions: the no-op update of
+ * an existing row locks it as FOR UPDATE would and returns its latest committed
+ * offset. Rows are taken in the arrays' order, (topic, partition), the same in
+ * every instance. */
 static int lock_offsets(txn_ctx *t, char *err, size_t errlen) {
     pp_strbuf topics, parts;
     pp_sb_init(&topics);
@@ -115,16 +120,13 @@ static int lock_offsets(txn_ctx *t, char *err, size_t errlen) {
     if (rc)
         pp_errf(err, errlen, "stream: a topic name holds a NUL byte");
     else
-        rc = pp_pg_exec(t->sink->pg,
-                        "INSERT INTO stream_offsets (consumer_group, topic, kafka_partition, next_offset)"
-                        " SELECT $1, u.t, u.p, 0 FROM unnest($2::text[], $3::int[]) AS u(t, p) ON CONFLICT DO NOTHING",
-                        3, params, NULL, err, errlen);
-    if (rc == PP_OK)
-        rc = pp_pg_exec(t->sink->pg,
-                        "SELECT o.topic, o.kafka_partition, o.next_offset FROM stream_offsets o"
-                        " JOIN unnest($2::text[], $3::int[]) AS u(t, p) ON o.topic = u.t AND o.kafka_partition = u.p"
-                        " WHERE o.consumer_group = $1 ORDER BY o.topic, o.kafka_partition FOR UPDATE OF o",
-                        3, params, &res, err, errlen);
+        rc =
+            pp_pg_exec(t->sink->pg,
+                       "INSERT INTO stream_offsets AS o (consumer_group, topic, kafka_partition, next_offset)"
+                       " SELECT $1, u.t, u.p, 0 FROM unnest($2::text[], $3::int[]) WITH ORDINALITY AS u(t, p, i)"
+                       " ORDER BY u.i ON CONFLICT (consumer_group, topic, kafka_partition)"
+                       " DO UPDATE SET next_offset = o.next_offset RETURNING o.topic, o.kafka_partition, o.next_offset",
+                       3, params, &res, err, errlen);
     for (int r = 0; rc == PP_OK && r < pp_pg_result_rows(res); r++) {
         part_state *p = part_of(t, pp_pg_result_value(res, r, 0), (int32_t)atoi(pp_pg_result_value(res, r, 1)));
         if (p) p->stored = strtoll(pp_pg_result_value(res, r, 2), NULL, 10);
@@ -150,9 +152,9 @@ static void fmt_time(char *buf, int64_t ms) {
     pp_event_time_iso(ms, buf);
 }
 
-/* A value as text into buf (tags: an array literal into list); NULL for null.
- * PP_EREFUSED in *rc for a tag with a NUL byte, which no text[] can hold. */
-static const char *copy_text(const pp_pin_column *c, const pp_col_value *v, char buf[32], pp_strbuf *list, int *rc) {
+/* A key column's value as text (into buf for a number or a time); NULL for null.
+ * A list is no key. */
+static const char *key_text(const pp_pin_column *c, const pp_col_value *v, char buf[32]) {
     if (v->null) return NULL;
     switch (c->kind) {
     case PP_COL_TEXT: return v->text;
@@ -160,13 +162,7 @@ static const char *copy_text(const pp_pin_column *c, const pp_col_value *v, char
     case PP_COL_INT: fmt_i64(buf, 32, v->i); return buf;
     case PP_COL_BOOL: return v->i ? "true" : "false";
     case PP_COL_TIME: fmt_time(buf, v->i); return buf;
-    case PP_COL_TAGS:
-        pp_sb_reset(list);
-        pp_pg_array_open(list);
-        for (size_t k = 0; k < v->n; k++)
-            if (pp_pg_array_text(list, v->list[k], strlen(v->list[k]))) *rc = PP_EREFUSED;
-        pp_pg_array_close(list);
-        return list->data;
+    case PP_COL_TAGS: return NULL;
     }
     return NULL;
 }
@@ -182,9 +178,8 @@ static size_t key_of(const pp_stream_sink *s, const pp_stream_item *it, pp_strbu
     for (size_t c = 0; c < s->nkeys; c++) {
         pp_col_value v;
         char buf[32];
-        int rc = PP_OK;
         pp_pin_column_get(s->keys[c], &pr, &v);
-        const char *text = copy_text(s->keys[c], &v, buf, NULL, &rc);
+        const char *text = key_text(s->keys[c], &v, buf);
         if (text)
             pp_sb_append(key, text, strlen(text) + 1); /* with its NUL */
         else
@@ -237,7 +232,7 @@ static int find_new_pins(txn_ctx *t, char *err, size_t errlen) {
             pp_col_value v;
             char buf[32];
             pp_pin_column_get(s->keys[c], &pr, &v);
-            const char *text = copy_text(s->keys[c], &v, buf, NULL, &rc);
+            const char *text = key_text(s->keys[c], &v, buf);
             if (!text) {
                 pp_sb_puts(&arrays[c], arrays[c].data[arrays[c].len - 1] == '{' ? "NULL" : ",NULL");
             } else if (pp_pg_array_text(&arrays[c], text, strlen(text))) {
@@ -263,7 +258,7 @@ static int find_new_pins(txn_ctx *t, char *err, size_t errlen) {
     return rc;
 }
 
-/* COPY of the new pins straight into pins. */
+/* COPY of the new pins straight into pins (binary rows: stream_pins_copy.h). */
 static int copy_pins(txn_ctx *t, char *err, size_t errlen) {
     const pp_stream_sink *s = t->sink;
     size_t n = 0;
@@ -272,26 +267,27 @@ static int copy_pins(txn_ctx *t, char *err, size_t errlen) {
     pp_pg_copy *cp;
     int rc = pp_pg_copy_begin(s->pg, s->copy_sql.data, s->ncols, &cp, err, errlen);
     if (rc) return rc;
-    pp_strbuf lists[PP_PIN_COLUMNS_MAX];
-    for (size_t c = 0; c < s->ncols; c++) pp_sb_init(&lists[c]);
+    pp_strbuf row;
+    pp_sb_init(&row);
+    pp_pg_bin_header(&row);
     for (size_t i = 0; i < t->batch->n && rc == PP_OK; i++) {
         const pp_stream_item *it = &t->batch->items[i];
         if (!t->is_new[i]) continue;
         pp_pin_row pr = row_of(it);
-        char bufs[PP_PIN_COLUMNS_MAX][32];
-        const char *row[PP_PIN_COLUMNS_MAX];
-        for (size_t c = 0; c < s->ncols; c++) {
-            pp_col_value v;
-            pp_pin_column_get(s->cols[c], &pr, &v);
-            row[c] = copy_text(s->cols[c], &v, bufs[c], &lists[c], &rc);
-        }
+        const char *why;
+        rc = pp_stream_pin_row(s->cols, s->ncols, &pr, &row, &why);
         if (rc)
-            pp_errf(err, errlen, "stream: a tag of %s[%d]@%lld holds a NUL byte", it->msg->topic, it->msg->partition,
-                    (long long)it->msg->offset);
+            pp_errf(err, errlen, "stream: %s[%d]@%lld: %s", it->msg->topic, it->msg->partition,
+                    (long long)it->msg->offset, why);
         else
-            rc = pp_pg_copy_row(cp, row, NULL, err, errlen);
+            rc = pp_pg_copy_data(cp, row.data, row.len, err, errlen);
+        pp_sb_reset(&row);
     }
-    for (size_t c = 0; c < s->ncols; c++) pp_sb_free(&lists[c]);
+    if (rc == PP_OK) {
+        pp_pg_bin_trailer(&row);
+        rc = pp_pg_copy_data(cp, row.data, row.len, err, errlen);
+    }
+    pp_sb_free(&row);
     if (rc) {
         pp_pg_copy_abort(cp, "stream: storing pins failed");
         return rc;
@@ -339,7 +335,47 @@ static int delete_zero_unmatched(txn_ctx *t, const pp_strbuf *days, const pp_str
                       3, params, NULL, err, errlen);
 }
 
-static int store_metrics(txn_ctx *t, char *err, size_t errlen) {
+/* The next offset of every partition the batch moved on, as three arrays; how many. */
+static size_t offset_arrays(const txn_ctx *t, pp_strbuf *topics, pp_strbuf *parts, pp_strbuf *next) {
+    pp_pg_array_open(topics);
+    pp_pg_array_open(parts);
+    pp_pg_array_open(next);
+    size_t n = 0;
+    for (size_t i = 0; i < t->nparts; i++) {
+        const part_state *p = &t->parts[i];
+        if (p->next <= p->stored) continue;
+        pp_pg_array_text(topics, p->topic, strlen(p->topic)); /* no NUL: lock_offsets took it */
+        pp_pg_array_int(parts, p->partition);
+        pp_pg_array_int(next, p->next);
+        n++;
+    }
+    pp_pg_array_close(topics);
+    pp_pg_array_close(parts);
+    pp_pg_array_close(next);
+    return n;
+}
+
+/* The offsets' update (its parameters: group, topics, partitions, next offsets) and
+ * the metrics' upsert ($1..$5: metric, day, key, kind, value), alone or as one
+ * statement: the upsert with the update in a WITH (parameters $6..$9) — one round
+ * trip for both. */
+#define OFFSETS_UPDATE(g, t, p, n)                                                                                  \
+    "UPDATE stream_offsets o SET next_offset = u.n, updated_at = now() FROM unnest(" t "::text[], " p "::int[], " n \
+    "::bigint[]) AS u(t, p, n) WHERE o.consumer_group = " g " AND o.topic = u.t AND o.kafka_partition = u.p"
+#define METRICS_UPSERT                                                                     \
+    "INSERT INTO metrics (metric, day, key, kind, value)"                                  \
+    " SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[])"  \
+    " ON CONFLICT (metric, day, key) DO UPDATE SET"                                        \
+    " value = CASE WHEN metrics.kind = 'max' THEN GREATEST(metrics.value, EXCLUDED.value)" \
+    " ELSE metrics.value + EXCLUDED.value END, updated_at = now()"
+static const char OFFSETS_SQL[] = OFFSETS_UPDATE("$1", "$2", "$3", "$4");
+static const char METRICS_SQL[] = METRICS_UPSERT;
+static const char METRICS_OFFSETS_SQL[] =
+    "WITH offsets AS (" OFFSETS_UPDATE("$6", "$7", "$8", "$9") ") " METRICS_UPSERT;
+
+/* The metric deltas of the batch (and a join_unmatched row at 0 deleted), and the
+ * partitions' next offsets. */
+static int store_metrics_and_offsets(txn_ctx *t, char *err, size_t errlen) {
     pp_agg *deltas = pp_agg_create();
     for (size_t i = 0; i < t->batch->n; i++)
         if (t->keep[i]) item_metrics(t, i, deltas);
@@ -348,7 +384,7 @@ static int store_metrics(txn_ctx *t, char *err, size_t errlen) {
     pp_agg_entry *e = pp_agg_sorted(deltas, &n);
     /* one array per column, the entries in their sorted order (the same row lock
      * order in every instance) */
-    pp_strbuf col[5], unmatched[2];
+    pp_strbuf col[5], unmatched[2], off[3];
     for (int c = 0; c < 5; c++) {
         pp_sb_init(&col[c]);
         pp_pg_array_open(&col[c]);
@@ -357,6 +393,7 @@ static int store_metrics(txn_ctx *t, char *err, size_t errlen) {
         pp_sb_init(&unmatched[c]);
         pp_pg_array_open(&unmatched[c]);
     }
+    for (int c = 0; c < 3; c++) pp_sb_init(&off[c]);
     int rc = PP_OK, n_unmatched = 0;
     for (size_t i = 0; i < n && rc == PP_OK; i++) {
         const pp_metric_def *m = &PP_METRICS[e[i].metric];
@@ -375,23 +412,25 @@ static int store_metrics(txn_ctx *t, char *err, size_t errlen) {
             rc = PP_EINVAL;
         }
     }
-    const char *params[5];
+    const char *params[9];
     for (int c = 0; c < 5; c++) {
         pp_pg_array_close(&col[c]);
         params[c] = col[c].data;
     }
-    if (n && rc == PP_OK)
-        rc = pp_pg_exec(t->sink->pg,
-                        "INSERT INTO metrics (metric, day, key, kind, value)"
-                        " SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[])"
-                        " ON CONFLICT (metric, day, key) DO UPDATE SET"
-                        " value = CASE WHEN metrics.kind = 'max' THEN GREATEST(metrics.value, EXCLUDED.value)"
-                        " ELSE metrics.value + EXCLUDED.value END, updated_at = now()",
-                        5, params, NULL, err, errlen);
+    size_t n_off = offset_arrays(t, &off[0], &off[1], &off[2]);
+    params[5] = t->sink->group;
+    for (int c = 0; c < 3; c++) params[6 + c] = off[c].data;
+    if (rc == PP_OK && n && n_off)
+        rc = pp_pg_exec(t->sink->pg, METRICS_OFFSETS_SQL, 9, params, NULL, err, errlen);
+    else if (rc == PP_OK && n)
+        rc = pp_pg_exec(t->sink->pg, METRICS_SQL, 5, params, NULL, err, errlen);
+    else if (rc == PP_OK && n_off)
+        rc = pp_pg_exec(t->sink->pg, OFFSETS_SQL, 4, params + 5, NULL, err, errlen);
     for (int c = 0; c < 2; c++) pp_pg_array_close(&unmatched[c]);
     if (n_unmatched && rc == PP_OK) rc = delete_zero_unmatched(t, &unmatched[0], &unmatched[1], err, errlen);
     for (int c = 0; c < 2; c++) pp_sb_free(&unmatched[c]);
     for (int c = 0; c < 5; c++) pp_sb_free(&col[c]);
+    for (int c = 0; c < 3; c++) pp_sb_free(&off[c]);
     free(e);
     pp_agg_destroy(deltas);
     return rc;
@@ -449,40 +488,6 @@ static int store_rejects(txn_ctx *t, char *err, size_t errlen) {
     return rc;
 }
 
-/* The next offset of every partition the batch moved on, in one statement. */
-static int store_offsets(txn_ctx *t, char *err, size_t errlen) {
-    pp_strbuf topics, parts, next;
-    pp_sb_init(&topics);
-    pp_sb_init(&parts);
-    pp_sb_init(&next);
-    pp_pg_array_open(&topics);
-    pp_pg_array_open(&parts);
-    pp_pg_array_open(&next);
-    size_t n = 0;
-    for (size_t i = 0; i < t->nparts; i++) {
-        const part_state *p = &t->parts[i];
-        if (p->next <= p->stored) continue;
-        pp_pg_array_text(&topics, p->topic, strlen(p->topic)); /* no NUL: lock_offsets took it */
-        pp_pg_array_int(&parts, p->partition);
-        pp_pg_array_int(&next, p->next);
-        n++;
-    }
-    pp_pg_array_close(&topics);
-    pp_pg_array_close(&parts);
-    pp_pg_array_close(&next);
-    const char *params[] = {t->sink->group, topics.data, parts.data, next.data};
-    int rc = n ? pp_pg_exec(t->sink->pg,
-                            "UPDATE stream_offsets o SET next_offset = u.n, updated_at = now()"
-                            " FROM unnest($2::text[], $3::int[], $4::bigint[]) AS u(t, p, n)"
-                            " WHERE o.consumer_group = $1 AND o.topic = u.t AND o.kafka_partition = u.p",
-                            4, params, NULL, err, errlen)
-               : PP_OK;
-    pp_sb_free(&topics);
-    pp_sb_free(&parts);
-    pp_sb_free(&next);
-    return rc;
-}
-
 static int write_txn(pp_pg *pg, void *arg, char *err, size_t errlen) {
     (void)pg;
     txn_ctx *t = arg;
@@ -515,9 +520,8 @@ static int write_txn(pp_pg *pg, void *arg, char *err, size_t errlen) {
     if (rc == PP_OK)
         rc = pp_stream_sides_store(t->sink->pg, b, t->keep, t->is_new, &t->stats.new_sides, &t->stats.duplicate_sides,
                                    err, errlen);
-    if (rc == PP_OK) rc = store_metrics(t, err, errlen);
+    if (rc == PP_OK) rc = store_metrics_and_offsets(t, err, errlen);
     if (rc == PP_OK) rc = store_rejects(t, err, errlen);
-    if (rc == PP_OK) rc = store_offsets(t, err, errlen);
     return rc;
 }
 
