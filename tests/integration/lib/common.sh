@@ -18,6 +18,9 @@
 #                                    (exported; removed on exit); PINPIPE_PG_DSN -> the schema
 #   it_isolated_kinds NAME           the same with geo and user events on NAME-geo, NAME-users
 #   it_high_watermark TOPIC...       Kafka's next offsets summed over the topics' 3 partitions
+#   pins_day_where DAY               the CQL condition of one day of the Cassandra pins (lib/pins_cql.sh)
+
+. "$(dirname "${BASH_SOURCE[0]}")/pins_cql.sh"
 
 it_init() {
   IT_NAME="$1"
