@@ -22,7 +22,7 @@ static void test_known_hashes(void **state) {
         {"a", 3826002220u},
         {"u-1", 4281602306u},
         {"0a1b2c3d-0000-4000-8000-000000000001", 2864599718u},
-        {"\xc3\xbc" "n" "\xc3\xaf" "code", 1173504043u}, /* the bytes as stored (UTF-8) */
+        {"\303\274n\303\257code", 1173504043u}, /* "ünïcode": the bytes as stored (UTF-8) */
     };
     for (size_t i = 0; i < sizeof C / sizeof C[0]; i++)
         assert_int_equal(pp_pins_bucket(C[i].uid), (int32_t)(C[i].fnv1a32 % PP_PINS_BUCKETS));
