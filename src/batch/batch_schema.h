@@ -47,9 +47,10 @@ typedef struct {
     int position;                   /* in the partition key or clustering; -1 otherwise */
 } pp_batch_column_info;
 
-#define PP_PINS_TABLE_FIX                                                                                            \
-    "rename or drop that table (e.g. DROP TABLE <keyspace>.pins) and run the batch again for each of its days (the " \
-    "lake keeps them; docs/batch.md \"Buckets\")"
+#define PP_PINS_TABLE_FIX                                                                                        \
+    "drop that table (DROP TABLE <keyspace>.pins; Cassandra cannot rename one: copy its rows out first to keep " \
+    "them) or use another --keyspace, and run the batch again for each of its days (the lake keeps them; "       \
+    "docs/batch.md \"Buckets\")"
 
 /* Is an existing pins table (cols[0..n): its columns; n 0: no table) keyed and typed
  * as this pinpipe writes it? PP_EINVAL with a message saying how to fix it when not:
