@@ -6,8 +6,8 @@
  *       partition, CONCURRENCY in flight: Cassandra's write rate with this client.
  *   batch_baseline pins KEYSPACE CLEANED.jsonl CONCURRENCY GROUP_ROWS DAY
  *       the first occurrence of each (event day, unique_id) of a `pinpipe clean`
- *       output written exactly as the batch writes pins (batch_store.h: one day
- *       partition, UNLOGGED single-partition groups, explicit timestamps), without
+ *       output written exactly as the batch writes pins (batch_store.h: the day's
+ *       bucket partitions, UNLOGGED single-partition groups, explicit timestamps), without
  *       reading the lake or cleaning: the batch's write path alone.
  *
  * Prints `rows=N seconds=S rows_per_s=R`. Built and run by bench/bench-batch.sh;

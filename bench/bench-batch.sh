@@ -12,7 +12,8 @@
 #     from its summary line, beside two baselines through the same CQL client and
 #     writer at the same concurrency, each into a fresh keyspace too: the same number
 #     of plain single-row INSERTs (each its own partition: Cassandra's write rate
-#     here), and the batch's own pin writes alone (no lake, no cleaning).
+#     here), and the batch's own pin writes alone (no lake, no cleaning); and the
+#     node's CPU seconds (the Cassandra JVM's, /proc) of each of the three.
 #  3. the sharded batch (docs/batch.md "Sharding"): the same day as 1 shard
 #     (`--shard 0/1` + `--finalize 1`) and as 2 shards in parallel (`--shard 0/2` &
 #     `--shard 1/2`, then `--finalize 2`), each into a fresh keyspace, wall time to the
@@ -149,13 +150,26 @@ fi
 batch_ms=()
 plain_ms=()
 pinw_ms=()
+# the node's CPU (the Cassandra JVM's utime + stime, ms, from /proc) around each run: on
+# a machine shared with other jobs it moves much less than wall time
+node_pid=$(cat "$PINPIPE_SERVICES_DIR/cassandra/cassandra.pid" 2>/dev/null || true)
+node_cpu() {
+  if [ -n "$node_pid" ] && [ -r "/proc/$node_pid/stat" ]; then
+    awk -v t="$(getconf CLK_TCK)" '{printf "%d", ($14 + $15) * 1000 / t}' "/proc/$node_pid/stat"
+  else echo 0; fi
+}
+batch_cpu=()
+plain_cpu=()
+pinw_cpu=()
 batch_run() { # batch_run R: its summary in batch-summaryR.txt
-  local t0 t1
+  local t0 t1 c0
   t0=$(ms)
+  c0=$(node_cpu)
   "${perf_cmd[@]}" "$BUILD/pinpipe" batch --date "$DAY" --prefix "${prefix}lake1/" --keyspace "${ks}_b$1" \
     --topic "$topic" --lake-group "g-$topic-1" --concurrency "$CONC" --group-rows "$GROUP" \
     >"$OUT/batch-summary$1.txt" 2>"$OUT/batch$1.log" || { cat "$OUT/batch-summary$1.txt"; tail -5 "$OUT/batch$1.log"; exit 1; }
   t1=$(ms)
+  batch_cpu+=($(($(node_cpu) - c0)))
   drop_ks "${ks}_b$1"
   batch_ms+=($((t1 - t0)))
 }
@@ -170,9 +184,13 @@ for ((r = 1; r <= RUNS; r++)); do
   batch_run "$r"
   perf_cmd=() # the first run only
   if [ "$r" = 1 ]; then pins=$(grep -o ' pins_written=[0-9]*' "$OUT/batch-summary1.txt" | cut -d= -f2); fi
+  c0=$(node_cpu)
   baseline_ms plain_ms plain "${ks}_p$r" "$pins" "$CONC" "$avg"
+  plain_cpu+=($(($(node_cpu) - c0)))
   drop_ks "${ks}_p$r"
+  c0=$(node_cpu)
   baseline_ms pinw_ms pins "${ks}_w$r" "$OUT/batch-cleaned.jsonl" "$CONC" "$GROUP" "$DAY"
+  pinw_cpu+=($(($(node_cpu) - c0)))
   drop_ks "${ks}_w$r"
 done
 read -r batch_min batch_med < <(printf '%s\n' "${batch_ms[@]}" | min_med)
@@ -227,6 +245,16 @@ printf '  %-50s %9s %9s\n' "batch pins/s / plain INSERTs/s" "$(ratio "$plain_min
   "$(ratio "$plain_med" "$batch_med")"
 echo "  (each run: lake ${lake_ms[*]} ms, puts ${put_ms[*]} ms, signed puts ${sput_ms[*]} ms; batch ${batch_ms[*]} ms, plain ${plain_ms[*]} ms," \
   "pin writes ${pinw_ms[*]} ms)"
+cpu_row() { # cpu_row LABEL MS...: the min and median of the node CPU ms, in seconds
+  local label="$1"
+  shift
+  printf '%s\n' "$@" | min_med | awk -v l="$label" '{printf "  %-50s %9.1f %9.1f\n", l, $1 / 1000, $2 / 1000}'
+}
+if [ "${batch_cpu[0]}" != 0 ]; then
+  cpu_row "node CPU (Cassandra JVM), s: batch" "${batch_cpu[@]}"
+  cpu_row "node CPU, s: plain INSERTs" "${plain_cpu[@]}"
+  cpu_row "node CPU, s: the batch's pin writes alone" "${pinw_cpu[@]}"
+fi
 printf '  %-52s %9s records/s  (%s s)\n' "sharded: 1 shard + finalize" "$(rate "$N" "$s1_ms")" \
   "$(echo "scale=1; $s1_ms / 1000" | bc)"
 printf '  %-52s %9s records/s  (%s s; shards read %s records)\n' "sharded: 2 shards in parallel + finalize" \

@@ -18,6 +18,8 @@ set -euo pipefail
 BUILD="${1:-build}"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 . "$ROOT/ci/services/env.sh"
+# shellcheck source=../tests/integration/lib/pins_cql.sh
+. "$ROOT/tests/integration/lib/pins_cql.sh" # pins_day_where: a day of the Cassandra pins
 N="${DEMO_EVENTS:-20000}" DAYS="${DEMO_DAYS:-3}" SEED="${DEMO_SEED:-7}"
 CONC="${DEMO_CONCURRENCY:-16}" KEEP="${DEMO_KEEP:-0}"
 RUN="demo_$(date -u +%Y%m%d_%H%M%S)"
@@ -181,7 +183,7 @@ pg_pins=$(psql "$PINPIPE_PG_DSN" -qAt -c "SELECT count(*) FROM pins")
 pg_rejects=$(psql "$PINPIPE_PG_DSN" -qAt -c "SELECT count(*) FROM rejects")
 cq_pins=0
 for d in $(jq -r '.days[].day' "$OUT/manifest.json"); do
-  c=$("$B/pinpipe" cql --keyspace "$RUN" --format csv -e "SELECT count(*) FROM pins WHERE event_day = '$d'" | tail -1 | tr -d '\r')
+  c=$("$B/pinpipe" cql --keyspace "$RUN" --format csv -e "SELECT count(*) FROM pins WHERE $(pins_day_where "$d")" | tail -1 | tr -d '\r')
   cq_pins=$((cq_pins + c))
 done
 want=$(jq '.totals.distinct_pins' "$OUT/manifest.json")

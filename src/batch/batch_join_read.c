@@ -1,5 +1,7 @@
 #include "batch/batch_join_read.h"
 
+#include "batch/batch_bucket.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -14,7 +16,7 @@ enum { GEO, USERS, PINS };
 static const char *const SELECT[] = {
     [GEO] = "SELECT ind, country FROM %s.geo WHERE event_day = ?",
     [USERS] = "SELECT ind, user_name, age, date_joined FROM %s.users WHERE event_day = ?",
-    [PINS] = "SELECT ind, unique_id, category, follower_count FROM %s.pins WHERE event_day = ?",
+    [PINS] = "SELECT ind, unique_id, category, follower_count FROM %s.pins WHERE event_day = ? AND bucket = ?",
 };
 static const char *const NAME[] = {"geo", "users", "pins"};
 
@@ -55,7 +57,7 @@ static void add_row(pp_join_set *j, pp_hashmap *posts, const char *day, int tabl
 
 int pp_batch_join_read_day(pp_cql_session *cql, const char *keyspace, const char *day, pp_join_set *j, size_t *sides,
                            char *err, size_t errlen) {
-    pp_cql_value d = pp_cql_text(day);
+    pp_cql_value d[2] = {pp_cql_text(day), pp_cql_int(0)};
     int rc = PP_OK;
     pp_hashmap *posts = pp_hashmap_create(1024); /* ind -> its post in j */
     *sides = 0;
@@ -67,20 +69,24 @@ int pp_batch_join_read_day(pp_cql_session *cql, const char *keyspace, const char
             pp_errf(err, errlen, "Cassandra: preparing \"%s\": %s", text, why);
             break;
         }
-        pp_cql_result *prev = NULL, *page = NULL;
-        do {
-            rc = pp_cql_execute_page(cql, stmt, &d, 1, prev, &page, why, sizeof why);
+        /* the pins: one partition per bucket (batch_bucket.h) */
+        for (int32_t b = 0; b < (t == PINS ? PP_PINS_BUCKETS : 1) && rc == PP_OK; b++) {
+            pp_cql_result *prev = NULL, *page = NULL;
+            d[1] = pp_cql_int(b);
+            do {
+                rc = pp_cql_execute_page(cql, stmt, d, t == PINS ? 2 : 1, prev, &page, why, sizeof why);
+                pp_cql_result_destroy(prev);
+                prev = NULL;
+                if (rc) {
+                    pp_errf(err, errlen, "Cassandra: reading the %s of %s for the join: %s", NAME[t], day, why);
+                    break;
+                }
+                for (size_t r = 0; r < pp_cql_result_nrows(page); r++) add_row(j, posts, day, t, page, r);
+                *sides += pp_cql_result_nrows(page);
+                prev = page;
+            } while (pp_cql_result_has_more(prev));
             pp_cql_result_destroy(prev);
-            prev = NULL;
-            if (rc) {
-                pp_errf(err, errlen, "Cassandra: reading the %s of %s for the join: %s", NAME[t], day, why);
-                break;
-            }
-            for (size_t r = 0; r < pp_cql_result_nrows(page); r++) add_row(j, posts, day, t, page, r);
-            *sides += pp_cql_result_nrows(page);
-            prev = page;
-        } while (pp_cql_result_has_more(prev));
-        pp_cql_result_destroy(prev);
+        }
     }
     pp_hashmap_destroy(posts);
     return rc;

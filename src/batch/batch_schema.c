@@ -1,10 +1,14 @@
 #include "batch/batch_schema.h"
 
+#include "batch/batch_bucket.h"
+
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/error.h"
 #include "common/log.h"
+#include "common/mem.h"
 #include "common/strbuf.h"
 
 static const char *const TABLES[] = {
@@ -70,18 +74,22 @@ size_t pp_batch_pin_columns(const pp_pin_column *out[PP_PIN_COLUMNS_MAX]) {
 }
 
 /* One row per (event day, unique_id): the first occurrence in Kafka order, with the
- * coordinates and ingest time of that occurrence. The version-1 columns; later
- * ones come by ALTER (pins_alter). */
+ * coordinates and ingest time of that occurrence. The version-1 columns, and the
+ * Cassandra-only bucket (batch_bucket.h) in the partition key after the day; later
+ * columns come by ALTER (pins_alter). */
 static void pins_create(pp_strbuf *out, const char *ks) {
     const pp_pin_column *cols[PP_PIN_COLUMNS_MAX];
     size_t n = pp_batch_pin_columns(cols), k = 0;
     pp_sb_printf(out, "CREATE TABLE IF NOT EXISTS %s.pins (\n", ks);
-    for (size_t i = 0; i < n; i++)
-        if (cols[i]->since <= 1) pp_sb_printf(out, "  %s %s,\n", cols[i]->name, cols[i]->cql_type);
+    for (size_t i = 0; i < n; i++) {
+        if (cols[i]->since > 1) continue;
+        pp_sb_printf(out, "  %s %s,\n", cols[i]->name, cols[i]->cql_type);
+        if (cols[i]->key == PP_KEY_PARTITION) pp_sb_puts(out, "  bucket int,\n");
+    }
     pp_sb_puts(out, "  PRIMARY KEY ((");
     for (size_t i = 0; i < n; i++)
         if (cols[i]->key == PP_KEY_PARTITION) pp_sb_printf(out, "%s%s", k++ ? ", " : "", cols[i]->name);
-    pp_sb_putc(out, ')');
+    pp_sb_puts(out, ", bucket)"); /* batch_bucket.h */
     for (size_t i = 0; i < n; i++)
         if (cols[i]->key == PP_KEY_CLUSTERING) pp_sb_printf(out, ", %s", cols[i]->name);
     pp_sb_puts(out, "))");
@@ -109,6 +117,82 @@ static int table_stmt(pp_strbuf *out, size_t i, const char *ks) {
         }
     }
     return 0;
+}
+
+/* The role and type each column of pins has as this pinpipe creates it. */
+static int pins_expected(const char *name, const char **kind, const char **type, int *position) {
+    if (strcmp(name, "bucket") == 0) {
+        *kind = "partition_key", *type = "int", *position = 1;
+        return 1;
+    }
+    const pp_pin_column *cols[PP_PIN_COLUMNS_MAX];
+    size_t n = pp_batch_pin_columns(cols);
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(cols[i]->name, name) != 0) continue;
+        *kind = cols[i]->key == PP_KEY_PARTITION ? "partition_key"
+            : cols[i]->key == PP_KEY_CLUSTERING  ? "clustering"
+                                                 : "regular";
+        *type = cols[i]->cql_type;
+        *position = cols[i]->key == PP_KEY_NONE ? -1 : 0;
+        return 1;
+    }
+    return 0;
+}
+
+int pp_batch_pins_table_check(const char *ks, const pp_batch_column_info *cols, size_t n, char *err, size_t errlen) {
+    int bucket = 0;
+    for (size_t i = 0; i < n; i++)
+        bucket |= strcmp(cols[i].name, "bucket") == 0 && strcmp(cols[i].kind, "partition_key") == 0;
+    if (n > 0 && !bucket) {
+        pp_errf(err, errlen,
+                "Cassandra: %s.pins is keyed ((event_day), unique_id), from before the pins were bucketed; this "
+                "pinpipe writes ((event_day, bucket), unique_id); %s",
+                ks, PP_PINS_TABLE_FIX);
+        return PP_EINVAL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const char *kind, *type;
+        int position;
+        if (!pins_expected(cols[i].name, &kind, &type, &position)) continue; /* not ours: left alone */
+        if (strcmp(cols[i].kind, kind) != 0 || strcmp(cols[i].type, type) != 0 ||
+            (position >= 0 && cols[i].position != position)) {
+            pp_errf(err, errlen,
+                    "Cassandra: %s.pins has column %s as %s %s (position %d), this pinpipe writes it as %s %s; %s", ks,
+                    cols[i].name, cols[i].kind, cols[i].type, cols[i].position, kind, type, PP_PINS_TABLE_FIX);
+            return PP_EINVAL;
+        }
+    }
+    return PP_OK;
+}
+
+/* An existing pins table, as system_schema lists it, against pins_create's. */
+static int pins_table_check(pp_cql_session *s, const char *ks, char *err, size_t errlen) {
+    char why[512];
+    pp_cql_result *res = NULL;
+    pp_cql_value v[1] = {pp_cql_text(ks)};
+    int rc = pp_cql_query(s,
+                          "SELECT column_name, kind, type, position FROM system_schema.columns"
+                          " WHERE keyspace_name = ? AND table_name = 'pins'",
+                          v, 1, &res, why, sizeof why);
+    if (rc) {
+        pp_errf(err, errlen, "Cassandra: reading the columns of %s.pins: %s", ks, why);
+        return rc;
+    }
+    size_t n = pp_cql_result_nrows(res);
+    pp_batch_column_info *cols = pp_xcalloc(n ? n : 1, sizeof *cols);
+    for (size_t i = 0; i < n; i++) {
+        cols[i].name = cols[i].kind = cols[i].type = "";
+        pp_cql_result_get_text(res, i, 0, &cols[i].name, NULL);
+        pp_cql_result_get_text(res, i, 1, &cols[i].kind, NULL);
+        pp_cql_result_get_text(res, i, 2, &cols[i].type, NULL);
+        int32_t pos = -1;
+        pp_cql_result_get_int(res, i, 3, &pos);
+        cols[i].position = pos;
+    }
+    rc = pp_batch_pins_table_check(ks, cols, n, err, errlen);
+    free(cols);
+    pp_cql_result_destroy(res);
+    return rc;
 }
 
 int pp_batch_keyspace_valid(const char *ks) {
@@ -142,8 +226,12 @@ int pp_batch_schema_ensure(pp_cql_session *s, const char *keyspace, int rf, char
     for (size_t i = 0; rc == PP_OK && table_stmt(&table, i, keyspace); i++)
         rc = pp_cql_query(s, table.data, NULL, 0, NULL, why, sizeof why);
     pp_sb_free(&table);
-    if (rc) pp_errf(err, errlen, "Cassandra: creating keyspace %s and its tables: %s", keyspace, why);
-    return rc;
+    if (rc) {
+        pp_errf(err, errlen, "Cassandra: creating keyspace %s and its tables: %s", keyspace, why);
+        return rc;
+    }
+    /* CREATE TABLE IF NOT EXISTS keeps a pins table of an older key as it is */
+    return pins_table_check(s, keyspace, err, errlen);
 }
 
 void pp_batch_schema_print(FILE *out, const char *keyspace, int rf) {

@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "batch/batch_bucket.h"
 #include "batch/batch_schema.h"
 #include "batch/batch_share.h"
 #include "common/clock.h"
@@ -16,7 +17,9 @@
 #include "contract/reject_record.h"
 #include "metrics/metrics.h"
 
-enum { LANE_PINS = 0, LANE_REJECTS = 1, LANE_METRICS = 2, LANE_DELETES = 3, LANE_GEO = 4, LANE_USERS = 5 };
+/* the pins of bucket b go on lane LANE_PINS + b: one partition per lane */
+enum { LANE_REJECTS = 0, LANE_METRICS = 1, LANE_DELETES = 2, LANE_GEO = 3, LANE_USERS = 4, LANE_PINS = 5 };
+_Static_assert(LANE_PINS + PP_PINS_BUCKETS <= PP_BATCH_WRITER_LANES, "a writer lane per bucket");
 enum { T_PINS = 0, T_REJECTS = 1, T_GEO = 2, T_USERS = 3 };
 static const char *const TABLE_NAMES[] = {"pins", "rejects", "geo", "users"};
 
@@ -56,7 +59,7 @@ struct pp_batch_store {
     pp_strbuf buf, buf2;
     /* the pin's columns, from the pin column table (batch_schema.h) */
     const pp_pin_column *pin_cols[PP_PIN_COLUMNS_MAX];
-    const char *pin_names[PP_PIN_COLUMNS_MAX];
+    const char *pin_names[PP_PIN_COLUMNS_MAX + 1]; /* and "bucket", last */
     size_t n_pin_cols;
 };
 
@@ -72,8 +75,9 @@ int pp_batch_store_create(pp_batch_store **out, pp_cql_session *s, const char *k
     if (gethostname(st->host, sizeof st->host - 1) != 0) snprintf(st->host, sizeof st->host, "unknown");
     st->n_pin_cols = pp_batch_pin_columns(st->pin_cols);
     for (size_t i = 0; i < st->n_pin_cols; i++) st->pin_names[i] = st->pin_cols[i]->name;
-    if (st->n_pin_cols >= 32) { /* one bit each in an INSERT's null pattern, one value for the timestamp */
-        pp_errf(err, errlen, "batch: %zu pin columns, at most 31", st->n_pin_cols);
+    st->pin_names[st->n_pin_cols] = "bucket";
+    if (st->n_pin_cols >= 31) { /* one bit each in an INSERT's null pattern, one value for the timestamp */
+        pp_errf(err, errlen, "batch: %zu pin columns, at most 30", st->n_pin_cols);
         pp_batch_store_destroy(st);
         return PP_EINVAL;
     }
@@ -88,7 +92,7 @@ int pp_batch_store_create(pp_batch_store **out, pp_cql_session *s, const char *k
         const pp_cql_prepared **p;
         const char *cql;
     } stmts[] = {
-        {&st->del_pins, "DELETE FROM %s.pins USING TIMESTAMP ? WHERE event_day = ?"},
+        {&st->del_pins, "DELETE FROM %s.pins USING TIMESTAMP ? WHERE event_day = ? AND bucket = ?"},
         {&st->del_rejects, "DELETE FROM %s.rejects USING TIMESTAMP ? WHERE day = ?"},
         {&st->del_geo, "DELETE FROM %s.geo USING TIMESTAMP ? WHERE event_day = ?"},
         {&st->del_users, "DELETE FROM %s.users USING TIMESTAMP ? WHERE event_day = ?"},
@@ -229,7 +233,7 @@ static pp_cql_value cql_of(const pp_pin_column *c, const pp_col_value *v) {
     case PP_COL_INT: return pp_cql_int((int32_t)v->i);
     case PP_COL_BOOL: return pp_cql_bool(v->i != 0);
     case PP_COL_TIME: return pp_cql_timestamp(v->i);
-    case PP_COL_TAGS: /* Cassandra keeps an empty list as null: write none rather than a tombstone */
+    case PP_COL_TAGS: /* an empty list as null, as before tags were frozen: readers see one form */
         return v->n ? pp_cql_list_text(v->list, v->n) : pp_cql_null();
     }
     return pp_cql_null();
@@ -237,19 +241,22 @@ static pp_cql_value cql_of(const pp_pin_column *c, const pp_col_value *v) {
 
 int pp_batch_store_pin(pp_batch_store *st, const pp_pin *p, const pp_batch_origin *o, char *err, size_t errlen) {
     pp_pin_row row = {p, o->topic, o->partition, o->offset, o->ingest_time_ms};
-    pp_cql_value v[PP_PIN_COLUMNS_MAX];
+    pp_cql_value v[PP_PIN_COLUMNS_MAX + 1];
     for (size_t i = 0; i < st->n_pin_cols; i++) {
         pp_col_value cv;
         pp_pin_column_get(st->pin_cols[i], &row, &cv);
         v[i] = cql_of(st->pin_cols[i], &cv);
     }
+    int32_t bucket = pp_pins_bucket(p->text[PP_F_UNIQUE_ID]);
+    v[st->n_pin_cols] = pp_cql_int(bucket);
+    size_t nv = st->n_pin_cols + 1;
     char detail[320];
     pp_cql_value fv[N_REJECT_COLS + 1];
     pp_batch_writer_instead instead;
     snprintf(detail, sizeof detail, "pin %.200s of %s refused by Cassandra, not in pins: ",
              p->text[PP_F_UNIQUE_ID] ? p->text[PP_F_UNIQUE_ID] : "", p->event_day);
     int rc = refusal_row(st, o, "cassandra_refused", detail, NULL, fv, &instead, err, errlen);
-    if (rc == PP_OK) rc = insert_row(st, LANE_PINS, T_PINS, st->pin_names, v, st->n_pin_cols, &instead, err, errlen);
+    if (rc == PP_OK) rc = insert_row(st, LANE_PINS + bucket, T_PINS, st->pin_names, v, nv, &instead, err, errlen);
     return rc;
 }
 
@@ -395,8 +402,12 @@ int pp_batch_store_clear(pp_batch_store *st, char *err, size_t errlen) {
         return rc ? rc : pp_batch_writer_flush(st->w, LANE_DELETES, err, errlen);
     }
     if (st->shard.count > 0) return clear_share(st, err, errlen);
-    rc = pp_batch_writer_add(st->w, LANE_DELETES, st->del_pins, v, 2, err, errlen);
-    if (!rc) rc = pp_batch_writer_flush(st->w, LANE_DELETES, err, errlen);
+    rc = PP_OK;
+    for (int32_t b = 0; b < PP_PINS_BUCKETS && !rc; b++) { /* the day's pins: a partition per bucket */
+        pp_cql_value pv[3] = {v[0], v[1], pp_cql_int(b)};
+        rc = pp_batch_writer_add(st->w, LANE_DELETES, st->del_pins, pv, 3, err, errlen);
+        if (!rc) rc = pp_batch_writer_flush(st->w, LANE_DELETES, err, errlen);
+    }
     if (!rc) rc = pp_batch_writer_add(st->w, LANE_DELETES, st->del_rejects, v, 2, err, errlen);
     if (!rc) rc = pp_batch_writer_flush(st->w, LANE_DELETES, err, errlen);
     if (!rc) rc = pp_batch_writer_add(st->w, LANE_DELETES, st->del_metrics, v, 2, err, errlen);

@@ -33,6 +33,7 @@ typedef struct {
     size_t at, span; /* the request carries rows[at..at+span) ... */
     int instead;     /* ... or, when set, rows[at]'s replacement */
     int attempts;
+    int filling; /* a lane's group being filled */
 } slot;
 
 struct pp_batch_writer {
@@ -284,9 +285,7 @@ static int collect_one(pp_batch_writer *w, char *err, size_t errlen) {
 static slot *free_slot(pp_batch_writer *w) {
     for (size_t i = 0; i < w->nslots; i++) {
         slot *sl = &w->slots[i];
-        int filling = 0;
-        for (int l = 0; l < PP_BATCH_WRITER_LANES; l++) filling |= w->filling[l] == sl;
-        if (!sl->f && !sl->nrows && !filling) return sl;
+        if (!sl->f && !sl->nrows && !sl->filling) return sl;
     }
     return NULL;
 }
@@ -303,6 +302,7 @@ static int flush_lane(pp_batch_writer *w, int lane, char *err, size_t errlen) {
     slot *sl = w->filling[lane];
     if (!sl || sl->nrows == 0) return PP_OK;
     w->filling[lane] = NULL;
+    sl->filling = 0;
     int rc = wait_below_max(w, err, errlen);
     if (rc) return rc;
     sl->at = 0;
@@ -419,6 +419,7 @@ int pp_batch_writer_add_or(pp_batch_writer *w, int lane, const pp_cql_prepared *
     while (!w->filling[lane] && !(w->filling[lane] = free_slot(w)))
         if ((rc = collect_one(w, err, errlen))) return rc;
     sl = w->filling[lane];
+    sl->filling = 1;
     if ((rc = copy_row(sl, &sl->rows[sl->nrows], stmt, vals, n, bytes, instead))) {
         pp_errf(w->failure, sizeof w->failure, "batch writer: out of memory");
         return fail(w, rc, err, errlen);

@@ -15,8 +15,8 @@
  * group; a row over group_bytes by itself is sent alone. The byte bound is what keeps
  * a group under the node's max_mutation_size and batch_size_fail_threshold
  * (batch_limits.h derives both numbers from the node). The caller promises that the
- * rows of one lane between two flushes of it belong to ONE partition (e.g. lane 0 the
- * day's pins, lane 1 its rejects): a single-partition batch is one mutation on the
+ * rows of one lane between two flushes of it belong to ONE partition (e.g. one lane
+ * per bucket of the day's pins, one for its rejects): a single-partition batch is one mutation on the
  * server, so grouping saves work without the coordinator cost (and size warnings)
  * of multi-partition batches.
  * At most max_inflight requests are in flight (pp_cql_submit_* / pp_cql_poll);
@@ -86,7 +86,9 @@ typedef struct pp_batch_writer pp_batch_writer;
 int pp_batch_writer_create(pp_batch_writer **out, pp_cql_session *s, const pp_batch_writer_opts *o);
 void pp_batch_writer_destroy(pp_batch_writer *w);
 
-#define PP_BATCH_WRITER_LANES 6
+/* Lanes: each holds at most one group being filled (group_bytes), so memory stays
+ * bounded by lanes x group_bytes plus what is in flight. */
+#define PP_BATCH_WRITER_LANES 40
 
 /* One row on lane 0..PP_BATCH_WRITER_LANES-1: stmt with n values (copied). */
 int pp_batch_writer_add(pp_batch_writer *w, int lane, const pp_cql_prepared *stmt, const pp_cql_value *vals, size_t n,

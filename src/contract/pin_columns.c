@@ -69,7 +69,8 @@ const pp_pin_column PP_PIN_COLUMNS[] = {
     {"description", TEXT(PP_F_DESCRIPTION)},
     {"poster_name", TEXT(PP_F_POSTER_NAME)},
     {"follower_count", PP_COL_BIGINT, "bigint", "", "bigint", PP_KEY_NONE, 1, 0, follower_count},
-    {"tag_list", PP_COL_TAGS, "text[]", "", "list<text>", PP_KEY_NONE, 1, 0, tag_list},
+    /* frozen in Cassandra: one cell per row, not a collection tombstone and a cell per tag */
+    {"tag_list", PP_COL_TAGS, "text[]", "", "frozen<list<text>>", PP_KEY_NONE, 1, 0, tag_list},
     {"is_image_or_video", PP_COL_TEXT, "text", " CHECK (is_image_or_video IN ('image','video'))", "text", PP_KEY_NONE,
      1, 0, media},
     {"image_src", TEXT(PP_F_IMAGE_SRC)},

@@ -9,11 +9,14 @@
  *     version (stream/stream_schema.c), the COPY into pins and the query of the
  *     keys already stored (stream/stream_pins_sql.c, stream/stream_sink.c);
  *   batch (Cassandra): CREATE TABLE pins and ALTER .. ADD per later version
- *     (batch/batch_schema.c), the INSERT and its bound values (batch/batch_store.c).
+ *     (batch/batch_schema.c, which adds the Cassandra-only bucket of batch/batch_bucket.h
+ *     to the partition key), the INSERT and its bound values (batch/batch_store.c).
  *
  * Adding a field to the pin: one row here (since = the next stream schema
  * version), its getter, and tests. Columns of an existing version never change:
- * deployments already have those tables.
+ * deployments already have those tables. (Cassandra's pins changed once, to a
+ * bucketed key and frozen tags; the batch refuses an older table with how to
+ * replace it: batch/batch_schema.h.)
  *
  * Values: each store turns a pp_col_value into its own form (COPY text, a bound
  * CQL value) by the column's kind. Nothing here allocates.

@@ -34,7 +34,7 @@ dag_test() { # dag_test DAG DAY [conf]: one run; its log in $TMP/DAG-DAY.log
 tables() { # tables KEYSPACE: the day's pins, rejects and metrics as sorted JSON lines
   local t
   for t in pins rejects metrics; do
-    "$BIN/pinpipe" cql --format json -e "SELECT * FROM $1.$t WHERE $([ "$t" = pins ] && echo event_day || echo day) = '$D'" |
+    "$BIN/pinpipe" cql --format json -e "SELECT * FROM $1.$t WHERE $(if [ "$t" = pins ]; then pins_day_where "$D"; else echo "day = '$D'"; fi)" |
       jq -c --arg t "$t" '{t: $t} + .' | LC_ALL=C sort
   done
 }

@@ -13,7 +13,9 @@
 #     corrupt line: the batch result equals the clean run's, the corrupt line is a
 #     lake_corrupt_line reject;
 #  6. an unreadable object: exit 1 (permanent); Cassandra unreachable: exit 4 (transient);
-#     each with a message naming it.
+#     each with a message naming it;
+#  7. a keyspace whose pins table is from before the buckets (CREATE TABLE IF NOT EXISTS
+#     would keep it): exit 1 saying how to fix it; once dropped, the day runs.
 # needs: kafka s3 cassandra
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../../ci/services/env.sh"
@@ -50,7 +52,7 @@ it_ok "batch ran 3 days: $(grep -o ' records=[0-9]*' "$TMP/batch1.txt" | cut -d=
 
 for i in 0 1 2; do
   want=$(jq ".days[$i].distinct_pins" "$TMP/manifest.json")
-  got=$("$BIN/pinpipe" cql --format csv -e "SELECT count(*) FROM $ks.pins WHERE event_day = '${DAYS[i]}'" | tail -1 | tr -d '\r')
+  got=$("$BIN/pinpipe" cql --format csv -e "SELECT count(*) FROM $ks.pins WHERE $(pins_day_where "${DAYS[i]}")" | tail -1 | tr -d '\r')
   [ "$want" = "$got" ] || it_fail "${DAYS[i]}: manifest says $want distinct pins, Cassandra has $got"
 done
 it_ok "pins per day = the manifest's distinct (day, unique_id)"
@@ -215,3 +217,26 @@ PINPIPE_CASSANDRA_PORT=1 "$BIN/pinpipe" batch --prefix "$prefix" --keyspace "$ks
 [ "$rc" = 4 ] || { cat "$TMP/b7.log"; it_fail "an unreachable Cassandra: exit $rc, want 4 (transient: retry)"; }
 grep -q "Cassandra at 127.0.0.1:1" "$TMP/b7.log" || { cat "$TMP/b7.log"; it_fail "the error does not name Cassandra"; }
 it_ok "Cassandra unreachable: exit 4 (transient), $(grep -o 'Cassandra at.*' "$TMP/b7.log" | head -1)"
+
+# ---- 7. a pins table from before the buckets ------------------------------------------------
+# CREATE TABLE IF NOT EXISTS keeps it as it is: the batch must refuse it, saying how to fix it
+ks_old="${ks}_old"
+it_cql_keyspace "$ks_old"
+"$BIN/pinpipe" cql -e "CREATE KEYSPACE $ks_old WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}"
+"$BIN/pinpipe" cql -e "CREATE TABLE $ks_old.pins (event_day text, unique_id text, ind bigint, tag_list list<text>,
+  PRIMARY KEY ((event_day), unique_id))"
+rc=0
+"$BIN/pinpipe" batch --prefix "$prefix" --keyspace "$ks_old" --no-coverage --date "${DAYS[0]}" >"$TMP/b8.txt" \
+  2>"$TMP/b8.log" || rc=$?
+[ "$rc" = 1 ] || { cat "$TMP/b8.log"; it_fail "a pins table keyed ((event_day), unique_id): exit $rc, want 1"; }
+if ! grep -q "$ks_old.pins is keyed ((event_day), unique_id)" "$TMP/b8.log" || ! grep -q "DROP TABLE" "$TMP/b8.log"; then
+  cat "$TMP/b8.log"
+  it_fail "the error does not say what is wrong and how to fix it"
+fi
+"$BIN/pinpipe" cql -e "DROP TABLE $ks_old.pins"
+"$BIN/pinpipe" batch --prefix "$prefix" --keyspace "$ks_old" --no-coverage --date "${DAYS[0]}" >"$TMP/b9.txt" \
+  2>"$TMP/b9.log" || { cat "$TMP/b9.log"; it_fail "the batch after dropping the old pins table"; }
+got=$("$BIN/pinpipe" cql --format csv -e "SELECT count(*) FROM $ks_old.pins WHERE $(pins_day_where "${DAYS[0]}")" |
+  tail -1 | tr -d '\r')
+[ "$got" = "$(jq '.days[0].distinct_pins' "$TMP/manifest.json")" ] || it_fail "after re-creating pins: $got pins"
+it_ok "an old pins table: exit 1, $(grep -o 'is keyed.*bucketed' "$TMP/b8.log" | head -1); dropped and re-run: the day's pins"

@@ -101,7 +101,7 @@ batch single --from "$D" --to "$D1"
 # ---- 2. rows and metrics ------------------------------------------------------------------
 dump() { # dump DIR: the day's tables, sorted
   mkdir -p "$1"
-  it_cql_rows "SELECT * FROM $ks.pins WHERE event_day = '$D'" >"$1/pins"
+  it_cql_rows "SELECT * FROM $ks.pins WHERE $(pins_day_where "$D")" >"$1/pins"
   it_cql_rows "SELECT * FROM $ks.geo WHERE event_day = '$D'" >"$1/geo"
   it_cql_rows "SELECT * FROM $ks.users WHERE event_day = '$D'" >"$1/users"
   it_cql_rows "SELECT * FROM $ks.rejects WHERE day = '$D'" >"$1/rejects"

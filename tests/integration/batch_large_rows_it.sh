@@ -96,7 +96,7 @@ grep "refused a group" "$TMP/batch1.txt.log" && it_fail "the node refused a grou
 grep -q " refused=2 " "$TMP/batch1.txt" || { cat "$TMP/batch1.txt"; it_fail "expected refused=2 in the summary"; }
 it_ok "a day of 20 pins of $body bytes each (API limit 1048576), 3 such rejects, 40 small pins and two 5 MiB events: done in $((t1 - t0)) s"
 
-"$BIN/pinpipe" cql --format json -e "SELECT unique_id, title FROM $ks.pins WHERE event_day = '$DAY'" |
+"$BIN/pinpipe" cql --format json -e "SELECT unique_id, title FROM $ks.pins WHERE $(pins_day_where "$DAY")" |
   jq -r '[.unique_id, (.title | length)] | @tsv' | LC_ALL=C sort > "$TMP/pins.tsv"
 [ "$(grep -c '^big-' "$TMP/pins.tsv")" = 20 ] || it_fail "expected 20 large pins, got $(grep -c '^big-' "$TMP/pins.tsv")"
 [ "$(grep -c '^small-' "$TMP/pins.tsv")" = 40 ] || it_fail "expected 40 small pins"

@@ -66,7 +66,7 @@ refused() { # refused NAME RC-PATTERN TEXT WHAT: NAME's exit status matches, its
 }
 dump() { # dump DIR: the day's pins, rejects and metrics, sorted
   mkdir -p "$1"
-  it_cql_rows "SELECT * FROM $ks.pins WHERE event_day = '$DAY'" >"$1/pins"
+  it_cql_rows "SELECT * FROM $ks.pins WHERE $(pins_day_where "$DAY")" >"$1/pins"
   it_cql_rows "SELECT * FROM $ks.rejects WHERE day = '$DAY'" >"$1/rejects"
   it_metrics_cql "$ks" >"$1/metrics"
 }

@@ -36,6 +36,8 @@ case "$BUILD" in /*) B="$BUILD" ;; *) B="$ROOT/$BUILD" ;; esac
 . "$ROOT/tests/soak/lib/chaos.sh"
 # shellcheck source=lib/verify.sh
 . "$ROOT/tests/soak/lib/verify.sh"
+# shellcheck source=../integration/lib/pins_cql.sh
+. "$ROOT/tests/integration/lib/pins_cql.sh"
 
 # ---- settings ------------------------------------------------------------------------
 SOAK_SECONDS="${SOAK_SECONDS:-600}"

@@ -46,7 +46,8 @@ static void test_schema_script(void **state) {
     static const char *const WANT[] = {
         "CREATE KEYSPACE IF NOT EXISTS ks1 WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 3};",
         "CREATE TABLE IF NOT EXISTS ks1.pins (",
-        "PRIMARY KEY ((event_day), unique_id));",
+        "  bucket int,\n",
+        "PRIMARY KEY ((event_day, bucket), unique_id));",
         "CREATE TABLE IF NOT EXISTS ks1.metrics (",
         "PRIMARY KEY ((day), metric, key));",
         "CREATE TABLE IF NOT EXISTS ks1.rejects (",
@@ -61,6 +62,48 @@ static void test_schema_script(void **state) {
         if (!strstr(text, WANT[i])) fail_msg("schema lacks: %s\n%s", WANT[i], text);
     assert_null(strstr(text, "USE ")); /* tables are named with their keyspace */
     free(text);
+}
+
+/* An existing pins table is checked against the one ensure() creates: CREATE TABLE
+ * IF NOT EXISTS would keep one of an older key and every write would fail. */
+static void test_existing_pins_table(void **state) {
+    (void)state;
+    char err[1024];
+    /* as system_schema.columns lists today's table (some of its columns) */
+    pp_batch_column_info now[] = {
+        {"event_day", "partition_key", "text", 0}, {"bucket", "partition_key", "int", 1},
+        {"unique_id", "clustering", "text", 0},    {"tag_list", "regular", "frozen<list<text>>", -1},
+        {"title", "regular", "text", -1},          {"an_operators_column", "regular", "blob", -1},
+    };
+    size_t n = sizeof now / sizeof now[0];
+    assert_int_equal(pp_batch_pins_table_check("ks1", now, n, err, sizeof err), PP_OK);
+    assert_int_equal(pp_batch_pins_table_check("ks1", now, 0, err, sizeof err), PP_OK); /* none yet */
+
+    /* before buckets: ((event_day), unique_id) */
+    pp_batch_column_info old[] = {
+        {"event_day", "partition_key", "text", 0},
+        {"unique_id", "clustering", "text", 0},
+        {"tag_list", "regular", "list<text>", -1}, /* and the tags not frozen */
+    };
+    assert_int_equal(pp_batch_pins_table_check("ks1", old, 3, err, sizeof err), PP_EINVAL);
+    assert_non_null(strstr(err, "ks1.pins is keyed ((event_day), unique_id)"));
+    assert_non_null(strstr(err, "DROP TABLE"));
+    assert_non_null(strstr(err, "run the batch again"));
+
+    /* bucket there but not in the key; a column of another type */
+    pp_batch_column_info right = now[1];
+    now[1].kind = "regular", now[1].position = -1;
+    assert_int_equal(pp_batch_pins_table_check("ks1", now, n, err, sizeof err), PP_EINVAL);
+    assert_non_null(strstr(err, "ks1.pins is keyed ((event_day), unique_id)"));
+    now[1] = right;
+    now[0].position = 1, now[1].position = 0; /* ((bucket, event_day), ...) */
+    assert_int_equal(pp_batch_pins_table_check("ks1", now, n, err, sizeof err), PP_EINVAL);
+    assert_non_null(strstr(err, "column event_day as partition_key text (position 1)"));
+    now[0].position = 0, now[1].position = 1;
+    now[3].type = "list<text>";
+    assert_int_equal(pp_batch_pins_table_check("ks1", now, n, err, sizeof err), PP_EINVAL);
+    assert_non_null(strstr(err, "column tag_list as regular list<text>"));
+    assert_non_null(strstr(err, "DROP TABLE"));
 }
 
 typedef struct {
@@ -95,6 +138,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_keyspace_names),
         cmocka_unit_test(test_schema_script),
+        cmocka_unit_test(test_existing_pins_table),
         cmocka_unit_test(test_what_is_retried),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -103,13 +103,13 @@ static void test_no_later_columns_yet(void **state) {
 /* ---- the batch (Cassandra) ------------------------------------------------------- */
 
 static const char CQL_PINS[] = "CREATE TABLE IF NOT EXISTS %s.pins (\n"
-                               "  event_day text, unique_id text,\n"
+                               "  event_day text, bucket int, unique_id text,\n"
                                "  ind bigint, title text, description text, poster_name text,\n"
-                               "  follower_count bigint, tag_list list<text>, is_image_or_video text,\n"
+                               "  follower_count bigint, tag_list frozen<list<text>>, is_image_or_video text,\n"
                                "  image_src text, downloaded boolean, save_location text, category text,\n"
                                "  event_time timestamp,\n"
                                "  kafka_topic text, kafka_partition int, kafka_offset bigint, ingested_at timestamp,\n"
-                               "  PRIMARY KEY ((event_day), unique_id))";
+                               "  PRIMARY KEY ((event_day, bucket), unique_id))";
 
 /* The columns batch_store.c named in its INSERT INTO pins, in order. */
 static const char *const CQL_INSERT_COLS[] = {

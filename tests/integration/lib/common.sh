@@ -19,6 +19,9 @@
 #   it_isolated_kinds NAME           the same with geo and user events on NAME-geo, NAME-users
 #   it_high_watermark TOPIC...       Kafka's next offsets summed over the topics' 3 partitions
 #   it_lake_committed TOPIC...       the lake writer's committed offsets summed over the topics
+#   pins_day_where DAY               the CQL condition of one day of the Cassandra pins (lib/pins_cql.sh)
+
+. "$(dirname "${BASH_SOURCE[0]}")/pins_cql.sh"
 
 it_init() {
   IT_NAME="$1"

@@ -84,7 +84,7 @@ check_pins_cql() {
   local day
   : >"$OUT/cql.pins.raw"
   for day in "${DAYS[@]}"; do
-    "$B/pinpipe" cql --format json -e "SELECT event_day, unique_id FROM $RUN.pins WHERE event_day = '$day'" \
+    "$B/pinpipe" cql --format json -e "SELECT event_day, unique_id FROM $RUN.pins WHERE $(pins_day_where "$day")" \
       >>"$OUT/cql.pins.raw" 2>>"$OUT/cql.log" || { problem "Cassandra: could not read the pins of $day"; return 1; }
   done
   jq -r '"\(.event_day) \(.unique_id)"' "$OUT/cql.pins.raw" | LC_ALL=C sort >"$OUT/cql.pins"
