@@ -5,7 +5,8 @@
  * include contract/, which includes kafka/) nor in cli/ (the emulator uses it and
  * does not link the CLI). No validation: what is given is sent,
  * so tools can also make poison messages. Used by `pinpipe produce` and by the
- * emulator's direct mode. Waits for room when the producer's queue is full and
+ * emulator's direct mode; geo and user events go to their own topics
+ * (pp_event_producer_send_kind, docs/joins.md). Waits for room when the producer's queue is full and
  * counts delivery reports.
  * Ownership: owns its pp_producer; one thread sends, reports arrive on the
  * producer's poll thread (the counters are atomic).
@@ -16,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "event/kind.h"
+
 typedef struct pp_event_producer pp_event_producer;
 
 /* partitions > 0: create the topic with that many partitions when it is missing. */
@@ -24,6 +27,12 @@ int pp_event_producer_create(pp_event_producer **out, const char *brokers, const
 /* Sends one event; ingest_time_ms < 0 means now. Returns 0 once enqueued. */
 int pp_event_producer_send(pp_event_producer *p, const char *buf, size_t len, int64_t ingest_time_ms, char *err,
                            size_t errlen);
+/* Sends one geo or user event to topic: key = ind in decimal when has_ind (else no
+ * key), the pinpipe-kind header (pp_message_build_kind); counted like every send. */
+int pp_event_producer_send_kind(pp_event_producer *p, pp_kind kind, const char *topic, const char *buf, size_t len,
+                                int has_ind, int64_t ind, int64_t ingest_time_ms, char *err, size_t errlen);
+/* Creates another topic (a kind's) with that many partitions when it is missing. */
+int pp_event_producer_create_topic(pp_event_producer *p, const char *topic, int partitions, char *err, size_t errlen);
 /* Waits for every delivery report (at most timeout_ms); then the delivered and failed counts. */
 int pp_event_producer_finish(pp_event_producer *p, int timeout_ms, unsigned long *delivered, unsigned long *failed,
                              char *err, size_t errlen);

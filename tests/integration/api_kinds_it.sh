@@ -22,7 +22,10 @@
 #  5. /metrics counts each kind under its route;
 #  6. which kinds are on (pp_kind_topic, docs/joins.md): on the default pins topic,
 #     /geo/ and /user/ are on by default; beside a pins topic of its own, a kind whose
-#     topic is not named — or named "" — answers its paths 404 with a JSON reason.
+#     topic is not named — or named "" — answers its paths 404 with a JSON reason;
+#  7. `pinpipe produce` of a mixed file (the emulator's --kinds all output) puts each
+#     kind's events in its topic, keyed as the API keys them; a kind that is off has its
+#     lines refused with the reason (exit 1).
 #   bash tests/integration/api_kinds_it.sh   (needs: bash ci/services.sh up kafka)
 # needs: kafka
 set -euo pipefail
@@ -333,6 +336,36 @@ def cmd_metrics(port):
             die("/metrics lacks %s:\n%s" % (line, "\n".join(l for l in text.splitlines() if "requests_total" in l)))
     ok("/metrics counts each kind under its route")
 
+def cmd_check_produced(mixed, t0, t1, *topic_files):
+    """`pinpipe produce` of a mixed file: each kind's topic holds exactly that kind's
+    events of the file (JSON-equal: the mixed line's event is re-serialised), in file
+    order per key, keyed as the API keys them, with pinpipe-kind."""
+    want = {}
+    for l in open(mixed):
+        m = json.loads(l)
+        ev = m["event"]
+        key = ev["unique_id"].strip() if m["kind"] == "pin" else str(int(ev["ind"]))
+        want.setdefault(m["kind"], []).append((key, ev))
+    for spec in topic_files:
+        kind, path = spec.split("=", 1)
+        got = []
+        for l in open(path):
+            m = json.loads(l)
+            h = m.get("headers") or []
+            hd = dict(zip(h[0::2], h[1::2]))
+            if hd.get("pinpipe-kind", "pin") != kind:
+                die("produce: %s topic: message with pinpipe-kind %r" % (kind, hd.get("pinpipe-kind")))
+            ing = hd.get("pinpipe-ingest-time", "")
+            if not ing.isdigit() or not (int(t0) - 1000 <= int(ing) <= int(t1) + 1000):
+                die("produce: %s topic: ingest time %r" % (kind, ing))
+            got.append((m["key"], json.loads(m["payload"])))
+        key_of = lambda kv: (kv[0], json.dumps(kv[1], sort_keys=True))
+        if sorted(got, key=key_of) != sorted(want.get(kind, []), key=key_of):
+            die("produce: the %s topic differs from the file's %s events (%d messages, %d events)" %
+                (kind, kind, len(got), len(want.get(kind, []))))
+        ok("produce --input mixed: the %s topic holds the file's %d %s events, keyed by %s" %
+           (kind, len(got), kind, "unique_id" if kind == "pin" else "ind"))
+
 globals()["cmd_" + sys.argv[1].replace("-", "_")](*sys.argv[2:])
 PY
 k() { python3 "$TMP/k.py" "$@"; }
@@ -379,4 +412,31 @@ stop_api "$PID"
 start_api geo-only --topic "$t_pins" --geo-topic "$t_geo" --users-topic ""
 k kinds-on "$PORT" "geo=on,user=off"
 stop_api "$PID"
+# ---- 7. pinpipe produce of a mixed file (the emulator's --kinds all output) -------------------
+"$BIN/pinpipe-emulate" --seed 9 --count 60 --days 1 --start-date 2026-01-02 --kinds all --out "$TMP/mixed.jsonl" 2>/dev/null ||
+  it_fail "emulator --kinds all --out"
+p_pins="$t_pins-produce" p_geo="$t_pins-produce-geo" p_users="$t_pins-produce-users"
+t0=$(($(date +%s%N) / 1000000))
+"$PINPIPE" produce --topic "$p_pins" --geo-topic "$p_geo" --users-topic "$p_users" --partitions 3 "$TMP/mixed.jsonl" \
+  2>"$TMP/produce.log" || { cat "$TMP/produce.log"; it_fail "produce of a mixed file"; }
+t1=$(($(date +%s%N) / 1000000))
+grep -q "failed to $p_pins, $p_geo, $p_users\$" "$TMP/produce.log" || { cat "$TMP/produce.log"; it_fail "produce: no summary naming the three topics"; }
+consume "$p_pins" "$TMP/p_pins.jsonl"
+consume "$p_geo" "$TMP/p_geo.jsonl"
+consume "$p_users" "$TMP/p_users.jsonl"
+k check-produced "$TMP/mixed.jsonl" "$t0" "$t1" "pin=$TMP/p_pins.jsonl" "geo=$TMP/p_geo.jsonl" "user=$TMP/p_users.jsonl"
+# a kind that is off: its lines are refused with the reason, the others still go, exit 1
+set +e
+PINPIPE_USERS_TOPIC="" "$PINPIPE" produce --topic "$p_pins" --geo-topic "$p_geo" "$TMP/mixed.jsonl" 2>"$TMP/produce-off.log"
+rc=$?
+set -e
+n_user=$(grep -c '^{"kind":"user"' "$TMP/mixed.jsonl") || true
+n_refused=$(grep -c 'a user event, but user events are off (no topic: --users-topic)$' "$TMP/produce-off.log") || true
+if [ "$rc" != 1 ] || [ "$n_refused" != "$n_user" ] || [ "$n_user" = 0 ]; then
+  sed -n 1,5p "$TMP/produce-off.log"
+  it_fail "produce with users off: exit $rc, $n_refused of $n_user user lines refused"
+fi
+grep -q "(users off)\$" "$TMP/produce-off.log" || it_fail "produce with users off: the summary does not say so"
+it_ok "produce --input mixed: with users off, its $n_user user lines are refused with the reason (exit 1)"
+
 it_ok "all checks passed"
