@@ -17,18 +17,9 @@ N="${BENCH_STREAM_EVENTS:-100000}"
 RUNS="${BENCH_STREAM_RUNS:-5}"
 OUT="$ROOT/bench/out"
 mkdir -p "$OUT"
-bash "$ROOT/ci/services.sh" up kafka postgres >/dev/null
-run="$(date +%s)"
-schema="stream_ab_$run"
-dsn="$PINPIPE_PG_DSN?options=-csearch_path%3D$schema"
-psql "$PINPIPE_PG_DSN" -qc "CREATE SCHEMA $schema"
-trap 'psql "$PINPIPE_PG_DSN" -qc "SET client_min_messages = warning" -c "DROP SCHEMA IF EXISTS $schema CASCADE"' EXIT
-"$BUILD/pinpipe-emulate" --seed 9 --count "$N" --days 7 --out "$OUT/stream-ab-events.jsonl" 2>/dev/null
-topic="stream-ab-$run"
-"$BUILD/pinpipe" produce --topic "$topic" --partitions 3 "$OUT/stream-ab-events.jsonl" 2>/dev/null
-# the schema first (an empty topic), so no timed run does DDL
-"$BUILD/pinpipe" produce --topic "$topic-ddl" --partitions 1 /dev/null 2>/dev/null
-PINPIPE_PG_DSN="$dsn" "$A" stream --topic "$topic-ddl" --group "g-$topic-ddl" --exit-when-idle 1 2>/dev/null
+# shellcheck source=bench/stream_setup.sh
+. "$ROOT/bench/stream_setup.sh"
+stream_bench_setup ab "$A"
 # shellcheck source=bench/stream_cpu.sh
 . "$ROOT/bench/stream_cpu.sh"
 declare -A rates=([A]="" [B]="") cpu=([A]="" [B]="")

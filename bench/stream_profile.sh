@@ -21,18 +21,9 @@ N="${BENCH_STREAM_EVENTS:-100000}"
 TOP="${PROFILE_TOP:-25}"
 OUT="$ROOT/bench/out"
 mkdir -p "$OUT"
-bash "$ROOT/ci/services.sh" up kafka postgres >/dev/null
-run="$(date +%s)"
-schema="stream_profile_$run"
-dsn="$PINPIPE_PG_DSN?options=-csearch_path%3D$schema"
-psql "$PINPIPE_PG_DSN" -qc "CREATE SCHEMA $schema"
-trap 'psql "$PINPIPE_PG_DSN" -qc "SET client_min_messages = warning" -c "DROP SCHEMA IF EXISTS $schema CASCADE"' EXIT
-"$BUILD/pinpipe-emulate" --seed 9 --count "$N" --days 7 --out "$OUT/stream-profile-events.jsonl" 2>/dev/null
-topic="stream-profile-$run"
-"$BUILD/pinpipe" produce --topic "$topic" --partitions 3 "$OUT/stream-profile-events.jsonl" 2>/dev/null
-# the schema first (an empty topic), so the measured run does no DDL
-"$BUILD/pinpipe" produce --topic "$topic-ddl" --partitions 1 /dev/null 2>/dev/null
-PINPIPE_PG_DSN="$dsn" "$BIN" stream --topic "$topic-ddl" --group "g-$topic-ddl" --exit-when-idle 1 2>/dev/null
+# shellcheck source=bench/stream_setup.sh
+. "$ROOT/bench/stream_setup.sh"
+stream_bench_setup profile "$BIN"
 pss=$(psql "$PINPIPE_PG_DSN" -qAt -c "SELECT count(*) FROM pg_extension WHERE extname = 'pg_stat_statements'")
 if [[ "$pss" == 0 ]]; then
   psql "$PINPIPE_PG_DSN" -qc "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" 2>/dev/null || true
