@@ -37,20 +37,14 @@ SECS="${BENCH_STREAM_SECONDS:-15}"
 WARMUP="${BENCH_STREAM_WARMUP:-3}"
 OUT="$ROOT/bench/out"
 mkdir -p "$OUT"
-bash "$ROOT/ci/services.sh" up kafka postgres >/dev/null
-run="$(date +%s)"
-schema="bench_stream_$run"
-dsn="$PINPIPE_PG_DSN?options=-csearch_path%3D$schema"
-psql "$PINPIPE_PG_DSN" -qc "CREATE SCHEMA $schema"
-trap 'psql "$PINPIPE_PG_DSN" -qc "SET client_min_messages = warning" -c "DROP SCHEMA IF EXISTS $schema CASCADE"' EXIT
 ms() { date +%s%3N; }
-
-"$BUILD/pinpipe-emulate" --seed 9 --count "$N" --days 7 --out "$OUT/stream-events.jsonl" 2>/dev/null
+# the schema, the events in their topic, the stream's tables (bench/stream_setup.sh)
+# shellcheck source=bench/stream_setup.sh
+. "$ROOT/bench/stream_setup.sh"
+stream_bench_setup bench "$BUILD/pinpipe"
 
 # 1. sustained
-topic="bench-stream-$run"
-"$BUILD/pinpipe" produce --topic "$topic" --partitions 3 "$OUT/stream-events.jsonl" 2>/dev/null
-"$BUILD/pinpipe" clean --no-summary --rejects /dev/null "$OUT/stream-events.jsonl" > "$OUT/stream-cleaned.jsonl"
+"$BUILD/pinpipe" clean --no-summary --rejects /dev/null "$OUT/stream-bench-events.jsonl" > "$OUT/stream-cleaned.jsonl"
 rm -f "$OUT"/stream-chunk-*
 split -l "$BATCH" -d -a 4 "$OUT/stream-cleaned.jsonl" "$OUT/stream-chunk-"
 psql "$dsn" -qc "CREATE TABLE copy_baseline (doc text)"
@@ -65,7 +59,6 @@ done > "$OUT/stream-copy.sql"
 typed="${schema}_typed"
 psql "$PINPIPE_PG_DSN" -qc "CREATE SCHEMA $typed"
 trap 'psql "$PINPIPE_PG_DSN" -qc "SET client_min_messages = warning" -c "DROP SCHEMA IF EXISTS $schema, $typed CASCADE"' EXIT
-"$BUILD/pinpipe" produce --topic "$topic-ddl" --partitions 1 /dev/null 2>/dev/null
 PINPIPE_PG_DSN="$PINPIPE_PG_DSN?options=-csearch_path%3D$typed" "$BUILD/pinpipe" stream --topic "$topic-ddl" \
   --group "g-$topic-ddl" --exit-when-idle 1 2>"$OUT/stream.log"
 PINPIPE_PG_DSN="$dsn" "$BUILD/pinpipe" stream --topic "$topic" --group "g-$topic-0" --max-messages "$N" 2>"$OUT/stream.log"

@@ -102,18 +102,6 @@ static uint64_t choose_row(pp_emu_gen *g) {
     return row;
 }
 
-static void write_timestamp(pp_jw *w, const char *date, uint64_t sec) {
-    pp_jw_char(w, '"');
-    pp_jw_raw(w, date, 10);
-    pp_jw_char(w, ' ');
-    pp_jw_u64_pad(w, sec / 3600, 2);
-    pp_jw_char(w, ':');
-    pp_jw_u64_pad(w, sec / 60 % 60, 2);
-    pp_jw_char(w, ':');
-    pp_jw_u64_pad(w, sec % 60, 2);
-    pp_jw_char(w, '"');
-}
-
 static int keep(pp_invalid_kind invalid, int missing, int field) {
     return !(invalid == PP_INV_MISSING_FIELD && missing == field);
 }
@@ -195,7 +183,7 @@ static void write_fields(pp_emu_gen *g, pp_jw *w, const pp_pin *p, pp_invalid_ki
 /* The part after the fields: timestamp, an optional extra member, the brace. */
 static void write_tail(pp_emu_gen *g, pp_jw *w, uint64_t sec, int extra) {
     pp_jw_raw(w, ", \"timestamp\": ", 15);
-    write_timestamp(w, g->date, sec);
+    pp_jw_timestamp(w, g->date, sec);
     if (extra) {
         pp_jw_raw(w, ", ", 2);
         pp_jw_cstr(w, EXTRA_FIELDS[pp_rng_below(&g->rng, sizeof EXTRA_FIELDS / sizeof *EXTRA_FIELDS)]);

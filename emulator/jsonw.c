@@ -76,6 +76,18 @@ void pp_jw_u64_pad(pp_jw *w, uint64_t v, int width) {
 
 void pp_jw_u64(pp_jw *w, uint64_t v) { pp_jw_u64_pad(w, v, 1); }
 
+void pp_jw_timestamp(pp_jw *w, const char *date, uint64_t sec) {
+    pp_jw_char(w, '"');
+    pp_jw_raw(w, date, 10);
+    pp_jw_char(w, ' ');
+    pp_jw_u64_pad(w, sec / 3600, 2);
+    pp_jw_char(w, ':');
+    pp_jw_u64_pad(w, sec / 60 % 60, 2);
+    pp_jw_char(w, ':');
+    pp_jw_u64_pad(w, sec % 60, 2);
+    pp_jw_char(w, '"');
+}
+
 void pp_jw_key_n(pp_jw *w, const char *key, size_t keylen, int first) {
     if (!first) pp_jw_raw(w, ", ", 2);
     pp_jw_char(w, '"');

@@ -31,6 +31,8 @@ void pp_jw_str(pp_jw *w, const char *s);
 void pp_jw_u64(pp_jw *w, uint64_t v);
 /* Unsigned v zero-padded to `width` digits (for dates and times). */
 void pp_jw_u64_pad(pp_jw *w, uint64_t v, int width);
+/* "YYYY-MM-DD HH:MM:SS": date (10 bytes) and sec, the seconds into that day (< 86400). */
+void pp_jw_timestamp(pp_jw *w, const char *date, uint64_t sec);
 /* `"key": ` preceded by ", " unless first: the seeds' Python-style spacing. */
 void pp_jw_key(pp_jw *w, const char *key, int first);
 void pp_jw_key_n(pp_jw *w, const char *key, size_t keylen, int first);

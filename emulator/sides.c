@@ -42,16 +42,7 @@ static void key(pp_jw *w, const char *name, int *first) {
 static void timestamp(pp_jw *w, int64_t day, uint64_t sec) {
     char date[11];
     pp_format_date(day + (int64_t)(sec / 86400), date);
-    sec %= 86400;
-    pp_jw_char(w, '"');
-    pp_jw_raw(w, date, 10);
-    pp_jw_char(w, ' ');
-    pp_jw_u64_pad(w, sec / 3600, 2);
-    pp_jw_char(w, ':');
-    pp_jw_u64_pad(w, sec / 60 % 60, 2);
-    pp_jw_char(w, ':');
-    pp_jw_u64_pad(w, sec % 60, 2);
-    pp_jw_char(w, '"');
+    pp_jw_timestamp(w, date, sec % 86400);
 }
 
 /* A coordinate in 1e-4 degrees as Python prints the float: "48.8566", "2.35", "-0.5", "0.0". */
@@ -113,13 +104,20 @@ static void str_maybe_bad(pp_rng *r, pp_jw *w, const char *s, int bad) {
     pp_jw_char(w, '"');
 }
 
-void pp_side_geo(pp_rng *r, const pp_side_ctx *c, pp_jw *w, pp_side_truth *t) {
+/* The truth's start for a side of 5 fields: nothing known yet, its invalidity drawn.
+ * Returns the index of the required member left out (PP_SIDE_INV_MISSING_FIELD), or -1. */
+static int side_begin(pp_rng *r, const pp_side_ctx *c, pp_side_truth *t) {
     memset(t, 0, sizeof *t);
     t->country = -1;
     t->join_year = -1;
     int missing;
     t->invalid = draw_invalid(r, c->invalid_ppm, 5, &missing);
     t->has_ind = missing != 0 && t->invalid != PP_SIDE_INV_IND_NOT_INT;
+    return missing;
+}
+
+void pp_side_geo(pp_rng *r, const pp_side_ctx *c, pp_jw *w, pp_side_truth *t) {
+    int missing = side_begin(r, c, t);
 
     unsigned country = c->person->home_country;
     if (c->away || pp_rng_chance(r, AWAY_PPM)) {
@@ -194,12 +192,7 @@ static size_t trimmed(const char *s, char *out, size_t cap) {
 }
 
 void pp_side_user(pp_rng *r, const pp_side_ctx *c, pp_jw *w, pp_side_truth *t) {
-    memset(t, 0, sizeof *t);
-    t->country = -1;
-    t->join_year = -1;
-    int missing;
-    t->invalid = draw_invalid(r, c->invalid_ppm, 5, &missing);
-    t->has_ind = missing != 0 && t->invalid != PP_SIDE_INV_IND_NOT_INT;
+    int missing = side_begin(r, c, t);
     const pp_person *p = c->person;
 
     char first_buf[48], last_buf[48];

@@ -30,7 +30,7 @@ EMULATE="$BIN/pinpipe-emulate"
 RUN="$(date +%s)-$$"
 TMP="$(mktemp -d)"
 SHARED_BROKERS="$PINPIPE_KAFKA_BROKERS"
-API_PIDS=()
+PIDS=()
 STOP_SHARED_KAFKA=0  # set when this test started the shared broker itself
 PRIVATE_KAFKA_ENV=() # set while a private broker may be running
 
@@ -44,8 +44,8 @@ fail() {
 
 cleanup() {
   local p
-  for p in "${API_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  for p in "${API_PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
   if ((${#PRIVATE_KAFKA_ENV[@]})); then
     env "${PRIVATE_KAFKA_ENV[@]}" bash "$ROOT/ci/services.sh" down kafka >/dev/null 2>&1 || true
   fi
@@ -77,23 +77,10 @@ kafka_ready() {
   return 1
 }
 
-# start_api NAME ARGS...: starts `pinpipe api` on a free port; sets PORT and PID.
-start_api() {
-  local name="$1" log="$TMP/api-$1.log" i
-  shift
-  : >"$log"  # here, not in the background child: the loop below may read it first
-  "$PINPIPE" api --port 0 "$@" >"$log" 2>&1 &
-  PID=$!
-  API_PIDS+=("$PID")
-  PORT=""
-  for ((i = 0; i < 200; i++)); do
-    PORT=$(sed -n 's|.*listening on http://[^ ]*:\([0-9][0-9]*\)/.*|\1|p' "$log" | sed -n 1p)
-    [ -n "$PORT" ] && break
-    kill -0 "$PID" 2>/dev/null || fail "pinpipe api ($name) exited at start: $(tail -n 5 "$log")"
-    sleep 0.05
-  done
-  [ -n "$PORT" ] || fail "pinpipe api ($name) did not report its port"
-}
+# launch_api, stop_api, consume (lib/api.sh)
+it_fail() { fail "$@"; }
+BROKERS="$SHARED_BROKERS"
+. "$ROOT/tests/integration/lib/api.sh"
 
 # wait_health PORT CODE SECONDS: polls /healthz until it answers CODE.
 wait_health() {
@@ -104,20 +91,6 @@ wait_health() {
     sleep 0.2
   done
   return 1
-}
-
-# stop_api PID: SIGTERM, then the exit status must be 0.
-stop_api() {
-  local rc=0
-  kill -TERM "$1"
-  wait "$1" || rc=$?
-  ((rc == 0)) || fail "pinpipe api (pid $1) exited $rc after SIGTERM"
-}
-
-# consume BROKERS TOPIC OUT: every message of the topic as kcat JSON lines.
-consume() {
-  timeout 120 kcat -b "$1" -C -t "$2" -e -J -q -X auto.offset.reset=earliest >"$3" 2>/dev/null ||
-    fail "kcat could not read $2"
 }
 
 # The checks are done in Python (stdlib only): api_it.py CHECK ARGS...
@@ -495,7 +468,7 @@ kafka_ready "$SHARED_BROKERS" 120 || fail "kafka at $SHARED_BROKERS does not ans
 # ---- 1-3. contract, echo, bad inputs -------------------------------------------------
 topic="pinpipe-it-api-$RUN"
 t0=$(($(date +%s%N) / 1000000))
-start_api main --brokers "$SHARED_BROKERS" --topic "$topic" --max-body 65536 --connection-timeout 2
+launch_api main --brokers "$SHARED_BROKERS" --topic "$topic" --max-body 65536 --connection-timeout 2
 MAIN_PID=$PID MAIN_PORT=$PORT
 wait_health "$MAIN_PORT" 200 60 || fail "/healthz did not turn 200 (kafka reachable)"
 ok "pinpipe api listening on port $MAIN_PORT, /healthz 200"
@@ -509,7 +482,7 @@ it post-events "$MAIN_PORT" "$TMP/v1.jsonl" "$TMP/accepted.jsonl"
 it post-events "$MAIN_PORT" "$TMP/lax.jsonl" "$TMP/accepted.jsonl"
 it bad-inputs "$MAIN_PORT" 65536
 t1=$(($(date +%s%N) / 1000000))
-consume "$SHARED_BROKERS" "$topic" "$TMP/main-topic.jsonl"
+consume "$topic" "$TMP/main-topic.jsonl"
 it check-kafka "$TMP/main-topic.jsonl" "$TMP/accepted.jsonl" "$t0" "$t1"
 
 # ---- 5. stalled clients ----------------------------------------------------------------
@@ -519,7 +492,7 @@ ok "SIGTERM: exit 0"
 
 # ---- 4. auth ---------------------------------------------------------------------------
 (umask 077 && printf 'it-token-%s\n' "$RUN" >"$TMP/token")  # a token file others may read is refused
-start_api auth --brokers "$SHARED_BROKERS" --topic "$topic-auth" --auth-token-file "$TMP/token"
+launch_api auth --brokers "$SHARED_BROKERS" --topic "$topic-auth" --auth-token-file "$TMP/token"
 AUTH_PID=$PID
 wait_health "$PORT" 200 60 || fail "auth api: /healthz did not turn 200"
 it auth "$PORT" "it-token-$RUN"
@@ -527,7 +500,7 @@ stop_api "$AUTH_PID"
 
 # ---- 6. SIGTERM under load -------------------------------------------------------------
 topic_load="pinpipe-it-api-load-$RUN"
-start_api load --brokers "$SHARED_BROKERS" --topic "$topic_load"
+launch_api load --brokers "$SHARED_BROKERS" --topic "$topic_load"
 LOAD_PID=$PID
 wait_health "$PORT" 200 60 || fail "load api: /healthz did not turn 200"
 it wait-ack "$PORT" "term-first-$RUN" 60 "$TMP/acked-term-first.txt" # the topic exists now
@@ -540,14 +513,14 @@ wait "$LOAD_PID" || rc=$?
 ((rc == 0)) || fail "SIGTERM under load: pinpipe api exited $rc"
 wait "$LOADER" || fail "load client failed"
 [ -s "$TMP/acked-term.txt" ] || fail "SIGTERM under load: nothing was acknowledged before the signal"
-consume "$SHARED_BROKERS" "$topic_load" "$TMP/load-topic.jsonl"
+consume "$topic_load" "$TMP/load-topic.jsonl"
 cat "$TMP/acked-term-first.txt" >>"$TMP/acked-term.txt"
 it acked-in-kafka "$TMP/acked-term.txt" "$TMP/load-topic.jsonl"
 ok "SIGTERM under load: exit 0, nothing acknowledged was lost"
 
 # ---- 6b. SIGKILL under load: a crash loses no acknowledged event -------------------------
 topic_kill="pinpipe-it-api-kill-$RUN"
-start_api kill --brokers "$SHARED_BROKERS" --topic "$topic_kill"
+launch_api kill --brokers "$SHARED_BROKERS" --topic "$topic_kill"
 KILL_PID=$PID
 wait_health "$PORT" 200 60 || fail "kill api: /healthz did not turn 200"
 it wait-ack "$PORT" "kill-first-$RUN" 60 "$TMP/acked-kill-first.txt"
@@ -558,7 +531,7 @@ kill -KILL "$KILL_PID"
 wait "$KILL_PID" 2>/dev/null || true
 wait "$LOADER" || fail "load client failed"
 [ -s "$TMP/acked-kill.txt" ] || fail "SIGKILL under load: nothing was acknowledged before the signal"
-consume "$SHARED_BROKERS" "$topic_kill" "$TMP/kill-topic.jsonl"
+consume "$topic_kill" "$TMP/kill-topic.jsonl"
 cat "$TMP/acked-kill-first.txt" >>"$TMP/acked-kill.txt"
 it acked-in-kafka "$TMP/acked-kill.txt" "$TMP/kill-topic.jsonl"
 ok "SIGKILL under load: every event acknowledged before the crash is in Kafka ($(wc -l < "$TMP/acked-kill.txt"))"
@@ -584,7 +557,7 @@ print(*[x.getsockname()[1] for x in s])')
     { cat "$TMP/kafka-up.log"; fail "private kafka did not come up"; }
 fi
 topic_out="pinpipe-it-api-outage-$RUN"
-start_api outage --brokers "$OUT_BROKERS" --topic "$topic_out" --produce-timeout-ms 2000
+launch_api outage --brokers "$OUT_BROKERS" --topic "$topic_out" --produce-timeout-ms 2000
 OUT_PID=$PID OUT_PORT=$PORT
 wait_health "$OUT_PORT" 200 60 || fail "outage api: /healthz did not turn 200"
 it load "$OUT_PORT" "before-$RUN" 4 2 "$TMP/acked-before.txt"
@@ -606,7 +579,7 @@ wait "$POSTER" || fail "the poster failed"
 [ -s "$TMP/acked-after.txt" ] || fail "nothing acknowledged after Kafka came back"
 stop_api "$OUT_PID"
 cat "$TMP"/acked-before.txt "$TMP"/acked-during.txt "$TMP"/acked-first.txt "$TMP"/acked-after.txt >"$TMP/acked-outage.txt"
-consume "$OUT_BROKERS" "$topic_out" "$TMP/outage-topic.jsonl"
+consume "$topic_out" "$TMP/outage-topic.jsonl" "$OUT_BROKERS"
 it acked-in-kafka "$TMP/acked-outage.txt" "$TMP/outage-topic.jsonl"
 if ((${#PRIVATE_KAFKA_ENV[@]})); then
   kafka_cmd down >/dev/null 2>&1 || true

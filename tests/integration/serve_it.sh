@@ -37,8 +37,7 @@ batch --from "$D1" --to "$D2"
 "$BIN/pinpipe" serve --port 0 --refresh-ms 300 --retry-after 7 2>"$TMP/serve.log" &
 serve_pid=$!
 it_on_exit "kill -TERM $serve_pid 2>/dev/null || true"
-it_wait_until 20 grep -qs "listening on" "$TMP/serve.log" || { cat "$TMP/serve.log"; it_fail "serve did not start"; }
-URL=$(sed -n 's|.*listening on \(http://[0-9.:]*\)/.*|\1|p' "$TMP/serve.log" | sed -n 1p)
+URL=$(it_serve_url "$TMP/serve.log")
 it_wait_until 20 curl -sf "$URL/healthz" -o /dev/null || { curl -s "$URL/healthz"; it_fail "serve /healthz"; }
 RANGE="from=$D1&to=$D3"
 get() { curl -s "$URL/api/v1/$1"; }
@@ -141,8 +140,7 @@ n_poster=$(get "query?metric=pins_by_poster&$RANGE&group=day" | jq '.rows | leng
 "$BIN/pinpipe" serve --port 0 --refresh-ms 300 --max-rows $((n_cat - 1)) --max-rollup $((n_poster - 1)) 2>"$TMP/serve2.log" &
 serve2=$!
 it_on_exit "kill -TERM $serve2 2>/dev/null || true"
-it_wait_until 20 grep -qs "listening on" "$TMP/serve2.log" || it_fail "the bounded serve did not start"
-URL2=$(sed -n 's|.*listening on \(http://[0-9.:]*\)/.*|\1|p' "$TMP/serve2.log" | sed -n 1p)
+URL2=$(it_serve_url "$TMP/serve2.log")
 it_wait_until 20 curl -sf "$URL2/healthz" -o /dev/null || it_fail "the bounded serve's /healthz"
 URL_MAIN="$URL" URL="$URL2"
 bad "query?metric=pins_by_category&$RANGE&group=all" top

@@ -51,8 +51,7 @@ export PINPIPE_GEO_TOPIC="$GEO" PINPIPE_USERS_TOPIC="$USERS" # serve and parity 
 "$BIN/pinpipe" serve --port 0 --refresh-ms 300 2>"$TMP/serve.log" &
 serve_pid=$!
 it_on_exit "kill -TERM $serve_pid 2>/dev/null || true"
-it_wait_until 20 grep -qs "listening on" "$TMP/serve.log" || { cat "$TMP/serve.log"; it_fail "serve did not start"; }
-URL=$(sed -n 's|.*listening on \(http://[0-9.:]*\)/.*|\1|p' "$TMP/serve.log" | sed -n 1p)
+URL=$(it_serve_url "$TMP/serve.log")
 it_wait_until 20 curl -sf "$URL/healthz" -o /dev/null || { curl -s "$URL/healthz"; it_fail "serve /healthz"; }
 RANGE="from=$D1&to=$D2"
 get() { curl -s "$URL/api/v1/$1"; }
@@ -178,9 +177,8 @@ done
 "$BIN/pinpipe" serve --port 0 --refresh-ms 300 2>"$TMP/serve-c.log" &
 serve_c=$!
 it_on_exit "kill -TERM $serve_c 2>/dev/null || true"
-it_wait_until 20 grep -qs "listening on" "$TMP/serve-c.log" || { cat "$TMP/serve-c.log"; it_fail "serve (corpus) did not start"; }
 URL_FIXED="$URL"
-URL=$(sed -n 's|.*listening on \(http://[0-9.:]*\)/.*|\1|p' "$TMP/serve-c.log" | sed -n 1p)
+URL=$(it_serve_url "$TMP/serve-c.log")
 it_wait_until 20 sh -c "curl -s '$URL/api/v1/days?$RANGE' | jq -e '[.days[].source] == [\"batch\", \"batch\"]' >/dev/null" ||
   { get "days?$RANGE" | jq .; it_fail "the pipeline's batch does not answer its days"; }
 check_analyses "from the pipeline's batch" batch

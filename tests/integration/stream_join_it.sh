@@ -61,20 +61,20 @@ dsn=$(it_pg_schema "it_join_$RUN")
 topics "$name"
 produce "$name" 1
 topic_args "$name"
-PINPIPE_PG_DSN="$dsn" "$BIN/pinpipe" stream "${ARGS[@]}" --exit-when-idle 3000 2>"$TMP/stream1.log" ||
-  { tail -20 "$TMP/stream1.log"; it_fail "stream (phase 1)"; }
-[ "$(stored "$dsn")" = "$(phase_total 1)" ] || it_fail "phase 1: stored offsets $(stored "$dsn"), produced $(phase_total 1)"
-unmatched "$dsn" > "$TMP/unmatched.1"
-diff "$TMP/expected-unmatched.1" "$TMP/unmatched.1" > "$TMP/diff.1" ||
-  { cat "$TMP/diff.1"; it_fail "phase 1: join_unmatched differs from the corpus' expected values"; }
+# stream_phase N PRODUCED: the stream drains what is in Kafka; its offsets sum to PRODUCED
+# and join_unmatched equals the corpus' expected values after phase N
+stream_phase() {
+  PINPIPE_PG_DSN="$dsn" "$BIN/pinpipe" stream "${ARGS[@]}" --exit-when-idle 3000 2>"$TMP/stream$1.log" ||
+    { tail -20 "$TMP/stream$1.log"; it_fail "stream (phase $1)"; }
+  [ "$(stored "$dsn")" = "$2" ] || it_fail "phase $1: stored offsets $(stored "$dsn"), produced $2"
+  unmatched "$dsn" > "$TMP/unmatched.$1"
+  diff "$TMP/expected-unmatched.$1" "$TMP/unmatched.$1" > "$TMP/diff.$1" ||
+    { cat "$TMP/diff.$1"; it_fail "phase $1: join_unmatched differs from the corpus' expected values"; }
+}
+stream_phase 1 "$(phase_total 1)"
 it_ok "phase 1: join_unmatched as expected ($(wc -l < "$TMP/unmatched.1") rows)"
 produce "$name" 2
-PINPIPE_PG_DSN="$dsn" "$BIN/pinpipe" stream "${ARGS[@]}" --exit-when-idle 3000 2>"$TMP/stream2.log" ||
-  { tail -20 "$TMP/stream2.log"; it_fail "stream (phase 2)"; }
-[ "$(stored "$dsn")" = "$total" ] || it_fail "phase 2: stored offsets $(stored "$dsn"), produced $total"
-unmatched "$dsn" > "$TMP/unmatched.2"
-diff "$TMP/expected-unmatched.2" "$TMP/unmatched.2" > "$TMP/diff.2" ||
-  { cat "$TMP/diff.2"; it_fail "phase 2: join_unmatched differs from the corpus' expected values"; }
+stream_phase 2 "$total"
 grep -q '^join_unmatched|2026-01-07|' "$TMP/unmatched.1" || it_fail "phase 1: no join_unmatched row for 2026-01-07"
 ! grep -q '|2026-01-07|' "$TMP/unmatched.2" || it_fail "phase 2: a join_unmatched row of 2026-01-07 kept at 0"
 [ "$(psql "$dsn" -qAt -c "SELECT count(*) FROM metrics WHERE metric = 'join_unmatched' AND value = 0")" = 0 ] ||

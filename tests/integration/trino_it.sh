@@ -119,8 +119,7 @@ merged_is() { # merged_is SOURCE STORE_FILE: every day from SOURCE, rows equal t
 "$BIN/pinpipe" serve --port 0 --refresh-ms 300 2>"$TMP/serve.log" &
 serve=$!
 it_on_exit "kill $serve 2>/dev/null"
-it_wait_until 20 grep -qs "listening on" "$TMP/serve.log" || { cat "$TMP/serve.log"; it_fail "serve did not start"; }
-SERVE_URL=$(sed -n 's|.*listening on \(http://[0-9.:]*\)/.*|\1|p' "$TMP/serve.log" | sed -n 1p)
+SERVE_URL=$(it_serve_url "$TMP/serve.log")
 serve_sources_are() { # the day_source view's days and sources, as serve says them
   curl -s "$SERVE_URL/api/v1/days?from=$START_DAY&to=$END_DAY" | jq -r '.days[] | [.day, .source] | join("|")' |
     LC_ALL=C sort | diff -q - "$TMP/day_source.txt" >/dev/null

@@ -375,10 +375,11 @@ static void gate(gated *g, int shut, int fail) {
     pthread_mutex_unlock(&g->mu);
 }
 
-static void upload_threads_store_while_consuming_and_commits_wait_for_them(void **state) {
-    (void)state;
-    gated g = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER, .shut = 1};
-    void *uds[2] = {&g, &g};
+/* A writer of partition 0 of "pins" whose `uploads` threads all PUT through the gate g
+ * (objects of 2 records, 1 MiB, 10 s). */
+static pp_lake_writer *gated_writer(gated *g, int uploads) {
+    assert_true(uploads >= 1 && uploads <= 2);
+    void *uds[2] = {g, g};
     pp_lake_writer_opts o;
     memset(&o, 0, sizeof o);
     o.prefix = "raw";
@@ -387,12 +388,20 @@ static void upload_threads_store_while_consuming_and_commits_wait_for_them(void 
     o.limits.max_age_ms = 10000;
     pp_clean_opts_default(&o.clean);
     o.put = gated_put;
-    o.uploads = 2;
+    o.uploads = uploads;
     o.put_uds = uds;
     pp_lake_writer *w = NULL;
     char err[256];
     assert_int_equal(pp_lake_writer_create(&w, &o, err, sizeof err), PP_OK);
     pp_lake_writer_assign(w, "pins", 0);
+    return w;
+}
+
+static void upload_threads_store_while_consuming_and_commits_wait_for_them(void **state) {
+    (void)state;
+    gated g = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER, .shut = 1};
+    pp_lake_writer *w = gated_writer(&g, 2);
+    char err[256];
     const char *a = EVENT("a", TS("2026-01-01 10:00:00"));
 
     /* two objects in flight at once, neither stored: nothing is owed, flush did not wait */
@@ -445,21 +454,8 @@ static void upload_threads_store_while_consuming_and_commits_wait_for_them(void 
 static void a_due_object_waits_for_a_thread_without_blocking_within_the_byte_bound(void **state) {
     (void)state;
     gated g = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER, .shut = 1};
-    void *uds[1] = {&g};
-    pp_lake_writer_opts o;
-    memset(&o, 0, sizeof o);
-    o.prefix = "raw";
-    o.limits.max_records = 2;
-    o.limits.max_bytes = 1 << 20;
-    o.limits.max_age_ms = 10000;
-    pp_clean_opts_default(&o.clean);
-    o.put = gated_put;
-    o.uploads = 1;
-    o.put_uds = uds;
-    pp_lake_writer *w = NULL;
+    pp_lake_writer *w = gated_writer(&g, 1);
     char err[256];
-    assert_int_equal(pp_lake_writer_create(&w, &o, err, sizeof err), PP_OK);
-    pp_lake_writer_assign(w, "pins", 0);
     const char *a = EVENT("a", TS("2026-01-01 10:00:00"));
     /* the one thread is held at the gate: the second object would block if it could not wait */
     for (int64_t off = 10; off < 16; off++)

@@ -1,15 +1,18 @@
 # shellcheck shell=bash
-# Helpers of the API's integration scripts (api_hardening_it, api_kinds_it). Source it
-# after lib/common.sh, with PINPIPE (the binary), BROKERS and the array PIDS set.
-#   start_api NAME ARGS...   pinpipe api on a free port; sets PORT and PID, waits for /healthz
+# Helpers of the API's integration scripts (api_it, api_hardening_it, api_kinds_it).
+# Source it with PINPIPE (the binary), TMP, BROKERS and the array PIDS set, and it_fail
+# defined (lib/common.sh, or the script's own).
+#   launch_api NAME ARGS...  pinpipe api on a free port, ARGS as given (no health wait,
+#                            for tests of /healthz itself); sets PORT and PID
+#   start_api NAME ARGS...   launch_api with --brokers $BROKERS, then waits for /healthz 200
 #   stop_api PID             SIGTERM, and the exit status must be 0
-#   consume TOPIC OUT        every message of TOPIC as kcat JSON lines into OUT
+#   consume TOPIC OUT [BROKERS]  every message of TOPIC as kcat JSON lines into OUT
 
-start_api() {
+launch_api() {
   local name="$1" log="$TMP/api-$1.log" i
   shift
   : >"$log" # here, not in the background child: the loop below may read it first
-  "$PINPIPE" api --port 0 --brokers "$BROKERS" "$@" >"$log" 2>&1 &
+  "$PINPIPE" api --port 0 "$@" >"$log" 2>&1 &
   PID=$!
   PIDS+=("$PID")
   PORT=""
@@ -20,6 +23,12 @@ start_api() {
     sleep 0.05
   done
   [ -n "$PORT" ] || it_fail "pinpipe api ($name) did not report its port"
+}
+
+start_api() {
+  local name="$1"
+  shift
+  launch_api "$name" --brokers "$BROKERS" "$@"
   it_wait_until 60 sh -c "curl -sf -o /dev/null http://127.0.0.1:$PORT/healthz" ||
     it_fail "pinpipe api ($name): /healthz did not turn 200"
 }
@@ -29,7 +38,7 @@ stop_api() {
   wait "$1" || it_fail "pinpipe api (pid $1) did not exit 0 after SIGTERM"
 }
 
-consume() { # consume TOPIC OUT: every message as kcat JSON lines
-  timeout 120 kcat -b "$BROKERS" -C -t "$1" -e -J -q -X auto.offset.reset=earliest >"$2" 2>/dev/null ||
+consume() { # consume TOPIC OUT [BROKERS]: every message as kcat JSON lines
+  timeout 120 kcat -b "${3:-$BROKERS}" -C -t "$1" -e -J -q -X auto.offset.reset=earliest >"$2" 2>/dev/null ||
     it_fail "kcat could not read $1"
 }

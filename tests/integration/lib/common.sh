@@ -19,6 +19,7 @@
 #   it_isolated_kinds NAME           the same with geo and user events on NAME-geo, NAME-users
 #   it_high_watermark TOPIC...       Kafka's next offsets summed over the topics' 3 partitions
 #   it_lake_committed TOPIC...       the lake writer's committed offsets summed over the topics
+#   it_serve_url LOG                 the base URL of the `pinpipe serve` logging to LOG, once it listens
 #   pins_day_where DAY               the CQL condition of one day of the Cassandra pins (lib/pins_cql.sh)
 
 . "$(dirname "${BASH_SOURCE[0]}")/pins_cql.sh"
@@ -116,6 +117,13 @@ it_isolated_kinds() {
   for t in "$1" "$1-geo" "$1-users"; do
     "$BIN/pinpipe" produce --topic "$t" --partitions 3 /dev/null 2>/dev/null || it_fail "creating topic $t"
   done
+}
+
+# it_serve_url LOG: waits (20 s) for the `pinpipe serve` logging to LOG to listen, prints
+# its base URL (http://HOST:PORT); fails the test when it does not start
+it_serve_url() {
+  it_wait_until 20 grep -qs "listening on" "$1" || { cat "$1" >&2; it_fail "serve did not start ($1)"; }
+  sed -n 's|.*listening on \(http://[0-9.:]*\)/.*|\1|p' "$1" | sed -n 1p
 }
 
 # it_lake_committed TOPIC...: the lake writer's committed offsets summed over the topics
