@@ -438,5 +438,17 @@ if [ "$rc" != 1 ] || [ "$n_refused" != "$n_user" ] || [ "$n_user" = 0 ]; then
 fi
 grep -q "(users off)\$" "$TMP/produce-off.log" || it_fail "produce with users off: the summary does not say so"
 it_ok "produce --input mixed: with users off, its $n_user user lines are refused with the reason (exit 1)"
+# malformed mixed lines: each refused with its reason, the good ones still sent, exit 1
+printf '%s\n' '{"kind":"geo","event":{"ind":1,"timestamp":"2026-01-02 10:00:00","latitude":1,"longitude":2,"country":"X"}}' \
+  '{"kind":"nope","event":{}}' '{"kind":"geo","event":' '{"kind":"pin","raw":"not json"}' >"$TMP/bad-mixed.jsonl"
+set +e
+"$PINPIPE" produce --topic "$p_pins" --geo-topic "$p_geo" --users-topic "$p_users" "$TMP/bad-mixed.jsonl" 2>"$TMP/produce-bad.log"
+rc=$?
+set -e
+{ [ "$rc" = 1 ] && grep -q ':2: not a mixed-input line: "kind" is not pin, geo or user$' "$TMP/produce-bad.log" &&
+  grep -q ':3: not a mixed-input line: not a JSON object$' "$TMP/produce-bad.log" &&
+  grep -q '^pinpipe produce: 2 sent, 2 delivered, 2 failed to ' "$TMP/produce-bad.log"; } ||
+  { cat "$TMP/produce-bad.log"; it_fail "produce of malformed mixed lines: exit $rc"; }
+it_ok "produce --input mixed: malformed lines refused with their reason, the others sent (exit 1)"
 
 it_ok "all checks passed"
